@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from backend.accounts import repository, service
+from backend.accounts.service import Clock
+from backend.core.deps import CurrentUser, SessionDep, Staff, actor_of
+from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.scope import account_visibility
+from backend.ledger import repository as ledger_repository
+from shared.schemas.accounts import (
+    AccountCreate,
+    AccountRead,
+    AccountUpdate,
+    AssignRequest,
+    AssignResult,
+    TimelineItem,
+)
+from shared.schemas.common import Page
+from shared.schemas.enums import AccountStatus, AgingBucket
+from shared.text import fold
+
+router = APIRouter(prefix="/accounts", tags=["accounts"])
+
+
+@router.get("", response_model=Page[AccountRead])
+def list_accounts(
+    session: SessionDep,
+    user: CurrentUser,
+    paging: Annotated[PageParams, Depends(page_params)],
+    status: AccountStatus | None = None,
+    aging_bucket: AgingBucket | None = None,
+    assigned_agent_id: uuid.UUID | None = None,
+    unassigned: bool = False,
+    portfolio_id: uuid.UUID | None = None,
+    debtor_id: uuid.UUID | None = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="name, national ID, phone or reference")
+    ] = None,
+) -> object:
+    clock = Clock(session)
+    rows = repository.page(
+        session,
+        visible=account_visibility(user),
+        after=paging.cursor,
+        limit=paging.limit,
+        status=status,
+        bucket=service.bucket_filter(clock, aging_bucket) if aging_bucket else None,
+        agent_id=assigned_agent_id,
+        unassigned=unassigned,
+        portfolio_id=portfolio_id,
+        debtor_id=debtor_id,
+        text=fold(q) if q and q.strip() else None,
+        ref=q.strip() if q else None,
+    )
+    items = [service.to_read(a, d, clock.today(a.portfolio_id)) for a, d in rows[: paging.limit]]
+    return Page(items=items, next_cursor=next_cursor(rows, paging.limit, key=lambda r: r[0].id))
+
+
+@router.post("", response_model=AccountRead, status_code=201)
+def create_account(session: SessionDep, user: Staff, data: AccountCreate) -> object:
+    account = service.create(session, actor_of(user), user, data)
+    return service.to_read(account, None, Clock(session).today(account.portfolio_id))
+
+
+@router.post("/assign", response_model=AssignResult)
+def assign_accounts(session: SessionDep, user: Staff, data: AssignRequest) -> AssignResult:
+    """Assign (or with ``agent_id: null`` unassign) many accounts at once; all or nothing."""
+    return AssignResult(assigned=service.assign(session, actor_of(user), user, data))
+
+
+@router.get("/{account_id}", response_model=AccountRead)
+def get_account(session: SessionDep, user: CurrentUser, account_id: uuid.UUID) -> object:
+    account, debtor = service.get_visible(session, user, account_id)
+    return service.to_read(account, debtor, Clock(session).today(account.portfolio_id))
+
+
+@router.patch("/{account_id}", response_model=AccountRead)
+def update_account(
+    session: SessionDep, user: Staff, account_id: uuid.UUID, data: AccountUpdate
+) -> object:
+    account = service.update(session, actor_of(user), user, account_id, data)
+    return service.to_read(account, None, Clock(session).today(account.portfolio_id))
+
+
+@router.get("/{account_id}/timeline", response_model=Page[TimelineItem])
+def account_timeline(
+    session: SessionDep,
+    user: CurrentUser,
+    account_id: uuid.UUID,
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> object:
+    """Ledger entries and audit events merged, newest first; ``next_cursor`` is the next page."""
+    account, _ = service.get_visible(session, user, account_id)
+    window = page * size + 1
+    items = [
+        TimelineItem(
+            at=e.created_at,
+            type="ledger",
+            action=f"ledger.{e.kind.value}",
+            actor_id=e.created_by_id,
+            data={
+                "entry_id": str(e.id),
+                "amount_minor": e.amount_minor,
+                "currency": e.currency,
+                "effective_date": e.effective_date.isoformat(),
+                "source": e.source,
+                "description": e.description,
+            },
+        )
+        for e in ledger_repository.newest(session, account.id, window)
+    ]
+    items += [
+        TimelineItem(
+            at=ev.at,
+            type="audit",
+            action=ev.action,
+            actor_id=ev.actor_id,
+            data={
+                "entity_type": ev.entity_type,
+                "entity_id": ev.entity_id,
+                "before": ev.before,
+                "after": ev.after,
+            },
+        )
+        for ev in repository.audit_events(session, account.id, window)
+        if not ev.action.startswith("ledger.")  # the ledger row already tells it
+    ]
+    items.sort(key=lambda item: item.at, reverse=True)
+    chunk = items[(page - 1) * size : page * size + 1]
+    more = len(chunk) > size
+    return Page(items=chunk[:size], next_cursor=str(page + 1) if more else None)

@@ -1,0 +1,197 @@
+"""Accounts (one debt each): creation with its opening charge, updates, assignment, aging."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from backend.accounts import repository
+from backend.accounts.models import Account
+from backend.audit import service as audit
+from backend.audit.service import Actor
+from backend.core.clock import today_in
+from backend.core.errors import Conflict, CurrencyMismatch, NotFound, ValidationFailed
+from backend.core.scope import account_visibility
+from backend.creditors import repository as creditors_repository
+from backend.creditors.service import get_portfolio
+from backend.debtors.models import Debtor
+from backend.ledger import service as ledger
+from backend.users.models import User
+from shared.money import from_decimal
+from shared.schemas.accounts import (
+    AccountCreate,
+    AccountRead,
+    AccountUpdate,
+    AssignRequest,
+    DebtorSummary,
+)
+from shared.schemas.enums import AccountStatus, AgingBucket, EntryKind, Role, bucket_for
+
+OPEN_STATUSES = (AccountStatus.active, AccountStatus.in_plan, AccountStatus.disputed)
+
+
+def days_past_due(account: Account, today: date) -> int:
+    """Days since the due date while something is owed; 0 once nothing is."""
+    if account.balance_minor <= 0 or account.due_date >= today:
+        return 0
+    return (today - account.due_date).days
+
+
+@dataclass(slots=True)
+class Clock:
+    """Each portfolio's 'today' in its own timezone, looked up once per request."""
+
+    session: Session
+    _today: dict[uuid.UUID, date] | None = None
+
+    def all(self) -> dict[uuid.UUID, date]:
+        if self._today is None:
+            tzs = creditors_repository.timezones(self.session)
+            self._today = {pid: today_in(tz) for pid, tz in tzs.items()}
+        return self._today
+
+    def today(self, portfolio_id: uuid.UUID) -> date:
+        return self.all()[portfolio_id]
+
+
+def to_read(account: Account, debtor: Debtor | None, today: date) -> AccountRead:
+    dpd = days_past_due(account, today)
+    return AccountRead.model_validate(
+        {
+            **account.model_dump(),
+            "debtor": DebtorSummary(
+                id=debtor.id,
+                display_name=debtor.display_name,
+                id_type=debtor.id_type,
+                id_number=debtor.id_number,
+            )
+            if debtor
+            else None,
+            "days_past_due": dpd,
+            "aging_bucket": bucket_for(dpd),
+        }
+    )
+
+
+def get_visible(session: Session, user: User, account_id: uuid.UUID) -> tuple[Account, Debtor]:
+    row = repository.get_with_debtor(session, account_id, account_visibility(user))
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def _check_agent(session: Session, user: User, agent_id: uuid.UUID | None) -> None:
+    if agent_id is None:
+        return
+    agent = session.get(User, agent_id)
+    if agent is None or agent.role != Role.agent or not agent.is_active:
+        raise ValidationFailed("error.invalid_agent")
+    if user.role == Role.supervisor and agent.supervisor_id != user.id:
+        raise ValidationFailed("error.invalid_agent")
+
+
+def create(session: Session, actor: Actor, user: User, data: AccountCreate) -> Account:
+    portfolio = get_portfolio(session, data.portfolio_id)
+    if data.currency != portfolio.currency:
+        raise CurrencyMismatch(given=data.currency, expected=portfolio.currency)
+    principal = from_decimal(data.principal, data.currency)
+    debtor = session.get(Debtor, data.debtor_id)
+    if debtor is None:
+        raise NotFound()
+    if debtor.portfolio_id != portfolio.id:
+        raise ValidationFailed("error.debtor_portfolio_mismatch")
+    _check_agent(session, user, data.assigned_agent_id)
+    if repository.by_external_ref(session, portfolio.id, data.external_ref):
+        raise Conflict("error.duplicate_external_ref", external_ref=data.external_ref)
+    account = Account(
+        **data.model_dump(exclude={"principal"}), principal_minor=principal, balance_minor=0
+    )
+    session.add(account)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "account.created",
+        "account",
+        account.id,
+        after=audit.snapshot(account),
+        account_id=account.id,
+    )
+    ledger.post(
+        session,
+        actor,
+        account.id,
+        kind=EntryKind.charge,
+        amount_minor=principal,
+        currency=account.currency,
+        effective_date=data.origination_date or data.due_date,
+        source="origination",
+        idempotency_key="origination:principal",
+        description="Principal",
+    )
+    return account
+
+
+def update(
+    session: Session, actor: Actor, user: User, account_id: uuid.UUID, data: AccountUpdate
+) -> Account:
+    account, _ = get_visible(session, user, account_id)
+    fields = data.model_dump(exclude_unset=True)
+    if "assigned_agent_id" in fields:
+        _check_agent(session, user, fields["assigned_agent_id"])
+    before = audit.snapshot(account)
+    for key, value in fields.items():
+        if value is not None or key == "assigned_agent_id":
+            setattr(account, key, value)
+    session.add(account)
+    session.flush()
+    old, new = audit.changes(before, audit.snapshot(account))
+    audit.record(
+        session,
+        actor,
+        "account.updated",
+        "account",
+        account.id,
+        before=old,
+        after=new,
+        account_id=account.id,
+    )
+    return account
+
+
+def assign(session: Session, actor: Actor, user: User, data: AssignRequest) -> int:
+    """All or nothing: every id must exist and be the caller's to assign."""
+    _check_agent(session, user, data.agent_id)
+    ids = list(dict.fromkeys(data.account_ids))
+    visible = account_visibility(user)
+    if user.role == Role.supervisor:  # supervisors also hand out unassigned accounts
+        visible = visible | Account.assigned_agent_id.is_(None)  # type: ignore[union-attr]
+    accounts = repository.by_ids(session, ids, visible)
+    if len(accounts) != len(ids):
+        missing = sorted(str(i) for i in set(ids) - {a.id for a in accounts})
+        raise NotFound(details={"missing": missing})
+    for account in accounts:
+        if account.assigned_agent_id == data.agent_id:
+            continue
+        before = {"assigned_agent_id": str(account.assigned_agent_id or "") or None}
+        account.assigned_agent_id = data.agent_id
+        session.add(account)
+        audit.record(
+            session,
+            actor,
+            "account.assigned",
+            "account",
+            account.id,
+            before=before,
+            after={"assigned_agent_id": str(data.agent_id) if data.agent_id else None},
+            account_id=account.id,
+        )
+    session.flush()
+    return len(accounts)
+
+
+def bucket_filter(clock: Clock, bucket: AgingBucket):
+    return repository.bucket_condition(bucket, clock.all())

@@ -1,0 +1,62 @@
+"""The FastAPI application: routers by domain under /api/v1, one error handler, /healthz."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from backend.accounts.endpoints import router as accounts_router
+from backend.audit.endpoints import router as audit_router
+from backend.auth.endpoints import router as auth_router
+from backend.core import handlers
+from backend.core.deps import SessionDep
+from backend.creditors.endpoints import router as creditors_router
+from backend.debtors.endpoints import router as debtors_router
+from backend.imports.endpoints import router as imports_router
+from backend.ledger.endpoints import router as ledger_router
+from backend.users.endpoints import router as users_router
+from shared.schemas.common import ErrorBody
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422)
+}
+
+
+def api_router() -> APIRouter:
+    api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+    for router in (
+        auth_router,
+        users_router,
+        creditors_router,
+        debtors_router,
+        accounts_router,
+        ledger_router,
+        imports_router,
+        audit_router,
+    ):
+        api.include_router(router)
+    return api
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Cobro API",
+        version="0.1.0",
+        description="Debt collections: portfolios, debtors, accounts, ledger, negotiation.",
+    )
+    handlers.install(app)
+    app.include_router(api_router())
+
+    @app.get("/healthz", tags=["health"], responses={503: {"model": ErrorBody}})
+    def healthz(session: SessionDep) -> JSONResponse:
+        """200 when the database answers."""
+        try:
+            session.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            body = {"code": "database_unreachable", "message": "Database unreachable"}
+            return JSONResponse(body, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    return app

@@ -1,0 +1,84 @@
+"""Audit events: one per mutation, added to the same session (so the same transaction)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlmodel import Session, SQLModel
+
+from backend.audit.models import AuditEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who did something: a user, or the system, a bot or a provider acting on its own."""
+
+    kind: str
+    id: uuid.UUID | None = None
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls("system")
+
+
+def snapshot(
+    obj: SQLModel | None, *, exclude: frozenset[str] = frozenset()
+) -> dict[str, Any] | None:
+    """JSON-safe copy of a row's columns, for the before/after of an audit event."""
+    if obj is None:
+        return None
+    return {
+        key: _jsonable(value)
+        for key, value in obj.model_dump().items()
+        if key not in exclude and key != "password_hash"
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID | str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    account_id: uuid.UUID | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        actor_id=actor.id,
+        actor_kind=actor.kind,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        account_id=account_id,
+        before=before,
+        after=after,
+    )
+    session.add(event)
+    return event
+
+
+def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict, dict]:
+    """Only the fields that changed, so an update's event reads like a diff."""
+    before, after = before or {}, after or {}
+    keys = {k for k in after if before.get(k) != after.get(k)}
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}

@@ -1,0 +1,110 @@
+"""The ``cobro`` command line: serve, migrate, demo-data, import, create-user, ..."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, help="Cobro: debt collections platform.")
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (Alembic)."""
+    from backend.core.migrate import upgrade
+
+    upgrade()
+    typer.echo("Database schema is up to date.")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    reload: bool = False,
+    workers: int = 1,
+) -> None:
+    """Start the API (with the channel webhooks and the web app mounted beside it)."""
+    import uvicorn
+
+    uvicorn.run(
+        "backend.main:app",
+        host=host,
+        port=port,
+        reload=reload,
+        workers=workers,
+        log_level=os.environ.get("COBRO_LOG_LEVEL", "info"),
+    )
+
+
+@app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option(prompt=True)],
+    full_name: Annotated[str, typer.Option(prompt=True)],
+    role: Annotated[str, typer.Option(help="admin, supervisor or agent")] = "admin",
+    supervisor: Annotated[str | None, typer.Option(help="supervisor's email (agents)")] = None,
+    password: Annotated[str | None, typer.Option(help="omit to be asked")] = None,
+) -> None:
+    """Create a user (real users; the demo logins exist only in demo data)."""
+    from backend.audit.service import Actor
+    from backend.core.db import session_scope
+    from backend.core.errors import DomainError
+    from backend.users import repository, service
+    from shared.schemas.auth import UserCreate
+    from shared.schemas.enums import Role
+
+    secret = password or getpass.getpass("Password: ")
+    with session_scope() as session:
+        supervisor_id = None
+        if supervisor:
+            boss = repository.by_email(session, supervisor)
+            if boss is None:
+                raise typer.BadParameter(f"no user {supervisor}")
+            supervisor_id = boss.id
+        try:
+            user = service.create(
+                session,
+                Actor("system"),
+                UserCreate(
+                    email=email,
+                    full_name=full_name,
+                    password=secret,
+                    role=Role(role),
+                    supervisor_id=supervisor_id,
+                ),
+            )
+        except DomainError as exc:
+            typer.echo(f"error: {exc.code}", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(f"Created {user.role.value} {user.email} ({user.id})")
+
+
+@app.command("demo-data")
+def demo_data(
+    debtors: int = 300,
+    seed: int = 7,
+    force: bool = typer.Option(False, help="load even if demo data exists"),
+) -> None:
+    """Load the demo portfolio (Lima, Bogotá, Ciudad de México) once."""
+    from backend.demo.commands import load_demo
+
+    load_demo(debtors=debtors, seed=seed, force=force)
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    portfolio: Annotated[str, typer.Option("--portfolio", help="portfolio id")],
+) -> None:
+    """Import debtors and accounts from CSV or XLSX (all or nothing; re-import is idempotent)."""
+    from backend.imports.commands import run_import
+
+    raise typer.Exit(run_import(file, portfolio))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,57 @@
+"""Settings from the environment (``COBRO_*`` and a few well-known names such as DATABASE_URL)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VAR_DIR = Path("var")
+
+
+def _dev_secret() -> str:
+    """A per-checkout secret kept under var/, so tokens survive restarts in development."""
+    path = VAR_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COBRO_", extra="ignore")
+
+    env: str = "development"  # development | test | production
+    database_url: str = Field(
+        default=f"sqlite:///{VAR_DIR / 'cobro.db'}", validation_alias="DATABASE_URL"
+    )
+    secret_key: str = ""
+    token_minutes: int = 8 * 60
+    public_url: str = "http://127.0.0.1:8000"
+    max_upload_bytes: int = 50 * 1024 * 1024
+    default_language: str = "es"
+
+    @model_validator(mode="after")
+    def _secret(self) -> Settings:
+        if not self.secret_key:
+            if self.env == "production":
+                raise ValueError("COBRO_SECRET_KEY must be set in production")
+            self.secret_key = _dev_secret()
+        elif self.env == "production" and len(self.secret_key) < 32:
+            raise ValueError("COBRO_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,64 @@
+"""Annotated dependencies that keep endpoints short: the session, the caller, their language."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from backend.audit.service import Actor
+from backend.core.db import get_session
+from backend.core.errors import Forbidden, NotAuthenticated
+from backend.core.security import decode_access_token
+from backend.users.models import User
+from shared.i18n import normalize_language
+from shared.schemas.enums import Role
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def current_user(session: SessionDep, token: Annotated[str | None, Depends(_bearer)]) -> User:
+    if not token:
+        raise NotAuthenticated()
+    try:
+        claims = decode_access_token(token)
+        user_id = uuid.UUID(claims["sub"])
+    except (jwt.PyJWTError, ValueError, KeyError):
+        raise NotAuthenticated("error.token_invalid") from None
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise NotAuthenticated("error.token_invalid")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_roles(*roles: Role):
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise Forbidden()
+        return user
+
+    return Depends(check)
+
+
+Staff = Annotated[User, require_roles(Role.admin, Role.supervisor)]
+Admin = Annotated[User, require_roles(Role.admin)]
+
+
+def language(request: Request) -> str:
+    return normalize_language(request.headers.get("accept-language"))
+
+
+Lang = Annotated[str, Depends(language)]
+
+
+def actor_of(user: User) -> Actor:
+    return Actor("user", user.id)

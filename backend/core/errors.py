@@ -1,0 +1,76 @@
+"""Named domain errors, each with an HTTP status and a stable machine-readable code.
+
+Services raise these; ``backend.core.handlers`` turns every one of them into
+``{"code": ..., "message": ..., "details": ...}`` with the message in the caller's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+
+    def __init__(self, message_key: str | None = None, /, **params: Any) -> None:
+        self.message_key = message_key or f"error.{self.code}"
+        self.params = params
+        super().__init__(f"{self.code}: {params}" if params else self.code)
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation_error"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    code = "not_authenticated"
+
+
+class InvalidCredentials(DomainError):
+    status = 401
+    code = "invalid_credentials"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnknownCurrency(DomainError):
+    status = 422
+    code = "unknown_currency"
+
+
+class CurrencyMismatch(DomainError):
+    status = 422
+    code = "currency_mismatch"
+
+
+class AmountPrecision(DomainError):
+    status = 422
+    code = "amount_precision"
+
+
+class IdempotencyConflict(DomainError):
+    """The same idempotency key was used earlier for a different request."""
+
+    status = 409
+    code = "idempotency_conflict"

@@ -1,0 +1,86 @@
+"""The one place where errors become HTTP answers: ``{"code", "message", "details"}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from backend.core.errors import DomainError
+from shared.i18n import normalize_language, t
+from shared.money import MoneyError
+
+log = logging.getLogger("cobro.errors")
+
+_HTTP_CODES = {
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "route_not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
+
+
+def error_response(
+    request: Request, status: int, code: str, key: str | None = None, **params: Any
+) -> JSONResponse:
+    lang = normalize_language(request.headers.get("accept-language"))
+    details = params.pop("details", None)
+    body: dict[str, Any] = {"code": code, "message": t(key or f"error.{code}", lang, **params)}
+    if details is not None:
+        body["details"] = details
+    elif params:
+        body["details"] = params
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers)
+
+
+def _validation_details(errors: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "loc": [str(p) for p in err.get("loc", ())],
+            "type": err.get("type"),
+            "msg": err.get("msg"),
+        }
+        for err in errors
+    ]
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return error_response(request, exc.status, exc.code, exc.message_key, **exc.params)
+
+    @app.exception_handler(MoneyError)
+    async def _money(request: Request, exc: MoneyError) -> JSONResponse:
+        return error_response(request, 422, exc.code, details={"reason": str(exc)})
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(
+            request, 422, "validation_error", details=_validation_details(list(exc.errors()))
+        )
+
+    @app.exception_handler(ValidationError)
+    async def _pydantic(request: Request, exc: ValidationError) -> JSONResponse:
+        return error_response(
+            request, 422, "validation_error", details=_validation_details(list(exc.errors()))
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "bad_request" if exc.status_code < 500 else "")
+        if not code:
+            code = "internal_error"
+        return error_response(request, exc.status_code, code)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "internal_error")

@@ -1,0 +1,54 @@
+"""Password hashing (argon2 via pwdlib) and signed, expiring access tokens (JWT, HS256)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import jwt
+from pwdlib import PasswordHash
+
+from backend.core.clock import utcnow
+from backend.core.config import get_settings
+
+_hasher = PasswordHash.recommended()
+ALGORITHM = "HS256"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    return _hasher.verify(password, password_hash)
+
+
+# Verifying against this keeps a login for an unknown email as slow as for a known one.
+DUMMY_HASH = hash_password("cobro-timing-equaliser")
+
+
+def create_access_token(subject: uuid.UUID, role: str, minutes: int | None = None) -> str:
+    settings = get_settings()
+    now = utcnow()
+    claims: dict[str, Any] = {
+        "sub": str(subject),
+        "role": role,
+        "iat": now,
+        "exp": now + timedelta(minutes=minutes or settings.token_minutes),
+        "typ": "access",
+    }
+    return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
+
+
+def decode_access_token(token: str) -> dict[str, Any]:
+    """Raises ``jwt.PyJWTError`` for forged, malformed or expired tokens."""
+    claims = jwt.decode(
+        token,
+        get_settings().secret_key,
+        algorithms=[ALGORITHM],
+        options={"require": ["exp", "sub", "iat"]},
+    )
+    if claims.get("typ") != "access":
+        raise jwt.InvalidTokenError("not an access token")
+    return claims

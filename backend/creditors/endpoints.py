@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from backend.core.deps import Admin, CurrentUser, SessionDep, actor_of
+from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.creditors import repository, service
+from shared.schemas.common import Page
+from shared.schemas.creditors import (
+    CreditorCreate,
+    CreditorRead,
+    CreditorUpdate,
+    PortfolioCreate,
+    PortfolioRead,
+    PortfolioUpdate,
+)
+
+router = APIRouter(tags=["creditors"])
+Paging = Annotated[PageParams, Depends(page_params)]
+
+
+@router.get("/creditors", response_model=Page[CreditorRead])
+def list_creditors(session: SessionDep, _: CurrentUser, paging: Paging) -> object:
+    rows = repository.creditors_page(session, after=paging.cursor, limit=paging.limit)
+    return Page(items=rows[: paging.limit], next_cursor=next_cursor(rows, paging.limit))
+
+
+@router.post("/creditors", response_model=CreditorRead, status_code=201)
+def create_creditor(session: SessionDep, admin: Admin, data: CreditorCreate) -> object:
+    return service.create_creditor(session, actor_of(admin), data)
+
+
+@router.get("/creditors/{creditor_id}", response_model=CreditorRead)
+def get_creditor(session: SessionDep, _: CurrentUser, creditor_id: uuid.UUID) -> object:
+    return service.get_creditor(session, creditor_id)
+
+
+@router.patch("/creditors/{creditor_id}", response_model=CreditorRead)
+def update_creditor(
+    session: SessionDep, admin: Admin, creditor_id: uuid.UUID, data: CreditorUpdate
+) -> object:
+    return service.update_creditor(session, actor_of(admin), creditor_id, data)
+
+
+@router.get("/portfolios", response_model=Page[PortfolioRead])
+def list_portfolios(
+    session: SessionDep, _: CurrentUser, paging: Paging, creditor_id: uuid.UUID | None = None
+) -> object:
+    rows = repository.portfolios_page(
+        session, after=paging.cursor, limit=paging.limit, creditor_id=creditor_id
+    )
+    return Page(items=rows[: paging.limit], next_cursor=next_cursor(rows, paging.limit))
+
+
+@router.post("/portfolios", response_model=PortfolioRead, status_code=201)
+def create_portfolio(session: SessionDep, admin: Admin, data: PortfolioCreate) -> object:
+    return service.create_portfolio(session, actor_of(admin), data)
+
+
+@router.get("/portfolios/{portfolio_id}", response_model=PortfolioRead)
+def get_portfolio(session: SessionDep, _: CurrentUser, portfolio_id: uuid.UUID) -> object:
+    return service.get_portfolio(session, portfolio_id)
+
+
+@router.patch("/portfolios/{portfolio_id}", response_model=PortfolioRead)
+def update_portfolio(
+    session: SessionDep, admin: Admin, portfolio_id: uuid.UUID, data: PortfolioUpdate
+) -> object:
+    return service.update_portfolio(session, actor_of(admin), portfolio_id, data)

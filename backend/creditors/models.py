@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from backend.core.columns import created_at_field, id_field, json_field
+
+
+class Creditor(SQLModel, table=True):
+    """Whose debts are collected: a bank, retailer, utility or agency client."""
+
+    __tablename__ = "creditors"
+
+    id: uuid.UUID = id_field()
+    name: str = Field(max_length=200, unique=True)
+    tax_id: str | None = Field(default=None, max_length=40)
+    country: str = Field(max_length=2)
+    created_at: datetime = created_at_field()
+
+
+class Portfolio(SQLModel, table=True):
+    """A creditor's set of accounts, with its currency, country, timezone and policies."""
+
+    __tablename__ = "portfolios"
+
+    id: uuid.UUID = id_field()
+    creditor_id: uuid.UUID = Field(foreign_key="creditors.id", index=True)
+    name: str = Field(max_length=200)
+    currency: str = Field(max_length=3)
+    country: str = Field(max_length=2)
+    timezone: str = Field(max_length=64)
+    # Policies are data, filled in by the negotiation and contact domains.
+    negotiation_policy: dict[str, Any] = json_field()
+    contact_rules: dict[str, Any] = json_field()
+    created_at: datetime = created_at_field()

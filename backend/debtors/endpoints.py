@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from backend.core.deps import CurrentUser, SessionDep, Staff, actor_of
+from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.scope import account_visibility
+from backend.debtors import repository, service
+from shared.schemas.common import Page
+from shared.schemas.debtors import DebtorCreate, DebtorRead, DebtorUpdate
+from shared.schemas.enums import Role
+from shared.text import fold
+
+router = APIRouter(prefix="/debtors", tags=["debtors"])
+
+
+@router.get("", response_model=Page[DebtorRead])
+def list_debtors(
+    session: SessionDep,
+    user: CurrentUser,
+    paging: Annotated[PageParams, Depends(page_params)],
+    portfolio_id: uuid.UUID | None = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="name, national ID or phone")
+    ] = None,
+) -> object:
+    rows = repository.page(
+        session,
+        visible=None if user.role == Role.admin else account_visibility(user),
+        after=paging.cursor,
+        limit=paging.limit,
+        portfolio_id=portfolio_id,
+        text=fold(q) if q else None,
+    )
+    items = service.to_read(session, rows[: paging.limit])
+    return Page(items=items, next_cursor=next_cursor(rows, paging.limit))
+
+
+@router.post("", response_model=DebtorRead, status_code=201)
+def create_debtor(session: SessionDep, user: Staff, data: DebtorCreate) -> object:
+    debtor = service.create(session, actor_of(user), data)
+    return service.to_read(session, [debtor])[0]
+
+
+@router.get("/{debtor_id}", response_model=DebtorRead)
+def get_debtor(session: SessionDep, user: CurrentUser, debtor_id: uuid.UUID) -> object:
+    return service.to_read(session, [service.get_visible(session, user, debtor_id)])[0]
+
+
+@router.patch("/{debtor_id}", response_model=DebtorRead)
+def update_debtor(
+    session: SessionDep, user: CurrentUser, debtor_id: uuid.UUID, data: DebtorUpdate
+) -> object:
+    debtor = service.update(session, actor_of(user), user, debtor_id, data)
+    return service.to_read(session, [debtor])[0]

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from backend.core.columns import (
+    created_at_field,
+    enum_field,
+    id_field,
+    json_field,
+    updated_at_field,
+)
+from shared.schemas.enums import Channel, DebtorKind, Language, NationalIdType
+
+
+class Debtor(SQLModel, table=True):
+    __tablename__ = "debtors"
+    __table_args__ = (
+        UniqueConstraint("portfolio_id", "id_type", "id_number", name="uq_debtor_national_id"),
+    )
+
+    id: uuid.UUID = id_field()
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id", index=True)
+    kind: DebtorKind = enum_field(DebtorKind, DebtorKind.person)
+    id_type: NationalIdType = enum_field(NationalIdType)
+    id_number: str = Field(max_length=32, index=True)
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    company_name: str | None = Field(default=None, max_length=200)
+    birth_date: date | None = None
+    emails: list[str] = json_field(list)
+    preferred_language: Language = enum_field(Language, Language.es)
+    preferred_channel: Channel | None = enum_field(Channel, None)
+    opt_outs: list[str] = json_field(list)
+    # Lower-cased, accent-free "name id phones" for one indexed-friendly LIKE search.
+    search_text: str = Field(default="", max_length=600)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
+
+    @property
+    def display_name(self) -> str:
+        if self.company_name:
+            return self.company_name
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+
+class DebtorPhone(SQLModel, table=True):
+    __tablename__ = "debtor_phones"
+    __table_args__ = (UniqueConstraint("debtor_id", "e164", name="uq_debtor_phone"),)
+
+    id: uuid.UUID = id_field()
+    debtor_id: uuid.UUID = Field(foreign_key="debtors.id", index=True)
+    e164: str = Field(max_length=16, index=True)
+    kind: str = Field(default="mobile", max_length=10)
+    position: int = 0
+
+
+class DebtorAddress(SQLModel, table=True):
+    __tablename__ = "debtor_addresses"
+
+    id: uuid.UUID = id_field()
+    debtor_id: uuid.UUID = Field(foreign_key="debtors.id", index=True)
+    line1: str = Field(max_length=300)
+    district: str | None = Field(default=None, max_length=120)
+    city: str | None = Field(default=None, max_length=120)
+    region: str | None = Field(default=None, max_length=120)
+    country: str = Field(max_length=2)
+    postal_code: str | None = Field(default=None, max_length=20)
+    # Coordinates are not money; floats are the right type for degrees.
+    latitude: float | None = None
+    longitude: float | None = None
+    position: int = 0

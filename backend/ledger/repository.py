@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from backend.accounts.models import Account
+from backend.ledger.models import LedgerEntry
+
+
+def lock_account(session: Session, account_id: uuid.UUID) -> Account | None:
+    """The account row, locked until commit on PostgreSQL (SQLite serialises writers anyway)."""
+    query = select(Account).where(Account.id == account_id).with_for_update()
+    return session.execute(query).scalars().first()
+
+
+def by_key(session: Session, account_id: uuid.UUID, key: str) -> LedgerEntry | None:
+    query = select(LedgerEntry).where(
+        LedgerEntry.account_id == account_id, LedgerEntry.idempotency_key == key
+    )
+    return session.execute(query).scalars().first()
+
+
+def reversal_of(session: Session, entry_id: uuid.UUID) -> LedgerEntry | None:
+    query = select(LedgerEntry).where(LedgerEntry.reverses_entry_id == entry_id)
+    return session.execute(query).scalars().first()
+
+
+def add_to_balance(session: Session, account_id: uuid.UUID, delta: int) -> None:
+    """Atomic increment: concurrent posts can never lose an update."""
+    session.execute(
+        update(Account)
+        .where(Account.id == account_id)
+        .values(balance_minor=Account.balance_minor + delta)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def entries(
+    session: Session,
+    account_id: uuid.UUID,
+    *,
+    after: uuid.UUID | None = None,
+    limit: int | None = None,
+) -> list[LedgerEntry]:
+    query = (
+        select(LedgerEntry)
+        .where(LedgerEntry.account_id == account_id)
+        .order_by(col(LedgerEntry.id))
+    )
+    if after:
+        query = query.where(LedgerEntry.id > after)
+    if limit is not None:
+        query = query.limit(limit + 1)
+    return list(session.execute(query).scalars())
+
+
+def newest(session: Session, account_id: uuid.UUID, limit: int) -> list[LedgerEntry]:
+    query = (
+        select(LedgerEntry)
+        .where(LedgerEntry.account_id == account_id)
+        .order_by(col(LedgerEntry.created_at).desc(), col(LedgerEntry.id).desc())
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())

@@ -1,0 +1,178 @@
+"""The ledger: append-only entries; the balance is their sum. Corrections are reversals.
+
+Every post names an idempotency key unique per account. Posting the same key again with the
+same content returns the first entry (a replay, nothing written); with different content it is
+an ``IdempotencyConflict``. Posts lock the account row, so concurrent posts for one account are
+serialised and the cached ``Account.balance_minor`` always equals the sum of its entries.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from backend.accounts.models import Account
+from backend.audit import service as audit
+from backend.audit.service import Actor
+from backend.core.clock import today_in
+from backend.core.errors import Conflict, CurrencyMismatch, IdempotencyConflict, NotFound
+from backend.creditors.models import Portfolio
+from backend.ledger import repository
+from backend.ledger.models import LedgerEntry
+from shared.schemas.enums import CREDIT_KINDS, AccountStatus, EntryKind
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    entry: LedgerEntry
+    created: bool  # False when the idempotency key replayed an earlier post
+
+
+def signed(kind: EntryKind, amount_minor: int) -> int:
+    if amount_minor <= 0:
+        raise ValueError("ledger amounts are posted positive; the kind gives the sign")
+    return -amount_minor if kind in CREDIT_KINDS else amount_minor
+
+
+def post(
+    session: Session,
+    actor: Actor,
+    account_id: uuid.UUID,
+    *,
+    kind: EntryKind,
+    amount_minor: int,
+    currency: str,
+    effective_date: date,
+    source: str,
+    idempotency_key: str,
+    description: str | None = None,
+) -> Posted:
+    if kind == EntryKind.reversal:
+        raise ValueError("use reverse() for reversals")
+    account = repository.lock_account(session, account_id)
+    if account is None:
+        raise NotFound()
+    if currency != account.currency:
+        raise CurrencyMismatch(given=currency, expected=account.currency)
+    amount = signed(kind, amount_minor)
+    existing = repository.by_key(session, account.id, idempotency_key)
+    if existing is not None:
+        same = (existing.kind, existing.amount_minor, existing.effective_date) == (
+            kind,
+            amount,
+            effective_date,
+        )
+        if not same:
+            raise IdempotencyConflict()
+        return Posted(existing, created=False)
+    entry = LedgerEntry(
+        account_id=account.id,
+        kind=kind,
+        amount_minor=amount,
+        currency=currency,
+        effective_date=effective_date,
+        source=source,
+        idempotency_key=idempotency_key,
+        description=description,
+        created_by_id=actor.id if actor.kind == "user" else None,
+    )
+    return _append(session, actor, account, entry)
+
+
+def reverse(
+    session: Session,
+    actor: Actor,
+    entry_id: uuid.UUID,
+    *,
+    idempotency_key: str,
+    source: str,
+    description: str | None = None,
+    effective_date: date | None = None,
+) -> Posted:
+    """Cancel one entry exactly with an opposite entry. An entry is reversed at most once."""
+    original = session.get(LedgerEntry, entry_id)
+    if original is None:
+        raise NotFound()
+    account = repository.lock_account(session, original.account_id)
+    assert account is not None  # guaranteed by the foreign key
+    existing = repository.by_key(session, account.id, idempotency_key)
+    if existing is not None:
+        if existing.reverses_entry_id != original.id:
+            raise IdempotencyConflict()
+        return Posted(existing, created=False)
+    if original.kind == EntryKind.reversal:
+        raise Conflict("error.cannot_reverse_reversal")
+    if repository.reversal_of(session, original.id) is not None:
+        raise Conflict("error.already_reversed")
+    portfolio = session.get(Portfolio, account.portfolio_id)
+    entry = LedgerEntry(
+        account_id=account.id,
+        kind=EntryKind.reversal,
+        amount_minor=-original.amount_minor,
+        currency=original.currency,
+        effective_date=effective_date or today_in(portfolio.timezone if portfolio else "UTC"),
+        source=source,
+        idempotency_key=idempotency_key,
+        reverses_entry_id=original.id,
+        description=description,
+        created_by_id=actor.id if actor.kind == "user" else None,
+    )
+    return _append(session, actor, account, entry)
+
+
+def _append(session: Session, actor: Actor, account: Account, entry: LedgerEntry) -> Posted:
+    try:
+        with session.begin_nested():
+            session.add(entry)
+            session.flush()
+    except IntegrityError:
+        # Lost a race on the unique key despite the lock (e.g. SQLite without row locks):
+        # the winner's entry is the answer.
+        winner = repository.by_key(session, account.id, entry.idempotency_key)
+        if winner is None:
+            raise Conflict("error.already_reversed") from None
+        return Posted(winner, created=False)
+    repository.add_to_balance(session, account.id, entry.amount_minor)
+    session.refresh(account)
+    audit.record(
+        session,
+        actor,
+        f"ledger.{entry.kind.value}",
+        "ledger_entry",
+        entry.id,
+        after=audit.snapshot(entry),
+        account_id=account.id,
+    )
+    _settle_status(session, actor, account)
+    return Posted(entry, created=True)
+
+
+def _settle_status(session: Session, actor: Actor, account: Account) -> None:
+    """A zero balance closes the account as paid; a reversal that reopens it restores active."""
+    new_status = account.status
+    if account.balance_minor <= 0 and account.status in (
+        AccountStatus.active,
+        AccountStatus.in_plan,
+    ):
+        new_status = AccountStatus.paid
+    elif account.balance_minor > 0 and account.status == AccountStatus.paid:
+        new_status = AccountStatus.active
+    if new_status != account.status:
+        before = {"status": account.status.value}
+        account.status = new_status
+        session.add(account)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "account.status_changed",
+            "account",
+            account.id,
+            before=before,
+            after={"status": new_status.value},
+            account_id=account.id,
+        )

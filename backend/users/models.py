@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from backend.core.columns import created_at_field, enum_field, id_field
+from shared.schemas.enums import Language, Role
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: uuid.UUID = id_field()
+    email: str = Field(max_length=254, unique=True, index=True)
+    full_name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=255)
+    role: Role = enum_field(Role)
+    supervisor_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True)
+    language: Language = enum_field(Language, Language.es)
+    is_active: bool = True
+    created_at: datetime = created_at_field()

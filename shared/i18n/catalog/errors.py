@@ -1,0 +1,120 @@
+"""Messages for API errors, keyed ``error.<code>``."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "error.bad_request": {"es": "Solicitud inválida.", "en": "Bad request."},
+    "error.validation_error": {
+        "es": "Los datos enviados no son válidos.",
+        "en": "The data sent is not valid.",
+    },
+    "error.not_found": {"es": "No encontrado.", "en": "Not found."},
+    "error.route_not_found": {
+        "es": "La ruta solicitada no existe.",
+        "en": "The requested route does not exist.",
+    },
+    "error.method_not_allowed": {
+        "es": "Método no permitido en esta ruta.",
+        "en": "Method not allowed on this route.",
+    },
+    "error.conflict": {
+        "es": "La operación entra en conflicto con el estado actual.",
+        "en": "The operation conflicts with the current state.",
+    },
+    "error.not_authenticated": {
+        "es": "Inicie sesión para continuar.",
+        "en": "Please log in to continue.",
+    },
+    "error.token_invalid": {
+        "es": "La sesión no es válida o expiró. Inicie sesión de nuevo.",
+        "en": "The session is invalid or expired. Please log in again.",
+    },
+    "error.invalid_credentials": {
+        "es": "Correo o contraseña incorrectos.",
+        "en": "Incorrect email or password.",
+    },
+    "error.forbidden": {
+        "es": "No tiene permiso para esta operación.",
+        "en": "You are not allowed to do this.",
+    },
+    "error.payload_too_large": {
+        "es": "El archivo supera el tamaño máximo de {limit} bytes.",
+        "en": "The file exceeds the maximum size of {limit} bytes.",
+    },
+    "error.unknown_currency": {
+        "es": "Moneda desconocida o no admitida: {currency}.",
+        "en": "Unknown or unsupported currency: {currency}.",
+    },
+    "error.currency_mismatch": {
+        "es": "La moneda {given} no coincide con la de la cuenta ({expected}).",
+        "en": "Currency {given} does not match the account's ({expected}).",
+    },
+    "error.amount_precision": {
+        "es": "El monto tiene más decimales de los que admite {currency}.",
+        "en": "The amount has more decimals than {currency} allows.",
+    },
+    "error.invalid_amount": {"es": "Monto inválido.", "en": "Invalid amount."},
+    "error.idempotency_conflict": {
+        "es": "La clave de idempotencia ya se usó con otros datos.",
+        "en": "The idempotency key was already used with different data.",
+    },
+    "error.internal_error": {
+        "es": "Error interno. Se registró para revisión.",
+        "en": "Internal error. It has been logged for review.",
+    },
+}
+
+MESSAGES.update(
+    {
+        "error.invalid_cursor": {
+            "es": "El cursor de paginación no es válido.",
+            "en": "The pagination cursor is not valid.",
+        },
+        "error.invalid_national_id": {
+            "es": "Documento de identidad inválido: {reason}",
+            "en": "Invalid national ID: {reason}",
+        },
+        "error.invalid_phone": {
+            "es": "Teléfono inválido: {reason}",
+            "en": "Invalid phone number: {reason}",
+        },
+        "error.invalid_timezone": {
+            "es": "Zona horaria desconocida: {timezone}.",
+            "en": "Unknown timezone: {timezone}.",
+        },
+        "error.email_taken": {
+            "es": "Ya existe un usuario con ese correo.",
+            "en": "A user with that email already exists.",
+        },
+        "error.invalid_supervisor": {
+            "es": "El supervisor indicado no existe o no es supervisor.",
+            "en": "The given supervisor does not exist or is not a supervisor.",
+        },
+        "error.invalid_agent": {
+            "es": "El agente indicado no existe, no está activo o no es de su equipo.",
+            "en": "The given agent does not exist, is inactive or is not in your team.",
+        },
+        "error.duplicate_external_ref": {
+            "es": "Ya existe una cuenta con la referencia {external_ref} en esta cartera.",
+            "en": "An account with reference {external_ref} already exists in this portfolio.",
+        },
+        "error.duplicate_debtor": {
+            "es": "Ya existe un deudor con ese documento en esta cartera.",
+            "en": "A debtor with that national ID already exists in this portfolio.",
+        },
+        "error.duplicate_creditor": {
+            "es": "Ya existe un acreedor con ese nombre.",
+            "en": "A creditor with that name already exists.",
+        },
+        "error.already_reversed": {
+            "es": "Este movimiento ya fue revertido.",
+            "en": "This entry has already been reversed.",
+        },
+        "error.cannot_reverse_reversal": {
+            "es": "Una reversión no se puede revertir; registre un nuevo movimiento.",
+            "en": "A reversal cannot be reversed; post a new entry instead.",
+        },
+        "error.debtor_portfolio_mismatch": {
+            "es": "El deudor no pertenece a esa cartera.",
+            "en": "The debtor does not belong to that portfolio.",
+        },
+    }
+)

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from shared.schemas.enums import EntryKind
+
+
+class EntryCreate(BaseModel):
+    """Post an entry. ``amount`` is positive; the kind gives the sign (payments lower the balance).
+    Reversals are posted with ``POST /ledger/{entry_id}/reverse`` instead."""
+
+    kind: EntryKind
+    amount: Decimal = Field(gt=0, max_digits=18, description="e.g. '150.50' (major units)")
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    effective_date: date
+    idempotency_key: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=300)
+
+
+class ReversalCreate(BaseModel):
+    idempotency_key: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=300)
+    effective_date: date | None = None
+
+
+class EntryRead(BaseModel):
+    id: uuid.UUID
+    account_id: uuid.UUID
+    kind: EntryKind
+    amount_minor: int
+    currency: str
+    effective_date: date
+    source: str
+    idempotency_key: str
+    reverses_entry_id: uuid.UUID | None
+    description: str | None
+    created_by_id: uuid.UUID | None
+    created_at: datetime
