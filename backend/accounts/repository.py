@@ -25,7 +25,7 @@ def bucket_condition(
     clauses = []
     for today, portfolio_ids in by_day.items():
         in_portfolios = col(Account.portfolio_id).in_(portfolio_ids)
-        if bucket == AgingBucket.current:
+        if bucket == AgingBucket.CURRENT:
             clauses.append(and_(in_portfolios, or_(Account.due_date >= today, ~owing)))
             continue
         due_range = [Account.due_date <= today - timedelta(days=low)]

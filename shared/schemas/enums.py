@@ -67,27 +67,90 @@ CREDIT_KINDS = frozenset({EntryKind.payment, EntryKind.discount})
 
 
 class AgingBucket(StrEnum):
-    current = "current"
-    d1_30 = "1-30"
-    d31_60 = "31-60"
-    d61_90 = "61-90"
-    d91_180 = "91-180"
-    d181_plus = "181+"
+    CURRENT = "current"
+    DAYS_1_30 = "1-30"
+    DAYS_31_60 = "31-60"
+    DAYS_61_90 = "61-90"
+    DAYS_91_180 = "91-180"
+    DAYS_181_PLUS = "181+"
 
 
 # Inclusive day ranges of each bucket; the last is open-ended.
 BUCKET_RANGES: dict[AgingBucket, tuple[int, int | None]] = {
-    AgingBucket.current: (0, 0),
-    AgingBucket.d1_30: (1, 30),
-    AgingBucket.d31_60: (31, 60),
-    AgingBucket.d61_90: (61, 90),
-    AgingBucket.d91_180: (91, 180),
-    AgingBucket.d181_plus: (181, None),
+    AgingBucket.CURRENT: (0, 0),
+    AgingBucket.DAYS_1_30: (1, 30),
+    AgingBucket.DAYS_31_60: (31, 60),
+    AgingBucket.DAYS_61_90: (61, 90),
+    AgingBucket.DAYS_91_180: (91, 180),
+    AgingBucket.DAYS_181_PLUS: (181, None),
 }
 
 
 def bucket_for(days_past_due: int) -> AgingBucket:
-    for bucket, (low, high) in BUCKET_RANGES.items():
-        if days_past_due >= low and (high is None or days_past_due <= high):
+    """The aging bucket of an account ``days_past_due`` days late (0 or less is current)."""
+    for bucket, (_, high) in BUCKET_RANGES.items():
+        if high is None or days_past_due <= high:
             return bucket
-    return AgingBucket.current
+    raise AssertionError("the last bucket is open-ended")
+
+
+class PlanStatus(StrEnum):
+    offered = "offered"
+    active = "active"
+    completed = "completed"
+    broken = "broken"
+    cancelled = "cancelled"
+
+
+class PlanKind(StrEnum):
+    instalments = "instalments"
+    settlement = "settlement"
+
+
+class OfferStatus(StrEnum):
+    open = "open"
+    accepted = "accepted"
+    expired = "expired"
+    superseded = "superseded"
+
+
+class InstalmentStatus(StrEnum):
+    pending = "pending"
+    partial = "partial"
+    paid = "paid"
+    missed = "missed"
+
+
+class PromiseStatus(StrEnum):
+    open = "open"
+    kept = "kept"
+    partially_kept = "partially_kept"
+    broken = "broken"
+    superseded = "superseded"
+    cancelled = "cancelled"
+
+
+class TaskKind(StrEnum):
+    follow_up_broken_plan = "follow_up_broken_plan"
+    follow_up_broken_promise = "follow_up_broken_promise"
+    approval_request = "approval_request"
+    callback_request = "callback_request"
+
+
+class TaskStatus(StrEnum):
+    open = "open"
+    done = "done"
+    approved = "approved"
+    rejected = "rejected"
+    cancelled = "cancelled"
+
+
+class ActionChannel(StrEnum):
+    """Through which channel an action (plan acceptance, promise) was taken."""
+
+    agent = "agent"
+    whatsapp = "whatsapp"
+    telegram = "telegram"
+    web = "web"
+    api = "api"
+    system = "system"
