@@ -16,6 +16,10 @@ from backend.creditors.endpoints import router as creditors_router
 from backend.debtors.endpoints import router as debtors_router
 from backend.imports.endpoints import router as imports_router
 from backend.ledger.endpoints import router as ledger_router
+from backend.plans.endpoints import router as plans_router
+from backend.policies.endpoints import router as policies_router
+from backend.promises.endpoints import router as promises_router
+from backend.tasks.endpoints import router as tasks_router
 from backend.users.endpoints import router as users_router
 from shared.schemas.common import ErrorBody
 
@@ -34,6 +38,10 @@ def api_router() -> APIRouter:
         accounts_router,
         ledger_router,
         imports_router,
+        policies_router,
+        plans_router,
+        promises_router,
+        tasks_router,
         audit_router,
     ):
         api.include_router(router)

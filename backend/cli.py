@@ -106,5 +106,27 @@ def import_file(
     raise typer.Exit(run_import(file, portfolio))
 
 
+jobs = typer.Typer(no_args_is_help=True, help="Scheduled jobs (idempotent: safe to re-run).")
+app.add_typer(jobs, name="jobs")
+
+
+@jobs.command("run-daily")
+def run_daily() -> None:
+    """Judge promises and plans (broken ones get follow-up tasks) and expire old offers."""
+    from backend.plans.tasks import run_plan_check
+    from backend.promises.tasks import run_promise_check
+
+    promises = run_promise_check()
+    typer.echo(
+        f"promises: {promises.kept} kept, {promises.partially_kept} partially kept, "
+        f"{promises.broken} broken, {promises.still_open} open"
+    )
+    plans = run_plan_check()
+    typer.echo(
+        f"plans: {plans.broken} broken, {plans.still_active} active; "
+        f"offers expired: {plans.offers_expired}"
+    )
+
+
 if __name__ == "__main__":
     app()

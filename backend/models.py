@@ -6,6 +6,9 @@ from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
 from backend.imports.models import ImportBatch
 from backend.ledger.models import LedgerEntry
+from backend.plans.models import Offer, Plan, PlanInstalment
+from backend.promises.models import Promise
+from backend.tasks.models import Task
 from backend.users.models import User
 
 __all__ = [
@@ -17,6 +20,11 @@ __all__ = [
     "DebtorPhone",
     "ImportBatch",
     "LedgerEntry",
+    "Offer",
+    "Plan",
+    "PlanInstalment",
     "Portfolio",
+    "Promise",
+    "Task",
     "User",
 ]

@@ -138,11 +138,14 @@ def app(session: Session):
     from backend.main import app as asgi_app
 
     def override() -> Iterator[Session]:
+        # Each request is a savepoint: released on success (the test sees its writes), rolled
+        # back on error, as the production unit of work commits or rolls back.
+        request = session.begin_nested()
         try:
             yield session
-            session.commit()
+            request.commit()
         except BaseException:
-            session.rollback()
+            request.rollback()
             raise
 
     asgi_app.dependency_overrides[get_session] = override

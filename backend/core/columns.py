@@ -42,7 +42,7 @@ def enum_field(enum_cls: type[StrEnum], default: Any = ..., index: bool = False)
         enum_cls,
         native_enum=False,
         create_constraint=False,
-        length=20,
+        length=max(20, *(len(member.value) for member in enum_cls)),
         values_callable=lambda cls: [member.value for member in cls],
     )
     kwargs: dict[str, Any] = {"sa_type": column_type, "index": index}

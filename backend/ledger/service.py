@@ -147,8 +147,23 @@ def _append(session: Session, actor: Actor, account: Account, entry: LedgerEntry
         after=audit.snapshot(entry),
         account_id=account.id,
     )
+    if _moves_money_in(session, entry):
+        from backend.plans.service import reallocate  # plans build on the ledger, not vice versa
+
+        reallocate(session, actor, account)
+        session.refresh(account)
     _settle_status(session, actor, account)
     return Posted(entry, created=True)
+
+
+def _moves_money_in(session: Session, entry: LedgerEntry) -> bool:
+    """Payments, and reversals of payments, change what a plan has received."""
+    if entry.kind == EntryKind.payment:
+        return True
+    if entry.kind == EntryKind.reversal and entry.reverses_entry_id:
+        original = session.get(LedgerEntry, entry.reverses_entry_id)
+        return original is not None and original.kind == EntryKind.payment
+    return False
 
 
 def _settle_status(session: Session, actor: Actor, account: Account) -> None:

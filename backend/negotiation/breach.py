@@ -8,16 +8,31 @@ instalments reaches the policy's ``missed_instalments_to_break`` (the 1st or the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Protocol
 
 from backend.negotiation.policy import ResolvedPolicy
 from backend.negotiation.schedule import Schedule
 
 
-def missed_instalments(schedule: Schedule, paid_minor: int, as_of: date, grace_days: int) -> int:
+class Due(Protocol):
+    """Anything with a due date and an amount: a schedule's instalment or a stored one."""
+
+    @property
+    def due_date(self) -> date: ...
+
+    @property
+    def amount_minor(self) -> int: ...
+
+
+def missed_instalments(
+    schedule: Schedule | Iterable[Due], paid_minor: int, as_of: date, grace_days: int
+) -> int:
     """How many instalments are missed on ``as_of`` after ``paid_minor`` paid in total."""
+    dues = schedule.instalments if isinstance(schedule, Schedule) else schedule
     missed, owed = 0, 0
-    for instalment in schedule.instalments:
+    for instalment in dues:
         owed += instalment.amount_minor
         overdue = as_of > instalment.due_date + timedelta(days=grace_days)
         if overdue and paid_minor < owed:

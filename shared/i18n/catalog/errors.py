@@ -72,6 +72,10 @@ MESSAGES.update(
             "es": "Documento de identidad inválido: {reason}",
             "en": "Invalid national ID: {reason}",
         },
+        "error.invalid_check_digit": {
+            "es": "El dígito verificador del documento no es correcto: {reason}",
+            "en": "The national ID check digit is wrong: {reason}",
+        },
         "error.invalid_phone": {
             "es": "Teléfono inválido: {reason}",
             "en": "Invalid phone number: {reason}",
@@ -115,6 +119,76 @@ MESSAGES.update(
         "error.debtor_portfolio_mismatch": {
             "es": "El deudor no pertenece a esa cartera.",
             "en": "The debtor does not belong to that portfolio.",
+        },
+    }
+)
+
+MESSAGES.update(
+    {
+        "error.task_closed": {
+            "es": "La tarea ya está cerrada.",
+            "en": "The task is already closed.",
+        },
+        "error.task_not_approval": {
+            "es": "Solo las solicitudes de aprobación se aprueban o rechazan.",
+            "en": "Only approval requests can be approved or rejected.",
+        },
+    }
+)
+
+MESSAGES.update(
+    {
+        "error.invalid_policy": {
+            "es": "La política de negociación tiene límites inválidos o contradictorios.",
+            "en": "The negotiation policy has invalid or contradictory limits.",
+        },
+        "error.account_not_open": {
+            "es": "La cuenta no está abierta (estado: {status}).",
+            "en": "The account is not open (status: {status}).",
+        },
+        "error.promise_amount": {
+            "es": "El monto prometido debe ser mayor que cero y no superar el saldo.",
+            "en": "The promised amount must be above zero and not exceed the balance.",
+        },
+        "error.promise_date": {
+            "es": "La fecha prometida debe estar entre hoy y {max_days} días.",
+            "en": "The promise date must be between today and {max_days} days ahead.",
+        },
+        "error.plan_active": {
+            "es": "La cuenta ya tiene un plan activo.",
+            "en": "The account already has an active plan.",
+        },
+        "error.nothing_to_negotiate": {
+            "es": "La cuenta no tiene saldo pendiente.",
+            "en": "The account has no outstanding balance.",
+        },
+        "error.negotiation_limit": {
+            "es": "Se alcanzó el máximo de negociaciones en este periodo.",
+            "en": "The maximum number of negotiations for this period was reached.",
+        },
+        "error.offer_expired": {
+            "es": "La oferta venció. Pida nuevas opciones.",
+            "en": "The offer has expired. Ask for new options.",
+        },
+        "error.offer_already_accepted": {
+            "es": "La oferta ya fue aceptada.",
+            "en": "The offer was already accepted.",
+        },
+        "error.offer_superseded": {
+            "es": "La oferta fue reemplazada por otra más reciente.",
+            "en": "The offer was replaced by a newer one.",
+        },
+        "error.offer_stale": {
+            "es": "El saldo cambió desde que se hizo la oferta. Pida nuevas opciones.",
+            "en": "The balance changed since the offer was made. Ask for new options.",
+        },
+        "error.plan_not_active": {
+            "es": "El plan no está activo.",
+            "en": "The plan is not active.",
+        },
+        "error.invalid_proposal": {
+            "es": "La propuesta no es válida: {reason}",
+            "en": "The proposal is not valid: {reason}",
         },
     }
 )

@@ -1,0 +1,73 @@
+"""Negotiation policies are data per portfolio (``portfolios.negotiation_policy``), validated by
+``backend.negotiation.policy.NegotiationPolicy`` when saved. Plans keep their own terms, so a
+policy change never alters a plan already agreed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from backend.accounts.models import Account
+from backend.accounts.service import days_past_due
+from backend.audit import service as audit
+from backend.audit.service import Actor
+from backend.core.errors import ValidationFailed
+from backend.creditors.models import Portfolio
+from backend.creditors.service import get_portfolio
+from backend.negotiation.policy import (
+    NegotiationPolicy,
+    ResolvedPolicy,
+    default_policy,
+    effective_policy,
+)
+from shared.schemas.enums import bucket_for
+
+
+def policy_of(portfolio: Portfolio) -> NegotiationPolicy:
+    if not portfolio.negotiation_policy:
+        return default_policy(portfolio.currency)
+    return NegotiationPolicy.model_validate(portfolio.negotiation_policy)
+
+
+def resolved_for(session: Session, account: Account, today: date) -> ResolvedPolicy:
+    portfolio = session.get(Portfolio, account.portfolio_id)
+    assert portfolio is not None  # foreign key
+    bucket = bucket_for(days_past_due(account, today))
+    return effective_policy(policy_of(portfolio), bucket, max(account.balance_minor, 0))
+
+
+def replace(
+    session: Session, actor: Actor, portfolio_id: uuid.UUID, body: dict[str, Any]
+) -> NegotiationPolicy:
+    portfolio = get_portfolio(session, portfolio_id)
+    body = {**body, "currency": body.get("currency", portfolio.currency)}
+    try:
+        policy = NegotiationPolicy.model_validate(body)
+    except ValidationError as exc:
+        details = [
+            {"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
+            for e in exc.errors()
+        ]
+        raise ValidationFailed("error.invalid_policy", details=details) from None
+    if policy.currency != portfolio.currency:
+        raise ValidationFailed(
+            "error.currency_mismatch", given=policy.currency, expected=portfolio.currency
+        )
+    before = portfolio.negotiation_policy or None
+    portfolio.negotiation_policy = policy.model_dump(mode="json")
+    session.add(portfolio)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "policy.negotiation_updated",
+        "portfolio",
+        portfolio.id,
+        before=before,
+        after=portfolio.negotiation_policy,
+    )
+    return policy

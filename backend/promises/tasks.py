@@ -1,0 +1,15 @@
+"""Daily job: judge open promises (kept, partially kept, broken) and open follow-up tasks."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from backend.accounts.service import Clock
+from backend.audit.service import Actor
+from backend.core.db import session_scope
+from backend.promises.service import CheckResult, check_open_promises
+
+
+def run_promise_check(engine: Engine | None = None) -> CheckResult:
+    with session_scope(engine) as session:
+        return check_open_promises(session, Actor.system(), today_by_portfolio=Clock(session).all())

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ColumnElement, select
+from sqlmodel import Session, col
+
+from backend.accounts.models import Account
+from backend.tasks.models import Task
+from shared.schemas.enums import TaskKind, TaskStatus
+
+
+def by_dedupe_key(session: Session, key: str) -> Task | None:
+    return session.execute(select(Task).where(Task.dedupe_key == key)).scalars().first()
+
+
+def page(
+    session: Session,
+    *,
+    visible: ColumnElement[bool],
+    after: uuid.UUID | None,
+    limit: int,
+    status: TaskStatus | None,
+    kind: TaskKind | None,
+    assignee_id: uuid.UUID | None,
+    account_id: uuid.UUID | None,
+) -> list[Task]:
+    query = (
+        select(Task)
+        .join(Account, Account.id == Task.account_id)
+        .where(visible)
+        .order_by(col(Task.id))
+    )
+    if after:
+        query = query.where(Task.id > after)
+    if status:
+        query = query.where(Task.status == status)
+    if kind:
+        query = query.where(Task.kind == kind)
+    if assignee_id:
+        query = query.where(Task.assignee_id == assignee_id)
+    if account_id:
+        query = query.where(Task.account_id == account_id)
+    return list(session.execute(query.limit(limit + 1)).scalars())

@@ -1,0 +1,119 @@
+"""Tasks: follow-ups after broken plans and promises, and approval requests for supervisors.
+
+Jobs create tasks with a ``dedupe_key`` so running them twice creates nothing twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import Session
+
+from backend.accounts.models import Account
+from backend.audit import service as audit
+from backend.audit.service import Actor
+from backend.core.clock import utcnow
+from backend.core.errors import Conflict, Forbidden, NotFound
+from backend.core.scope import account_visibility, can_see_account
+from backend.tasks import repository
+from backend.tasks.models import Task
+from backend.users.models import User
+from shared.schemas.enums import Role, TaskKind, TaskStatus
+
+
+def default_assignee(session: Session, account: Account, kind: TaskKind) -> uuid.UUID | None:
+    """Approvals go to the agent's supervisor; follow-ups to the assigned agent."""
+    agent = session.get(User, account.assigned_agent_id) if account.assigned_agent_id else None
+    if kind == TaskKind.approval_request:
+        return agent.supervisor_id if agent else None
+    return agent.id if agent else None
+
+
+def open_task(
+    session: Session,
+    actor: Actor,
+    account: Account,
+    kind: TaskKind,
+    due_date: date,
+    payload: dict[str, Any],
+    dedupe_key: str | None = None,
+) -> Task:
+    if dedupe_key and (existing := repository.by_dedupe_key(session, dedupe_key)):
+        return existing
+    task = Task(
+        account_id=account.id,
+        assignee_id=default_assignee(session, account, kind),
+        kind=kind,
+        due_date=due_date,
+        payload=payload,
+        dedupe_key=dedupe_key,
+    )
+    session.add(task)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "task.created",
+        "task",
+        task.id,
+        after=audit.snapshot(task),
+        account_id=account.id,
+    )
+    return task
+
+
+def visible_scope(user: User):
+    """Tasks of the accounts a user sees, plus (for supervisors) their own approvals."""
+    scope = account_visibility(user)
+    if user.role == Role.supervisor:
+        scope = or_(scope, Task.assignee_id == user.id)
+    return scope
+
+
+def get_visible(session: Session, user: User, task_id: uuid.UUID) -> Task:
+    task = session.get(Task, task_id)
+    account = session.get(Account, task.account_id) if task else None
+    if task is None or account is None:
+        raise NotFound()
+    if task.assignee_id != user.id and not can_see_account(session, user, account):
+        raise NotFound()
+    return task
+
+
+def close(
+    session: Session,
+    actor: Actor,
+    user: User,
+    task_id: uuid.UUID,
+    status: TaskStatus,
+    resolution: str | None,
+) -> Task:
+    task = get_visible(session, user, task_id)
+    if task.status != TaskStatus.open:
+        raise Conflict("error.task_closed")
+    if status in (TaskStatus.approved, TaskStatus.rejected):
+        if task.kind != TaskKind.approval_request:
+            raise Conflict("error.task_not_approval")
+        if user.role == Role.agent:
+            raise Forbidden()
+    before = {"status": task.status.value}
+    task.status = status
+    task.resolution = resolution
+    task.closed_at = utcnow()
+    task.closed_by_id = user.id
+    session.add(task)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        f"task.{status.value}",
+        "task",
+        task.id,
+        before=before,
+        after={"status": status.value, "resolution": resolution},
+        account_id=task.account_id,
+    )
+    return task
