@@ -10,15 +10,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from backend.accounts.endpoints import router as accounts_router
 from backend.audit.endpoints import router as audit_router
 from backend.auth.endpoints import router as auth_router
+from backend.conversations.endpoints import router as conversations_router
 from backend.core import handlers
 from backend.core.deps import SessionDep
 from backend.creditors.endpoints import router as creditors_router
 from backend.debtors.endpoints import router as debtors_router
+from backend.field.endpoints import router as field_router
 from backend.imports.endpoints import router as imports_router
 from backend.ledger.endpoints import router as ledger_router
+from backend.payments.endpoints import public as payment_pages
+from backend.payments.endpoints import router as payments_router
 from backend.plans.endpoints import router as plans_router
 from backend.policies.endpoints import router as policies_router
 from backend.promises.endpoints import router as promises_router
+from backend.statements.endpoints import router as statements_router
 from backend.tasks.endpoints import router as tasks_router
 from backend.users.endpoints import router as users_router
 from shared.schemas.common import ErrorBody
@@ -42,6 +47,10 @@ def api_router() -> APIRouter:
         plans_router,
         promises_router,
         tasks_router,
+        payments_router,
+        statements_router,
+        conversations_router,
+        field_router,
         audit_router,
     ):
         api.include_router(router)
@@ -56,6 +65,7 @@ def create_app() -> FastAPI:
     )
     handlers.install(app)
     app.include_router(api_router())
+    app.include_router(payment_pages)
 
     @app.get("/healthz", tags=["health"], responses={503: {"model": ErrorBody}})
     def healthz(session: SessionDep) -> JSONResponse:

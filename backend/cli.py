@@ -31,6 +31,9 @@ def serve(
     """Start the API (with the channel webhooks and the web app mounted beside it)."""
     import uvicorn
 
+    from backend.demo.commands import banner
+
+    typer.echo(banner(host, port))
     uvicorn.run(
         "backend.main:app",
         host=host,
@@ -104,6 +107,72 @@ def import_file(
     from backend.imports.commands import run_import
 
     raise typer.Exit(run_import(file, portfolio))
+
+
+@app.command("bot-token")
+def bot_token(days: Annotated[int, typer.Option(min=1, max=3650)] = 365) -> None:
+    """Print a token for the bots' service user (created if missing): set it as
+    COBRO_BOT_TOKEN where the bots run. Deactivating bots@system.cobro revokes them all."""
+    from backend.conversations.service import ensure_bot_identity
+    from backend.core.db import session_scope
+
+    with session_scope() as session:
+        typer.echo(ensure_bot_identity(session, days))
+
+
+@app.command()
+def chat(
+    phone: Annotated[
+        str | None, typer.Option(help="chat as this phone number (you still verify who you are)")
+    ] = None,
+    token: Annotated[
+        str | None, typer.Option(help="a chat-link token (POST /debtors/{id}/chat-link)")
+    ] = None,
+    demo: Annotated[bool, typer.Option(help="chat as a demo debtor (not in production)")] = False,
+    url: Annotated[str, typer.Option(help="the running backend")] = "http://127.0.0.1:8000",
+    lang: Annotated[str | None, typer.Option(help="es or en")] = None,
+) -> None:
+    """Talk to the debtor bot from the terminal, against the running backend. The bot token is
+    COBRO_BOT_TOKEN, or minted from the local database (the one `cobro serve` uses)."""
+    import asyncio
+    import sys
+
+    from backend.conversations import service
+    from backend.core.config import get_settings
+    from backend.core.db import session_scope
+    from bots import simulator
+
+    with session_scope() as session:
+        secret = os.environ.get("COBRO_BOT_TOKEN") or service.ensure_bot_identity(session)
+        sample = service.sample_chat(session) if demo else None
+    if demo and (get_settings().is_production or sample is None):
+        typer.echo("No demo debtor here (run `cobro demo-data`; never in production).", err=True)
+        raise typer.Exit(1)
+    if sample is not None:
+        debtor, last4, token = sample
+        typer.echo(
+            f"Demo debtor: {debtor.display_name}, {debtor.id_type.value} {debtor.id_number}, "
+            f"phone ending {last4}. Opening their chat link; /salir ends the chat.\n"
+        )
+    asyncio.run(
+        simulator.run(
+            url,
+            secret,
+            user_id=phone.replace(" ", "") if phone else None,
+            deep_link=token,
+            language=lang,
+            stdin=sys.stdin,
+            stdout=sys.stdout,
+        )
+    )
+
+
+@app.command("rasa-actions")
+def rasa_actions(port: Annotated[int, typer.Option("--port", "-p")] = 5055) -> None:
+    """The Rasa action server with Cobro's actions (needs the "rasa" extra)."""
+    from bots.rasa.__main__ import main
+
+    main(["-p", str(port)])
 
 
 jobs = typer.Typer(no_args_is_help=True, help="Scheduled jobs (idempotent: safe to re-run).")

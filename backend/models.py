@@ -2,29 +2,45 @@
 
 from backend.accounts.models import Account
 from backend.audit.models import AuditEvent
+from backend.conversations.models import Conversation, InboxMessage, VerificationFailure
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
+from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
 from backend.imports.models import ImportBatch
 from backend.ledger.models import LedgerEntry
+from backend.payments.models import Payment, PaymentLink, ProviderEvent
 from backend.plans.models import Offer, Plan, PlanInstalment
 from backend.promises.models import Promise
+from backend.statements.models import BankStatement, StatementLine
 from backend.tasks.models import Task
 from backend.users.models import User
 
 __all__ = [
     "Account",
     "AuditEvent",
+    "BankStatement",
+    "Conversation",
     "Creditor",
     "Debtor",
     "DebtorAddress",
     "DebtorPhone",
+    "FieldNote",
     "ImportBatch",
+    "InboxMessage",
     "LedgerEntry",
+    "LocationPing",
     "Offer",
+    "Payment",
+    "PaymentLink",
     "Plan",
     "PlanInstalment",
     "Portfolio",
     "Promise",
+    "ProviderEvent",
+    "StatementLine",
+    "SyncRecord",
     "Task",
     "User",
+    "VerificationFailure",
+    "Visit",
 ]

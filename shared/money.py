@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 # ISO 4217 minor-unit exponents for the currencies we operate in (checked against ISO 4217:
 # CLP 0, COP 2, PEN 2, MXN 2, USD 2, ...). Add a currency here before a portfolio may use it.
@@ -46,11 +47,13 @@ CURRENCY_SYMBOLS: dict[str, str] = {
 
 
 class MoneyError(ValueError):
-    """Raised with a machine-readable ``code`` when an amount or currency is not acceptable."""
+    """Raised with a machine-readable ``code`` when an amount or currency is not acceptable;
+    ``params`` (e.g. the currency) fill the translated message of that code."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, **params: Any) -> None:
         super().__init__(message)
         self.code = code
+        self.params = params
 
 
 def exponent(currency: str) -> int:
@@ -58,7 +61,7 @@ def exponent(currency: str) -> int:
         return CURRENCY_EXPONENTS[currency]
     except KeyError:
         raise MoneyError(
-            "unknown_currency", f"Unknown or unsupported currency: {currency!r}"
+            "unknown_currency", f"Unknown or unsupported currency: {currency!r}", currency=currency
         ) from None
 
 
@@ -101,24 +104,42 @@ def to_decimal(amount_minor: int, currency: str) -> Decimal:
     return Decimal(amount_minor).scaleb(-exponent(currency))
 
 
+# Larger amounts cannot be stored (minor units live in a BIGINT column) and are never real debts.
+MAX_MINOR_DIGITS = 18
+
+
 def from_decimal(value: Decimal | str | int, currency: str) -> int:
-    """Exact conversion to minor units; more precision than the currency allows is an error."""
+    """Exact conversion to minor units; more precision than the currency allows is an error.
+
+    Integer arithmetic on the digits, not ``Decimal`` context operations, which round to 28
+    significant digits and would silently accept "1.0000000000000000000000000000001".
+    """
     try:
         dec = value if isinstance(value, Decimal) else Decimal(str(value))
     except InvalidOperation:
         raise MoneyError("invalid_amount", f"Not an amount: {value!r}") from None
     if not dec.is_finite():
         raise MoneyError("invalid_amount", f"Not an amount: {value!r}")
-    scaled = dec.scaleb(exponent(currency))
-    if scaled != scaled.to_integral_value():
+    places = exponent(currency)
+    sign, digits, exp = dec.as_tuple()
+    text = "".join(map(str, digits)).rstrip("0")
+    if not text:
+        return 0
+    shift = int(exp) + len(digits) - len(text) + places  # power of ten after the stripped zeros
+    if shift < 0:
         raise MoneyError(
             "amount_precision",
-            f"{value} has more decimals than {currency} allows ({exponent(currency)})",
+            f"{value} has more decimals than {currency} allows ({places})",
+            currency=currency,
         )
-    return int(scaled)
+    if len(text) + shift > MAX_MINOR_DIGITS:
+        raise MoneyError("invalid_amount", f"Amount too large: {value!r}")
+    return (-1 if sign else 1) * int(text) * 10**shift
 
 
 _AMOUNT_CHARS = re.compile(r"^[+-]?[\d.,\s']+$")
+# The integer part: plain digits, or groups of three after one to three digits, with one mark.
+_GROUPED = re.compile(r"^(\d*|\d{1,3}(\.\d{3})+|\d{1,3}(,\d{3})+)$")
 
 
 def parse_amount(text: str, currency: str) -> int:
@@ -145,11 +166,10 @@ def parse_amount(text: str, currency: str) -> int:
         decimal_mark = marks[0]
     else:  # no mark, a repeated mark, or one mark followed by exactly three digits: grouping
         decimal_mark = ""
-    if decimal_mark:
-        head, _, tail = raw.rpartition(decimal_mark)
-        raw = head.replace(",", "").replace(".", "") + "." + tail
-    else:
-        raw = raw.replace(",", "").replace(".", "")
+    head, _, tail = raw.rpartition(decimal_mark) if decimal_mark else (raw, "", "")
+    if not _GROUPED.match(head):  # "1..2", "1,2,3", "1.234,567.8": not how anyone writes money
+        raise MoneyError("invalid_amount", f"Not an amount: {text!r}")
+    raw = head.replace(",", "").replace(".", "") + ("." + tail if decimal_mark else "")
     if not raw or raw == ".":
         raise MoneyError("invalid_amount", f"Not an amount: {text!r}")
     return from_decimal(sign + raw, currency)

@@ -14,6 +14,7 @@ from backend.core.security import create_access_token, hash_password
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor, DebtorPhone
 from backend.ledger import service as ledger
+from backend.ledger.models import LedgerEntry
 from backend.users.models import User
 from shared.schemas.enums import AccountStatus, EntryKind, NationalIdType, Role
 
@@ -129,3 +130,25 @@ def account(
         )
         session.refresh(row)
     return row
+
+
+def ledger_entry(
+    session: Session,
+    of: Account,
+    kind: EntryKind = EntryKind.charge,
+    amount_minor: int = 1_000,
+    **kw,
+) -> LedgerEntry:
+    """Posted through the ledger service, so the balance and audit trail follow."""
+    return ledger.post(
+        session,
+        SYSTEM,
+        of.id,
+        kind=kind,
+        amount_minor=amount_minor,
+        currency=of.currency,
+        effective_date=kw.pop("effective_date", of.due_date),
+        source="test",
+        idempotency_key=kw.pop("idempotency_key", f"entry-{n()}"),
+        **kw,
+    ).entry

@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from backend.core.config import get_settings
 from backend.core.db import get_session, make_engine
 from backend.core.migrate import upgrade
 
@@ -65,6 +66,8 @@ class Database:
         """A committed-writes database of its own, migrated, empty."""
         if self.kind == "sqlite":
             path = self.tmp / f"copy_{uuid.uuid4().hex}.db"
+            with self.engine.connect() as conn:  # fold the WAL into the file before copying
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             shutil.copy(self.template, path)
             return make_engine(f"sqlite:///{path}")
         name = f"cobro_test_{RUN_ID}_{uuid.uuid4().hex[:8]}"
@@ -157,3 +160,13 @@ def app(session: Session):
 def client(app) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def builtin_provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The embedded payment provider (our own page with a sandbox), whatever the env says."""
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    monkeypatch.setenv("COBRO_PAYMENT_PROVIDER", "builtin")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

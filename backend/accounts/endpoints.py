@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from backend.accounts import repository, service
 from backend.accounts.service import Clock
 from backend.core.deps import CurrentUser, SessionDep, Staff, actor_of
+from backend.core.errors import ValidationFailed
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.scope import account_visibility
 from backend.ledger import repository as ledger_repository
@@ -91,12 +92,16 @@ def account_timeline(
     session: SessionDep,
     user: CurrentUser,
     account_id: uuid.UUID,
-    page: Annotated[int, Query(ge=1, le=1000)] = 1,
-    size: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=8, description="next_cursor of the previous page")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> object:
-    """Ledger entries and audit events merged, newest first; ``next_cursor`` is the next page."""
+    """Ledger entries and audit events merged, newest first. Like every list, pass
+    ``next_cursor`` back as ``cursor`` (here an opaque page number)."""
     account, _ = service.get_visible(session, user, account_id)
-    window = page * size + 1
+    page = _timeline_page(cursor)
+    window = page * limit + 1
     items = [
         TimelineItem(
             at=e.created_at,
@@ -131,6 +136,14 @@ def account_timeline(
         if not ev.action.startswith("ledger.")  # the ledger row already tells it
     ]
     items.sort(key=lambda item: item.at, reverse=True)
-    chunk = items[(page - 1) * size : page * size + 1]
-    more = len(chunk) > size
-    return Page(items=chunk[:size], next_cursor=str(page + 1) if more else None)
+    chunk = items[(page - 1) * limit : page * limit + 1]
+    more = len(chunk) > limit
+    return Page(items=chunk[:limit], next_cursor=str(page + 1) if more else None)
+
+
+def _timeline_page(cursor: str | None) -> int:
+    if not cursor:  # absent, or sent empty (as for every other list)
+        return 1
+    if not cursor.isascii() or not cursor.isdigit() or not 1 <= int(cursor) <= 1000:
+        raise ValidationFailed("error.invalid_cursor")
+    return int(cursor)

@@ -18,6 +18,9 @@ class Account(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("portfolio_id", "external_ref", name="uq_account_external_ref"),
         Index("ix_accounts_agent_status_due", "assigned_agent_id", "status", "due_date"),
+        # Keyset pages of an agent's (or a status's) accounts walk these in id order.
+        Index("ix_accounts_agent_id", "assigned_agent_id", "id"),
+        Index("ix_accounts_agent_status_id", "assigned_agent_id", "status", "id"),
     )
 
     id: uuid.UUID = id_field()

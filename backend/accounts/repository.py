@@ -72,7 +72,10 @@ def page(
         query = query.where(Account.debtor_id == debtor_id)
     if text:
         query = query.where(
-            or_(col(Debtor.search_text).contains(text), Account.external_ref == ref)
+            or_(
+                col(Debtor.search_text).contains(text, autoescape=True),
+                Account.external_ref == ref,
+            )
         )
     return [(a, d) for a, d in session.execute(query.limit(limit + 1)).all()]
 

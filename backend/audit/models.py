@@ -15,7 +15,10 @@ class AuditEvent(SQLModel, table=True):
     """Append-only record of every mutation, written in the transaction of the change."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_entity", "entity_type", "entity_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_entity", "entity_type", "entity_id", "at"),
+        Index("ix_audit_action_at", "action", "at"),
+    )
 
     id: uuid.UUID = id_field()
     at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -81,7 +81,8 @@ def record(
 
 
 def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict, dict]:
-    """Only the fields that changed, so an update's event reads like a diff."""
+    """Only the fields that changed, so an update's event reads like a diff (the row's own
+    ``updated_at`` is left out: the event's ``at`` already tells when)."""
     before, after = before or {}, after or {}
-    keys = {k for k in after if before.get(k) != after.get(k)}
+    keys = {k for k in after if k != "updated_at" and before.get(k) != after.get(k)}
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}

@@ -25,7 +25,11 @@ def created_at_field() -> Any:
 
 
 def updated_at_field() -> Any:
-    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    """Set on insert and refreshed by every UPDATE of the row (ORM flushes and Core updates)."""
+    return Field(
+        default_factory=utcnow,
+        sa_column=Column(UTCDateTime(), nullable=False, onupdate=utcnow),
+    )
 
 
 def datetime_field(nullable: bool = True, index: bool = False) -> Any:

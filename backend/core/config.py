@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     max_upload_bytes: int = 50 * 1024 * 1024
     default_language: str = "es"
+    # Payments: "builtin" (the embedded default, with a sandbox) or "stripe".
+    payment_provider: str = ""
+    payment_link_hours: int = Field(default=24, ge=1, le=24)
+    stripe_api_key: str = Field(default="", validation_alias="STRIPE_API_KEY")
+    stripe_webhook_secret: str = Field(default="", validation_alias="STRIPE_WEBHOOK_SECRET")
+    stripe_api_base: str = Field(
+        default="https://api.stripe.com", validation_alias="STRIPE_API_BASE"
+    )
 
     @model_validator(mode="after")
     def _secret(self) -> Settings:
@@ -46,6 +54,14 @@ class Settings(BaseSettings):
         elif self.env == "production" and len(self.secret_key) < 32:
             raise ValueError("COBRO_SECRET_KEY must be at least 32 characters in production")
         return self
+
+    @property
+    def active_payment_provider(self) -> str:
+        return self.payment_provider or ("stripe" if self.stripe_api_key else "builtin")
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
 
     @property
     def is_sqlite(self) -> bool:

@@ -23,7 +23,8 @@ SessionDep = Annotated[Session, Depends(get_session)]
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def current_user(session: SessionDep, token: Annotated[str | None, Depends(_bearer)]) -> User:
+def current_principal(session: SessionDep, token: Annotated[str | None, Depends(_bearer)]) -> User:
+    """Whoever the bearer token names: a person or a service identity (the bots)."""
     if not token:
         raise NotAuthenticated()
     try:
@@ -37,11 +38,22 @@ def current_user(session: SessionDep, token: Annotated[str | None, Depends(_bear
     return user
 
 
+Principal = Annotated[User, Depends(current_principal)]
+
+
+def current_user(principal: Principal) -> User:
+    """A person (admin, supervisor or agent). Service identities such as the bots reach only
+    the endpoints written for them (``require_roles(Role.bot)``)."""
+    if principal.role == Role.bot:
+        raise Forbidden()
+    return principal
+
+
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
 def require_roles(*roles: Role):
-    def check(user: CurrentUser) -> User:
+    def check(user: Principal) -> User:
         if user.role not in roles:
             raise Forbidden()
         return user

@@ -10,6 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.core.errors import DomainError
@@ -28,8 +29,10 @@ _HTTP_CODES = {
 
 
 def error_response(
-    request: Request, status: int, code: str, key: str | None = None, **params: Any
+    request: Request, status: int, code: str, key: str | None = None, /, **params: Any
 ) -> JSONResponse:
+    """``params`` fill the message; positional-only arguments, so a parameter may be called
+    ``status``, ``code`` or ``key`` (e.g. an account's status) without clashing."""
     lang = normalize_language(request.headers.get("accept-language"))
     details = params.pop("details", None)
     body: dict[str, Any] = {"code": code, "message": t(key or f"error.{code}", lang, **params)}
@@ -59,7 +62,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(MoneyError)
     async def _money(request: Request, exc: MoneyError) -> JSONResponse:
-        return error_response(request, 422, exc.code, details={"reason": str(exc)})
+        return error_response(request, 422, exc.code, details={"reason": str(exc)}, **exc.params)
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -72,6 +75,13 @@ def install(app: FastAPI) -> None:
         return error_response(
             request, 422, "validation_error", details=_validation_details(list(exc.errors()))
         )
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # Input the database cannot hold (e.g. a NUL character in PostgreSQL text, a number out
+        # of range): the client's data is invalid; the unit of work was already rolled back.
+        log.info("database refused data on %s %s: %s", request.method, request.url.path, exc.orig)
+        return error_response(request, 422, "validation_error")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

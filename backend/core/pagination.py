@@ -22,7 +22,7 @@ def page_params(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> PageParams:
-    if cursor is None:
+    if not cursor:  # absent, or sent empty by clients that serialise None as ''
         return PageParams(limit=limit)
     try:
         return PageParams(cursor=uuid.UUID(cursor), limit=limit)

@@ -1,4 +1,5 @@
-"""Who may see which accounts: agents their own, supervisors their team's, admins all.
+"""Who may see which accounts: agents their own, supervisors their team's, admins all, bots
+none (a bot reaches debtors only through the verified bindings of ``/api/v1/bot``).
 
 Every account query goes through ``account_visibility``; a row outside the caller's scope is
 indistinguishable from a missing one (404), so ids cannot be probed.
@@ -6,7 +7,7 @@ indistinguishable from a missing one (404), so ids cannot be probed.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, false, select, true
 from sqlmodel import Session
 
 from backend.accounts.models import Account
@@ -17,6 +18,8 @@ from shared.schemas.enums import Role
 def account_visibility(user: User) -> ColumnElement[bool]:
     if user.role == Role.admin:
         return true()
+    if user.role == Role.bot:
+        return false()
     if user.role == Role.supervisor:
         team = select(User.id).where(User.supervisor_id == user.id)
         return Account.assigned_agent_id.in_(team)  # type: ignore[union-attr]
@@ -26,6 +29,8 @@ def account_visibility(user: User) -> ColumnElement[bool]:
 def can_see_account(session: Session, user: User, account: Account) -> bool:
     if user.role == Role.admin:
         return True
+    if user.role == Role.bot:
+        return False
     if user.role == Role.agent:
         return account.assigned_agent_id == user.id
     if account.assigned_agent_id is None:

@@ -24,7 +24,7 @@ from shared.schemas.creditors import (
 def _check_timezone(name: str) -> None:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a directory
         raise ValidationFailed("error.invalid_timezone", timezone=name) from None
 
 
@@ -57,7 +57,8 @@ def update_creditor(
         raise Conflict("error.duplicate_creditor")
     before = audit.snapshot(creditor)
     for key, value in fields.items():
-        setattr(creditor, key, value)
+        if value is not None or key == "tax_id":  # null leaves the required name as it is
+            setattr(creditor, key, value)
     session.add(creditor)
     session.flush()
     old, new = audit.changes(before, audit.snapshot(creditor))

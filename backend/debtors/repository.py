@@ -89,7 +89,7 @@ def page(
     if portfolio_id:
         query = query.where(Debtor.portfolio_id == portfolio_id)
     if text:
-        query = query.where(col(Debtor.search_text).contains(text))
+        query = query.where(col(Debtor.search_text).contains(text, autoescape=True))
     return list(session.execute(query.limit(limit + 1)).scalars())
 
 

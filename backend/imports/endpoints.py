@@ -1,5 +1,105 @@
+"""Portfolio imports: upload a CSV/XLSX file (admins and supervisors), list and read batches."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from backend.core.config import get_settings
+from backend.core.deps import Lang, SessionDep, Staff, actor_of
+from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.imports import service
+from backend.imports.models import ImportBatch
+from backend.imports.upload import read_upload
+from shared.schemas.common import ErrorBody, Page
+from shared.schemas.imports import ImportBatchRead, ImportSummary
 
 router = APIRouter(prefix="/imports", tags=["imports"])
+
+_UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "CSV (UTF-8, ';' or ',') or XLSX; "
+                            "see docs/import-format.md",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "",
+    response_model=ImportSummary,
+    status_code=201,
+    responses={
+        200: {"model": ImportSummary, "description": "This exact file was imported before"},
+        415: {"model": ErrorBody, "description": "Not a CSV or XLSX file"},
+    },
+    openapi_extra=_UPLOAD_BODY,
+)
+async def upload_import(
+    request: Request,
+    session: SessionDep,
+    user: Staff,
+    lang: Lang,
+    portfolio_id: uuid.UUID,
+    response: Response,
+) -> ImportSummary:
+    """Import debtors and accounts, all or nothing. A file with any bad row answers 422
+    ``import_invalid`` with ``details.errors: [{row, column, reason, code}]``."""
+    upload = await read_upload(request, get_settings().max_upload_bytes)
+    try:
+        result = await run_in_threadpool(
+            service.import_file,
+            session,
+            actor_of(user),
+            user,
+            portfolio_id,
+            upload.file,
+            upload.filename or "",
+            lang=lang,
+        )
+    finally:
+        await upload.close()
+    if result.replayed:
+        response.status_code = 200
+    return ImportSummary.model_validate({**result.summary, "replayed": result.replayed})
+
+
+def _read(batch: ImportBatch) -> ImportBatchRead:
+    return ImportBatchRead.model_validate(batch.model_dump())
+
+
+@router.get("", response_model=Page[ImportBatchRead])
+def list_imports(
+    session: SessionDep,
+    _: Staff,
+    paging: Annotated[PageParams, Depends(page_params)],
+    portfolio_id: uuid.UUID | None = None,
+) -> object:
+    """Batches, newest first."""
+    rows = service.batches(
+        session, before=paging.cursor, limit=paging.limit, portfolio_id=portfolio_id
+    )
+    items = [_read(batch) for batch in rows[: paging.limit]]
+    return Page(items=items, next_cursor=next_cursor(rows, paging.limit))
+
+
+@router.get("/{batch_id}", response_model=ImportBatchRead)
+def get_import(session: SessionDep, _: Staff, batch_id: uuid.UUID) -> object:
+    return _read(service.get_batch(session, batch_id))

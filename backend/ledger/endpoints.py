@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Response
 
 from backend.accounts import service as accounts
 from backend.core.deps import CurrentUser, SessionDep, Staff, actor_of
+from backend.core.errors import CurrencyMismatch
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.ledger import repository, service
 from backend.ledger.models import LedgerEntry
@@ -41,6 +42,8 @@ def post_entry(
     """Admins and supervisors post charges, interest, fees, payments and discounts.
     The same ``idempotency_key`` again answers 200 with the first entry."""
     account, _ = accounts.get_visible(session, user, account_id)
+    if data.currency != account.currency:  # before reading the amount in the wrong currency
+        raise CurrencyMismatch(given=data.currency, expected=account.currency)
     posted = service.post(
         session,
         actor_of(user),

@@ -142,6 +142,8 @@ def policy_for(account: AccountSnapshot, policy: NegotiationPolicy) -> ResolvedP
         raise MoneyError(
             "currency_mismatch",
             f"account in {account.currency} but policy in {policy.currency}",
+            given=account.currency,
+            expected=policy.currency,
         )
     return effective_policy(policy, account.bucket, account.balance_minor)
 

@@ -53,18 +53,24 @@ def self_service_openings(
     return [row for row in session.execute(query).scalars()]
 
 
-def payments_since(session: Session, account_id: uuid.UUID, since: datetime) -> int:
-    """Money received (payments net of their reversals) booked at or after ``since``."""
-    payment_ids = select(LedgerEntry.id).where(
-        LedgerEntry.account_id == account_id, LedgerEntry.kind == EntryKind.payment
+def payments_since(
+    session: Session, account_id: uuid.UUID, since: datetime
+) -> list[tuple[uuid.UUID, int]]:
+    """(entry id, amount received) of payments booked at or after ``since`` and not reversed."""
+    reversed_ids = select(LedgerEntry.reverses_entry_id).where(
+        LedgerEntry.account_id == account_id, col(LedgerEntry.reverses_entry_id).is_not(None)
     )
-    query = select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0)).where(
-        LedgerEntry.account_id == account_id,
-        LedgerEntry.created_at >= since,
-        (LedgerEntry.kind == EntryKind.payment)
-        | (col(LedgerEntry.reverses_entry_id).in_(payment_ids)),
+    query = (
+        select(LedgerEntry.id, LedgerEntry.amount_minor)
+        .where(
+            LedgerEntry.account_id == account_id,
+            LedgerEntry.kind == EntryKind.payment,
+            LedgerEntry.created_at >= since,
+            col(LedgerEntry.id).not_in(reversed_ids),
+        )
+        .order_by(col(LedgerEntry.id))
     )
-    return -int(session.execute(query).scalar_one())
+    return [(entry_id, -amount) for entry_id, amount in session.execute(query)]
 
 
 def active_plans_page(session: Session, after: uuid.UUID | None, limit: int) -> list[Plan]:

@@ -43,6 +43,7 @@ from backend.negotiation.proposals import (
 )
 from backend.negotiation.schedule import Frequency, Schedule
 from backend.negotiation.settlement import Settlement
+from backend.payments import repository as payments_repository
 from backend.plans import repository
 from backend.plans.models import Offer, Plan, PlanInstalment
 from backend.policies.service import policy_of, resolved_for
@@ -519,17 +520,30 @@ def _close(
 
 
 def reallocate(session: Session, actor: Actor, account: Account) -> None:
-    """Apply the money received since the plan was agreed to its instalments, oldest first.
-    Called after every payment or payment reversal on the account; idempotent."""
+    """Apply the money received since the plan was agreed to its instalments. A payment made
+    for a given instalment (a link for it) goes there first; everything else, and any excess,
+    goes to the oldest unpaid instalment, rolling forward. Recomputed from the ledger after
+    every payment or payment reversal, so it is idempotent and reversals undo it exactly."""
     plan = repository.active_plan(session, account.id)
     if plan is None:
         return
-    received = repository.payments_since(session, account.id, plan.created_at)
     rows = repository.instalments(session, plan.id)
-    remaining = max(received, 0)
+    by_id = {row.id: row for row in rows}
+    paid = dict.fromkeys(by_id, 0)
+    targets = payments_repository.targets_since(session, account.id)
+    pool = 0
+    for entry_id, amount in repository.payments_since(session, account.id, plan.created_at):
+        target = targets.get(entry_id)
+        if target in by_id:
+            applied = min(amount, by_id[target].amount_minor - paid[target])
+            paid[target] += applied
+            amount -= applied
+        pool += amount
     for row in rows:
-        row.paid_minor = min(remaining, row.amount_minor)
-        remaining -= row.paid_minor
+        applied = min(max(pool, 0), row.amount_minor - paid[row.id])
+        paid[row.id] += applied
+        pool -= applied
+        row.paid_minor = paid[row.id]
         if row.paid_minor >= row.amount_minor:
             row.status = InstalmentStatus.paid
         elif row.status != InstalmentStatus.missed:

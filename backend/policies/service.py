@@ -27,6 +27,10 @@ from backend.negotiation.policy import (
 from shared.schemas.enums import bucket_for
 
 
+class InvalidPolicy(ValidationFailed):
+    code = "invalid_policy"
+
+
 def policy_of(portfolio: Portfolio) -> NegotiationPolicy:
     if not portfolio.negotiation_policy:
         return default_policy(portfolio.currency)
@@ -52,7 +56,7 @@ def replace(
             {"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]}
             for e in exc.errors()
         ]
-        raise ValidationFailed("error.invalid_policy", details=details) from None
+        raise InvalidPolicy(details=details) from None
     if policy.currency != portfolio.currency:
         raise ValidationFailed(
             "error.currency_mismatch", given=policy.currency, expected=portfolio.currency

@@ -163,20 +163,7 @@ def _judge(
         return
     else:
         status = PromiseStatus.partially_kept if paid > 0 else PromiseStatus.broken
-    promise.status = status
-    promise.paid_minor = max(paid, 0)
-    promise.resolved_at = utcnow()
-    session.add(promise)
-    audit.record(
-        session,
-        actor,
-        f"promise.{status.value}",
-        "promise",
-        promise.id,
-        before={"status": "open"},
-        after={"status": status.value, "paid_minor": paid},
-        account_id=account.id,
-    )
+    _resolve(session, actor, promise, status, paid)
     setattr(result, status.value, getattr(result, status.value) + 1)
     if status != PromiseStatus.kept and account.status in OPEN_STATUSES:
         task = tasks.open_task(
@@ -236,3 +223,33 @@ def kpis(
         if status in (PromiseStatus.kept, PromiseStatus.partially_kept):
             row.amount_kept_minor += min(paid, promised)
     return sorted(by_currency.values(), key=lambda k: k.currency)
+
+
+def _resolve(
+    session: Session, actor: Actor, promise: Promise, status: PromiseStatus, paid: int
+) -> None:
+    promise.status = status
+    promise.paid_minor = max(paid, 0)
+    promise.resolved_at = utcnow()
+    session.add(promise)
+    audit.record(
+        session,
+        actor,
+        f"promise.{status.value}",
+        "promise",
+        promise.id,
+        before={"status": "open"},
+        after={"status": status.value, "paid_minor": paid},
+        account_id=promise.account_id,
+    )
+
+
+def settle_if_covered(session: Session, actor: Actor, account: Account) -> None:
+    """Mark the open promise kept as soon as the money received since it was made covers it."""
+    promise = repository.open_for_account(session, account.id)
+    if promise is None:
+        return
+    since = promise.created_at.date()
+    paid = sum(amount for _, _, amount in repository.payment_rows(session, [account.id], since))
+    if paid >= promise.amount_minor:
+        _resolve(session, actor, promise, PromiseStatus.kept, paid)

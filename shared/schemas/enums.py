@@ -9,6 +9,7 @@ class Role(StrEnum):
     admin = "admin"
     supervisor = "supervisor"
     agent = "agent"
+    bot = "bot"  # the chat bots' service identity: only the /bot API, never staff views
 
 
 class Language(StrEnum):
@@ -154,3 +155,25 @@ class ActionChannel(StrEnum):
     web = "web"
     api = "api"
     system = "system"
+
+
+class LinkPurpose(StrEnum):
+    balance = "balance"
+    settlement = "settlement"
+    instalment = "instalment"
+    promise = "promise"
+
+
+class LinkStatus(StrEnum):
+    open = "open"
+    paid = "paid"
+    expired = "expired"
+    cancelled = "cancelled"
+
+
+class PaymentMethod(StrEnum):
+    online = "online"  # through a payment link
+    cash = "cash"
+    transfer = "transfer"
+    card_terminal = "card_terminal"
+    bank_statement = "bank_statement"

@@ -3,17 +3,23 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from shared.schemas.enums import EntryKind
+
+# Reversals are not posted directly: they go through ``POST /ledger/{entry_id}/reverse``.
+PostableKind = Literal[
+    EntryKind.charge, EntryKind.interest, EntryKind.fee, EntryKind.payment, EntryKind.discount
+]
 
 
 class EntryCreate(BaseModel):
     """Post an entry. ``amount`` is positive; the kind gives the sign (payments lower the balance).
     Reversals are posted with ``POST /ledger/{entry_id}/reverse`` instead."""
 
-    kind: EntryKind
+    kind: PostableKind
     amount: Decimal = Field(gt=0, max_digits=18, description="e.g. '150.50' (major units)")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     effective_date: date

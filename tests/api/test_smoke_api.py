@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from tests import builders as b
 from shared.schemas.enums import Role
+from tests import builders as b
 
 
 def test_healthz(client) -> None:
@@ -41,15 +41,25 @@ def test_account_read_and_ledger(client, session) -> None:
     post = client.post(
         f"/api/v1/accounts/{account.id}/ledger",
         headers=b.headers(admin),
-        json={"kind": "payment", "amount": "50.05", "currency": "PEN",
-              "effective_date": "2026-11-20", "idempotency_key": "k1"},
+        json={
+            "kind": "payment",
+            "amount": "50.05",
+            "currency": "PEN",
+            "effective_date": "2026-11-20",
+            "idempotency_key": "k1",
+        },
     )
     assert post.status_code == 201, post.text
     again = client.post(
         f"/api/v1/accounts/{account.id}/ledger",
         headers=b.headers(admin),
-        json={"kind": "payment", "amount": "50.05", "currency": "PEN",
-              "effective_date": "2026-11-20", "idempotency_key": "k1"},
+        json={
+            "kind": "payment",
+            "amount": "50.05",
+            "currency": "PEN",
+            "effective_date": "2026-11-20",
+            "idempotency_key": "k1",
+        },
     )
     assert again.status_code == 200 and again.json()["id"] == post.json()["id"]
     body = client.get(f"/api/v1/accounts/{account.id}", headers=b.headers(agent)).json()

@@ -98,7 +98,7 @@ def test_policy_endpoint_validates_and_audits(client, session: Session) -> None:
     bad = client.put(
         url, headers=b.headers(supervisor), json={"min_instalments": 9, "max_instalments": 3}
     )
-    assert bad.status_code == 422 and bad.json()["code"] == "validation_error"
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_policy"
     assert bad.json()["details"][0]["msg"].count("min_instalments")
     assert client.put(url, headers=b.headers(agent), json={}).status_code == 403
     good = client.put(

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from backend.core.columns import (
+    created_at_field,
+    datetime_field,
+    enum_field,
+    id_field,
+    json_field,
+    updated_at_field,
+)
+from shared.schemas.enums import Language
+
+
+class Conversation(SQLModel, table=True):
+    """One chat (a channel and the channel's id for a person): where the bot left it
+    (``step``, ``data``, idle-expiring at ``expires_at``), which debtors it is bound to
+    (``debtor_ids`` until ``bound_until``) and whether the person opted out of it."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("channel", "user_id", name="uq_conversation_chat"),)
+
+    id: uuid.UUID = id_field()
+    channel: str = Field(max_length=20)
+    user_id: str = Field(max_length=64)
+    language: Language | None = enum_field(Language, None)
+    step: str = Field(default="start", max_length=40)
+    data: dict[str, Any] = json_field()
+    expires_at: datetime | None = datetime_field()
+    debtor_ids: list[str] = json_field(list)
+    bound_until: datetime | None = datetime_field()
+    bound_via: str | None = Field(default=None, max_length=20)  # chat_link | national_id
+    opted_out_at: datetime | None = datetime_field()
+    created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
+
+
+class InboxMessage(SQLModel, table=True):
+    """Messages taken by a bot worker. A claim is settled once the reply was delivered
+    (``done_at``) or released when delivering failed, so the channel's redelivery is answered;
+    a claim left unsettled (the worker died) can be taken again after ``STALE_CLAIM``."""
+
+    __tablename__ = "bot_inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "user_id", "message_id", name="uq_bot_inbox_message"),
+    )
+
+    id: uuid.UUID = id_field()
+    channel: str = Field(max_length=20)
+    user_id: str = Field(max_length=64)
+    message_id: str = Field(max_length=128)
+    received_at: datetime = created_at_field()
+    done_at: datetime | None = datetime_field()
+
+
+class VerificationFailure(SQLModel, table=True):
+    """A wrong national-ID verification, counted per chat and per national ID (``id_key`` is a
+    keyed hash of the normalised number, so the table holds no identity numbers)."""
+
+    __tablename__ = "verification_failures"
+    __table_args__ = (
+        Index("ix_verification_failures_chat", "channel", "user_id", "at"),
+        Index("ix_verification_failures_id_key", "id_key", "at"),
+    )
+
+    id: uuid.UUID = id_field()
+    channel: str = Field(max_length=20)
+    user_id: str = Field(max_length=64)
+    id_key: str = Field(max_length=64)
+    at: datetime = created_at_field()

@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from backend.accounts.models import Account
+from backend.conversations.models import Conversation, InboxMessage, VerificationFailure
+from backend.core.clock import utcnow
+from backend.creditors.models import Creditor, Portfolio
+from backend.debtors.models import Debtor, DebtorPhone
+from backend.tasks.models import Task
+from shared.schemas.enums import AccountStatus, TaskKind, TaskStatus
+
+
+def conversation(
+    session: Session, channel: str, user_id: str, *, lock: bool = False
+) -> Conversation | None:
+    query = select(Conversation).where(
+        Conversation.channel == channel, Conversation.user_id == user_id
+    )
+    if lock:
+        query = query.with_for_update()
+    return session.execute(query).scalars().first()
+
+
+def get_or_create(session: Session, channel: str, user_id: str) -> Conversation:
+    """The chat's row, locked until commit (created first if new; a concurrent creator wins
+    the unique constraint and its row is used)."""
+    found = conversation(session, channel, user_id, lock=True)
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            session.add(Conversation(channel=channel, user_id=user_id))
+            session.flush()
+    except IntegrityError:
+        pass
+    found = conversation(session, channel, user_id, lock=True)
+    assert found is not None  # just created, by us or by a concurrent request
+    return found
+
+
+def claim_message(
+    session: Session, channel: str, user_id: str, message_id: str, stale_before: datetime
+) -> bool:
+    """True when this worker may answer the message: its first claim, or a retake of a claim
+    never settled and older than ``stale_before`` (the worker that took it died)."""
+    try:
+        with session.begin_nested():
+            session.add(InboxMessage(channel=channel, user_id=user_id, message_id=message_id))
+            session.flush()
+    except IntegrityError:
+        row = _inbox_row(session, channel, user_id, message_id)
+        if row is None or row.done_at is not None or row.received_at > stale_before:
+            return False
+        row.received_at = utcnow()
+        session.add(row)
+        session.flush()
+    return True
+
+
+def settle_message(
+    session: Session, channel: str, user_id: str, message_id: str, delivered: bool
+) -> None:
+    """Delivered: the message is answered for good. Not delivered: release the claim so the
+    channel's redelivery is answered."""
+    row = _inbox_row(session, channel, user_id, message_id)
+    if row is None or row.done_at is not None:
+        return
+    if delivered:
+        row.done_at = utcnow()
+        session.add(row)
+    else:
+        session.delete(row)
+    session.flush()
+
+
+def _inbox_row(
+    session: Session, channel: str, user_id: str, message_id: str
+) -> InboxMessage | None:
+    query = (
+        select(InboxMessage)
+        .where(
+            InboxMessage.channel == channel,
+            InboxMessage.user_id == user_id,
+            InboxMessage.message_id == message_id,
+        )
+        .with_for_update()
+    )
+    return session.execute(query).scalars().first()
+
+
+def failures_of_chat(
+    session: Session, channel: str, user_id: str, since: datetime
+) -> list[datetime]:
+    """When the chat's recent verification failures happened, newest first."""
+    query = (
+        select(VerificationFailure.at)
+        .where(
+            VerificationFailure.channel == channel,
+            VerificationFailure.user_id == user_id,
+            VerificationFailure.at >= since,
+        )
+        .order_by(col(VerificationFailure.at).desc())
+    )
+    return list(session.execute(query).scalars())
+
+
+def failures_of_id(session: Session, id_key: str, since: datetime) -> list[datetime]:
+    """When recent verification failures for one national ID happened (any chat), newest
+    first."""
+    query = (
+        select(VerificationFailure.at)
+        .where(VerificationFailure.id_key == id_key, VerificationFailure.at >= since)
+        .order_by(col(VerificationFailure.at).desc())
+    )
+    return list(session.execute(query).scalars())
+
+
+def clear_failures(session: Session, channel: str, user_id: str, id_key: str) -> None:
+    session.execute(
+        delete(VerificationFailure).where(
+            ((VerificationFailure.channel == channel) & (VerificationFailure.user_id == user_id))
+            | (VerificationFailure.id_key == id_key)
+        )
+    )
+
+
+def debtors_by_id_number(session: Session, id_number: str, id_type: str | None) -> list[Debtor]:
+    """Debtors holding this national ID in any portfolio (optionally of one document type)."""
+    query = select(Debtor).where(Debtor.id_number == id_number)
+    if id_type is not None:
+        query = query.where(Debtor.id_type == id_type)
+    return list(session.execute(query.order_by(col(Debtor.id))).scalars())
+
+
+def phones_ending(session: Session, debtor_ids: Sequence[uuid.UUID], last4: str) -> set[uuid.UUID]:
+    """The debtors among ``debtor_ids`` with a phone on file ending in ``last4``."""
+    if not debtor_ids:
+        return set()
+    query = select(DebtorPhone.debtor_id).where(
+        col(DebtorPhone.debtor_id).in_(debtor_ids),
+        col(DebtorPhone.e164).endswith(last4, autoescape=True),
+    )
+    return set(session.execute(query).scalars())
+
+
+def accounts_of(
+    session: Session, debtor_ids: Sequence[uuid.UUID], statuses: Sequence[AccountStatus]
+) -> list[tuple[Account, Portfolio, Creditor]]:
+    """These debtors' accounts in ``statuses`` with their portfolio and creditor, oldest
+    first."""
+    if not debtor_ids:
+        return []
+    query = (
+        select(Account, Portfolio, Creditor)
+        .join(Portfolio, Portfolio.id == Account.portfolio_id)
+        .join(Creditor, Creditor.id == Portfolio.creditor_id)
+        .where(col(Account.debtor_id).in_(debtor_ids), col(Account.status).in_(statuses))
+        .order_by(col(Account.id))
+    )
+    return [(a, p, c) for a, p, c in session.execute(query).all()]
+
+
+def account_context(
+    session: Session, account_id: uuid.UUID
+) -> tuple[Account, Portfolio, Creditor] | None:
+    query = (
+        select(Account, Portfolio, Creditor)
+        .join(Portfolio, Portfolio.id == Account.portfolio_id)
+        .join(Creditor, Creditor.id == Portfolio.creditor_id)
+        .where(Account.id == account_id)
+    )
+    row = session.execute(query).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
+def open_callback(session: Session, account_id: uuid.UUID) -> Task | None:
+    """The account's callback request still waiting for a person, if any."""
+    query = select(Task).where(
+        Task.account_id == account_id,
+        Task.kind == TaskKind.callback_request,
+        Task.status == TaskStatus.open,
+    )
+    return session.execute(query).scalars().first()
+
+
+def sample_debtor(session: Session, statuses: Sequence[AccountStatus]) -> tuple[Debtor, str] | None:
+    """A person with an owing account in ``statuses`` and a phone: (debtor, phone)."""
+    query = (
+        select(Debtor, DebtorPhone.e164)
+        .join(DebtorPhone, DebtorPhone.debtor_id == Debtor.id)
+        .join(Account, Account.debtor_id == Debtor.id)
+        .where(
+            col(Account.status).in_(statuses),
+            Account.balance_minor > 0,
+            col(Debtor.first_name).is_not(None),
+        )
+        .order_by(col(Debtor.id))
+        .limit(1)
+    )
+    row = session.execute(query).first()
+    return (row[0], row[1]) if row else None

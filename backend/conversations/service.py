@@ -1,0 +1,439 @@
+"""The bot API's rules: chat state, the message inbox, bindings and what a bound chat may do.
+
+* The bots are API clients with the ``bot`` role (:func:`ensure_bot_identity`). Staff views
+  show a bot nothing; everything it reads or does goes through a chat (channel + the channel's
+  id for the person) and that chat's binding.
+* A chat is bound to debtors by a signed chat link or by national ID plus a second factor
+  (``verification``), for :data:`BINDING`. Unbound chats get ``verification_required`` (403);
+  accounts of other debtors are missing (404), so ids cannot be probed.
+* Chat state (step, data, language) is the bot's memory between messages: it resets after
+  :data:`IDLE` without a write, keeps the language and the binding, and is not business data
+  (state writes and inbox claims are not audited; everything else is).
+* The inbox makes "the same message delivered twice answers once" hold across bot restarts and
+  workers: the first claim of a message id wins a unique constraint.
+* Writes that a redelivered message could repeat carry keys derived from the message id (the
+  payment link's ``client_key``, the promise's ``client_id``, the callback task's dedupe key).
+* Opting out marks the chat and adds the channel to the bound debtors' ``opt_outs``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from backend.accounts.models import Account
+from backend.accounts.service import OPEN_STATUSES, days_past_due
+from backend.audit import service as audit
+from backend.audit.service import Actor
+from backend.conversations import links, repository
+from backend.conversations.models import Conversation
+from backend.core.clock import today_in, utcnow
+from backend.core.config import get_settings
+from backend.core.errors import DomainError, NotFound, ValidationFailed
+from backend.core.security import create_access_token, hash_password
+from backend.creditors.models import Creditor, Portfolio
+from backend.debtors import service as debtors
+from backend.debtors.models import Debtor
+from backend.payments import service as payments
+from backend.payments.models import PaymentLink
+from backend.payments.service import LinkRequest
+from backend.plans import repository as plans_repository
+from backend.plans import service as plans
+from backend.plans.models import Offer
+from backend.promises import repository as promises_repository
+from backend.promises import service as promises
+from backend.promises.models import Promise
+from backend.promises.service import PromiseRequest
+from backend.tasks import service as tasks
+from backend.users import repository as users_repository
+from backend.users.models import User
+from shared.money import from_decimal
+from shared.schemas.conversations import (
+    MAX_STATE_CHARS,
+    BotAccount,
+    BotAccountDetail,
+    BotLinkCreate,
+    BotPromiseCreate,
+    BotProposal,
+    ChatLinkRead,
+    ConversationRead,
+    ConversationWrite,
+    HandoffCreate,
+    HandoffResult,
+    OptOutResult,
+)
+from shared.schemas.enums import ActionChannel, Channel, Role, TaskKind
+from shared.schemas.negotiation import (
+    OfferRead,
+    PlanRead,
+    PromiseRead,
+    ProposalRequest,
+    ProposalResult,
+)
+
+IDLE = timedelta(minutes=30)
+BINDING = timedelta(hours=24)
+BOT_EMAIL = "bots@system.cobro"
+BOT_TOKEN_DAYS = 365
+
+# How actions taken in each chat channel are recorded (self-service quotas apply to these).
+ACTION_CHANNELS: dict[str, ActionChannel] = {
+    "whatsapp": ActionChannel.whatsapp,
+    "telegram": ActionChannel.telegram,
+    "rasa": ActionChannel.web,
+    "simulator": ActionChannel.web,
+}
+# The debtor contact channel an opt-out in a chat channel stops (none for web chats).
+CONTACT_CHANNELS: dict[str, Channel] = {
+    "whatsapp": Channel.whatsapp,
+    "telegram": Channel.telegram,
+}
+
+
+class VerificationRequired(DomainError):
+    status = 403
+    code = "verification_required"
+
+
+class BotIdentityUnusable(DomainError):
+    """``bots@system.cobro`` exists but is not an active bot user: no token is minted."""
+
+    status = 409
+    code = "bot_identity_unusable"
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    channel: str
+    user_id: str
+
+
+def bot_actor(user: User) -> Actor:
+    return Actor("bot", user.id)
+
+
+def ensure_bot_identity(session: Session, days: int = BOT_TOKEN_DAYS) -> str:
+    """An access token (valid ``days`` days) for the bots' service user, created on first use
+    with an unusable password (it never logs in with one). Call it in a unit of work::
+
+        with session_scope() as session:
+            token = ensure_bot_identity(session)
+
+    Deactivating the user (``PATCH /users/{id}``) revokes every bot token at once.
+    """
+    user = users_repository.by_email(session, BOT_EMAIL)
+    if user is None:
+        try:
+            with session.begin_nested():
+                user = User(
+                    email=BOT_EMAIL,
+                    full_name="Cobro bots",
+                    password_hash=hash_password(secrets.token_urlsafe(32)),
+                    role=Role.bot,
+                )
+                session.add(user)
+                session.flush()
+        except IntegrityError:  # created concurrently by another process
+            user = users_repository.by_email(session, BOT_EMAIL)
+        else:
+            audit.record(
+                session, Actor.system(), "user.created", "user", user.id, after=audit.snapshot(user)
+            )
+    if user is None or user.role != Role.bot or not user.is_active:
+        raise BotIdentityUnusable()
+    return create_access_token(user.id, Role.bot.value, minutes=days * 24 * 60)
+
+
+def bound_ids(row: Conversation | None, now: datetime) -> list[uuid.UUID]:
+    """The debtors a chat is bound to now (empty when unbound or expired)."""
+    if row is None or row.bound_until is None or row.bound_until <= now:
+        return []
+    return [uuid.UUID(i) for i in row.debtor_ids]
+
+
+def read(session: Session, chat: Chat) -> ConversationRead:
+    row = repository.conversation(session, chat.channel, chat.user_id)
+    now = utcnow()
+    live = row is not None and row.expires_at is not None and row.expires_at > now
+    ids = bound_ids(row, now)
+    first = session.get(Debtor, ids[0]) if ids else None
+    return ConversationRead(
+        channel=chat.channel,  # type: ignore[arg-type]
+        user_id=chat.user_id,
+        language=row.language if row else None,
+        step=row.step if row and live else "start",
+        data=row.data if row and live else {},
+        expires_at=row.expires_at if row and live else None,
+        verified=bool(ids),
+        first_name=first_name(first) if first else None,
+        bound_until=row.bound_until if ids and row else None,
+        opted_out=row is not None and row.opted_out_at is not None,
+    )
+
+
+def first_name(debtor: Debtor) -> str:
+    return debtor.company_name or debtor.first_name or debtor.display_name
+
+
+def write(session: Session, chat: Chat, body: ConversationWrite) -> ConversationRead:
+    """Store the bot's state for the chat; it lives :data:`IDLE` from now."""
+    if len(json.dumps(body.data, default=str)) > MAX_STATE_CHARS:
+        raise ValidationFailed("error.conversation_state_too_large", limit=MAX_STATE_CHARS)
+    row = repository.get_or_create(session, chat.channel, chat.user_id)
+    row.language, row.step, row.data = body.language, body.step, body.data
+    row.expires_at = utcnow() + IDLE
+    session.add(row)
+    session.flush()
+    return read(session, chat)
+
+
+STALE_CLAIM = timedelta(seconds=90)
+
+
+def claim(session: Session, chat: Chat, message_id: str) -> bool:
+    """True when the bot should answer this message: its first claim, or a retake of a claim
+    that was never settled within ``STALE_CLAIM`` (the worker died before delivering)."""
+    return repository.claim_message(
+        session, chat.channel, chat.user_id, message_id, utcnow() - STALE_CLAIM
+    )
+
+
+def settle(session: Session, chat: Chat, message_id: str, delivered: bool) -> None:
+    """After the adapter sent (or failed to send) the reply of a claimed message."""
+    repository.settle_message(session, chat.channel, chat.user_id, message_id, delivered)
+
+
+def bound_debtors(session: Session, chat: Chat) -> list[uuid.UUID]:
+    ids = bound_ids(repository.conversation(session, chat.channel, chat.user_id), utcnow())
+    if not ids:
+        raise VerificationRequired()
+    return ids
+
+
+def bound_account(
+    session: Session, chat: Chat, account_id: uuid.UUID
+) -> tuple[Account, Portfolio, Creditor]:
+    """An account of the chat's debtors (any status), or 404."""
+    ids = bound_debtors(session, chat)
+    found = repository.account_context(session, account_id)
+    if found is None or found[0].debtor_id not in ids:
+        raise NotFound()
+    return found
+
+
+def _to_bot_account(account: Account, portfolio: Portfolio, creditor: Creditor) -> BotAccount:
+    today = today_in(portfolio.timezone)
+    return BotAccount(
+        id=account.id,
+        creditor=creditor.name,
+        product=account.product,
+        reference=account.external_ref[-4:],
+        currency=account.currency,
+        balance_minor=account.balance_minor,
+        status=account.status,
+        due_date=account.due_date,
+        days_past_due=days_past_due(account, today),
+        today=today,
+    )
+
+
+def accounts(session: Session, chat: Chat) -> list[BotAccount]:
+    """The open accounts of the chat's debtors."""
+    rows = repository.accounts_of(session, bound_debtors(session, chat), OPEN_STATUSES)
+    return [_to_bot_account(*row) for row in rows]
+
+
+def account_detail(session: Session, chat: Chat, account_id: uuid.UUID) -> BotAccountDetail:
+    account, portfolio, creditor = bound_account(session, chat, account_id)
+    plan = plans_repository.active_plan(session, account.id)
+    promise = promises_repository.open_for_account(session, account.id)
+    return BotAccountDetail(
+        **_to_bot_account(account, portfolio, creditor).model_dump(),
+        plan=plans.plan_to_read(session, plan) if plan else None,
+        promise=PromiseRead.model_validate(promise, from_attributes=True) if promise else None,
+    )
+
+
+def offers(session: Session, actor: Actor, chat: Chat, account_id: uuid.UUID) -> list[OfferRead]:
+    """Fresh one-tap offers; the channel's self-service negotiation quota applies."""
+    account, _, _ = bound_account(session, chat, account_id)
+    rows = plans.generate_offers(session, actor, account.id, ACTION_CHANNELS[chat.channel])
+    return [plans.offer_to_read(row) for row in rows]
+
+
+def propose(
+    session: Session, actor: Actor, chat: Chat, account_id: uuid.UUID, body: BotProposal
+) -> ProposalResult:
+    account, _, _ = bound_account(session, chat, account_id)
+    request = ProposalRequest.model_validate(
+        {**body.model_dump(), "channel": ACTION_CHANNELS[chat.channel]}
+    )
+    outcome = plans.propose(session, actor, account.id, request)
+    return ProposalResult(
+        outcome=outcome.status.value,
+        offer=plans.offer_to_read(outcome.offer) if outcome.offer else None,
+        violations=outcome.violations,
+        task_id=outcome.task.id if outcome.task else None,
+    )
+
+
+def accept(session: Session, actor: Actor, chat: Chat, offer_id: uuid.UUID) -> PlanRead:
+    offer = session.get(Offer, offer_id)
+    if offer is None:
+        raise NotFound()
+    bound_account(session, chat, offer.account_id)
+    plan = plans.accept(session, actor, offer.id, ACTION_CHANNELS[chat.channel])
+    return plans.plan_to_read(session, plan)
+
+
+def message_key(kind: str, chat: Chat, message_id: str) -> str:
+    """A retry-safe key for a write caused by one chat message (44 characters)."""
+    raw = f"{kind}|{chat.channel}|{chat.user_id}|{message_id}".encode()
+    return "bot:" + hashlib.sha256(raw).hexdigest()[:40]
+
+
+def payment_link(
+    session: Session, actor: Actor, chat: Chat, account_id: uuid.UUID, body: BotLinkCreate
+) -> tuple[PaymentLink, bool]:
+    account, _, _ = bound_account(session, chat, account_id)
+    return payments.create_link(
+        session,
+        actor,
+        account.id,
+        LinkRequest(
+            purpose=body.purpose,
+            created_by_kind="bot",
+            client_key=message_key("link", chat, body.message_id),
+            language=body.language.value,
+        ),
+    )
+
+
+def promise(
+    session: Session, actor: Actor, chat: Chat, account_id: uuid.UUID, body: BotPromiseCreate
+) -> tuple[Promise, bool]:
+    account, _, _ = bound_account(session, chat, account_id)
+    return promises.create(
+        session,
+        actor,
+        account.id,
+        PromiseRequest(
+            amount_minor=from_decimal(body.amount, account.currency),
+            currency=account.currency,
+            due_date=body.due_date,
+            channel=ACTION_CHANNELS[chat.channel],
+            recorded_by_kind="bot",
+            client_id=message_key("promise", chat, body.message_id),
+        ),
+    )
+
+
+def handoff(session: Session, actor: Actor, chat: Chat, body: HandoffCreate) -> HandoffResult:
+    """A callback request for a person (the account's agent; unassigned accounts' requests
+    wait unassigned) on the given account or on every open one. An account's request still
+    open is reused rather than doubled."""
+    if body.account_id is not None:
+        targets = [bound_account(session, chat, body.account_id)]
+    else:
+        targets = repository.accounts_of(session, bound_debtors(session, chat), OPEN_STATUSES)
+    found = []
+    for account, portfolio, _ in targets:
+        task = repository.open_callback(session, account.id) or tasks.open_task(
+            session,
+            actor,
+            account,
+            TaskKind.callback_request,
+            today_in(portfolio.timezone),
+            {"channel": chat.channel, "contact": chat.user_id, "reason": body.reason},
+            dedupe_key=message_key(f"handoff:{account.id}", chat, body.message_id),
+        )
+        found.append(task.id)
+    return HandoffResult(task_ids=found)
+
+
+def set_opt_out(session: Session, actor: Actor, chat: Chat, opted_out: bool) -> OptOutResult:
+    """Opt the chat out (or back in); when it is bound and the channel is a contact channel,
+    the bound debtors' ``opt_outs`` follow. Repeating it changes nothing."""
+    row = repository.get_or_create(session, chat.channel, chat.user_id)
+    changed = 0
+    if (row.opted_out_at is not None) != opted_out:
+        row.opted_out_at = utcnow() if opted_out else None
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "conversation.opted_out" if opted_out else "conversation.opted_in",
+            "conversation",
+            row.id,
+            after={"channel": chat.channel},
+        )
+    contact = CONTACT_CHANNELS.get(chat.channel)
+    if contact is not None:
+        for debtor_id in bound_ids(row, utcnow()):
+            debtor = session.get(Debtor, debtor_id)
+            if debtor and _set_debtor_opt_out(session, actor, debtor, contact, opted_out):
+                changed += 1
+    return OptOutResult(opted_out=opted_out, debtors=changed)
+
+
+def _set_debtor_opt_out(
+    session: Session, actor: Actor, debtor: Debtor, channel: Channel, opted_out: bool
+) -> bool:
+    if (channel.value in debtor.opt_outs) == opted_out:
+        return False
+    before = list(debtor.opt_outs)
+    debtor.opt_outs = (
+        [*before, channel.value] if opted_out else [c for c in before if c != channel.value]
+    )
+    session.add(debtor)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "debtor.updated",
+        "debtor",
+        debtor.id,
+        before={"opt_outs": before},
+        after={"opt_outs": debtor.opt_outs},
+    )
+    return True
+
+
+def chat_link(
+    session: Session, actor: Actor, user: User, debtor_id: uuid.UUID, hours: int
+) -> ChatLinkRead:
+    """A signed start token for a debtor the caller may see (404 otherwise, bots included)."""
+    debtor = debtors.get_visible(session, user, debtor_id)
+    expires_at = (utcnow() + timedelta(hours=hours)).replace(microsecond=0)
+    token = links.sign(debtor.id, expires_at, get_settings().secret_key)
+    telegram, whatsapp = links.channel_urls(token)
+    audit.record(
+        session,
+        actor,
+        "debtor.chat_link_created",
+        "debtor",
+        debtor.id,
+        after={"expires_at": expires_at.isoformat()},
+    )
+    return ChatLinkRead(
+        token=token, expires_at=expires_at, telegram_url=telegram, whatsapp_url=whatsapp
+    )
+
+
+def sample_chat(session: Session, hours: int = 24) -> tuple[Debtor, str, str] | None:
+    """For trying the bot on demo data (``cobro chat --demo``, never in production): a debtor
+    who owes something, the last four digits of their phone, and a chat-link token for them."""
+    found = repository.sample_debtor(session, OPEN_STATUSES)
+    if found is None:
+        return None
+    debtor, phone = found
+    expires_at = utcnow() + timedelta(hours=hours)
+    return debtor, phone[-4:], links.sign(debtor.id, expires_at, get_settings().secret_key)

@@ -1,0 +1,98 @@
+"""Field work: visits, notes, location pings, and the idempotency record of every synced action.
+
+Times called ``*_at`` that come from the device (``checked_in_at``, ``recorded_at``) are the
+device's clock; ``received_at`` is the server's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from backend.core.columns import created_at_field, datetime_field, enum_field, id_field, json_field
+from shared.schemas.field import SyncActionType, SyncStatus, VisitOutcome
+
+
+class Visit(SQLModel, table=True):
+    """An agent at a debtor's address. ``distance_m`` is the geodesic distance from the check-in
+    position to the debtor's primary address (None when either has no coordinates); ``far`` is
+    whether it exceeded the far-visit threshold in force when the visit arrived."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        Index("ix_visits_agent_checked_in", "agent_id", "checked_in_at"),
+        Index("ix_visits_account_checked_in", "account_id", "checked_in_at"),
+    )
+
+    id: uuid.UUID = id_field()
+    client_id: str = Field(max_length=64, unique=True)
+    agent_id: uuid.UUID = Field(foreign_key="users.id")
+    account_id: uuid.UUID = Field(foreign_key="accounts.id")
+    checked_in_at: datetime = datetime_field(nullable=False)
+    checked_out_at: datetime | None = datetime_field()
+    received_at: datetime = created_at_field()
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy_m: float | None = None
+    distance_m: int | None = None
+    far: bool = False
+    outcome: VisitOutcome = enum_field(VisitOutcome)
+    note: str | None = Field(default=None, max_length=2000)
+    photo_ref: str | None = Field(default=None, max_length=300)
+    next_action_date: date | None = None
+
+
+class FieldNote(SQLModel, table=True):
+    """A free-text note an agent left on an account outside a visit."""
+
+    __tablename__ = "field_notes"
+    __table_args__ = (Index("ix_field_notes_account_recorded", "account_id", "recorded_at"),)
+
+    id: uuid.UUID = id_field()
+    client_id: str = Field(max_length=64, unique=True)
+    agent_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    account_id: uuid.UUID = Field(foreign_key="accounts.id")
+    text: str = Field(max_length=2000)
+    recorded_at: datetime = datetime_field(nullable=False)
+    received_at: datetime = created_at_field()
+
+
+class LocationPing(SQLModel, table=True):
+    """One GPS fix of an agent on shift. Unique per (agent, device time): replays add nothing."""
+
+    __tablename__ = "location_pings"
+    __table_args__ = (UniqueConstraint("agent_id", "recorded_at", name="uq_location_ping"),)
+
+    id: uuid.UUID = id_field()
+    agent_id: uuid.UUID = Field(foreign_key="users.id")
+    recorded_at: datetime = datetime_field(nullable=False)
+    latitude: float
+    longitude: float
+    accuracy_m: float | None = None
+    received_at: datetime = created_at_field()
+
+
+class SyncRecord(SQLModel, table=True):
+    """The answer given to one pushed action, kept under its unique ``client_id``: a replay
+    is answered from here and nothing is applied twice. ``account_id`` has no foreign key so
+    that actions rejected for an unknown account are recorded too."""
+
+    __tablename__ = "sync_actions"
+
+    id: uuid.UUID = id_field()
+    client_id: str = Field(max_length=64, unique=True)
+    agent_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    device_id: str = Field(max_length=64)
+    type: SyncActionType = enum_field(SyncActionType)
+    account_id: uuid.UUID | None = Field(default=None, index=True)
+    recorded_at: datetime = datetime_field(nullable=False)
+    status: SyncStatus = enum_field(SyncStatus)
+    code: str | None = Field(default=None, max_length=60)
+    message_key: str | None = Field(default=None, max_length=80)
+    details: dict[str, Any] | None = json_field(lambda: None, nullable=True)
+    entity_id: uuid.UUID | None = Field(default=None, index=True)
+    received_at: datetime = created_at_field()

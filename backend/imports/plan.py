@@ -1,0 +1,474 @@
+"""Planning: compare the file with the portfolio and decide every row to insert or update.
+
+Pure computation (no database): the result is plain dicts for bulk statements. Rules:
+
+Debtors (matched by document type and number):
+- new ones need a name: ``company_name`` (then they are companies) or a first or last name;
+- on existing ones a non-blank identity field (names, birth date, language) replaces the stored
+  value; blanks never erase. Phones, e-mails and addresses only accumulate: new ones are
+  appended, nothing gathered in the field is removed. The kind is decided at creation.
+
+Accounts (matched by ``external_ref``):
+- an existing account keeps its debtor; a row giving it another debtor is an error;
+- product and due date follow the file; origination date and agent follow it when given;
+- the financial columns are cumulative figures. Booked through the ledger rules with per-batch
+  idempotency keys ``import:<component>:<batch>``: a new account books each non-zero figure
+  (principal as ``charge`` dated at origination, or due date; interest, fees and paid as
+  ``interest``, ``fee`` and ``payment`` dated on the import day). On re-import only the
+  difference from what imports booked before is posted: increases as entries of their kind,
+  decreases of charged components as ``discount`` entries; a lower ``paid`` is an error (a
+  payment is corrected by reversing it). Reversals of imported entries count against their
+  component, and an account created through the API counts its ``origination:principal``.
+  Blank interest, fees or paid keep the figures booked so far (zero for a new account);
+- ``paid`` may not exceed ``principal + interest + fees``.
+- the balance moves by exactly the sum of the posted entries.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from backend.audit.service import Actor
+from backend.core.ids import uuid7
+from backend.imports.columns import Header
+from backend.imports.errors import Report
+from backend.imports.records import (
+    COMPONENTS,
+    AccountIn,
+    AddressIn,
+    DebtorIn,
+    DebtorKey,
+    ExistingAccount,
+    ExistingDebtor,
+)
+from backend.imports.rows import FileRows
+from shared.money import to_decimal
+from shared.schemas.enums import AccountStatus, DebtorKind, EntryKind, Language
+from shared.text import fold
+
+_BOOKED_AS = {
+    "principal": EntryKind.charge,
+    "interest": EntryKind.interest,
+    "fees": EntryKind.fee,
+    "paid": EntryKind.payment,
+}
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanContext:
+    batch_id: uuid.UUID
+    portfolio_id: uuid.UUID
+    currency: str
+    country: str
+    today: date
+    now: datetime
+    actor: Actor
+    header: Header
+
+    @property
+    def source(self) -> str:
+        return f"import:{self.batch_id.hex}"
+
+
+@dataclass(slots=True)
+class Existing:
+    debtors: dict[DebtorKey, ExistingDebtor]
+    accounts: dict[str, ExistingAccount]
+    figures: dict[uuid.UUID, dict[str, int]]  # cumulative imported figures per account
+
+
+@dataclass(slots=True)
+class Plan:
+    debtors: list[Row] = field(default_factory=list)
+    phones: list[Row] = field(default_factory=list)
+    addresses: list[Row] = field(default_factory=list)
+    debtor_updates: list[Row] = field(default_factory=list)
+    accounts: list[Row] = field(default_factory=list)
+    account_updates: list[Row] = field(default_factory=list)
+    entries: list[Row] = field(default_factory=list)
+    audit: list[Row] = field(default_factory=list)
+    moved: list[uuid.UUID] = field(default_factory=list)  # existing accounts whose balance moves
+    accounts_unchanged: int = 0
+
+    def summary(self, batch_id: uuid.UUID, rows: int) -> dict[str, Any]:
+        return {
+            "batch_id": str(batch_id),
+            "rows": rows,
+            "debtors_created": len(self.debtors),
+            "debtors_updated": len(self.debtor_updates),
+            "accounts_created": len(self.accounts),
+            "accounts_updated": len(self.account_updates),
+            "unchanged": self.accounts_unchanged,
+            "ledger_entries": len(self.entries),
+        }
+
+
+def make_plan(content: FileRows, existing: Existing, ctx: PlanContext, report: Report) -> Plan:
+    plan = Plan()
+    debtor_ids = _plan_debtors(plan, content, existing, ctx, report)
+    for account in content.accounts:
+        debtor_id = debtor_ids.get(account.debtor_key)
+        if debtor_id is None:  # its debtor was rejected (already reported)
+            continue
+        current = existing.accounts.get(account.external_ref)
+        if current is None:
+            _new_account(plan, account, debtor_id, ctx, report)
+        else:
+            figures = existing.figures.get(current.id, {})
+            _update_account(plan, account, current, debtor_id, figures, ctx, report)
+    return plan
+
+
+def audit_row(
+    ctx: PlanContext,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    account_id: uuid.UUID | None = None,
+) -> Row:
+    return {
+        "id": uuid7(),
+        "at": ctx.now,
+        "actor_id": ctx.actor.id,
+        "actor_kind": ctx.actor.kind,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id),
+        "account_id": account_id,
+        "before": before,
+        "after": after,
+    }
+
+
+def search_text(display_name: str, id_number: str, phones: list[str]) -> str:
+    """The same rule as ``backend.debtors.service.search_text``."""
+    return fold(" ".join([display_name, id_number, *phones]))[:600]
+
+
+def _display_name(first: str | None, last: str | None, company: str | None) -> str:
+    return company or " ".join(p for p in (first, last) if p)
+
+
+# --- debtors ---------------------------------------------------------------------------------
+
+
+def _plan_debtors(
+    plan: Plan, content: FileRows, existing: Existing, ctx: PlanContext, report: Report
+) -> dict[DebtorKey, uuid.UUID]:
+    ids: dict[DebtorKey, uuid.UUID] = {}
+    for key, debtor in content.debtors.items():
+        current = existing.debtors.get(key)
+        if current is not None:
+            _update_debtor(plan, debtor, current, ctx)
+            ids[key] = current.id
+        elif not _display_name(debtor.first_name, debtor.last_name, debtor.company_name):
+            report.add(debtor.row, ctx.header.label("first_name"), "name_required")
+        else:
+            ids[key] = _new_debtor(plan, debtor, ctx)
+    return ids
+
+
+def _new_debtor(plan: Plan, debtor: DebtorIn, ctx: PlanContext) -> uuid.UUID:
+    debtor_id = uuid7()
+    name = _display_name(debtor.first_name, debtor.last_name, debtor.company_name)
+    plan.debtors.append(
+        {
+            "id": debtor_id,
+            "portfolio_id": ctx.portfolio_id,
+            "kind": DebtorKind.company if debtor.company_name else DebtorKind.person,
+            "id_type": debtor.id_type,
+            "id_number": debtor.id_number,
+            "first_name": debtor.first_name,
+            "last_name": debtor.last_name,
+            "company_name": debtor.company_name,
+            "birth_date": debtor.birth_date,
+            "emails": debtor.emails,
+            "preferred_language": debtor.language or Language.es,
+            "preferred_channel": None,
+            "opt_outs": [],
+            "search_text": search_text(name, debtor.id_number, debtor.phones),
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+        }
+    )
+    _add_contacts(plan, debtor_id, debtor.phones, debtor.addresses, 0, 0, ctx)
+    return debtor_id
+
+
+def _add_contacts(
+    plan: Plan,
+    debtor_id: uuid.UUID,
+    phones: list[str],
+    addresses: list[AddressIn],
+    phone_start: int,
+    address_start: int,
+    ctx: PlanContext,
+) -> None:
+    for position, e164 in enumerate(phones, start=phone_start):
+        plan.phones.append(
+            {
+                "id": uuid7(),
+                "debtor_id": debtor_id,
+                "e164": e164,
+                "kind": "mobile",
+                "position": position,
+            }
+        )
+    for position, address in enumerate(addresses, start=address_start):
+        plan.addresses.append(
+            {
+                "id": uuid7(),
+                "debtor_id": debtor_id,
+                "line1": address.line1,
+                "district": address.district,
+                "city": address.city,
+                "region": address.region,
+                "country": ctx.country,
+                "postal_code": None,
+                "latitude": address.latitude,
+                "longitude": address.longitude,
+                "position": position,
+            }
+        )
+
+
+def _debtor_view(values: dict[str, Any], phones: list[str], addresses: int) -> dict[str, Any]:
+    view = {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+    view["preferred_language"] = str(values["preferred_language"])
+    view["phones"] = phones
+    view["addresses"] = addresses
+    return view
+
+
+def _update_debtor(plan: Plan, debtor: DebtorIn, current: ExistingDebtor, ctx: PlanContext) -> None:
+    before = {
+        "first_name": current.first_name,
+        "last_name": current.last_name,
+        "company_name": current.company_name,
+        "birth_date": current.birth_date,
+        "preferred_language": current.language,
+        "emails": current.emails,
+    }
+    after = {
+        "first_name": debtor.first_name or current.first_name,
+        "last_name": debtor.last_name or current.last_name,
+        "company_name": debtor.company_name or current.company_name,
+        "birth_date": debtor.birth_date or current.birth_date,
+        "preferred_language": debtor.language or current.language,
+        "emails": current.emails + [e for e in debtor.emails if e not in current.emails],
+    }
+    new_phones = [p for p in debtor.phones if p not in current.phones]
+    new_addresses = [a for a in debtor.addresses if a.key not in current.address_keys]
+    if after == before and not new_phones and not new_addresses:
+        return
+    phones = current.phones + new_phones
+    name = _display_name(after["first_name"], after["last_name"], after["company_name"])
+    plan.debtor_updates.append(
+        {
+            "b_id": current.id,
+            **after,
+            "search_text": search_text(name, debtor.id_number, phones),
+            "updated_at": ctx.now,
+        }
+    )
+    _add_contacts(
+        plan,
+        current.id,
+        new_phones,
+        new_addresses,
+        len(current.phones),
+        current.address_count,
+        ctx,
+    )
+    old = _debtor_view(before, current.phones, current.address_count)
+    new = _debtor_view(after, phones, current.address_count + len(new_addresses))
+    changed = {k for k in new if new[k] != old[k]}
+    plan.audit.append(
+        audit_row(
+            ctx,
+            "debtor.updated",
+            "debtor",
+            current.id,
+            before={k: old[k] for k in changed},
+            after={**{k: new[k] for k in changed}, "import_batch_id": str(ctx.batch_id)},
+        )
+    )
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+def _entry(
+    ctx: PlanContext, account_id: uuid.UUID, component: str, delta: int, effective: date
+) -> Row:
+    """One ledger row for a change of a cumulative figure (``delta`` is never zero)."""
+    if component == "paid":
+        kind, amount = EntryKind.payment, -delta
+    elif delta > 0:
+        kind, amount = _BOOKED_AS[component], delta
+    else:
+        kind, amount = EntryKind.discount, delta
+    what = component if delta > 0 else f"{component} decrease"
+    return {
+        "id": uuid7(),
+        "account_id": account_id,
+        "kind": kind,
+        "amount_minor": amount,
+        "currency": ctx.currency,
+        "effective_date": effective,
+        "source": ctx.source,
+        "idempotency_key": f"import:{component}:{ctx.batch_id.hex}",
+        "reverses_entry_id": None,
+        "description": f"Import: {what}",
+        "created_by_id": ctx.actor.id if ctx.actor.kind == "user" else None,
+        "created_at": ctx.now,
+    }
+
+
+def _overpaid(figures: dict[str, int]) -> bool:
+    return figures["paid"] > figures["principal"] + figures["interest"] + figures["fees"]
+
+
+def _new_account(
+    plan: Plan, account: AccountIn, debtor_id: uuid.UUID, ctx: PlanContext, report: Report
+) -> None:
+    figures = {c: getattr(account, c) or 0 for c in COMPONENTS}
+    if _overpaid(figures):
+        report.add(account.row, ctx.header.label("paid"), "overpaid")
+        return
+    account_id = uuid7()
+    entries = [
+        _entry(
+            ctx,
+            account_id,
+            component,
+            figures[component],
+            (account.origination_date or account.due_date)
+            if component == "principal"
+            else ctx.today,
+        )
+        for component in COMPONENTS
+        if figures[component]
+    ]
+    balance = sum(e["amount_minor"] for e in entries)
+    plan.accounts.append(
+        {
+            "id": account_id,
+            "portfolio_id": ctx.portfolio_id,
+            "debtor_id": debtor_id,
+            "external_ref": account.external_ref,
+            "product": account.product,
+            "principal_minor": account.principal,
+            "currency": ctx.currency,
+            "origination_date": account.origination_date,
+            "due_date": account.due_date,
+            "status": AccountStatus.active if balance > 0 else AccountStatus.paid,
+            "assigned_agent_id": account.agent_id,
+            "balance_minor": balance,
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+        }
+    )
+    plan.entries.extend(entries)
+
+
+def _update_account(
+    plan: Plan,
+    account: AccountIn,
+    current: ExistingAccount,
+    debtor_id: uuid.UUID,
+    booked: dict[str, int],
+    ctx: PlanContext,
+    report: Report,
+) -> None:
+    if current.debtor_id != debtor_id:
+        report.add(account.row, ctx.header.label("external_ref"), "account_debtor_changed")
+        return
+    before_figures = {c: booked.get(c, 0) for c in COMPONENTS}
+    figures = {
+        c: before_figures[c] if getattr(account, c) is None else getattr(account, c)
+        for c in COMPONENTS
+    }
+    if figures["paid"] < before_figures["paid"]:
+        report.add(
+            account.row,
+            ctx.header.label("paid"),
+            "paid_decreased",
+            before=str(to_decimal(before_figures["paid"], ctx.currency)),
+            value=str(to_decimal(figures["paid"], ctx.currency)),
+        )
+        return
+    if _overpaid(figures):
+        report.add(account.row, ctx.header.label("paid"), "overpaid")
+        return
+    entries = [
+        _entry(ctx, current.id, c, figures[c] - before_figures[c], ctx.today)
+        for c in COMPONENTS
+        if figures[c] != before_figures[c]
+    ]
+    delta = sum(e["amount_minor"] for e in entries)
+    fields_before = {
+        "product": current.product,
+        "principal_minor": current.principal_minor,
+        "origination_date": current.origination_date,
+        "due_date": current.due_date,
+        "assigned_agent_id": current.assigned_agent_id,
+    }
+    fields_after = {
+        "product": account.product,
+        "principal_minor": account.principal,
+        "origination_date": account.origination_date or current.origination_date,
+        "due_date": account.due_date,
+        "assigned_agent_id": account.agent_id or current.assigned_agent_id,
+    }
+    if not entries and fields_after == fields_before:
+        plan.accounts_unchanged += 1
+        return
+    plan.account_updates.append(
+        {"b_id": current.id, **fields_after, "delta": delta, "updated_at": ctx.now}
+    )
+    plan.entries.extend(entries)
+    if delta:
+        plan.moved.append(current.id)
+    old = _account_view(fields_before, before_figures, current.balance_minor)
+    new = _account_view(fields_after, figures, current.balance_minor + delta)
+    changed = {k for k in new if new[k] != old[k]}
+    plan.audit.append(
+        audit_row(
+            ctx,
+            "account.updated",
+            "account",
+            current.id,
+            before={k: old[k] for k in changed},
+            after={**{k: new[k] for k in changed}, "import_batch_id": str(ctx.batch_id)},
+            account_id=current.id,
+        )
+    )
+
+
+def _account_view(values: dict[str, Any], figures: dict[str, int], balance: int) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        k: v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, uuid.UUID) else v
+        for k, v in values.items()
+    }
+    view.update({f"{c}_minor": figures[c] for c in COMPONENTS if c != "principal"})
+    view["balance_minor"] = balance
+    return view
+
+
+def settled_status(balance: int, status: AccountStatus) -> AccountStatus:
+    """The rule of ``backend.ledger.service._settle_status``: a zero balance closes an active
+    or in-plan account as paid; a positive balance reopens a paid one."""
+    if balance <= 0 and status in (AccountStatus.active, AccountStatus.in_plan):
+        return AccountStatus.paid
+    if balance > 0 and status == AccountStatus.paid:
+        return AccountStatus.active
+    return status

@@ -1,0 +1,20 @@
+"""Progress of a long import, reported by stage: ``update(stage, done, total)``.
+
+The service calls it every few thousand rows and once at the end of each stage; ``total`` is
+``None`` (or an estimate) while the row count is not known yet.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+EVERY = 2000  # rows between updates
+
+
+class Progress(Protocol):
+    def update(self, stage: str, done: int, total: int | None) -> None: ...
+
+
+class NoProgress:
+    def update(self, stage: str, done: int, total: int | None) -> None:
+        return None

@@ -1,0 +1,100 @@
+"""Plain records passed between the import stages: what the file says, what the database holds."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from shared.schemas.enums import AccountStatus, DebtorKind, Language, NationalIdType
+from shared.text import fold
+
+DebtorKey = tuple[NationalIdType, str]
+
+# Cumulative financial columns, in booking order.
+COMPONENTS: tuple[str, ...] = ("principal", "interest", "fees", "paid")
+
+
+@dataclass(slots=True)
+class AddressIn:
+    line1: str
+    district: str | None = None
+    city: str | None = None
+    region: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Two addresses are the same when line, district and city match (case/accents aside)."""
+        return address_key(self.line1, self.district, self.city)
+
+
+def address_key(line1: str, district: str | None, city: str | None) -> tuple[str, str, str]:
+    return fold(line1), fold(district or ""), fold(city or "")
+
+
+@dataclass(slots=True)
+class DebtorIn:
+    """A debtor as the file describes it (merged over all its rows)."""
+
+    row: int  # the first row naming this debtor
+    id_type: NationalIdType
+    id_number: str
+    first_name: str | None = None
+    last_name: str | None = None
+    company_name: str | None = None
+    birth_date: date | None = None
+    language: Language | None = None
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    addresses: list[AddressIn] = field(default_factory=list)
+
+    @property
+    def key(self) -> DebtorKey:
+        return self.id_type, self.id_number
+
+
+@dataclass(slots=True)
+class AccountIn:
+    """One row's account. ``None`` figures were left blank (kept as they are on re-import)."""
+
+    row: int
+    debtor_key: DebtorKey
+    external_ref: str
+    product: str
+    principal: int
+    interest: int | None
+    fees: int | None
+    paid: int | None
+    origination_date: date | None
+    due_date: date
+    agent_id: uuid.UUID | None
+
+
+@dataclass(slots=True)
+class ExistingDebtor:
+    id: uuid.UUID
+    kind: DebtorKind
+    first_name: str | None
+    last_name: str | None
+    company_name: str | None
+    birth_date: date | None
+    language: Language
+    emails: list[str]
+    phones: list[str] = field(default_factory=list)
+    address_keys: set[tuple[str, str, str]] = field(default_factory=set)
+    address_count: int = 0
+
+
+@dataclass(slots=True)
+class ExistingAccount:
+    id: uuid.UUID
+    debtor_id: uuid.UUID
+    product: str
+    principal_minor: int
+    origination_date: date | None
+    due_date: date
+    assigned_agent_id: uuid.UUID | None
+    status: AccountStatus
+    balance_minor: int

@@ -1,0 +1,236 @@
+"""Every query of the import: batches, the portfolio's current state in one query per table,
+and the bulk statements that write a plan (chunked executemany, no ORM objects)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from backend.accounts.models import Account
+from backend.audit.models import AuditEvent
+from backend.creditors.models import Portfolio
+from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
+from backend.imports.models import ImportBatch
+from backend.imports.records import (
+    COMPONENTS,
+    DebtorKey,
+    ExistingAccount,
+    ExistingDebtor,
+    address_key,
+)
+from backend.ledger.models import LedgerEntry
+from backend.users.models import User
+from shared.schemas.enums import AccountStatus, Role
+
+CHUNK = 5000
+_IN_CHUNK = 900  # ids per IN (...) list
+
+
+def _table(model: Any) -> Table:
+    return model.__table__
+
+
+def lock_portfolio(session: Session, portfolio_id: uuid.UUID) -> None:
+    """Hold the portfolio row until commit, so imports into one portfolio run one after the
+    other on PostgreSQL and each plans against the state the previous one left (a no-op on
+    SQLite, which lets one writer at a time anyway)."""
+    session.execute(select(Portfolio.id).where(Portfolio.id == portfolio_id).with_for_update())
+
+
+def batch_by_hash(session: Session, portfolio_id: uuid.UUID, sha256: str) -> ImportBatch | None:
+    query = select(ImportBatch).where(
+        ImportBatch.portfolio_id == portfolio_id, ImportBatch.sha256 == sha256
+    )
+    return session.execute(query).scalars().first()
+
+
+def batches_page(
+    session: Session, *, before: uuid.UUID | None, limit: int, portfolio_id: uuid.UUID | None
+) -> list[ImportBatch]:
+    """Newest first; ``before`` is the last id of the previous page."""
+    query = select(ImportBatch).order_by(col(ImportBatch.id).desc())
+    if before:
+        query = query.where(ImportBatch.id < before)
+    if portfolio_id:
+        query = query.where(ImportBatch.portfolio_id == portfolio_id)
+    return list(session.execute(query.limit(limit + 1)).scalars())
+
+
+def agents(session: Session, supervisor_id: uuid.UUID | None) -> dict[str, uuid.UUID]:
+    """E-mail -> id of the active agents (of one supervisor's team when given)."""
+    query = select(User.email, User.id).where(User.role == Role.agent, col(User.is_active))
+    if supervisor_id is not None:
+        query = query.where(User.supervisor_id == supervisor_id)
+    return {email.lower(): user_id for email, user_id in session.execute(query)}
+
+
+def debtors_of(session: Session, portfolio_id: uuid.UUID) -> dict[DebtorKey, ExistingDebtor]:
+    query = select(
+        Debtor.id,
+        Debtor.id_type,
+        Debtor.id_number,
+        Debtor.kind,
+        Debtor.first_name,
+        Debtor.last_name,
+        Debtor.company_name,
+        Debtor.birth_date,
+        Debtor.preferred_language,
+        Debtor.emails,
+    ).where(Debtor.portfolio_id == portfolio_id)
+    found: dict[DebtorKey, ExistingDebtor] = {}
+    by_id: dict[uuid.UUID, ExistingDebtor] = {}
+    for row in session.execute(query):
+        debtor = ExistingDebtor(
+            id=row.id,
+            kind=row.kind,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            company_name=row.company_name,
+            birth_date=row.birth_date,
+            language=row.preferred_language,
+            emails=list(row.emails or []),
+        )
+        found[(row.id_type, row.id_number)] = debtor
+        by_id[row.id] = debtor
+    if not by_id:
+        return found
+    phones = (
+        select(DebtorPhone.debtor_id, DebtorPhone.e164)
+        .join(Debtor, Debtor.id == DebtorPhone.debtor_id)
+        .where(Debtor.portfolio_id == portfolio_id)
+        .order_by(DebtorPhone.debtor_id, DebtorPhone.position)
+    )
+    for debtor_id, e164 in session.execute(phones):
+        by_id[debtor_id].phones.append(e164)
+    addresses = (
+        select(
+            DebtorAddress.debtor_id, DebtorAddress.line1, DebtorAddress.district, DebtorAddress.city
+        )
+        .join(Debtor, Debtor.id == DebtorAddress.debtor_id)
+        .where(Debtor.portfolio_id == portfolio_id)
+    )
+    for debtor_id, line1, district, city in session.execute(addresses):
+        by_id[debtor_id].address_keys.add(address_key(line1, district, city))
+        by_id[debtor_id].address_count += 1
+    return found
+
+
+def accounts_of(session: Session, portfolio_id: uuid.UUID) -> dict[str, ExistingAccount]:
+    query = select(
+        Account.id,
+        Account.external_ref,
+        Account.debtor_id,
+        Account.product,
+        Account.principal_minor,
+        Account.origination_date,
+        Account.due_date,
+        Account.assigned_agent_id,
+        Account.status,
+        Account.balance_minor,
+    ).where(Account.portfolio_id == portfolio_id)
+    return {
+        row.external_ref: ExistingAccount(
+            id=row.id,
+            debtor_id=row.debtor_id,
+            product=row.product,
+            principal_minor=row.principal_minor,
+            origination_date=row.origination_date,
+            due_date=row.due_date,
+            assigned_agent_id=row.assigned_agent_id,
+            status=row.status,
+            balance_minor=row.balance_minor,
+        )
+        for row in session.execute(query)
+    }
+
+
+def imported_figures(session: Session, portfolio_id: uuid.UUID) -> dict[uuid.UUID, dict[str, int]]:
+    """Per account, the cumulative figures booked by imports so far (``paid`` positive).
+
+    An entry counts for the component named in its key (``import:<component>:<batch>``, and
+    ``origination:principal`` from the API); a reversal counts for the entry it reverses.
+    """
+    entry = aliased(LedgerEntry)
+    original = aliased(LedgerEntry)
+    key = func.coalesce(original.idempotency_key, entry.idempotency_key)
+    query = (
+        select(entry.account_id, key, entry.amount_minor)
+        .join(Account, Account.id == entry.account_id)
+        .outerjoin(original, original.id == entry.reverses_entry_id)
+        .where(
+            Account.portfolio_id == portfolio_id,
+            or_(key.like("import:%"), key == "origination:principal"),
+        )
+    )
+    figures: dict[uuid.UUID, dict[str, int]] = {}
+    for account_id, idempotency_key, amount in session.execute(query):
+        component = idempotency_key.split(":")[1]
+        if component not in COMPONENTS:
+            continue
+        sums = figures.setdefault(account_id, {})
+        sums[component] = sums.get(component, 0) + (-amount if component == "paid" else amount)
+    return figures
+
+
+def chunks(rows: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def insert_rows(
+    session: Session, model: Any, rows: Sequence[dict[str, Any]], advance: Callable[[int], None]
+) -> None:
+    """Plain multi-row INSERTs (every dict carries every column; Python-side defaults do not
+    run for Core statements)."""
+    statement = insert(_table(model))
+    for chunk in chunks(rows):
+        session.execute(statement, list(chunk))
+        advance(len(chunk))
+
+
+def update_debtors(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    table = _table(Debtor)
+    statement = update(table).where(table.c.id == bindparam("b_id"))
+    for chunk in chunks(rows):
+        session.execute(statement, list(chunk))
+
+
+def update_accounts(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Field updates plus an atomic increment of the cached balance by ``delta``, so ledger
+    posts running at the same time are never lost."""
+    table = _table(Account)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(balance_minor=table.c.balance_minor + bindparam("delta"))
+    )
+    for chunk in chunks(rows):
+        session.execute(statement, list(chunk))
+
+
+def balances(
+    session: Session, ids: Sequence[uuid.UUID]
+) -> list[tuple[uuid.UUID, int, AccountStatus]]:
+    found: list[tuple[uuid.UUID, int, AccountStatus]] = []
+    for chunk in chunks(ids, _IN_CHUNK):
+        query = select(Account.id, Account.balance_minor, Account.status).where(
+            col(Account.id).in_(list(chunk))
+        )
+        found.extend((row.id, row.balance_minor, row.status) for row in session.execute(query))
+    return found
+
+
+def set_statuses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    table = _table(Account)
+    statement = update(table).where(table.c.id == bindparam("b_id"))
+    for chunk in chunks(rows):
+        session.execute(statement, list(chunk))
+
+
+def insert_audit(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    insert_rows(session, AuditEvent, rows, lambda _: None)

@@ -1,0 +1,233 @@
+"""Row validation: each row becomes one account and its debtor, or errors in the report.
+
+Rules checked here (those needing the database are in ``plan``):
+- every row has as many fields as the header (an unquoted decimal comma in a ``,`` file shows
+  up here); required values present; each cell parses (see ``fields``);
+- ``principal`` is more than zero; ``origination_date`` is not after ``due_date``; a birth date
+  is in the past;
+- an address needs its line when district, city, region or coordinates are given; latitude and
+  longitude come together;
+- ``agent_email`` names an active agent (for a supervisor, one of their team);
+- across rows: an ``external_ref`` appears once; rows of the same debtor (same document) do not
+  contradict each other in names, birth date or language (compared ignoring case and accents);
+  their phones, e-mails and addresses are pooled.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from backend.imports import fields
+from backend.imports.columns import Header
+from backend.imports.errors import FieldError, Report
+from backend.imports.reader import Cell
+from backend.imports.records import COMPONENTS, AccountIn, AddressIn, DebtorIn, DebtorKey
+from shared.text import fold
+
+_INVALID: Any = object()  # a cell that failed; distinct from None (blank)
+_IDENTITY_FIELDS = ("first_name", "last_name", "company_name", "birth_date", "language")
+
+
+@dataclass(frozen=True, slots=True)
+class RowContext:
+    header: Header
+    currency: str
+    country: str
+    today: date
+    agents: dict[str, uuid.UUID]  # e-mail -> id of the agents this import may assign
+
+
+@dataclass(slots=True)
+class FileRows:
+    """The validated content of a file: debtors merged by document, accounts by row."""
+
+    debtors: dict[DebtorKey, DebtorIn] = field(default_factory=dict)
+    accounts: list[AccountIn] = field(default_factory=list)
+    refs: dict[str, int] = field(default_factory=dict)  # external_ref -> its row
+
+
+class _Row:
+    """One row's cells, parsed column by column with every problem reported."""
+
+    def __init__(self, number: int, cells: list[Cell], ctx: RowContext, report: Report) -> None:
+        self.number = number
+        self.cells = cells
+        self.ctx = ctx
+        self.report = report
+        self.failed = False
+
+    def cell(self, name: str) -> Cell:
+        position = self.ctx.header.positions.get(name)
+        return "" if position is None else self.cells[position]
+
+    def parse(self, name: str, parser: Callable[..., Any], *args: Any, need: bool = False) -> Any:
+        try:
+            value = parser(self.cell(name), *args)
+            if need:
+                fields.required(value)
+        except FieldError as exc:
+            self.fail(name, exc)
+            return _INVALID
+        return value
+
+    def fail(self, name: str, error: FieldError) -> None:
+        self.failed = True
+        self.report.add_field(self.number, self.ctx.header.label(name), error)
+
+
+def validate_row(
+    number: int, cells: list[Cell], ctx: RowContext, report: Report
+) -> tuple[DebtorIn, AccountIn] | None:
+    if len(cells) != ctx.header.width:
+        report.add(number, "*", "field_count", expected=ctx.header.width, found=len(cells))
+        return None
+    row = _Row(number, cells, ctx, report)
+    debtor = _debtor(row)
+    account = _account(row, debtor.key if debtor else None)
+    if row.failed or debtor is None or account is None:
+        return None
+    return debtor, account
+
+
+def _debtor(row: _Row) -> DebtorIn | None:
+    ctx = row.ctx
+    kind = row.parse("id_type", fields.id_type, need=True)
+    number = (
+        row.parse("id_number", fields.national_id, kind, need=True)
+        if kind is not _INVALID
+        else _INVALID
+    )
+    debtor = DebtorIn(
+        row=row.number,
+        id_type=kind,
+        id_number=number,
+        first_name=row.parse("first_name", fields.text, 100),
+        last_name=row.parse("last_name", fields.text, 100),
+        company_name=row.parse("company_name", fields.text, 200),
+        birth_date=row.parse("birth_date", fields.a_date),
+        language=row.parse("language", fields.language),
+        phones=row.parse("phones", fields.phones, ctx.country),
+        emails=row.parse("email", fields.emails),
+    )
+    if debtor.birth_date not in (None, _INVALID) and debtor.birth_date >= ctx.today:
+        row.fail("birth_date", FieldError("birth_date_future", value=str(debtor.birth_date)))
+    address = _address(row)
+    if address is not None and address is not _INVALID:
+        debtor.addresses = [address]
+    return None if row.failed else debtor
+
+
+def _address(row: _Row) -> AddressIn | None:
+    line1 = row.parse("address", fields.text, 300)
+    district = row.parse("district", fields.text, 120)
+    city = row.parse("city", fields.text, 120)
+    region = row.parse("region", fields.text, 120)
+    latitude = row.parse("latitude", fields.coordinate, 90)
+    longitude = row.parse("longitude", fields.coordinate, 180)
+    parts = (line1, district, city, region, latitude, longitude)
+    if _INVALID in parts:
+        return _INVALID
+    if (latitude is None) != (longitude is None):
+        missing = "latitude" if latitude is None else "longitude"
+        row.fail(missing, FieldError("coordinates_incomplete"))
+        return _INVALID
+    if line1 is None:
+        if any(part is not None for part in parts):
+            row.fail("address", FieldError("address_required"))
+            return _INVALID
+        return None
+    return AddressIn(line1, district, city, region, latitude, longitude)
+
+
+def _account(row: _Row, debtor_key: DebtorKey | None) -> AccountIn | None:
+    ctx = row.ctx
+    external_ref = row.parse("external_ref", fields.text, 64, need=True)
+    product = row.parse("product", fields.text, 120, need=True)
+    row.parse("currency", fields.currency, ctx.currency, need=True)
+    money = {
+        name: row.parse(name, fields.amount, ctx.currency, need=name == "principal")
+        for name in COMPONENTS
+    }
+    origination = row.parse("origination_date", fields.a_date)
+    due = row.parse("due_date", fields.a_date, need=True)
+    agent_id = row.parse("agent_email", _agent, ctx)
+    if money["principal"] == 0:
+        row.fail("principal", FieldError("amount_not_positive"))
+    if _INVALID not in (origination, due) and origination is not None and origination > due:
+        row.fail("origination_date", FieldError("date_order", due=str(due)))
+    if row.failed or debtor_key is None:
+        return None
+    return AccountIn(
+        row=row.number,
+        debtor_key=debtor_key,
+        external_ref=external_ref,
+        product=product,
+        principal=money["principal"],
+        interest=money["interest"],
+        fees=money["fees"],
+        paid=money["paid"],
+        origination_date=origination,
+        due_date=due,
+        agent_id=agent_id,
+    )
+
+
+def _agent(cell: Cell, ctx: RowContext) -> uuid.UUID | None:
+    raw = fields.text(cell, 254)
+    if raw is None:
+        return None
+    found = ctx.agents.get(raw.lower())
+    if found is None:
+        raise FieldError("unknown_agent", value=raw)
+    return found
+
+
+def collect(
+    rows: FileRows, debtor: DebtorIn, account: AccountIn, header: Header, report: Report
+) -> None:
+    """Add one valid row to the file's content, reporting clashes with earlier rows."""
+    first = rows.refs.get(account.external_ref)
+    if first is not None:
+        report.add(
+            account.row, header.label("external_ref"), "duplicate_external_ref", first_row=first
+        )
+        return
+    known = rows.debtors.get(debtor.key)
+    if known is None:
+        rows.debtors[debtor.key] = debtor
+    elif not _merge(known, debtor, header, report):
+        return
+    rows.refs[account.external_ref] = account.row
+    rows.accounts.append(account)
+
+
+def _merge(known: DebtorIn, other: DebtorIn, header: Header, report: Report) -> bool:
+    clashes = [
+        name
+        for name in _IDENTITY_FIELDS
+        if None not in (getattr(known, name), getattr(other, name))
+        and fold(str(getattr(known, name))) != fold(str(getattr(other, name)))
+    ]
+    for name in clashes:
+        report.add(
+            other.row,
+            header.label(name),
+            "debtor_conflict",
+            first_row=known.row,
+            value=str(getattr(other, name)),
+            other=str(getattr(known, name)),
+        )
+    if clashes:
+        return False
+    for name in _IDENTITY_FIELDS:
+        if getattr(known, name) is None:
+            setattr(known, name, getattr(other, name))
+    known.phones.extend(p for p in other.phones if p not in known.phones)
+    known.emails.extend(e for e in other.emails if e not in known.emails)
+    keys = {a.key for a in known.addresses}
+    known.addresses.extend(a for a in other.addresses if a.key not in keys)
+    return True

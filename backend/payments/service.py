@@ -1,0 +1,486 @@
+"""Payments: links, reconciliation of provider events, field payments, refunds.
+
+Every payment lands once: a ``Payment`` row with a unique external id (provider session,
+statement line) or client id (field submissions), booked as one ledger ``payment`` entry whose
+idempotency key derives from the same id. The account row is locked first, so two workers
+handling the same event serialise, and the loser finds the winner's payment.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from backend.accounts.models import Account
+from backend.audit import service as audit
+from backend.audit.service import Actor
+from backend.core.clock import today_in, utcnow
+from backend.core.config import get_settings
+from backend.core.errors import Conflict, IdempotencyConflict, NotFound, ValidationFailed
+from backend.creditors.models import Creditor, Portfolio
+from backend.debtors.models import Debtor
+from backend.ledger import repository as ledger_repository
+from backend.ledger import service as ledger
+from backend.payments import repository
+from backend.payments.models import Payment, PaymentLink, ProviderEvent
+from backend.payments.providers import builtin, stripe_provider
+from backend.payments.providers.base import LinkContext, PaymentProvider
+from backend.plans import repository as plans_repository
+from backend.plans.models import PlanInstalment
+from backend.plans.service import reallocate
+from backend.promises import repository as promises_repository
+from backend.promises.service import settle_if_covered
+from shared.schemas.enums import (
+    AccountStatus,
+    EntryKind,
+    InstalmentStatus,
+    LinkPurpose,
+    LinkStatus,
+    PaymentMethod,
+    PlanKind,
+)
+
+OPEN = (AccountStatus.active, AccountStatus.in_plan, AccountStatus.disputed)
+
+
+def provider() -> PaymentProvider:
+    settings = get_settings()
+    if settings.active_payment_provider == stripe_provider.NAME:
+        return stripe_provider.StripeProvider(settings.stripe_api_key, settings.stripe_api_base)
+    return builtin.BuiltinProvider(settings.public_url)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRequest:
+    purpose: LinkPurpose
+    created_by_kind: str
+    instalment_id: uuid.UUID | None = None
+    client_key: str | None = None
+    language: str = "es"
+
+
+def _amount_for(
+    session: Session, account: Account, req: LinkRequest
+) -> tuple[int, uuid.UUID | None, uuid.UUID | None, uuid.UUID | None]:
+    """(amount, plan, instalment, promise) a link of this purpose asks for today."""
+    if req.purpose == LinkPurpose.balance:
+        return account.balance_minor, None, None, None
+    if req.purpose == LinkPurpose.promise:
+        promise = promises_repository.open_for_account(session, account.id)
+        if promise is None:
+            raise Conflict("error.no_open_promise")
+        return min(promise.amount_minor, account.balance_minor), None, None, promise.id
+    plan = plans_repository.active_plan(session, account.id)
+    if plan is None or (req.purpose == LinkPurpose.settlement) != (
+        plan.kind == PlanKind.settlement
+    ):
+        raise Conflict("error.no_matching_plan", purpose=req.purpose.value)
+    rows = plans_repository.instalments(session, plan.id)
+    unpaid = [r for r in rows if r.status != InstalmentStatus.paid]
+    chosen = (
+        next((r for r in unpaid if r.id == req.instalment_id), None)
+        if req.instalment_id
+        else (unpaid[0] if unpaid else None)
+    )
+    if chosen is None:
+        raise NotFound()
+    return chosen.amount_minor - chosen.paid_minor, plan.id, chosen.id, None
+
+
+def create_link(
+    session: Session, actor: Actor, account_id: uuid.UUID, req: LinkRequest
+) -> tuple[PaymentLink, bool]:
+    """A payment link (and whether it is new: a replayed ``client_key`` returns the first)."""
+    if req.client_key and (existing := repository.link_by_client_key(session, req.client_key)):
+        if existing.account_id != account_id or existing.purpose != req.purpose:
+            raise IdempotencyConflict()
+        return existing, False
+    account = ledger_repository.lock_account(session, account_id)
+    if account is None:
+        raise NotFound()
+    if account.status not in OPEN or account.balance_minor <= 0:
+        raise Conflict("error.account_not_open", status=account.status.value)
+    amount, plan_id, instalment_id, promise_id = _amount_for(session, account, req)
+    if amount <= 0:
+        raise Conflict("error.nothing_to_negotiate")
+    settings = get_settings()
+    active = provider()
+    link = PaymentLink(
+        account_id=account.id,
+        purpose=req.purpose,
+        plan_id=plan_id,
+        instalment_id=instalment_id,
+        promise_id=promise_id,
+        amount_minor=amount,
+        currency=account.currency,
+        provider=active.name,
+        token=secrets.token_urlsafe(24),  # 192 bits
+        created_by_kind=req.created_by_kind,
+        created_by_id=actor.id if actor.kind == "user" else None,
+        client_key=req.client_key,
+        expires_at=utcnow() + timedelta(hours=settings.payment_link_hours),
+    )
+    session.add(link)
+    session.flush()
+    context = LinkContext(
+        description=_description(session, account),
+        language=req.language,
+        return_url=f"{settings.public_url.rstrip('/')}/pay/{link.token}",
+    )
+    created = active.create(link, context)
+    link.url, link.provider_reference = created.url, created.reference
+    session.add(link)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "payment_link.created",
+        "payment_link",
+        link.id,
+        after=audit.snapshot(link, exclude=frozenset({"token"})),
+        account_id=account.id,
+    )
+    return link, True
+
+
+def _description(session: Session, account: Account) -> str:
+    portfolio = session.get(Portfolio, account.portfolio_id)
+    creditor = session.get(Creditor, portfolio.creditor_id) if portfolio else None
+    return f"{creditor.name if creditor else 'Cobro'} - {account.product} ({account.external_ref})"
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingPayment:
+    amount_minor: int
+    currency: str
+    paid_on: date
+    method: PaymentMethod
+    external_id: str | None = None
+    client_id: str | None = None
+    provider: str | None = None
+    provider_reference: str | None = None
+    link_id: uuid.UUID | None = None
+    instalment_id: uuid.UUID | None = None
+    promise_id: uuid.UUID | None = None
+    agent_id: uuid.UUID | None = None
+    receipt_number: str | None = None
+    photo_ref: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    details: dict[str, Any] | None = None
+
+
+def record_payment(
+    session: Session, actor: Actor, account_id: uuid.UUID, incoming: IncomingPayment
+) -> tuple[Payment, bool]:
+    """Book money received, exactly once (see the module docstring)."""
+    key = incoming.external_id or incoming.client_id
+    if not key:
+        raise ValueError("a payment needs an external id or a client id")
+    account = ledger_repository.lock_account(session, account_id)
+    if account is None:
+        raise NotFound()
+    existing = (
+        repository.payment_by_external_id(session, incoming.external_id)
+        if incoming.external_id
+        else repository.payment_by_client_id(session, key)
+    )
+    if existing is not None:
+        if (existing.account_id, existing.amount_minor) != (account.id, incoming.amount_minor):
+            raise IdempotencyConflict()
+        return existing, False
+    if (
+        incoming.receipt_number
+        and incoming.agent_id
+        and repository.payment_by_receipt(session, incoming.agent_id, incoming.receipt_number)
+    ):
+        raise Conflict("error.receipt_number_used", receipt_number=incoming.receipt_number)
+    posted = ledger.post(
+        session,
+        actor,
+        account.id,
+        kind=EntryKind.payment,
+        amount_minor=incoming.amount_minor,
+        currency=incoming.currency,
+        effective_date=incoming.paid_on,
+        source=incoming.provider or incoming.method.value,
+        idempotency_key=f"payment:{key}",
+        description=_payment_description(incoming),
+    )
+    payment = Payment(
+        account_id=account.id,
+        ledger_entry_id=posted.entry.id,
+        link_id=incoming.link_id,
+        instalment_id=incoming.instalment_id,
+        promise_id=incoming.promise_id,
+        method=incoming.method,
+        amount_minor=incoming.amount_minor,
+        currency=incoming.currency,
+        paid_on=incoming.paid_on,
+        provider=incoming.provider,
+        provider_reference=incoming.provider_reference,
+        external_id=incoming.external_id,
+        client_id=incoming.client_id,
+        agent_id=incoming.agent_id,
+        receipt_number=incoming.receipt_number,
+        verification_code=_verification_code() if incoming.method != PaymentMethod.online else None,
+        photo_ref=incoming.photo_ref,
+        latitude=incoming.latitude,
+        longitude=incoming.longitude,
+        details=incoming.details or {},
+    )
+    session.add(payment)
+    session.flush()
+    if incoming.instalment_id:
+        reallocate(session, actor, account)  # now that the payment's target is known
+    settle_if_covered(session, actor, account)
+    session.refresh(account)
+    audit.record(
+        session,
+        actor,
+        "payment.received",
+        "payment",
+        payment.id,
+        after=audit.snapshot(payment, exclude=frozenset({"verification_code"})),
+        account_id=account.id,
+    )
+    return payment, True
+
+
+def _payment_description(incoming: IncomingPayment) -> str:
+    if incoming.receipt_number:
+        return f"{incoming.method.value} receipt {incoming.receipt_number}"
+    return f"{incoming.method.value} {incoming.external_id or ''}".strip()
+
+
+def _verification_code() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+def handle_event(session: Session, provider_name: str, event: dict[str, Any]) -> str:
+    """Store a provider event once and act on it. Returns the outcome; ``duplicate`` when the
+    event id was seen before (nothing is done twice)."""
+    obj = event.get("data", {}).get("object", {}) or {}
+    row = ProviderEvent(
+        provider=provider_name,
+        event_id=str(event["id"]),
+        type=str(event.get("type", "")),
+        reference=_reference(event.get("type", ""), obj),
+        payload=event,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return "duplicate"
+    row.outcome = _dispatch(session, provider_name, row.type, obj)
+    row.processed_at = utcnow()
+    session.add(row)
+    session.flush()
+    return row.outcome
+
+
+def _reference(event_type: str, obj: dict[str, Any]) -> str | None:
+    if event_type.startswith("charge."):
+        return obj.get("payment_intent")
+    return obj.get("id")
+
+
+def _dispatch(session: Session, provider_name: str, event_type: str, obj: dict[str, Any]) -> str:
+    actor = Actor("provider")
+    if event_type in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
+        return _checkout_paid(session, actor, provider_name, obj)
+    if event_type == "checkout.session.expired":
+        return _checkout_expired(session, actor, obj)
+    if event_type == "charge.refunded":
+        return _refunded(session, actor, obj)
+    return "ignored"
+
+
+def _link_of(session: Session, obj: dict[str, Any]) -> PaymentLink | None:
+    raw = (obj.get("metadata") or {}).get("link_id") or obj.get("client_reference_id")
+    try:
+        return session.get(PaymentLink, uuid.UUID(str(raw))) if raw else None
+    except ValueError:
+        return None
+
+
+def _checkout_paid(session: Session, actor: Actor, provider_name: str, obj: dict[str, Any]) -> str:
+    if obj.get("payment_status") != "paid":
+        return "awaiting_payment"  # delayed methods complete later (async_payment_succeeded)
+    link = _link_of(session, obj)
+    if link is None:
+        return "unknown_link"
+    currency = str(obj.get("currency", link.currency)).upper()
+    amount = stripe_provider.from_stripe_amount(int(obj.get("amount_total", 0)), currency)
+    if currency != link.currency or amount <= 0:
+        return "currency_mismatch"
+    account = session.get(Account, link.account_id)
+    assert account is not None  # foreign key
+    portfolio = session.get(Portfolio, account.portfolio_id)
+    payment, created = record_payment(
+        session,
+        actor,
+        link.account_id,
+        IncomingPayment(
+            amount_minor=amount,
+            currency=currency,
+            paid_on=today_in(portfolio.timezone if portfolio else "UTC"),
+            method=PaymentMethod.online,
+            external_id=f"{provider_name}:{obj['id']}",
+            provider=provider_name,
+            provider_reference=obj.get("payment_intent"),
+            link_id=link.id,
+            instalment_id=link.instalment_id,
+            promise_id=link.promise_id,
+            details={
+                "expected_minor": link.amount_minor,
+                "difference_minor": amount - link.amount_minor,
+            },
+        ),
+    )
+    if link.status != LinkStatus.paid:
+        before = link.status.value
+        link.status, link.paid_at = LinkStatus.paid, utcnow()
+        session.add(link)
+        audit.record(
+            session,
+            actor,
+            "payment_link.paid",
+            "payment_link",
+            link.id,
+            before={"status": before},
+            after={"status": "paid", "payment_id": str(payment.id)},
+            account_id=link.account_id,
+        )
+    if payment.provider_reference:
+        for deferred in repository.deferred_events(session, payment.provider_reference):
+            deferred.outcome = _refunded(session, actor, deferred.payload["data"]["object"])
+            deferred.processed_at = utcnow()
+            session.add(deferred)
+    return "processed" if created else "already_recorded"
+
+
+def _checkout_expired(session: Session, actor: Actor, obj: dict[str, Any]) -> str:
+    link = _link_of(session, obj)
+    if link is None:
+        return "unknown_link"
+    if link.status != LinkStatus.open:
+        return "ignored"  # paid (events out of order) or cancelled
+    link.status = LinkStatus.expired
+    session.add(link)
+    audit.record(
+        session,
+        actor,
+        "payment_link.expired",
+        "payment_link",
+        link.id,
+        before={"status": "open"},
+        after={"status": "expired"},
+        account_id=link.account_id,
+    )
+    return "processed"
+
+
+def _refunded(session: Session, actor: Actor, obj: dict[str, Any]) -> str:
+    """A refund reverses the payment's ledger entry; a partial refund re-books the rest.
+    ``amount_refunded`` is cumulative, so replays and reordering converge on one state."""
+    intent = obj.get("payment_intent")
+    payment = repository.payment_by_intent(session, intent) if intent else None
+    if payment is None:
+        return "deferred"  # the payment's own event has not arrived yet
+    refunded = min(int(obj.get("amount_refunded", 0)), payment.amount_minor)
+    if refunded <= payment.details.get("refunded_minor", 0):
+        return "ignored"
+    original = ledger_repository.by_key(
+        session, payment.account_id, f"payment:{payment.external_id}"
+    )
+    assert original is not None  # booked with the payment
+    if ledger_repository.reversal_of(session, original.id) is None:
+        ledger.reverse(
+            session,
+            actor,
+            original.id,
+            idempotency_key=f"refund:{payment.id}",
+            source="refund",
+            description="Refund",
+        )
+    previous_rest = payment.details.get("rest_entry_id")
+    if previous_rest:
+        ledger.reverse(
+            session,
+            actor,
+            uuid.UUID(previous_rest),
+            idempotency_key=f"refund:{payment.id}:rest:{previous_rest}",
+            source="refund",
+        )
+    details = {**payment.details, "refunded_minor": refunded, "rest_entry_id": None}
+    if refunded < payment.amount_minor:
+        rest = ledger.post(
+            session,
+            actor,
+            payment.account_id,
+            kind=EntryKind.payment,
+            amount_minor=payment.amount_minor - refunded,
+            currency=payment.currency,
+            effective_date=payment.paid_on,
+            source="refund",
+            idempotency_key=f"refund:{payment.id}:kept:{refunded}",
+            description="Payment kept after partial refund",
+        )
+        details["rest_entry_id"] = str(rest.entry.id)
+    payment.details = details
+    session.add(payment)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "payment.refunded",
+        "payment",
+        payment.id,
+        after={"refunded_minor": refunded},
+        account_id=payment.account_id,
+    )
+    return "processed"
+
+
+def instalment_of(session: Session, instalment_id: uuid.UUID | None) -> PlanInstalment | None:
+    return session.get(PlanInstalment, instalment_id) if instalment_id else None
+
+
+def debtor_first_name(session: Session, account: Account) -> str:
+    debtor = session.get(Debtor, account.debtor_id)
+    if debtor is None:
+        return ""
+    return debtor.first_name or debtor.company_name or ""
+
+
+def link_by_token(session: Session, token: str) -> PaymentLink:
+    link = repository.link_by_token(session, token)
+    if link is None:
+        raise NotFound()
+    if link.status == LinkStatus.open and link.expires_at <= utcnow():
+        link.status = LinkStatus.expired
+        session.add(link)
+        session.flush()
+    return link
+
+
+def ensure_sandbox_allowed() -> None:
+    if get_settings().is_production:
+        raise NotFound()
+
+
+def require_field_amount(amount_minor: int, account: Account) -> None:
+    if amount_minor <= 0:
+        raise ValidationFailed("error.invalid_amount")
+    if account.status not in OPEN:
+        raise Conflict("error.account_not_open", status=account.status.value)

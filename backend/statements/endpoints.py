@@ -1,0 +1,163 @@
+"""Bank statements (admins and supervisors): upload a CSV, read the matching report, confirm or
+reject the lines that were not booked automatically. See docs/bank-statements.md."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from backend.core.config import get_settings
+from backend.core.deps import Lang, SessionDep, Staff, actor_of
+from backend.core.errors import ValidationFailed
+from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.imports.upload import read_upload
+from backend.statements import repository, service
+from shared.schemas.common import Page
+from shared.schemas.statements import (
+    LineConfirm,
+    StatementLineRead,
+    StatementLineStatus,
+    StatementRead,
+    StatementReport,
+)
+
+router = APIRouter(prefix="/statements", tags=["bank statements"])
+
+_UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "CSV (UTF-8, ';' or ','): date, amount, reference, "
+                            "description; see docs/bank-statements.md",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+class LinePage(BaseModel):
+    after_line: int | None = None
+    limit: int = 100
+
+
+def line_page(
+    cursor: Annotated[
+        str | None, Query(max_length=12, description="next_cursor of the previous page")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> LinePage:
+    if not cursor:
+        return LinePage(limit=limit)
+    if not cursor.isdigit():
+        raise ValidationFailed("error.invalid_cursor")
+    return LinePage(after_line=int(cursor), limit=limit)
+
+
+@router.post(
+    "",
+    response_model=StatementRead,
+    status_code=201,
+    responses={200: {"model": StatementRead, "description": "This exact file was uploaded before"}},
+    openapi_extra=_UPLOAD_BODY,
+)
+async def upload_statement(
+    request: Request,
+    session: SessionDep,
+    user: Staff,
+    lang: Lang,
+    portfolio_id: uuid.UUID,
+    response: Response,
+) -> StatementRead:
+    """Match every credit line and book those with exactly one candidate. A file with any bad
+    row answers 422 ``statement_invalid`` with ``details.errors: [{row, column, code, reason}]``
+    and writes nothing."""
+    upload = await read_upload(request, get_settings().max_upload_bytes)
+    try:
+        data = await upload.read()
+    finally:
+        await upload.close()
+
+    def work() -> StatementRead:
+        result = service.upload(
+            session, actor_of(user), portfolio_id, data, upload.filename or "", lang=lang
+        )
+        return service.to_read(session, result.statement, replayed=result.replayed)
+
+    read = await run_in_threadpool(work)
+    if read.replayed:
+        response.status_code = 200
+    return read
+
+
+@router.get("", response_model=Page[StatementRead])
+def list_statements(
+    session: SessionDep,
+    _: Staff,
+    paging: Annotated[PageParams, Depends(page_params)],
+    portfolio_id: uuid.UUID | None = None,
+) -> object:
+    """Statements, newest first."""
+    rows = repository.statements_page(session, portfolio_id, paging.cursor, paging.limit)
+    items = [service.to_read(session, statement) for statement in rows[: paging.limit]]
+    return Page(items=items, next_cursor=next_cursor(rows, paging.limit))
+
+
+@router.get("/{statement_id}", response_model=StatementReport)
+def statement_report(
+    session: SessionDep,
+    user: Staff,
+    statement_id: uuid.UUID,
+    paging: Annotated[LinePage, Depends(line_page)],
+    status: StatementLineStatus | None = None,
+) -> StatementReport:
+    """Counts and amounts by status, and the lines (by line number) with their candidates."""
+    statement = service.get_statement(session, statement_id)
+    rows = repository.lines_page(session, statement.id, status, paging.after_line, paging.limit)
+    items = service.line_reads(session, user, statement, rows[: paging.limit])
+    return StatementReport(
+        statement=service.to_read(session, statement),
+        lines=Page(
+            items=items, next_cursor=next_cursor(rows, paging.limit, key=lambda r: r.line_no)
+        ),
+    )
+
+
+@router.post("/{statement_id}/lines/{line_id}/confirm", response_model=StatementLineRead)
+def confirm_line(
+    session: SessionDep,
+    user: Staff,
+    statement_id: uuid.UUID,
+    line_id: uuid.UUID,
+    body: LineConfirm,
+) -> StatementLineRead:
+    """Book the line to one of its candidates (any account in your scope when it has none).
+    Confirming again with the same account answers the same payment and books nothing."""
+    line, _ = service.confirm(session, actor_of(user), user, statement_id, line_id, body.account_id)
+    statement = service.get_statement(session, statement_id)
+    return service.line_reads(session, user, statement, [line])[0]
+
+
+@router.post("/{statement_id}/lines/{line_id}/reject", response_model=StatementLineRead)
+def reject_line(
+    session: SessionDep, user: Staff, statement_id: uuid.UUID, line_id: uuid.UUID
+) -> StatementLineRead:
+    """Mark an ambiguous or unmatched line as not a debtor's payment (it can be confirmed
+    later); a booked line cannot be rejected."""
+    line = service.reject(session, actor_of(user), statement_id, line_id)
+    statement = service.get_statement(session, statement_id)
+    return service.line_reads(session, user, statement, [line])[0]

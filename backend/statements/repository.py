@@ -1,0 +1,192 @@
+"""Every query of the statements domain: the portfolio's matching data in one query per kind,
+bulk line inserts, report pages and the locked line a decision works on."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, func, insert, select
+from sqlmodel import Session, col
+
+from backend.accounts.models import Account
+from backend.creditors.models import Portfolio
+from backend.debtors.models import Debtor
+from backend.payments.models import Payment, PaymentLink
+from backend.plans.models import Plan
+from backend.statements.matching import AccountInfo, LinkInfo
+from backend.statements.models import BankStatement, StatementLine
+from shared.schemas.enums import AccountStatus, LinkStatus, PlanStatus
+from shared.schemas.statements import StatementLineStatus
+
+OPEN = (AccountStatus.active, AccountStatus.in_plan, AccountStatus.disputed)
+CHUNK = 5000
+_IN_CHUNK = 900  # values per IN (...) list
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def lock_portfolio(session: Session, portfolio_id: uuid.UUID) -> None:
+    """Uploads into one portfolio run one after the other on PostgreSQL (a no-op on SQLite,
+    which lets one writer at a time anyway)."""
+    session.execute(select(Portfolio.id).where(Portfolio.id == portfolio_id).with_for_update())
+
+
+def by_hash(session: Session, portfolio_id: uuid.UUID, sha256: str) -> BankStatement | None:
+    query = select(BankStatement).where(
+        BankStatement.portfolio_id == portfolio_id, BankStatement.sha256 == sha256
+    )
+    return session.execute(query).scalars().first()
+
+
+def statements_page(
+    session: Session, portfolio_id: uuid.UUID | None, before: uuid.UUID | None, limit: int
+) -> list[BankStatement]:
+    """Newest first; ``before`` is the last id of the previous page."""
+    query = select(BankStatement).order_by(col(BankStatement.id).desc())
+    if portfolio_id:
+        query = query.where(BankStatement.portfolio_id == portfolio_id)
+    if before:
+        query = query.where(BankStatement.id < before)
+    return list(session.execute(query.limit(limit + 1)).scalars())
+
+
+def _account_infos(session: Session, *where: ColumnElement[bool]) -> list[AccountInfo]:
+    query = (
+        select(
+            Account.id,
+            Account.external_ref,
+            Account.debtor_id,
+            Account.balance_minor,
+            Debtor.first_name,
+            Debtor.last_name,
+            Debtor.company_name,
+            Debtor.id_number,
+        )
+        .join(Debtor, Debtor.id == Account.debtor_id)
+        .where(*where)
+        .order_by(col(Account.id))
+    )
+    return [
+        AccountInfo(
+            id=account_id,
+            external_ref=ref,
+            debtor_id=debtor_id,
+            debtor_name=company or " ".join(p for p in (first, last) if p),
+            id_number=id_number,
+            balance_minor=balance,
+        )
+        for account_id, ref, debtor_id, balance, first, last, company, id_number in session.execute(
+            query
+        )
+    ]
+
+
+def open_accounts(session: Session, portfolio_id: uuid.UUID) -> list[AccountInfo]:
+    return _account_infos(
+        session, Account.portfolio_id == portfolio_id, col(Account.status).in_(OPEN)
+    )
+
+
+def account_info(session: Session, account_id: uuid.UUID) -> AccountInfo:
+    (info,) = _account_infos(session, Account.id == account_id)
+    return info
+
+
+def open_links(session: Session, portfolio_id: uuid.UUID) -> list[LinkInfo]:
+    query = (
+        select(
+            PaymentLink.id,
+            PaymentLink.account_id,
+            PaymentLink.amount_minor,
+            PaymentLink.token,
+            PaymentLink.provider_reference,
+        )
+        .join(Account, Account.id == PaymentLink.account_id)
+        .where(Account.portfolio_id == portfolio_id, PaymentLink.status == LinkStatus.open)
+        .order_by(col(PaymentLink.id))
+    )
+    return [LinkInfo(*row) for row in session.execute(query)]
+
+
+def accounts_with_plans(session: Session, portfolio_id: uuid.UUID) -> set[uuid.UUID]:
+    query = (
+        select(Plan.account_id)
+        .join(Account, Account.id == Plan.account_id)
+        .where(Account.portfolio_id == portfolio_id, Plan.status == PlanStatus.active)
+    )
+    return set(session.execute(query).scalars())
+
+
+def payments_by_external_id(session: Session, external_ids: list[str]) -> dict[str, Payment]:
+    found: dict[str, Payment] = {}
+    for chunk in _chunks(external_ids, _IN_CHUNK):
+        query = select(Payment).where(col(Payment.external_id).in_(chunk))
+        found.update({p.external_id: p for p in session.execute(query).scalars() if p.external_id})
+    return found
+
+
+def insert_lines(session: Session, rows: list[dict[str, Any]]) -> None:
+    table: Table = StatementLine.__table__  # type: ignore[attr-defined]
+    for chunk in _chunks(rows, CHUNK):
+        session.execute(insert(table), list(chunk))
+
+
+def totals(session: Session, statement_id: uuid.UUID) -> dict[StatementLineStatus, tuple[int, int]]:
+    query = (
+        select(
+            StatementLine.status,
+            func.count(),
+            func.coalesce(func.sum(StatementLine.amount_minor), 0),
+        )
+        .where(StatementLine.statement_id == statement_id)
+        .group_by(StatementLine.status)
+    )
+    return {status: (int(count), int(amount)) for status, count, amount in session.execute(query)}
+
+
+def lines_page(
+    session: Session,
+    statement_id: uuid.UUID,
+    status: StatementLineStatus | None,
+    after_line: int | None,
+    limit: int,
+) -> list[StatementLine]:
+    query = (
+        select(StatementLine)
+        .where(StatementLine.statement_id == statement_id)
+        .order_by(col(StatementLine.line_no))
+    )
+    if status:
+        query = query.where(StatementLine.status == status)
+    if after_line is not None:
+        query = query.where(StatementLine.line_no > after_line)
+    return list(session.execute(query.limit(limit + 1)).scalars())
+
+
+def lock_line(
+    session: Session, statement_id: uuid.UUID, line_id: uuid.UUID
+) -> StatementLine | None:
+    """The line, locked until commit and read fresh: a concurrent decision on it has finished
+    (and is seen) before this one goes on."""
+    query = (
+        select(StatementLine)
+        .where(StatementLine.id == line_id, StatementLine.statement_id == statement_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.execute(query).scalars().first()
+
+
+def visible_accounts(
+    session: Session, account_ids: set[uuid.UUID], visible: ColumnElement[bool]
+) -> set[uuid.UUID]:
+    found: set[uuid.UUID] = set()
+    for chunk in _chunks(sorted(account_ids), _IN_CHUNK):
+        query = select(Account.id).where(col(Account.id).in_(chunk), visible)
+        found.update(session.execute(query).scalars())
+    return found

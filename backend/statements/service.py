@@ -1,0 +1,473 @@
+"""Bank statements: upload, match and book; supervisors confirm or reject the rest.
+
+Upload, all or nothing (services never commit):
+1. The file is hashed; the same content already uploaded for the portfolio answers with that
+   statement (``replayed``) and changes nothing.
+2. It is parsed whole (``parser``): any problem answers 422 ``statement_invalid`` listing them.
+3. The portfolio row is locked (uploads into one portfolio run one at a time on PostgreSQL), the
+   statement row is stored, and the portfolio's open accounts and links are indexed in memory.
+4. Lines go in file order: debits and zero amounts are ``ignored``; a line already booked by an
+   earlier statement (same fingerprint) is ``matched`` to that payment; otherwise the
+   ``matching`` rules run: one candidate is ``matched`` and booked at once, several are
+   ``ambiguous``, none ``unmatched``. Lines are then written in bulk, with one
+   ``statement.uploaded`` audit event (each payment has its own events).
+
+Booking goes through ``payments.service.record_payment`` with
+``external_id = statement:<portfolio id>:<line fingerprint>``: the same bank line is booked
+once, whichever files carry it and however often it is confirmed. A link candidate pays the link
+(its instalment or promise too) and marks it paid; an account pays the next unpaid instalment of
+its active plan when the amount equals what that instalment still owes, else its balance; the
+plan's allocation rules do the rest.
+
+Decisions lock the line row first, so two concurrent confirmations of one line serialise: the
+second finds the line confirmed and answers with the same payment. A booked line cannot be
+rejected (money is corrected with a ledger reversal); a rejected line can still be confirmed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from backend.accounts import service as accounts
+from backend.audit import service as audit
+from backend.audit.service import Actor
+from backend.core.clock import utcnow
+from backend.core.errors import Conflict, NotFound, ValidationFailed
+from backend.core.ids import uuid7
+from backend.core.scope import account_visibility
+from backend.creditors.models import Portfolio
+from backend.creditors.service import get_portfolio
+from backend.imports.progress import EVERY, NoProgress, Progress
+from backend.payments import service as payments
+from backend.payments.models import Payment, PaymentLink
+from backend.payments.service import IncomingPayment
+from backend.plans import repository as plans_repository
+from backend.statements import parser, repository
+from backend.statements.matching import Candidate, Matcher
+from backend.statements.models import BankStatement, StatementLine
+from backend.statements.parser import ParsedLine
+from backend.users.models import User
+from shared.schemas.enums import InstalmentStatus, LinkStatus, PaymentMethod, Role
+from shared.schemas.statements import (
+    MatchReason,
+    StatementCandidate,
+    StatementLineRead,
+    StatementLineStatus,
+    StatementRead,
+    StatusTotal,
+)
+
+Status = StatementLineStatus
+BOOKED = (Status.matched, Status.confirmed)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadResult:
+    statement: BankStatement
+    replayed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    account_id: uuid.UUID
+    link_id: uuid.UUID | None = None
+    instalment_id: uuid.UUID | None = None
+    promise_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """What one line books: its statement, where it sits in it and the money."""
+
+    statement: BankStatement
+    line_no: int
+    value_date: date
+    amount_minor: int
+    fingerprint: str
+
+    @property
+    def external_id(self) -> str:
+        return external_id(self.statement.portfolio_id, self.fingerprint)
+
+
+def external_id(portfolio_id: uuid.UUID, fingerprint: str) -> str:
+    return f"statement:{portfolio_id}:{fingerprint}"
+
+
+def upload(
+    session: Session,
+    actor: Actor,
+    portfolio_id: uuid.UUID,
+    data: bytes,
+    filename: str,
+    *,
+    lang: str = "es",
+    progress: Progress | None = None,
+) -> UploadResult:
+    """Store, match and book a statement file (see the module docstring). ``progress`` hears
+    of the lines done every few thousand (for the command line and benchmarks)."""
+    portfolio = get_portfolio(session, portfolio_id)
+    digest = hashlib.sha256(data).hexdigest()
+    if (earlier := repository.by_hash(session, portfolio.id, digest)) is not None:
+        return UploadResult(earlier, replayed=True)
+    lines = parser.parse(data, portfolio.currency, lang)
+    repository.lock_portfolio(session, portfolio.id)
+    if (earlier := repository.by_hash(session, portfolio.id, digest)) is not None:
+        return UploadResult(earlier, replayed=True)  # the same file, uploaded meanwhile
+    statement = BankStatement(
+        portfolio_id=portfolio.id,
+        filename=filename[-255:],
+        sha256=digest,
+        currency=portfolio.currency,
+        uploaded_by_id=actor.id if actor.kind == "user" else None,
+    )
+    try:
+        with session.begin_nested():
+            session.add(statement)
+            session.flush()
+    except IntegrityError:  # the same file, uploaded concurrently, committed first
+        winner = repository.by_hash(session, portfolio.id, digest)
+        if winner is None:
+            raise
+        return UploadResult(winner, replayed=True)
+    rows = _Matching(session, actor, portfolio, statement).run(lines, progress or NoProgress())
+    repository.insert_lines(session, rows)
+    counts = Counter(row["status"] for row in rows)
+    statement.line_count = len(rows)
+    statement.matched_count = counts[Status.matched]
+    statement.ambiguous_count = counts[Status.ambiguous]
+    statement.unmatched_count = counts[Status.unmatched]
+    statement.ignored_count = counts[Status.ignored]
+    session.add(statement)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "statement.uploaded",
+        "bank_statement",
+        statement.id,
+        after=audit.snapshot(statement),
+    )
+    return UploadResult(statement, replayed=False)
+
+
+class _Matching:
+    """One upload's lines, in file order, against the portfolio indexed once."""
+
+    def __init__(
+        self, session: Session, actor: Actor, portfolio: Portfolio, statement: BankStatement
+    ) -> None:
+        self.session, self.actor, self.statement = session, actor, statement
+        self.matcher = Matcher(
+            repository.open_accounts(session, portfolio.id),
+            repository.open_links(session, portfolio.id),
+        )
+        self.with_plans = repository.accounts_with_plans(session, portfolio.id)
+
+    def run(self, lines: list[ParsedLine], progress: Progress) -> list[dict[str, Any]]:
+        prints = parser.fingerprints(lines)
+        booked = repository.payments_by_external_id(
+            self.session, [external_id(self.statement.portfolio_id, f) for f in prints]
+        )
+        rows: list[dict[str, Any]] = []
+        progress.update("matching", 0, len(lines))
+        for line, fingerprint in zip(lines, prints, strict=True):
+            booking = Booking(
+                self.statement, line.line_no, line.value_date, line.amount_minor, fingerprint
+            )
+            row = _row(self.statement.id, line, fingerprint)
+            if line.amount_minor <= 0:
+                row["status"] = Status.ignored
+            elif (payment := booked.get(booking.external_id)) is not None:
+                self._already_booked(row, payment)
+            else:
+                self._match(row, line, booking)
+            rows.append(row)
+            if len(rows) % EVERY == 0 or len(rows) == len(lines):
+                progress.update("matching", len(rows), len(lines))
+        return rows
+
+    def _already_booked(self, row: dict[str, Any], payment: Payment) -> None:
+        info = self.matcher.accounts.get(payment.account_id) or repository.account_info(
+            self.session, payment.account_id
+        )
+        row["candidates"] = [Candidate(MatchReason.already_booked, info, payment.link_id).as_json()]
+        row.update(
+            status=Status.matched,
+            account_id=payment.account_id,
+            link_id=payment.link_id,
+            instalment_id=payment.instalment_id,
+            payment_id=payment.id,
+        )
+
+    def _match(self, row: dict[str, Any], line: ParsedLine, booking: Booking) -> None:
+        candidates = self.matcher.match(line.reference, line.description, line.amount_minor)
+        row["candidates"] = [c.as_json() for c in candidates]
+        if len(candidates) != 1:
+            row["status"] = Status.ambiguous if candidates else Status.unmatched
+            return
+        (chosen,) = candidates
+        target = resolve_target(
+            self.session,
+            chosen.account.id,
+            chosen.link_id,
+            line.amount_minor,
+            plan=chosen.account.id in self.with_plans,
+        )
+        payment = book(self.session, self.actor, booking, target)
+        if target.link_id:
+            self.matcher.link_paid(target.link_id)
+        row.update(
+            status=Status.matched,
+            account_id=target.account_id,
+            link_id=target.link_id,
+            instalment_id=target.instalment_id,
+            payment_id=payment.id,
+        )
+
+
+def _row(statement_id: uuid.UUID, line: ParsedLine, fingerprint: str) -> dict[str, Any]:
+    return {
+        "id": uuid7(),
+        "statement_id": statement_id,
+        "line_no": line.line_no,
+        "value_date": line.value_date,
+        "amount_minor": line.amount_minor,
+        "reference": line.reference,
+        "description": line.description,
+        "fingerprint": fingerprint,
+        "candidates": [],
+        "account_id": None,
+        "link_id": None,
+        "instalment_id": None,
+        "payment_id": None,
+        "decided_by_id": None,
+        "decided_at": None,
+    }
+
+
+def resolve_target(
+    session: Session,
+    account_id: uuid.UUID,
+    link_id: uuid.UUID | None,
+    amount_minor: int,
+    *,
+    plan: bool = True,
+) -> Target:
+    """What the money pays: a still open link as a whole; else the next unpaid instalment of
+    the account's active plan when the amount is exactly what it still owes; else the balance.
+    ``plan=False`` says the account has no active plan (known in bulk at upload)."""
+    if link_id:
+        link = session.get(PaymentLink, link_id)
+        if link is not None and link.status == LinkStatus.open:
+            return Target(account_id, link.id, link.instalment_id, link.promise_id)
+    active = plans_repository.active_plan(session, account_id) if plan else None
+    if active is None:
+        return Target(account_id)
+    unpaid = next(
+        (
+            row
+            for row in plans_repository.instalments(session, active.id)
+            if row.status != InstalmentStatus.paid
+        ),
+        None,
+    )
+    if unpaid is not None and unpaid.amount_minor - unpaid.paid_minor == amount_minor:
+        return Target(account_id, instalment_id=unpaid.id)
+    return Target(account_id)
+
+
+def book(session: Session, actor: Actor, booking: Booking, target: Target) -> Payment:
+    """Record the line's money once (a replay returns the first payment) and close its link."""
+    payment, _ = payments.record_payment(
+        session,
+        actor,
+        target.account_id,
+        IncomingPayment(
+            amount_minor=booking.amount_minor,
+            currency=booking.statement.currency,
+            paid_on=booking.value_date,
+            method=PaymentMethod.bank_statement,
+            external_id=booking.external_id,
+            link_id=target.link_id,
+            instalment_id=target.instalment_id,
+            promise_id=target.promise_id,
+            details={"statement_id": str(booking.statement.id), "line_no": booking.line_no},
+        ),
+    )
+    if target.link_id:
+        _close_link(session, actor, target.link_id, payment)
+    return payment
+
+
+def _close_link(session: Session, actor: Actor, link_id: uuid.UUID, payment: Payment) -> None:
+    link = session.get(PaymentLink, link_id)
+    if link is None or link.status == LinkStatus.paid:
+        return
+    before = link.status.value
+    link.status, link.paid_at = LinkStatus.paid, utcnow()
+    session.add(link)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "payment_link.paid",
+        "payment_link",
+        link.id,
+        before={"status": before},
+        after={"status": "paid", "payment_id": str(payment.id)},
+        account_id=link.account_id,
+    )
+
+
+def get_statement(session: Session, statement_id: uuid.UUID) -> BankStatement:
+    statement = session.get(BankStatement, statement_id)
+    if statement is None:
+        raise NotFound()
+    return statement
+
+
+def _locked_line(session: Session, statement_id: uuid.UUID, line_id: uuid.UUID) -> StatementLine:
+    line = repository.lock_line(session, statement_id, line_id)
+    if line is None:
+        raise NotFound()
+    if line.status == Status.ignored:
+        raise Conflict("error.statement_line_debit")
+    return line
+
+
+def confirm(
+    session: Session,
+    actor: Actor,
+    user: User,
+    statement_id: uuid.UUID,
+    line_id: uuid.UUID,
+    account_id: uuid.UUID,
+) -> tuple[StatementLine, bool]:
+    """Book an ambiguous, unmatched or rejected line to ``account_id``: one of its candidates,
+    or any account of the portfolio in the caller's scope when it has none. Returns the line
+    and whether it was booked now; confirming a booked line again with the same account is a
+    replay (nothing is booked), with another account a 409."""
+    line = _locked_line(session, statement_id, line_id)
+    if line.status in BOOKED:
+        if line.account_id == account_id:
+            return line, False
+        raise Conflict("error.statement_line_booked", state=line.status.value)
+    statement = get_statement(session, statement_id)
+    account, _ = accounts.get_visible(session, user, account_id)
+    if account.portfolio_id != statement.portfolio_id:
+        raise NotFound()
+    chosen = next((c for c in line.candidates if c["account_id"] == str(account.id)), None)
+    if line.candidates and chosen is None:
+        raise ValidationFailed("error.statement_not_a_candidate")
+    link_id = uuid.UUID(chosen["link_id"]) if chosen and chosen.get("link_id") else None
+    target = resolve_target(session, account.id, link_id, line.amount_minor)
+    booking = Booking(statement, line.line_no, line.value_date, line.amount_minor, line.fingerprint)
+    payment = book(session, actor, booking, target)
+    before = line.status
+    line.status = Status.confirmed
+    line.account_id, line.link_id, line.instalment_id = (
+        account.id,
+        target.link_id,
+        target.instalment_id,
+    )
+    line.payment_id = payment.id
+    _decided(session, actor, line, before, account_id=account.id)
+    return line, True
+
+
+def reject(
+    session: Session, actor: Actor, statement_id: uuid.UUID, line_id: uuid.UUID
+) -> StatementLine:
+    """Mark an ambiguous or unmatched line as not a debtor's payment (again: a no-op)."""
+    line = _locked_line(session, statement_id, line_id)
+    if line.status == Status.rejected:
+        return line
+    if line.status in BOOKED:
+        raise Conflict("error.statement_line_booked", state=line.status.value)
+    before = line.status
+    line.status = Status.rejected
+    _decided(session, actor, line, before, account_id=None)
+    return line
+
+
+def _decided(
+    session: Session,
+    actor: Actor,
+    line: StatementLine,
+    before: StatementLineStatus,
+    *,
+    account_id: uuid.UUID | None,
+) -> None:
+    line.decided_by_id = actor.id if actor.kind == "user" else None
+    line.decided_at = utcnow()
+    session.add(line)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        f"statement_line.{line.status.value}",
+        "statement_line",
+        line.id,
+        before={"status": before.value},
+        after={
+            "status": line.status.value,
+            "statement_id": str(line.statement_id),
+            "line_no": line.line_no,
+            "payment_id": str(line.payment_id) if line.payment_id else None,
+        },
+        account_id=account_id,
+    )
+
+
+def to_read(session: Session, statement: BankStatement, *, replayed: bool = False) -> StatementRead:
+    found = repository.totals(session, statement.id)
+    totals = {
+        status: StatusTotal(count=count, amount_minor=amount)
+        for status in Status
+        for count, amount in [found.get(status, (0, 0))]
+    }
+    return StatementRead.model_validate(
+        {**statement.model_dump(), "totals": totals, "replayed": replayed}
+    )
+
+
+def line_reads(
+    session: Session, user: User, statement: BankStatement, lines: list[StatementLine]
+) -> list[StatementLineRead]:
+    """Lines as the caller may see them: candidates outside their scope keep only their id and
+    reference (no debtor name, no balance)."""
+    ids = {uuid.UUID(c["account_id"]) for line in lines for c in line.candidates}
+    visible = (
+        ids
+        if user.role == Role.admin
+        else repository.visible_accounts(session, ids, account_visibility(user))
+    )
+    return [
+        StatementLineRead.model_validate(
+            {
+                **line.model_dump(),
+                "currency": statement.currency,
+                "candidates": [
+                    _candidate(c, uuid.UUID(c["account_id"]) in visible) for c in line.candidates
+                ],
+            }
+        )
+        for line in lines
+    ]
+
+
+def _candidate(stored: dict[str, Any], visible: bool) -> StatementCandidate:
+    if visible:
+        return StatementCandidate.model_validate({**stored, "visible": True})
+    return StatementCandidate.model_validate(
+        {**stored, "debtor_name": None, "balance_minor": None, "visible": False}
+    )

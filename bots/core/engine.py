@@ -1,0 +1,318 @@
+"""The conversation core: one ``handle(incoming) -> Reply`` for every channel.
+
+Each message is handled in this order:
+
+1. Inbox: the message id is claimed at the backend; a duplicate delivery answers nothing
+   (``Reply(duplicate=True)``), across restarts and workers.
+2. The chat's state is loaded from the backend (it survives bot restarts and expires when idle).
+3. Routing, first match wins: an opted-out chat (only "ALTA"/"START" is heard); "BAJA"/"STOP";
+   a chat-link token (``deep_link`` or in the text); a button press (``choice``); the current
+   step's expected answer (an ID, a date, a yes...); the intent of the text; otherwise a reply
+   that says what the person can do. A first message of a new chat gets the greeting and the
+   language buttons (what it asked for is done after verifying).
+4. The state is saved and the replies returned.
+
+Anything about a debt needs a verified chat; asking for it first starts the verification and
+does it afterwards. The API down, or any unexpected error, still gets a reply (never silence,
+never a stack trace).
+
+Construct one per process and share it between chats::
+
+    core = ConversationCore.connect("http://127.0.0.1:8000", token=bot_token)
+    reply = await core.handle(Incoming("telegram", "12345", "msg-1", text="hola"))
+    await core.aclose()
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+import httpx
+
+from bots.core import debts, identity, negotiation, parsing, promises, support
+from bots.core.messages import Incoming, Outgoing, Reply
+from bots.core.parsing import Intent
+from bots.core.turn import Turn
+from shared.client.bot import BotApi
+from shared.client.errors import ApiUnavailable, AuthError, CobroClientError
+from shared.i18n import normalize_language, t
+from shared.schemas.enums import Language
+
+log = logging.getLogger("cobro.bots")
+PROVISIONAL_CURRENCY = "USD"
+
+Handler = Callable[[Turn], Awaitable[bool]]
+# Steps that wait for typed input: the handler answers False when the text is not that input,
+# and the text is then read for an intent.
+STEPS: dict[str, Handler] = {
+    "ask_id": identity.on_id,
+    "ask_factor": identity.on_factor,
+    "promise_date": promises.on_date,
+    "promise_amount": promises.on_amount,
+}
+# What to ask again when a step's input was not understood.
+REPROMPTS = {
+    "ask_id": "bot.verify.bad_id",
+    "ask_factor": "bot.verify.bad_factor",
+    "promise_date": "bot.promise.ask_date",
+    "promise_amount": "bot.promise.amount_hint",
+    "ask_count": "bot.propose.ask_count",
+}
+
+
+class ConversationCore:
+    """The channel-agnostic bot (``bots.core.messages.Conversation``), talking to the backend
+    only through :class:`shared.client.bot.BotApi`. ``today`` is the clock used before an
+    account (and so its portfolio's local date) is known."""
+
+    def __init__(self, api: BotApi, *, today: Callable[[], date] = date.today) -> None:
+        self.api = api
+        self._today = today
+
+    @classmethod
+    def connect(
+        cls, base_url: str, *, token: str, transport: httpx.AsyncBaseTransport | None = None
+    ) -> ConversationCore:
+        """A core for the API at ``base_url`` with a bot token (``transport``: in-process)."""
+        return cls(BotApi.connect(base_url, token=token, transport=transport))
+
+    async def aclose(self) -> None:
+        await self.api.aclose()
+
+    async def settle(self, incoming: Incoming, *, delivered: bool) -> None:
+        """After the adapter sent the reply (``delivered``) or failed to: a failed delivery
+        releases the message so the channel's redelivery is answered instead of dropped."""
+        chat = self.api.chat(incoming.channel, incoming.user_id)
+        try:
+            await chat.settle(incoming.message_id, delivered=delivered)
+        except CobroClientError:  # an unsettled claim is retaken after a while anyway
+            log.warning("bot inbox not settled for %s", incoming.channel, exc_info=True)
+
+    async def handle(self, incoming: Incoming) -> Reply:
+        try:
+            return await self._handle(incoming)
+        except Exception:
+            log.exception("bot turn failed on %s", incoming.channel)
+            return Reply([Outgoing(t("bot.error", normalize_language(incoming.language_hint)))])
+
+    async def _handle(self, incoming: Incoming) -> Reply:
+        chat = self.api.chat(incoming.channel, incoming.user_id)
+        try:
+            if (await chat.claim(incoming.message_id)).duplicate:
+                return Reply(duplicate=True)
+            state = await chat.state()
+        except CobroClientError:
+            log.warning("bot API unavailable for %s", incoming.channel, exc_info=True)
+            return Reply(
+                [Outgoing(t("bot.unavailable", normalize_language(incoming.language_hint)))]
+            )
+        turn = Turn.begin(incoming, chat, state, self._today())
+        try:
+            await _route(turn)
+        except AuthError as exc:
+            if exc.code != "verification_required":  # the bot's own token was refused
+                log.error("bot API refused the bot: %s", exc)
+                return Reply([Outgoing(t("bot.unavailable", turn.language))])
+            identity.reverify(turn)
+        except ApiUnavailable:
+            log.warning("bot API unavailable mid-turn", exc_info=True)
+            return Reply([Outgoing(t("bot.unavailable", turn.language))])
+        try:
+            await chat.save(turn.step, turn.data, Language(turn.language))
+        except CobroClientError:  # the answers stand; the next message starts from older state
+            log.warning("bot state not saved", exc_info=True)
+        return Reply(turn.out)
+
+
+async def _route(turn: Turn) -> None:
+    await _first(turn)
+    for _ in range(3):  # a verification or account choice may release a waiting action
+        pending, turn.resume = turn.resume, None
+        if not pending:
+            return
+        if "text" in pending:
+            turn.text = pending["text"]
+            await _text(turn)
+        else:
+            await _action(turn, pending["action"])
+
+
+async def _first(turn: Turn) -> None:
+    text, choice = turn.text, turn.incoming.choice
+    if turn.state.opted_out:
+        await support.opted_out(turn)
+    elif text and not choice and parsing.is_opt_out(text):
+        await support.opt_out(turn)
+    elif token := turn.incoming.deep_link or parsing.chat_token(text):
+        await identity.by_token(turn, token)
+    elif choice:
+        await _choice(turn, choice)
+    elif _new_chat(turn):
+        found = _understand(turn, text, None)
+        if found.intent not in (None, Intent.menu):
+            turn.data["pending"] = {"text": text}
+        identity.greet(turn)
+    elif (handler := STEPS.get(turn.step)) is None or not await handler(turn):
+        await _text(turn)
+
+
+def _new_chat(turn: Turn) -> bool:
+    return turn.step == "start" and turn.state.language is None and not turn.verified
+
+
+def _understand(turn: Turn, text: str, currency: str | None) -> parsing.Understanding:
+    """Amounts are read in the account's currency; before it is known, in a two-decimal one,
+    only to recognise the intent (the text is read again once the account is chosen)."""
+    return parsing.understand(
+        text, today=turn.today, lang=turn.language, currency=currency or PROVISIONAL_CURRENCY
+    )
+
+
+async def _currency(turn: Turn) -> str | None:
+    """The currency amounts are read in: the chosen account's, or the one all accounts share."""
+    if not turn.verified:
+        return None
+    accounts = await turn.chat.accounts()
+    chosen = [a for a in accounts if str(a.id) == turn.data.get("account_id")]
+    currencies = {a.currency for a in chosen or accounts}
+    return currencies.pop() if len(currencies) == 1 else None
+
+
+async def _text(turn: Turn) -> None:
+    text = turn.text
+    has_digits = any(c.isdigit() for c in text)
+    found = _understand(turn, text, await _currency(turn) if has_digits else None)
+    intent = found.intent
+    yes = parsing.yes_no(text)
+    if turn.step == "promise_confirm" and yes is not None:
+        await promises.confirm(turn, yes)
+    elif turn.step == "offer_pending" and yes is not None and not found.proposes:
+        await _answer_offer(turn, yes)
+    elif turn.step == "ask_count" and (count := found.instalments or _bare_count(text)):
+        await negotiation.propose(turn, _with_count(found, count))
+    elif turn.step == "amount_kind" and (found.settlement or found.frequency):
+        await negotiation.amount_kind(turn, "single" if found.settlement else "monthly")
+    elif intent == Intent.language:
+        _language(turn, text)
+    elif intent is None and found.amount_minor and turn.step in negotiation.NEGOTIATING:
+        await _action(turn, "propose", found)
+    elif intent is not None and intent != Intent.opt_out:
+        await _action(turn, intent.value, found)
+    else:
+        _unknown(turn)
+
+
+def _bare_count(text: str) -> int | None:
+    digits = text.strip()
+    return int(digits) if digits.isdigit() and 0 < int(digits) <= 120 else None
+
+
+def _with_count(found: parsing.Understanding, count: int) -> parsing.Understanding:
+    return parsing.Understanding(
+        intent=Intent.propose,
+        instalments=count,
+        frequency=found.frequency,
+        percent=found.percent,
+        down_payment_minor=found.down_payment_minor,
+    )
+
+
+async def _answer_offer(turn: Turn, yes: bool) -> None:
+    offer_id = turn.data.get("offer_id")
+    if yes and offer_id:
+        await negotiation.accept(turn, offer_id)
+    else:
+        negotiation.ask_terms(turn)
+
+
+def _language(turn: Turn, text: str) -> None:
+    choice = parsing.language_choice(text)
+    if choice is None:
+        turn.say(turn.t("bot.greeting"), identity.language_buttons(turn))
+    else:
+        identity.choose_language(turn, choice)
+
+
+def _unknown(turn: Turn) -> None:
+    if not turn.verified:
+        key = REPROMPTS.get(turn.step, "bot.verify.ask_id")
+        turn.say(turn.t("bot.unknown.short") + " " + turn.t(key))
+        turn.step = turn.step if turn.step in REPROMPTS else "ask_id"
+    elif turn.step in REPROMPTS:
+        turn.say(turn.t("bot.unknown.short") + " " + turn.t(REPROMPTS[turn.step]))
+    else:
+        turn.menu(turn.t("bot.unknown"))
+
+
+async def _action(turn: Turn, action: str, found: parsing.Understanding | None = None) -> None:
+    """A menu action or an understood intent; anything but the menu needs a verified chat."""
+    if action == "menu":
+        if turn.verified:
+            turn.menu()
+        else:
+            identity.ask_id(turn)
+        return
+    if action == "agent":
+        await support.handoff(turn)
+        return
+    if not turn.verified:
+        pending: dict[str, Any] = {"text": turn.text} if found else {"action": action}
+        identity.ask_id(turn, pending)
+        return
+    await ACTIONS[action](turn, found)
+
+
+async def _propose(turn: Turn, found: parsing.Understanding | None) -> None:
+    if found is None:
+        negotiation.ask_terms(turn)
+    else:
+        await negotiation.propose(turn, found)
+
+
+ACTIONS: dict[str, Callable[[Turn, parsing.Understanding | None], Awaitable[None]]] = {
+    "balance": lambda turn, _: debts.balance(turn),
+    "balance_detail": lambda turn, _: debts.balance_detail(turn),
+    "pay": lambda turn, _: debts.pay(turn),
+    "plan": lambda turn, _: debts.plan_status(turn),
+    "offers": lambda turn, _: negotiation.offers(turn),
+    "promise": promises.start,
+    "propose": _propose,
+}
+
+
+async def _choice(turn: Turn, choice: str) -> None:
+    kind, _, value = choice.partition(":")
+    if kind == "lang" and value in ("es", "en"):
+        identity.choose_language(turn, value)
+    elif kind == "menu":
+        await _action(turn, value if value in (*ACTIONS, "agent") else "menu")
+    elif not turn.verified:
+        identity.ask_id(turn)
+    elif kind == "acct" and _is_uuid(value):
+        debts.choose_account(turn, value)
+    elif kind == "pay" and value in ("balance", "settlement", "instalment", "promise"):
+        await debts.pay_link(turn, value)
+    elif kind == "offer" and _is_uuid(value):
+        await negotiation.accept(turn, value)
+    elif kind == "neg" and value in ("single", "monthly"):
+        await negotiation.amount_kind(turn, value)
+    elif kind == "neg":
+        negotiation.ask_terms(turn)
+    elif kind == "promise" and value.isdigit():
+        await promises.with_amount(turn, int(value))
+    elif kind in ("yes", "no") and turn.step == "promise_confirm":
+        await promises.confirm(turn, kind == "yes")
+    else:
+        turn.menu()
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

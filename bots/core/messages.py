@@ -1,0 +1,54 @@
+"""The channel-agnostic contract between the channel adapters and the conversation core.
+
+Adapters (Telegram, WhatsApp, Rasa, the terminal simulator) turn a channel update into an
+``Incoming`` and hand it to ``Conversation.handle``; they render each ``Outgoing`` with the
+channel's widgets (inline keyboards, reply buttons, lists) and send it. The core never sees a
+channel library, and adapters never decide anything about debts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+ChatChannel = Literal["whatsapp", "telegram", "rasa", "simulator"]
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    channel: ChatChannel
+    user_id: str  # the channel's stable id for the person (Telegram chat id, WhatsApp wa_id)
+    message_id: str  # the channel's id for this message: replays are answered once
+    text: str = ""  # what the person typed ("" for a button press)
+    choice: str | None = None  # the id of the button or list row pressed
+    deep_link: str | None = None  # a signed start token (t.me/bot?start=..., wa.me prefill)
+    language_hint: str | None = None  # the client's language, if the channel tells it
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    id: str  # stable, machine-readable ("pay:balance", "offer:<uuid>", "lang:en")
+    label: str  # shown to the person, already translated
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    text: str
+    buttons: tuple[Button, ...] = ()
+    # More than three options (WhatsApp's button limit) are sent as a list with this title.
+    list_title: str | None = None
+    url: str | None = None  # a payment link to show as a URL button where the channel can
+
+
+@dataclass(slots=True)
+class Reply:
+    messages: list[Outgoing] = field(default_factory=list)
+    duplicate: bool = False  # the message id was handled before: send nothing
+
+
+class Conversation(Protocol):
+    async def handle(self, incoming: Incoming) -> Reply: ...
+
+    async def settle(self, incoming: Incoming, *, delivered: bool) -> None:
+        """Called by the adapter after sending ``handle``'s reply (not for duplicates)."""
+        ...

@@ -1,0 +1,1 @@
+"""Rasa custom actions (rasa-sdk) backed by the conversation core; see ``actions``."""

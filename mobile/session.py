@@ -1,0 +1,93 @@
+"""A logged-in user on this device: their API client, local store, outbox and sync engine.
+
+:class:`AppContext` is what every view model gets: the configuration, the language, the
+position provider, how to make an API client, and the :class:`UserSession` once logged in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from mobile.config import MobileConfig
+from mobile.geo import PositionProvider
+from mobile.outbox import Outbox
+from mobile.store import SessionInfo, Store, remember_active
+from mobile.sync import SyncEngine
+from shared.client import CobroClient
+from shared.i18n import DEFAULT_LANGUAGE, t
+
+#: Makes an API client: ``(token, language) -> CobroClient`` (tests pass an in-process one).
+ClientFactory = Callable[[str | None, str], CobroClient]
+
+
+def http_client_factory(config: MobileConfig) -> ClientFactory:
+    """API clients of the configured backend; short timeouts suit a weak signal."""
+
+    def make(token: str | None, language: str) -> CobroClient:
+        return CobroClient(config.api_url, token=token, language=language, timeout=15.0)
+
+    return make
+
+
+@dataclass(slots=True)
+class UserSession:
+    """Everything that belongs to the logged-in user; :meth:`wipe` removes it from the device."""
+
+    info: SessionInfo
+    api: CobroClient
+    store: Store
+    outbox: Outbox
+    engine: SyncEngine
+
+    @classmethod
+    def start(cls, info: SessionInfo, api: CobroClient, config: MobileConfig) -> UserSession:
+        """Open the user's store (saving the session in it) and wire the sync engine."""
+        store = Store.for_user(config.data_dir, info.user_id)
+        store.save_session(info)
+        outbox = Outbox(store)
+        return cls(info, api, store, outbox, SyncEngine(store, outbox, api))
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.info.role in ("supervisor", "admin")
+
+    async def close(self) -> None:
+        """Leave the data on the device (the app is closing or the session expired)."""
+        await self.api.aclose()
+        self.store.close()
+
+    async def wipe(self, config: MobileConfig) -> None:
+        """Logout: forget the token and delete this user's store."""
+        self.api.logout()
+        await self.api.aclose()
+        self.store.wipe()
+        remember_active(config.data_dir, None)
+
+
+@dataclass(slots=True)
+class AppContext:
+    """Shared by the view models of one running app (one browser tab, one phone)."""
+
+    config: MobileConfig
+    positions: PositionProvider
+    make_client: ClientFactory
+    native: bool = False  # a phone: sessions resume at the next start
+    lang: str = DEFAULT_LANGUAGE
+    user: UserSession | None = field(default=None)
+
+    def t(self, key: str, **params: object) -> str:
+        """The text of ``key`` in the app's language."""
+        return t(key, self.lang, **params)
+
+    @property
+    def session(self) -> UserSession:
+        """The logged-in user (views behind the login only)."""
+        if self.user is None:
+            raise RuntimeError("no user is logged in")
+        return self.user
+
+    def switch_language(self) -> None:
+        self.lang = "en" if self.lang == "es" else "es"
+        if self.user is not None:
+            self.user.api.language = self.lang

@@ -1,0 +1,88 @@
+"""Login, resuming a session on a phone, and logout."""
+
+from __future__ import annotations
+
+from mobile.session import AppContext, UserSession
+from mobile.store import SessionInfo, Store, active_user, remember_active
+from shared.client import ApiError, ApiUnavailable
+from shared.schemas.enums import Role
+
+#: Roles that use the app: agents work their day, supervisors watch their team's routes.
+APP_ROLES = (Role.agent, Role.supervisor, Role.admin)
+
+
+class LoginViewModel:
+    """The login form. :meth:`submit` returns the started session or sets :attr:`error`."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.email = ""
+        self.password = ""
+        self.error: str | None = None
+        self.busy = False
+
+    async def submit(self) -> UserSession | None:
+        self.error = None
+        email, password = self.email.strip(), self.password
+        if not email or not password:
+            self.error = self.ctx.t("mobile.login.missing")
+            return None
+        api = self.ctx.make_client(None, self.ctx.lang)
+        self.busy = True
+        try:
+            await api.login(email, password)
+            me = await api.me()
+        except (ApiError, ApiUnavailable) as exc:
+            await api.aclose()
+            self.error = (
+                self.ctx.t("mobile.login.offline")
+                if isinstance(exc, ApiUnavailable)
+                else exc.message
+            )
+            return None
+        finally:
+            self.busy = False
+        if me.role not in APP_ROLES:
+            await api.aclose()
+            self.error = self.ctx.t("mobile.login.role")
+            return None
+        info = SessionInfo(
+            token=api.token or "",
+            user_id=str(me.id),
+            email=me.email,
+            full_name=me.full_name,
+            role=me.role.value,
+            language=self.ctx.lang,
+        )
+        session = UserSession.start(info, api, self.ctx.config)
+        if self.ctx.native:
+            remember_active(self.ctx.config.data_dir, info.user_id)
+        self.password = ""
+        self.ctx.user = session
+        return session
+
+
+def resume(ctx: AppContext) -> UserSession | None:
+    """On a phone, reopen the last user's store and session without asking (works offline:
+    an expired token shows up at the next sync, which then asks to log in again)."""
+    if not ctx.native:
+        return None
+    user_id = active_user(ctx.config.data_dir)
+    if user_id is None:
+        return None
+    store = Store.for_user(ctx.config.data_dir, user_id)
+    info = store.session()
+    store.close()
+    if info is None:
+        remember_active(ctx.config.data_dir, None)
+        return None
+    ctx.lang = info.language
+    ctx.user = UserSession.start(info, ctx.make_client(info.token, info.language), ctx.config)
+    return ctx.user
+
+
+async def logout(ctx: AppContext) -> None:
+    """Log out and delete the user's data from the device."""
+    if ctx.user is not None:
+        await ctx.user.wipe(ctx.config)
+        ctx.user = None

@@ -1,0 +1,153 @@
+"""The supervisor's screen: the team's day (planned vs visited, far visits, collected and
+promised amounts) and one agent's route as a map trail and a timeline. Online only."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from mobile.outbox import now
+from mobile.session import AppContext
+from mobile.viewmodels import format as fmt
+from shared.client import ApiError, ApiUnavailable
+from shared.schemas.field import AgentRoute, MoneyTotal, RouteSummary
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRow:
+    agent_id: uuid.UUID
+    name: str
+    progress: str
+    money: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    """A visit of the route: when, where, how long, and whether it was far."""
+
+    title: str
+    detail: str
+    far: bool
+    latitude: float | None
+    longitude: float | None
+
+
+class SupervisorViewModel:
+    """Team summary for :attr:`day`, and the route of the agent opened with :meth:`open`."""
+
+    def __init__(self, ctx: AppContext, today: date | None = None) -> None:
+        self.ctx = ctx
+        self.day_text = (today or now().date()).isoformat()
+        self.summary: RouteSummary | None = None
+        self.route: AgentRoute | None = None
+        self.message: str | None = None
+
+    async def load(self) -> None:
+        """Fetch the team's summary for the typed day."""
+        day = fmt.parse_day(self.day_text)
+        if day is None:
+            self.message = self.ctx.t("mobile.form.bad_date")
+            return
+        self.message = None
+        self.route = None
+        try:
+            self.summary = await self.ctx.session.api.get_routes_summary(day=day)
+        except ApiUnavailable:
+            self.message = self.ctx.t("mobile.team.offline")
+        except ApiError as exc:
+            self.message = exc.message
+        else:
+            if not self.summary.agents:
+                self.message = self.ctx.t("mobile.team.empty")
+
+    async def open(self, agent_id: uuid.UUID) -> None:
+        """Fetch one agent's route for the day."""
+        day = fmt.parse_day(self.day_text) or now().date()
+        try:
+            routes = await self.ctx.session.api.get_routes(day=day, agent_id=agent_id)
+        except ApiUnavailable:
+            self.message = self.ctx.t("mobile.team.offline")
+        except ApiError as exc:
+            self.message = exc.message
+        else:
+            self.route = routes[0] if routes else None
+
+    def agents(self) -> list[AgentRow]:
+        if self.summary is None:
+            return []
+        return [
+            AgentRow(
+                row.agent_id,
+                row.agent_name,
+                self.ctx.t(
+                    "mobile.team.row",
+                    visited=row.visited,
+                    planned=row.planned,
+                    far=row.far_visits,
+                    pings=row.pings,
+                ),
+                self._money(row.collected, row.promised),
+            )
+            for row in self.summary.agents
+        ]
+
+    def route_title(self) -> str:
+        if self.route is None:
+            return ""
+        return self.ctx.t("mobile.team.route", name=self.route.agent_name)
+
+    def route_summary(self) -> str:
+        route = self.route
+        if route is None:
+            return ""
+        progress = self.ctx.t(
+            "mobile.team.row",
+            visited=route.visited,
+            planned=route.planned,
+            far=route.far_visits,
+            pings=len(route.trail),
+        )
+        trail = self.ctx.t("mobile.team.trail", distance=fmt.distance(route.trail_m, self.ctx.lang))
+        return f"{progress}\n{trail}\n{self._money(route.collected, route.promised)}"
+
+    def timeline(self) -> list[TimelineRow]:
+        if self.route is None:
+            return []
+        lang = self.ctx.lang
+        rows = []
+        for visit in self.route.visits:
+            at = visit.checked_in_at.astimezone(now().tzinfo)
+            stay = fmt.duration(visit.stop_s, lang)
+            detail = self.ctx.t("mobile.team.stop", time=fmt.clock(at), minutes=stay)
+            detail += " · " + self.ctx.t(f"mobile.outcome.{visit.outcome.value}")
+            if visit.far:
+                distance = fmt.distance(visit.distance_m, lang)
+                detail += " · " + self.ctx.t("mobile.account.far", distance=distance)
+            rows.append(
+                TimelineRow(
+                    f"{visit.debtor_name} · {visit.external_ref}",
+                    detail,
+                    visit.far,
+                    visit.latitude,
+                    visit.longitude,
+                )
+            )
+        return rows
+
+    def trail(self) -> list[tuple[float, float]]:
+        return [(p.latitude, p.longitude) for p in self.route.trail] if self.route else []
+
+    def _money(self, collected: list[MoneyTotal], promised: list[MoneyTotal]) -> str:
+        lang = self.ctx.lang
+
+        def amounts(totals: list[MoneyTotal]) -> str:
+            if not totals:
+                return "0"
+            return ", ".join(fmt.money(t.amount_minor, t.currency, lang) for t in totals)
+
+        return (
+            self.ctx.t("mobile.team.collected", amounts=amounts(collected))
+            + " · "
+            + self.ctx.t("mobile.team.promised", amounts=amounts(promised))
+        )

@@ -1,0 +1,175 @@
+"""Today: the agent's stops in suggested visit order, with filters and pull to refresh."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from mobile.outbox import now
+from mobile.session import AppContext
+from mobile.sync import SyncState
+from mobile.viewmodels import format as fmt
+from shared.client import ApiUnavailable, AuthError
+from shared.schemas.enums import AgingBucket
+from shared.schemas.field import SyncActionType, Worklist, WorklistStop
+
+#: How far (logical pixels) the list must be pulled past its top to refresh.
+PULL_TO_REFRESH_PX = 70.0
+
+
+@dataclass(frozen=True, slots=True)
+class StopRow:
+    """One line of the list, ready to draw."""
+
+    account_id: uuid.UUID
+    position: int
+    name: str
+    reference: str
+    amount: str
+    days: str
+    route: str
+    due_today: str | None
+    visited: bool
+    bucket: AgingBucket
+    latitude: float | None
+    longitude: float | None
+
+
+class TodayViewModel:
+    """The day's stops from the local store; :meth:`refresh` syncs and asks for a new order
+    from where the agent is now."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.bucket: AgingBucket | None = None
+        self.promise_due = False
+        self.not_visited = False
+        self.message: str | None = None
+        self.refreshing = False
+
+    @property
+    def worklist(self) -> Worklist | None:
+        return self.ctx.session.store.worklist()
+
+    def buckets(self) -> list[AgingBucket]:
+        """Aging buckets present in the day's stops, in bucket order (the filter's chips)."""
+        worklist = self.worklist
+        present = {stop.aging_bucket for stop in worklist.stops} if worklist else set()
+        return [bucket for bucket in AgingBucket if bucket in present]
+
+    def toggle_bucket(self, bucket: AgingBucket) -> None:
+        self.bucket = None if self.bucket == bucket else bucket
+
+    def clear_filters(self) -> None:
+        self.bucket, self.promise_due, self.not_visited = None, False, False
+
+    def rows(self) -> list[StopRow]:
+        worklist = self.worklist
+        if worklist is None:
+            return []
+        visited_here = self._visited_locally(worklist.date)
+        rows = []
+        for stop in worklist.stops:
+            visited = stop.visited_today or stop.account_id in visited_here
+            if self.bucket is not None and stop.aging_bucket != self.bucket:
+                continue
+            if self.promise_due and not (stop.promise_due_today or stop.instalment_due_today):
+                continue
+            if self.not_visited and visited:
+                continue
+            rows.append(self._row(stop, visited))
+        return rows
+
+    def summary(self) -> str:
+        worklist = self.worklist
+        if worklist is None or not worklist.stops:
+            return self.ctx.t("mobile.today.empty")
+        return self.ctx.t(
+            "mobile.today.summary",
+            count=len(worklist.stops),
+            distance=fmt.distance(worklist.total_m, self.ctx.lang),
+            duration=fmt.duration(worklist.duration_s, self.ctx.lang),
+        )
+
+    def should_refresh(self, pixels: float, min_extent: float) -> bool:
+        """Whether a scroll position is a pull past the top far enough to refresh."""
+        return not self.refreshing and pixels < min_extent - PULL_TO_REFRESH_PX
+
+    async def refresh(self) -> None:
+        """Sync the outbox, then fetch the day's order from the current position. Offline, the
+        stored list stays and :attr:`message` says so."""
+        session = self.ctx.session
+        self.refreshing = True
+        self.message = None
+        try:
+            report = await session.engine.sync()
+            if report.state is SyncState.expired:
+                self.message = self.ctx.t("mobile.login.expired")
+                return
+            position = await self.ctx.positions.current()
+            try:
+                worklist = await session.api.get_worklist(
+                    lat=position.latitude if position else None,
+                    lon=position.longitude if position else None,
+                )
+            except ApiUnavailable:
+                self.message = self.ctx.t("mobile.today.stale")
+                return
+            except AuthError:
+                self.message = self.ctx.t("mobile.login.expired")
+                return
+            session.store.save_worklist(worklist)
+        finally:
+            self.refreshing = False
+
+    def _visited_locally(self, day: date) -> set[uuid.UUID]:
+        """Accounts with a visit recorded on this device that day (sent or not yet)."""
+        return {
+            uuid.UUID(row.account_id)
+            for row in self.ctx.session.outbox.rows()
+            if row.type == SyncActionType.visit.value
+            and row.account_id is not None
+            and row.recorded_at.date() == day
+        }
+
+    def _row(self, stop: WorklistStop, visited: bool) -> StopRow:
+        lang = self.ctx.lang
+        if stop.leg_m is None:
+            route = self.ctx.t("mobile.stop.no_location")
+        elif stop.eta is not None:
+            route = self.ctx.t(
+                "mobile.stop.distance",
+                distance=fmt.distance(stop.leg_m, lang),
+                eta=fmt.clock(stop.eta.astimezone(now().tzinfo)),
+            )
+        else:
+            route = fmt.distance(stop.leg_m, lang)
+        due_today = None
+        if stop.promise_due_today:
+            amount = stop.promise_amount_minor or 0
+            due_today = self.ctx.t(
+                "mobile.stop.promise_today", amount=fmt.money(amount, stop.currency, lang)
+            )
+        elif stop.instalment_due_today:
+            amount = stop.instalment_amount_minor or 0
+            due_today = self.ctx.t(
+                "mobile.stop.instalment_today", amount=fmt.money(amount, stop.currency, lang)
+            )
+        address = stop.address
+        return StopRow(
+            account_id=stop.account_id,
+            position=stop.position,
+            name=stop.debtor_name,
+            reference=f"{stop.external_ref} · {stop.product}",
+            amount=fmt.money(stop.balance_minor, stop.currency, lang),
+            days=self.ctx.t("mobile.stop.dpd", days=stop.days_past_due)
+            if stop.days_past_due > 0
+            else self.ctx.t("mobile.stop.current"),
+            route=route,
+            due_today=due_today,
+            visited=visited,
+            bucket=stop.aging_bucket,
+            latitude=address.latitude if address else None,
+            longitude=address.longitude if address else None,
+        )

@@ -1,0 +1,1 @@
+"""Flet controls drawing the view models: thin, no logic beyond wiring events."""

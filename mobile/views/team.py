@@ -1,0 +1,113 @@
+"""The supervisor's team: each agent's day, and one agent's route on a map and a timeline."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+import flet as ft
+import flet_map as fm
+
+from mobile.viewmodels.supervisor import SupervisorViewModel
+from mobile.views import theme
+from mobile.views.map import base_map, pin, point
+from mobile.views.widgets import bind, body, field, heading, notice, primary, tag
+
+if TYPE_CHECKING:
+    from mobile.views.shell import Shell
+
+
+class TeamTab:
+    def __init__(self, shell: Shell) -> None:
+        self.shell = shell
+        self.vm = SupervisorViewModel(shell.ctx)
+        self.day = field("")
+
+    @property
+    def title(self) -> str:
+        return self.shell.ctx.t("mobile.team.title")
+
+    async def load(self) -> None:
+        self.vm.day_text = self.day.value or self.vm.day_text
+        await self.vm.load()
+
+    def controls(self) -> list[ft.Control]:
+        t = self.shell.ctx.t
+        self.day.label = t("mobile.team.day")
+        self.day.value = self.vm.day_text
+        items: list[ft.Control] = [
+            ft.Row(
+                [
+                    ft.Container(self.day, expand=True),
+                    primary(t("mobile.team.show"), self._show, expand=False),
+                ]
+            )
+        ]
+        if self.vm.message:
+            items.append(notice(self.vm.message, "warning"))
+        if self.vm.route is not None:
+            items += self._route()
+        for agent in self.vm.agents():
+            items.append(
+                ft.Container(
+                    ft.Column(
+                        [
+                            body(agent.name, bold=True),
+                            body(agent.progress, size=theme.SMALL),
+                            body(agent.money, size=theme.SMALL, color=theme.MUTED),
+                        ],
+                        spacing=2,
+                    ),
+                    bgcolor=theme.CARD,
+                    padding=12,
+                    border_radius=10,
+                    ink=True,
+                    on_click=bind(self._open, agent.agent_id),
+                )
+            )
+        return [ft.ListView(items, expand=True, spacing=8)]
+
+    def _route(self) -> list[ft.Control]:
+        timeline = self.vm.timeline()
+        trail = self.vm.trail()
+        markers = [
+            fm.Marker(
+                content=pin(str(n), theme.DANGER if row.far else theme.PRIMARY, 26),
+                coordinates=point(row.latitude, row.longitude),  # type: ignore[arg-type]
+            )
+            for n, row in enumerate(timeline, start=1)
+            if row.latitude is not None and row.longitude is not None
+        ]
+        layers: list[fm.MapLayer] = [
+            fm.PolylineLayer(
+                polylines=[
+                    fm.PolylineMarker(
+                        coordinates=[point(*p) for p in trail], color=theme.PRIMARY, stroke_width=4
+                    )
+                ]
+            ),
+            fm.MarkerLayer(markers=markers),
+        ]
+        points = trail + [(r.latitude, r.longitude) for r in timeline if r.latitude is not None]
+        items: list[ft.Control] = [
+            heading(self.vm.route_title()),
+            body(self.vm.route_summary(), size=theme.SMALL),
+            base_map(self.shell.ctx.config.tiles_url, points, layers),  # type: ignore[arg-type]
+        ]
+        for n, row in enumerate(timeline, start=1):
+            line: list[ft.Control] = [
+                body(f"{n}. {row.title}", bold=True),
+                body(row.detail, size=theme.SMALL),
+            ]
+            if row.far:
+                line.append(tag("!", warning=True))
+            items.append(ft.Container(ft.Column(line, spacing=2), padding=6))
+        return items
+
+    async def _show(self, _: object = None) -> None:
+        await self.load()
+        self.shell.render()
+
+    async def _open(self, agent_id: uuid.UUID) -> None:
+        await self.vm.open(agent_id)
+        self.shell.render()

@@ -1,0 +1,145 @@
+"""Today: filters and the day's stops; pull the list down (or tap refresh) to re-sync."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from mobile.viewmodels.today import StopRow, TodayViewModel
+from mobile.views import theme
+from mobile.views.widgets import bind, body, notice, tag
+
+if TYPE_CHECKING:
+    from mobile.views.shell import Shell
+
+
+class TodayTab:
+    def __init__(self, shell: Shell) -> None:
+        self.shell = shell
+        self.vm = TodayViewModel(shell.ctx)
+        # One list for the tab's life: redrawing its items keeps the scroll position.
+        self.list = ft.ListView(
+            expand=True, spacing=8, on_scroll=self._on_scroll, scroll_interval=50
+        )
+
+    @property
+    def title(self) -> str:
+        return self.shell.ctx.t("mobile.today.title")
+
+    def controls(self) -> list[ft.Control]:
+        t = self.shell.ctx.t
+        header = ft.Row(
+            [
+                ft.Container(body(self.vm.summary(), size=theme.SMALL), expand=True),
+                ft.IconButton(
+                    ft.Icons.REFRESH,
+                    tooltip=t("mobile.today.refresh"),
+                    on_click=self.refresh,
+                    icon_size=28,
+                    width=theme.TOUCH,
+                    height=theme.TOUCH,
+                ),
+            ]
+        )
+        items: list[ft.Control] = [header, self._filters()]
+        if self.vm.refreshing:
+            items.append(ft.ProgressBar())
+        if self.vm.message:
+            items.append(notice(self.vm.message, "warning"))
+        items += [self._stop(row) for row in self.vm.rows()]
+        self.list.controls = items
+        return [self.list]
+
+    def _filters(self) -> ft.Row:
+        t = self.shell.ctx.t
+        vm = self.vm
+        chips = [
+            self._chip(
+                t("mobile.filter.all"),
+                not (vm.bucket or vm.promise_due or vm.not_visited),
+                self._all,
+            ),
+            self._chip(t("mobile.filter.promise_due"), vm.promise_due, self._promise_due),
+            self._chip(t("mobile.filter.not_visited"), vm.not_visited, self._not_visited),
+        ]
+        for bucket in vm.buckets():
+            chips.append(
+                self._chip(
+                    f"{t('mobile.filter.bucket')} {bucket.value}",
+                    vm.bucket == bucket,
+                    lambda _, b=bucket: self._bucket(b),
+                )
+            )
+        return ft.Row(chips, scroll=ft.ScrollMode.AUTO, spacing=6)
+
+    @staticmethod
+    def _chip(label: str, selected: bool, on_click: object) -> ft.Chip:
+        return ft.Chip(
+            label=ft.Text(label, size=theme.SMALL),
+            selected=selected,
+            on_select=on_click,
+            height=44,
+            selected_color="#C9D7F2",
+        )
+
+    def _stop(self, row: StopRow) -> ft.Control:
+        lines: list[ft.Control] = [
+            ft.Row(
+                [
+                    ft.Container(
+                        ft.Text(str(row.position), color="#FFFFFF", weight=ft.FontWeight.BOLD),
+                        bgcolor=theme.OK_BG if row.visited else theme.PRIMARY,
+                        width=30,
+                        height=30,
+                        border_radius=15,
+                        alignment=ft.Alignment.CENTER,
+                    ),
+                    ft.Container(body(row.name, bold=True), expand=True),
+                    body(row.amount, bold=True),
+                ],
+            ),
+            body(f"{row.days} · {row.reference}", size=theme.SMALL, color=theme.MUTED),
+            body(row.route, size=theme.SMALL),
+        ]
+        badges: list[ft.Control] = []
+        if row.due_today:
+            badges.append(tag(row.due_today, warning=True))
+        if row.visited:
+            badges.append(tag(self.shell.ctx.t("mobile.stop.visited")))
+        if badges:
+            lines.append(ft.Row(badges, wrap=True, spacing=6))
+        return ft.Container(
+            ft.Column(lines, spacing=4),
+            bgcolor=theme.CARD,
+            padding=12,
+            border_radius=10,
+            ink=True,
+            on_click=bind(self.shell.open_account, row.account_id),
+        )
+
+    async def refresh(self, _: object = None) -> None:
+        self.vm.refreshing = True
+        self.shell.render()
+        await self.vm.refresh()
+        await self.shell.after_sync()
+
+    async def _on_scroll(self, e: ft.OnScrollEvent) -> None:
+        if self.vm.should_refresh(e.pixels, e.min_scroll_extent):
+            await self.refresh()
+
+    def _all(self, _: object = None) -> None:
+        self.vm.clear_filters()
+        self.shell.render()
+
+    def _promise_due(self, _: object = None) -> None:
+        self.vm.promise_due = not self.vm.promise_due
+        self.shell.render()
+
+    def _not_visited(self, _: object = None) -> None:
+        self.vm.not_visited = not self.vm.not_visited
+        self.shell.render()
+
+    def _bucket(self, bucket: object) -> None:
+        self.vm.toggle_bucket(bucket)  # type: ignore[arg-type]
+        self.shell.render()

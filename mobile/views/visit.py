@@ -1,0 +1,108 @@
+"""The visit screen: check in, pick the outcome, add what goes with it, save."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from mobile.viewmodels.account import AccountViewModel
+from mobile.viewmodels.visit import VisitViewModel
+from mobile.views.forms import PaymentFields, PromiseFields
+from mobile.views.widgets import field, heading, notice, primary, secondary
+from shared.schemas.field import VisitOutcome
+
+if TYPE_CHECKING:
+    from mobile.views.shell import Shell
+
+
+class VisitScreen:
+    def __init__(self, shell: Shell, account: AccountViewModel) -> None:
+        assert account.bundle is not None
+        self.shell = shell
+        self.vm = VisitViewModel(shell.ctx, account.bundle, shell.today())
+        self.view = shell.pushed_view(
+            "/visit", f"{shell.ctx.t('mobile.visit.title')} · {account.name}"
+        )
+        self.promise = PromiseFields(shell, self.vm.promise)
+        self.payment = PaymentFields(shell, self.vm.payment)
+        self.note = field("", multiline=True, min_lines=2, max_lines=4)
+        self.photo = field("")
+        self.next_action = field("")
+
+    def render(self) -> None:
+        t = self.shell.ctx.t
+        vm = self.vm
+        items: list[ft.Control] = [
+            ft.Row(
+                [
+                    primary(t("mobile.visit.check_in"), self.check_in, icon=ft.Icons.MY_LOCATION)
+                    if not vm.checked_in
+                    else secondary(
+                        t("mobile.visit.check_in"), self.check_in, icon=ft.Icons.MY_LOCATION
+                    )
+                ]
+            )
+        ]
+        if (found := vm.check_in_text()) is not None:
+            items.append(notice(found, "ok"))
+        if (far := vm.far_warning()) is not None:
+            items.append(notice(far, "warning"))
+        items.append(heading(t("mobile.visit.outcome")))
+        outcomes = vm.outcomes()
+        for start in range(0, len(outcomes), 2):
+            items.append(
+                ft.Row(
+                    [
+                        secondary(
+                            label,
+                            lambda _, o=outcome: self.choose(o),
+                            selected=vm.outcome is outcome,
+                        )
+                        for outcome, label in outcomes[start : start + 2]
+                    ],
+                    spacing=6,
+                )
+            )
+        if vm.outcome is VisitOutcome.promise:
+            items += self.promise.controls()
+        elif vm.outcome is VisitOutcome.paid:
+            items += self.payment.controls()
+        self.note.label, self.note.value = t("mobile.visit.note"), vm.note
+        self.photo.label, self.photo.value = t("mobile.visit.photo"), vm.photo_ref
+        self.next_action.label = t("mobile.visit.next_action")
+        self.next_action.value = vm.next_action_date
+        self.next_action.error = vm.errors.get("next_action_date")
+        items += [self.note, self.photo, self.next_action]
+        # Check-in and outcome errors here; the fields show their own.
+        errors = [e for k, e in vm.errors.items() if k != "next_action_date"]
+        if errors:
+            items.append(notice("\n".join(errors), "error"))
+        items.append(ft.Row([primary(t("mobile.visit.save"), self.save, icon=ft.Icons.SAVE)]))
+        self.view.controls = [ft.ListView(items, expand=True, spacing=10, padding=12)]
+
+    def _read(self) -> None:
+        self.vm.note = self.note.value or ""
+        self.vm.photo_ref = self.photo.value or ""
+        self.vm.next_action_date = self.next_action.value or ""
+        if self.vm.outcome is VisitOutcome.promise:
+            self.promise.read()
+        elif self.vm.outcome is VisitOutcome.paid:
+            self.payment.read()
+
+    async def check_in(self, _: object = None) -> None:
+        self._read()
+        await self.vm.check_in()
+        self.shell.render()
+
+    def choose(self, outcome: VisitOutcome) -> None:
+        self._read()
+        self.vm.outcome = outcome
+        self.shell.render()
+
+    async def save(self, _: object = None) -> None:
+        self._read()
+        if self.vm.save() is None:
+            self.shell.render()
+            return
+        await self.shell.saved(self.shell.ctx.t("mobile.visit.saved"))

@@ -1,0 +1,58 @@
+"""The app in the browser, as an ASGI app mounted by the backend at ``/app``.
+
+Flet's web client (served offline: ``no_cdn``) talks to the app's Python over a websocket at
+``/app/ws``; that Python runs in the server process and calls the API at ``COBRO_API_URL``.
+Flet is imported only here, inside the functions, so a backend installed without the
+``mobile`` extra (the production image) still starts, just without ``/app``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+MOUNT_PATH = "/app"
+
+
+def available() -> bool:
+    """Whether Flet's web server is installed (the ``mobile`` extra)."""
+    return importlib.util.find_spec("flet_web") is not None
+
+
+def create_web_app() -> Any:
+    """The web app as an ASGI app serving the Flet client and its websocket at its root."""
+    import flet as ft
+
+    from mobile.app import main
+
+    return ft.run(main, export_asgi_app=True, no_cdn=True)
+
+
+def mount(app: FastAPI, path: str = MOUNT_PATH) -> bool:
+    """Serve the app under ``path`` of ``app``; ``False`` when Flet is not installed.
+
+    A mounted app's own startup does not run, so Flet's session manager (which expires the
+    sessions of closed browser tabs) is started and stopped with ``app``'s lifespan.
+    """
+    if not available():
+        return False
+    import flet_web.fastapi as flet_fastapi
+
+    app.mount(path, create_web_app())
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(asgi: FastAPI) -> AsyncIterator[Any]:
+        await flet_fastapi.app_manager.start()
+        try:
+            async with inner(asgi) as state:
+                yield state
+        finally:
+            await flet_fastapi.app_manager.shutdown()
+
+    app.router.lifespan_context = lifespan
+    return True

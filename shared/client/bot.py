@@ -1,0 +1,224 @@
+"""The bot API (``/api/v1/bot/...``) for the chat bots, composed over :class:`CobroClient`.
+
+::
+
+    api = BotApi.connect("http://127.0.0.1:8000", token=bot_token)
+    chat = api.chat("telegram", "123456789")
+    if not (await chat.claim(message_id)).duplicate:
+        state = await chat.state()
+        ...
+    await api.aclose()
+
+Every call of a :class:`BotChat` is about that chat; the API answers debt data only once the
+chat is verified (``AuthError`` code ``verification_required`` otherwise). Errors are those of
+:mod:`shared.client.errors`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal, Self
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel
+
+from shared.client.client import CobroClient
+from shared.client.errors import ApiError
+from shared.client.http import V1
+from shared.money import to_decimal
+from shared.schemas.conversations import (
+    BotAccount,
+    BotAccountDetail,
+    BotLinkCreate,
+    BotPromiseCreate,
+    BotProposal,
+    ChatChannel,
+    ConversationRead,
+    ConversationWrite,
+    HandoffCreate,
+    HandoffResult,
+    IdentifyResult,
+    InboxClaim,
+    InboxResult,
+    InboxSettle,
+    NationalIdIdentify,
+    OptOutResult,
+    TokenIdentify,
+)
+from shared.schemas.enums import Language, LinkPurpose, NationalIdType
+from shared.schemas.negotiation import Frequency, OfferRead, PlanRead, PromiseRead, ProposalResult
+from shared.schemas.payments import PaymentLinkRead
+
+ProposalKind = Literal["plan_by_amount", "plan_by_count", "settlement"]
+
+
+class BotApi:
+    """The bot's side of the API over a :class:`CobroClient` logged in as a ``bot`` user."""
+
+    def __init__(self, client: CobroClient) -> None:
+        self.client = client
+
+    @classmethod
+    def connect(
+        cls,
+        base_url: str,
+        *,
+        token: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 10.0,
+    ) -> Self:
+        """A client of the API at ``base_url`` with a bot token (``cobro bot-token``, or
+        ``backend.conversations.service.ensure_bot_identity`` in-process)."""
+        return cls(CobroClient(base_url, token=token, transport=transport, timeout=timeout))
+
+    def chat(self, channel: ChatChannel, user_id: str) -> BotChat:
+        return BotChat(self.client, channel, user_id)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+class BotChat:
+    """One chat: the channel and the channel's id for the person."""
+
+    def __init__(self, client: CobroClient, channel: ChatChannel, user_id: str) -> None:
+        self._client = client
+        self.channel = channel
+        self.user_id = user_id
+        self._base = f"{V1}/bot/{channel}/{quote(user_id, safe='')}"
+
+    async def _call(self, method: str, path: str, model: Any, json: BaseModel | None = None) -> Any:
+        # The client's one request helper (the domain mixins' too): auth, language, errors.
+        return await self._client._request(method, self._base + path, json=json, model=model)
+
+    async def claim(self, message_id: str) -> InboxResult:
+        """Claim a message before answering it; ``duplicate``: answer nothing."""
+        return await self._call(
+            "POST", "/inbox", InboxResult, json=InboxClaim(message_id=message_id)
+        )
+
+    async def settle(self, message_id: str, *, delivered: bool) -> None:
+        """Tell the backend whether the reply of a claimed message reached the person."""
+        body = InboxSettle(message_id=message_id, delivered=delivered)
+        await self._call("POST", "/inbox/settle", InboxSettle, json=body)
+
+    async def state(self) -> ConversationRead:
+        return await self._call("GET", "/state", ConversationRead)
+
+    async def save(
+        self, step: str, data: dict[str, Any], language: Language | None
+    ) -> ConversationRead:
+        body = ConversationWrite(step=step, data=data, language=language)
+        return await self._call("PUT", "/state", ConversationRead, json=body)
+
+    async def identify_by_token(self, token: str) -> IdentifyResult:
+        return await self._call(
+            "POST", "/identify/token", IdentifyResult, json=TokenIdentify(token=token)
+        )
+
+    async def identify(
+        self,
+        id_number: str,
+        *,
+        id_type: NationalIdType | None = None,
+        phone_last4: str | None = None,
+        birth_date: date | None = None,
+    ) -> IdentifyResult:
+        """National ID plus one factor. A lockout comes back as ``status="locked"`` (the API's
+        429 ``verification_locked`` included), not as an exception."""
+        body = NationalIdIdentify(
+            id_type=id_type, id_number=id_number, phone_last4=phone_last4, birth_date=birth_date
+        )
+        try:
+            return await self._call("POST", "/identify", IdentifyResult, json=body)
+        except ApiError as exc:
+            if exc.code != "verification_locked":
+                raise
+            details = exc.details if isinstance(exc.details, dict) else {}
+            return IdentifyResult(
+                status="locked", retry_after_seconds=details.get("retry_after_seconds")
+            )
+
+    async def accounts(self) -> list[BotAccount]:
+        return await self._call("GET", "/accounts", list[BotAccount])
+
+    async def account(self, account_id: uuid.UUID) -> BotAccountDetail:
+        return await self._call("GET", f"/accounts/{account_id}", BotAccountDetail)
+
+    async def offers(self, account_id: uuid.UUID) -> list[OfferRead]:
+        return await self._call("POST", f"/accounts/{account_id}/offers", list[OfferRead])
+
+    async def propose(
+        self,
+        account_id: uuid.UUID,
+        *,
+        kind: ProposalKind,
+        currency: str,
+        instalment_amount_minor: int | None = None,
+        instalments: int | None = None,
+        frequency: Frequency = "monthly",
+        down_payment_minor: int | None = None,
+        down_payment_percent: Decimal | None = None,
+        settlement_amount_minor: int | None = None,
+        insist: bool = False,
+    ) -> ProposalResult:
+        """A counter-proposal; amounts in minor units of the account's ``currency``."""
+
+        def amount(minor: int | None) -> Decimal | None:
+            return None if minor is None else to_decimal(minor, currency)
+
+        body = BotProposal(
+            kind=kind,
+            instalment_amount=amount(instalment_amount_minor),
+            instalments=instalments,
+            frequency=frequency,
+            down_payment=amount(down_payment_minor),
+            down_payment_percent=down_payment_percent,
+            settlement_amount=amount(settlement_amount_minor),
+            insist=insist,
+        )
+        return await self._call(
+            "POST", f"/accounts/{account_id}/proposals", ProposalResult, json=body
+        )
+
+    async def accept(self, offer_id: uuid.UUID) -> PlanRead:
+        return await self._call("POST", f"/offers/{offer_id}/accept", PlanRead)
+
+    async def payment_link(
+        self, account_id: uuid.UUID, purpose: LinkPurpose, *, message_id: str, language: Language
+    ) -> PaymentLinkRead:
+        """A payment link; the same ``message_id`` again returns the same link."""
+        body = BotLinkCreate(purpose=purpose, message_id=message_id, language=language)
+        return await self._call(
+            "POST", f"/accounts/{account_id}/payment-links", PaymentLinkRead, json=body
+        )
+
+    async def promise(
+        self,
+        account_id: uuid.UUID,
+        *,
+        amount_minor: int,
+        currency: str,
+        due_date: date,
+        message_id: str,
+    ) -> PromiseRead:
+        """A promise to pay; the same ``message_id`` again returns the same promise."""
+        body = BotPromiseCreate(
+            amount=to_decimal(amount_minor, currency), due_date=due_date, message_id=message_id
+        )
+        return await self._call("POST", f"/accounts/{account_id}/promises", PromiseRead, json=body)
+
+    async def handoff(
+        self, *, message_id: str, account_id: uuid.UUID | None = None, reason: str | None = None
+    ) -> HandoffResult:
+        body = HandoffCreate(message_id=message_id, account_id=account_id, reason=reason)
+        return await self._call("POST", "/handoff", HandoffResult, json=body)
+
+    async def opt_out(self) -> OptOutResult:
+        return await self._call("POST", "/opt-out", OptOutResult)
+
+    async def opt_in(self) -> OptOutResult:
+        return await self._call("POST", "/opt-in", OptOutResult)

@@ -1,0 +1,111 @@
+"""The field agent app's endpoints: worklist, account bundles, offline sync, supervisor routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from shared.client.http import V1, HttpClient
+from shared.schemas.enums import AgingBucket
+from shared.schemas.field import (
+    AccountBundle,
+    AgentRoute,
+    RouteSummary,
+    SyncAction,
+    SyncActionType,
+    SyncRequest,
+    SyncResponse,
+    TravelMode,
+    Worklist,
+)
+
+
+def sync_action(
+    kind: SyncActionType,
+    payload: BaseModel,
+    *,
+    client_id: str,
+    recorded_at: datetime,
+    account_id: uuid.UUID | None = None,
+) -> SyncAction:
+    """An outbox entry from a typed payload (``VisitPayload``, ``PaymentPayload``, ...), as the
+    device stores and later pushes it. ``recorded_at`` must carry a timezone."""
+    return SyncAction(
+        client_id=client_id,
+        type=kind,
+        account_id=account_id,
+        recorded_at=recorded_at,
+        payload=payload.model_dump(mode="json", exclude_none=True),
+    )
+
+
+class FieldApi(HttpClient):
+    async def get_worklist(
+        self,
+        *,
+        lat: float | None = None,
+        lon: float | None = None,
+        day: date | None = None,
+        bucket: AgingBucket | None = None,
+        promise_due: bool = False,
+        not_visited: bool = False,
+        mode: TravelMode = "walking",
+        agent_id: uuid.UUID | None = None,
+    ) -> Worklist:
+        """The agent's open accounts in suggested visit order from ``lat``/``lon``
+        (supervisors and admins pass ``agent_id``)."""
+        return await self._request(
+            "GET",
+            f"{V1}/field/worklist",
+            params={
+                "lat": lat,
+                "lon": lon,
+                "date": day,
+                "bucket": bucket,
+                "promise_due": promise_due,
+                "not_visited": not_visited,
+                "mode": mode,
+                "agent_id": agent_id,
+            },
+            model=Worklist,
+        )
+
+    async def get_account_bundle(self, account_id: uuid.UUID) -> AccountBundle:
+        """Everything the app keeps offline for one account."""
+        return await self._request("GET", f"{V1}/field/accounts/{account_id}", model=AccountBundle)
+
+    async def sync(
+        self, device_id: str, actions: list[SyncAction], *, cursor: str | None = None
+    ) -> SyncResponse:
+        """Push the outbox in order and pull the changes since ``cursor``. Safe to repeat:
+        every action is applied once per ``client_id`` (a replay answers ``duplicate``)."""
+        body = SyncRequest(device_id=device_id, cursor=cursor, actions=actions)
+        return await self._request("POST", f"{V1}/field/sync", json=body, model=SyncResponse)
+
+    async def get_routes(
+        self,
+        *,
+        day: date | None = None,
+        agent_id: uuid.UUID | None = None,
+        tz: str | None = None,
+    ) -> list[AgentRoute]:
+        """Each agent's day (trail, visits, results): one agent or all in the caller's scope."""
+        return await self._request(
+            "GET",
+            f"{V1}/field/routes",
+            params={"date": day, "agent_id": agent_id, "tz": tz},
+            model=list[AgentRoute],
+        )
+
+    async def get_routes_summary(
+        self, *, day: date | None = None, tz: str | None = None
+    ) -> RouteSummary:
+        """One row per agent in the caller's scope for the day."""
+        return await self._request(
+            "GET",
+            f"{V1}/field/routes/summary",
+            params={"date": day, "tz": tz},
+            model=RouteSummary,
+        )

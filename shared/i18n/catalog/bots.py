@@ -1,0 +1,397 @@
+"""Texts of the debtor chat bots (every channel) and of the bot API's errors.
+
+Button labels stay within 24 characters (WhatsApp's list rows); placeholders are filled by
+``bots.core``: ``{name}`` the debtor's first name, amounts already formatted for the currency
+and language, dates already formatted for the language.
+"""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # Errors of the bot API.
+    "error.verification_required": {
+        "es": "Primero hay que verificar la identidad del deudor en este chat.",
+        "en": "The debtor's identity must be verified in this chat first.",
+    },
+    "error.verification_locked": {
+        "es": "Demasiados intentos fallidos. Intente de nuevo en {retry_after_seconds} segundos.",
+        "en": "Too many failed attempts. Try again in {retry_after_seconds} seconds.",
+    },
+    "error.bot_identity_unusable": {
+        "es": "El usuario de los bots existe pero no es un usuario bot activo.",
+        "en": "The bots' user exists but is not an active bot user.",
+    },
+    "error.conversation_state_too_large": {
+        "es": "El estado de la conversación supera los {limit} caracteres.",
+        "en": "The conversation state exceeds {limit} characters.",
+    },
+    # Greeting, language and verification.
+    "bot.greeting": {
+        "es": "¡Hola! 👋 Soy el asistente virtual de Cobro. Le ayudo a consultar su deuda, "
+        "pagar, ver opciones de pago o hablar con un asesor.\n¿En qué idioma desea continuar?",
+        "en": "Hi! 👋 I'm Cobro's virtual assistant. I can help you check what you owe, pay, "
+        "see payment options or talk to a person.\nWhich language would you like to use?",
+    },
+    "bot.language.set": {
+        "es": "Perfecto, continuamos en español.",
+        "en": "Great, let's continue in English.",
+    },
+    "bot.verify.ask_id": {
+        "es": "Para proteger sus datos, primero debo verificar su identidad. Escriba su número "
+        "de documento (DNI, CE, cédula, RUT…).",
+        "en": "To protect your data, I first need to verify your identity. Please type your "
+        "ID document number.",
+    },
+    "bot.verify.bad_id": {
+        "es": "Ese no parece un número de documento. Escríbalo con sus números y letras, por "
+        "ejemplo 45678912.",
+        "en": "That doesn't look like an ID number. Please type its digits and letters, for "
+        "example 45678912.",
+    },
+    "bot.verify.ask_factor": {
+        "es": "Gracias. Ahora escriba los últimos 4 dígitos del teléfono que tenemos "
+        "registrado, o su fecha de nacimiento (dd/mm/aaaa).",
+        "en": "Thank you. Now type the last 4 digits of the phone number we have on file, or "
+        "your date of birth (mm/dd/yyyy).",
+    },
+    "bot.verify.bad_factor": {
+        "es": "Necesito los últimos 4 dígitos de su teléfono (por ejemplo 4321) o su fecha de "
+        "nacimiento (por ejemplo 15/03/1985).",
+        "en": "I need the last 4 digits of your phone (for example 4321) or your date of birth "
+        "(for example 03/15/1985).",
+    },
+    "bot.verify.failed": {
+        "es": "No pudimos verificar esos datos. Le quedan {attempts} intentos. Escriba de "
+        "nuevo su número de documento.",
+        "en": "We couldn't verify those details. You have {attempts} attempts left. Please "
+        "type your ID number again.",
+    },
+    "bot.verify.locked": {
+        "es": "Por su seguridad, la verificación quedó bloqueada por {minutes} minutos tras "
+        "varios intentos fallidos. Inténtelo más tarde o use el enlace que le enviamos.",
+        "en": "For your security, verification is locked for {minutes} minutes after several "
+        "failed attempts. Please try again later or use the link we sent you.",
+    },
+    "bot.verify.link_invalid": {
+        "es": "Ese enlace no es válido o ya venció. También puede verificarse con su número "
+        "de documento.",
+        "en": "That link is invalid or has expired. You can also verify with your ID number.",
+    },
+    "bot.verify.expired": {
+        "es": "Por seguridad, su sesión terminó. Verifiquemos su identidad de nuevo.",
+        "en": "For your security, your session ended. Let's verify your identity again.",
+    },
+    "bot.welcome": {
+        "es": "Gracias, {name}. Su identidad está verificada. ¿En qué le puedo ayudar?",
+        "en": "Thank you, {name}. Your identity is verified. How can I help you?",
+    },
+    "bot.menu.prompt": {
+        "es": "{name}, ¿en qué le puedo ayudar?",
+        "en": "{name}, how can I help you?",
+    },
+    "bot.menu.title": {"es": "Elija una opción", "en": "Choose an option"},
+    "bot.unknown": {
+        "es": "Disculpe, no le entendí. Elija una opción o escriba, por ejemplo: «saldo», "
+        "«pagar», «puedo pagar 150 al mes», «6 cuotas», «pagaré el viernes» o «asesor».",
+        "en": "Sorry, I didn't understand. Choose an option or type, for example: "
+        "“balance”, “pay”, “I can pay 150 a month”, “6 instalments”, “I'll pay on Friday” "
+        "or “agent”.",
+    },
+    "bot.unknown.short": {
+        "es": "Disculpe, no le entendí.",
+        "en": "Sorry, I didn't understand.",
+    },
+    "bot.unavailable": {
+        "es": "Nuestro sistema no está disponible en este momento. Por favor, escríbanos de "
+        "nuevo en unos minutos.",
+        "en": "Our system is not available right now. Please write to us again in a few minutes.",
+    },
+    "bot.error": {
+        "es": "Lo siento, algo salió mal. Por favor, inténtelo de nuevo o escriba «asesor».",
+        "en": "Sorry, something went wrong. Please try again or type “agent”.",
+    },
+    # Buttons (24 characters at most).
+    "bot.button.es": {"es": "Español", "en": "Español"},
+    "bot.button.en": {"es": "English", "en": "English"},
+    "bot.button.balance": {"es": "Ver mi saldo", "en": "My balance"},
+    "bot.button.pay": {"es": "Pagar ahora", "en": "Pay now"},
+    "bot.button.offers": {"es": "Opciones de pago", "en": "Payment options"},
+    "bot.button.promise": {"es": "Prometer fecha de pago", "en": "Promise a pay date"},
+    "bot.button.plan": {"es": "Mi plan y cuotas", "en": "My plan"},
+    "bot.button.agent": {"es": "Hablar con un asesor", "en": "Talk to a person"},
+    "bot.button.menu": {"es": "Menú principal", "en": "Main menu"},
+    "bot.button.other_language": {"es": "English", "en": "Español"},
+    "bot.button.yes": {"es": "Sí, confirmo", "en": "Yes, confirm"},
+    "bot.button.no": {"es": "No", "en": "No"},
+    "bot.button.accept": {"es": "Aceptar", "en": "Accept"},
+    "bot.button.counter": {"es": "Otra propuesta", "en": "Propose other terms"},
+    "bot.button.option": {"es": "Opción {n}", "en": "Option {n}"},
+    "bot.button.pay_balance": {"es": "Pagar todo", "en": "Pay in full"},
+    "bot.button.pay_instalment": {"es": "Pagar cuota {number}", "en": "Pay instalment {number}"},
+    "bot.button.pay_down": {"es": "Pagar la inicial", "en": "Pay the down payment"},
+    "bot.button.pay_settlement": {"es": "Pagar pago único", "en": "Pay the settlement"},
+    "bot.button.pay_promise": {"es": "Pagar lo prometido", "en": "Pay what I promised"},
+    "bot.button.single": {"es": "Pago único", "en": "One payment"},
+    "bot.button.monthly": {"es": "Cuota mensual", "en": "Monthly instalment"},
+    "bot.button.all": {"es": "Todo: {amount}", "en": "All: {amount}"},
+    "bot.button.instalment": {"es": "Cuota: {amount}", "en": "Instalment: {amount}"},
+    # Accounts, balance and plan.
+    "bot.accounts.none": {
+        "es": "{name}, no tiene deudas pendientes con nosotros. 🎉",
+        "en": "{name}, you have no pending debts with us. 🎉",
+    },
+    "bot.accounts.list": {
+        "es": "{name}, tiene {count} cuentas pendientes:",
+        "en": "{name}, you have {count} open accounts:",
+    },
+    "bot.accounts.line": {
+        "es": "• {creditor}, {product} ···{reference}: {balance}",
+        "en": "• {creditor}, {product} ···{reference}: {balance}",
+    },
+    "bot.accounts.choose": {"es": "¿Sobre qué cuenta?", "en": "Which account?"},
+    "bot.balance.one": {
+        "es": "{name}, su saldo con {creditor} ({product} ···{reference}) es {balance}.",
+        "en": "{name}, your balance with {creditor} ({product} ···{reference}) is {balance}.",
+    },
+    "bot.balance.overdue": {
+        "es": "Tiene {days} días de atraso.",
+        "en": "It is {days} days overdue.",
+    },
+    "bot.balance.plan": {
+        "es": "Tiene un plan activo: su próxima cuota es de {amount} y vence el {date}.",
+        "en": "You have an active plan: your next instalment of {amount} is due on {date}.",
+    },
+    "bot.balance.promise": {
+        "es": "Se comprometió a pagar {amount} el {date}.",
+        "en": "You promised to pay {amount} on {date}.",
+    },
+    "bot.plan.none": {
+        "es": "No tiene un plan de pagos activo en esta cuenta. Puede ver sus opciones de pago.",
+        "en": "You have no active payment plan on this account. You can see your payment options.",
+    },
+    "bot.plan.status": {
+        "es": "Su plan con {creditor}: {paid_count} de {count} pagos hechos ({paid} de {total}).",
+        "en": "Your plan with {creditor}: {paid_count} of {count} payments made ({paid} of "
+        "{total}).",
+    },
+    "bot.plan.next": {
+        "es": "Próxima cuota: N.º {number}, {amount}, vence el {date}.",
+        "en": "Next instalment: #{number}, {amount}, due on {date}.",
+    },
+    "bot.plan.next_down": {
+        "es": "Próximo pago: la inicial, {amount}, vence el {date}.",
+        "en": "Next payment: the down payment, {amount}, due on {date}.",
+    },
+    "bot.plan.accepted": {
+        "es": "¡Listo, {name}! Su acuerdo quedó registrado: {terms}.",
+        "en": "Done, {name}! Your agreement is recorded: {terms}.",
+    },
+    "bot.plan.first": {
+        "es": "Su primer pago es de {amount} y vence el {date}. ¿Desea pagarlo ahora?",
+        "en": "Your first payment of {amount} is due on {date}. Would you like to pay it now?",
+    },
+    # Paying.
+    "bot.pay.choose": {
+        "es": "¿Qué desea pagar?",
+        "en": "What would you like to pay?",
+    },
+    "bot.pay.link": {
+        "es": "Aquí tiene su enlace para pagar {amount} de forma segura:\n{url}\nEs válido "
+        "hasta el {date}.",
+        "en": "Here is your secure link to pay {amount}:\n{url}\nIt is valid until {date}.",
+    },
+    # Offers and proposals.
+    "bot.offers.intro": {
+        "es": "Estas son sus opciones con {creditor} (válidas hasta el {date}):",
+        "en": "These are your options with {creditor} (valid until {date}):",
+    },
+    "bot.offers.hint": {
+        "es": "Elija una opción para aceptarla, o escríbame su propuesta: «puedo pagar 150 "
+        "al mes», «6 cuotas» o «pago el 40% ahora».",
+        "en": "Choose an option to accept it, or type your own proposal: “I can pay 150 a "
+        "month”, “6 instalments” or “40% now”.",
+    },
+    "bot.offer.line": {"es": "{n}. {terms}", "en": "{n}. {terms}"},
+    "bot.offer.settlement": {
+        "es": "un pago único de {total} hasta el {date}",
+        "en": "one payment of {total} by {date}",
+    },
+    "bot.offer.saving": {
+        "es": "(ahorra {discount})",
+        "en": "(you save {discount})",
+    },
+    "bot.offer.plan": {
+        "es": "{count} cuotas {frequency} de {amount}, la primera el {date}",
+        "en": "{count} {frequency} instalments of {amount}, the first on {date}",
+    },
+    "bot.offer.down": {
+        "es": "una inicial de {amount} el {date} y",
+        "en": "a down payment of {amount} on {date} and",
+    },
+    "bot.frequency.monthly": {"es": "mensuales", "en": "monthly"},
+    "bot.frequency.biweekly": {"es": "quincenales", "en": "biweekly"},
+    "bot.frequency.weekly": {"es": "semanales", "en": "weekly"},
+    "bot.propose.how": {
+        "es": "Escríbame lo que puede pagar, por ejemplo: «puedo pagar 150 al mes», «6 cuotas», "
+        "«pago el 40% ahora y el resto en 4 cuotas» o «800 en un solo pago».",
+        "en": "Tell me what you can pay, for example: “I can pay 150 a month”, “6 "
+        "instalments”, “40% now and the rest in 4 instalments” or “800 in one payment”.",
+    },
+    "bot.propose.accepted": {
+        "es": "¡Buenas noticias! Su propuesta está dentro de lo permitido: {terms}. ¿La acepta?",
+        "en": "Good news! Your proposal is within the limits: {terms}. Do you accept it?",
+    },
+    "bot.propose.counter": {
+        "es": "No puedo aprobar esa propuesta porque {reason}, pero puedo ofrecerle {terms}. "
+        "¿La acepta?",
+        "en": "I can't approve that proposal because {reason}, but I can offer you {terms}. "
+        "Do you accept?",
+    },
+    "bot.propose.approval": {
+        "es": "Su propuesta necesita la aprobación de un supervisor porque {reason}. Ya la "
+        "enviamos y le contactaremos pronto.",
+        "en": "Your proposal needs a supervisor's approval because {reason}. We have sent it "
+        "and will contact you soon.",
+    },
+    "bot.propose.meanwhile": {
+        "es": "Mientras tanto, puede aceptar {terms}.",
+        "en": "Meanwhile, you can accept {terms}.",
+    },
+    "bot.propose.ask_count": {
+        "es": "¿En cuántas cuotas pagaría el resto? Por ejemplo: «4 cuotas».",
+        "en": "In how many instalments would you pay the rest? For example: “4 instalments”.",
+    },
+    "bot.propose.ask_kind": {
+        "es": "¿{amount} sería un pago único o una cuota mensual?",
+        "en": "Would {amount} be one single payment or a monthly instalment?",
+    },
+    "bot.violation.too_many_instalments": {
+        "es": "el máximo es de {maximum} cuotas",
+        "en": "the maximum is {maximum} instalments",
+    },
+    "bot.violation.too_few_instalments": {
+        "es": "el mínimo es de {minimum} cuotas",
+        "en": "the minimum is {minimum} instalments",
+    },
+    "bot.violation.instalment_below_minimum": {
+        "es": "la cuota mínima es {minimum}",
+        "en": "the minimum instalment is {minimum}",
+    },
+    "bot.violation.down_payment_below_minimum": {
+        "es": "la inicial mínima es {minimum}",
+        "en": "the minimum down payment is {minimum}",
+    },
+    "bot.violation.discount_above_maximum": {
+        "es": "el pago único mínimo es {minimum_amount}",
+        "en": "the lowest single payment is {minimum_amount}",
+    },
+    "bot.violation.amount_above_balance": {
+        "es": "el monto supera su saldo",
+        "en": "the amount is more than your balance",
+    },
+    "bot.violation.plan_too_long": {
+        "es": "el plan no puede durar más de {max_days} días",
+        "en": "the plan cannot last more than {max_days} days",
+    },
+    "bot.violation.first_payment_too_late": {
+        "es": "el primer pago debe ser a más tardar el {latest}",
+        "en": "the first payment must be by {latest}",
+    },
+    "bot.violation.settlement_after_deadline": {
+        "es": "el pago único debe hacerse a más tardar el {latest}",
+        "en": "the single payment must be made by {latest}",
+    },
+    "bot.violation.frequency_not_allowed": {
+        "es": "esa frecuencia de pago no está disponible",
+        "en": "that payment frequency is not available",
+    },
+    "bot.violation.other": {
+        "es": "no cumple las condiciones de su acreedor",
+        "en": "it does not meet your creditor's terms",
+    },
+    # Promises.
+    "bot.promise.ask_date": {
+        "es": "¿Qué día realizará el pago? Por ejemplo: «el viernes», «15/12» o «fin de mes».",
+        "en": "On what date will you pay? For example: “Friday”, “12/15” or “end of month”.",
+    },
+    "bot.promise.ask_amount": {
+        "es": "¿Cuánto pagará el {date}?",
+        "en": "How much will you pay on {date}?",
+    },
+    "bot.promise.amount_hint": {
+        "es": "Escriba el monto, por ejemplo: 150 o 1.250,50.",
+        "en": "Please type the amount, for example: 150 or 1,250.50.",
+    },
+    "bot.promise.confirm": {
+        "es": "¿Confirma que pagará {amount} el {date}?",
+        "en": "Do you confirm you will pay {amount} on {date}?",
+    },
+    "bot.promise.done": {
+        "es": "Gracias, {name}. Registramos su compromiso de pagar {amount} el {date}. Si lo "
+        "desea, puede pagar ahora mismo.",
+        "en": "Thank you, {name}. Your promise to pay {amount} on {date} is recorded. If you "
+        "like, you can pay right now.",
+    },
+    "bot.promise.dropped": {
+        "es": "Entendido, no registré ningún compromiso.",
+        "en": "Understood, I did not record any promise.",
+    },
+    # A person, opt-out.
+    "bot.agent.done": {
+        "es": "Listo. Pedí que un asesor se comunique con usted pronto, por este medio o por "
+        "teléfono.",
+        "en": "Done. I've asked a person to contact you soon, here or by phone.",
+    },
+    "bot.agent.none": {
+        "es": "No encontré cuentas abiertas para derivarle a un asesor.",
+        "en": "I found no open accounts to pass on to a person.",
+    },
+    "bot.optout.done": {
+        "es": "Listo. No le enviaremos más mensajes por este canal. Si cambia de opinión, "
+        "escriba ALTA.",
+        "en": "Done. We won't send you any more messages on this channel. If you change your "
+        "mind, type START.",
+    },
+    "bot.optout.active": {
+        "es": "Usted se dio de baja de este canal. Para volver a usarlo, escriba ALTA.",
+        "en": "You unsubscribed from this channel. To use it again, type START.",
+    },
+    "bot.optin.done": {
+        "es": "¡Bienvenido de vuelta! Los mensajes por este canal están activos otra vez.",
+        "en": "Welcome back! Messages on this channel are active again.",
+    },
+    # What the API refused, said for a debtor.
+    "bot.refused.negotiation_limit": {
+        "es": "Ya usó las negociaciones disponibles por este medio en este periodo. Un asesor "
+        "puede ayudarle.",
+        "en": "You have used the negotiations available here for this period. A person can "
+        "help you.",
+    },
+    "bot.refused.plan_active": {
+        "es": "Esta cuenta ya tiene un plan de pagos activo.",
+        "en": "This account already has an active payment plan.",
+    },
+    "bot.refused.offer_gone": {
+        "es": "Esa opción ya no está vigente. Pida sus opciones de nuevo para ver las actuales.",
+        "en": "That option is no longer valid. Ask for your options again to see the current ones.",
+    },
+    "bot.refused.nothing_to_pay": {
+        "es": "Esta cuenta no tiene nada pendiente de ese tipo.",
+        "en": "This account has nothing of that kind to pay.",
+    },
+    "bot.refused.account_closed": {
+        "es": "Esta cuenta ya no admite acuerdos ni pagos por aquí.",
+        "en": "This account no longer takes agreements or payments here.",
+    },
+    "bot.refused.promise_date": {
+        "es": "La fecha debe estar entre hoy y los próximos {max_days} días.",
+        "en": "The date must be between today and the next {max_days} days.",
+    },
+    "bot.refused.promise_amount": {
+        "es": "El monto debe ser mayor que cero y no superar su saldo.",
+        "en": "The amount must be more than zero and no more than your balance.",
+    },
+    "bot.refused.other": {
+        "es": "No pude completar esa operación. Puede intentarlo de otra forma o hablar con un "
+        "asesor.",
+        "en": "I couldn't complete that. You can try another way or talk to a person.",
+    },
+}

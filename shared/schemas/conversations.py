@@ -1,0 +1,169 @@
+"""API shapes of the bot API (``/api/v1/bot/...``) and of debtor chat links.
+
+Every bot call is keyed by the chat: the channel and the channel's stable id for the person
+(``/bot/{channel}/{user_id}/...``). Nothing about a debt is answered before that chat is bound
+to a debtor by a signed chat link or by national ID plus a second factor.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from shared.schemas.enums import AccountStatus, Language, LinkPurpose, NationalIdType
+from shared.schemas.negotiation import Frequency, PlanRead, PromiseRead
+
+# The chat channels (as in ``bots.core.messages.ChatChannel``).
+ChatChannel = Literal["whatsapp", "telegram", "rasa", "simulator"]
+# A channel's id for a person: Telegram chat id, WhatsApp wa_id, a simulator name.
+USER_ID_PATTERN = r"^[A-Za-z0-9+_.:@-]{1,64}$"
+# A message id from the channel (replays of one id are answered once).
+MessageId = Field(min_length=1, max_length=128)
+# Conversation data the bot keeps between messages (JSON, at most this many characters).
+MAX_STATE_CHARS = 16_000
+# A signed chat-link token (``backend.conversations.links``), as it may appear in a message.
+CHAT_TOKEN_PATTERN = r"cb1_[A-Za-z0-9_-]{48}"  # noqa: S105 (a pattern, not a secret)
+
+
+class ConversationRead(BaseModel):
+    """The chat as the bot left it, plus who it is bound to. ``step`` is ``"start"`` and
+    ``data`` empty for a new chat or one idle past its expiry (the binding outlives that)."""
+
+    channel: ChatChannel
+    user_id: str
+    language: Language | None
+    step: str
+    data: dict[str, Any]
+    expires_at: datetime | None
+    verified: bool
+    first_name: str | None = Field(description="the bound debtor's first or company name")
+    bound_until: datetime | None
+    opted_out: bool
+
+
+class ConversationWrite(BaseModel):
+    language: Language | None = None
+    step: str = Field(min_length=1, max_length=40)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class InboxClaim(BaseModel):
+    message_id: str = MessageId
+
+
+class InboxSettle(BaseModel):
+    message_id: str = MessageId
+    delivered: bool = Field(description="false releases the claim so a redelivery is answered")
+
+
+class InboxResult(BaseModel):
+    duplicate: bool = Field(description="true: this message id was claimed before; answer nothing")
+
+
+class TokenIdentify(BaseModel):
+    token: str = Field(min_length=1, max_length=128)
+
+
+class NationalIdIdentify(BaseModel):
+    """National ID plus exactly one second factor on file: the last four digits of a phone,
+    or the date of birth."""
+
+    id_type: NationalIdType | None = None
+    id_number: str = Field(min_length=1, max_length=32)
+    phone_last4: str | None = Field(default=None, pattern=r"^\d{4}$")
+    birth_date: date | None = None
+
+    @model_validator(mode="after")
+    def _one_factor(self) -> NationalIdIdentify:
+        if (self.phone_last4 is None) == (self.birth_date is None):
+            raise ValueError("give phone_last4 or birth_date (exactly one)")
+        return self
+
+
+class IdentifyResult(BaseModel):
+    """``verified``: the chat is bound; ``failed``: wrong details (the answer never says
+    whether the ID exists); ``locked``: too many failures, retry after the given seconds."""
+
+    status: Literal["verified", "failed", "locked"]
+    first_name: str | None = None
+    language: Language | None = Field(default=None, description="the debtor's preference")
+    attempts_left: int | None = None
+    retry_after_seconds: int | None = None
+
+
+class BotAccount(BaseModel):
+    id: uuid.UUID
+    creditor: str
+    product: str
+    reference: str = Field(description="the account reference's last four characters")
+    currency: str
+    balance_minor: int
+    status: AccountStatus
+    due_date: date
+    days_past_due: int
+    today: date = Field(description="today in the portfolio's time zone")
+
+
+class BotAccountDetail(BotAccount):
+    plan: PlanRead | None = Field(description="the active plan, if any")
+    promise: PromiseRead | None = Field(description="the open promise to pay, if any")
+
+
+class BotProposal(BaseModel):
+    """A counter-proposal typed in chat (see ``ProposalRequest``; the channel is the chat's)."""
+
+    kind: Literal["plan_by_amount", "plan_by_count", "settlement"]
+    instalment_amount: Decimal | None = Field(default=None, gt=0, max_digits=18)
+    instalments: int | None = Field(default=None, ge=1, le=600)
+    frequency: Frequency = "monthly"
+    first_due: date | None = None
+    down_payment: Decimal | None = Field(default=None, ge=0, max_digits=18)
+    down_payment_percent: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5)
+    settlement_amount: Decimal | None = Field(default=None, gt=0, max_digits=18)
+    pay_on: date | None = None
+    insist: bool = False
+
+
+class BotLinkCreate(BaseModel):
+    purpose: LinkPurpose
+    message_id: str = MessageId
+    language: Language = Language.es
+
+
+class BotPromiseCreate(BaseModel):
+    amount: Decimal = Field(gt=0, max_digits=18)
+    due_date: date
+    message_id: str = MessageId
+
+
+class HandoffCreate(BaseModel):
+    message_id: str = MessageId
+    account_id: uuid.UUID | None = Field(default=None, description="default: every open account")
+    reason: str | None = Field(default=None, max_length=300)
+
+
+class HandoffResult(BaseModel):
+    task_ids: list[uuid.UUID]
+
+
+class OptOutResult(BaseModel):
+    opted_out: bool
+    debtors: int = Field(description="bound debtors whose opt-outs changed")
+
+
+class ChatLinkCreate(BaseModel):
+    valid_hours: int = Field(default=72, ge=1, le=720)
+
+
+class ChatLinkRead(BaseModel):
+    """A signed, expiring start token for one debtor, and ready-made links when the channels
+    are configured (COBRO_TELEGRAM_BOT_USERNAME, COBRO_WHATSAPP_NUMBER)."""
+
+    token: str
+    expires_at: datetime
+    telegram_url: str | None
+    whatsapp_url: str | None

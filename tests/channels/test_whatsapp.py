@@ -1,0 +1,237 @@
+"""WhatsApp: signed Cloud API webhook bodies into the real pywa client through the webhook."""
+
+from __future__ import annotations
+
+from bots.core.messages import Button, Incoming, Outgoing
+from tests.channels.conftest import (
+    WA_PHONE_ID,
+    WA_USER,
+    WA_VERIFY,
+    FakeConversation,
+    bots_app,
+    run,
+    settings,
+    sign,
+    wa_body,
+    wa_button_reply,
+    wa_contact,
+    wa_list_reply,
+    wa_message,
+    wa_status,
+    wa_text,
+)
+
+GRAPH = "https://graph.facebook.com"
+OFFERS = Outgoing(
+    "Estas son tus opciones:",
+    buttons=tuple(Button(f"offer:{n}", f"{n} cuotas de S/ {1250 / n:,.2f}") for n in range(1, 6)),
+    list_title="Opciones de pago",
+)
+
+
+def messages_url(base: str = GRAPH) -> str:
+    return f"{base}/v26.0/{WA_PHONE_ID}/messages"
+
+
+def test_the_handshake_echoes_the_challenge_only_for_the_verify_token() -> None:
+    async def scenario() -> None:
+        async with bots_app() as bots:
+            params = {
+                "hub.mode": "subscribe",
+                "hub.verify_token": WA_VERIFY,
+                "hub.challenge": "987",
+            }
+            response = await bots.http.get("/webhooks/whatsapp", params=params)
+            assert (response.status_code, response.text) == (200, "987")
+            wrong = params | {"hub.verify_token": "guess"}
+            assert (await bots.http.get("/webhooks/whatsapp", params=wrong)).status_code == 403
+
+    run(scenario())
+
+
+def test_text_reaches_the_core_and_the_reply_has_reply_buttons() -> None:
+    async def scenario() -> None:
+        async with bots_app() as bots:
+            response = await bots.whatsapp(wa_text("hola", wamid="wamid.A1"))
+            assert response.status_code == 200
+            assert bots.conversation.incoming == [
+                Incoming(channel="whatsapp", user_id=WA_USER, message_id="wamid.A1", text="hola")
+            ]
+            [sent] = bots.platforms.calls
+            assert sent.url == messages_url()
+            assert sent.headers["authorization"] == "Bearer wa-token"
+            assert sent.body["to"] == WA_USER  # addressed by phone, not by "recipient"
+            assert "recipient" not in sent.body
+            assert sent.body["type"] == "interactive"
+            interactive = sent.body["interactive"]
+            assert interactive["type"] == "button"
+            assert interactive["body"] == {"text": "Hola Ana, tu saldo es S/ 1,250.00."}
+            assert interactive["action"]["buttons"] == [
+                {"type": "reply", "reply": {"id": "pay:balance", "title": "Pagar el saldo total"}},
+                {"type": "reply", "reply": {"id": "offers", "title": "Ver opciones"}},
+            ]
+
+    run(scenario())
+
+
+def test_button_and_list_replies_become_choices() -> None:
+    async def scenario() -> None:
+        async with bots_app() as bots:
+            await bots.whatsapp(wa_button_reply("pay:balance", "Pagar", wamid="wamid.B1"))
+            await bots.whatsapp(wa_list_reply("offer:3", "3 cuotas", wamid="wamid.B2"))
+            choices = [(i.choice, i.text, i.message_id) for i in bots.conversation.incoming]
+            assert choices == [("pay:balance", "", "wamid.B1"), ("offer:3", "", "wamid.B2")]
+            assert len(bots.platforms.calls) == 2
+
+    run(scenario())
+
+
+def test_more_than_three_options_are_a_list() -> None:
+    async def scenario() -> None:
+        async with bots_app(FakeConversation((OFFERS,))) as bots:
+            await bots.whatsapp(wa_text("opciones"))
+            [sent] = bots.platforms.calls
+            interactive = sent.body["interactive"]
+            assert interactive["type"] == "list"
+            action = interactive["action"]
+            assert action["button"] == "Opciones de pago"
+            [section] = action["sections"]
+            assert [row["id"] for row in section["rows"]] == [f"offer:{n}" for n in range(1, 6)]
+            assert section["rows"][0] == {"id": "offer:1", "title": "1 cuotas de S/ 1,250.00"}
+
+    run(scenario())
+
+
+def test_a_payment_link_alone_is_a_url_button() -> None:
+    async def scenario() -> None:
+        link = Outgoing("Paga aquí:", url="https://pay.cobro.test/l/abc")
+        async with bots_app(FakeConversation((link,))) as bots:
+            await bots.whatsapp(wa_text("pagar"))
+            [sent] = bots.platforms.calls
+            interactive = sent.body["interactive"]
+            assert interactive["type"] == "cta_url"
+            assert interactive["action"] == {
+                "name": "cta_url",
+                "parameters": {"display_text": "🔗 pay.cobro.test", "url": link.url},
+            }
+
+    run(scenario())
+
+
+def test_forged_updates_are_refused_unread() -> None:
+    async def scenario() -> None:
+        async with bots_app() as bots:
+            body = wa_text("hola")
+            assert (await bots.whatsapp(body, signature=None)).status_code == 401
+            assert (await bots.whatsapp(body, signature=sign(body, "other"))).status_code == 403
+            assert (await bots.whatsapp(body, signature="sha256=zz")).status_code == 403
+            tampered = body.replace(b"hola", b"chau")
+            assert (await bots.whatsapp(tampered, signature=sign(body))).status_code == 403
+            assert bots.conversation.incoming == []
+            assert bots.platforms.calls == []
+            assert bots.app.state.bots.whatsapp.stats.rejected == 4
+
+    run(scenario())
+
+
+def test_the_same_webhook_twice_is_answered_once() -> None:
+    async def scenario() -> None:
+        async with bots_app() as bots:
+            body = wa_text("hola", wamid="wamid.D1")
+            assert (await bots.whatsapp(body)).status_code == 200
+            assert (await bots.whatsapp(body)).status_code == 200
+            assert len(bots.platforms.calls) == 1
+            assert len(bots.conversation.incoming) == 1
+
+    run(scenario())
+
+
+def test_legacy_payloads_without_user_id_are_counted_not_lost_silently() -> None:
+    async def scenario() -> None:
+        async with bots_app() as bots:
+            response = await bots.whatsapp(wa_text("hola", user_id=False))
+            assert response.status_code == 200  # pywa drops it; Meta must not retry forever
+            assert bots.conversation.incoming == []
+            assert bots.app.state.bots.whatsapp.stats.unparsed == 1
+
+    run(scenario())
+
+
+def test_failed_deliveries_are_recorded_from_raw_updates() -> None:
+    async def scenario() -> None:
+        async with bots_app() as bots:
+            for status in ("sent", "delivered", "read"):
+                assert (await bots.whatsapp(wa_status(status))).status_code == 200
+            stats = bots.app.state.bots.whatsapp.stats
+            assert stats.failed_deliveries == 0
+            failed = wa_status("failed", wamid="wamid.OUT9", code=131047)
+            assert (await bots.whatsapp(failed)).status_code == 200
+            assert stats.failed_deliveries == 1
+            [failure] = stats.recent_failures
+            assert (failure.message_id, failure.recipient, failure.code) == (
+                "wamid.OUT9",
+                WA_USER,
+                131047,
+            )
+            assert stats.unparsed == 0
+            assert bots.conversation.incoming == []
+
+    run(scenario())
+
+
+def test_updates_for_another_number_are_ignored() -> None:
+    async def scenario() -> None:
+        async with bots_app() as bots:
+            body = wa_text("hola").replace(WA_PHONE_ID.encode(), b"5550000000")
+            assert (await bots.whatsapp(body)).status_code == 200
+            assert bots.conversation.incoming == []
+            assert bots.app.state.bots.whatsapp.stats.unparsed == 0
+
+    run(scenario())
+
+
+def test_non_text_messages_are_not_sent_to_the_core() -> None:
+    async def scenario() -> None:
+        async with bots_app() as bots:
+            image = wa_message("image", {"id": "media-1", "mime_type": "image/jpeg", "sha256": "x"})
+            body = wa_body({"contacts": [wa_contact()], "messages": [image]})
+            assert (await bots.whatsapp(body)).status_code == 200
+            assert bots.conversation.incoming == []
+            assert bots.app.state.bots.whatsapp.stats.unparsed == 0
+
+    run(scenario())
+
+
+def test_a_failing_core_answers_500_so_meta_delivers_again() -> None:
+    async def scenario() -> None:
+        conversation = FakeConversation()
+        conversation.error = RuntimeError("backend down")
+        async with bots_app(conversation) as bots:
+            response = await bots.whatsapp(wa_text("hola"))
+            assert response.status_code == 500
+            assert bots.platforms.calls == []
+
+    run(scenario())
+
+
+def test_a_redelivery_older_than_the_window_gets_no_free_form_reply() -> None:
+    async def scenario() -> None:
+        async with bots_app() as bots:
+            late = wa_text("hola", wamid="wamid.OLD", age=25 * 3600)
+            assert (await bots.whatsapp(late)).status_code == 200
+            assert len(bots.conversation.incoming) == 1  # the core still learns of it
+            assert bots.platforms.calls == []
+
+    run(scenario())
+
+
+def test_a_configured_api_base_url_receives_the_calls() -> None:
+    async def scenario() -> None:
+        custom = settings(whatsapp_api_base_url="http://graph.internal:9000/meta/")
+        async with bots_app(bot_settings=custom) as bots:
+            await bots.whatsapp(wa_text("hola"))
+            [sent] = bots.platforms.calls
+            assert sent.url == messages_url("http://graph.internal:9000/meta")
+            assert sent.headers["host"] == "graph.internal:9000"
+
+    run(scenario())

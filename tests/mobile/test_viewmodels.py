@@ -1,0 +1,278 @@
+"""The screens' logic against the real API: filters, forms, account, plan, supervisor, texts."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import string
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from mobile.config import MobileConfig
+from mobile.geo import distance_m
+from mobile.session import AppContext
+from mobile.viewmodels import format as fmt
+from mobile.viewmodels.account import AccountViewModel
+from mobile.viewmodels.forms import PaymentForm, PromiseForm, save_form
+from mobile.viewmodels.plan import PlanViewModel
+from mobile.viewmodels.supervisor import SupervisorViewModel
+from mobile.viewmodels.today import TodayViewModel
+from mobile.viewmodels.visit import VisitViewModel
+from shared.i18n import LANGUAGES, messages
+from shared.schemas.enums import AgingBucket
+from shared.schemas.field import VisitOutcome
+from tests.mobile.conftest import HOMES, Day, login
+
+MakeCtx = Callable[..., AppContext]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def loaded(ctx: AppContext, day: Day) -> TodayViewModel:
+    await login(ctx, day.agent)
+    today = TodayViewModel(ctx)
+    await today.refresh()
+    return today
+
+
+def test_today_filters_by_bucket_promise_due_and_not_visited(make_ctx: MakeCtx, day: Day) -> None:
+    async def scenario() -> None:
+        ctx = make_ctx()
+        today = await loaded(ctx, day)
+        assert today.buckets() == [
+            AgingBucket.DAYS_1_30,
+            AgingBucket.DAYS_31_60,
+            AgingBucket.DAYS_61_90,
+        ]
+        today.toggle_bucket(AgingBucket.DAYS_31_60)
+        assert [r.account_id for r in today.rows()] == [day.accounts[1].id]
+        today.toggle_bucket(AgingBucket.DAYS_31_60)
+        assert len(today.rows()) == 3
+        today.promise_due = True
+        assert today.rows() == []
+
+        today.clear_filters()
+        bundle = ctx.session.store.bundle(day.accounts[2].id)
+        visit = VisitViewModel(ctx, bundle)  # type: ignore[arg-type]
+        await visit.check_in()
+        visit.outcome = VisitOutcome.not_home
+        assert visit.save() is not None
+        today.not_visited = True  # visited here, not yet sent: already off the list
+        assert day.accounts[2].id not in {r.account_id for r in today.rows()}
+        assert today.should_refresh(pixels=-90, min_extent=0)
+        assert not today.should_refresh(pixels=-20, min_extent=0)
+
+    asyncio.run(scenario())
+
+
+def test_a_check_in_far_from_the_address_is_flagged(make_ctx: MakeCtx, day: Day) -> None:
+    async def scenario() -> None:
+        ctx = make_ctx()
+        await loaded(ctx, day)
+        bundle = ctx.session.store.bundle(day.accounts[2].id)
+        visit = VisitViewModel(ctx, bundle)  # type: ignore[arg-type]
+        assert visit.save() is None
+        assert set(visit.errors) == {"check_in", "outcome"}
+        await visit.check_in()  # at the start, about 1 km from the third home
+        expected = distance_m((-12.1211, -77.0297), HOMES[2])
+        assert visit.distance_m == pytest.approx(expected)
+        assert visit.far and "300 m" in (visit.far_warning() or "")
+        assert "de la dirección (±10 m)" in (visit.check_in_text() or "")
+        ctx.positions.move_to(*HOMES[2])  # type: ignore[attr-defined]
+        await visit.check_in()
+        assert not visit.far and visit.far_warning() is None
+
+    asyncio.run(scenario())
+
+
+def test_a_visit_with_a_promise_queues_both_or_neither(make_ctx: MakeCtx, day: Day) -> None:
+    async def scenario() -> None:
+        ctx = make_ctx()
+        await loaded(ctx, day)
+        bundle = ctx.session.store.bundle(day.accounts[0].id)
+        visit = VisitViewModel(ctx, bundle, today=date(2025, 3, 10))  # type: ignore[arg-type]
+        await visit.check_in()
+        visit.outcome = VisitOutcome.promise
+        visit.promise.amount = "99999"
+        visit.next_action_date = "mañana"
+        assert visit.save() is None
+        assert "saldo" in visit.promise.errors["amount"]
+        assert visit.errors["next_action_date"]
+        visit.promise.amount = "234,50"
+        visit.promise.due_date = "2025-03-01"
+        visit.next_action_date = "17/03/2025"
+        assert visit.save() is None and visit.promise.errors["due_date"] == "La fecha ya pasó."
+        visit.promise.due_date = "20/03/2025"
+        assert ctx.session.outbox.counts().pending == 0
+        assert visit.save() is not None
+        actions = ctx.session.outbox.pending()
+        assert [a.type.value for a in actions] == ["visit", "promise"]
+        assert actions[0].payload["next_action_date"] == "2025-03-17"
+        assert actions[1].payload == {
+            "amount": "234.50",
+            "currency": "PEN",
+            "due_date": "2025-03-20",
+        }
+
+    asyncio.run(scenario())
+
+
+def test_payment_form_needs_a_receipt_and_a_past_date(make_ctx: MakeCtx, day: Day) -> None:
+    async def scenario() -> None:
+        ctx = make_ctx()
+        await loaded(ctx, day)
+        bundle = ctx.session.store.bundle(day.accounts[0].id)
+        form = PaymentForm(ctx, bundle, date(2025, 3, 10))  # type: ignore[arg-type]
+        form.amount, form.paid_on = "abc", "2025-03-11"
+        assert save_form(ctx, form) is None
+        assert set(form.errors) == {"amount", "paid_on", "receipt_number"}
+        form.amount, form.paid_on, form.receipt_number = "200", "10/03/2025", " R-001 "
+        form.method = "card_terminal"
+        assert save_form(ctx, form) is not None
+        (action,) = ctx.session.outbox.pending()
+        assert action.payload["receipt_number"] == "R-001"
+        assert action.payload["method"] == "card_terminal"
+        promise = PromiseForm(ctx, bundle, date(2025, 3, 10))  # type: ignore[arg-type]
+        assert promise.due_date == "2025-03-17"  # a week ahead unless typed
+
+    asyncio.run(scenario())
+
+
+def test_account_shows_contacts_directions_ledger_and_pending_work(
+    make_ctx: MakeCtx, day: Day
+) -> None:
+    async def scenario() -> None:
+        ctx = make_ctx()
+        await loaded(ctx, day)
+        view = AccountViewModel(ctx, day.accounts[0].id)
+        await view.load()
+        (contact,) = view.contacts()
+        assert contact.call_url == "tel:+51987654321"
+        assert contact.whatsapp_url == "https://wa.me/51987654321"
+        assert view.directions() == (
+            "https://www.google.com/maps/dir/?api=1&destination=-12.119%2C-77.031"
+        )
+        assert view.balance == "S/ 1.000,00" and view.aging == "Mora: 1-30 (10 días)"
+        assert view.ledger()[0].title == "Cargo  S/ 1.000,00"
+        assert view.pending_text() is None
+        form = PromiseForm(ctx, view.bundle, date.today())  # type: ignore[arg-type]
+        form.amount = "100"
+        save_form(ctx, form)
+        assert view.pending_text() == "Por enviar de esta cuenta: 1"
+        assert view.promise()[0].tag == "Por enviar"
+        ctx.switch_language()
+        assert view.balance == "S/ 1,000.00" and view.aging == "Aging: 1-30 (10 days)"
+
+    asyncio.run(scenario())
+
+
+def test_plan_offers_are_accepted_with_the_debtor_and_links_go_by_whatsapp(
+    make_ctx: MakeCtx, day: Day, builtin_provider: None
+) -> None:
+    async def scenario() -> None:
+        ctx = make_ctx()
+        await loaded(ctx, day)
+        bundle = ctx.session.store.bundle(day.accounts[0].id)
+        plan = PlanViewModel(ctx, bundle)  # type: ignore[arg-type]
+        url = await plan.payment_link()
+        assert url is not None and url.startswith("https://wa.me/51987654321?text=Hola%20")
+        await plan.load()
+        rows = plan.rows()
+        assert rows and all(row.title for row in rows)
+        assert await plan.accept(rows[0].offer_id)
+        assert plan.message == "Plan aceptado."
+        assert ctx.session.store.bundle(day.accounts[0].id).plan is not None  # type: ignore[union-attr]
+
+    asyncio.run(scenario())
+
+
+def test_supervisor_sees_the_team_and_an_agents_route(make_ctx: MakeCtx, day: Day) -> None:
+    async def scenario() -> None:
+        agent_ctx = make_ctx()
+        await loaded(agent_ctx, day)
+        bundle = agent_ctx.session.store.bundle(day.accounts[1].id)
+        visit = VisitViewModel(agent_ctx, bundle)  # type: ignore[arg-type]
+        await visit.check_in()
+        visit.outcome = VisitOutcome.refused
+        visit.save()
+        await agent_ctx.session.engine.sync()
+
+        ctx = make_ctx()
+        await login(ctx, day.supervisor)
+        team = SupervisorViewModel(ctx)
+        await team.load()
+        (row,) = team.agents()
+        assert row.agent_id == day.agent.id and row.progress.startswith("1/3 visitados")
+        await team.open(day.agent.id)
+        assert team.route_title() == f"Ruta de {day.agent.full_name}"
+        (stop,) = team.timeline()
+        assert "Se negó" in stop.detail and stop.far  # checked in at the start, far from home 2
+        team.day_text = "ayer"
+        await team.load()
+        assert team.message == "Fecha no válida (AAAA-MM-DD)."
+
+    asyncio.run(scenario())
+
+
+def test_formats_for_people() -> None:
+    now = datetime(2025, 3, 10, 12, 0).astimezone()
+    assert fmt.distance(850, "es") == "850 m"
+    assert (fmt.distance(1430, "es"), fmt.distance(1430, "en")) == ("1,4 km", "1.4 km")
+    assert fmt.duration(2700, "es") == "45 min" and fmt.duration(7500, "es") == "2 h 05"
+    assert fmt.ago(None, now, "en") == "Never synced"
+    assert fmt.ago(now - timedelta(minutes=5), now, "es") == "Última sincronización: hace 5 min"
+    assert fmt.parse_day("2025-03-10") == fmt.parse_day("10/03/2025") == date(2025, 3, 10)
+    assert fmt.parse_day("10-03") is None
+
+
+def test_config_from_the_environment(tmp_path: Path) -> None:
+    config = MobileConfig.from_env(
+        {
+            "COBRO_API_URL": "https://cobro.example/",
+            "COBRO_PING_SECONDS": "1",
+            "COBRO_VISIT_FAR_METERS": "150",
+            "FLET_APP_STORAGE_DATA": str(tmp_path),
+            "COBRO_DEMO_POSITION": "-12.1,-77.03",
+        }
+    )
+    assert config.api_url == "https://cobro.example"
+    assert (config.ping_seconds, config.far_visit_m) == (5, 150)  # pings at most every 5 s
+    assert config.data_dir == tmp_path and config.demo_position == (-12.1, -77.03)
+    assert MobileConfig.from_env({}).data_dir == Path("var/mobile")
+
+
+def test_every_text_of_the_app_is_translated_with_the_same_placeholders() -> None:
+    used = set()
+    for path in (ROOT / "mobile").rglob("*.py"):
+        used |= set(re.findall(r"\"(mobile\.[a-z_.]+)\"", path.read_text(encoding="utf-8")))
+    prefixes = {key for key in used if key.endswith(".")}
+    catalogue = {key: texts for key, texts in messages().items() if key.startswith("mobile.")}
+    assert used - prefixes <= set(catalogue), used - prefixes - set(catalogue)
+    for key, texts in catalogue.items():
+        assert set(texts) == set(LANGUAGES), key
+        fields = [
+            {f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f} for lang in LANGUAGES
+        ]
+        assert fields[0] == fields[1], key
+    for enum_key in (
+        "mobile.outcome.",
+        "mobile.account_status.",
+        "mobile.entry.",
+        "mobile.method.",
+    ):
+        assert any(key.startswith(enum_key) for key in catalogue)
+    assert {f"mobile.outcome.{o.value}" for o in VisitOutcome} <= set(catalogue)
+
+
+def test_session_db_is_private(make_ctx: MakeCtx, day: Day, session: Session) -> None:
+    async def scenario() -> None:
+        ctx = make_ctx()
+        await login(ctx, day.agent)
+        path = ctx.session.store.path
+        assert path.stat().st_mode & 0o077 == 0
+        assert ctx.session.store.session().token  # type: ignore[union-attr]
+
+    asyncio.run(scenario())
