@@ -18,7 +18,9 @@ from backend.users.models import User
 from shared.i18n import normalize_language
 from shared.schemas.enums import Role
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the unit of work commits before the response is sent, so a failed commit
+# answers an error (a webhook provider then retries) instead of a 2xx for lost work.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 

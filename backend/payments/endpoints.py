@@ -5,6 +5,7 @@ from typing import Annotated
 
 import stripe
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from backend.accounts import service as accounts
@@ -16,6 +17,7 @@ from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor
 from backend.payments import pages, repository, service
+from backend.payments.models import Payment
 from backend.payments.providers import builtin, stripe_provider
 from backend.payments.service import IncomingPayment, LinkRequest
 from backend.users.models import User
@@ -92,8 +94,10 @@ def list_links(
     return Page(items=rows[: paging.limit], next_cursor=next_cursor(rows, paging.limit))
 
 
-def _payment_read(payment: object) -> PaymentRead:
+def _payment_read(payment: Payment) -> PaymentRead:
     read = PaymentRead.model_validate(payment, from_attributes=True)
+    read.expected_minor = payment.details.get("expected_minor")
+    read.refunded_minor = payment.details.get("refunded_minor", 0)
     if read.verification_code:
         base = get_settings().public_url.rstrip("/")
         read.receipt_url = f"{base}/receipts/{read.verification_code}"
@@ -169,7 +173,9 @@ async def stripe_webhook(
         event = stripe_provider.verify_event(payload, stripe_signature or "", secret)
     except (stripe.SignatureVerificationError, ValueError):
         raise InvalidSignature() from None
-    return WebhookAck(outcome=service.handle_event(session, stripe_provider.NAME, event))
+    # The handler locks rows and waits on other transactions: never on the event loop.
+    outcome = await run_in_threadpool(service.handle_event, session, stripe_provider.NAME, event)
+    return WebhookAck(outcome=outcome)
 
 
 def _pay_view(session: SessionDep, token: str, lang: str) -> pages.PayView:

@@ -73,6 +73,10 @@ class PaymentRead(BaseModel):
     receipt_number: str | None
     verification_code: str | None
     receipt_url: str | None = None
+    expected_minor: int | None = Field(
+        default=None, description="what the link asked for; differs on over- or under-payment"
+    )
+    refunded_minor: int = 0
     created_at: datetime
 
 

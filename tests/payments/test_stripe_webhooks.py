@@ -135,3 +135,16 @@ def test_refunds_are_reversals_even_before_the_payment_arrives(
     entries = session.exec(select(LedgerEntry).where(LedgerEntry.account_id == account.id)).all()
     assert sum(e.amount_minor for e in entries) == 50_000
     assert {e.kind for e in entries} == {"charge", "payment", "reversal"}
+
+
+def test_underpayment_is_booked_and_visible(client, session, stripe_stub) -> None:
+    _, agent = team(session)
+    account = b.account(session, lima(session), agent=agent, principal=50_000)
+    link = _link(client, agent, account)
+    stub_session = {**stripe_stub.by_key[f"cobro-link-{link['id']}"], "amount_total": 30_000}
+    assert _deliver(client, checkout_event("evt_u", stub_session, link["id"])).status_code == 200
+    listed = client.get(f"/api/v1/accounts/{account.id}/payments", headers=b.headers(agent))
+    [payment] = listed.json()["items"]
+    assert (payment["amount_minor"], payment["expected_minor"]) == (30_000, 50_000)
+    session.refresh(account)
+    assert account.balance_minor == 20_000 and account.status == "active"
