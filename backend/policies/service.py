@@ -4,8 +4,10 @@ policy change never alters a plan already agreed."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -32,9 +34,20 @@ class InvalidPolicy(ValidationFailed):
 
 
 def policy_of(portfolio: Portfolio) -> NegotiationPolicy:
+    """The portfolio's validated policy (parsed once per distinct policy: jobs ask per row)."""
     if not portfolio.negotiation_policy:
-        return default_policy(portfolio.currency)
-    return NegotiationPolicy.model_validate(portfolio.negotiation_policy)
+        return _default(portfolio.currency)
+    return _parse(json.dumps(portfolio.negotiation_policy, sort_keys=True))
+
+
+@lru_cache(maxsize=256)
+def _parse(policy_json: str) -> NegotiationPolicy:
+    return NegotiationPolicy.model_validate_json(policy_json)
+
+
+@lru_cache(maxsize=64)
+def _default(currency: str) -> NegotiationPolicy:
+    return default_policy(currency)
 
 
 def resolved_for(session: Session, account: Account, today: date) -> ResolvedPolicy:
