@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
+from functools import lru_cache
 
 from shared.money import allocate, exponent
 
@@ -153,6 +154,7 @@ def periods_until(anchor: date, frequency: Frequency, limit: date) -> int:
     return (limit - anchor).days // _FIXED_PERIOD_DAYS[frequency]
 
 
+@lru_cache(maxsize=4096)
 def max_span_days(frequency: Frequency, periods: int) -> int:
     """The most days ``periods`` periods can span from any start date (leap years included)."""
     if frequency != Frequency.MONTHLY:

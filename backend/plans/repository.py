@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
+from backend.accounts.models import Account
 from backend.ledger.models import LedgerEntry
 from backend.plans.models import Offer, Plan, PlanInstalment
 from shared.schemas.enums import ActionChannel, EntryKind, OfferStatus, PlanStatus
@@ -97,3 +98,24 @@ def expire_offers(session: Session, now: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def accounts_of(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Account]:
+    """The accounts of a page of plans, in one query."""
+    rows = session.execute(select(Account).where(col(Account.id).in_(ids))).scalars()
+    return {a.id: a for a in rows}
+
+
+def instalments_of(
+    session: Session, plan_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[PlanInstalment]]:
+    """The instalments of a page of plans, in one query, each plan's in number order."""
+    query = (
+        select(PlanInstalment)
+        .where(col(PlanInstalment.plan_id).in_(plan_ids))
+        .order_by(col(PlanInstalment.plan_id), col(PlanInstalment.number))
+    )
+    grouped: dict[uuid.UUID, list[PlanInstalment]] = {}
+    for row in session.execute(query).scalars():
+        grouped.setdefault(row.plan_id, []).append(row)
+    return grouped

@@ -34,6 +34,7 @@ from backend.ledger import service as ledger
 from backend.negotiation import engine
 from backend.negotiation.breach import missed_instalments
 from backend.negotiation.limits import Violation
+from backend.negotiation.policy import NegotiationPolicy, effective_policy
 from backend.negotiation.proposals import (
     PlanByAmount,
     PlanByCount,
@@ -76,7 +77,7 @@ def local_today(session: Session, account: Account) -> date:
     return today_in(portfolio.timezone)
 
 
-def _negotiable(session: Session, account_id: uuid.UUID) -> tuple[Account, date]:
+def _negotiable(session: Session, account_id: uuid.UUID) -> tuple[Account, Portfolio, date]:
     """The account, locked, if a new arrangement may be made on it today."""
     account = ledger_repository.lock_account(session, account_id)
     if account is None:
@@ -87,7 +88,8 @@ def _negotiable(session: Session, account_id: uuid.UUID) -> tuple[Account, date]
         raise Conflict("error.account_not_open", status=account.status.value)
     if account.balance_minor <= 0:
         raise Conflict("error.nothing_to_negotiate")
-    return account, local_today(session, account)
+    portfolio = _portfolio(session, account)
+    return account, portfolio, today_in(portfolio.timezone)
 
 
 def _snapshot(account: Account, today: date) -> engine.AccountSnapshot:
@@ -151,18 +153,22 @@ def _store_offer(
     return row
 
 
-def _check_quota(session: Session, account: Account, today: date, channel: ActionChannel) -> None:
+def _check_quota(
+    session: Session,
+    account: Account,
+    policy: NegotiationPolicy,
+    today: date,
+    channel: ActionChannel,
+) -> None:
     """Self-service channels may open only ``max_negotiations`` per period and account."""
     if channel not in repository.SELF_SERVICE:
         return
-    policy = resolved_for(session, account, today)
-    since = utcnow() - timedelta(days=policy.negotiation_period_days)
+    snapshot = _snapshot(account, today)
+    resolved = effective_policy(policy, snapshot.bucket, max(account.balance_minor, 0))
+    since = utcnow() - timedelta(days=resolved.negotiation_period_days)
     opened = repository.self_service_openings(session, account.id, since)
     remaining = engine.negotiations_remaining(
-        _snapshot(account, today),
-        policy_of(_portfolio(session, account)),
-        [when.date() for when in opened],
-        today,
+        snapshot, policy, [when.date() for when in opened], today
     )
     if remaining <= 0:
         raise Conflict("error.negotiation_limit")
@@ -178,11 +184,12 @@ def generate_offers(
     session: Session, actor: Actor, account_id: uuid.UUID, channel: ActionChannel
 ) -> list[Offer]:
     """Fresh one-tap offers; earlier open offers of the account are superseded."""
-    account, today = _negotiable(session, account_id)
-    _check_quota(session, account, today, channel)
+    account, portfolio, today = _negotiable(session, account_id)
+    policy = policy_of(portfolio)
+    _check_quota(session, account, policy, today, channel)
     computed = engine.offers(
         _snapshot(account, today),
-        policy_of(_portfolio(session, account)),
+        policy,
         today,
         issued_at=utcnow(),
     )
@@ -246,11 +253,11 @@ def propose(
 ) -> ProposalOutcome:
     """Evaluate a counter-proposal: accepted and countered terms come back as an offer to
     accept; out-of-limit requests become an approval task for the supervisor."""
-    account, today = _negotiable(session, account_id)
+    account, portfolio, today = _negotiable(session, account_id)
     proposal = _to_proposal(req, account.currency)
     evaluation = engine.evaluate(
         _snapshot(account, today),
-        policy_of(_portfolio(session, account)),
+        policy_of(portfolio),
         proposal,
         today,
         insist=req.insist,
@@ -361,7 +368,7 @@ def approve(session: Session, actor: Actor, task: Task) -> Plan:
     payload = task.payload
     if not payload.get("requested"):
         raise Conflict("error.task_not_approval")
-    account, _ = _negotiable(session, task.account_id)
+    account, _, _ = _negotiable(session, task.account_id)
     if payload["balance_minor"] != account.balance_minor:
         raise Conflict("error.offer_stale")
     return _create_plan(
@@ -606,11 +613,12 @@ def check_active_plans(
     after: uuid.UUID | None = None
     while batch := repository.active_plans_page(session, after, chunk):
         after = batch[-1].id
+        accounts = repository.accounts_of(session, [plan.account_id for plan in batch])
+        rows_by_plan = repository.instalments_of(session, [plan.id for plan in batch])
         for plan in batch:
-            account = session.get(Account, plan.account_id)
-            assert account is not None  # foreign key
+            account = accounts[plan.account_id]
             today = today_by_portfolio.get(account.portfolio_id) or local_today(session, account)
-            rows = repository.instalments(session, plan.id)
+            rows = rows_by_plan.get(plan.id, [])
             paid = sum(r.paid_minor for r in rows)
             for row in rows:
                 late = today > row.due_date + timedelta(days=plan.grace_days)

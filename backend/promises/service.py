@@ -10,6 +10,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -21,11 +22,12 @@ from backend.core.clock import today_in, utcnow
 from backend.core.errors import Conflict, IdempotencyConflict, NotFound, ValidationFailed
 from backend.creditors.models import Portfolio
 from backend.ledger import repository as ledger_repository
-from backend.policies.service import resolved_for
+from backend.negotiation.policy import NegotiationPolicy, ResolvedPolicy, effective_policy
+from backend.policies.service import policy_of, resolved_for
 from backend.promises import repository
 from backend.promises.models import Promise
 from backend.tasks import service as tasks
-from shared.schemas.enums import ActionChannel, PromiseStatus, TaskKind
+from shared.schemas.enums import ActionChannel, PromiseStatus, TaskKind, bucket_for
 from shared.schemas.negotiation import PromiseKpis
 
 
@@ -127,20 +129,62 @@ def check_open_promises(
     """Resolve every open promise that is covered or past its date plus grace. Idempotent:
     resolved promises are no longer open, and follow-up tasks carry a dedupe key."""
     result = CheckResult()
+    policies = _Policies(session)
     horizon = max(today_by_portfolio.values(), default=date.today())
     after: uuid.UUID | None = None
     while batch := repository.open_page(session, after=after, limit=chunk):
         after = batch[-1].id
         accounts = repository.accounts(session, [p.account_id for p in batch])
-        since = min(p.created_at.date() for p in batch)
+        since = min(p.created_at.date() for p in batch) - timedelta(days=1)  # any timezone
         received: dict[uuid.UUID, list[tuple[date, int]]] = defaultdict(list)
         for account_id, day, amount in repository.payment_rows(session, list(accounts), since):
             received[account_id].append((day, amount))
         for promise in batch:
             account = accounts[promise.account_id]
             today = today_by_portfolio.get(account.portfolio_id, horizon)
-            _judge(session, actor, promise, account, today, received[account.id], result)
+            _judge(session, actor, promise, account, today, received[account.id], result, policies)
     return result
+
+
+def promise_day(promise: Promise, timezone: str) -> date:
+    """The day a promise was made in its portfolio's timezone: payments' effective dates are
+    local days, so a promise made at 21:30 in Lima and paid that evening counts as covered."""
+    return promise.created_at.astimezone(ZoneInfo(timezone)).date()
+
+
+class _Policies:
+    """Each portfolio's policy parsed once per job, and resolved once per (bucket, override)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.portfolios: dict[uuid.UUID, Portfolio] = {}
+        self.parsed: dict[uuid.UUID, NegotiationPolicy] = {}
+        self.resolved: dict[tuple[uuid.UUID, str, int], ResolvedPolicy] = {}
+
+    def _portfolio(self, account: Account) -> Portfolio:
+        portfolio = self.portfolios.get(account.portfolio_id)
+        if portfolio is None:
+            portfolio = self.session.get(Portfolio, account.portfolio_id)
+            assert portfolio is not None  # foreign key
+            self.portfolios[account.portfolio_id] = portfolio
+        return portfolio
+
+    def local_day(self, account: Account, promise: Promise) -> date:
+        return promise_day(promise, self._portfolio(account).timezone)
+
+    def for_account(self, account: Account, today: date) -> ResolvedPolicy:
+        policy = self.parsed.get(account.portfolio_id)
+        if policy is None:
+            policy = self.parsed[account.portfolio_id] = policy_of(self._portfolio(account))
+        bucket = bucket_for(days_past_due(account, today))
+        balance = max(account.balance_minor, 0)
+        override = next(
+            (i for i, o in enumerate(policy.overrides) if o.matches(bucket, balance)), -1
+        )
+        key = (account.portfolio_id, bucket.value, override)
+        if key not in self.resolved:
+            self.resolved[key] = effective_policy(policy, bucket, balance)
+        return self.resolved[key]
 
 
 def _judge(
@@ -151,10 +195,11 @@ def _judge(
     today: date,
     received: list[tuple[date, int]],
     result: CheckResult,
+    policies: _Policies,
 ) -> None:
-    grace = resolved_for(session, account, today).grace_days
+    grace = policies.for_account(account, today).grace_days
     deadline = promise.due_date + timedelta(days=grace)
-    start = promise.created_at.date()
+    start = policies.local_day(account, promise)
     paid = sum(amount for day, amount in received if start <= day <= deadline)
     if paid >= promise.amount_minor:
         status = PromiseStatus.kept
@@ -249,7 +294,8 @@ def settle_if_covered(session: Session, actor: Actor, account: Account) -> None:
     promise = repository.open_for_account(session, account.id)
     if promise is None:
         return
-    since = promise.created_at.date()
+    portfolio = session.get(Portfolio, account.portfolio_id)
+    since = promise_day(promise, portfolio.timezone if portfolio else "UTC")
     paid = sum(amount for _, _, amount in repository.payment_rows(session, [account.id], since))
     if paid >= promise.amount_minor:
         _resolve(session, actor, promise, PromiseStatus.kept, paid)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -157,3 +158,21 @@ def test_promise_kpis(client, session: Session) -> None:
             "amount_kept_minor": 20_000,
         }
     ]
+
+
+def test_a_promise_paid_the_evening_it_was_made_is_kept(session: Session) -> None:
+    """Made at 21:30 in Lima (02:30 UTC the next day) and paid that evening: the payment's
+    effective date is the local day, which is the promise's first day too."""
+    portfolio = lima(session)
+    account = b.account(session, portfolio, principal=50_000)
+    evening = datetime(2026, 3, 10, 21, 30, tzinfo=ZoneInfo("America/Lima"))
+    promise = _promise(session, account, 20_000, today())
+    promise.created_at = evening.astimezone(UTC)
+    promise.due_date = date(2026, 3, 12)
+    session.add(promise)
+    session.flush()
+    pay(session, account, 20_000, "evening", on=date(2026, 3, 10))
+    result = promises.check_open_promises(
+        session, SYSTEM, today_by_portfolio={portfolio.id: date(2026, 3, 20)}
+    )
+    assert (result.kept, result.broken) == (1, 0)
