@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from anyio import to_thread
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -12,6 +16,7 @@ from backend.audit.endpoints import router as audit_router
 from backend.auth.endpoints import router as auth_router
 from backend.conversations.endpoints import router as conversations_router
 from backend.core import handlers
+from backend.core.config import get_settings
 from backend.core.deps import SessionDep
 from backend.creditors.endpoints import router as creditors_router
 from backend.debtors.endpoints import router as debtors_router
@@ -57,8 +62,16 @@ def api_router() -> APIRouter:
     return api
 
 
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    # Request threads and database connections are sized together (backend.core.db).
+    to_thread.current_default_thread_limiter().total_tokens = get_settings().worker_threads
+    yield
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
+        lifespan=lifespan,
         title="Cobro API",
         version="0.1.0",
         description="Debt collections: portfolios, debtors, accounts, ledger, negotiation.",
@@ -72,6 +85,7 @@ def create_app() -> FastAPI:
         """200 when the database answers."""
         try:
             session.execute(text("SELECT 1"))
+            session.close()  # on this thread: no connection waits for the teardown's thread
         except SQLAlchemyError:
             body = {"code": "database_unreachable", "message": "Database unreachable"}
             return JSONResponse(body, status_code=503)

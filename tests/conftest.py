@@ -141,15 +141,10 @@ def app(session: Session):
     from backend.main import app as asgi_app
 
     def override() -> Iterator[Session]:
-        # Each request is a savepoint: released on success (the test sees its writes), rolled
-        # back on error, as the production unit of work commits or rolls back.
-        request = session.begin_nested()
-        try:
-            yield session
-            request.commit()
-        except BaseException:
-            request.rollback()
-            raise
+        # What the test built so far stays (released into the outer transaction); the request's
+        # unit of work then commits or rolls back only its own writes, as in production.
+        session.commit()
+        yield session
 
     asgi_app.dependency_overrides[get_session] = override
     yield asgi_app

@@ -3,13 +3,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from backend.accounts import repository, service
 from backend.accounts.service import Clock
 from backend.core.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.errors import ValidationFailed
 from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.routing import DomainRouter
 from backend.core.scope import account_visibility
 from backend.ledger import repository as ledger_repository
 from shared.schemas.accounts import (
@@ -24,7 +25,7 @@ from shared.schemas.common import Page
 from shared.schemas.enums import AccountStatus, AgingBucket
 from shared.text import fold
 
-router = APIRouter(prefix="/accounts", tags=["accounts"])
+router = DomainRouter(prefix="/accounts", tags=["accounts"])
 
 
 @router.get("", response_model=Page[AccountRead])

@@ -3,15 +3,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from backend.audit import repository
 from backend.core.deps import Admin, SessionDep
 from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.routing import DomainRouter
 from shared.schemas.audit import AuditEventRead
 from shared.schemas.common import Page
 
-router = APIRouter(prefix="/audit-events", tags=["audit"])
+router = DomainRouter(prefix="/audit-events", tags=["audit"])
 
 
 @router.get("", response_model=Page[AuditEventRead])

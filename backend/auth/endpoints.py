@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from fastapi.security import OAuth2PasswordRequestForm
 
 from backend.core.config import get_settings
 from backend.core.deps import SessionDep
+from backend.core.routing import DomainRouter
 from backend.core.security import create_access_token
 from backend.users import service as users
 from shared.schemas.auth import Token
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = DomainRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/token", response_model=Token)

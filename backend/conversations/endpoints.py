@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import Depends, Path, Response
 
 from backend.conversations import service, verification
 from backend.conversations.service import Chat, bot_actor
 from backend.core.deps import CurrentUser, SessionDep, actor_of, require_roles
+from backend.core.routing import DomainRouter
 from backend.users.models import User
 from shared.schemas.common import ErrorBody
 from shared.schemas.conversations import (
@@ -38,7 +39,7 @@ from shared.schemas.enums import Role
 from shared.schemas.negotiation import OfferRead, PlanRead, PromiseRead, ProposalResult
 from shared.schemas.payments import PaymentLinkRead
 
-router = APIRouter(tags=["bot"])
+router = DomainRouter(tags=["bot"])
 Bot = Annotated[User, require_roles(Role.bot)]
 
 

@@ -35,6 +35,14 @@ class Settings(BaseSettings):
     token_minutes: int = 8 * 60
     public_url: str = "http://127.0.0.1:8000"
     max_upload_bytes: int = 50 * 1024 * 1024
+    # Threads that run requests' database work at once; the connection pool is sized with it.
+    worker_threads: int = Field(default=40, ge=1, le=500)
+    # Background jobs: extra modules that register jobs, and how a dead worker is noticed.
+    job_modules: str = ""
+    job_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    job_stalled_seconds: float = Field(default=30.0, gt=0)
+    # Run the embedded job runner inside `cobro serve` (the SQLite default).
+    embedded_jobs: bool = True
     default_language: str = "es"
     # Payments: "builtin" (the embedded default, with a sandbox) or "stripe".
     payment_provider: str = ""
@@ -62,6 +70,10 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def job_module_list(self) -> list[str]:
+        return [name.strip() for name in self.job_modules.split(",") if name.strip()]
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,23 +1,49 @@
 """Engine, sessions and the one-commit-per-request unit of work.
 
-Services never commit: they add and flush. The request (``get_session``) or the job
-(``session_scope``) commits once at its boundary, or rolls everything back.
+Services never commit: they add and flush. The request (``unit_of_work``, run by the route
+class in ``backend.core.routing``) or the job (``session_scope``) commits once at its boundary,
+or rolls everything back.
+
+Connections are held only by the thread doing the work: a request's session opens its
+connection on the worker thread that runs the endpoint, commits there and gives the connection
+back before the thread is released, so no request waits for a thread while holding a
+connection or a transaction.
+
+SQLite: a write unit of work starts with ``BEGIN IMMEDIATE`` (it takes the write lock first, and
+waits for it within the busy timeout) so it can never fail halfway when upgrading a read lock.
+Reads start deferred and run beside writers (WAL). A unit that still meets a locked database
+(or a PostgreSQL deadlock or serialization failure) is rolled back and run again as a whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
 from backend.core.config import get_settings
+
+log = logging.getLogger("cobro.db")
+
+# Whether the transactions begun in this context will write (SQLite: BEGIN IMMEDIATE).
+_write_intent: ContextVar[bool] = ContextVar("cobro_write_intent", default=False)
+
+RETRIES = 5
+T = TypeVar("T")
+# PostgreSQL SQLSTATEs worth running the whole unit again for.
+_RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -63,11 +89,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
         return engine
-    kwargs.setdefault("pool_size", 20)
-    kwargs.setdefault("max_overflow", 20)
+    # One connection per thread that can do database work at once (request threads and the
+    # in-process job runner), plus a few for the event loop's own short reads.
+    threads = get_settings().worker_threads
+    kwargs.setdefault("pool_size", threads + 4)
+    kwargs.setdefault("max_overflow", 4)
+    kwargs.setdefault("pool_timeout", 10)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
@@ -81,12 +111,23 @@ def new_session(engine: Engine | None = None) -> Session:
 
 
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+def writing(write: bool = True) -> Iterator[None]:
+    """Transactions begun inside announce whether they will write (see the module doc)."""
+    token = _write_intent.set(write)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None, *, write: bool = True) -> Iterator[Session]:
     """A job's unit of work: commit once on success, roll back on any error."""
     session = new_session(engine)
     try:
-        yield session
-        session.commit()
+        with writing(write):
+            yield session
+            session.commit()
     except BaseException:
         session.rollback()
         raise
@@ -94,7 +135,40 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         session.close()
 
 
+def is_retryable(exc: BaseException) -> bool:
+    """A lock or serialization conflict that a fresh run of the whole unit can get past."""
+    if isinstance(exc, OperationalError):
+        message = str(exc.orig).lower()
+        if "database is locked" in message or "database table is locked" in message:
+            return True
+    if isinstance(exc, DBAPIError):
+        return getattr(exc.orig, "sqlstate", None) in _RETRY_SQLSTATES
+    return False
+
+
+def unit_of_work(session: Session, work: Callable[[], T], *, write: bool = True) -> T:
+    """Run ``work`` and commit, on this thread; on a retryable conflict roll back and run it
+    again as a whole (never half); on any other error roll back and raise."""
+    with writing(write):
+        for attempt in range(1, RETRIES + 1):
+            try:
+                result = work()
+                session.commit()
+                return result
+            except BaseException as exc:
+                session.rollback()
+                if attempt == RETRIES or not is_retryable(exc):
+                    raise
+                log.info("unit of work retried after a conflict (attempt %d): %s", attempt, exc)
+                time.sleep(random.uniform(0.01, 0.05) * attempt)
+    raise AssertionError("unreachable")
+
+
 def get_session() -> Iterator[Session]:
-    """FastAPI dependency: the request's unit of work."""
-    with session_scope() as session:
+    """FastAPI dependency: the request's session. It opens no connection until used; the
+    endpoint's ``unit_of_work`` commits it on the thread that did the work."""
+    session = new_session()
+    try:
         yield session
+    finally:
+        session.close()

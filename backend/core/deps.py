@@ -18,8 +18,8 @@ from backend.users.models import User
 from shared.i18n import normalize_language
 from shared.schemas.enums import Role
 
-# scope="function": the unit of work commits before the response is sent, so a failed commit
-# answers an error (a webhook provider then retries) instead of a 2xx for lost work.
+# The endpoint's unit of work (backend.core.routing) commits before the response is sent, so a
+# failed commit answers an error (a webhook provider then retries) instead of a 2xx for lost work.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -35,6 +35,9 @@ def current_principal(session: SessionDep, token: Annotated[str | None, Depends(
     except (jwt.PyJWTError, ValueError, KeyError):
         raise NotAuthenticated("error.token_invalid") from None
     user = session.get(User, user_id)
+    # End the read here, on this dependency's thread: the endpoint's own unit of work begins
+    # on its thread (as a write where it writes), and no connection waits between the two.
+    session.commit()
     if user is None or not user.is_active:
         raise NotAuthenticated("error.token_invalid")
     return user

@@ -10,7 +10,8 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.core.errors import DomainError
@@ -82,6 +83,17 @@ def install(app: FastAPI) -> None:
         # of range): the client's data is invalid; the unit of work was already rolled back.
         log.info("database refused data on %s %s: %s", request.method, request.url.path, exc.orig)
         return error_response(request, 422, "validation_error")
+
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The database is down, unreachable, out of connections or still locked after the unit
+        # of work's retries: nothing was written, and the same request may succeed shortly.
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        response = error_response(request, 503, "database_unavailable")
+        response.headers["Retry-After"] = "5"
+        return response
+
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(unavailable, _unavailable)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

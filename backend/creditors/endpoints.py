@@ -3,10 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from backend.core.deps import Admin, CurrentUser, SessionDep, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.routing import DomainRouter
 from backend.creditors import repository, service
 from shared.schemas.common import Page
 from shared.schemas.creditors import (
@@ -18,7 +19,7 @@ from shared.schemas.creditors import (
     PortfolioUpdate,
 )
 
-router = APIRouter(tags=["creditors"])
+router = DomainRouter(tags=["creditors"])
 Paging = Annotated[PageParams, Depends(page_params)]
 
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from backend.core.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.routing import DomainRouter
 from backend.core.scope import account_visibility
 from backend.debtors import repository, service
 from shared.schemas.common import Page
@@ -14,7 +15,7 @@ from shared.schemas.debtors import DebtorCreate, DebtorRead, DebtorUpdate
 from shared.schemas.enums import Role
 from shared.text import fold
 
-router = APIRouter(prefix="/debtors", tags=["debtors"])
+router = DomainRouter(prefix="/debtors", tags=["debtors"])
 
 
 @router.get("", response_model=Page[DebtorRead])

@@ -6,10 +6,11 @@ import uuid
 from datetime import date as Date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from backend.core.deps import CurrentUser, Lang, SessionDep
 from backend.core.errors import ValidationFailed
+from backend.core.routing import DomainRouter
 from backend.field import bundles, routes, sync, worklist
 from backend.field.access import one_agent
 from backend.field.worklist import WorklistQuery
@@ -24,7 +25,7 @@ from shared.schemas.field import (
     Worklist,
 )
 
-router = APIRouter(prefix="/field", tags=["field"])
+router = DomainRouter(prefix="/field", tags=["field"])
 
 Timezone = Annotated[
     str | None, Query(max_length=64, description="IANA timezone of the day; default the agents'")

@@ -5,19 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
-from starlette.concurrency import run_in_threadpool
+from fastapi import Depends, Request, Response
 
 from backend.core.config import get_settings
 from backend.core.deps import Lang, SessionDep, Staff, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.routing import DomainRouter, run_unit
 from backend.imports import service
 from backend.imports.models import ImportBatch
 from backend.imports.upload import read_upload
 from shared.schemas.common import ErrorBody, Page
 from shared.schemas.imports import ImportBatchRead, ImportSummary
 
-router = APIRouter(prefix="/imports", tags=["imports"])
+router = DomainRouter(prefix="/imports", tags=["imports"])
 
 _UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
@@ -64,16 +64,20 @@ async def upload_import(
     ``import_invalid`` with ``details.errors: [{row, column, reason, code}]``."""
     upload = await read_upload(request, get_settings().max_upload_bytes)
     try:
-        result = await run_in_threadpool(
-            service.import_file,
-            session,
-            actor_of(user),
-            user,
-            portfolio_id,
-            upload.file,
-            upload.filename or "",
-            lang=lang,
-        )
+
+        def work() -> service.ImportResult:
+            upload.file.seek(0)  # a retried unit reads the file again from its start
+            return service.import_file(
+                session,
+                actor_of(user),
+                user,
+                portfolio_id,
+                upload.file,
+                upload.filename or "",
+                lang=lang,
+            )
+
+        result = await run_unit(session, work)
     finally:
         await upload.close()
     if result.replayed:

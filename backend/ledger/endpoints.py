@@ -3,19 +3,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
 from backend.accounts import service as accounts
 from backend.core.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.errors import CurrencyMismatch
 from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.routing import DomainRouter
 from backend.ledger import repository, service
 from backend.ledger.models import LedgerEntry
 from shared.money import from_decimal
 from shared.schemas.common import Page
 from shared.schemas.ledger import EntryCreate, EntryRead, ReversalCreate
 
-router = APIRouter(tags=["ledger"])
+router = DomainRouter(tags=["ledger"])
 
 
 @router.get("/accounts/{account_id}/ledger", response_model=Page[EntryRead])

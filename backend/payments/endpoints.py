@@ -4,8 +4,7 @@ import uuid
 from typing import Annotated
 
 import stripe
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
+from fastapi import Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from backend.accounts import service as accounts
@@ -14,6 +13,7 @@ from backend.core.config import get_settings
 from backend.core.deps import CurrentUser, SessionDep, actor_of
 from backend.core.errors import DomainError, NotFound
 from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.routing import DomainRouter, run_unit
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor
 from backend.payments import pages, repository, service
@@ -33,8 +33,8 @@ from shared.schemas.payments import (
     WebhookAck,
 )
 
-router = APIRouter(tags=["payments"])
-public = APIRouter(
+router = DomainRouter(tags=["payments"])
+public = DomainRouter(
     tags=["public pages"],
     responses={status: {"model": ErrorBody} for status in (404, 422)},
 )
@@ -174,7 +174,9 @@ async def stripe_webhook(
     except (stripe.SignatureVerificationError, ValueError):
         raise InvalidSignature() from None
     # The handler locks rows and waits on other transactions: never on the event loop.
-    outcome = await run_in_threadpool(service.handle_event, session, stripe_provider.NAME, event)
+    outcome = await run_unit(
+        session, lambda: service.handle_event(session, stripe_provider.NAME, event)
+    )
     return WebhookAck(outcome=outcome)
 
 

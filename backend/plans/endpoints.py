@@ -3,12 +3,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from backend.accounts import service as accounts
 from backend.core.deps import CurrentUser, SessionDep, actor_of
 from backend.core.errors import NotFound
 from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.routing import DomainRouter
 from backend.plans import repository, service
 from backend.plans.models import Offer
 from shared.schemas.common import Page
@@ -21,7 +22,7 @@ from shared.schemas.negotiation import (
     ProposalResult,
 )
 
-router = APIRouter(tags=["negotiation"])
+router = DomainRouter(tags=["negotiation"])
 
 
 @router.post("/accounts/{account_id}/offers", response_model=list[OfferRead], status_code=201)

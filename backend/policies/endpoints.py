@@ -3,14 +3,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Body
+from fastapi import Body
 
 from backend.core.deps import SessionDep, Staff, actor_of
+from backend.core.routing import DomainRouter
 from backend.creditors.service import get_portfolio
 from backend.negotiation.policy import NegotiationPolicy
 from backend.policies import service
 
-router = APIRouter(prefix="/portfolios/{portfolio_id}/negotiation-policy", tags=["policies"])
+router = DomainRouter(prefix="/portfolios/{portfolio_id}/negotiation-policy", tags=["policies"])
 
 
 @router.get("", response_model=NegotiationPolicy)

@@ -4,18 +4,19 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
 from backend.accounts import service as accounts
 from backend.core.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.routing import DomainRouter
 from backend.promises import repository, service
 from backend.promises.service import PromiseRequest
 from shared.money import from_decimal
 from shared.schemas.common import Page
 from shared.schemas.negotiation import PromiseCreate, PromiseKpis, PromiseRead
 
-router = APIRouter(tags=["promises"])
+router = DomainRouter(tags=["promises"])
 
 
 @router.post(

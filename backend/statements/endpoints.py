@@ -6,14 +6,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
 from backend.core.config import get_settings
 from backend.core.deps import Lang, SessionDep, Staff, actor_of
 from backend.core.errors import ValidationFailed
 from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.routing import DomainRouter, run_unit
 from backend.imports.upload import read_upload
 from backend.statements import repository, service
 from shared.schemas.common import Page
@@ -25,7 +25,7 @@ from shared.schemas.statements import (
     StatementReport,
 )
 
-router = APIRouter(prefix="/statements", tags=["bank statements"])
+router = DomainRouter(prefix="/statements", tags=["bank statements"])
 
 _UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
@@ -98,7 +98,7 @@ async def upload_statement(
         )
         return service.to_read(session, result.statement, replayed=result.replayed)
 
-    read = await run_in_threadpool(work)
+    read = await run_unit(session, work)
     if read.replayed:
         response.status_code = 200
     return read

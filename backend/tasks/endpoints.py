@@ -3,17 +3,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from backend.core.deps import CurrentUser, SessionDep, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.routing import DomainRouter
 from backend.plans import service as plans
 from backend.tasks import repository, service
 from shared.schemas.common import Page
 from shared.schemas.enums import TaskKind, TaskStatus
 from shared.schemas.negotiation import PlanRead, TaskClose, TaskRead
 
-router = APIRouter(prefix="/tasks", tags=["tasks"])
+router = DomainRouter(prefix="/tasks", tags=["tasks"])
 
 
 @router.get("", response_model=Page[TaskRead])

@@ -3,16 +3,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from backend.core.deps import Admin, CurrentUser, SessionDep, Staff, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.routing import DomainRouter
 from backend.users import repository, service
 from shared.schemas.auth import UserCreate, UserRead, UserUpdate
 from shared.schemas.common import Page
 from shared.schemas.enums import Role
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = DomainRouter(prefix="/users", tags=["users"])
 
 
 @router.get("/me", response_model=UserRead)

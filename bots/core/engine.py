@@ -13,8 +13,9 @@ Each message is handled in this order:
 4. The state is saved and the replies returned.
 
 Anything about a debt needs a verified chat; asking for it first starts the verification and
-does it afterwards. The API down, or any unexpected error, still gets a reply (never silence,
-never a stack trace).
+does it afterwards. The API down, or any unexpected error, gives a ``Reply(retry=True)``: webhook
+channels have the platform deliver the message again, the others show its apology (never
+silence, never a stack trace).
 
 Construct one per process and share it between chats::
 
@@ -97,7 +98,8 @@ class ConversationCore:
             return await self._handle(incoming)
         except Exception:
             log.exception("bot turn failed on %s", incoming.channel)
-            return Reply([Outgoing(t("bot.error", normalize_language(incoming.language_hint)))])
+            apology = t("bot.error", normalize_language(incoming.language_hint))
+            return Reply([Outgoing(apology)], retry=True)
 
     async def _handle(self, incoming: Incoming) -> Reply:
         chat = self.api.chat(incoming.channel, incoming.user_id)
@@ -108,7 +110,8 @@ class ConversationCore:
         except CobroClientError:
             log.warning("bot API unavailable for %s", incoming.channel, exc_info=True)
             return Reply(
-                [Outgoing(t("bot.unavailable", normalize_language(incoming.language_hint)))]
+                [Outgoing(t("bot.unavailable", normalize_language(incoming.language_hint)))],
+                retry=True,
             )
         turn = Turn.begin(incoming, chat, state, self._today())
         try:
@@ -120,7 +123,7 @@ class ConversationCore:
             identity.reverify(turn)
         except ApiUnavailable:
             log.warning("bot API unavailable mid-turn", exc_info=True)
-            return Reply([Outgoing(t("bot.unavailable", turn.language))])
+            return Reply([Outgoing(t("bot.unavailable", turn.language))], retry=True)
         try:
             await chat.save(turn.step, turn.data, Language(turn.language))
         except CobroClientError:  # the answers stand; the next message starts from older state

@@ -44,6 +44,15 @@ class Outgoing:
 class Reply:
     messages: list[Outgoing] = field(default_factory=list)
     duplicate: bool = False  # the message id was handled before: send nothing
+    # The turn failed (the API unreachable or failing, an unexpected error): the messages are an
+    # apology for channels that cannot redeliver; webhook channels send nothing, release the
+    # claim and answer 5xx so the platform delivers the message again.
+    retry: bool = False
+
+
+class TurnFailed(Exception):
+    """Raised by a webhook adapter for a ``Reply(retry=True)``: the claim was released and the
+    platform must deliver the message again."""
 
 
 class Conversation(Protocol):

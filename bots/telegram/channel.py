@@ -30,7 +30,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bots.config import BotSettings
-from bots.core.messages import Conversation, Incoming, Reply
+from bots.core.messages import Conversation, Incoming, Reply, TurnFailed
 from bots.telegram.ratelimit import RetryAfterLimiter
 from bots.telegram.render import keyboard
 
@@ -179,6 +179,9 @@ class TelegramChannel:
         reply = await conversation.handle(incoming)
         if reply.duplicate:
             return
+        if reply.retry and _failures.get(None) is not None:  # a webhook: Telegram redelivers
+            await conversation.settle(incoming, delivered=False)
+            raise TurnFailed(f"Telegram message {message_id}")
         try:
             await self.send(chat.id, reply)
         except Exception:

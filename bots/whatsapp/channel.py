@@ -26,7 +26,7 @@ from pywa_async import WhatsApp, handlers, types
 from pywa_async.utils import UserIdentifier
 
 from bots.config import BotSettings
-from bots.core.messages import Conversation, Incoming
+from bots.core.messages import Conversation, Incoming, TurnFailed
 from bots.whatsapp.sender import OutsideServiceWindow, WhatsAppSender
 from bots.whatsapp.transport import BaseUrlTransport
 from bots.whatsapp.window import Clock, ServiceWindow, utcnow
@@ -176,6 +176,9 @@ class WhatsAppChannel:
             )
             conversation = await self._conversation()
             reply = await conversation.handle(incoming)
+            if reply.retry:  # Meta delivers the message again after a 5xx
+                await conversation.settle(incoming, delivered=False)
+                raise TurnFailed(f"WhatsApp message {message_id}")
             if not reply.duplicate:
                 try:
                     await self.sender.send_reply(user_id, reply)

@@ -49,16 +49,16 @@ class FakeConversation:
     def __init__(self, messages: tuple[Outgoing, ...] = (GREETING,)) -> None:
         self.messages = messages
         self.incoming: list[Incoming] = []
-        self.error: Exception | None = None
+        self.failing = False  # the backend fails: turns answer Reply(retry=True), as the core does
         self._seen: set[str] = set()
         self.settled: list[tuple[str, bool]] = []
 
     async def handle(self, incoming: Incoming) -> Reply:
-        if self.error is not None:
-            raise self.error
         if incoming.message_id in self._seen:
             return Reply(duplicate=True)
         self._seen.add(incoming.message_id)
+        if self.failing:
+            return Reply([Outgoing("Lo siento, algo salió mal.")], retry=True)
         self.incoming.append(incoming)
         return Reply(list(self.messages))
 

@@ -165,15 +165,20 @@ def test_group_chats_are_ignored() -> None:
     run(scenario())
 
 
-def test_a_failing_core_answers_500_so_telegram_delivers_again() -> None:
+def test_a_failed_turn_answers_500_and_telegram_s_redelivery_is_answered() -> None:
     async def scenario() -> None:
         conversation = FakeConversation()
-        conversation.error = RuntimeError("backend down")
+        conversation.failing = True
         async with bots_app(conversation) as bots:
-            response = await bots.telegram(tg_message(12, "hola"))
+            update = tg_message(12, "hola")
+            response = await bots.telegram(update)
             assert response.status_code == 500
             assert response.json()["code"] == "update_failed"
             assert bots.platforms.of("sendMessage") == []
+            conversation.failing = False
+            assert (await bots.telegram(update)).status_code == 200
+            assert [delivered for _, delivered in conversation.settled] == [False, True]
+            assert len(bots.platforms.of("sendMessage")) == 1
 
     run(scenario())
 

@@ -202,14 +202,19 @@ def test_non_text_messages_are_not_sent_to_the_core() -> None:
     run(scenario())
 
 
-def test_a_failing_core_answers_500_so_meta_delivers_again() -> None:
+def test_a_failed_turn_answers_500_and_meta_s_redelivery_is_answered() -> None:
     async def scenario() -> None:
         conversation = FakeConversation()
-        conversation.error = RuntimeError("backend down")
+        conversation.failing = True
         async with bots_app(conversation) as bots:
-            response = await bots.whatsapp(wa_text("hola"))
+            body = wa_text("hola")
+            response = await bots.whatsapp(body)
             assert response.status_code == 500
-            assert bots.platforms.calls == []
+            assert bots.platforms.calls == []  # no apology sent: the message comes back
+            conversation.failing = False
+            assert (await bots.whatsapp(body)).status_code == 200
+            assert [delivered for _, delivered in conversation.settled] == [False, True]
+            assert len(bots.platforms.calls) == 1
 
     run(scenario())
 

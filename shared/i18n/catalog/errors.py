@@ -56,6 +56,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "La clave de idempotencia ya se usó con otros datos.",
         "en": "The idempotency key was already used with different data.",
     },
+    "error.database_unavailable": {
+        "es": "El servicio está momentáneamente ocupado o sin base de datos. Intente de nuevo "
+        "en unos segundos.",
+        "en": "The service is momentarily busy or without its database. Please try again in a "
+        "few seconds.",
+    },
     "error.internal_error": {
         "es": "Error interno. Se registró para revisión.",
         "en": "Internal error. It has been logged for review.",

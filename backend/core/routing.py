@@ -1,0 +1,72 @@
+"""Routers whose endpoints run as one unit of work on the thread that does the work.
+
+``DomainRouter`` is the ``APIRouter`` of every domain. A synchronous endpoint that takes the
+request's session (``SessionDep``) is wrapped so that, on its worker thread, it runs, commits
+(or rolls back) and gives its connection back before the thread is released; a retryable lock
+conflict runs it again as a whole (``backend.core.db.unit_of_work``). Requests other than GET
+and HEAD are writes (SQLite takes the write lock when they begin).
+
+Asynchronous endpoints (uploads, webhooks) read their body on the event loop and then hand the
+database work to ``run_unit``, which does the same on a worker thread.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import APIRouter
+from fastapi.routing import APIRoute
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from backend.core.db import get_session, unit_of_work
+
+T = TypeVar("T")
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _session_parameter(endpoint: Callable[..., Any]) -> str | None:
+    """The name of the endpoint's parameter that receives the request's session."""
+    try:
+        hints = typing.get_type_hints(endpoint, include_extras=True)
+    except (NameError, TypeError):
+        return None
+    for name, hint in hints.items():
+        if typing.get_origin(hint) is typing.Annotated:
+            for meta in typing.get_args(hint)[1:]:
+                if getattr(meta, "dependency", None) is get_session:
+                    return name
+    return None
+
+
+def _in_unit(endpoint: Callable[..., Any], parameter: str, write: bool) -> Callable[..., Any]:
+    @functools.wraps(endpoint)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        session: Session = kwargs[parameter]
+        return unit_of_work(session, lambda: endpoint(*args, **kwargs), write=write)
+
+    return run
+
+
+class UnitOfWorkRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        parameter = _session_parameter(endpoint)
+        if parameter and not inspect.iscoroutinefunction(endpoint):
+            methods = {m.upper() for m in kwargs.get("methods") or ("GET",)}
+            endpoint = _in_unit(endpoint, parameter, write=not methods <= READ_METHODS)
+        super().__init__(path, endpoint, **kwargs)
+
+
+class DomainRouter(APIRouter):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("route_class", UnitOfWorkRoute)
+        super().__init__(**kwargs)
+
+
+async def run_unit(session: Session, work: Callable[[], T], *, write: bool = True) -> T:
+    """From an async endpoint: ``work`` and its commit on one worker thread."""
+    return await run_in_threadpool(unit_of_work, session, work, write=write)
