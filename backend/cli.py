@@ -28,20 +28,55 @@ def serve(
     reload: bool = False,
     workers: int = 1,
 ) -> None:
-    """Start the API (with the channel webhooks and the web app mounted beside it)."""
+    """Start the API (with the channel webhooks and the web app mounted beside it). On SQLite
+    the background jobs run here too; on PostgreSQL start them with `cobro worker`."""
     import uvicorn
 
+    from backend.core.config import get_settings
     from backend.demo.commands import banner
+    from backend.jobs.local import EmbeddedRunner
 
     typer.echo(banner(host, port))
-    uvicorn.run(
-        "backend.main:app",
-        host=host,
-        port=port,
-        reload=reload,
-        workers=workers,
-        log_level=os.environ.get("COBRO_LOG_LEVEL", "info"),
-    )
+    settings = get_settings()
+    runner = EmbeddedRunner() if settings.is_sqlite and settings.embedded_jobs else None
+    if runner:
+        runner.start()
+    try:
+        uvicorn.run(
+            "backend.main:app",
+            host=host,
+            port=port,
+            reload=reload,
+            workers=workers,
+            log_level=os.environ.get("COBRO_LOG_LEVEL", "info"),
+        )
+    finally:
+        if runner:
+            runner.stop()
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="jobs run at once")] = 4,
+    queue: Annotated[list[str] | None, typer.Option(help="only these queues")] = None,
+    name: Annotated[str | None, typer.Option(help="this worker's name in the job tables")] = None,
+) -> None:
+    """Run background jobs (daily checks, clean-ups, imports, statements) until stopped. Start
+    as many as you like, on several machines: each job runs once. On SQLite this is the
+    embedded runner `cobro serve` already starts."""
+    import logging
+
+    from backend.core.config import get_settings
+
+    logging.basicConfig(level=os.environ.get("COBRO_LOG_LEVEL", "INFO").upper())
+    if get_settings().is_sqlite:
+        from backend.jobs.local import EmbeddedRunner
+
+        EmbeddedRunner().serve_forever()
+        return
+    from backend.jobs import worker as pg_worker
+
+    pg_worker.run(concurrency=concurrency, queues=queue, name=name)
 
 
 @app.command("create-user")

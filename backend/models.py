@@ -7,6 +7,7 @@ from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
 from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
 from backend.imports.models import ImportBatch
+from backend.jobs.models import PeriodicRun, QueuedJob
 from backend.ledger.models import LedgerEntry
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
 from backend.plans.models import Offer, Plan, PlanInstalment
@@ -32,11 +33,13 @@ __all__ = [
     "Offer",
     "Payment",
     "PaymentLink",
+    "PeriodicRun",
     "Plan",
     "PlanInstalment",
     "Portfolio",
     "Promise",
     "ProviderEvent",
+    "QueuedJob",
     "StatementLine",
     "SyncRecord",
     "Task",

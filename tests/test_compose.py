@@ -75,6 +75,14 @@ def test_api_service_runs_the_image_against_postgres(compose: dict[str, Any]) ->
     assert "8000:8000" in api["ports"]
 
 
+def test_worker_service_runs_the_job_runner_on_the_same_database(compose: dict[str, Any]) -> None:
+    api, worker = compose["services"]["api"], compose["services"]["worker"]
+    assert worker["image"] == api["image"]
+    assert worker["command"][:2] == ["cobro", "worker"]
+    assert worker["environment"]["DATABASE_URL"] == api["environment"]["DATABASE_URL"]
+    assert worker["depends_on"]["api"]["condition"] == "service_healthy"  # migrated first
+
+
 def test_image_installs_the_core_and_runs_migrate_then_serve(dockerfile: list[str]) -> None:
     assert instructions(dockerfile, "FROM")[-1] == "python:3.11-slim"
     installs = [run for run in instructions(dockerfile, "RUN") if "pip install" in run]
