@@ -31,18 +31,11 @@ import asyncio
 import csv
 import json
 import os
-import platform
 import random
-import shutil
-import socket
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -54,8 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("COBRO_SECRET_KEY", "benchmark-secret-key-" + "x" * 32)
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from backend.accounts.models import Account  # noqa: E402
@@ -67,11 +59,19 @@ from backend.creditors.models import Creditor, Portfolio  # noqa: E402
 from backend.imports import service  # noqa: E402
 from backend.imports.commands import TerminalProgress  # noqa: E402
 from backend.users.models import User  # noqa: E402
+from benchmarks._common import (  # noqa: E402
+    DEFAULT_PG,
+    RESULTS,
+    environment,
+    log,
+    percentile_ms,
+    postgres_database,
+    server,
+    sqlite_database,
+)
 from shared.identity import ruc_check_digit  # noqa: E402
 from shared.schemas.enums import Role  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results"
-DEFAULT_PG = os.environ.get("COBRO_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 AGENTS = 20
 
 FIRST = [
@@ -161,10 +161,6 @@ HEADER = [
     "fecha_vencimiento",
     "gestor",
 ]
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -337,53 +333,6 @@ def agent_accounts(url: str, agent_id: uuid.UUID) -> list[str]:
 # --- servers and load ----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def server(app: str, url: str) -> Iterator[str]:
-    """A uvicorn subprocess serving ``app`` on a free port; stopped on exit."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        app,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{app} did not start")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 async def _load(
     base: str, paths: list[str], headers: dict[str, str], clients: int, seconds: float
 ) -> dict[str, Any]:
@@ -414,14 +363,11 @@ async def _load(
     wall = time.perf_counter() - started
     latencies.sort()
 
-    def pct(q: float) -> float:
-        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 2)
-
     return {
         "requests": len(latencies),
         "errors": errors,
-        "p50_ms": pct(0.50),
-        "p99_ms": pct(0.99),
+        "p50_ms": percentile_ms(latencies, 0.50),
+        "p99_ms": percentile_ms(latencies, 0.99),
         "rps": round(len(latencies) / wall, 1),
     }
 
@@ -461,30 +407,6 @@ def api_benchmark(url: str, seeded: Seeded, args: argparse.Namespace) -> dict[st
 # --- databases -----------------------------------------------------------------------------------
 
 
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    folder = Path(tempfile.mkdtemp(prefix="cobro_bench_"))
-    try:
-        yield f"sqlite:///{folder / 'bench.db'}"
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    name = f"cobro_bench_{os.getpid()}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def run_backend(kind: str, url: str, data: Path, args: argparse.Namespace) -> dict[str, Any]:
     log(f"[{kind}] migrating and seeding")
     seeded = seed(url)
@@ -492,19 +414,6 @@ def run_backend(kind: str, url: str, data: Path, args: argparse.Namespace) -> di
     imported = time_import(url, data, seeded.portfolio_id, args.rows)
     log(f"[{kind}] {imported['rows_per_second']:,} rows/s; API under {args.clients} clients")
     return {"import": imported, "api": api_benchmark(url, seeded, args)}
-
-
-def environment(pg_url: str | None) -> dict[str, Any]:
-    info: dict[str, Any] = {
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "sqlite": sqlite3.sqlite_version,
-    }
-    if pg_url:
-        with create_engine(pg_url).connect() as conn:
-            info["postgresql"] = conn.execute(text("SHOW server_version")).scalar_one()
-    return info
 
 
 def print_table(results: dict[str, Any]) -> None:

@@ -1,0 +1,143 @@
+"""Helpers shared by the benchmark scripts: scratch databases, a uvicorn subprocess on a free
+local port, the environment record and percentiles.
+
+``server`` takes the tree whose code the subprocess runs (its ``PYTHONPATH``), so a benchmark can
+measure an older checkout of the code with the same load generator.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+DEFAULT_PG = os.environ.get("COBRO_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def server(
+    app: str,
+    url: str,
+    *,
+    tree: Path = ROOT,
+    env: dict[str, str] | None = None,
+    output: IO[str] | None = None,
+) -> Iterator[str]:
+    """A uvicorn subprocess (one worker) serving ``app`` from ``tree`` on a free port, with
+    ``DATABASE_URL=url`` and ``env`` on top of this process's environment; its output goes to
+    ``output`` (default: inherited). Yields the base URL; stopped on exit."""
+    port = free_port()
+    environment = {**os.environ, **(env or {}), "DATABASE_URL": url, "PYTHONPATH": str(tree)}
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    process = subprocess.Popen(
+        command, cwd=tree, env=environment, stdout=output, stderr=output or None
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{app} did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def sqlite_database() -> Iterator[str]:
+    """A SQLite file in a temporary folder, removed at the end."""
+    folder = Path(tempfile.mkdtemp(prefix="cobro_bench_"))
+    try:
+        yield f"sqlite:///{folder / 'bench.db'}"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def postgres_database(admin_url: str, name: str | None = None) -> Iterator[str]:
+    """A fresh database ``name`` (default ``cobro_bench_<pid>``) next to ``admin_url``'s,
+    dropped at the end."""
+    name = name or f"cobro_bench_{os.getpid()}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def environment(pg_url: str | None) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "sqlite": sqlite3.sqlite_version,
+    }
+    if pg_url:
+        engine = create_engine(pg_url)
+        try:
+            with engine.connect() as conn:
+                info["postgresql"] = conn.execute(text("SHOW server_version")).scalar_one()
+        finally:
+            engine.dispose()
+    return info
+
+
+def percentile_ms(ordered: Sequence[float], q: float) -> float | None:
+    """The ``q`` quantile (nearest rank) of sorted seconds, in milliseconds."""
+    if not ordered:
+        return None
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
