@@ -30,6 +30,7 @@ from backend.policies.endpoints import router as policies_router
 from backend.promises.endpoints import router as promises_router
 from backend.statements.endpoints import router as statements_router
 from backend.tasks.endpoints import router as tasks_router
+from backend.uploads.endpoints import router as uploads_router
 from backend.users.endpoints import router as users_router
 from shared.schemas.common import ErrorBody
 
@@ -54,6 +55,7 @@ def api_router() -> APIRouter:
         tasks_router,
         payments_router,
         statements_router,
+        uploads_router,
         conversations_router,
         field_router,
         audit_router,

@@ -14,6 +14,7 @@ from backend.plans.models import Offer, Plan, PlanInstalment
 from backend.promises.models import Promise
 from backend.statements.models import BankStatement, StatementLine
 from backend.tasks.models import Task
+from backend.uploads.models import Upload
 from backend.users.models import User
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "StatementLine",
     "SyncRecord",
     "Task",
+    "Upload",
     "User",
     "VerificationFailure",
     "Visit",

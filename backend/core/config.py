@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     token_minutes: int = 8 * 60
     public_url: str = "http://127.0.0.1:8000"
     max_upload_bytes: int = 50 * 1024 * 1024
+    # Larger uploads (statements, imports) are processed by a background job (202 + progress).
+    inline_upload_bytes: int = Field(default=1024 * 1024, ge=0)
     # Threads that run requests' database work at once; the connection pool is sized with it.
     worker_threads: int = Field(default=40, ge=1, le=500)
     # Background jobs: extra modules that register jobs, and how a dead worker is noticed.

@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from backend.core.config import get_settings
@@ -15,7 +16,8 @@ from backend.core.errors import ValidationFailed
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter, run_unit
 from backend.imports.upload import read_upload
-from backend.statements import repository, service
+from backend.statements import repository, service, tasks
+from backend.uploads import service as uploads
 from shared.schemas.common import Page
 from shared.schemas.statements import (
     LineConfirm,
@@ -24,6 +26,7 @@ from shared.schemas.statements import (
     StatementRead,
     StatementReport,
 )
+from shared.schemas.uploads import UploadRead
 
 router = DomainRouter(prefix="/statements", tags=["bank statements"])
 
@@ -72,7 +75,10 @@ def line_page(
     "",
     response_model=StatementRead,
     status_code=201,
-    responses={200: {"model": StatementRead, "description": "This exact file was uploaded before"}},
+    responses={
+        200: {"model": StatementRead, "description": "This exact file was uploaded before"},
+        202: {"model": UploadRead, "description": "Queued: follow GET /uploads/{id}"},
+    },
     openapi_extra=_UPLOAD_BODY,
 )
 async def upload_statement(
@@ -82,26 +88,61 @@ async def upload_statement(
     lang: Lang,
     portfolio_id: uuid.UUID,
     response: Response,
-) -> StatementRead:
+    prefer: Annotated[str | None, Header()] = None,
+) -> StatementRead | JSONResponse:
     """Match every credit line and book those with exactly one candidate. A file with any bad
     row answers 422 ``statement_invalid`` with ``details.errors: [{row, column, code, reason}]``
-    and writes nothing."""
+    and writes nothing.
+
+    Files larger than ``COBRO_INLINE_UPLOAD_BYTES``, or sent with ``Prefer: respond-async``, are
+    processed by a background job: the answer is 202 with the upload (``Location`` points at
+    ``GET /uploads/{id}``, which shows the progress and then the statement or the error)."""
     upload = await read_upload(request, get_settings().max_upload_bytes)
     try:
         data = await upload.read()
     finally:
         await upload.close()
+    filename = upload.filename or ""
+    if _in_background(prefer, len(data)):
+
+        def queue() -> StatementRead | UploadRead:
+            earlier = service.earlier_upload(session, portfolio_id, data)
+            if earlier is not None:
+                return service.to_read(session, earlier, replayed=True)
+            queued = uploads.queue(
+                session,
+                actor_of(user),
+                user,
+                kind="statement",
+                job=tasks.JOB,
+                portfolio_id=portfolio_id,
+                filename=filename,
+                data=data,
+                language=lang,
+            )
+            return uploads.to_read(queued)
+
+        answer = await run_unit(session, queue)
+        if isinstance(answer, UploadRead):
+            location = f"/api/v1/uploads/{answer.id}"
+            body = answer.model_dump(mode="json")
+            return JSONResponse(body, status_code=202, headers={"Location": location})
+        response.status_code = 200
+        return answer
 
     def work() -> StatementRead:
-        result = service.upload(
-            session, actor_of(user), portfolio_id, data, upload.filename or "", lang=lang
-        )
+        result = service.upload(session, actor_of(user), portfolio_id, data, filename, lang=lang)
         return service.to_read(session, result.statement, replayed=result.replayed)
 
     read = await run_unit(session, work)
     if read.replayed:
         response.status_code = 200
     return read
+
+
+def _in_background(prefer: str | None, size: int) -> bool:
+    asked = prefer is not None and "respond-async" in prefer.lower()
+    return asked or size > get_settings().inline_upload_bytes
 
 
 @router.get("", response_model=Page[StatementRead])

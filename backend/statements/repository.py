@@ -190,3 +190,18 @@ def visible_accounts(
         query = select(Account.id).where(col(Account.id).in_(chunk), visible)
         found.update(session.execute(query).scalars())
     return found
+
+
+def line_numbers(session: Session, statement_id: uuid.UUID) -> set[int]:
+    """Lines of a statement already stored (a resumed background upload skips them)."""
+    query = select(StatementLine.line_no).where(StatementLine.statement_id == statement_id)
+    return set(session.execute(query).scalars())
+
+
+def status_counts(session: Session, statement_id: uuid.UUID) -> dict[StatementLineStatus, int]:
+    query = (
+        select(StatementLine.status, func.count())
+        .where(StatementLine.statement_id == statement_id)
+        .group_by(StatementLine.status)
+    )
+    return {StatementLineStatus(status): count for status, count in session.execute(query)}

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -40,6 +39,7 @@ from backend.accounts import service as accounts
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import utcnow
+from backend.core.db import session_scope
 from backend.core.errors import Conflict, NotFound, ValidationFailed
 from backend.core.ids import uuid7
 from backend.core.scope import account_visibility
@@ -112,16 +112,90 @@ def upload(
     lang: str = "es",
     progress: Progress | None = None,
 ) -> UploadResult:
-    """Store, match and book a statement file (see the module docstring). ``progress`` hears
-    of the lines done every few thousand (for the command line and benchmarks)."""
+    """Store, match and book a statement file in one transaction (see the module docstring).
+    ``progress`` hears of the lines done every few thousand. Long files go through
+    ``upload_in_chunks`` in a background job instead."""
+    stored = _store(session, actor, portfolio_id, data, filename, lang)
+    if stored.replayed:
+        return UploadResult(stored.statement, replayed=True)
+    matching = _Matching(session, actor, stored.portfolio, stored.statement)
+    rows = matching.run(stored.lines, progress or NoProgress())
+    repository.insert_lines(session, rows)
+    _conclude(session, actor, stored.statement)
+    return UploadResult(stored.statement, replayed=False)
+
+
+def earlier_upload(session: Session, portfolio_id: uuid.UUID, data: bytes) -> BankStatement | None:
+    """The statement already made of this exact file in the portfolio, if any."""
+    portfolio = get_portfolio(session, portfolio_id)
+    return repository.by_hash(session, portfolio.id, hashlib.sha256(data).hexdigest())
+
+
+CHUNK_LINES = 1000
+
+
+def upload_in_chunks(
+    actor: Actor,
+    portfolio_id: uuid.UUID,
+    data: bytes,
+    filename: str,
+    *,
+    lang: str = "es",
+    progress: Progress | None = None,
+    chunk_lines: int = CHUNK_LINES,
+) -> uuid.UUID:
+    """The background job's upload: the file is checked and the statement stored in a first
+    transaction, then lines are matched and booked ``chunk_lines`` at a time, each chunk its
+    own transaction, so no lock is held for minutes. Run again after a crash, it carries on
+    where the last committed chunk ended (booking is idempotent by line fingerprint)."""
+    progress = progress or NoProgress()
+    with session_scope() as session:
+        stored = _store(session, actor, portfolio_id, data, filename, lang)
+        statement_id, portfolio = stored.statement.id, stored.portfolio
+        # A replay is a job resuming after a crash, or a file someone uploaded before.
+        lines = stored.lines or parser.parse(data, portfolio.currency, lang)
+        done = repository.line_numbers(session, statement_id)
+        matching = _Matching(session, actor, portfolio, stored.statement)
+    pending = [line for line in lines if line.line_no not in done]
+    progress.update("booking", len(lines) - len(pending), len(lines))
+    for start in range(0, len(pending), chunk_lines):
+        with session_scope() as session:
+            statement = session.get(BankStatement, statement_id)
+            assert statement is not None
+            matching.rebind(session, statement)
+            rows = matching.run(pending[start : start + chunk_lines], NoProgress())
+            repository.insert_lines(session, rows)
+        progress.update("booking", len(lines) - len(pending) + start + len(rows), len(lines))
+    with session_scope() as session:
+        statement = session.get(BankStatement, statement_id)
+        assert statement is not None
+        if statement.line_count != len(lines):
+            _conclude(session, actor, statement)
+    return statement_id
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    statement: BankStatement
+    portfolio: Portfolio
+    lines: list[ParsedLine]
+    replayed: bool
+
+
+def _store(
+    session: Session, actor: Actor, portfolio_id: uuid.UUID, data: bytes, filename: str, lang: str
+) -> _Stored:
+    """Parse the whole file (422 ``statement_invalid`` before anything is written) and store
+    the statement row once per file content and portfolio (``replayed``, without its lines,
+    if it was there)."""
     portfolio = get_portfolio(session, portfolio_id)
     digest = hashlib.sha256(data).hexdigest()
     if (earlier := repository.by_hash(session, portfolio.id, digest)) is not None:
-        return UploadResult(earlier, replayed=True)
+        return _Stored(earlier, portfolio, [], replayed=True)
     lines = parser.parse(data, portfolio.currency, lang)
     repository.lock_portfolio(session, portfolio.id)
     if (earlier := repository.by_hash(session, portfolio.id, digest)) is not None:
-        return UploadResult(earlier, replayed=True)  # the same file, uploaded meanwhile
+        return _Stored(earlier, portfolio, lines, replayed=True)  # uploaded meanwhile
     statement = BankStatement(
         portfolio_id=portfolio.id,
         filename=filename[-255:],
@@ -137,15 +211,18 @@ def upload(
         winner = repository.by_hash(session, portfolio.id, digest)
         if winner is None:
             raise
-        return UploadResult(winner, replayed=True)
-    rows = _Matching(session, actor, portfolio, statement).run(lines, progress or NoProgress())
-    repository.insert_lines(session, rows)
-    counts = Counter(row["status"] for row in rows)
-    statement.line_count = len(rows)
-    statement.matched_count = counts[Status.matched]
-    statement.ambiguous_count = counts[Status.ambiguous]
-    statement.unmatched_count = counts[Status.unmatched]
-    statement.ignored_count = counts[Status.ignored]
+        return _Stored(winner, portfolio, lines, replayed=True)
+    return _Stored(statement, portfolio, lines, replayed=False)
+
+
+def _conclude(session: Session, actor: Actor, statement: BankStatement) -> None:
+    """Counts from the stored lines, and one ``statement.uploaded`` audit event."""
+    counts = repository.status_counts(session, statement.id)
+    statement.line_count = sum(counts.values())
+    statement.matched_count = counts.get(Status.matched, 0)
+    statement.ambiguous_count = counts.get(Status.ambiguous, 0)
+    statement.unmatched_count = counts.get(Status.unmatched, 0)
+    statement.ignored_count = counts.get(Status.ignored, 0)
     session.add(statement)
     session.flush()
     audit.record(
@@ -156,7 +233,6 @@ def upload(
         statement.id,
         after=audit.snapshot(statement),
     )
-    return UploadResult(statement, replayed=False)
 
 
 class _Matching:
@@ -171,6 +247,10 @@ class _Matching:
             repository.open_links(session, portfolio.id),
         )
         self.with_plans = repository.accounts_with_plans(session, portfolio.id)
+
+    def rebind(self, session: Session, statement: BankStatement) -> None:
+        """Carry on in another transaction (a background upload's next chunk)."""
+        self.session, self.statement = session, statement
 
     def run(self, lines: list[ParsedLine], progress: Progress) -> list[dict[str, Any]]:
         prints = parser.fingerprints(lines)
