@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from backend.accounts import repository, service
-from backend.accounts.service import Clock
+from backend.aging import Clock
 from backend.core.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.errors import ValidationFailed
 from backend.core.pagination import PageParams, next_cursor, page_params

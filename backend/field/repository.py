@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col
 
 from backend.accounts.models import Account
-from backend.accounts.service import OPEN_STATUSES
+from backend.aging import OPEN_STATUSES
 from backend.audit.models import AuditEvent
 from backend.creditors.models import Portfolio
 from backend.debtors.models import Debtor, DebtorAddress

@@ -47,7 +47,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
 from backend.accounts.models import Account
-from backend.accounts.service import Clock
+from backend.aging import Clock
 from backend.audit.service import Actor
 from backend.core.clock import utcnow
 from backend.core.errors import (

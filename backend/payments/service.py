@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from backend.accounts.models import Account
+from backend.aging import OPEN_STATUSES
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import today_in, utcnow
@@ -37,7 +38,6 @@ from backend.plans.service import reallocate
 from backend.promises import repository as promises_repository
 from backend.promises.service import settle_if_covered
 from shared.schemas.enums import (
-    AccountStatus,
     EntryKind,
     InstalmentStatus,
     LinkPurpose,
@@ -45,8 +45,6 @@ from shared.schemas.enums import (
     PaymentMethod,
     PlanKind,
 )
-
-OPEN = (AccountStatus.active, AccountStatus.in_plan, AccountStatus.disputed)
 
 
 def provider() -> PaymentProvider:
@@ -104,7 +102,7 @@ def create_link(
     account = ledger_repository.lock_account(session, account_id)
     if account is None:
         raise NotFound()
-    if account.status not in OPEN or account.balance_minor <= 0:
+    if account.status not in OPEN_STATUSES or account.balance_minor <= 0:
         raise Conflict("error.account_not_open", status=account.status.value)
     amount, plan_id, instalment_id, promise_id = _amount_for(session, account, req)
     if amount <= 0:
@@ -482,5 +480,5 @@ def ensure_sandbox_allowed() -> None:
 def require_field_amount(amount_minor: int, account: Account) -> None:
     if amount_minor <= 0:
         raise ValidationFailed("error.invalid_amount")
-    if account.status not in OPEN:
+    if account.status not in OPEN_STATUSES:
         raise Conflict("error.account_not_open", status=account.status.value)

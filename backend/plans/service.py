@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from backend.accounts.models import Account
-from backend.accounts.service import days_past_due
+from backend.aging import days_past_due
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import today_in, utcnow

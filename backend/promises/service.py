@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from backend.accounts.models import Account
-from backend.accounts.service import OPEN_STATUSES, days_past_due
+from backend.aging import OPEN_STATUSES, days_past_due
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import today_in, utcnow
