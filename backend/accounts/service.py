@@ -10,6 +10,7 @@ from sqlmodel import Session
 from backend.accounts import repository
 from backend.accounts.models import Account
 from backend.aging import Clock, days_past_due
+from backend.amounts import ceiling, check_amount
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.errors import Conflict, CurrencyMismatch, NotFound, ValidationFailed
@@ -69,7 +70,7 @@ def create(session: Session, actor: Actor, user: User, data: AccountCreate) -> A
     portfolio = get_portfolio(session, data.portfolio_id)
     if data.currency != portfolio.currency:
         raise CurrencyMismatch(given=data.currency, expected=portfolio.currency)
-    principal = from_decimal(data.principal, data.currency)
+    principal = check_amount(from_decimal(data.principal, data.currency), ceiling(portfolio))
     debtor = session.get(Debtor, data.debtor_id)
     if debtor is None:
         raise NotFound()

@@ -50,6 +50,7 @@ def post_entry(
         account.id,
         kind=data.kind,
         amount_minor=from_decimal(data.amount, data.currency),
+        limit_overpayment=not data.approve_overpayment,
         currency=data.currency,
         effective_date=data.effective_date,
         source="manual",

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from backend.accounts.models import Account
+from backend.amounts import ceiling, check_amount, check_overpayment
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import today_in
@@ -50,7 +51,10 @@ def post(
     source: str,
     idempotency_key: str,
     description: str | None = None,
+    limit_overpayment: bool = False,
 ) -> Posted:
+    """``limit_overpayment``: a payment or discount posted by hand may take the balance at
+    most the portfolio's tolerance below zero (a supervisor approves beyond)."""
     if kind == EntryKind.reversal:
         raise ValueError("use reverse() for reversals")
     account = repository.lock_account(session, account_id)
@@ -58,6 +62,8 @@ def post(
         raise NotFound()
     if currency != account.currency:
         raise CurrencyMismatch(given=currency, expected=account.currency)
+    portfolio = _portfolio(session, account)
+    check_amount(amount_minor, ceiling(portfolio))
     amount = signed(kind, amount_minor)
     existing = repository.by_key(session, account.id, idempotency_key)
     if existing is not None:
@@ -69,6 +75,10 @@ def post(
         if not same:
             raise IdempotencyConflict()
         return Posted(existing, created=False)
+    if limit_overpayment and kind in CREDIT_KINDS:
+        check_overpayment(
+            account.balance_minor, amount_minor, portfolio.overpayment_tolerance_minor
+        )
     entry = LedgerEntry(
         account_id=account.id,
         kind=kind,
@@ -108,13 +118,13 @@ def reverse(
         raise Conflict("error.cannot_reverse_reversal")
     if repository.reversal_of(session, original.id) is not None:
         raise Conflict("error.already_reversed")
-    portfolio = session.get(Portfolio, account.portfolio_id)
+    portfolio = _portfolio(session, account)
     entry = LedgerEntry(
         account_id=account.id,
         kind=EntryKind.reversal,
         amount_minor=-original.amount_minor,
         currency=original.currency,
-        effective_date=effective_date or today_in(portfolio.timezone if portfolio else "UTC"),
+        effective_date=effective_date or today_in(portfolio.timezone),
         source=source,
         idempotency_key=idempotency_key,
         reverses_entry_id=original.id,
@@ -124,7 +134,15 @@ def reverse(
     return _append(session, actor, account, entry)
 
 
+def _portfolio(session: Session, account: Account) -> Portfolio:
+    portfolio = session.get(Portfolio, account.portfolio_id)
+    assert portfolio is not None  # foreign key
+    return portfolio
+
+
 def _append(session: Session, actor: Actor, account: Account, entry: LedgerEntry) -> Posted:
+    # The balance stays within the ceiling too, so no sum of stored amounts can overflow.
+    check_amount(account.balance_minor + entry.amount_minor, ceiling(_portfolio(session, account)))
     try:
         with session.begin_nested():
             session.add(entry)

@@ -12,7 +12,7 @@ from backend.accounts import service as accounts
 from backend.accounts.models import Account
 from backend.core.config import get_settings
 from backend.core.deps import CurrentUser, SessionDep, actor_of
-from backend.core.errors import DomainError, NotFound
+from backend.core.errors import DomainError, Forbidden, NotFound
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor
@@ -24,7 +24,7 @@ from backend.users.models import User
 from shared.i18n import normalize_language
 from shared.money import from_decimal
 from shared.schemas.common import ErrorBody, Page
-from shared.schemas.enums import PaymentMethod
+from shared.schemas.enums import PaymentMethod, Role
 from shared.schemas.payments import (
     FieldPaymentCreate,
     PaymentLinkCreate,
@@ -132,9 +132,11 @@ def field_payment(
 ) -> object:
     """Cash, transfer or card-terminal payment taken by an agent, with a verifiable receipt."""
     account, _ = accounts.get_visible(session, user, account_id)
+    if body.approve_overpayment and user.role not in (Role.supervisor, Role.admin):
+        raise Forbidden()
     amount_minor = from_decimal(body.amount, body.currency)
     if not repository.payment_by_client_id(session, body.client_id):  # replays answer as before
-        service.require_field_amount(amount_minor, account)
+        service.require_field_amount(session, amount_minor, account)
     payment, created = service.record_payment(
         session,
         actor_of(user),
@@ -150,6 +152,7 @@ def field_payment(
             photo_ref=body.photo_ref,
             latitude=body.latitude,
             longitude=body.longitude,
+            limit_overpayment=not body.approve_overpayment,
         ),
     )
     if not created:

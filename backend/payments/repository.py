@@ -1,15 +1,32 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
+from shared.schemas.enums import LinkStatus
 
 
 def link_by_token(session: Session, token: str) -> PaymentLink | None:
     return session.execute(select(PaymentLink).where(PaymentLink.token == token)).scalars().first()
+
+
+def open_link_for(session: Session, instalment_id: uuid.UUID, now: datetime) -> PaymentLink | None:
+    """The newest still open, unexpired link for an instalment."""
+    query = (
+        select(PaymentLink)
+        .where(
+            PaymentLink.instalment_id == instalment_id,
+            PaymentLink.status == LinkStatus.open,
+            PaymentLink.expires_at > now,
+        )
+        .order_by(col(PaymentLink.created_at).desc())
+        .limit(1)
+    )
+    return session.execute(query).scalars().first()
 
 
 def link_by_client_key(session: Session, key: str) -> PaymentLink | None:

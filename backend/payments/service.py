@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from backend.accounts.models import Account
 from backend.aging import OPEN_STATUSES
+from backend.amounts import ceiling, check_amount, check_overpayment
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import today_in, utcnow
@@ -107,6 +108,10 @@ def create_link(
     amount, plan_id, instalment_id, promise_id = _amount_for(session, account, req)
     if amount <= 0:
         raise Conflict("error.nothing_to_negotiate")
+    check_amount(amount, ceiling(_portfolio(session, account)))
+    same = repository.open_link_for(session, instalment_id, utcnow()) if instalment_id else None
+    if same is not None and same.amount_minor == amount:
+        return same, False  # one open link per instalment: no second provider call
     settings = get_settings()
     active = provider()
     link = PaymentLink(
@@ -147,9 +152,15 @@ def create_link(
     return link, True
 
 
-def _description(session: Session, account: Account) -> str:
+def _portfolio(session: Session, account: Account) -> Portfolio:
     portfolio = session.get(Portfolio, account.portfolio_id)
-    creditor = session.get(Creditor, portfolio.creditor_id) if portfolio else None
+    assert portfolio is not None  # foreign key
+    return portfolio
+
+
+def _description(session: Session, account: Account) -> str:
+    portfolio = _portfolio(session, account)
+    creditor = session.get(Creditor, portfolio.creditor_id)
     return f"{creditor.name if creditor else 'Cobro'} - {account.product} ({account.external_ref})"
 
 
@@ -172,6 +183,9 @@ class IncomingPayment:
     latitude: float | None = None
     longitude: float | None = None
     details: dict[str, Any] | None = None
+    # Money an agent took: beyond the balance plus the portfolio's tolerance it needs a
+    # supervisor. Money that already arrived (provider, bank statement) is booked regardless.
+    limit_overpayment: bool = False
 
 
 def record_payment(
@@ -199,6 +213,9 @@ def record_payment(
         and repository.payment_by_receipt(session, incoming.agent_id, incoming.receipt_number)
     ):
         raise Conflict("error.receipt_number_used", receipt_number=incoming.receipt_number)
+    if incoming.limit_overpayment:
+        tolerance = _portfolio(session, account).overpayment_tolerance_minor
+        check_overpayment(account.balance_minor, incoming.amount_minor, tolerance)
     posted = ledger.post(
         session,
         actor,
@@ -323,7 +340,9 @@ def _checkout_paid(session: Session, actor: Actor, provider_name: str, obj: dict
         return "currency_mismatch"
     account = session.get(Account, link.account_id)
     assert account is not None  # foreign key
-    portfolio = session.get(Portfolio, account.portfolio_id)
+    portfolio = _portfolio(session, account)
+    if amount > ceiling(portfolio):
+        return "amount_too_large"  # no real payment; answering an error would only be retried
     payment, created = record_payment(
         session,
         actor,
@@ -331,7 +350,7 @@ def _checkout_paid(session: Session, actor: Actor, provider_name: str, obj: dict
         IncomingPayment(
             amount_minor=amount,
             currency=currency,
-            paid_on=today_in(portfolio.timezone if portfolio else "UTC"),
+            paid_on=today_in(portfolio.timezone),
             method=PaymentMethod.online,
             external_id=f"{provider_name}:{obj['id']}",
             provider=provider_name,
@@ -477,8 +496,9 @@ def ensure_sandbox_allowed() -> None:
         raise NotFound()
 
 
-def require_field_amount(amount_minor: int, account: Account) -> None:
+def require_field_amount(session: Session, amount_minor: int, account: Account) -> None:
     if amount_minor <= 0:
         raise ValidationFailed("error.invalid_amount")
+    check_amount(amount_minor, ceiling(_portfolio(session, account)))
     if account.status not in OPEN_STATUSES:
         raise Conflict("error.account_not_open", status=account.status.value)

@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from backend.accounts.models import Account
 from backend.aging import days_past_due
+from backend.amounts import ceiling, check_amount
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import today_in, utcnow
@@ -209,9 +210,11 @@ def generate_offers(
     return rows
 
 
-def _to_proposal(req: ProposalRequest, currency: str) -> Proposal:
+def _to_proposal(req: ProposalRequest, currency: str, limit_minor: int) -> Proposal:
     def minor(value: Decimal | None) -> int | None:
-        return None if value is None else from_decimal(value, currency)  # MoneyError: a 422
+        if value is None:
+            return None
+        return check_amount(from_decimal(value, currency), limit_minor)  # MoneyError: a 422
 
     down_bps = None
     if req.down_payment_percent is not None:
@@ -254,7 +257,7 @@ def propose(
     """Evaluate a counter-proposal: accepted and countered terms come back as an offer to
     accept; out-of-limit requests become an approval task for the supervisor."""
     account, portfolio, today = _negotiable(session, account_id)
-    proposal = _to_proposal(req, account.currency)
+    proposal = _to_proposal(req, account.currency, ceiling(portfolio))
     evaluation = engine.evaluate(
         _snapshot(account, today),
         policy_of(portfolio),

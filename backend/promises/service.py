@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from backend.accounts.models import Account
 from backend.aging import OPEN_STATUSES, days_past_due
+from backend.amounts import ceiling, check_amount
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import today_in, utcnow
@@ -63,10 +64,12 @@ def create(
         raise ValidationFailed(
             "error.currency_mismatch", given=req.currency, expected=account.currency
         )
+    portfolio = session.get(Portfolio, account.portfolio_id)
+    assert portfolio is not None  # foreign key
+    check_amount(req.amount_minor, ceiling(portfolio))
     if not 0 < req.amount_minor <= account.balance_minor:
         raise ValidationFailed("error.promise_amount", balance_minor=account.balance_minor)
-    portfolio = session.get(Portfolio, account.portfolio_id)
-    today = today_in(portfolio.timezone) if portfolio else date.today()
+    today = today_in(portfolio.timezone)
     policy = resolved_for(session, account, today)
     if not today <= req.due_date <= today + timedelta(days=policy.max_promise_days):
         raise ValidationFailed("error.promise_date", max_days=policy.max_promise_days)
