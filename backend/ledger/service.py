@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from backend.accounts.models import Account
@@ -154,8 +155,40 @@ def _append(session: Session, actor: Actor, account: Account, entry: LedgerEntry
         if winner is None:
             raise Conflict("error.already_reversed") from None
         return Posted(winner, created=False)
-    repository.add_to_balance(session, account.id, entry.amount_minor)
-    session.refresh(account)
+    _book(session, actor, account, entry)
+    return Posted(entry, created=True)
+
+
+def append(
+    session: Session, actor: Actor, account: Account, portfolio: Portfolio, entry: LedgerEntry
+) -> LedgerEntry:
+    """Append an entry for a caller that holds the account's lock and has checked that the
+    idempotency key is new (payments do, in one read): no savepoint, no reads. The entry and
+    its audit event are written by the caller's flush."""
+    if entry.currency != account.currency:
+        raise CurrencyMismatch(given=entry.currency, expected=account.currency)
+    limit = ceiling(portfolio)
+    check_amount(entry.amount_minor, limit)
+    check_amount(account.balance_minor + entry.amount_minor, limit)
+    session.add(entry)
+    _book(session, actor, account, entry)
+    return entry
+
+
+def _book(session: Session, actor: Actor, account: Account, entry: LedgerEntry) -> None:
+    """Add the entry to the cached balance (an atomic increment, with the status it implies, in
+    one UPDATE) and audit it. A zero balance closes the account as paid; a reversal that
+    reopens it restores active."""
+    balance = account.balance_minor + entry.amount_minor  # the row is locked: this is exact
+    status = account.status
+    if balance <= 0 and status in (AccountStatus.active, AccountStatus.in_plan):
+        status = AccountStatus.paid
+    elif balance > 0 and status == AccountStatus.paid:
+        status = AccountStatus.active
+    repository.add_to_balance(session, account.id, entry.amount_minor, status)
+    before = account.status
+    set_committed_value(account, "balance_minor", balance)
+    set_committed_value(account, "status", status)
     audit.record(
         session,
         actor,
@@ -165,47 +198,24 @@ def _append(session: Session, actor: Actor, account: Account, entry: LedgerEntry
         after=audit.snapshot(entry),
         account_id=account.id,
     )
-    if _moves_money_in(session, entry):
-        from backend.plans.service import reallocate  # plans build on the ledger, not vice versa
-
-        reallocate(session, actor, account)
-        session.refresh(account)
-    _settle_status(session, actor, account)
-    return Posted(entry, created=True)
-
-
-def _moves_money_in(session: Session, entry: LedgerEntry) -> bool:
-    """Payments, and reversals of payments, change what a plan has received."""
-    if entry.kind == EntryKind.payment:
-        return True
-    if entry.kind == EntryKind.reversal and entry.reverses_entry_id:
-        original = session.get(LedgerEntry, entry.reverses_entry_id)
-        return original is not None and original.kind == EntryKind.payment
-    return False
-
-
-def _settle_status(session: Session, actor: Actor, account: Account) -> None:
-    """A zero balance closes the account as paid; a reversal that reopens it restores active."""
-    new_status = account.status
-    if account.balance_minor <= 0 and account.status in (
-        AccountStatus.active,
-        AccountStatus.in_plan,
-    ):
-        new_status = AccountStatus.paid
-    elif account.balance_minor > 0 and account.status == AccountStatus.paid:
-        new_status = AccountStatus.active
-    if new_status != account.status:
-        before = {"status": account.status.value}
-        account.status = new_status
-        session.add(account)
-        session.flush()
+    if status != before:
         audit.record(
             session,
             actor,
             "account.status_changed",
             "account",
             account.id,
-            before=before,
-            after={"status": new_status.value},
+            before={"status": before.value},
+            after={"status": status.value},
             account_id=account.id,
         )
+
+
+def moves_money_in(session: Session, entry: LedgerEntry) -> bool:
+    """Payments, and reversals of payments, change what plans and promises have received."""
+    if entry.kind == EntryKind.payment:
+        return True
+    if entry.kind == EntryKind.reversal and entry.reverses_entry_id:
+        original = session.get(LedgerEntry, entry.reverses_entry_id)
+        return original is not None and original.kind == EntryKind.payment
+    return False

@@ -29,15 +29,16 @@ from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor
 from backend.ledger import repository as ledger_repository
 from backend.ledger import service as ledger
+from backend.ledger.models import LedgerEntry
 from backend.payments import repository
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
 from backend.payments.providers import builtin, stripe_provider
 from backend.payments.providers.base import LinkContext, PaymentProvider
 from backend.plans import repository as plans_repository
+from backend.plans import service as plans
 from backend.plans.models import PlanInstalment
-from backend.plans.service import reallocate
 from backend.promises import repository as promises_repository
-from backend.promises.service import settle_if_covered
+from backend.promises import service as promises
 from shared.schemas.enums import (
     EntryKind,
     InstalmentStatus,
@@ -191,46 +192,59 @@ class IncomingPayment:
 def record_payment(
     session: Session, actor: Actor, account_id: uuid.UUID, incoming: IncomingPayment
 ) -> tuple[Payment, bool]:
-    """Book money received, exactly once (see the module docstring)."""
+    """Book money received, exactly once (see the module docstring): the ledger entry, the
+    payment row, its allocation to the plan's instalments and the promise it keeps, with their
+    audit events, written by one flush after one locking read."""
     key = incoming.external_id or incoming.client_id
     if not key:
         raise ValueError("a payment needs an external id or a client id")
-    account = ledger_repository.lock_account(session, account_id)
-    if account is None:
-        raise NotFound()
-    existing = (
-        repository.payment_by_external_id(session, incoming.external_id)
-        if incoming.external_id
-        else repository.payment_by_client_id(session, key)
+    context = repository.booking_context(
+        session,
+        account_id,
+        external_id=incoming.external_id,
+        client_id=incoming.client_id,
+        agent_id=incoming.agent_id,
+        receipt_number=incoming.receipt_number,
     )
-    if existing is not None:
+    if context is None:
+        raise NotFound()
+    account = context.account
+    if context.existing_id is not None:
+        existing = session.get(Payment, context.existing_id)
+        assert existing is not None  # just read
         if (existing.account_id, existing.amount_minor) != (account.id, incoming.amount_minor):
             raise IdempotencyConflict()
         return existing, False
-    if (
-        incoming.receipt_number
-        and incoming.agent_id
-        and repository.payment_by_receipt(session, incoming.agent_id, incoming.receipt_number)
-    ):
+    if context.receipt_taken:
         raise Conflict("error.receipt_number_used", receipt_number=incoming.receipt_number)
     if incoming.limit_overpayment:
-        tolerance = _portfolio(session, account).overpayment_tolerance_minor
+        tolerance = context.portfolio.overpayment_tolerance_minor
         check_overpayment(account.balance_minor, incoming.amount_minor, tolerance)
-    posted = ledger.post(
+    promise, received = context.promise, 0
+    if promise is not None:  # read before anything is written, so one flush writes it all
+        received = promises.received_since_made(session, promise, context.portfolio.timezone)
+        if incoming.paid_on >= promises.promise_day(promise, context.portfolio.timezone):
+            received += incoming.amount_minor
+    entry = ledger.append(
         session,
         actor,
-        account.id,
-        kind=EntryKind.payment,
-        amount_minor=incoming.amount_minor,
-        currency=incoming.currency,
-        effective_date=incoming.paid_on,
-        source=incoming.provider or incoming.method.value,
-        idempotency_key=f"payment:{key}",
-        description=_payment_description(incoming),
+        account,
+        context.portfolio,
+        LedgerEntry(
+            account_id=account.id,
+            kind=EntryKind.payment,
+            amount_minor=ledger.signed(EntryKind.payment, incoming.amount_minor),
+            currency=incoming.currency,
+            effective_date=incoming.paid_on,
+            source=incoming.provider or incoming.method.value,
+            idempotency_key=f"payment:{key}",
+            description=_payment_description(incoming),
+            created_by_id=actor.id if actor.kind == "user" else None,
+        ),
     )
     payment = Payment(
         account_id=account.id,
-        ledger_entry_id=posted.entry.id,
+        ledger_entry_id=entry.id,
         link_id=incoming.link_id,
         instalment_id=incoming.instalment_id,
         promise_id=incoming.promise_id,
@@ -251,11 +265,11 @@ def record_payment(
         details=incoming.details or {},
     )
     session.add(payment)
-    session.flush()
-    if incoming.instalment_id:
-        reallocate(session, actor, account)  # now that the payment's target is known
-    settle_if_covered(session, actor, account)
-    session.refresh(account)
+    if context.plan is not None:
+        received = plans.Received(incoming.amount_minor, incoming.instalment_id)
+        plans.allocate(session, actor, account, context.plan, context.instalments, received)
+    if promise is not None:
+        promises.settle(session, actor, promise, received)
     audit.record(
         session,
         actor,
@@ -265,7 +279,75 @@ def record_payment(
         after=audit.snapshot(payment, exclude=frozenset({"verification_code"})),
         account_id=account.id,
     )
+    session.flush()
     return payment, True
+
+
+def post_entry(
+    session: Session,
+    actor: Actor,
+    account_id: uuid.UUID,
+    *,
+    kind: EntryKind,
+    amount_minor: int,
+    currency: str,
+    effective_date: date,
+    idempotency_key: str,
+    description: str | None,
+    approve_overpayment: bool,
+) -> ledger.Posted:
+    """A manual post (admins and supervisors). A payment or discount beyond the balance plus
+    the portfolio's tolerance needs ``approve_overpayment``; a payment is allocated to the
+    plan's instalments."""
+    posted = ledger.post(
+        session,
+        actor,
+        account_id,
+        kind=kind,
+        amount_minor=amount_minor,
+        currency=currency,
+        effective_date=effective_date,
+        source="manual",
+        idempotency_key=idempotency_key,
+        description=description,
+        limit_overpayment=not approve_overpayment,
+    )
+    if posted.created and ledger.moves_money_in(session, posted.entry):
+        _money_moved(session, actor, account_id)
+    return posted
+
+
+def reverse_entry(
+    session: Session,
+    actor: Actor,
+    entry_id: uuid.UUID,
+    *,
+    idempotency_key: str,
+    description: str | None,
+    effective_date: date | None,
+) -> ledger.Posted:
+    """A manual correction: the entry reversed; a reversed payment is taken back from the plan."""
+    posted = ledger.reverse(
+        session,
+        actor,
+        entry_id,
+        idempotency_key=idempotency_key,
+        source="manual",
+        description=description,
+        effective_date=effective_date,
+    )
+    if posted.created and ledger.moves_money_in(session, posted.entry):
+        _money_moved(session, actor, posted.entry.account_id)
+    return posted
+
+
+def _money_moved(session: Session, actor: Actor, account_id: uuid.UUID) -> None:
+    """The plan follows money that came in or went back outside a new payment row (manual
+    posts, reversals, refunds). Promises are judged on those by the daily job."""
+    account = session.get(Account, account_id)
+    assert account is not None  # the entry's foreign key
+    plans.reallocate(session, actor, account, repository.targets_since(session, account.id))
+    session.flush()
 
 
 def _payment_description(incoming: IncomingPayment) -> str:
@@ -456,7 +538,7 @@ def _refunded(session: Session, actor: Actor, obj: dict[str, Any]) -> str:
         details["rest_entry_id"] = str(rest.entry.id)
     payment.details = details
     session.add(payment)
-    session.flush()
+    _money_moved(session, actor, payment.account_id)
     audit.record(
         session,
         actor,

@@ -292,13 +292,13 @@ def _resolve(
     )
 
 
-def settle_if_covered(session: Session, actor: Actor, account: Account) -> None:
-    """Mark the open promise kept as soon as the money received since it was made covers it."""
-    promise = repository.open_for_account(session, account.id)
-    if promise is None:
-        return
-    portfolio = session.get(Portfolio, account.portfolio_id)
-    since = promise_day(promise, portfolio.timezone if portfolio else "UTC")
-    paid = sum(amount for _, _, amount in repository.payment_rows(session, [account.id], since))
-    if paid >= promise.amount_minor:
-        _resolve(session, actor, promise, PromiseStatus.kept, paid)
+def received_since_made(session: Session, promise: Promise, timezone: str) -> int:
+    """Money received on the account from the promise's day on (payments net of reversals)."""
+    since = promise_day(promise, timezone)
+    return sum(a for _, _, a in repository.payment_rows(session, [promise.account_id], since))
+
+
+def settle(session: Session, actor: Actor, promise: Promise, received_minor: int) -> None:
+    """Keep the open promise if ``received_minor`` (money received since its day) covers it."""
+    if received_minor >= promise.amount_minor:
+        _resolve(session, actor, promise, PromiseStatus.kept, received_minor)
