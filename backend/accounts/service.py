@@ -9,12 +9,12 @@ from sqlmodel import Session
 
 from backend.accounts import repository
 from backend.accounts.models import Account
+from backend.accounts.scope import account_visibility
 from backend.aging import Clock, days_past_due
 from backend.amounts import ceiling, check_amount
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.errors import Conflict, CurrencyMismatch, NotFound, ValidationFailed
-from backend.core.scope import account_visibility
 from backend.creditors.service import get_portfolio
 from backend.debtors.models import Debtor
 from backend.ledger import service as ledger
