@@ -23,10 +23,11 @@ run: install
 	$(BIN)/cobro demo-data
 	$(BIN)/cobro serve --host 127.0.0.1 --port 8000
 
-## test: set up, lint, validate the compose file, run the whole suite (SQLite and PostgreSQL)
+## test: set up, lint (ruff, import contracts), validate the compose file, run the whole suite (SQLite and PostgreSQL)
 test: install chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(MAKE) compose-check
 	$(BIN)/pytest -q -p no:cacheprovider
 

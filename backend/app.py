@@ -13,11 +13,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from backend.accounts.endpoints import router as accounts_router
 from backend.audit.endpoints import router as audit_router
+from backend.auth.deps import SessionDep
 from backend.auth.endpoints import router as auth_router
 from backend.conversations.endpoints import router as conversations_router
 from backend.core import handlers
 from backend.core.config import get_settings
-from backend.core.deps import SessionDep
 from backend.creditors.endpoints import router as creditors_router
 from backend.debtors.endpoints import router as debtors_router
 from backend.field.endpoints import router as field_router

@@ -886,7 +886,7 @@ class Due:
 
 
 def dpd_on(balance: int, due: date, today: date) -> int:
-    """``accounts.service.days_past_due`` on plain values."""
+    """``aging.days_past_due`` on plain values."""
     return 0 if balance <= 0 or due >= today else (today - due).days
 
 

@@ -107,6 +107,14 @@ def to_decimal(amount_minor: int, currency: str) -> Decimal:
 # Larger amounts cannot be stored (minor units live in a BIGINT column) and are never real debts.
 MAX_MINOR_DIGITS = 18
 
+# The database's hard range for every money column (balances included): |x| <= 10^15 minor units.
+# Far below int64 (9.2 * 10^18), so a balance plus any amount can never overflow; portfolios
+# accept at most their own, lower ceiling (``backend.amounts``).
+MAX_STORED_MINOR = 10**15
+# A portfolio's ceiling when it sets none: 10^13 minor units (100 000 000 000.00 in a
+# two-decimal currency), above any real debt and 100 times below the stored range.
+DEFAULT_MAX_AMOUNT_MINOR = 10**13
+
 
 def from_decimal(value: Decimal | str | int, currency: str) -> int:
     """Exact conversion to minor units; more precision than the currency allows is an error.

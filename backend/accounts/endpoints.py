@@ -6,12 +6,12 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from backend.accounts import repository, service
-from backend.accounts.service import Clock
-from backend.core.deps import CurrentUser, SessionDep, Staff, actor_of
+from backend.accounts.scope import account_visibility
+from backend.aging import Clock
+from backend.auth.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.errors import ValidationFailed
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
-from backend.core.scope import account_visibility
 from backend.ledger import repository as ledger_repository
 from shared.schemas.accounts import (
     AccountCreate,

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session
 
 from backend.accounts import repository
 from backend.accounts.models import Account
+from backend.accounts.scope import account_visibility
+from backend.aging import Clock, days_past_due
+from backend.amounts import ceiling, check_amount
 from backend.audit import service as audit
 from backend.audit.service import Actor
-from backend.core.clock import today_in
 from backend.core.errors import Conflict, CurrencyMismatch, NotFound, ValidationFailed
-from backend.core.scope import account_visibility
-from backend.creditors import repository as creditors_repository
 from backend.creditors.service import get_portfolio
 from backend.debtors.models import Debtor
 from backend.ledger import service as ledger
@@ -28,33 +27,7 @@ from shared.schemas.accounts import (
     AssignRequest,
     DebtorSummary,
 )
-from shared.schemas.enums import AccountStatus, AgingBucket, EntryKind, Role, bucket_for
-
-OPEN_STATUSES = (AccountStatus.active, AccountStatus.in_plan, AccountStatus.disputed)
-
-
-def days_past_due(account: Account, today: date) -> int:
-    """Days since the due date while something is owed; 0 once nothing is."""
-    if account.balance_minor <= 0 or account.due_date >= today:
-        return 0
-    return (today - account.due_date).days
-
-
-@dataclass(slots=True)
-class Clock:
-    """Each portfolio's 'today' in its own timezone, looked up once per request."""
-
-    session: Session
-    _today: dict[uuid.UUID, date] | None = None
-
-    def all(self) -> dict[uuid.UUID, date]:
-        if self._today is None:
-            tzs = creditors_repository.timezones(self.session)
-            self._today = {pid: today_in(tz) for pid, tz in tzs.items()}
-        return self._today
-
-    def today(self, portfolio_id: uuid.UUID) -> date:
-        return self.all()[portfolio_id]
+from shared.schemas.enums import AgingBucket, EntryKind, Role, bucket_for
 
 
 def to_read(account: Account, debtor: Debtor | None, today: date) -> AccountRead:
@@ -97,7 +70,7 @@ def create(session: Session, actor: Actor, user: User, data: AccountCreate) -> A
     portfolio = get_portfolio(session, data.portfolio_id)
     if data.currency != portfolio.currency:
         raise CurrencyMismatch(given=data.currency, expected=portfolio.currency)
-    principal = from_decimal(data.principal, data.currency)
+    principal = check_amount(from_decimal(data.principal, data.currency), ceiling(portfolio))
     debtor = session.get(Debtor, data.debtor_id)
     if debtor is None:
         raise NotFound()

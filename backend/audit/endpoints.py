@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from backend.audit import repository
-from backend.core.deps import Admin, SessionDep
+from backend.auth.deps import Admin, SessionDep
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
 from shared.schemas.audit import AuditEventRead

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -12,18 +11,7 @@ from typing import Any
 from sqlmodel import Session, SQLModel
 
 from backend.audit.models import AuditEvent
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who did something: a user, or the system, a bot or a provider acting on its own."""
-
-    kind: str
-    id: uuid.UUID | None = None
-
-    @classmethod
-    def system(cls) -> Actor:
-        return cls("system")
+from backend.core.actors import Actor
 
 
 def snapshot(

@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi.security import OAuth2PasswordRequestForm
 
+from backend.auth.deps import SessionDep
 from backend.core.config import get_settings
-from backend.core.deps import SessionDep
 from backend.core.routing import DomainRouter
 from backend.core.security import create_access_token
 from backend.users import service as users

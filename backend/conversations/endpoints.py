@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Response
 
+from backend.auth.deps import CurrentUser, SessionDep, actor_of, require_roles
 from backend.conversations import service, verification
 from backend.conversations.service import Chat, bot_actor
-from backend.core.deps import CurrentUser, SessionDep, actor_of, require_roles
 from backend.core.routing import DomainRouter
 from backend.users.models import User
 from shared.schemas.common import ErrorBody

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from backend.accounts.models import Account
-from backend.accounts.service import OPEN_STATUSES, days_past_due
+from backend.aging import OPEN_STATUSES, days_past_due
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.conversations import links, repository

@@ -69,6 +69,20 @@ class AmountPrecision(DomainError):
     code = "amount_precision"
 
 
+class AmountTooLarge(DomainError):
+    """An amount (or the balance it would make) above the portfolio's ceiling."""
+
+    status = 422
+    code = "amount_too_large"
+
+
+class OverpaymentNeedsApproval(DomainError):
+    """Money beyond the balance plus the portfolio's tolerance: a supervisor must book it."""
+
+    status = 409
+    code = "overpayment_needs_approval"
+
+
 class IdempotencyConflict(DomainError):
     """The same idempotency key was used earlier for a different request."""
 

@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import BigInteger, Column
 from sqlmodel import Field, SQLModel
 
 from backend.core.columns import created_at_field, id_field, json_field
@@ -35,4 +36,10 @@ class Portfolio(SQLModel, table=True):
     # Policies are data, filled in by the negotiation and contact domains.
     negotiation_policy: dict[str, Any] = json_field()
     contact_rules: dict[str, Any] = json_field()
+    # Money limits (``backend.amounts``): the largest amount or balance accepted (None: the
+    # default), and how far a field payment or manual post may go below zero unapproved.
+    max_amount_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
+    overpayment_tolerance_minor: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
     created_at: datetime = created_at_field()

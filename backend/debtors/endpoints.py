@@ -5,10 +5,10 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from backend.core.deps import CurrentUser, SessionDep, Staff, actor_of
+from backend.accounts.scope import account_visibility
+from backend.auth.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
-from backend.core.scope import account_visibility
 from backend.debtors import repository, service
 from shared.schemas.common import Page
 from shared.schemas.debtors import DebtorCreate, DebtorRead, DebtorUpdate

@@ -7,10 +7,10 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from backend.accounts.scope import account_visibility
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.errors import Conflict, NotFound, ValidationFailed
-from backend.core.scope import account_visibility
 from backend.creditors.service import get_portfolio
 from backend.debtors import repository
 from backend.debtors.models import Debtor, DebtorAddress

@@ -9,7 +9,7 @@ import uuid
 from sqlmodel import Session
 
 from backend.accounts import service as accounts_service
-from backend.accounts.service import Clock
+from backend.aging import Clock
 from backend.debtors import service as debtors_service
 from backend.field import repository
 from backend.plans.service import plan_to_read

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from backend.core.deps import CurrentUser, Lang, SessionDep
+from backend.auth.deps import CurrentUser, Lang, SessionDep
 from backend.core.errors import ValidationFailed
 from backend.core.routing import DomainRouter
 from backend.field import bundles, routes, sync, worklist

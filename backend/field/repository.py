@@ -15,8 +15,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col
 
 from backend.accounts.models import Account
-from backend.accounts.service import OPEN_STATUSES
+from backend.aging import OPEN_STATUSES
 from backend.audit.models import AuditEvent
+from backend.core.sums import exact_sum, joined
 from backend.creditors.models import Portfolio
 from backend.debtors.models import Debtor, DebtorAddress
 from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
@@ -361,11 +362,11 @@ def collected(
 ) -> list[tuple[uuid.UUID, str, int, int]]:
     """(agent, currency, count, amount) of the payments agents took on ``day``."""
     query = (
-        select(Payment.agent_id, Payment.currency, func.count(), func.sum(Payment.amount_minor))
+        select(Payment.agent_id, Payment.currency, func.count(), *exact_sum(Payment.amount_minor))
         .where(col(Payment.agent_id).in_(agent_ids), Payment.paid_on == day)
         .group_by(Payment.agent_id, Payment.currency)
     )
-    return [(a, c, int(n), int(s)) for a, c, n, s in session.execute(query)]
+    return [(a, c, int(n), joined(high, low)) for a, c, n, high, low in session.execute(query)]
 
 
 def promised(
@@ -376,7 +377,7 @@ def promised(
     at = func.coalesce(SyncRecord.recorded_at, Promise.created_at)
     query = (
         select(
-            Promise.recorded_by_id, Promise.currency, func.count(), func.sum(Promise.amount_minor)
+            Promise.recorded_by_id, Promise.currency, func.count(), *exact_sum(Promise.amount_minor)
         )
         .outerjoin(
             SyncRecord,
@@ -390,4 +391,4 @@ def promised(
         )
         .group_by(Promise.recorded_by_id, Promise.currency)
     )
-    return [(a, c, int(n), int(s)) for a, c, n, s in session.execute(query)]
+    return [(a, c, int(n), joined(high, low)) for a, c, n, high, low in session.execute(query)]

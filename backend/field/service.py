@@ -20,7 +20,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from backend.accounts.models import Account
-from backend.accounts.service import days_past_due
+from backend.aging import days_past_due
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import utcnow

@@ -16,7 +16,9 @@ Push rules (``POST /field/sync``):
   a visit on an account that is now paid (``account_paid``) or written off
   (``account_closed``) is still recorded (a visit with outcome ``paid`` on a paid account is
   simply applied: it agrees with the server); a promise or a payment on such an account is not;
-  a payment larger than the balance is booked and answered ``overpayment``; a receipt number
+  a payment larger than the balance (within the portfolio's overpayment tolerance) is booked
+  and answered ``overpayment``, beyond it not booked (``overpayment_needs_approval``: a
+  supervisor books it); a receipt number
   the agent already used is ``receipt_number_used`` (not booked).
 - Invalid payloads and refused rules (amount, date, currency) are ``rejected`` with the
   error's code (its message key without ``error.``), never a 500, and write nothing.
@@ -47,7 +49,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
 from backend.accounts.models import Account
-from backend.accounts.service import Clock
+from backend.aging import Clock
 from backend.audit.service import Actor
 from backend.core.clock import utcnow
 from backend.core.errors import (
@@ -219,6 +221,7 @@ def _payment(push: _Push, action: SyncAction, account: Account) -> _Outcome:
             photo_ref=data.photo_ref,
             latitude=data.latitude,
             longitude=data.longitude,
+            limit_overpayment=True,
         ),
     )
     if not created:

@@ -20,7 +20,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from backend.accounts.service import days_past_due
+from backend.aging import days_past_due
 from backend.core.clock import today_in, utcnow
 from backend.debtors import repository as debtors_repository
 from backend.field import days, repository

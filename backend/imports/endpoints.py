@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 
+from backend.auth.deps import Lang, SessionDep, Staff, actor_of
 from backend.core.config import get_settings
-from backend.core.deps import Lang, SessionDep, Staff, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter, run_unit
 from backend.imports import service

@@ -7,11 +7,18 @@ from sqlmodel import Session, col
 
 from backend.accounts.models import Account
 from backend.ledger.models import LedgerEntry
+from shared.schemas.enums import AccountStatus
 
 
 def lock_account(session: Session, account_id: uuid.UUID) -> Account | None:
-    """The account row, locked until commit on PostgreSQL (SQLite serialises writers anyway)."""
-    query = select(Account).where(Account.id == account_id).with_for_update()
+    """The account row, locked until commit on PostgreSQL (SQLite serialises writers anyway),
+    read afresh: the balance the caller computes with is the committed one."""
+    query = (
+        select(Account)
+        .where(Account.id == account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     return session.execute(query).scalars().first()
 
 
@@ -27,12 +34,14 @@ def reversal_of(session: Session, entry_id: uuid.UUID) -> LedgerEntry | None:
     return session.execute(query).scalars().first()
 
 
-def add_to_balance(session: Session, account_id: uuid.UUID, delta: int) -> None:
-    """Atomic increment: concurrent posts can never lose an update."""
+def add_to_balance(
+    session: Session, account_id: uuid.UUID, delta: int, status: AccountStatus
+) -> None:
+    """Atomic increment (concurrent posts can never lose an update), with the status."""
     session.execute(
         update(Account)
         .where(Account.id == account_id)
-        .values(balance_minor=Account.balance_minor + delta)
+        .values(balance_minor=Account.balance_minor + delta, status=status)
         .execution_options(synchronize_session=False)
     )
 

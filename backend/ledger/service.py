@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from backend.accounts.models import Account
+from backend.amounts import ceiling, check_amount, check_overpayment
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import today_in
@@ -50,7 +52,10 @@ def post(
     source: str,
     idempotency_key: str,
     description: str | None = None,
+    limit_overpayment: bool = False,
 ) -> Posted:
+    """``limit_overpayment``: a payment or discount posted by hand may take the balance at
+    most the portfolio's tolerance below zero (a supervisor approves beyond)."""
     if kind == EntryKind.reversal:
         raise ValueError("use reverse() for reversals")
     account = repository.lock_account(session, account_id)
@@ -58,6 +63,8 @@ def post(
         raise NotFound()
     if currency != account.currency:
         raise CurrencyMismatch(given=currency, expected=account.currency)
+    portfolio = _portfolio(session, account)
+    check_amount(amount_minor, ceiling(portfolio))
     amount = signed(kind, amount_minor)
     existing = repository.by_key(session, account.id, idempotency_key)
     if existing is not None:
@@ -69,6 +76,10 @@ def post(
         if not same:
             raise IdempotencyConflict()
         return Posted(existing, created=False)
+    if limit_overpayment and kind in CREDIT_KINDS:
+        check_overpayment(
+            account.balance_minor, amount_minor, portfolio.overpayment_tolerance_minor
+        )
     entry = LedgerEntry(
         account_id=account.id,
         kind=kind,
@@ -108,13 +119,13 @@ def reverse(
         raise Conflict("error.cannot_reverse_reversal")
     if repository.reversal_of(session, original.id) is not None:
         raise Conflict("error.already_reversed")
-    portfolio = session.get(Portfolio, account.portfolio_id)
+    portfolio = _portfolio(session, account)
     entry = LedgerEntry(
         account_id=account.id,
         kind=EntryKind.reversal,
         amount_minor=-original.amount_minor,
         currency=original.currency,
-        effective_date=effective_date or today_in(portfolio.timezone if portfolio else "UTC"),
+        effective_date=effective_date or today_in(portfolio.timezone),
         source=source,
         idempotency_key=idempotency_key,
         reverses_entry_id=original.id,
@@ -124,7 +135,15 @@ def reverse(
     return _append(session, actor, account, entry)
 
 
+def _portfolio(session: Session, account: Account) -> Portfolio:
+    portfolio = session.get(Portfolio, account.portfolio_id)
+    assert portfolio is not None  # foreign key
+    return portfolio
+
+
 def _append(session: Session, actor: Actor, account: Account, entry: LedgerEntry) -> Posted:
+    # The balance stays within the ceiling too, so no sum of stored amounts can overflow.
+    check_amount(account.balance_minor + entry.amount_minor, ceiling(_portfolio(session, account)))
     try:
         with session.begin_nested():
             session.add(entry)
@@ -136,8 +155,40 @@ def _append(session: Session, actor: Actor, account: Account, entry: LedgerEntry
         if winner is None:
             raise Conflict("error.already_reversed") from None
         return Posted(winner, created=False)
-    repository.add_to_balance(session, account.id, entry.amount_minor)
-    session.refresh(account)
+    _book(session, actor, account, entry)
+    return Posted(entry, created=True)
+
+
+def append(
+    session: Session, actor: Actor, account: Account, portfolio: Portfolio, entry: LedgerEntry
+) -> LedgerEntry:
+    """Append an entry for a caller that holds the account's lock and has checked that the
+    idempotency key is new (payments do, in one read): no savepoint, no reads. The entry and
+    its audit event are written by the caller's flush."""
+    if entry.currency != account.currency:
+        raise CurrencyMismatch(given=entry.currency, expected=account.currency)
+    limit = ceiling(portfolio)
+    check_amount(entry.amount_minor, limit)
+    check_amount(account.balance_minor + entry.amount_minor, limit)
+    session.add(entry)
+    _book(session, actor, account, entry)
+    return entry
+
+
+def _book(session: Session, actor: Actor, account: Account, entry: LedgerEntry) -> None:
+    """Add the entry to the cached balance (an atomic increment, with the status it implies, in
+    one UPDATE) and audit it. A zero balance closes the account as paid; a reversal that
+    reopens it restores active."""
+    balance = account.balance_minor + entry.amount_minor  # the row is locked: this is exact
+    status = account.status
+    if balance <= 0 and status in (AccountStatus.active, AccountStatus.in_plan):
+        status = AccountStatus.paid
+    elif balance > 0 and status == AccountStatus.paid:
+        status = AccountStatus.active
+    repository.add_to_balance(session, account.id, entry.amount_minor, status)
+    before = account.status
+    set_committed_value(account, "balance_minor", balance)
+    set_committed_value(account, "status", status)
     audit.record(
         session,
         actor,
@@ -147,47 +198,24 @@ def _append(session: Session, actor: Actor, account: Account, entry: LedgerEntry
         after=audit.snapshot(entry),
         account_id=account.id,
     )
-    if _moves_money_in(session, entry):
-        from backend.plans.service import reallocate  # plans build on the ledger, not vice versa
-
-        reallocate(session, actor, account)
-        session.refresh(account)
-    _settle_status(session, actor, account)
-    return Posted(entry, created=True)
-
-
-def _moves_money_in(session: Session, entry: LedgerEntry) -> bool:
-    """Payments, and reversals of payments, change what a plan has received."""
-    if entry.kind == EntryKind.payment:
-        return True
-    if entry.kind == EntryKind.reversal and entry.reverses_entry_id:
-        original = session.get(LedgerEntry, entry.reverses_entry_id)
-        return original is not None and original.kind == EntryKind.payment
-    return False
-
-
-def _settle_status(session: Session, actor: Actor, account: Account) -> None:
-    """A zero balance closes the account as paid; a reversal that reopens it restores active."""
-    new_status = account.status
-    if account.balance_minor <= 0 and account.status in (
-        AccountStatus.active,
-        AccountStatus.in_plan,
-    ):
-        new_status = AccountStatus.paid
-    elif account.balance_minor > 0 and account.status == AccountStatus.paid:
-        new_status = AccountStatus.active
-    if new_status != account.status:
-        before = {"status": account.status.value}
-        account.status = new_status
-        session.add(account)
-        session.flush()
+    if status != before:
         audit.record(
             session,
             actor,
             "account.status_changed",
             "account",
             account.id,
-            before=before,
-            after={"status": new_status.value},
+            before={"status": before.value},
+            after={"status": status.value},
             account_id=account.id,
         )
+
+
+def moves_money_in(session: Session, entry: LedgerEntry) -> bool:
+    """Payments, and reversals of payments, change what plans and promises have received."""
+    if entry.kind == EntryKind.payment:
+        return True
+    if entry.kind == EntryKind.reversal and entry.reverses_entry_id:
+        original = session.get(LedgerEntry, entry.reverses_entry_id)
+        return original is not None and original.kind == EntryKind.payment
+    return False

@@ -9,13 +9,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from backend.accounts import service as accounts
 from backend.accounts.models import Account
+from backend.auth.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.config import get_settings
-from backend.core.deps import CurrentUser, SessionDep, actor_of
-from backend.core.errors import DomainError, NotFound
+from backend.core.errors import CurrencyMismatch, DomainError, Forbidden, NotFound
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter, run_unit
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor
+from backend.ledger.models import LedgerEntry
 from backend.payments import pages, repository, service
 from backend.payments.models import Payment
 from backend.payments.providers import builtin, stripe_provider
@@ -24,7 +25,8 @@ from backend.users.models import User
 from shared.i18n import normalize_language
 from shared.money import from_decimal
 from shared.schemas.common import ErrorBody, Page
-from shared.schemas.enums import PaymentMethod
+from shared.schemas.enums import PaymentMethod, Role
+from shared.schemas.ledger import EntryCreate, EntryRead, ReversalCreate
 from shared.schemas.payments import (
     FieldPaymentCreate,
     PaymentLinkCreate,
@@ -132,9 +134,11 @@ def field_payment(
 ) -> object:
     """Cash, transfer or card-terminal payment taken by an agent, with a verifiable receipt."""
     account, _ = accounts.get_visible(session, user, account_id)
+    if body.approve_overpayment and user.role not in (Role.supervisor, Role.admin):
+        raise Forbidden()
     amount_minor = from_decimal(body.amount, body.currency)
     if not repository.payment_by_client_id(session, body.client_id):  # replays answer as before
-        service.require_field_amount(amount_minor, account)
+        service.require_field_amount(session, amount_minor, account)
     payment, created = service.record_payment(
         session,
         actor_of(user),
@@ -150,11 +154,71 @@ def field_payment(
             photo_ref=body.photo_ref,
             latitude=body.latitude,
             longitude=body.longitude,
+            limit_overpayment=not body.approve_overpayment,
         ),
     )
     if not created:
         response.status_code = 200
     return _payment_read(payment)
+
+
+# Manual ledger posts and reversals live here: money in and out goes through payments.
+@router.post(
+    "/accounts/{account_id}/ledger",
+    tags=["ledger"],
+    response_model=EntryRead,
+    status_code=201,
+    responses={200: {"model": EntryRead, "description": "Replay of an earlier post"}},
+)
+def post_entry(
+    session: SessionDep, user: Staff, account_id: uuid.UUID, data: EntryCreate, response: Response
+) -> object:
+    """Admins and supervisors post charges, interest, fees, payments and discounts.
+    The same ``idempotency_key`` again answers 200 with the first entry."""
+    account, _ = accounts.get_visible(session, user, account_id)
+    if data.currency != account.currency:  # before reading the amount in the wrong currency
+        raise CurrencyMismatch(given=data.currency, expected=account.currency)
+    posted = service.post_entry(
+        session,
+        actor_of(user),
+        account.id,
+        kind=data.kind,
+        amount_minor=from_decimal(data.amount, data.currency),
+        currency=data.currency,
+        effective_date=data.effective_date,
+        idempotency_key=data.idempotency_key,
+        description=data.description,
+        approve_overpayment=data.approve_overpayment,
+    )
+    if not posted.created:
+        response.status_code = 200
+    return posted.entry
+
+
+@router.post(
+    "/ledger/{entry_id}/reverse",
+    tags=["ledger"],
+    response_model=EntryRead,
+    status_code=201,
+    responses={200: {"model": EntryRead, "description": "Replay of an earlier reversal"}},
+)
+def reverse_entry(
+    session: SessionDep, user: Staff, entry_id: uuid.UUID, data: ReversalCreate, response: Response
+) -> object:
+    original = session.get(LedgerEntry, entry_id)
+    if original is not None:
+        accounts.get_visible(session, user, original.account_id)  # 404 outside the caller's scope
+    posted = service.reverse_entry(
+        session,
+        actor_of(user),
+        entry_id,
+        idempotency_key=data.idempotency_key,
+        description=data.description,
+        effective_date=data.effective_date,
+    )
+    if not posted.created:
+        response.status_code = 200
+    return posted.entry
 
 
 @router.post("/payments/webhooks/stripe", response_model=WebhookAck)

@@ -1,15 +1,97 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, false, select
 from sqlmodel import Session, col
 
+from backend.accounts.models import Account
+from backend.creditors.models import Portfolio
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
+from backend.plans.models import Plan, PlanInstalment
+from backend.promises.models import Promise
+from shared.schemas.enums import LinkStatus, PlanStatus, PromiseStatus
+
+
+@dataclass(slots=True)
+class BookingContext:
+    """Everything booking a payment needs, read in one statement with the account locked."""
+
+    account: Account
+    portfolio: Portfolio
+    existing_id: uuid.UUID | None  # a payment already booked with this external or client id
+    receipt_taken: bool
+    plan: Plan | None
+    promise: Promise | None
+    instalments: list[PlanInstalment] = field(default_factory=list)
+
+
+def booking_context(
+    session: Session,
+    account_id: uuid.UUID,
+    *,
+    external_id: str | None,
+    client_id: str | None,
+    agent_id: uuid.UUID | None,
+    receipt_number: str | None,
+) -> BookingContext | None:
+    """The locked account (read afresh) with its portfolio, active plan and instalments, open
+    promise, and whether the payment's ids are already used: one row per instalment."""
+    by_key = Payment.external_id == external_id if external_id else Payment.client_id == client_id
+    receipt = (
+        exists().where(Payment.agent_id == agent_id, Payment.receipt_number == receipt_number)
+        if agent_id and receipt_number
+        else false()
+    )
+    query = (
+        select(
+            Account,
+            Portfolio,
+            Plan,
+            PlanInstalment,
+            Promise,
+            select(Payment.id).where(by_key).scalar_subquery(),
+            receipt,
+        )
+        .join(Portfolio, Portfolio.id == Account.portfolio_id)
+        .outerjoin(Plan, and_(Plan.account_id == Account.id, Plan.status == PlanStatus.active))
+        .outerjoin(PlanInstalment, PlanInstalment.plan_id == Plan.id)
+        .outerjoin(
+            Promise, and_(Promise.account_id == Account.id, Promise.status == PromiseStatus.open)
+        )
+        .where(Account.id == account_id)
+        .order_by(col(PlanInstalment.number))
+        .with_for_update(of=Account)
+        .execution_options(populate_existing=True)
+    )
+    rows = session.execute(query).all()
+    if not rows:
+        return None
+    account, portfolio, plan, _, promise, existing_id, receipt_taken = rows[0]
+    context = BookingContext(account, portfolio, existing_id, bool(receipt_taken), plan, promise)
+    context.instalments = [row[3] for row in rows if row[3] is not None]
+    return context
 
 
 def link_by_token(session: Session, token: str) -> PaymentLink | None:
     return session.execute(select(PaymentLink).where(PaymentLink.token == token)).scalars().first()
+
+
+def open_link_for(session: Session, instalment_id: uuid.UUID, now: datetime) -> PaymentLink | None:
+    """The newest still open, unexpired link for an instalment."""
+    query = (
+        select(PaymentLink)
+        .where(
+            PaymentLink.instalment_id == instalment_id,
+            PaymentLink.status == LinkStatus.open,
+            PaymentLink.expires_at > now,
+        )
+        .order_by(col(PaymentLink.created_at).desc())
+        .limit(1)
+    )
+    return session.execute(query).scalars().first()
 
 
 def link_by_client_key(session: Session, key: str) -> PaymentLink | None:

@@ -18,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from backend.accounts.models import Account
+from backend.aging import OPEN_STATUSES
+from backend.amounts import ceiling, check_amount, check_overpayment
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import today_in, utcnow
@@ -27,17 +29,17 @@ from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor
 from backend.ledger import repository as ledger_repository
 from backend.ledger import service as ledger
+from backend.ledger.models import LedgerEntry
 from backend.payments import repository
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
 from backend.payments.providers import builtin, stripe_provider
 from backend.payments.providers.base import LinkContext, PaymentProvider
 from backend.plans import repository as plans_repository
+from backend.plans import service as plans
 from backend.plans.models import PlanInstalment
-from backend.plans.service import reallocate
 from backend.promises import repository as promises_repository
-from backend.promises.service import settle_if_covered
+from backend.promises import service as promises
 from shared.schemas.enums import (
-    AccountStatus,
     EntryKind,
     InstalmentStatus,
     LinkPurpose,
@@ -45,8 +47,6 @@ from shared.schemas.enums import (
     PaymentMethod,
     PlanKind,
 )
-
-OPEN = (AccountStatus.active, AccountStatus.in_plan, AccountStatus.disputed)
 
 
 def provider() -> PaymentProvider:
@@ -104,11 +104,15 @@ def create_link(
     account = ledger_repository.lock_account(session, account_id)
     if account is None:
         raise NotFound()
-    if account.status not in OPEN or account.balance_minor <= 0:
+    if account.status not in OPEN_STATUSES or account.balance_minor <= 0:
         raise Conflict("error.account_not_open", status=account.status.value)
     amount, plan_id, instalment_id, promise_id = _amount_for(session, account, req)
     if amount <= 0:
         raise Conflict("error.nothing_to_negotiate")
+    check_amount(amount, ceiling(_portfolio(session, account)))
+    same = repository.open_link_for(session, instalment_id, utcnow()) if instalment_id else None
+    if same is not None and same.amount_minor == amount:
+        return same, False  # one open link per instalment: no second provider call
     settings = get_settings()
     active = provider()
     link = PaymentLink(
@@ -149,9 +153,15 @@ def create_link(
     return link, True
 
 
-def _description(session: Session, account: Account) -> str:
+def _portfolio(session: Session, account: Account) -> Portfolio:
     portfolio = session.get(Portfolio, account.portfolio_id)
-    creditor = session.get(Creditor, portfolio.creditor_id) if portfolio else None
+    assert portfolio is not None  # foreign key
+    return portfolio
+
+
+def _description(session: Session, account: Account) -> str:
+    portfolio = _portfolio(session, account)
+    creditor = session.get(Creditor, portfolio.creditor_id)
     return f"{creditor.name if creditor else 'Cobro'} - {account.product} ({account.external_ref})"
 
 
@@ -174,48 +184,67 @@ class IncomingPayment:
     latitude: float | None = None
     longitude: float | None = None
     details: dict[str, Any] | None = None
+    # Money an agent took: beyond the balance plus the portfolio's tolerance it needs a
+    # supervisor. Money that already arrived (provider, bank statement) is booked regardless.
+    limit_overpayment: bool = False
 
 
 def record_payment(
     session: Session, actor: Actor, account_id: uuid.UUID, incoming: IncomingPayment
 ) -> tuple[Payment, bool]:
-    """Book money received, exactly once (see the module docstring)."""
+    """Book money received, exactly once (see the module docstring): the ledger entry, the
+    payment row, its allocation to the plan's instalments and the promise it keeps, with their
+    audit events, written by one flush after one locking read."""
     key = incoming.external_id or incoming.client_id
     if not key:
         raise ValueError("a payment needs an external id or a client id")
-    account = ledger_repository.lock_account(session, account_id)
-    if account is None:
-        raise NotFound()
-    existing = (
-        repository.payment_by_external_id(session, incoming.external_id)
-        if incoming.external_id
-        else repository.payment_by_client_id(session, key)
+    context = repository.booking_context(
+        session,
+        account_id,
+        external_id=incoming.external_id,
+        client_id=incoming.client_id,
+        agent_id=incoming.agent_id,
+        receipt_number=incoming.receipt_number,
     )
-    if existing is not None:
+    if context is None:
+        raise NotFound()
+    account = context.account
+    if context.existing_id is not None:
+        existing = session.get(Payment, context.existing_id)
+        assert existing is not None  # just read
         if (existing.account_id, existing.amount_minor) != (account.id, incoming.amount_minor):
             raise IdempotencyConflict()
         return existing, False
-    if (
-        incoming.receipt_number
-        and incoming.agent_id
-        and repository.payment_by_receipt(session, incoming.agent_id, incoming.receipt_number)
-    ):
+    if context.receipt_taken:
         raise Conflict("error.receipt_number_used", receipt_number=incoming.receipt_number)
-    posted = ledger.post(
+    if incoming.limit_overpayment:
+        tolerance = context.portfolio.overpayment_tolerance_minor
+        check_overpayment(account.balance_minor, incoming.amount_minor, tolerance)
+    promise, received = context.promise, 0
+    if promise is not None:  # read before anything is written, so one flush writes it all
+        received = promises.received_since_made(session, promise, context.portfolio.timezone)
+        if incoming.paid_on >= promises.promise_day(promise, context.portfolio.timezone):
+            received += incoming.amount_minor
+    entry = ledger.append(
         session,
         actor,
-        account.id,
-        kind=EntryKind.payment,
-        amount_minor=incoming.amount_minor,
-        currency=incoming.currency,
-        effective_date=incoming.paid_on,
-        source=incoming.provider or incoming.method.value,
-        idempotency_key=f"payment:{key}",
-        description=_payment_description(incoming),
+        account,
+        context.portfolio,
+        LedgerEntry(
+            account_id=account.id,
+            kind=EntryKind.payment,
+            amount_minor=ledger.signed(EntryKind.payment, incoming.amount_minor),
+            currency=incoming.currency,
+            effective_date=incoming.paid_on,
+            source=incoming.provider or incoming.method.value,
+            idempotency_key=f"payment:{key}",
+            description=_payment_description(incoming),
+            created_by_id=actor.id if actor.kind == "user" else None,
+        ),
     )
     payment = Payment(
         account_id=account.id,
-        ledger_entry_id=posted.entry.id,
+        ledger_entry_id=entry.id,
         link_id=incoming.link_id,
         instalment_id=incoming.instalment_id,
         promise_id=incoming.promise_id,
@@ -236,11 +265,11 @@ def record_payment(
         details=incoming.details or {},
     )
     session.add(payment)
-    session.flush()
-    if incoming.instalment_id:
-        reallocate(session, actor, account)  # now that the payment's target is known
-    settle_if_covered(session, actor, account)
-    session.refresh(account)
+    if context.plan is not None:
+        received = plans.Received(incoming.amount_minor, incoming.instalment_id)
+        plans.allocate(session, actor, account, context.plan, context.instalments, received)
+    if promise is not None:
+        promises.settle(session, actor, promise, received)
     audit.record(
         session,
         actor,
@@ -250,7 +279,75 @@ def record_payment(
         after=audit.snapshot(payment, exclude=frozenset({"verification_code"})),
         account_id=account.id,
     )
+    session.flush()
     return payment, True
+
+
+def post_entry(
+    session: Session,
+    actor: Actor,
+    account_id: uuid.UUID,
+    *,
+    kind: EntryKind,
+    amount_minor: int,
+    currency: str,
+    effective_date: date,
+    idempotency_key: str,
+    description: str | None,
+    approve_overpayment: bool,
+) -> ledger.Posted:
+    """A manual post (admins and supervisors). A payment or discount beyond the balance plus
+    the portfolio's tolerance needs ``approve_overpayment``; a payment is allocated to the
+    plan's instalments."""
+    posted = ledger.post(
+        session,
+        actor,
+        account_id,
+        kind=kind,
+        amount_minor=amount_minor,
+        currency=currency,
+        effective_date=effective_date,
+        source="manual",
+        idempotency_key=idempotency_key,
+        description=description,
+        limit_overpayment=not approve_overpayment,
+    )
+    if posted.created and ledger.moves_money_in(session, posted.entry):
+        _money_moved(session, actor, account_id)
+    return posted
+
+
+def reverse_entry(
+    session: Session,
+    actor: Actor,
+    entry_id: uuid.UUID,
+    *,
+    idempotency_key: str,
+    description: str | None,
+    effective_date: date | None,
+) -> ledger.Posted:
+    """A manual correction: the entry reversed; a reversed payment is taken back from the plan."""
+    posted = ledger.reverse(
+        session,
+        actor,
+        entry_id,
+        idempotency_key=idempotency_key,
+        source="manual",
+        description=description,
+        effective_date=effective_date,
+    )
+    if posted.created and ledger.moves_money_in(session, posted.entry):
+        _money_moved(session, actor, posted.entry.account_id)
+    return posted
+
+
+def _money_moved(session: Session, actor: Actor, account_id: uuid.UUID) -> None:
+    """The plan follows money that came in or went back outside a new payment row (manual
+    posts, reversals, refunds). Promises are judged on those by the daily job."""
+    account = session.get(Account, account_id)
+    assert account is not None  # the entry's foreign key
+    plans.reallocate(session, actor, account, repository.targets_since(session, account.id))
+    session.flush()
 
 
 def _payment_description(incoming: IncomingPayment) -> str:
@@ -325,7 +422,9 @@ def _checkout_paid(session: Session, actor: Actor, provider_name: str, obj: dict
         return "currency_mismatch"
     account = session.get(Account, link.account_id)
     assert account is not None  # foreign key
-    portfolio = session.get(Portfolio, account.portfolio_id)
+    portfolio = _portfolio(session, account)
+    if amount > ceiling(portfolio):
+        return "amount_too_large"  # no real payment; answering an error would only be retried
     payment, created = record_payment(
         session,
         actor,
@@ -333,7 +432,7 @@ def _checkout_paid(session: Session, actor: Actor, provider_name: str, obj: dict
         IncomingPayment(
             amount_minor=amount,
             currency=currency,
-            paid_on=today_in(portfolio.timezone if portfolio else "UTC"),
+            paid_on=today_in(portfolio.timezone),
             method=PaymentMethod.online,
             external_id=f"{provider_name}:{obj['id']}",
             provider=provider_name,
@@ -439,7 +538,7 @@ def _refunded(session: Session, actor: Actor, obj: dict[str, Any]) -> str:
         details["rest_entry_id"] = str(rest.entry.id)
     payment.details = details
     session.add(payment)
-    session.flush()
+    _money_moved(session, actor, payment.account_id)
     audit.record(
         session,
         actor,
@@ -479,8 +578,9 @@ def ensure_sandbox_allowed() -> None:
         raise NotFound()
 
 
-def require_field_amount(amount_minor: int, account: Account) -> None:
+def require_field_amount(session: Session, amount_minor: int, account: Account) -> None:
     if amount_minor <= 0:
         raise ValidationFailed("error.invalid_amount")
-    if account.status not in OPEN:
+    check_amount(amount_minor, ceiling(_portfolio(session, account)))
+    if account.status not in OPEN_STATUSES:
         raise Conflict("error.account_not_open", status=account.status.value)

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from backend.accounts import service as accounts
-from backend.core.deps import CurrentUser, SessionDep, actor_of
+from backend.auth.deps import CurrentUser, SessionDep, actor_of
 from backend.core.errors import NotFound
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter

@@ -23,7 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from backend.accounts.models import Account
-from backend.accounts.service import days_past_due
+from backend.aging import days_past_due
+from backend.amounts import ceiling, check_amount
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import today_in, utcnow
@@ -44,7 +45,6 @@ from backend.negotiation.proposals import (
 )
 from backend.negotiation.schedule import Frequency, Schedule
 from backend.negotiation.settlement import Settlement
-from backend.payments import repository as payments_repository
 from backend.plans import repository
 from backend.plans.models import Offer, Plan, PlanInstalment
 from backend.policies.service import policy_of, resolved_for
@@ -209,9 +209,11 @@ def generate_offers(
     return rows
 
 
-def _to_proposal(req: ProposalRequest, currency: str) -> Proposal:
+def _to_proposal(req: ProposalRequest, currency: str, limit_minor: int) -> Proposal:
     def minor(value: Decimal | None) -> int | None:
-        return None if value is None else from_decimal(value, currency)  # MoneyError: a 422
+        if value is None:
+            return None
+        return check_amount(from_decimal(value, currency), limit_minor)  # MoneyError: a 422
 
     down_bps = None
     if req.down_payment_percent is not None:
@@ -254,7 +256,7 @@ def propose(
     """Evaluate a counter-proposal: accepted and countered terms come back as an offer to
     accept; out-of-limit requests become an approval task for the supervisor."""
     account, portfolio, today = _negotiable(session, account_id)
-    proposal = _to_proposal(req, account.currency)
+    proposal = _to_proposal(req, account.currency, ceiling(portfolio))
     evaluation = engine.evaluate(
         _snapshot(account, today),
         policy_of(portfolio),
@@ -526,37 +528,63 @@ def _close(
     )
 
 
-def reallocate(session: Session, actor: Actor, account: Account) -> None:
-    """Apply the money received since the plan was agreed to its instalments. A payment made
-    for a given instalment (a link for it) goes there first; everything else, and any excess,
-    goes to the oldest unpaid instalment, rolling forward. Recomputed from the ledger after
-    every payment or payment reversal, so it is idempotent and reversals undo it exactly."""
+@dataclass(frozen=True, slots=True)
+class Received:
+    """Money received for a plan: an amount, and the instalment it was paid for, if any."""
+
+    amount_minor: int
+    instalment_id: uuid.UUID | None = None
+
+
+def allocate(
+    session: Session,
+    actor: Actor,
+    account: Account,
+    plan: Plan,
+    rows: list[PlanInstalment],
+    received: Received,
+) -> None:
+    """Apply one new payment to the active plan's instalments (in number order)."""
+    _apply(rows, received)
+    _settle_instalments(session, actor, account, plan, rows)
+
+
+def reallocate(
+    session: Session, actor: Actor, account: Account, targets: dict[uuid.UUID, uuid.UUID]
+) -> None:
+    """Recompute the allocation from every payment received since the plan was agreed (not
+    reversed), after a payment is reversed or refunded; ``targets`` maps a payment's ledger
+    entry to the instalment it was made for. Idempotent: reversals undo it exactly."""
     plan = repository.active_plan(session, account.id)
     if plan is None:
         return
     rows = repository.instalments(session, plan.id)
-    by_id = {row.id: row for row in rows}
-    paid = dict.fromkeys(by_id, 0)
-    targets = payments_repository.targets_since(session, account.id)
-    pool = 0
-    for entry_id, amount in repository.payments_since(session, account.id, plan.created_at):
-        target = targets.get(entry_id)
-        if target in by_id:
-            applied = min(amount, by_id[target].amount_minor - paid[target])
-            paid[target] += applied
-            amount -= applied
-        pool += amount
     for row in rows:
-        applied = min(max(pool, 0), row.amount_minor - paid[row.id])
-        paid[row.id] += applied
-        pool -= applied
-        row.paid_minor = paid[row.id]
+        row.paid_minor = 0
+    for entry_id, amount in repository.payments_since(session, account.id, plan.created_at):
+        _apply(rows, Received(amount, targets.get(entry_id)))
+    _settle_instalments(session, actor, account, plan, rows)
+
+
+def _apply(rows: list[PlanInstalment], received: Received) -> None:
+    """A payment made for a given instalment (a link for it) goes there first; everything
+    else, and any excess, goes to the oldest unpaid instalment, rolling forward."""
+    amount = received.amount_minor
+    for row in sorted(rows, key=lambda r: r.id != received.instalment_id):
+        applied = min(max(amount, 0), row.amount_minor - row.paid_minor)
+        row.paid_minor += applied
+        amount -= applied
+
+
+def _settle_instalments(
+    session: Session, actor: Actor, account: Account, plan: Plan, rows: list[PlanInstalment]
+) -> None:
+    for row in rows:
         if row.paid_minor >= row.amount_minor:
             row.status = InstalmentStatus.paid
         elif row.status != InstalmentStatus.missed:
             row.status = InstalmentStatus.partial if row.paid_minor else InstalmentStatus.pending
         session.add(row)
-    session.flush()
     if all(row.status == InstalmentStatus.paid for row in rows):
         _complete(session, actor, plan, account)
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import Body
 
-from backend.core.deps import SessionDep, Staff, actor_of
+from backend.auth.deps import SessionDep, Staff, actor_of
 from backend.core.routing import DomainRouter
 from backend.creditors.service import get_portfolio
 from backend.negotiation.policy import NegotiationPolicy

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from backend.accounts.models import Account
-from backend.accounts.service import days_past_due
+from backend.aging import days_past_due
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.errors import ValidationFailed

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Response
 
 from backend.accounts import service as accounts
-from backend.core.deps import CurrentUser, SessionDep, Staff, actor_of
+from backend.auth.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
 from backend.promises import repository, service

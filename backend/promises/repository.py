@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
+from backend.core.sums import exact_sum, joined
 from backend.ledger.models import LedgerEntry
 from backend.promises.models import Promise
 from shared.schemas.enums import EntryKind, PromiseStatus
@@ -81,8 +82,8 @@ def kpi_rows(
             Promise.currency,
             Promise.status,
             func.count(),
-            func.coalesce(func.sum(Promise.amount_minor), 0),
-            func.coalesce(func.sum(Promise.paid_minor), 0),
+            *exact_sum(Promise.amount_minor),
+            *exact_sum(Promise.paid_minor),
         )
         .join(Account, Account.id == Promise.account_id)
         .group_by(Promise.currency, Promise.status)
@@ -96,5 +97,6 @@ def kpi_rows(
             Promise.created_at < datetime.combine(date_to + timedelta(days=1), time(), UTC)
         )
     return [
-        (c, PromiseStatus(s), int(n), int(a), int(p)) for c, s, n, a, p in session.execute(query)
+        (c, PromiseStatus(s), int(n), joined(a_high, a_low), joined(p_high, p_low))
+        for c, s, n, a_high, a_low, p_high, p_low in session.execute(query)
     ]

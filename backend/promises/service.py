@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from backend.accounts.models import Account
-from backend.accounts.service import OPEN_STATUSES, days_past_due
+from backend.aging import OPEN_STATUSES, days_past_due
+from backend.amounts import ceiling, check_amount
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import today_in, utcnow
@@ -63,10 +64,12 @@ def create(
         raise ValidationFailed(
             "error.currency_mismatch", given=req.currency, expected=account.currency
         )
+    portfolio = session.get(Portfolio, account.portfolio_id)
+    assert portfolio is not None  # foreign key
+    check_amount(req.amount_minor, ceiling(portfolio))
     if not 0 < req.amount_minor <= account.balance_minor:
         raise ValidationFailed("error.promise_amount", balance_minor=account.balance_minor)
-    portfolio = session.get(Portfolio, account.portfolio_id)
-    today = today_in(portfolio.timezone) if portfolio else date.today()
+    today = today_in(portfolio.timezone)
     policy = resolved_for(session, account, today)
     if not today <= req.due_date <= today + timedelta(days=policy.max_promise_days):
         raise ValidationFailed("error.promise_date", max_days=policy.max_promise_days)
@@ -289,13 +292,13 @@ def _resolve(
     )
 
 
-def settle_if_covered(session: Session, actor: Actor, account: Account) -> None:
-    """Mark the open promise kept as soon as the money received since it was made covers it."""
-    promise = repository.open_for_account(session, account.id)
-    if promise is None:
-        return
-    portfolio = session.get(Portfolio, account.portfolio_id)
-    since = promise_day(promise, portfolio.timezone if portfolio else "UTC")
-    paid = sum(amount for _, _, amount in repository.payment_rows(session, [account.id], since))
-    if paid >= promise.amount_minor:
-        _resolve(session, actor, promise, PromiseStatus.kept, paid)
+def received_since_made(session: Session, promise: Promise, timezone: str) -> int:
+    """Money received on the account from the promise's day on (payments net of reversals)."""
+    since = promise_day(promise, timezone)
+    return sum(a for _, _, a in repository.payment_rows(session, [promise.account_id], since))
+
+
+def settle(session: Session, actor: Actor, promise: Promise, received_minor: int) -> None:
+    """Keep the open promise if ``received_minor`` (money received since its day) covers it."""
+    if received_minor >= promise.amount_minor:
+        _resolve(session, actor, promise, PromiseStatus.kept, received_minor)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from backend.accounts.service import Clock
+from backend.aging import Clock
 from backend.audit.service import Actor
 from backend.core.db import session_scope
 from backend.jobs.registry import job

@@ -10,8 +10,8 @@ from fastapi import Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from backend.auth.deps import Lang, SessionDep, Staff, actor_of
 from backend.core.config import get_settings
-from backend.core.deps import Lang, SessionDep, Staff, actor_of
 from backend.core.errors import ValidationFailed
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter, run_unit

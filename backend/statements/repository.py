@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Table, func, insert, select
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
+from backend.core.sums import exact_sum, joined
 from backend.creditors.models import Portfolio
 from backend.debtors.models import Debtor
 from backend.payments.models import Payment, PaymentLink
@@ -141,12 +142,15 @@ def totals(session: Session, statement_id: uuid.UUID) -> dict[StatementLineStatu
         select(
             StatementLine.status,
             func.count(),
-            func.coalesce(func.sum(StatementLine.amount_minor), 0),
+            *exact_sum(StatementLine.amount_minor),
         )
         .where(StatementLine.statement_id == statement_id)
         .group_by(StatementLine.status)
     )
-    return {status: (int(count), int(amount)) for status, count, amount in session.execute(query)}
+    return {
+        status: (int(count), joined(high, low))
+        for status, count, high, low in session.execute(query)
+    }
 
 
 def lines_page(

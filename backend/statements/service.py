@@ -36,13 +36,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from backend.accounts import service as accounts
+from backend.accounts.scope import account_visibility
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import Conflict, NotFound, ValidationFailed
 from backend.core.ids import uuid7
-from backend.core.scope import account_visibility
 from backend.creditors.models import Portfolio
 from backend.creditors.service import get_portfolio
 from backend.imports.progress import EVERY, NoProgress, Progress

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from backend.core.deps import CurrentUser, SessionDep, actor_of
+from backend.auth.deps import CurrentUser, SessionDep, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
 from backend.plans import service as plans

@@ -13,11 +13,11 @@ from sqlalchemy import or_
 from sqlmodel import Session
 
 from backend.accounts.models import Account
+from backend.accounts.scope import account_visibility, can_see_account
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import utcnow
 from backend.core.errors import Conflict, Forbidden, NotFound
-from backend.core.scope import account_visibility, can_see_account
 from backend.tasks import repository
 from backend.tasks.models import Task
 from backend.users.models import User

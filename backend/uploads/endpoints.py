@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from backend.core.deps import CurrentUser, SessionDep
+from backend.auth.deps import CurrentUser, SessionDep
 from backend.core.routing import DomainRouter
 from backend.uploads import service
 from shared.schemas.uploads import UploadRead

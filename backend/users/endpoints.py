@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from backend.core.deps import Admin, CurrentUser, SessionDep, Staff, actor_of
+from backend.auth.deps import Admin, CurrentUser, SessionDep, Staff, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
 from backend.users import repository, service

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from shared.money import MAX_STORED_MINOR
+
 Country = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
 
 
@@ -34,11 +36,26 @@ class PortfolioCreate(BaseModel):
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217")
     country: str = Country
     timezone: str = Field(min_length=1, max_length=64, description="IANA, e.g. America/Lima")
+    max_amount_minor: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_STORED_MINOR,
+        description="largest amount or balance accepted, minor units (default 10^13)",
+    )
+    overpayment_tolerance_minor: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_STORED_MINOR,
+        description="how far below zero a field payment or manual post may take the balance "
+        "without a supervisor",
+    )
 
 
 class PortfolioUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
+    max_amount_minor: int | None = Field(default=None, ge=1, le=MAX_STORED_MINOR)
+    overpayment_tolerance_minor: int | None = Field(default=None, ge=0, le=MAX_STORED_MINOR)
 
 
 class PortfolioRead(BaseModel):
@@ -50,4 +67,6 @@ class PortfolioRead(BaseModel):
     timezone: str
     negotiation_policy: dict[str, Any]
     contact_rules: dict[str, Any]
+    max_amount_minor: int | None = None
+    overpayment_tolerance_minor: int = 0
     created_at: datetime

@@ -25,6 +25,11 @@ class EntryCreate(BaseModel):
     effective_date: date
     idempotency_key: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=300)
+    approve_overpayment: bool = Field(
+        default=False,
+        description="post a payment or discount even beyond the balance plus the portfolio's "
+        "tolerance (otherwise 409 overpayment_needs_approval)",
+    )
 
 
 class ReversalCreate(BaseModel):

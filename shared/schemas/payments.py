@@ -55,6 +55,11 @@ class FieldPaymentCreate(BaseModel):
     photo_ref: str | None = Field(default=None, max_length=300)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
+    approve_overpayment: bool = Field(
+        default=False,
+        description="supervisors and admins: book it even beyond the balance plus the "
+        "portfolio's tolerance (otherwise 409 overpayment_needs_approval)",
+    )
 
 
 class PaymentRead(BaseModel):

@@ -11,11 +11,11 @@ import pytest
 from sqlmodel import Session, select
 
 from backend.accounts.models import Account
+from backend.accounts.scope import account_visibility, can_see_account
 from backend.core.clock import utcnow
 from backend.core.config import get_settings
 from backend.core.errors import ValidationFailed
 from backend.core.pagination import next_cursor, page_params
-from backend.core.scope import account_visibility, can_see_account
 from backend.core.security import (
     ALGORITHM,
     create_access_token,

@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, SQLModel, select
 
 from backend.accounts.models import Account
-from backend.accounts.service import days_past_due
+from backend.aging import days_past_due
 from backend.audit.models import AuditEvent
 from backend.audit.service import Actor
 from backend.core.clock import today_in

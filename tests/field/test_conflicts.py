@@ -89,8 +89,9 @@ def test_written_off_account(session: Session, client) -> None:
     assert body["results"][0]["entity_id"] is not None
 
 
-def test_overpayment_is_booked_and_flagged(session: Session, client) -> None:
+def test_overpayment_within_tolerance_is_booked_and_flagged(session: Session, client) -> None:
     portfolio = lima(session)
+    portfolio.overpayment_tolerance_minor = 10_000
     _, agent = h.team(session)
     account = h.located_account(session, portfolio, agent, h.north(100))
     pay(session, account, 90_000, "online-partial")
@@ -102,6 +103,20 @@ def test_overpayment_is_booked_and_flagged(session: Session, client) -> None:
     assert result["entity_id"] is not None
     assert result["details"] == {"balance_minor": 10_000, "amount_minor": 20_000}
     assert result["server_state"]["balance_minor"] == -10_000
+
+
+def test_overpayment_beyond_tolerance_is_a_conflict_unbooked(session: Session, client) -> None:
+    portfolio = lima(session)
+    portfolio.overpayment_tolerance_minor = 9_999
+    _, agent = h.team(session)
+    account = h.located_account(session, portfolio, agent, h.north(100))
+    pay(session, account, 90_000, "online-partial")
+
+    body = h.sync(client, agent, [h.payment(account, "200.00", "R-2")])
+
+    assert h.statuses(body) == [("conflict", "overpayment_needs_approval")]
+    session.refresh(account)
+    assert account.balance_minor == 10_000
 
 
 def test_receipt_number_used_twice(session: Session, client) -> None:

@@ -11,7 +11,7 @@ from backend.accounts.models import Account
 from backend.audit.service import Actor
 from backend.core.clock import today_in
 from backend.creditors.models import Portfolio
-from backend.ledger import service as ledger
+from backend.payments import service as payments
 from backend.users.models import User
 from shared.schemas.enums import EntryKind, Role
 from tests import builders as b
@@ -50,7 +50,8 @@ def team(session: Session) -> tuple[User, User]:
 
 
 def pay(session: Session, account: Account, amount: int, key: str, on: date | None = None) -> None:
-    ledger.post(
+    """A payment posted by hand (through payments, so plans and promises see it)."""
+    payments.post_entry(
         session,
         Actor.system(),
         account.id,
@@ -58,8 +59,9 @@ def pay(session: Session, account: Account, amount: int, key: str, on: date | No
         amount_minor=amount,
         currency=account.currency,
         effective_date=on or today(),
-        source="test",
         idempotency_key=key,
+        description=None,
+        approve_overpayment=True,
     )
 
 

@@ -1,7 +1,7 @@
 """Background jobs: the embedded runner's queue and period markers; procrastinate on PostgreSQL
 
 Revision ID: 0009_jobs
-Revises: 0007_list_indexes
+Revises: 0008_amount_limits
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ from procrastinate.schema import SchemaManager
 from backend.core.db import UTCDateTime
 
 revision: str = "0009_jobs"
-down_revision: str | None = "0007_list_indexes"
+down_revision: str | None = "0008_amount_limits"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,6 +2,20 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "error.bad_request": {"es": "Solicitud inválida.", "en": "Bad request."},
+    "error.amount_too_large": {
+        "es": "El monto supera el máximo de esta cartera ({limit_minor} en unidades menores).",
+        "en": "The amount exceeds this portfolio's maximum ({limit_minor} in minor units).",
+    },
+    "error.overpayment_needs_approval": {
+        "es": (
+            "El pago supera el saldo ({balance_minor}) más la tolerancia ({tolerance_minor}): "
+            "debe registrarlo un supervisor."
+        ),
+        "en": (
+            "The payment exceeds the balance ({balance_minor}) plus the tolerance "
+            "({tolerance_minor}): a supervisor must book it."
+        ),
+    },
     "error.validation_error": {
         "es": "Los datos enviados no son válidos.",
         "en": "The data sent is not valid.",

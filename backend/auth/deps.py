@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
-from backend.audit.service import Actor
+from backend.core.actors import Actor
 from backend.core.db import get_session
 from backend.core.errors import Forbidden, NotAuthenticated
 from backend.core.security import decode_access_token

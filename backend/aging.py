@@ -1,0 +1,45 @@
+"""Aging: how late an account is, which statuses are still collected, and each portfolio's
+'today' in its own timezone.
+
+A leaf: it reads account and portfolio rows and imports no domain service, so accounts,
+ledger, plans, promises, policies and field can all depend on it without a cycle.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from backend.accounts.models import Account
+from backend.core.clock import today_in
+from backend.creditors import repository as creditors_repository
+from shared.schemas.enums import AccountStatus
+
+OPEN_STATUSES = (AccountStatus.active, AccountStatus.in_plan, AccountStatus.disputed)
+
+
+def days_past_due(account: Account, today: date) -> int:
+    """Days since the due date while something is owed; 0 once nothing is."""
+    if account.balance_minor <= 0 or account.due_date >= today:
+        return 0
+    return (today - account.due_date).days
+
+
+@dataclass(slots=True)
+class Clock:
+    """Each portfolio's 'today' in its own timezone, looked up once per request."""
+
+    session: Session
+    _today: dict[uuid.UUID, date] | None = None
+
+    def all(self) -> dict[uuid.UUID, date]:
+        if self._today is None:
+            tzs = creditors_repository.timezones(self.session)
+            self._today = {pid: today_in(tz) for pid, tz in tzs.items()}
+        return self._today
+
+    def today(self, portfolio_id: uuid.UUID) -> date:
+        return self.all()[portfolio_id]
