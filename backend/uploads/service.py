@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from backend.audit import service as audit
 from backend.audit.service import Actor
+from backend.core import db
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.core.errors import DomainError, NotFound
@@ -75,13 +76,17 @@ def get_visible(session: Session, user: User, upload_id: uuid.UUID) -> Upload:
 
 
 def to_read(upload: Upload, now: datetime | None = None) -> UploadRead:
-    read = UploadRead.model_validate(upload.model_dump(exclude={"content"}))
-    if upload.started_at and upload.done:
-        end = upload.finished_at or upload.progress_at or now or utcnow()
-        elapsed = max((end - upload.started_at).total_seconds(), 1e-3)
-        read.rate_per_second = round(upload.done / elapsed, 1)
-        if upload.total and upload.status == "running":
-            read.eta_seconds = round(max(upload.total - upload.done, 0) / read.rate_per_second)
+    fields = upload.model_dump(exclude={"content"})
+    if upload.status == "running" and (live := _LIVE.get(upload.id)) is not None:
+        fields["stage"], fields["done"], fields["total"], fields["progress_at"] = live
+    read = UploadRead.model_validate(fields)
+    started, done = fields["started_at"], fields["done"]
+    if started and done:
+        end = fields["finished_at"] or fields["progress_at"] or now or utcnow()
+        elapsed = max((end - started).total_seconds(), 1e-3)
+        read.rate_per_second = round(done / elapsed, 1)
+        if fields["total"] and upload.status == "running":
+            read.eta_seconds = round(max(fields["total"] - done, 0) / read.rate_per_second)
     return read
 
 
@@ -129,6 +134,8 @@ def finish(session: Session, upload_id: uuid.UUID, result: dict[str, Any]) -> No
         raise NotFound()
     upload.status, upload.result, upload.content = "succeeded", result, None
     upload.finished_at = utcnow()
+    if (live := _LIVE.pop(upload_id, None)) is not None:
+        upload.stage, upload.done, upload.total, upload.progress_at = live
     if upload.total is not None:
         upload.done = upload.total
 
@@ -140,6 +147,7 @@ def fail(upload_id: uuid.UUID, error: DomainError, language: str) -> None:
         if upload is None:
             return
         upload.status, upload.finished_at = "failed", utcnow()
+        _LIVE.pop(upload_id, None)
         upload.error = {
             "code": error.code,
             "message": t(error.message_key, language, **_message_params(error.params)),
@@ -151,9 +159,16 @@ def _message_params(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k != "details"}
 
 
+# Progress of the uploads this process is running, for SQLite: a job that holds the database's
+# only write lock for its transaction cannot also write its progress, and the embedded runner
+# shares its process with the API that reads it (``to_read``).
+_LIVE: dict[uuid.UUID, tuple[str, int, int | None, datetime]] = {}
+
+
 class UploadProgress:
     """``Progress`` for a job: writes the stage and counts in short transactions of its own
-    (readers see them while the job's work is still uncommitted), at most once a second."""
+    (readers see them while the job's work is still uncommitted), at most once a second; on
+    SQLite, in this process's memory instead."""
 
     def __init__(self, upload_id: uuid.UUID) -> None:
         self.upload_id = upload_id
@@ -164,6 +179,9 @@ class UploadProgress:
         if now - self._last < PROGRESS_EVERY_SECONDS and (total is None or done < total):
             return
         self._last = now
+        if db.get_engine().dialect.name == "sqlite":
+            _LIVE[self.upload_id] = (stage, done, total, utcnow())
+            return
         with session_scope() as session:
             upload = repository.get(session, self.upload_id)
             if upload is not None:
