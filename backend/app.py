@@ -17,6 +17,7 @@ from backend.creditors.endpoints import router as creditors_router
 from backend.debtors.endpoints import router as debtors_router
 from backend.field.endpoints import router as field_router
 from backend.imports.endpoints import router as imports_router
+from backend.imports.mapping_endpoints import router as import_mapping_router
 from backend.ledger.endpoints import router as ledger_router
 from backend.payments.endpoints import public as payment_pages
 from backend.payments.endpoints import router as payments_router
@@ -43,6 +44,7 @@ def api_router() -> APIRouter:
         accounts_router,
         ledger_router,
         imports_router,
+        import_mapping_router,
         policies_router,
         plans_router,
         promises_router,

@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from backend.core.config import get_settings
 from backend.core.db import get_session, make_engine
+from backend.core.errors import DomainError
 from backend.core.migrate import upgrade
 
 PG_URL = os.environ.get("COBRO_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
@@ -147,6 +148,12 @@ def app(session: Session):
         try:
             yield session
             request.commit()
+        except DomainError as exc:
+            if exc.commits:
+                request.commit()
+            else:
+                request.rollback()
+            raise
         except BaseException:
             request.rollback()
             raise

@@ -18,6 +18,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
 from backend.core.config import get_settings
+from backend.core.errors import DomainError
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -82,11 +83,18 @@ def new_session(engine: Engine | None = None) -> Session:
 
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A job's unit of work: commit once on success, roll back on any error."""
+    """A job's unit of work: commit once on success, roll back on any error (except a
+    ``DomainError`` that ``commits``: what the service recorded of the refusal is kept)."""
     session = new_session(engine)
     try:
         yield session
         session.commit()
+    except DomainError as exc:
+        if exc.commits:
+            session.commit()
+        else:
+            session.rollback()
+        raise
     except BaseException:
         session.rollback()
         raise

@@ -43,8 +43,11 @@ def lock_portfolio(session: Session, portfolio_id: uuid.UUID) -> None:
 
 
 def batch_by_hash(session: Session, portfolio_id: uuid.UUID, sha256: str) -> ImportBatch | None:
+    """The completed batch of this content (rejected ones do not count)."""
     query = select(ImportBatch).where(
-        ImportBatch.portfolio_id == portfolio_id, ImportBatch.sha256 == sha256
+        ImportBatch.portfolio_id == portfolio_id,
+        ImportBatch.sha256 == sha256,
+        ImportBatch.status == "completed",
     )
     return session.execute(query).scalars().first()
 

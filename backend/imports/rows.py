@@ -2,7 +2,8 @@
 
 Rules checked here (those needing the database are in ``plan``):
 - every row has as many fields as the header (an unquoted decimal comma in a ``,`` file shows
-  up here); required values present; each cell parses (see ``fields``);
+  up here); required values present; each cell parses (see ``fields``); an invalid phone or
+  e-mail is only a warning: the row imports without it;
 - ``principal`` is more than zero; ``origination_date`` is not after ``due_date``; a birth date
   is in the past;
 - an address needs its line when district, city, region or coordinates are given; latitude and
@@ -62,7 +63,9 @@ class _Row:
 
     def cell(self, name: str) -> Cell:
         position = self.ctx.header.positions.get(name)
-        return "" if position is None else self.cells[position]
+        if position is None:
+            return self.ctx.header.implied.get(name, "")
+        return self.cells[position]
 
     def parse(self, name: str, parser: Callable[..., Any], *args: Any, need: bool = False) -> Any:
         try:
@@ -77,6 +80,15 @@ class _Row:
     def fail(self, name: str, error: FieldError) -> None:
         self.failed = True
         self.report.add_field(self.number, self.ctx.header.label(name), error)
+
+    def contacts(self, name: str, found: Any, code: str, **params: Any) -> list[str]:
+        """The valid contacts of a parsed cell; each invalid one is a warning (the row
+        imports without it)."""
+        if found is _INVALID:
+            return []
+        for value in found.invalid:
+            self.report.warn(self.number, self.ctx.header.label(name), code, value=value, **params)
+        return found.valid
 
 
 def validate_row(
@@ -110,8 +122,13 @@ def _debtor(row: _Row) -> DebtorIn | None:
         company_name=row.parse("company_name", fields.text, 200),
         birth_date=row.parse("birth_date", fields.a_date),
         language=row.parse("language", fields.language),
-        phones=row.parse("phones", fields.phones, ctx.country),
-        emails=row.parse("email", fields.emails),
+        phones=row.contacts(
+            "phones",
+            row.parse("phones", fields.phones, ctx.country),
+            "invalid_phone",
+            country=ctx.country,
+        ),
+        emails=row.contacts("email", row.parse("email", fields.emails), "invalid_email"),
     )
     if debtor.birth_date not in (None, _INVALID) and debtor.birth_date >= ctx.today:
         row.fail("birth_date", FieldError("birth_date_future", value=str(debtor.birth_date)))

@@ -21,9 +21,10 @@ Services never commit: the request or ``session_scope`` commits once.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NoReturn
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -39,7 +40,15 @@ from backend.creditors.service import get_portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
 from backend.imports import reader, repository
 from backend.imports.columns import Header, match_header
-from backend.imports.errors import ImportConflict, ImportEmpty, ImportTooManyRows, Report
+from backend.imports.errors import (
+    ImportConflict,
+    ImportEmpty,
+    ImportInvalid,
+    ImportTooManyRows,
+    Report,
+)
+from backend.imports.mapping import merged
+from backend.imports.mapping import saved as saved_mapping
 from backend.imports.models import ImportBatch
 from backend.imports.plan import Existing, Plan, PlanContext, audit_row, make_plan, settled_status
 from backend.imports.progress import EVERY, NoProgress, Progress
@@ -67,9 +76,11 @@ def import_file(
     *,
     lang: str = "es",
     progress: Progress | None = None,
+    mapping: Mapping[str, str] | None = None,
 ) -> ImportResult:
     """Import ``stream`` into the portfolio. ``user`` (None for the command line) limits the
-    agents a supervisor may assign to their team; ``lang`` is the language of the report."""
+    agents a supervisor may assign to their team; ``lang`` is the language of the report;
+    ``mapping`` (validated, see ``mapping``) adds to the portfolio's saved column mapping."""
     progress = progress or NoProgress()
     portfolio = get_portfolio(session, portfolio_id)
     info = reader.inspect(stream, filename)
@@ -81,7 +92,19 @@ def import_file(
     agents = repository.agents(session, supervisor_id)
     today = today_in(portfolio.timezone)
     report = Report()
-    content, header, rows = _read(stream, info, portfolio, agents, today, report, lang, progress)
+    columns = merged(saved_mapping(session, portfolio.id), mapping or {})
+    batch = ImportBatch(
+        id=uuid7(),
+        portfolio_id=portfolio.id,
+        filename=filename[-255:],
+        sha256=info.sha256,
+        created_by_id=user.id if user is not None else None,
+    )
+    read = _read(stream, info, portfolio, agents, today, report, columns, progress)
+    if read is None:
+        _reject(session, actor, batch, report, lang)
+    content, header, rows = read
+    batch.rows = rows
 
     progress.update("loading", 0, None)
     repository.lock_portfolio(session, portfolio.id)
@@ -94,7 +117,7 @@ def import_file(
         figures=repository.imported_figures(session, portfolio.id),
     )
     ctx = PlanContext(
-        batch_id=uuid7(),
+        batch_id=batch.id,
         portfolio_id=portfolio.id,
         currency=portfolio.currency,
         country=portfolio.country,
@@ -104,16 +127,8 @@ def import_file(
         header=header,
     )
     plan = make_plan(content, existing, ctx, report)
-    report.raise_if_any(lang)
-
-    batch = ImportBatch(
-        id=ctx.batch_id,
-        portfolio_id=portfolio.id,
-        filename=filename[-255:],
-        sha256=info.sha256,
-        rows=rows,
-        created_by_id=user.id if user is not None else None,
-    )
+    if report:
+        _reject(session, actor, batch, report, lang)
     try:
         with session.begin_nested():
             session.add(batch)
@@ -127,7 +142,8 @@ def import_file(
         _write(session, plan, ctx, progress)
     except IntegrityError:  # another import created the same debtors or references meanwhile
         raise ImportConflict() from None
-    batch.summary = plan.summary(batch.id, rows)
+    batch.summary = plan.summary(batch.id, rows) | {"warnings": report.warnings.total}
+    batch.report = report.stored()
     session.add(batch)
     session.flush()
     audit.record(
@@ -146,6 +162,40 @@ def import_file(
     return ImportResult(batch.summary, replayed=False)
 
 
+def _reject(
+    session: Session, actor: Actor, batch: ImportBatch, report: Report, lang: str
+) -> NoReturn:
+    """Keep the refused file's batch and report (for download), then refuse it. Nothing of
+    the file is written; the unit of work commits the batch and its audit event."""
+    batch.status = "rejected"
+    batch.summary = {"rows": batch.rows, "errors": report.total, "warnings": report.warnings.total}
+    batch.report = report.stored()
+    session.add(batch)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "import.rejected",
+        "import_batch",
+        batch.id,
+        after={
+            **batch.summary,
+            "portfolio_id": str(batch.portfolio_id),
+            "filename": batch.filename,
+            "sha256": batch.sha256,
+        },
+    )
+    raise ImportInvalid(
+        total=report.total,
+        details={**report.details(lang), "batch_id": str(batch.id), **report_links(batch.id)},
+    )
+
+
+def report_links(batch_id: uuid.UUID) -> dict[str, dict[str, str]]:
+    base = f"/api/v1/imports/{batch_id}/report"
+    return {"report": {"csv": f"{base}.csv", "xlsx": f"{base}.xlsx"}}
+
+
 def _read(
     stream: BinaryIO,
     info: reader.FileInfo,
@@ -153,15 +203,16 @@ def _read(
     agents: dict[str, uuid.UUID],
     today: date,
     report: Report,
-    lang: str,
+    columns: dict[str, str],
     progress: Progress,
-) -> tuple[FileRows, Header, int]:
-    """Parse and validate every row; header problems stop at once (nothing else would make
-    sense), row problems are all collected."""
+) -> tuple[FileRows, Header, int] | None:
+    """Parse and validate every row; header problems stop at once (``None``: nothing else
+    would make sense), row problems are all collected."""
     sheet = reader.open_sheet(stream, info)
     try:
-        header = match_header([str(cell) for cell in sheet.header], report)
-        report.raise_if_any(lang)
+        header = match_header([str(cell) for cell in sheet.header], report, columns)
+        if report:
+            return None
         ctx = RowContext(header, portfolio.currency, portfolio.country, today, agents)
         content = FileRows()
         rows = 0
