@@ -30,7 +30,7 @@ from backend.imports.records import COMPONENTS, AccountIn, AddressIn, DebtorIn, 
 from shared.text import fold
 
 _INVALID: Any = object()  # a cell that failed; distinct from None (blank)
-_IDENTITY_FIELDS = ("first_name", "last_name", "company_name", "birth_date", "language")
+IDENTITY_FIELDS = ("first_name", "last_name", "company_name", "birth_date", "language")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +44,37 @@ class RowContext:
 
 @dataclass(slots=True)
 class FileRows:
-    """The validated content of a file: debtors merged by document, accounts by row."""
+    """The validated content of one chunk of a file: debtors merged by document, accounts by
+    row."""
 
     debtors: dict[DebtorKey, DebtorIn] = field(default_factory=dict)
     accounts: list[AccountIn] = field(default_factory=list)
-    refs: dict[str, int] = field(default_factory=dict)  # external_ref -> its row
+
+
+# Bits of a debtor's ``Seen`` state: the identity fields the file gave, then two flags.
+GIVEN = {name: 1 << bit for bit, name in enumerate(IDENTITY_FIELDS)}
+CREATED = 1 << len(IDENTITY_FIELDS)  # created by this import
+COUNTED = CREATED << 1  # counted as updated by this import
+_FLAGS = 8  # bits below the first row
+
+
+@dataclass(slots=True)
+class Seen:
+    """What earlier chunks held, compactly (the memory of a streamed file is this, not its
+    rows): each reference's row, and per debtor one int packing its first row and the flags
+    above (the values themselves are then in the database, written by those chunks)."""
+
+    refs: dict[str, int] = field(default_factory=dict)
+    debtors: dict[DebtorKey, int] = field(default_factory=dict)
+
+    def remember(self, debtor: DebtorIn, flags: int) -> None:
+        given = sum(bit for name, bit in GIVEN.items() if getattr(debtor, name) is not None)
+        earlier = debtor.earlier or (debtor.row << _FLAGS)
+        self.debtors[debtor.key] = earlier | given | flags
+
+
+def first_row(state: int) -> int:
+    return state >> _FLAGS
 
 
 class _Row:
@@ -204,10 +230,16 @@ def _agent(cell: Cell, ctx: RowContext) -> uuid.UUID | None:
 
 
 def collect(
-    rows: FileRows, debtor: DebtorIn, account: AccountIn, header: Header, report: Report
+    rows: FileRows,
+    seen: Seen,
+    debtor: DebtorIn,
+    account: AccountIn,
+    header: Header,
+    report: Report,
 ) -> None:
-    """Add one valid row to the file's content, reporting clashes with earlier rows."""
-    first = rows.refs.get(account.external_ref)
+    """Add one valid row to the chunk's content, reporting clashes with earlier rows (those of
+    earlier chunks are checked against the database when the chunk is planned)."""
+    first = seen.refs.get(account.external_ref)
     if first is not None:
         report.add(
             account.row, header.label("external_ref"), "duplicate_external_ref", first_row=first
@@ -215,17 +247,18 @@ def collect(
         return
     known = rows.debtors.get(debtor.key)
     if known is None:
+        debtor.earlier = seen.debtors.get(debtor.key)
         rows.debtors[debtor.key] = debtor
     elif not _merge(known, debtor, header, report):
         return
-    rows.refs[account.external_ref] = account.row
+    seen.refs[account.external_ref] = account.row
     rows.accounts.append(account)
 
 
 def _merge(known: DebtorIn, other: DebtorIn, header: Header, report: Report) -> bool:
     clashes = [
         name
-        for name in _IDENTITY_FIELDS
+        for name in IDENTITY_FIELDS
         if None not in (getattr(known, name), getattr(other, name))
         and fold(str(getattr(known, name))) != fold(str(getattr(other, name)))
     ]
@@ -240,7 +273,7 @@ def _merge(known: DebtorIn, other: DebtorIn, header: Header, report: Report) -> 
         )
     if clashes:
         return False
-    for name in _IDENTITY_FIELDS:
+    for name in IDENTITY_FIELDS:
         if getattr(known, name) is None:
             setattr(known, name, getattr(other, name))
     known.phones.extend(p for p in other.phones if p not in known.phones)

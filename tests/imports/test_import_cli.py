@@ -32,7 +32,7 @@ def test_run_import_commits_and_replays(engine, tmp_path, capsys) -> None:
 
     out, err = capsys.readouterr()
     assert "accounts 2 created" in out and "8 ledger entries" in out
-    assert "validating: 2/2" in err and "writing" in err
+    assert "loading..." in err and "importing: 2/2" in err
     with Session(engine) as session:
         assert session.execute(select(func.count()).select_from(Account)).scalar_one() == 2
         assert_balances_are_ledger_sums(session, portfolio)
@@ -80,7 +80,7 @@ def test_run_import_speaks_one_language(engine, tmp_path, capsys) -> None:
         "[currency_mismatch]"
     )
     assert "El archivo tiene 1 error(es)" in out and "Informe completo" in out
-    assert "validando" in err and "validating" not in err
+    assert "importando" in err and "importing" not in err
     assert "row" not in out and "Full report" not in out
 
 

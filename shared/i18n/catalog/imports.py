@@ -259,9 +259,8 @@ _REPORT: dict[str, dict[str, str]] = {
         "en": "'{value}' is not a portfolio id",
     },
     "no_file": {"es": "no existe el archivo {path}", "en": "no file {path}"},
-    "stage.validating": {"es": "validando", "en": "validating"},
+    "stage.importing": {"es": "importando", "en": "importing"},
     "stage.loading": {"es": "cargando", "en": "loading"},
-    "stage.writing": {"es": "escribiendo", "en": "writing"},
 }
 
 MESSAGES.update({f"import.row.{code}": texts for code, texts in _ROW.items()})
