@@ -1,6 +1,10 @@
-"""Planning: compare the file with the portfolio and decide every row to insert or update.
+"""Planning: compare a chunk of the file with the portfolio and decide every row to insert or
+update.
 
-Pure computation (no database): the result is plain dicts for bulk statements. Rules:
+Pure computation (no database): the result is plain dicts for bulk statements. A debtor that
+earlier chunks of the same file wrote is an existing debtor here, except that the identity
+fields those rows gave may not be contradicted (``debtor_conflict``), and that it is neither
+counted nor audited as updated when the file created it. Rules:
 
 Debtors (matched by document type and number):
 - new ones need a name: ``company_name`` (then they are companies) or a first or last name;
