@@ -18,10 +18,12 @@ from backend.auth.endpoints import router as auth_router
 from backend.conversations.endpoints import router as conversations_router
 from backend.core import handlers
 from backend.core.config import get_settings
+from backend.core.routing import DomainRouter
 from backend.creditors.endpoints import router as creditors_router
 from backend.debtors.endpoints import router as debtors_router
 from backend.field.endpoints import router as field_router
 from backend.imports.endpoints import router as imports_router
+from backend.imports.mapping_endpoints import router as import_mapping_router
 from backend.ledger.endpoints import router as ledger_router
 from backend.payments.endpoints import public as payment_pages
 from backend.payments.endpoints import router as payments_router
@@ -49,6 +51,7 @@ def api_router() -> APIRouter:
         accounts_router,
         ledger_router,
         imports_router,
+        import_mapping_router,
         policies_router,
         plans_router,
         promises_router,
@@ -81,16 +84,19 @@ def create_app() -> FastAPI:
     handlers.install(app)
     app.include_router(api_router())
     app.include_router(payment_pages)
-
-    @app.get("/healthz", tags=["health"], responses={503: {"model": ErrorBody}})
-    def healthz(session: SessionDep) -> JSONResponse:
-        """200 when the database answers."""
-        try:
-            session.execute(text("SELECT 1"))
-            session.close()  # on this thread: no connection waits for the teardown's thread
-        except SQLAlchemyError:
-            body = {"code": "database_unreachable", "message": "Database unreachable"}
-            return JSONResponse(body, status_code=503)
-        return JSONResponse({"status": "ok"})
-
+    app.include_router(health)
     return app
+
+
+health = DomainRouter(tags=["health"])
+
+
+@health.get("/healthz", responses={503: {"model": ErrorBody}})
+def healthz(session: SessionDep) -> JSONResponse:
+    """200 when the database answers."""
+    try:
+        session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        body = {"code": "database_unreachable", "message": "Database unreachable"}
+        return JSONResponse(body, status_code=503)
+    return JSONResponse({"status": "ok"})

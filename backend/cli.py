@@ -137,11 +137,22 @@ def demo_data(
 def import_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     portfolio: Annotated[str, typer.Option("--portfolio", help="portfolio id")],
+    maps: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help='"Header=column" for a header no alias knows ("-" ignores it); repeatable, '
+            "added to the portfolio's saved mapping",
+        ),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="es or en: the report's language")] = "es",
 ) -> None:
     """Import debtors and accounts from CSV or XLSX (all or nothing; re-import is idempotent)."""
     from backend.imports.commands import run_import
 
-    raise typer.Exit(run_import(file, portfolio))
+    if lang not in ("es", "en"):
+        raise typer.BadParameter("es or en", param_hint="--lang")
+    raise typer.Exit(run_import(file, portfolio, lang=lang, maps=maps or []))
 
 
 @app.command("bot-token")

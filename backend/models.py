@@ -6,7 +6,7 @@ from backend.conversations.models import Conversation, InboxMessage, Verificatio
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
 from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
-from backend.imports.models import ImportBatch
+from backend.imports.models import ImportBatch, ImportMapping
 from backend.jobs.models import PeriodicRun, QueuedJob
 from backend.ledger.models import LedgerEntry
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
@@ -28,6 +28,7 @@ __all__ = [
     "DebtorPhone",
     "FieldNote",
     "ImportBatch",
+    "ImportMapping",
     "InboxMessage",
     "LedgerEntry",
     "LocationPing",

@@ -80,9 +80,18 @@ def normalize_phone(raw: str, default_region: str | None = None) -> str:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException:
         raise IdentityError("invalid_phone", f"{raw!r} is not a phone number") from None
+    _drop_mexican_mobile_one(number)
     if not phonenumbers.is_valid_number(number):
         raise IdentityError("invalid_phone", f"{raw!r} is not a valid phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _drop_mexican_mobile_one(number: phonenumbers.PhoneNumber) -> None:
+    """Mexico dropped the ``1`` dialled before mobile numbers (``+52 1 55 1234 5678``) in
+    2019: such numbers are read as the current ten-digit ``+52 55 1234 5678``."""
+    national = str(number.national_number)
+    if number.country_code == 52 and len(national) == 11 and national.startswith("1"):
+        number.national_number = int(national[1:])
 
 
 def ruc_check_digit(first10: str) -> str:

@@ -34,6 +34,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
 from backend.core.config import get_settings
+from backend.core.errors import DomainError
 
 log = logging.getLogger("cobro.db")
 
@@ -42,8 +43,12 @@ _write_intent: ContextVar[bool] = ContextVar("cobro_write_intent", default=False
 
 RETRIES = 5
 T = TypeVar("T")
-# PostgreSQL SQLSTATEs worth running the whole unit again for.
-_RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+# PostgreSQL SQLSTATEs worth running the whole unit again for: serialization_failure,
+# deadlock_detected, and unique_violation. A statement's snapshot is taken before it waits for
+# a row lock, so a unit that waited for a concurrent writer of the same idempotency key can miss
+# the row that writer committed and collide on its unique key; run again, it reads that row and
+# answers as a replay. (A unique key that is really taken fails the same way every time.)
+_RETRY_SQLSTATES = {"40001", "40P01", "23505"}
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -122,17 +127,30 @@ def writing(write: bool = True) -> Iterator[None]:
 
 @contextmanager
 def session_scope(engine: Engine | None = None, *, write: bool = True) -> Iterator[Session]:
-    """A job's unit of work: commit once on success, roll back on any error."""
+    """A job's unit of work: commit once on success, roll back on any error (except a
+    ``DomainError`` that ``commits``: what the service recorded of the refusal is kept)."""
     session = new_session(engine)
     try:
         with writing(write):
             yield session
             session.commit()
+    except DomainError as exc:
+        _settle_refusal(session, exc)
+        raise
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def _settle_refusal(session: Session, refusal: DomainError) -> None:
+    """A refused request writes nothing, unless the refusal keeps its own record (a rejected
+    import's report): then what the service recorded commits and the error is still raised."""
+    if refusal.commits:
+        session.commit()
+    else:
+        session.rollback()
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -155,6 +173,9 @@ def unit_of_work(session: Session, work: Callable[[], T], *, write: bool = True)
                 result = work()
                 session.commit()
                 return result
+            except DomainError as exc:
+                _settle_refusal(session, exc)
+                raise
             except BaseException as exc:
                 session.rollback()
                 if attempt == RETRIES or not is_retryable(exc):
@@ -171,4 +192,6 @@ def get_session() -> Iterator[Session]:
     try:
         yield session
     finally:
+        if session.in_transaction():  # work outside a unit of work: it is rolled back
+            log.warning("a request ended inside a transaction; rolled back")
         session.close()

@@ -12,6 +12,9 @@ from typing import Any, ClassVar
 class DomainError(Exception):
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
+    # True for refusals that still record what happened (a rejected import and its report):
+    # the unit of work commits what the service added before raising, then answers the error.
+    commits: ClassVar[bool] = False
 
     def __init__(self, message_key: str | None = None, /, **params: Any) -> None:
         self.message_key = message_key or f"error.{self.code}"

@@ -29,6 +29,10 @@ T = TypeVar("T")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def takes_session(endpoint: Callable[..., Any]) -> bool:
+    return _session_parameter(endpoint) is not None
+
+
 def _session_parameter(endpoint: Callable[..., Any]) -> str | None:
     """The name of the endpoint's parameter that receives the request's session."""
     try:

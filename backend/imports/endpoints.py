@@ -1,9 +1,10 @@
-"""Portfolio imports: upload a CSV/XLSX file (admins and supervisors), list and read batches."""
+"""Portfolio imports: upload a CSV/XLSX file (admins and supervisors), list and read batches,
+download a batch's report (errors and warnings) as CSV or XLSX."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request, Response
 
@@ -11,7 +12,7 @@ from backend.auth.deps import Lang, SessionDep, Staff, actor_of
 from backend.core.config import get_settings
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter, run_unit
-from backend.imports import service
+from backend.imports import report, service
 from backend.imports.models import ImportBatch
 from backend.imports.upload import read_upload
 from shared.schemas.common import ErrorBody, Page
@@ -60,8 +61,10 @@ async def upload_import(
     portfolio_id: uuid.UUID,
     response: Response,
 ) -> ImportSummary:
-    """Import debtors and accounts, all or nothing. A file with any bad row answers 422
-    ``import_invalid`` with ``details.errors: [{row, column, reason, code}]``."""
+    """Import debtors and accounts, all or nothing, with the portfolio's saved column mapping.
+    A file with any bad row answers 422 ``import_invalid`` with
+    ``details.errors: [{row, column, reason, code}]`` and ``details.report`` (download links
+    of the rejected batch's full report)."""
     upload = await read_upload(request, get_settings().max_upload_bytes)
     try:
 
@@ -86,7 +89,7 @@ async def upload_import(
 
 
 def _read(batch: ImportBatch) -> ImportBatchRead:
-    return ImportBatchRead.model_validate(batch.model_dump())
+    return ImportBatchRead.model_validate(batch.model_dump(exclude={"report"}))
 
 
 @router.get("", response_model=Page[ImportBatchRead])
@@ -107,3 +110,28 @@ def list_imports(
 @router.get("/{batch_id}", response_model=ImportBatchRead)
 def get_import(session: SessionDep, _: Staff, batch_id: uuid.UUID) -> object:
     return _read(service.get_batch(session, batch_id))
+
+
+_MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@router.get(
+    "/{batch_id}/report.{fmt}",
+    response_class=Response,
+    responses={200: {"content": {media: {} for media in _MEDIA.values()}}},
+)
+def download_report(
+    session: SessionDep, _: Staff, lang: Lang, batch_id: uuid.UUID, fmt: Literal["csv", "xlsx"]
+) -> Response:
+    """Every error and warning of a batch (rejected or completed), in the caller's language."""
+    batch = service.get_batch(session, batch_id)
+    render = report.as_csv if fmt == "csv" else report.as_xlsx
+    name = f"import-{batch.id}-report.{fmt}"
+    return Response(
+        render(batch.report, lang),
+        media_type=_MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -3,7 +3,11 @@
 File-level problems (wrong type, not UTF-8, unreadable, empty) are ``DomainError``s with their
 own code. Row problems are ``RowError``s gathered by a ``Report`` while the whole file is
 validated; any row error at all rejects the file with ``ImportInvalid`` (422 ``import_invalid``)
-whose details list the first ``MAX_REPORTED`` errors and the total count.
+whose details list the first ``MAX_REPORTED`` errors and the total count. Warnings (an invalid
+optional contact, left out of the row) never reject a file.
+
+A report keeps up to ``MAX_KEPT`` errors and as many warnings (with every one counted): that
+is what a rejected or accepted batch stores for its downloadable report.
 """
 
 from __future__ import annotations
@@ -15,11 +19,20 @@ from backend.core.errors import DomainError
 from shared.i18n import t
 
 MAX_REPORTED = 1000
+MAX_KEPT = 100_000
 
 
 class ImportInvalid(DomainError):
+    """Raised after the rejected batch and its report were added: the unit of work keeps them."""
+
     status = 422
     code = "import_invalid"
+    commits = True
+
+
+class InvalidImportMapping(DomainError):
+    status = 422
+    code = "invalid_import_mapping"
 
 
 class ImportEmpty(DomainError):
@@ -76,39 +89,83 @@ class RowError:
     params: dict[str, Any]
 
     def render(self, lang: str) -> dict[str, Any]:
-        reason = t(f"import.row.{self.code}", lang, **self.params)
-        return {"row": self.row, "column": self.column, "reason": reason, "code": self.code}
+        rendered = {"row": self.row, "column": self.column, "reason": self.reason(lang)}
+        rendered["code"] = self.code
+        if "suggestion" in self.params:
+            rendered["suggestion"] = self.params["suggestion"]
+        return rendered
+
+    def reason(self, lang: str) -> str:
+        # A suggestion has its own wording ("did you mean ...?").
+        variant = "_suggestion" if "suggestion" in self.params else ""
+        return t(f"import.row.{self.code}{variant}", lang, **self.params)
+
+    def stored(self) -> list[Any]:
+        return [self.row, self.column, self.code, self.params]
+
+    @classmethod
+    def from_stored(cls, data: list[Any]) -> RowError:
+        row, column, code, params = data
+        return cls(row, column, code, params)
+
+
+@dataclass(slots=True)
+class Issues:
+    """Problems of one severity: the first ``MAX_KEPT`` kept, all of them counted."""
+
+    kept: list[RowError] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, error: RowError) -> None:
+        self.total += 1
+        if len(self.kept) < MAX_KEPT:
+            self.kept.append(error)
+
+    def by_row(self) -> list[RowError]:
+        return sorted(self.kept, key=lambda e: e.row)
 
 
 @dataclass(slots=True)
 class Report:
-    """Every row error of a file: the first ``MAX_REPORTED`` kept, all of them counted."""
+    """Every problem of a file: errors reject it, warnings do not."""
 
-    errors: list[RowError] = field(default_factory=list)
-    total: int = 0
+    errors: Issues = field(default_factory=Issues)
+    warnings: Issues = field(default_factory=Issues)
+
+    @property
+    def total(self) -> int:
+        return self.errors.total
 
     def add(self, row: int, column: str, code: str, **params: Any) -> None:
-        self.total += 1
-        if len(self.errors) < MAX_REPORTED:
-            self.errors.append(RowError(row, column, code, params))
+        self.errors.add(RowError(row, column, code, params))
 
     def add_field(self, row: int, column: str, error: FieldError) -> None:
         self.add(row, column, error.code, **error.params)
 
+    def warn(self, row: int, column: str, code: str, **params: Any) -> None:
+        self.warnings.add(RowError(row, column, code, params))
+
     def __bool__(self) -> bool:
-        return self.total > 0
+        return self.errors.total > 0
 
     def rendered(self, lang: str) -> list[dict[str, Any]]:
-        return [e.render(lang) for e in sorted(self.errors, key=lambda e: e.row)]
+        return [e.render(lang) for e in self.errors.by_row()[:MAX_REPORTED]]
 
-    def raise_if_any(self, lang: str) -> None:
-        if self.total:
-            errors = self.rendered(lang)
-            raise ImportInvalid(
-                total=self.total,
-                details={
-                    "errors": errors,
-                    "total": self.total,
-                    "truncated": self.total > len(errors),
-                },
-            )
+    def details(self, lang: str) -> dict[str, Any]:
+        """The ``details`` of a 422 ``import_invalid`` answer."""
+        errors = self.rendered(lang)
+        return {
+            "errors": errors,
+            "total": self.errors.total,
+            "truncated": self.errors.total > len(errors),
+            "warnings": self.warnings.total,
+        }
+
+    def stored(self) -> dict[str, Any]:
+        """What a batch keeps: language-neutral codes and parameters, rendered on download."""
+        return {
+            "errors": [e.stored() for e in self.errors.by_row()],
+            "warnings": [w.stored() for w in self.warnings.by_row()],
+            "error_total": self.errors.total,
+            "warning_total": self.warnings.total,
+        }

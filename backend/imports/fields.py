@@ -7,12 +7,14 @@ Rules:
   more decimals than the currency allows, negatives and absurd sizes are errors.
 - Dates: ``YYYY-MM-DD`` (a trailing time is ignored) or ``DD/MM/YYYY``; workbook dates as they are.
 - Phones: several separated by ``|`` or ``/``, each normalised to E.164 for the portfolio's
-  country. E-mails: several separated by ``|``, ``;``, ``,`` or spaces.
+  country. E-mails: several separated by ``|``, ``;``, ``,`` or spaces. Contacts are optional:
+  an invalid one is set apart (the row reports it as a warning and imports without it).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -98,35 +100,44 @@ def national_id(cell: Cell, kind: NationalIdType) -> str | None:
         raise FieldError(exc.code, value=raw, id_type=kind.value) from None
 
 
-def phones(cell: Cell, country: str) -> list[str]:
+@dataclass(slots=True)
+class Contacts:
+    """The valid contacts of a cell, and the parts that are not (reported as warnings)."""
+
+    valid: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+
+
+def phones(cell: Cell, country: str) -> Contacts:
     raw = text(cell, 400)
-    found: list[str] = []
+    found = Contacts()
     for part in _PHONE_SPLIT.split(raw or ""):
         if not part.strip():
             continue
         try:
             e164 = normalize_phone(part.strip(), country)
         except IdentityError:
-            raise FieldError("invalid_phone", value=part.strip(), country=country) from None
-        if e164 not in found:
-            found.append(e164)
-    if len(found) > MAX_PHONES:
+            found.invalid.append(part.strip())
+            continue
+        if e164 not in found.valid:
+            found.valid.append(e164)
+    if len(found.valid) > MAX_PHONES:
         raise FieldError("too_many", max=MAX_PHONES)
     return found
 
 
-def emails(cell: Cell) -> list[str]:
+def emails(cell: Cell) -> Contacts:
     raw = text(cell, 1000)
-    found: list[str] = []
+    found = Contacts()
     for part in _EMAIL_SPLIT.split(raw or ""):
         if not part:
             continue
         address = _email(part)
         if address is None:
-            raise FieldError("invalid_email", value=part)
-        if address not in found:
-            found.append(address)
-    if len(found) > MAX_EMAILS:
+            found.invalid.append(part)
+        elif address not in found.valid:
+            found.valid.append(address)
+    if len(found.valid) > MAX_EMAILS:
         raise FieldError("too_many", max=MAX_EMAILS)
     return found
 

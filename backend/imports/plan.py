@@ -1,6 +1,10 @@
-"""Planning: compare the file with the portfolio and decide every row to insert or update.
+"""Planning: compare a chunk of the file with the portfolio and decide every row to insert or
+update.
 
-Pure computation (no database): the result is plain dicts for bulk statements. Rules:
+Pure computation (no database): the result is plain dicts for bulk statements. A debtor that
+earlier chunks of the same file wrote is an existing debtor here, except that the identity
+fields those rows gave may not be contradicted (``debtor_conflict``), and that it is neither
+counted nor audited as updated when the file created it. Rules:
 
 Debtors (matched by document type and number):
 - new ones need a name: ``company_name`` (then they are companies) or a first or last name;
@@ -44,7 +48,7 @@ from backend.imports.records import (
     ExistingAccount,
     ExistingDebtor,
 )
-from backend.imports.rows import FileRows
+from backend.imports.rows import COUNTED, CREATED, GIVEN, FileRows, first_row
 from shared.money import to_decimal
 from shared.schemas.enums import AccountStatus, DebtorKind, EntryKind, Language
 from shared.text import fold
@@ -94,13 +98,13 @@ class Plan:
     audit: list[Row] = field(default_factory=list)
     moved: list[uuid.UUID] = field(default_factory=list)  # existing accounts whose balance moves
     accounts_unchanged: int = 0
+    debtors_updated: int = 0  # debtors that existed before the import, counted once per file
+    flags: dict[DebtorKey, int] = field(default_factory=dict)  # ``Seen`` flags gained
 
-    def summary(self, batch_id: uuid.UUID, rows: int) -> dict[str, Any]:
+    def counts(self) -> dict[str, int]:
         return {
-            "batch_id": str(batch_id),
-            "rows": rows,
             "debtors_created": len(self.debtors),
-            "debtors_updated": len(self.debtor_updates),
+            "debtors_updated": self.debtors_updated,
             "accounts_created": len(self.accounts),
             "accounts_updated": len(self.account_updates),
             "unchanged": self.accounts_unchanged,
@@ -167,12 +171,13 @@ def _plan_debtors(
     for key, debtor in content.debtors.items():
         current = existing.debtors.get(key)
         if current is not None:
-            _update_debtor(plan, debtor, current, ctx)
-            ids[key] = current.id
+            if _update_debtor(plan, debtor, current, ctx, report):
+                ids[key] = current.id
         elif not _display_name(debtor.first_name, debtor.last_name, debtor.company_name):
             report.add(debtor.row, ctx.header.label("first_name"), "name_required")
         else:
             ids[key] = _new_debtor(plan, debtor, ctx)
+            plan.flags[key] = CREATED
     return ids
 
 
@@ -248,7 +253,41 @@ def _debtor_view(values: dict[str, Any], phones: list[str], addresses: int) -> d
     return view
 
 
-def _update_debtor(plan: Plan, debtor: DebtorIn, current: ExistingDebtor, ctx: PlanContext) -> None:
+def _earlier_conflicts(
+    debtor: DebtorIn, current: ExistingDebtor, ctx: PlanContext, report: Report
+) -> bool:
+    """Rows of earlier chunks wrote this debtor: the identity fields they gave are the stored
+    ones, and a later row may not contradict them (case and accents aside)."""
+    earlier = debtor.earlier or 0
+    clashes = [
+        name
+        for name, bit in GIVEN.items()
+        if earlier & bit
+        and getattr(debtor, name) is not None
+        and fold(str(getattr(debtor, name))) != fold(str(getattr(current, name)))
+    ]
+    for name in clashes:
+        report.add(
+            debtor.row,
+            ctx.header.label(name),
+            "debtor_conflict",
+            first_row=first_row(earlier),
+            value=str(getattr(debtor, name)),
+            other=str(getattr(current, name)),
+        )
+    return bool(clashes)
+
+
+def _update_debtor(
+    plan: Plan, debtor: DebtorIn, current: ExistingDebtor, ctx: PlanContext, report: Report
+) -> bool:
+    """False when the row contradicts earlier rows of the file (reported)."""
+    if _earlier_conflicts(debtor, current, ctx, report):
+        return False
+    earlier = debtor.earlier or 0
+    for name, bit in GIVEN.items():
+        if earlier & bit:  # keep the file's first spelling
+            setattr(debtor, name, None)
     before = {
         "first_name": current.first_name,
         "last_name": current.last_name,
@@ -268,7 +307,7 @@ def _update_debtor(plan: Plan, debtor: DebtorIn, current: ExistingDebtor, ctx: P
     new_phones = [p for p in debtor.phones if p not in current.phones]
     new_addresses = [a for a in debtor.addresses if a.key not in current.address_keys]
     if after == before and not new_phones and not new_addresses:
-        return
+        return True
     phones = current.phones + new_phones
     name = _display_name(after["first_name"], after["last_name"], after["company_name"])
     plan.debtor_updates.append(
@@ -288,6 +327,11 @@ def _update_debtor(plan: Plan, debtor: DebtorIn, current: ExistingDebtor, ctx: P
         current.address_count,
         ctx,
     )
+    if earlier & CREATED:  # created by this import: its creation is the audit event
+        return True
+    if not earlier & COUNTED:
+        plan.debtors_updated += 1
+        plan.flags[debtor.key] = COUNTED
     old = _debtor_view(before, current.phones, current.address_count)
     new = _debtor_view(after, phones, current.address_count + len(new_addresses))
     changed = {k for k in new if new[k] != old[k]}
@@ -301,6 +345,7 @@ def _update_debtor(plan: Plan, debtor: DebtorIn, current: ExistingDebtor, ctx: P
             after={**{k: new[k] for k in changed}, "import_batch_id": str(ctx.batch_id)},
         )
     )
+    return True
 
 
 # --- accounts --------------------------------------------------------------------------------

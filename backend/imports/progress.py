@@ -1,6 +1,7 @@
 """Progress of a long import, reported by stage: ``update(stage, done, total)``.
 
-The service calls it every few thousand rows and once at the end of each stage; ``total`` is
+Stages: ``loading`` (once, before the portfolio is locked), then ``importing`` with the rows
+read, validated and written so far, every few thousand rows and once at the end; ``total`` is
 ``None`` (or an estimate) while the row count is not known yet.
 """
 

@@ -49,6 +49,8 @@ class DebtorIn:
     phones: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
     addresses: list[AddressIn] = field(default_factory=list)
+    # Earlier chunks of the file named this debtor too: what they left (``rows.Seen``).
+    earlier: int | None = None
 
     @property
     def key(self) -> DebtorKey:

@@ -1,13 +1,14 @@
-"""Every query of the import: batches, the portfolio's current state in one query per table,
-and the bulk statements that write a plan (chunked executemany, no ORM objects)."""
+"""Every query of the import: batches, the portfolio's current state for one chunk of the file
+(the debtors and accounts its rows name), and the set-based statements that write a plan
+(``bulk`` inserts, executemany updates, no ORM objects)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -15,6 +16,7 @@ from backend.accounts.models import Account
 from backend.audit.models import AuditEvent
 from backend.creditors.models import Portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
+from backend.imports import bulk
 from backend.imports.models import ImportBatch
 from backend.imports.records import (
     COMPONENTS,
@@ -43,8 +45,11 @@ def lock_portfolio(session: Session, portfolio_id: uuid.UUID) -> None:
 
 
 def batch_by_hash(session: Session, portfolio_id: uuid.UUID, sha256: str) -> ImportBatch | None:
+    """The completed batch of this content (rejected ones do not count)."""
     query = select(ImportBatch).where(
-        ImportBatch.portfolio_id == portfolio_id, ImportBatch.sha256 == sha256
+        ImportBatch.portfolio_id == portfolio_id,
+        ImportBatch.sha256 == sha256,
+        ImportBatch.status == "completed",
     )
     return session.execute(query).scalars().first()
 
@@ -69,87 +74,94 @@ def agents(session: Session, supervisor_id: uuid.UUID | None) -> dict[str, uuid.
     return {email.lower(): user_id for email, user_id in session.execute(query)}
 
 
-def debtors_of(session: Session, portfolio_id: uuid.UUID) -> dict[DebtorKey, ExistingDebtor]:
-    query = select(
-        Debtor.id,
-        Debtor.id_type,
-        Debtor.id_number,
-        Debtor.kind,
-        Debtor.first_name,
-        Debtor.last_name,
-        Debtor.company_name,
-        Debtor.birth_date,
-        Debtor.preferred_language,
-        Debtor.emails,
-    ).where(Debtor.portfolio_id == portfolio_id)
+def debtors_of(
+    session: Session, portfolio_id: uuid.UUID, keys: Collection[DebtorKey]
+) -> dict[DebtorKey, ExistingDebtor]:
+    """The portfolio's debtors with these documents, with their phones and address keys."""
     found: dict[DebtorKey, ExistingDebtor] = {}
     by_id: dict[uuid.UUID, ExistingDebtor] = {}
-    for row in session.execute(query):
-        debtor = ExistingDebtor(
-            id=row.id,
-            kind=row.kind,
-            first_name=row.first_name,
-            last_name=row.last_name,
-            company_name=row.company_name,
-            birth_date=row.birth_date,
-            language=row.preferred_language,
-            emails=list(row.emails or []),
+    numbers = sorted({number for _, number in keys})
+    for chunk in chunks(numbers, _IN_CHUNK):
+        query = select(
+            Debtor.id,
+            Debtor.id_type,
+            Debtor.id_number,
+            Debtor.kind,
+            Debtor.first_name,
+            Debtor.last_name,
+            Debtor.company_name,
+            Debtor.birth_date,
+            Debtor.preferred_language,
+            Debtor.emails,
+        ).where(Debtor.portfolio_id == portfolio_id, col(Debtor.id_number).in_(list(chunk)))
+        for row in session.execute(query):
+            if (row.id_type, row.id_number) not in keys:
+                continue
+            debtor = ExistingDebtor(
+                id=row.id,
+                kind=row.kind,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                company_name=row.company_name,
+                birth_date=row.birth_date,
+                language=row.preferred_language,
+                emails=list(row.emails or []),
+            )
+            found[(row.id_type, row.id_number)] = debtor
+            by_id[row.id] = debtor
+    for chunk in chunks(list(by_id), _IN_CHUNK):
+        phones = (
+            select(DebtorPhone.debtor_id, DebtorPhone.e164)
+            .where(col(DebtorPhone.debtor_id).in_(list(chunk)))
+            .order_by(DebtorPhone.debtor_id, DebtorPhone.position)
         )
-        found[(row.id_type, row.id_number)] = debtor
-        by_id[row.id] = debtor
-    if not by_id:
-        return found
-    phones = (
-        select(DebtorPhone.debtor_id, DebtorPhone.e164)
-        .join(Debtor, Debtor.id == DebtorPhone.debtor_id)
-        .where(Debtor.portfolio_id == portfolio_id)
-        .order_by(DebtorPhone.debtor_id, DebtorPhone.position)
-    )
-    for debtor_id, e164 in session.execute(phones):
-        by_id[debtor_id].phones.append(e164)
-    addresses = (
-        select(
+        for debtor_id, e164 in session.execute(phones):
+            by_id[debtor_id].phones.append(e164)
+        addresses = select(
             DebtorAddress.debtor_id, DebtorAddress.line1, DebtorAddress.district, DebtorAddress.city
-        )
-        .join(Debtor, Debtor.id == DebtorAddress.debtor_id)
-        .where(Debtor.portfolio_id == portfolio_id)
-    )
-    for debtor_id, line1, district, city in session.execute(addresses):
-        by_id[debtor_id].address_keys.add(address_key(line1, district, city))
-        by_id[debtor_id].address_count += 1
+        ).where(col(DebtorAddress.debtor_id).in_(list(chunk)))
+        for debtor_id, line1, district, city in session.execute(addresses):
+            by_id[debtor_id].address_keys.add(address_key(line1, district, city))
+            by_id[debtor_id].address_count += 1
     return found
 
 
-def accounts_of(session: Session, portfolio_id: uuid.UUID) -> dict[str, ExistingAccount]:
-    query = select(
-        Account.id,
-        Account.external_ref,
-        Account.debtor_id,
-        Account.product,
-        Account.principal_minor,
-        Account.origination_date,
-        Account.due_date,
-        Account.assigned_agent_id,
-        Account.status,
-        Account.balance_minor,
-    ).where(Account.portfolio_id == portfolio_id)
-    return {
-        row.external_ref: ExistingAccount(
-            id=row.id,
-            debtor_id=row.debtor_id,
-            product=row.product,
-            principal_minor=row.principal_minor,
-            origination_date=row.origination_date,
-            due_date=row.due_date,
-            assigned_agent_id=row.assigned_agent_id,
-            status=row.status,
-            balance_minor=row.balance_minor,
-        )
-        for row in session.execute(query)
-    }
+def accounts_of(
+    session: Session, portfolio_id: uuid.UUID, refs: Collection[str]
+) -> dict[str, ExistingAccount]:
+    """The portfolio's accounts with these references."""
+    found: dict[str, ExistingAccount] = {}
+    for chunk in chunks(list(refs), _IN_CHUNK):
+        query = select(
+            Account.id,
+            Account.external_ref,
+            Account.debtor_id,
+            Account.product,
+            Account.principal_minor,
+            Account.origination_date,
+            Account.due_date,
+            Account.assigned_agent_id,
+            Account.status,
+            Account.balance_minor,
+        ).where(Account.portfolio_id == portfolio_id, col(Account.external_ref).in_(list(chunk)))
+        for row in session.execute(query):
+            found[row.external_ref] = ExistingAccount(
+                id=row.id,
+                debtor_id=row.debtor_id,
+                product=row.product,
+                principal_minor=row.principal_minor,
+                origination_date=row.origination_date,
+                due_date=row.due_date,
+                assigned_agent_id=row.assigned_agent_id,
+                status=row.status,
+                balance_minor=row.balance_minor,
+            )
+    return found
 
 
-def imported_figures(session: Session, portfolio_id: uuid.UUID) -> dict[uuid.UUID, dict[str, int]]:
+def imported_figures(
+    session: Session, account_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, int]]:
     """Per account, the cumulative figures booked by imports so far (``paid`` positive).
 
     An entry counts for the component named in its key (``import:<component>:<batch>``, and
@@ -158,22 +170,22 @@ def imported_figures(session: Session, portfolio_id: uuid.UUID) -> dict[uuid.UUI
     entry = aliased(LedgerEntry)
     original = aliased(LedgerEntry)
     key = func.coalesce(original.idempotency_key, entry.idempotency_key)
-    query = (
-        select(entry.account_id, key, entry.amount_minor)
-        .join(Account, Account.id == entry.account_id)
-        .outerjoin(original, original.id == entry.reverses_entry_id)
-        .where(
-            Account.portfolio_id == portfolio_id,
-            or_(key.like("import:%"), key == "origination:principal"),
-        )
-    )
     figures: dict[uuid.UUID, dict[str, int]] = {}
-    for account_id, idempotency_key, amount in session.execute(query):
-        component = idempotency_key.split(":")[1]
-        if component not in COMPONENTS:
-            continue
-        sums = figures.setdefault(account_id, {})
-        sums[component] = sums.get(component, 0) + (-amount if component == "paid" else amount)
+    for chunk in chunks(list(account_ids), _IN_CHUNK):
+        query = (
+            select(entry.account_id, key, entry.amount_minor)
+            .outerjoin(original, original.id == entry.reverses_entry_id)
+            .where(
+                col(entry.account_id).in_(list(chunk)),
+                or_(key.like("import:%"), key == "origination:principal"),
+            )
+        )
+        for account_id, idempotency_key, amount in session.execute(query):
+            component = idempotency_key.split(":")[1]
+            if component not in COMPONENTS:
+                continue
+            sums = figures.setdefault(account_id, {})
+            sums[component] = sums.get(component, 0) + (-amount if component == "paid" else amount)
     return figures
 
 
@@ -182,15 +194,10 @@ def chunks(rows: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield rows[start : start + size]
 
 
-def insert_rows(
-    session: Session, model: Any, rows: Sequence[dict[str, Any]], advance: Callable[[int], None]
-) -> None:
-    """Plain multi-row INSERTs (every dict carries every column; Python-side defaults do not
-    run for Core statements)."""
-    statement = insert(_table(model))
+def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Set-based inserts (every dict carries every column; Python-side defaults do not run)."""
     for chunk in chunks(rows):
-        session.execute(statement, list(chunk))
-        advance(len(chunk))
+        bulk.insert(session, _table(model), chunk)
 
 
 def update_debtors(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -233,4 +240,4 @@ def set_statuses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def insert_audit(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    insert_rows(session, AuditEvent, rows, lambda _: None)
+    insert_rows(session, AuditEvent, rows)

@@ -2,7 +2,8 @@
 
 Rules checked here (those needing the database are in ``plan``):
 - every row has as many fields as the header (an unquoted decimal comma in a ``,`` file shows
-  up here); required values present; each cell parses (see ``fields``);
+  up here); required values present; each cell parses (see ``fields``); an invalid phone or
+  e-mail is only a warning: the row imports without it;
 - ``principal`` is more than zero; ``origination_date`` is not after ``due_date``; a birth date
   is in the past;
 - an address needs its line when district, city, region or coordinates are given; latitude and
@@ -29,7 +30,7 @@ from backend.imports.records import COMPONENTS, AccountIn, AddressIn, DebtorIn, 
 from shared.text import fold
 
 _INVALID: Any = object()  # a cell that failed; distinct from None (blank)
-_IDENTITY_FIELDS = ("first_name", "last_name", "company_name", "birth_date", "language")
+IDENTITY_FIELDS = ("first_name", "last_name", "company_name", "birth_date", "language")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +44,37 @@ class RowContext:
 
 @dataclass(slots=True)
 class FileRows:
-    """The validated content of a file: debtors merged by document, accounts by row."""
+    """The validated content of one chunk of a file: debtors merged by document, accounts by
+    row."""
 
     debtors: dict[DebtorKey, DebtorIn] = field(default_factory=dict)
     accounts: list[AccountIn] = field(default_factory=list)
-    refs: dict[str, int] = field(default_factory=dict)  # external_ref -> its row
+
+
+# Bits of a debtor's ``Seen`` state: the identity fields the file gave, then two flags.
+GIVEN = {name: 1 << bit for bit, name in enumerate(IDENTITY_FIELDS)}
+CREATED = 1 << len(IDENTITY_FIELDS)  # created by this import
+COUNTED = CREATED << 1  # counted as updated by this import
+_FLAGS = 8  # bits below the first row
+
+
+@dataclass(slots=True)
+class Seen:
+    """What earlier chunks held, compactly (the memory of a streamed file is this, not its
+    rows): each reference's row, and per debtor one int packing its first row and the flags
+    above (the values themselves are then in the database, written by those chunks)."""
+
+    refs: dict[str, int] = field(default_factory=dict)
+    debtors: dict[DebtorKey, int] = field(default_factory=dict)
+
+    def remember(self, debtor: DebtorIn, flags: int) -> None:
+        given = sum(bit for name, bit in GIVEN.items() if getattr(debtor, name) is not None)
+        earlier = debtor.earlier or (debtor.row << _FLAGS)
+        self.debtors[debtor.key] = earlier | given | flags
+
+
+def first_row(state: int) -> int:
+    return state >> _FLAGS
 
 
 class _Row:
@@ -62,7 +89,9 @@ class _Row:
 
     def cell(self, name: str) -> Cell:
         position = self.ctx.header.positions.get(name)
-        return "" if position is None else self.cells[position]
+        if position is None:
+            return self.ctx.header.implied.get(name, "")
+        return self.cells[position]
 
     def parse(self, name: str, parser: Callable[..., Any], *args: Any, need: bool = False) -> Any:
         try:
@@ -77,6 +106,15 @@ class _Row:
     def fail(self, name: str, error: FieldError) -> None:
         self.failed = True
         self.report.add_field(self.number, self.ctx.header.label(name), error)
+
+    def contacts(self, name: str, found: Any, code: str, **params: Any) -> list[str]:
+        """The valid contacts of a parsed cell; each invalid one is a warning (the row
+        imports without it)."""
+        if found is _INVALID:
+            return []
+        for value in found.invalid:
+            self.report.warn(self.number, self.ctx.header.label(name), code, value=value, **params)
+        return found.valid
 
 
 def validate_row(
@@ -110,8 +148,13 @@ def _debtor(row: _Row) -> DebtorIn | None:
         company_name=row.parse("company_name", fields.text, 200),
         birth_date=row.parse("birth_date", fields.a_date),
         language=row.parse("language", fields.language),
-        phones=row.parse("phones", fields.phones, ctx.country),
-        emails=row.parse("email", fields.emails),
+        phones=row.contacts(
+            "phones",
+            row.parse("phones", fields.phones, ctx.country),
+            "invalid_phone",
+            country=ctx.country,
+        ),
+        emails=row.contacts("email", row.parse("email", fields.emails), "invalid_email"),
     )
     if debtor.birth_date not in (None, _INVALID) and debtor.birth_date >= ctx.today:
         row.fail("birth_date", FieldError("birth_date_future", value=str(debtor.birth_date)))
@@ -187,10 +230,16 @@ def _agent(cell: Cell, ctx: RowContext) -> uuid.UUID | None:
 
 
 def collect(
-    rows: FileRows, debtor: DebtorIn, account: AccountIn, header: Header, report: Report
+    rows: FileRows,
+    seen: Seen,
+    debtor: DebtorIn,
+    account: AccountIn,
+    header: Header,
+    report: Report,
 ) -> None:
-    """Add one valid row to the file's content, reporting clashes with earlier rows."""
-    first = rows.refs.get(account.external_ref)
+    """Add one valid row to the chunk's content, reporting clashes with earlier rows (those of
+    earlier chunks are checked against the database when the chunk is planned)."""
+    first = seen.refs.get(account.external_ref)
     if first is not None:
         report.add(
             account.row, header.label("external_ref"), "duplicate_external_ref", first_row=first
@@ -198,17 +247,18 @@ def collect(
         return
     known = rows.debtors.get(debtor.key)
     if known is None:
+        debtor.earlier = seen.debtors.get(debtor.key)
         rows.debtors[debtor.key] = debtor
     elif not _merge(known, debtor, header, report):
         return
-    rows.refs[account.external_ref] = account.row
+    seen.refs[account.external_ref] = account.row
     rows.accounts.append(account)
 
 
 def _merge(known: DebtorIn, other: DebtorIn, header: Header, report: Report) -> bool:
     clashes = [
         name
-        for name in _IDENTITY_FIELDS
+        for name in IDENTITY_FIELDS
         if None not in (getattr(known, name), getattr(other, name))
         and fold(str(getattr(known, name))) != fold(str(getattr(other, name)))
     ]
@@ -223,7 +273,7 @@ def _merge(known: DebtorIn, other: DebtorIn, header: Header, report: Report) -> 
         )
     if clashes:
         return False
-    for name in _IDENTITY_FIELDS:
+    for name in IDENTITY_FIELDS:
         if getattr(known, name) is None:
             setattr(known, name, getattr(other, name))
     known.phones.extend(p for p in other.phones if p not in known.phones)

@@ -122,3 +122,21 @@ def test_requests_never_hold_a_connection_while_waiting_for_a_thread(
         count = select(func.count()).where(LedgerEntry.account_id == account.id)
         assert session.execute(count).scalar_one() == writers + 1  # and the opening charge
     small.dispose()
+
+
+def test_every_route_that_takes_the_session_commits_on_its_own_thread() -> None:
+    """A route outside DomainRouter would never commit: its writes would vanish silently
+    (tests share one session, so only this check sees it)."""
+    from fastapi.routing import APIRoute
+
+    from backend.core.routing import UnitOfWorkRoute, takes_session
+    from backend.main import app as full_app
+
+    loose = [
+        f"{sorted(route.methods)} {route.path}"
+        for route in full_app.routes
+        if isinstance(route, APIRoute)
+        and takes_session(route.endpoint)
+        and not isinstance(route, UnitOfWorkRoute)
+    ]
+    assert loose == []

@@ -110,6 +110,13 @@ def counts(session: Session) -> dict[str, int]:
     }
 
 
+def data_counts(session: Session) -> dict[str, int]:
+    """Rows of the imported data only: a rejected file still leaves its batch and audit event."""
+    found = counts(session)
+    del found["import_batches"], found["audit_events"]
+    return found
+
+
 def account(session: Session, portfolio: Portfolio, ref: str) -> Account:
     query = select(Account).where(Account.portfolio_id == portfolio.id, Account.external_ref == ref)
     found = session.execute(query).scalars().one()

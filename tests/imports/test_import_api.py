@@ -10,7 +10,7 @@ import pytest
 from backend.core.config import get_settings
 from shared.schemas.enums import Role
 from tests import builders as b
-from tests.imports.helpers import counts, csv_bytes, row
+from tests.imports.helpers import counts, csv_bytes, data_counts, row
 
 
 def _post(client, who, portfolio_id, data: bytes, filename: str = "cartera.csv", lang="en"):
@@ -38,6 +38,7 @@ def test_upload_then_replay_then_list_and_read(client, session) -> None:
         "accounts_updated": 0,
         "unchanged": 0,
         "ledger_entries": 8,
+        "warnings": 0,
         "replayed": False,
     }
     again = _post(client, admin, portfolio.id, data)
@@ -49,6 +50,7 @@ def test_upload_then_replay_then_list_and_read(client, session) -> None:
     [batch] = listed.json()["items"]
     assert batch["id"] == summary["batch_id"] and batch["filename"] == "cartera.csv"
     assert batch["rows"] == 2 and batch["summary"]["accounts_created"] == 2
+    assert batch["status"] == "completed"
     one = client.get(f"/api/v1/imports/{batch['id']}", headers=b.headers(admin))
     assert one.status_code == 200 and one.json() == batch
 
@@ -69,7 +71,7 @@ def test_supervisor_may_upload_agent_may_not(client, session) -> None:
 def test_invalid_file_answers_the_report_in_the_callers_language(client, session) -> None:
     portfolio = b.portfolio(session)
     admin = b.user(session, Role.admin)
-    before = counts(session)
+    before = data_counts(session)
 
     response = _post(
         client, admin, portfolio.id, csv_bytes([row(), row(external_ref="TC-1")]), lang="es"
@@ -79,6 +81,11 @@ def test_invalid_file_answers_the_report_in_the_callers_language(client, session
     body = response.json()
     assert body["code"] == "import_invalid"
     assert body["message"].startswith("El archivo tiene 1 error(es)")
+    batch_id = body["details"].pop("batch_id")
+    assert body["details"].pop("report") == {
+        "csv": f"/api/v1/imports/{batch_id}/report.csv",
+        "xlsx": f"/api/v1/imports/{batch_id}/report.xlsx",
+    }
     assert body["details"] == {
         "errors": [
             {
@@ -90,8 +97,9 @@ def test_invalid_file_answers_the_report_in_the_callers_language(client, session
         ],
         "total": 1,
         "truncated": False,
+        "warnings": 0,
     }
-    assert counts(session) == before
+    assert data_counts(session) == before
 
 
 def test_report_is_capped_with_a_total(client, session) -> None:

@@ -103,16 +103,12 @@ def test_dates_ids_phones_emails_languages() -> None:
     with pytest.raises(FieldError) as exc:
         fields.national_id("20551234560", NationalIdType.RUC)
     assert exc.value.code == "invalid_check_digit"
-    assert fields.phones("987654321 | +51 912 345 678 / 987654321", "PE") == [
-        "+51987654321",
-        "+51912345678",
-    ]
-    assert fields.emails("Rosa@Example.PE; ñandú@correo.pe") == [
-        "rosa@example.pe",
-        "ñandú@correo.pe",
-    ]
-    with pytest.raises(FieldError):
-        fields.emails("rosa@localhost")
+    assert fields.phones("987654321 | +51 912 345 678 / 987654321 / 12", "PE") == (
+        fields.Contacts(valid=["+51987654321", "+51912345678"], invalid=["12"])
+    )
+    assert fields.emails("Rosa@Example.PE; ñandú@correo.pe rosa@localhost") == fields.Contacts(
+        valid=["rosa@example.pe", "ñandú@correo.pe"], invalid=["rosa@localhost"]
+    )
     assert fields.language("Inglés") == Language.en
     assert fields.coordinate("-12,0464", 90) == pytest.approx(-12.0464)
     assert fields.text(Decimal("100200"), 64) == "100200"

@@ -24,6 +24,7 @@ from tests.imports.helpers import (
     audit_actions,
     counts,
     csv_bytes,
+    data_counts,
     entries,
     row,
     run,
@@ -112,13 +113,13 @@ def test_one_bad_row_imports_nothing(session) -> None:
     rows = [row(external_ref=f"R-{i}", id_number=f"{40000000 + i}") for i in range(5)]
     rows[3]["principal"] = "12,345"  # a thousands group: valid; the next line is the bad one
     rows[4]["due_date"] = "31/02/2024"
-    before = counts(session)
+    before = data_counts(session)
 
     with pytest.raises(ImportInvalid) as exc:
         run(session, portfolio, csv_bytes(rows))
 
     assert _errors(exc) == [(6, "due_date", "invalid_date")]
-    assert counts(session) == before
+    assert data_counts(session) == before
 
 
 def test_report_lists_every_bad_row_with_column_and_reason(session) -> None:

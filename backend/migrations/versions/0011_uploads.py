@@ -1,7 +1,7 @@
 """Uploads processed by background jobs (statements, imports), with their progress
 
 Revision ID: 0011_uploads
-Revises: 0009_jobs
+Revises: 0010_import_mappings
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from backend.core.db import UTCDateTime
 
 revision: str = "0011_uploads"
-down_revision: str | None = "0009_jobs"
+down_revision: str | None = "0010_import_mappings"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -51,6 +51,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Envíe el archivo como multipart/form-data en el campo «file».",
         "en": "Send the file as multipart/form-data in the 'file' field.",
     },
+    "error.invalid_import_mapping": {
+        "es": "Mapeo de columnas inválido: «{column}» apunta a «{field}», que no es una columna "
+        "(use {choices}).",
+        "en": "Invalid column mapping: '{column}' points to '{field}', which is not a column "
+        "(use {choices}).",
+    },
+    "error.import_mapping_label": {
+        "es": "Mapeo de columnas inválido: la cabecera «{column}» está vacía o es demasiado larga.",
+        "en": "Invalid column mapping: the header '{column}' is blank or too long.",
+    },
+    "error.import_mapping_repeated": {
+        "es": "Mapeo de columnas inválido: «{column}» y «{other}» son la misma cabecera.",
+        "en": "Invalid column mapping: '{column}' and '{other}' are the same header.",
+    },
+    "error.import_mapping_too_large": {
+        "es": "Mapeo de columnas inválido: como máximo {max} columnas.",
+        "en": "Invalid column mapping: at most {max} columns.",
+    },
+    "error.import_mapping_option": {
+        "es": "«{option}» no es un mapeo: use «Cabecera=columna».",
+        "en": "'{option}' is not a mapping: use 'Header=column'.",
+    },
+    "error.import_report_none": {
+        "es": "Este lote no tiene informe de errores.",
+        "en": "This batch has no error report.",
+    },
     "error.import_conflict": {
         "es": "La cartera cambió durante la importación (otra importación en curso). Reintente.",
         "en": "The portfolio changed during the import (another import running). Try again.",
@@ -59,8 +85,16 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 _ROW: dict[str, dict[str, str]] = {
     "unknown_column": {
-        "es": "Columna desconocida (vea docs/import-format.md).",
-        "en": "Unknown column (see docs/import-format.md).",
+        "es": "Columna desconocida: renómbrela (vea docs/import-format.md) o asígnela con un "
+        "mapeo de columnas.",
+        "en": "Unknown column: rename it (see docs/import-format.md) or map it with a column "
+        "mapping.",
+    },
+    "unknown_column_suggestion": {
+        "es": "Columna desconocida: ¿quiso decir «{suggestion}»? Renómbrela o asígnela con un "
+        "mapeo de columnas.",
+        "en": "Unknown column: did you mean '{suggestion}'? Rename it or map it with a column "
+        "mapping.",
     },
     "duplicate_column": {
         "es": "Columna repetida: ya está como «{other}».",
@@ -97,12 +131,12 @@ _ROW: dict[str, dict[str, str]] = {
         "en": "'{value}': wrong {id_type} check digit.",
     },
     "invalid_phone": {
-        "es": "«{value}» no es un teléfono válido de {country}.",
-        "en": "'{value}' is not a valid phone number for {country}.",
+        "es": "«{value}» no es un teléfono válido de {country}; se importa sin él.",
+        "en": "'{value}' is not a valid phone number for {country}; imported without it.",
     },
     "invalid_email": {
-        "es": "«{value}» no es un correo válido.",
-        "en": "'{value}' is not a valid e-mail address.",
+        "es": "«{value}» no es un correo válido; se importa sin él.",
+        "en": "'{value}' is not a valid e-mail address; imported without it.",
     },
     "invalid_amount": {"es": "«{value}» no es un monto.", "en": "'{value}' is not an amount."},
     "amount_precision": {
@@ -185,4 +219,49 @@ _ROW: dict[str, dict[str, str]] = {
     },
 }
 
+# The downloadable report and the command line's output.
+_REPORT: dict[str, dict[str, str]] = {
+    "row": {"es": "fila", "en": "row"},
+    "column": {"es": "columna", "en": "column"},
+    "severity": {"es": "tipo", "en": "severity"},
+    "code": {"es": "código", "en": "code"},
+    "reason": {"es": "motivo", "en": "reason"},
+    "error": {"es": "error", "en": "error"},
+    "warning": {"es": "advertencia", "en": "warning"},
+    "sheet": {"es": "Informe", "en": "Report"},
+    "line": {
+        "es": "{severity} en fila {row}, {column}: {reason} [{code}]",
+        "en": "{severity} in row {row}, {column}: {reason} [{code}]",
+    },
+    "more": {"es": "... y {count} más", "en": "... and {count} more"},
+    "download": {
+        "es": "Informe completo: GET {csv} (o {xlsx}); lote {batch_id}.",
+        "en": "Full report: GET {csv} (or {xlsx}); batch {batch_id}.",
+    },
+    "replayed": {
+        "es": "Este archivo ya se importó (lote {batch_id}); no cambió nada.",
+        "en": "This file was already imported (batch {batch_id}); nothing changed.",
+    },
+    "summary": {
+        "es": "Lote {batch_id} importado: {rows} filas en {seconds} s; deudores: {debtors_created} "
+        "creados, {debtors_updated} actualizados; cuentas: {accounts_created} creadas, "
+        "{accounts_updated} actualizadas, {unchanged} sin cambios; {ledger_entries} movimientos "
+        "en el libro mayor; {warnings} advertencias.",
+        "en": "Imported batch {batch_id}: {rows} rows in {seconds} s; debtors {debtors_created} "
+        "created, {debtors_updated} updated; accounts {accounts_created} created, "
+        "{accounts_updated} updated, {unchanged} unchanged; {ledger_entries} ledger entries; "
+        "{warnings} warnings.",
+    },
+    "error_prefix": {"es": "error", "en": "error"},
+    "no_portfolio": {"es": "no existe la cartera {id}", "en": "no portfolio {id}"},
+    "not_an_id": {
+        "es": "«{value}» no es un id de cartera",
+        "en": "'{value}' is not a portfolio id",
+    },
+    "no_file": {"es": "no existe el archivo {path}", "en": "no file {path}"},
+    "stage.importing": {"es": "importando", "en": "importing"},
+    "stage.loading": {"es": "cargando", "en": "loading"},
+}
+
 MESSAGES.update({f"import.row.{code}": texts for code, texts in _ROW.items()})
+MESSAGES.update({f"import.report.{key}": texts for key, texts in _REPORT.items()})

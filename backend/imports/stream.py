@@ -1,0 +1,133 @@
+"""The streamed import: rows are read, validated, planned and written one chunk at a time.
+
+Memory stays bounded by the chunk (``CHUNK_ROWS`` rows) plus ``rows.Seen``: one small entry per
+reference and per debtor of the file, which is what cross-row rules need (a reference appears
+once; a debtor's later rows may not contradict its earlier ones). A chunk is closed only
+between two debtors, so adjacent rows of one debtor are planned together.
+
+Each chunk loads the state of just the debtors and accounts it names (so a debtor written by an
+earlier chunk is found in the database like any existing one), is planned (``plan``) and, while
+the file has no error, written with set-based statements. After the first error nothing more
+is written but every row is still validated and planned, so the report is complete; the caller
+then rolls back what earlier chunks wrote: all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from backend.accounts.models import Account
+from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
+from backend.imports import reader, repository
+from backend.imports.errors import ImportEmpty, ImportTooManyRows, Report
+from backend.imports.plan import Existing, Plan, PlanContext, audit_row, make_plan, settled_status
+from backend.imports.progress import EVERY, Progress
+from backend.imports.rows import FileRows, RowContext, Seen, collect, validate_row
+from backend.ledger.models import LedgerEntry
+
+MAX_ROWS = 1_000_000
+CHUNK_ROWS = 5000
+
+
+@dataclass(slots=True)
+class Totals:
+    rows: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, plan: Plan) -> None:
+        for name, count in plan.counts().items():
+            self.counts[name] = self.counts.get(name, 0) + count
+
+
+def import_rows(
+    session: Session,
+    rows: Iterator[reader.Row],
+    row_ctx: RowContext,
+    ctx: PlanContext,
+    report: Report,
+    progress: Progress,
+    estimated: int | None,
+) -> Totals:
+    """Validate and write every row; the report holds the problems (the caller decides)."""
+    totals = Totals()
+    seen = Seen()
+    chunk = FileRows()
+    progress.update("importing", 0, estimated)
+    for number, cells in rows:
+        if all(reader.is_blank(cell) for cell in cells):
+            continue
+        totals.rows += 1
+        if totals.rows > MAX_ROWS:
+            raise ImportTooManyRows(limit=MAX_ROWS)
+        parsed = validate_row(number, cells, row_ctx, report)
+        if parsed is not None:
+            if len(chunk.accounts) >= CHUNK_ROWS and parsed[0].key not in chunk.debtors:
+                _flush(session, chunk, seen, ctx, report, totals)
+                chunk = FileRows()
+            collect(chunk, seen, *parsed, row_ctx.header, report)
+        if totals.rows % EVERY == 0:
+            progress.update("importing", totals.rows, estimated)
+    _flush(session, chunk, seen, ctx, report, totals)
+    if totals.rows == 0:
+        raise ImportEmpty()
+    progress.update("importing", totals.rows, totals.rows)
+    return totals
+
+
+def _flush(
+    session: Session, chunk: FileRows, seen: Seen, ctx: PlanContext, report: Report, totals: Totals
+) -> None:
+    if not chunk.accounts:
+        return
+    refs = [account.external_ref for account in chunk.accounts]
+    accounts = repository.accounts_of(session, ctx.portfolio_id, refs)
+    existing = Existing(
+        debtors=repository.debtors_of(session, ctx.portfolio_id, set(chunk.debtors)),
+        accounts=accounts,
+        figures=repository.imported_figures(session, [a.id for a in accounts.values()]),
+    )
+    plan = make_plan(chunk, existing, ctx, report)
+    if not report:
+        _write(session, plan, ctx)
+        for key, debtor in chunk.debtors.items():
+            seen.remember(debtor, plan.flags.get(key, 0))
+    totals.add(plan)
+
+
+def _write(session: Session, plan: Plan, ctx: PlanContext) -> None:
+    repository.insert_rows(session, Debtor, plan.debtors)
+    repository.update_debtors(session, plan.debtor_updates)
+    repository.insert_rows(session, DebtorPhone, plan.phones)
+    repository.insert_rows(session, DebtorAddress, plan.addresses)
+    repository.insert_rows(session, Account, plan.accounts)
+    repository.update_accounts(session, plan.account_updates)
+    repository.insert_rows(session, LedgerEntry, plan.entries)
+    repository.insert_audit(session, plan.audit + _settle(session, plan, ctx))
+
+
+def _settle(session: Session, plan: Plan, ctx: PlanContext) -> list[dict[str, Any]]:
+    """Statuses of existing accounts whose balance moved, read after the increments."""
+    changes: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for account_id, balance, status in repository.balances(session, plan.moved):
+        new_status = settled_status(balance, status)
+        if new_status == status:
+            continue
+        changes.append({"b_id": account_id, "status": new_status, "updated_at": ctx.now})
+        events.append(
+            audit_row(
+                ctx,
+                "account.status_changed",
+                "account",
+                account_id,
+                before={"status": status.value},
+                after={"status": new_status.value},
+                account_id=account_id,
+            )
+        )
+    repository.set_statuses(session, changes)
+    return events
