@@ -6,17 +6,21 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
 
 from backend.auth.deps import Lang, SessionDep, Staff, actor_of
 from backend.core.config import get_settings
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter, run_unit
-from backend.imports import report, service
+from backend.creditors.service import get_portfolio
+from backend.imports import report, service, tasks
 from backend.imports.models import ImportBatch
 from backend.imports.upload import read_upload
+from backend.uploads import service as uploads
 from shared.schemas.common import ErrorBody, Page
 from shared.schemas.imports import ImportBatchRead, ImportSummary
+from shared.schemas.uploads import UploadRead
 
 router = DomainRouter(prefix="/imports", tags=["imports"])
 
@@ -49,6 +53,7 @@ _UPLOAD_BODY: dict[str, Any] = {
     status_code=201,
     responses={
         200: {"model": ImportSummary, "description": "This exact file was imported before"},
+        202: {"model": UploadRead, "description": "Queued: follow GET /uploads/{id}"},
         415: {"model": ErrorBody, "description": "Not a CSV or XLSX file"},
     },
     openapi_extra=_UPLOAD_BODY,
@@ -60,13 +65,37 @@ async def upload_import(
     lang: Lang,
     portfolio_id: uuid.UUID,
     response: Response,
-) -> ImportSummary:
+    prefer: Annotated[str | None, Header()] = None,
+) -> ImportSummary | JSONResponse:
     """Import debtors and accounts, all or nothing, with the portfolio's saved column mapping.
     A file with any bad row answers 422 ``import_invalid`` with
     ``details.errors: [{row, column, reason, code}]`` and ``details.report`` (download links
-    of the rejected batch's full report)."""
+    of the rejected batch's full report).
+
+    Files larger than ``COBRO_INLINE_UPLOAD_BYTES``, or sent with ``Prefer: respond-async``, are
+    imported by a background job: 202 with the upload; ``GET /uploads/{id}`` shows the rows
+    done, then ``result.summary`` or the ``import_invalid`` error with its report links."""
     upload = await read_upload(request, get_settings().max_upload_bytes)
     try:
+        size = upload.file.seek(0, 2)
+        upload.file.seek(0)
+        if uploads.in_background(prefer, size):
+            data = await upload.read()
+            queued = await run_unit(
+                session,
+                lambda: uploads.queue(
+                    session,
+                    actor_of(user),
+                    user,
+                    kind="import",
+                    job=tasks.JOB,
+                    portfolio_id=get_portfolio(session, portfolio_id).id,
+                    filename=upload.filename or "",
+                    data=data,
+                    language=lang,
+                ),
+            )
+            return uploads.accepted(queued)
 
         def work() -> service.ImportResult:
             upload.file.seek(0)  # a retried unit reads the file again from its start

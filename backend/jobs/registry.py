@@ -16,6 +16,7 @@ TASK_MODULES = (
     "backend.promises.tasks",
     "backend.plans.tasks",
     "backend.conversations.tasks",
+    "backend.imports.tasks",
     "backend.statements.tasks",
     "backend.jobs.tasks",
 )

@@ -18,6 +18,7 @@ from backend.core.routing import DomainRouter, run_unit
 from backend.imports.upload import read_upload
 from backend.statements import repository, service, tasks
 from backend.uploads import service as uploads
+from backend.uploads.models import Upload
 from shared.schemas.common import Page
 from shared.schemas.statements import (
     LineConfirm,
@@ -103,13 +104,13 @@ async def upload_statement(
     finally:
         await upload.close()
     filename = upload.filename or ""
-    if _in_background(prefer, len(data)):
+    if uploads.in_background(prefer, len(data)):
 
-        def queue() -> StatementRead | UploadRead:
+        def queue() -> StatementRead | Upload:
             earlier = service.earlier_upload(session, portfolio_id, data)
             if earlier is not None:
                 return service.to_read(session, earlier, replayed=True)
-            queued = uploads.queue(
+            return uploads.queue(
                 session,
                 actor_of(user),
                 user,
@@ -120,13 +121,10 @@ async def upload_statement(
                 data=data,
                 language=lang,
             )
-            return uploads.to_read(queued)
 
         answer = await run_unit(session, queue)
-        if isinstance(answer, UploadRead):
-            location = f"/api/v1/uploads/{answer.id}"
-            body = answer.model_dump(mode="json")
-            return JSONResponse(body, status_code=202, headers={"Location": location})
+        if isinstance(answer, Upload):
+            return uploads.accepted(answer)
         response.status_code = 200
         return answer
 
@@ -138,11 +136,6 @@ async def upload_statement(
     if read.replayed:
         response.status_code = 200
     return read
-
-
-def _in_background(prefer: str | None, size: int) -> bool:
-    asked = prefer is not None and "respond-async" in prefer.lower()
-    return asked or size > get_settings().inline_upload_bytes
 
 
 @router.get("", response_model=Page[StatementRead])

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core import db
 from backend.core.clock import utcnow
+from backend.core.config import get_settings
 from backend.core.db import session_scope
 from backend.core.errors import DomainError, NotFound
 from backend.jobs.queue import enqueue
@@ -26,6 +28,19 @@ from shared.schemas.enums import Language, Role
 from shared.schemas.uploads import UploadRead
 
 PROGRESS_EVERY_SECONDS = 1.0
+
+
+def in_background(prefer: str | None, size: int) -> bool:
+    """Whether an upload goes to a background job: asked for (``Prefer: respond-async``, RFC
+    7240) or larger than ``COBRO_INLINE_UPLOAD_BYTES``."""
+    asked = prefer is not None and "respond-async" in prefer.lower()
+    return asked or size > get_settings().inline_upload_bytes
+
+
+def accepted(upload: Upload) -> JSONResponse:
+    """The 202 answer for a queued upload, pointing at its progress."""
+    body = to_read(upload).model_dump(mode="json")
+    return JSONResponse(body, status_code=202, headers={"Location": f"/api/v1/uploads/{upload.id}"})
 
 
 def queue(
