@@ -155,6 +155,19 @@ def import_file(
     raise typer.Exit(run_import(file, portfolio, lang=lang, maps=maps or []))
 
 
+@app.command("statement")
+def statement(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    portfolio: Annotated[str, typer.Option("--portfolio", help="portfolio id")],
+    lang: Annotated[str, typer.Option("--lang", help="es or en")] = "es",
+) -> None:
+    """Match and book a bank statement file (CSV) as the background job does: in committed
+    chunks, with progress; run again after an interruption, it carries on where it stopped."""
+    from backend.statements.commands import run_statement
+
+    raise typer.Exit(run_statement(file, portfolio, lang=lang))
+
+
 @app.command("bot-token")
 def bot_token(days: Annotated[int, typer.Option(min=1, max=3650)] = 365) -> None:
     """Print a token for the bots' service user (created if missing): set it as

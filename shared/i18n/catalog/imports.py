@@ -259,6 +259,7 @@ _REPORT: dict[str, dict[str, str]] = {
         "en": "'{value}' is not a portfolio id",
     },
     "no_file": {"es": "no existe el archivo {path}", "en": "no file {path}"},
+    "stage.booking": {"es": "conciliando", "en": "booking"},
     "stage.importing": {"es": "importando", "en": "importing"},
     "stage.loading": {"es": "cargando", "en": "loading"},
 }
