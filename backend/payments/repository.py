@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, exists, false, select
+from sqlalchemy import and_, exists, false, insert, select
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
@@ -12,7 +12,7 @@ from backend.creditors.models import Portfolio
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
 from backend.plans.models import Plan, PlanInstalment
 from backend.promises.models import Promise
-from shared.schemas.enums import LinkStatus, PlanStatus, PromiseStatus
+from shared.schemas.enums import AccountStatus, LinkStatus, PlanStatus, PromiseStatus
 
 
 @dataclass(slots=True)
@@ -160,3 +160,69 @@ def targets_since(session: Session, account_id: uuid.UUID) -> dict[uuid.UUID, uu
         Payment.account_id == account_id, col(Payment.instalment_id).is_not(None)
     )
     return {entry: instalment for entry, instalment in session.execute(query)}
+
+
+@dataclass(frozen=True, slots=True)
+class LockedAccount:
+    """An account as bulk booking reads it, locked: whether it needs the per-payment path
+    (an active plan to allocate to, an open promise to settle)."""
+
+    id: uuid.UUID
+    portfolio_id: uuid.UUID
+    currency: str
+    balance_minor: int
+    status: AccountStatus
+    has_plan: bool
+    has_promise: bool
+
+
+_IN_CHUNK = 900  # values per IN (...) list
+
+
+def lock_accounts(session: Session, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, LockedAccount]:
+    """The accounts, locked in id order (two bulk bookings never wait on each other in a
+    cycle), read afresh, with whether each has an active plan or an open promise."""
+    plan = exists().where(Plan.account_id == Account.id, Plan.status == PlanStatus.active)
+    promise = exists().where(Promise.account_id == Account.id, Promise.status == PromiseStatus.open)
+    found: dict[uuid.UUID, LockedAccount] = {}
+    ordered = sorted(set(account_ids))
+    for start in range(0, len(ordered), _IN_CHUNK):
+        query = (
+            select(
+                Account.id,
+                Account.portfolio_id,
+                Account.currency,
+                Account.balance_minor,
+                Account.status,
+                plan,
+                promise,
+            )
+            .where(col(Account.id).in_(ordered[start : start + _IN_CHUNK]))
+            .order_by(col(Account.id))
+            .with_for_update(of=Account)
+        )
+        for row in session.execute(query):
+            found[row[0]] = LockedAccount(*row[:5], bool(row[5]), bool(row[6]))
+    return found
+
+
+def payments_by_keys(
+    session: Session, external_ids: list[str], client_ids: list[str]
+) -> dict[tuple[str, str], Payment]:
+    """Payments already booked under these ids, by ``("external", id)`` or ``("client", id)``."""
+    found: dict[tuple[str, str], Payment] = {}
+    for kind, keys in (("external", external_ids), ("client", client_ids)):
+        column = Payment.external_id if kind == "external" else Payment.client_id
+        for start in range(0, len(keys), _IN_CHUNK):
+            query = select(Payment).where(col(column).in_(keys[start : start + _IN_CHUNK]))
+            for payment in session.execute(query).scalars():
+                key = payment.external_id if kind == "external" else payment.client_id
+                found[(kind, str(key))] = payment
+    return found
+
+
+def insert_payments(session: Session, payments: list[Payment]) -> None:
+    """New payments in bulk (multi-row INSERTs), outside the ORM's unit of work."""
+    table = Payment.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(payments), 2000):
+        session.execute(insert(table), [p.model_dump() for p in payments[start : start + 2000]])

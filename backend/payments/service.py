@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from backend.accounts.models import Account
 from backend.aging import OPEN_STATUSES
 from backend.amounts import ceiling, check_amount, check_overpayment
 from backend.audit import service as audit
+from backend.audit.models import AuditEvent
 from backend.audit.service import Actor
 from backend.core.clock import today_in, utcnow
 from backend.core.config import get_settings
@@ -40,6 +42,7 @@ from backend.plans.models import PlanInstalment
 from backend.promises import repository as promises_repository
 from backend.promises import service as promises
 from shared.schemas.enums import (
+    AccountStatus,
     EntryKind,
     InstalmentStatus,
     LinkPurpose,
@@ -242,28 +245,7 @@ def record_payment(
             created_by_id=actor.id if actor.kind == "user" else None,
         ),
     )
-    payment = Payment(
-        account_id=account.id,
-        ledger_entry_id=entry.id,
-        link_id=incoming.link_id,
-        instalment_id=incoming.instalment_id,
-        promise_id=incoming.promise_id,
-        method=incoming.method,
-        amount_minor=incoming.amount_minor,
-        currency=incoming.currency,
-        paid_on=incoming.paid_on,
-        provider=incoming.provider,
-        provider_reference=incoming.provider_reference,
-        external_id=incoming.external_id,
-        client_id=incoming.client_id,
-        agent_id=incoming.agent_id,
-        receipt_number=incoming.receipt_number,
-        verification_code=_verification_code() if incoming.method != PaymentMethod.online else None,
-        photo_ref=incoming.photo_ref,
-        latitude=incoming.latitude,
-        longitude=incoming.longitude,
-        details=incoming.details or {},
-    )
+    payment = _payment_row(account.id, entry, incoming)
     session.add(payment)
     if context.plan is not None:
         received = plans.Received(incoming.amount_minor, incoming.instalment_id)
@@ -281,6 +263,124 @@ def record_payment(
     )
     session.flush()
     return payment, True
+
+
+def _key_of(incoming: IncomingPayment) -> tuple[str, str]:
+    if incoming.external_id:
+        return ("external", incoming.external_id)
+    if incoming.client_id:
+        return ("client", incoming.client_id)
+    raise ValueError("a payment needs an external id or a client id")
+
+
+def record_payments(
+    session: Session, actor: Actor, items: Sequence[tuple[uuid.UUID, IncomingPayment]]
+) -> list[tuple[Payment, bool]]:
+    """``record_payment`` for many payments at once, with the same outcome as calling it for
+    each in order (the same ledger entries, balances, statuses, payments and audit events; a
+    replayed id returns the first payment, a conflicting one raises), in a constant number of
+    statements: one locking read of every account (in id order), one read of the ids already
+    booked, then one bulk INSERT of entries, payments and audit events and one batched UPDATE
+    of balances. Accounts with an active plan or an open promise, and payments with a receipt
+    number, go through ``record_payment`` one by one (allocation and settlement read and write
+    rows of their own). Nothing is flushed: the rows are written when this returns."""
+    if not items:
+        return []
+    keys = [_key_of(incoming) for _, incoming in items]
+    accounts = repository.lock_accounts(session, [account_id for account_id, _ in items])
+    booked = repository.payments_by_keys(
+        session,
+        [value for kind, value in keys if kind == "external"],
+        [value for kind, value in keys if kind == "client"],
+    )
+    portfolios: dict[uuid.UUID, Portfolio] = {}
+    balances: dict[uuid.UUID, tuple[int, AccountStatus]] = {}
+    deltas: dict[uuid.UUID, int] = {}
+    entries: list[LedgerEntry] = []
+    rows: list[Payment] = []
+    events: list[AuditEvent] = []
+    results: list[tuple[Payment, bool]] = []
+    for (account_id, incoming), key in zip(items, keys, strict=True):
+        locked = accounts.get(account_id)
+        if locked is None:
+            raise NotFound()
+        if (existing := booked.get(key)) is not None:
+            if (existing.account_id, existing.amount_minor) != (account_id, incoming.amount_minor):
+                raise IdempotencyConflict()
+            results.append((existing, False))
+            continue
+        if locked.has_plan or locked.has_promise or incoming.receipt_number:
+            result = record_payment(session, actor, account_id, incoming)
+            booked[key] = result[0]
+            results.append(result)
+            continue
+        portfolio = portfolios.get(locked.portfolio_id)
+        if portfolio is None:
+            portfolio = session.get(Portfolio, locked.portfolio_id)
+            assert portfolio is not None  # foreign key
+            portfolios[locked.portfolio_id] = portfolio
+        balance, status = balances.get(account_id, (locked.balance_minor, locked.status))
+        if incoming.limit_overpayment:
+            check_overpayment(balance, incoming.amount_minor, portfolio.overpayment_tolerance_minor)
+        entry = LedgerEntry(
+            account_id=account_id,
+            kind=EntryKind.payment,
+            amount_minor=ledger.signed(EntryKind.payment, incoming.amount_minor),
+            currency=incoming.currency,
+            effective_date=incoming.paid_on,
+            source=incoming.provider or incoming.method.value,
+            idempotency_key=f"payment:{key[1]}",
+            description=_payment_description(incoming),
+            created_by_id=actor.id if actor.kind == "user" else None,
+        )
+        new_balance, new_status = ledger.booked(locked.currency, portfolio, balance, status, entry)
+        events.append(
+            audit.event(
+                actor,
+                f"ledger.{entry.kind.value}",
+                "ledger_entry",
+                entry.id,
+                after=audit.snapshot(entry),
+                account_id=account_id,
+            )
+        )
+        if new_status != status:
+            events.append(
+                audit.event(
+                    actor,
+                    "account.status_changed",
+                    "account",
+                    account_id,
+                    before={"status": status.value},
+                    after={"status": new_status.value},
+                    account_id=account_id,
+                )
+            )
+        balances[account_id] = (new_balance, new_status)
+        deltas[account_id] = deltas.get(account_id, 0) + entry.amount_minor
+        payment = _payment_row(account_id, entry, incoming)
+        events.append(
+            audit.event(
+                actor,
+                "payment.received",
+                "payment",
+                payment.id,
+                after=audit.snapshot(payment, exclude=frozenset({"verification_code"})),
+                account_id=account_id,
+            )
+        )
+        entries.append(entry)
+        rows.append(payment)
+        booked[key] = payment
+        results.append((payment, True))
+    ledger.append_many(
+        session,
+        entries,
+        {account_id: (deltas[account_id], *balances[account_id]) for account_id in deltas},
+    )
+    repository.insert_payments(session, rows)
+    audit.insert_many(session, events)
+    return results
 
 
 def post_entry(
@@ -348,6 +448,31 @@ def _money_moved(session: Session, actor: Actor, account_id: uuid.UUID) -> None:
     assert account is not None  # the entry's foreign key
     plans.reallocate(session, actor, account, repository.targets_since(session, account.id))
     session.flush()
+
+
+def _payment_row(account_id: uuid.UUID, entry: LedgerEntry, incoming: IncomingPayment) -> Payment:
+    return Payment(
+        account_id=account_id,
+        ledger_entry_id=entry.id,
+        link_id=incoming.link_id,
+        instalment_id=incoming.instalment_id,
+        promise_id=incoming.promise_id,
+        method=incoming.method,
+        amount_minor=incoming.amount_minor,
+        currency=incoming.currency,
+        paid_on=incoming.paid_on,
+        provider=incoming.provider,
+        provider_reference=incoming.provider_reference,
+        external_id=incoming.external_id,
+        client_id=incoming.client_id,
+        agent_id=incoming.agent_id,
+        receipt_number=incoming.receipt_number,
+        verification_code=_verification_code() if incoming.method != PaymentMethod.online else None,
+        photo_ref=incoming.photo_ref,
+        latitude=incoming.latitude,
+        longitude=incoming.longitude,
+        details=incoming.details or {},
+    )
 
 
 def _payment_description(incoming: IncomingPayment) -> str:
