@@ -141,3 +141,27 @@ def percentile_ms(ordered: Sequence[float], q: float) -> float | None:
     if not ordered:
         return None
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
+
+
+@contextmanager
+def default_database(url: str) -> Iterator[None]:
+    """Code that opens its own sessions (jobs, ``session_scope()`` without an engine) talks to
+    ``url`` inside the block: ``DATABASE_URL`` is set and the cached settings and engine are
+    dropped on the way in and out."""
+    from backend.core.config import get_settings
+    from backend.core.db import get_engine
+
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        yield
+    finally:
+        get_engine().dispose()
+        if previous is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous
+        get_settings.cache_clear()
+        get_engine.cache_clear()

@@ -64,7 +64,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("COBRO_SECRET_KEY", "benchmark-secret-key-" + "x" * 32)
 
-from sqlalchemy import Engine, create_engine, func, insert, select, text, update  # noqa: E402
+from sqlalchemy import (  # noqa: E402
+    Engine,
+    bindparam,
+    create_engine,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from backend.accounts.models import Account  # noqa: E402
@@ -84,6 +93,7 @@ from backend.statements import parser, repository  # noqa: E402
 from backend.statements import service as statements  # noqa: E402
 from backend.statements.matching import Matcher  # noqa: E402
 from backend.users.models import User  # noqa: E402
+from benchmarks._common import default_database  # noqa: E402
 from shared.schemas.enums import EntryKind, LinkPurpose, NationalIdType, Role  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -468,23 +478,22 @@ def statement_run(engine: Engine, seeded: Seeded, data: bytes, admin_id: uuid.UU
         )
         matching_only = time.perf_counter() - started
     log(f"    in-memory matching alone: {matching_only:.2f} s ({dict(kinds)})")
+    actor = Actor("user", admin_id)
     with session_scope(engine) as session:
         started = time.perf_counter()
-        result = statements.upload(
-            session,
-            Actor("user", admin_id),
-            seeded.portfolio_id,
-            data,
-            "extracto.csv",
-            progress=TerminalProgress(sys.stderr),
-        )
-        uploaded = time.perf_counter() - started
-        read = statements.to_read(session, result.statement)
-        page = repository.lines_page(session, result.statement.id, None, None, 100)
-        total = time.perf_counter() - started
-    log(f"    committed in {time.perf_counter() - started:.1f} s")
+    statement_id = statements.upload_in_chunks(
+        actor, seeded.portfolio_id, data, "extracto.csv", progress=TerminalProgress(sys.stderr)
+    )
+    uploaded = time.perf_counter() - started
+    with session_scope(engine) as session:
+        statement = statements.get_statement(session, statement_id)
+        read = statements.to_read(session, statement)
+        page = repository.lines_page(session, statement_id, None, None, 100)
+    total = time.perf_counter() - started
+    log(f"    background path (chunks of {statements.CHUNK_LINES}) done in {total:.1f} s")
     return {
         "lines": len(lines),
+        "path": f"statements.service.upload_in_chunks, {statements.CHUNK_LINES} lines per commit",
         "matching_only_seconds": round(matching_only, 2),
         "upload_seconds": round(uploaded, 2),
         "upload_to_report_seconds": round(total, 2),
@@ -492,6 +501,39 @@ def statement_run(engine: Engine, seeded: Seeded, data: bytes, admin_id: uuid.UU
         "counts": {status.value: t.count for status, t in read.totals.items()},
         "report_page": len(page[:100]),
     }
+
+
+def bulk_baseline(engine: Engine, accounts: list[dict[str, Any]], rows: int) -> dict[str, Any]:
+    """The floor for booking in chunks: ``rows`` ledger payment rows (and their balance
+    updates) written directly, 1,000 per transaction (one multi-row INSERT, one batched
+    UPDATE), on one thread. ``ratio = baseline rows/s / statement lines/s``."""
+    rnd = random.Random(3)
+    table, accounts_table = LedgerEntry.__table__, Account.__table__  # type: ignore[attr-defined]
+    bump = (
+        update(accounts_table)
+        .where(accounts_table.c.id == bindparam("account_id"))
+        .values(balance_minor=accounts_table.c.balance_minor - bindparam("delta"))
+    )
+    started = time.perf_counter()
+    for start in range(0, rows, 1000):
+        chunk = [rnd.choice(accounts) for _ in range(min(1000, rows - start))]
+        entries = [
+            LedgerEntry(
+                account_id=a["id"],
+                kind=EntryKind.payment,
+                amount_minor=-100,
+                currency="PEN",
+                effective_date=date.today(),
+                source="baseline",
+                idempotency_key=f"bulk-baseline:{start + i}",
+            ).model_dump()
+            for i, a in enumerate(chunk)
+        ]
+        with engine.begin() as conn:
+            conn.execute(insert(table), entries)
+            conn.execute(bump, [{"account_id": e["account_id"], "delta": 100} for e in entries])
+    seconds = time.perf_counter() - started
+    return {"rows": rows, "seconds": round(seconds, 2), "per_second": round(rows / seconds, 1)}
 
 
 def admin_user(engine: Engine) -> uuid.UUID:
@@ -594,7 +636,12 @@ def statement_benchmark(kind: str, url: str, args: argparse.Namespace) -> dict[s
         admin_id = admin_user(engine)
         data, planned = statement_csv(seeded, args.lines, args.seed)
         log(f"[{kind}] uploading a {args.lines:,}-line statement ({len(data) / 1e6:.1f} MB)")
-        result = statement_run(engine, seeded, data, admin_id)
+        with default_database(url):
+            result = statement_run(engine, seeded, data, admin_id)
+        log(f"[{kind}] baseline: {result['counts']['matched']:,} ledger rows in bulk chunks")
+        base = bulk_baseline(engine, seeded.accounts, result["counts"]["matched"])
+        result["baseline"] = base
+        result["ratio"] = round(base["per_second"] / result["lines_per_second"], 2)
         result["planned"] = dict(planned)
         result["counts_as_planned"] = all(result["counts"][k] == v for k, v in planned.items())
         result["balance_mismatches"] = balance_mismatches(engine)
@@ -625,7 +672,13 @@ PATHS = (
 
 
 def print_table(results: dict[str, Any]) -> None:
-    hooks = results["webhooks"]
+    if "webhooks" in results:
+        _print_webhooks(results["webhooks"])
+    if results["statements"]:
+        _print_statements(results)
+
+
+def _print_webhooks(hooks: dict[str, Any]) -> None:
     print(
         f"\nWebhooks on PostgreSQL: {hooks['events']:,} events "
         f"({hooks['duplicates']:,} duplicates), shuffled"
@@ -649,15 +702,19 @@ def print_table(results: dict[str, Any]) -> None:
         f"{check['links_with_one_payment']:,}/{check['links']:,}; outcomes "
         f"{hooks['webhook']['outcomes']}; balance mismatches {hooks['balance_mismatches']}"
     )
+
+
+def _print_statements(results: dict[str, Any]) -> None:
     print(f"\nBank statement of {results['lines']:,} lines")
     print(
         f"{'database':<12}{'match only s':>13}{'upload s':>10}{'to report s':>12}{'lines/s':>9}"
-        "  counts"
+        f"{'base/s':>9}{'ratio':>7}  counts"
     )
     for kind, s in results["statements"].items():
         print(
             f"{kind:<12}{s['matching_only_seconds']:>13}{s['upload_seconds']:>10}"
-            f"{s['upload_to_report_seconds']:>12}{s['lines_per_second']:>9}  {s['counts']}"
+            f"{s['upload_to_report_seconds']:>12}{s['lines_per_second']:>9}"
+            f"{s['baseline']['per_second']:>9}{s['ratio']:>7}  {s['counts']}"
         )
 
 
@@ -669,6 +726,8 @@ def chart(results: dict[str, Any], path: Path) -> None:
         import matplotlib.pyplot as plt
     except ImportError:
         log("matplotlib is not installed: no chart (the JSON has every figure)")
+        return
+    if "webhooks" not in results or not results["statements"]:
         return
     hooks = results["webhooks"]
     keys = [key for key, _ in PATHS if key in hooks]
@@ -694,6 +753,8 @@ def main() -> None:
     parser_.add_argument("--skip-http", action="store_true", help="no webhooks over HTTP")
     parser_.add_argument("--http-accounts", type=int, default=1000)
     parser_.add_argument("--skip-sqlite", action="store_true")
+    parser_.add_argument("--skip-webhooks", action="store_true", help="statements only")
+    parser_.add_argument("--skip-statements", action="store_true", help="webhooks only")
     parser_.add_argument("--seed", type=int, default=7)
     parser_.add_argument("--pg-url", default=DEFAULT_PG, help="an existing database to connect to")
     args = parser_.parse_args()
@@ -703,11 +764,13 @@ def main() -> None:
         "environment": environment(args.pg_url),
         "statements": {},
     }
-    with postgres_database(args.pg_url) as url:
-        results["webhooks"] = webhooks_benchmark(url, args)
-    with postgres_database(args.pg_url) as url:
-        results["statements"]["postgresql"] = statement_benchmark("postgresql", url, args)
-    if not args.skip_sqlite:
+    if not args.skip_webhooks:
+        with postgres_database(args.pg_url) as url:
+            results["webhooks"] = webhooks_benchmark(url, args)
+    if not args.skip_statements:
+        with postgres_database(args.pg_url) as url:
+            results["statements"]["postgresql"] = statement_benchmark("postgresql", url, args)
+    if not args.skip_sqlite and not args.skip_statements:
         with sqlite_database() as url:
             results["statements"]["sqlite"] = statement_benchmark("sqlite", url, args)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -69,9 +69,23 @@ def event(
 
 def insert_many(session: Session, events: list[AuditEvent]) -> None:
     """Events in bulk (multi-row INSERTs), in the session's transaction."""
+    insert_rows(session, [e.model_dump() for e in events])
+
+
+def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Events as rows with every column (``event(...).model_dump()``), in bulk."""
     table = AuditEvent.__table__  # type: ignore[attr-defined]
-    for start in range(0, len(events), 2000):
-        session.execute(insert(table), [e.model_dump() for e in events[start : start + 2000]])
+    for start in range(0, len(rows), 2000):
+        session.execute(insert(table), rows[start : start + 2000])
+
+
+def plain(row: dict[str, Any], *, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """``snapshot`` of a row given as a dict of its columns."""
+    return {
+        key: _jsonable(value)
+        for key, value in row.items()
+        if key not in exclude and key != "password_hash"
+    }
 
 
 def record(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session, col
@@ -48,11 +49,11 @@ def add_to_balance(
     )
 
 
-def insert_entries(session: Session, entries: list[LedgerEntry]) -> None:
-    """New entries in bulk (multi-row INSERTs), outside the ORM's unit of work."""
+def insert_entries(session: Session, entries: list[dict[str, Any]]) -> None:
+    """New entries (rows with every column) in bulk, outside the ORM's unit of work."""
     table = LedgerEntry.__table__  # type: ignore[attr-defined]
     for start in range(0, len(entries), CHUNK):
-        session.execute(insert(table), [e.model_dump() for e in entries[start : start + CHUNK]])
+        session.execute(insert(table), entries[start : start + CHUNK])
 
 
 def add_to_balances(session: Session, moves: dict[uuid.UUID, tuple[int, AccountStatus]]) -> None:

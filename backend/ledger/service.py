@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -187,22 +188,27 @@ def _moved(balance: int, status: AccountStatus, delta: int) -> tuple[int, Accoun
 
 
 def booked(
-    currency: str, portfolio: Portfolio, balance: int, status: AccountStatus, entry: LedgerEntry
+    currency: str,
+    portfolio: Portfolio,
+    balance: int,
+    status: AccountStatus,
+    entry_currency: str,
+    amount_minor: int,
 ) -> tuple[int, AccountStatus]:
     """What ``append`` checks and computes, without touching the session: the balance and
     status after ``entry`` on an account (locked by the caller) at ``balance`` / ``status``.
     For bulk writers (``append_many``)."""
-    if entry.currency != currency:
-        raise CurrencyMismatch(given=entry.currency, expected=currency)
+    if entry_currency != currency:
+        raise CurrencyMismatch(given=entry_currency, expected=currency)
     limit = ceiling(portfolio)
-    check_amount(entry.amount_minor, limit)
-    check_amount(balance + entry.amount_minor, limit)
-    return _moved(balance, status, entry.amount_minor)
+    check_amount(amount_minor, limit)
+    check_amount(balance + amount_minor, limit)
+    return _moved(balance, status, amount_minor)
 
 
 def append_many(
     session: Session,
-    entries: list[LedgerEntry],
+    entries: list[dict[str, Any]],
     moves: dict[uuid.UUID, tuple[int, int, AccountStatus]],
 ) -> None:
     """Write entries checked with ``booked`` (their audit events are the caller's) and move

@@ -3,8 +3,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, exists, false, insert, select
+from sqlalchemy import and_, bindparam, exists, false, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
@@ -221,8 +224,81 @@ def payments_by_keys(
     return found
 
 
-def insert_payments(session: Session, payments: list[Payment]) -> None:
-    """New payments in bulk (multi-row INSERTs), outside the ORM's unit of work."""
+def insert_payments(session: Session, payments: list[dict[str, Any]]) -> None:
+    """New payments (rows with every column) in bulk, outside the ORM's unit of work."""
     table = Payment.__table__  # type: ignore[attr-defined]
     for start in range(0, len(payments), 2000):
-        session.execute(insert(table), [p.model_dump() for p in payments[start : start + 2000]])
+        session.execute(insert(table), payments[start : start + 2000])
+
+
+def known_events(session: Session, provider: str, event_ids: list[str]) -> set[str]:
+    """The ids already in the inbox (one indexed read, no lock)."""
+    found: set[str] = set()
+    for start in range(0, len(event_ids), _IN_CHUNK):
+        query = select(ProviderEvent.event_id).where(
+            ProviderEvent.provider == provider,
+            col(ProviderEvent.event_id).in_(event_ids[start : start + _IN_CHUNK]),
+        )
+        found.update(session.execute(query).scalars())
+    return found
+
+
+def claim_events(session: Session, rows: list[ProviderEvent]) -> list[str]:
+    """Insert inbox rows, skipping those another transaction stored (it is waited for, as a
+    unique index does): the event ids this transaction claimed, in the given order."""
+    if not rows:
+        return []
+    table = ProviderEvent.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert_(table).on_conflict_do_nothing().returning(table.c.event_id)
+    claimed = set(session.execute(statement, [row.model_dump() for row in rows]).scalars())
+    return [row.event_id for row in rows if row.event_id in claimed]
+
+
+def set_outcomes(session: Session, provider: str, outcomes: dict[str, str], at: datetime) -> None:
+    """Each claimed event's outcome: one batched UPDATE."""
+    if not outcomes:
+        return
+    table = ProviderEvent.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.provider == provider, table.c.event_id == bindparam("claimed_id"))
+        .values(outcome=bindparam("new_outcome"), processed_at=at)
+    )
+    session.execute(
+        statement,
+        [{"claimed_id": event_id, "new_outcome": o} for event_id, o in outcomes.items()],
+    )
+
+
+def links_with_portfolios(
+    session: Session, link_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, tuple[PaymentLink, Portfolio]]:
+    found: dict[uuid.UUID, tuple[PaymentLink, Portfolio]] = {}
+    ordered = sorted(link_ids)
+    for start in range(0, len(ordered), _IN_CHUNK):
+        query = (
+            select(PaymentLink, Portfolio)
+            .join(Account, Account.id == PaymentLink.account_id)
+            .join(Portfolio, Portfolio.id == Account.portfolio_id)
+            .where(col(PaymentLink.id).in_(ordered[start : start + _IN_CHUNK]))
+        )
+        found.update({link.id: (link, portfolio) for link, portfolio in session.execute(query)})
+    return found
+
+
+def deferred_events_for(session: Session, references: list[str]) -> list[ProviderEvent]:
+    """``deferred_events`` for many references at once."""
+    found: list[ProviderEvent] = []
+    for start in range(0, len(references), _IN_CHUNK):
+        query = (
+            select(ProviderEvent)
+            .where(
+                col(ProviderEvent.reference).in_(references[start : start + _IN_CHUNK]),
+                ProviderEvent.outcome == "deferred",
+            )
+            .order_by(col(ProviderEvent.received_at))
+        )
+        found.extend(session.execute(query).scalars())
+    return found
