@@ -15,19 +15,28 @@ the matching time of a 50,000-line bank statement.
    travels between machines is ``ratio = baseline rows/s / webhook events/s``.
 4. Unless ``--skip-http``: the same through ``POST /api/v1/payments/webhooks/stripe`` with
    Stripe-signed events (``STRIPE_WEBHOOK_SECRET``) against uvicorn on a free local port, for
-   ``--http-accounts`` fresh links, with 2 clients and then with 1. A request unanswered after
-   30 s means the server is wedged: that pass stops and is reported ``stalled``.
+   ``--http-accounts`` fresh links each pass: 2 clients against one uvicorn process, then
+   ``--http-clients`` concurrent clients (default 32: Stripe delivers concurrently) against
+   ``--server-workers`` uvicorn processes (default 2; each groups the events it receives into
+   one transaction, ``backend.payments.batching``), and with ``--http-sequential`` 1 client.
+   The clients run in this process on the same machine, so their CPU is part of the figure. A
+   request unanswered after 30 s means the server is wedged: that pass stops and is reported
+   ``stalled``.
 5. Bank statement: ``--statement-accounts`` accounts (default 20,000; a tenth of the debtors
    with two accounts) and a ``--lines`` CSV (default 50,000: 70% naming one account's reference,
    10% ambiguous (two references, or the document of a debtor with two accounts), 15% unmatched,
-   5% debits), uploaded through ``statements.service.upload`` (parse, match, book every matched
-   line as a payment) and read back as the report, in one transaction: lines/s. Also timed: the
-   in-memory matching alone. On PostgreSQL, and on SQLite unless ``--skip-sqlite``.
+   5% debits), uploaded through ``statements.service.upload_in_chunks`` (the background job's
+   path: parse, then match and book 1,000 lines per committed transaction) and read back as the
+   report: lines/s. Also timed: the in-memory matching alone, and a baseline in the same run:
+   as many ledger rows as booked lines written directly in chunks of 1,000 (one multi-row
+   INSERT and one batched balance UPDATE per commit); ``ratio = baseline rows/s / lines/s``.
+   On PostgreSQL, and on SQLite unless ``--skip-sqlite``.
 
 Prints a table, writes ``benchmarks/results/payments.json`` and ``payments.png`` (matplotlib).
 
 Usage: ``python benchmarks/payments.py [--accounts 5000] [--lines 50000]
-[--statement-accounts 20000] [--skip-http] [--skip-sqlite]``
+[--statement-accounts 20000] [--skip-http] [--skip-sqlite] [--skip-webhooks]
+[--skip-statements] [--http-clients 32] [--server-workers 2]``
 """
 
 from __future__ import annotations
@@ -372,8 +381,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str) -> Iterator[str]:
-    """uvicorn serving the real app with a webhook secret, on a free port; stopped on exit."""
+def server(url: str, workers: int = 1) -> Iterator[str]:
+    """uvicorn serving the real app with a webhook secret, on a free port, with ``workers``
+    processes (each groups the events it receives); stopped on exit."""
     port = free_port()
     env = {
         **os.environ,
@@ -383,6 +393,7 @@ def server(url: str) -> Iterator[str]:
     }
     command = [sys.executable, "-m", "uvicorn", "backend.main:app", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
+    command += ["--workers", str(workers)]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -406,11 +417,14 @@ def server(url: str) -> Iterator[str]:
             process.wait()
 
 
-def http_run(url: str, events: list[dict[str, Any]], workers: int) -> dict[str, Any]:
-    """Signed events posted by ``workers`` clients to a fresh server; a request that takes
-    ``HTTP_TIMEOUT`` seconds means the server is wedged: the run stops and says so."""
+def http_run(
+    url: str, events: list[dict[str, Any]], workers: int, server_workers: int = 1
+) -> dict[str, Any]:
+    """Signed events posted by ``workers`` concurrent clients to a fresh server with
+    ``server_workers`` uvicorn processes; a request that takes ``HTTP_TIMEOUT`` seconds means
+    the server is wedged: the run stops and says so."""
     local = threading.local()
-    with server(url) as base:
+    with server(url, server_workers) as base:
 
         def post(event: dict[str, Any]) -> str:
             if not hasattr(local, "client"):
@@ -611,12 +625,22 @@ def webhooks_benchmark(url: str, args: argparse.Namespace) -> dict[str, Any]:
         }
         hooks["ratio"], base["ratio"] = result["ratio"], 1.0
         if not args.skip_http:
-            for name, workers in (("http", WORKERS), ("http_sequential", 1)):
-                log(f"[postgresql] HTTP, {workers} client(s): {args.http_accounts:,} fresh links")
+            passes = [
+                ("http", WORKERS, 1),
+                ("http_concurrent", args.http_clients, args.server_workers),
+            ]
+            if args.http_sequential:
+                passes.append(("http_sequential", 1, 1))
+            for name, workers, server_workers in passes:
+                log(
+                    f"[postgresql] HTTP, {workers} client(s), {server_workers} server "
+                    f"worker(s): {args.http_accounts:,} fresh links"
+                )
                 fresh = seed_portfolio(
                     engine, name, args.http_accounts, links=True, pairs=0.0, seed=args.seed + 1
                 )
-                run = http_run(url, events_for(fresh.links, args.seed + 1), workers)
+                run = http_run(url, events_for(fresh.links, args.seed + 1), workers, server_workers)
+                run["clients"], run["server_workers"] = workers, server_workers
                 run["check"] = check_links(engine, fresh.links)
                 run["ratio"] = round(base["per_second"] / max(run["per_second"], 0.1), 2)
                 result[name] = run
@@ -666,6 +690,7 @@ def environment(pg_url: str) -> dict[str, Any]:
 PATHS = (
     ("webhook", "handle_event, commit per event"),
     ("http", f"HTTP Stripe webhook, {WORKERS} clients"),
+    ("http_concurrent", "HTTP, N clients, M uvicorn workers"),
     ("http_sequential", "HTTP Stripe webhook, 1 client"),
     ("baseline", "baseline: INSERT+UPDATE, commit"),
 )
@@ -752,6 +777,11 @@ def main() -> None:
     parser_.add_argument("--statement-accounts", type=int, default=20_000)
     parser_.add_argument("--skip-http", action="store_true", help="no webhooks over HTTP")
     parser_.add_argument("--http-accounts", type=int, default=1000)
+    parser_.add_argument(
+        "--http-clients", type=int, default=32, help="concurrent senders (Stripe's deliveries)"
+    )
+    parser_.add_argument("--server-workers", type=int, default=2, help="uvicorn processes")
+    parser_.add_argument("--http-sequential", action="store_true", help="also 1 client")
     parser_.add_argument("--skip-sqlite", action="store_true")
     parser_.add_argument("--skip-webhooks", action="store_true", help="statements only")
     parser_.add_argument("--skip-statements", action="store_true", help="webhooks only")
