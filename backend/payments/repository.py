@@ -243,7 +243,7 @@ def known_events(session: Session, provider: str, event_ids: list[str]) -> set[s
     return found
 
 
-def claim_events(session: Session, rows: list[ProviderEvent]) -> list[str]:
+def claim_events(session: Session, rows: list[dict[str, Any]]) -> list[str]:
     """Insert inbox rows, skipping those another transaction stored (it is waited for, as a
     unique index does): the event ids this transaction claimed, in the given order."""
     if not rows:
@@ -252,8 +252,8 @@ def claim_events(session: Session, rows: list[ProviderEvent]) -> list[str]:
     dialect = session.get_bind().dialect.name
     insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = insert_(table).on_conflict_do_nothing().returning(table.c.event_id)
-    claimed = set(session.execute(statement, [row.model_dump() for row in rows]).scalars())
-    return [row.event_id for row in rows if row.event_id in claimed]
+    claimed = set(session.execute(statement, rows).scalars())
+    return [row["event_id"] for row in rows if row["event_id"] in claimed]
 
 
 def set_outcomes(session: Session, provider: str, outcomes: dict[str, str], at: datetime) -> None:

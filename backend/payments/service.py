@@ -23,7 +23,6 @@ from backend.accounts.models import Account
 from backend.aging import OPEN_STATUSES
 from backend.amounts import ceiling, check_amount, check_overpayment
 from backend.audit import service as audit
-from backend.audit.models import AuditEvent
 from backend.audit.service import Actor
 from backend.core.clock import today_in, utcnow
 from backend.core.config import get_settings
@@ -579,34 +578,39 @@ def handle_events(session: Session, provider_name: str, events: list[dict[str, A
     order of ``events``."""
     ids = [str(event["id"]) for event in events]
     seen = repository.known_events(session, provider_name, ids)
-    rows: dict[str, ProviderEvent] = {}
+    rows: dict[str, dict[str, Any]] = {}  # inbox rows, plain: thousands of models cost more
+    now = utcnow()
     for event, event_id in sorted(zip(events, ids, strict=True), key=lambda pair: pair[1]):
         if event_id in seen or event_id in rows:
             continue
         obj = event.get("data", {}).get("object", {}) or {}
-        rows[event_id] = ProviderEvent(
-            provider=provider_name,
-            event_id=event_id,
-            type=str(event.get("type", "")),
-            reference=_reference(event.get("type", ""), obj),
-            payload=event,
-        )
+        rows[event_id] = {
+            "id": uuid7(),
+            "provider": provider_name,
+            "event_id": event_id,
+            "type": str(event.get("type", "")),
+            "reference": _reference(event.get("type", ""), obj),
+            "payload": event,
+            "outcome": "received",
+            "received_at": now,
+            "processed_at": None,
+        }
     claimed = repository.claim_events(session, list(rows.values()))  # in event id order
     outcomes: dict[str, str] = {}
-    paid: list[ProviderEvent] = []
+    paid: list[dict[str, Any]] = []
     for event_id in claimed:
         row = rows[event_id]
-        obj = row.payload.get("data", {}).get("object", {}) or {}
-        if row.type in PAID_TYPES and obj.get("payment_status") == "paid":
+        obj = row["payload"].get("data", {}).get("object", {}) or {}
+        if row["type"] in PAID_TYPES and obj.get("payment_status") == "paid":
             paid.append(row)
-        elif row.type in PAID_TYPES:
+        elif row["type"] in PAID_TYPES:
             outcomes[event_id] = "awaiting_payment"
     outcomes.update(_checkouts_paid(session, Actor("provider"), provider_name, paid))
     for event_id in claimed:
         if event_id not in outcomes:
             row = rows[event_id]
-            obj = row.payload.get("data", {}).get("object", {}) or {}
-            outcomes[event_id] = _dispatch(session, provider_name, row.type, obj)
+            obj = row["payload"].get("data", {}).get("object", {}) or {}
+            outcomes[event_id] = _dispatch(session, provider_name, row["type"], obj)
     repository.set_outcomes(session, provider_name, outcomes, utcnow())
     answered: list[str] = []
     first: set[str] = set()
@@ -618,34 +622,33 @@ def handle_events(session: Session, provider_name: str, events: list[dict[str, A
 
 
 def _checkouts_paid(
-    session: Session, actor: Actor, provider_name: str, rows: list[ProviderEvent]
+    session: Session, actor: Actor, provider_name: str, rows: list[dict[str, Any]]
 ) -> dict[str, str]:
     """``_checkout_paid`` for many events: links and accounts read at once, the payments
     booked in bulk, the links marked paid, deferred refunds applied."""
     outcomes: dict[str, str] = {}
-    objects = {row.event_id: row.payload["data"]["object"] for row in rows}
+    objects = {row["event_id"]: row["payload"]["data"]["object"] for row in rows}
     link_ids = {event_id: _link_id(obj) for event_id, obj in objects.items()}
     links = repository.links_with_portfolios(session, {i for i in link_ids.values() if i})
     booking: list[tuple[str, PaymentLink, tuple[uuid.UUID, IncomingPayment]]] = []
-    for row in rows:
-        obj = objects[row.event_id]
-        found = links.get(link_ids[row.event_id]) if link_ids[row.event_id] else None
+    for event_id, obj in objects.items():
+        found = links.get(link_ids[event_id]) if link_ids[event_id] else None
         if found is None:
-            outcomes[row.event_id] = "unknown_link"
+            outcomes[event_id] = "unknown_link"
             continue
         link, portfolio = found
         currency = str(obj.get("currency", link.currency)).upper()
         amount = stripe_provider.from_stripe_amount(int(obj.get("amount_total", 0)), currency)
         if currency != link.currency or amount <= 0:
-            outcomes[row.event_id] = "currency_mismatch"
+            outcomes[event_id] = "currency_mismatch"
             continue
         if amount > ceiling(portfolio):
-            outcomes[row.event_id] = "amount_too_large"
+            outcomes[event_id] = "amount_too_large"
             continue
         incoming = _online_payment(provider_name, obj, link, amount, currency, portfolio)
-        booking.append((row.event_id, link, (link.account_id, incoming)))
+        booking.append((event_id, link, (link.account_id, incoming)))
     booked = record_payments(session, actor, [item for _, _, item in booking])
-    events: list[AuditEvent] = []
+    events: list[dict[str, Any]] = []
     references: list[str] = []
     for (event_id, link, _), (payment, created) in zip(booking, booked, strict=True):
         if link.status != LinkStatus.paid:
@@ -653,21 +656,22 @@ def _checkouts_paid(
             link.status, link.paid_at = LinkStatus.paid, utcnow()
             session.add(link)
             events.append(
-                audit.event(
+                _event_row(
                     actor,
+                    link.paid_at,
                     "payment_link.paid",
                     "payment_link",
                     link.id,
-                    before={"status": before},
-                    after={"status": "paid", "payment_id": str(payment.id)},
-                    account_id=link.account_id,
+                    link.account_id,
+                    {"status": before},
+                    {"status": "paid", "payment_id": str(payment.id)},
                 )
             )
         if payment.provider_reference:
             references.append(payment.provider_reference)
         outcomes[event_id] = "processed" if created else "already_recorded"
     session.flush()  # the links, and any row the per-payment path left pending
-    audit.insert_many(session, events)
+    audit.insert_rows(session, events)
     for deferred in repository.deferred_events_for(session, references):
         deferred.outcome = _refunded(session, actor, deferred.payload["data"]["object"])
         deferred.processed_at = utcnow()
