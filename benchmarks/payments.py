@@ -102,7 +102,7 @@ from backend.statements import parser, repository  # noqa: E402
 from backend.statements import service as statements  # noqa: E402
 from backend.statements.matching import Matcher  # noqa: E402
 from backend.users.models import User  # noqa: E402
-from benchmarks._common import default_database  # noqa: E402
+from benchmarks._common import default_database, post_concurrently  # noqa: E402
 from shared.schemas.enums import EntryKind, LinkPurpose, NationalIdType, Role  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -442,6 +442,42 @@ def http_run(
         return run_workers(events, post, workers, stop_on_error=True)
 
 
+def http_concurrent_run(
+    url: str, events: list[dict[str, Any]], clients: int, server_workers: int
+) -> dict[str, Any]:
+    """Signed events from ``clients`` concurrent keep-alive connections of a light asyncio
+    client (``_common.post_concurrently``: the sender's CPU stays out of the figure, as
+    Stripe's does) to a fresh server with ``server_workers`` uvicorn processes."""
+    requests = []
+    for event in events:
+        payload = json.dumps(event).encode()
+        headers = {"Stripe-Signature": sign(payload), "Content-Type": "application/json"}
+        requests.append((payload, headers))
+    with server(url, server_workers) as base:
+        started = time.perf_counter()
+        latencies, answers, stalled = post_concurrently(
+            base, "/api/v1/payments/webhooks/stripe", requests, clients, HTTP_TIMEOUT
+        )
+        wall = time.perf_counter() - started
+    outcomes: Counter[str] = Counter(
+        str(json.loads(body)["outcome"]) if status == 200 else f"http_{status}"
+        for status, body in answers
+        if status
+    )
+    done = sum(outcomes.values())
+    return {
+        "items": len(events),
+        "done": done,
+        "workers": clients,
+        "stalled": stalled,
+        "seconds": round(wall, 2),
+        "per_second": round(done / wall, 1),
+        "p50_ms": pct(latencies, 0.50) if latencies else None,
+        "p99_ms": pct(latencies, 0.99) if latencies else None,
+        "outcomes": dict(outcomes),
+    }
+
+
 # --- bank statement ------------------------------------------------------------------------------
 
 
@@ -690,7 +726,7 @@ def environment(pg_url: str) -> dict[str, Any]:
 PATHS = (
     ("webhook", "handle_event, commit per event"),
     ("http", f"HTTP Stripe webhook, {WORKERS} clients"),
-    ("http_concurrent", "HTTP, N clients, M uvicorn workers"),
+    ("http_concurrent", "HTTP, 32 conns, 2 uvicorn workers"),
     ("http_sequential", "HTTP Stripe webhook, 1 client"),
     ("baseline", "baseline: INSERT+UPDATE, commit"),
 )
