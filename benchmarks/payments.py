@@ -397,7 +397,7 @@ def server(url: str, workers: int = 1) -> Iterator[str]:
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # several workers import the app at once
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
