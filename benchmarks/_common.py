@@ -141,3 +141,91 @@ def percentile_ms(ordered: Sequence[float], q: float) -> float | None:
     if not ordered:
         return None
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
+
+
+@contextmanager
+def default_database(url: str) -> Iterator[None]:
+    """Code that opens its own sessions (jobs, ``session_scope()`` without an engine) talks to
+    ``url`` inside the block: ``DATABASE_URL`` is set and the cached settings and engine are
+    dropped on the way in and out."""
+    from backend.core.config import get_settings
+    from backend.core.db import get_engine
+
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        yield
+    finally:
+        get_engine().dispose()
+        if previous is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+
+
+def post_concurrently(
+    base: str,
+    path: str,
+    requests: list[tuple[bytes, dict[str, str]]],
+    concurrency: int,
+    timeout: float,
+) -> tuple[list[float], list[tuple[int, bytes]], bool]:
+    """POST every ``(body, headers)`` to ``base + path`` over ``concurrency`` keep-alive
+    HTTP/1.1 connections from one asyncio thread: a load generator light enough (a few
+    microseconds a request) that the server, not the client, is what is measured. Returns the
+    latencies (s), ``(status, body)`` per request in order, and whether a request went
+    unanswered for ``timeout`` seconds (the rest are then not sent)."""
+    import asyncio
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    answers: list[tuple[int, bytes]] = [(0, b"")] * len(requests)
+    latencies: list[float] = []
+    stalled = False
+
+    async def one_connection(queue: asyncio.Queue[int]) -> None:
+        nonlocal stalled
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            while not stalled:
+                try:
+                    index = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                body, headers = requests[index]
+                head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+                writer.write(
+                    f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n"
+                    f"{head}\r\n".encode()
+                    + body
+                )
+                started = time.perf_counter()
+                try:
+                    status_line = await asyncio.wait_for(reader.readline(), timeout)
+                    length = 0
+                    while (line := await reader.readline()) not in (b"\r\n", b""):
+                        name, _, value = line.decode().partition(":")
+                        if name.lower() == "content-length":
+                            length = int(value)
+                    payload = await reader.readexactly(length)
+                except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+                    stalled = True
+                    return
+                latencies.append(time.perf_counter() - started)
+                answers[index] = (int(status_line.split()[1]), payload)
+        finally:
+            writer.close()
+
+    async def main() -> None:
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        for index in range(len(requests)):
+            queue.put_nowait(index)
+        await asyncio.gather(*(one_connection(queue) for _ in range(concurrency)))
+
+    asyncio.run(main())
+    return latencies, answers, stalled

@@ -15,19 +15,28 @@ the matching time of a 50,000-line bank statement.
    travels between machines is ``ratio = baseline rows/s / webhook events/s``.
 4. Unless ``--skip-http``: the same through ``POST /api/v1/payments/webhooks/stripe`` with
    Stripe-signed events (``STRIPE_WEBHOOK_SECRET``) against uvicorn on a free local port, for
-   ``--http-accounts`` fresh links, with 2 clients and then with 1. A request unanswered after
-   30 s means the server is wedged: that pass stops and is reported ``stalled``.
+   ``--http-accounts`` fresh links each pass: 2 clients against one uvicorn process, then
+   ``--http-clients`` concurrent clients (default 32: Stripe delivers concurrently) against
+   ``--server-workers`` uvicorn processes (default 2; each groups the events it receives into
+   one transaction, ``backend.payments.batching``), and with ``--http-sequential`` 1 client.
+   The clients run in this process on the same machine, so their CPU is part of the figure. A
+   request unanswered after 30 s means the server is wedged: that pass stops and is reported
+   ``stalled``.
 5. Bank statement: ``--statement-accounts`` accounts (default 20,000; a tenth of the debtors
    with two accounts) and a ``--lines`` CSV (default 50,000: 70% naming one account's reference,
    10% ambiguous (two references, or the document of a debtor with two accounts), 15% unmatched,
-   5% debits), uploaded through ``statements.service.upload`` (parse, match, book every matched
-   line as a payment) and read back as the report, in one transaction: lines/s. Also timed: the
-   in-memory matching alone. On PostgreSQL, and on SQLite unless ``--skip-sqlite``.
+   5% debits), uploaded through ``statements.service.upload_in_chunks`` (the background job's
+   path: parse, then match and book 1,000 lines per committed transaction) and read back as the
+   report: lines/s. Also timed: the in-memory matching alone, and a baseline in the same run:
+   as many ledger rows as booked lines written directly in chunks of 1,000 (one multi-row
+   INSERT and one batched balance UPDATE per commit); ``ratio = baseline rows/s / lines/s``.
+   On PostgreSQL, and on SQLite unless ``--skip-sqlite``.
 
 Prints a table, writes ``benchmarks/results/payments.json`` and ``payments.png`` (matplotlib).
 
 Usage: ``python benchmarks/payments.py [--accounts 5000] [--lines 50000]
-[--statement-accounts 20000] [--skip-http] [--skip-sqlite]``
+[--statement-accounts 20000] [--skip-http] [--skip-sqlite] [--skip-webhooks]
+[--skip-statements] [--http-clients 32] [--server-workers 2]``
 """
 
 from __future__ import annotations
@@ -64,7 +73,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("COBRO_SECRET_KEY", "benchmark-secret-key-" + "x" * 32)
 
-from sqlalchemy import Engine, create_engine, func, insert, select, text, update  # noqa: E402
+from sqlalchemy import (  # noqa: E402
+    Engine,
+    bindparam,
+    create_engine,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from backend.accounts.models import Account  # noqa: E402
@@ -84,6 +102,7 @@ from backend.statements import parser, repository  # noqa: E402
 from backend.statements import service as statements  # noqa: E402
 from backend.statements.matching import Matcher  # noqa: E402
 from backend.users.models import User  # noqa: E402
+from benchmarks._common import default_database, post_concurrently  # noqa: E402
 from shared.schemas.enums import EntryKind, LinkPurpose, NationalIdType, Role  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -362,8 +381,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str) -> Iterator[str]:
-    """uvicorn serving the real app with a webhook secret, on a free port; stopped on exit."""
+def server(url: str, workers: int = 1) -> Iterator[str]:
+    """uvicorn serving the real app with a webhook secret, on a free port, with ``workers``
+    processes (each groups the events it receives); stopped on exit."""
     port = free_port()
     env = {
         **os.environ,
@@ -373,10 +393,11 @@ def server(url: str) -> Iterator[str]:
     }
     command = [sys.executable, "-m", "uvicorn", "backend.main:app", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
+    command += ["--workers", str(workers)]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # several workers import the app at once
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
@@ -396,11 +417,14 @@ def server(url: str) -> Iterator[str]:
             process.wait()
 
 
-def http_run(url: str, events: list[dict[str, Any]], workers: int) -> dict[str, Any]:
-    """Signed events posted by ``workers`` clients to a fresh server; a request that takes
-    ``HTTP_TIMEOUT`` seconds means the server is wedged: the run stops and says so."""
+def http_run(
+    url: str, events: list[dict[str, Any]], workers: int, server_workers: int = 1
+) -> dict[str, Any]:
+    """Signed events posted by ``workers`` concurrent clients to a fresh server with
+    ``server_workers`` uvicorn processes; a request that takes ``HTTP_TIMEOUT`` seconds means
+    the server is wedged: the run stops and says so."""
     local = threading.local()
-    with server(url) as base:
+    with server(url, server_workers) as base:
 
         def post(event: dict[str, Any]) -> str:
             if not hasattr(local, "client"):
@@ -416,6 +440,42 @@ def http_run(url: str, events: list[dict[str, Any]], workers: int) -> dict[str, 
             return str(response.json()["outcome"])
 
         return run_workers(events, post, workers, stop_on_error=True)
+
+
+def http_concurrent_run(
+    url: str, events: list[dict[str, Any]], clients: int, server_workers: int
+) -> dict[str, Any]:
+    """Signed events from ``clients`` concurrent keep-alive connections of a light asyncio
+    client (``_common.post_concurrently``: the sender's CPU stays out of the figure, as
+    Stripe's does) to a fresh server with ``server_workers`` uvicorn processes."""
+    requests = []
+    for event in events:
+        payload = json.dumps(event).encode()
+        headers = {"Stripe-Signature": sign(payload), "Content-Type": "application/json"}
+        requests.append((payload, headers))
+    with server(url, server_workers) as base:
+        started = time.perf_counter()
+        latencies, answers, stalled = post_concurrently(
+            base, "/api/v1/payments/webhooks/stripe", requests, clients, HTTP_TIMEOUT
+        )
+        wall = time.perf_counter() - started
+    outcomes: Counter[str] = Counter(
+        str(json.loads(body)["outcome"]) if status == 200 else f"http_{status}"
+        for status, body in answers
+        if status
+    )
+    done = sum(outcomes.values())
+    return {
+        "items": len(events),
+        "done": done,
+        "workers": clients,
+        "stalled": stalled,
+        "seconds": round(wall, 2),
+        "per_second": round(done / wall, 1),
+        "p50_ms": pct(latencies, 0.50) if latencies else None,
+        "p99_ms": pct(latencies, 0.99) if latencies else None,
+        "outcomes": dict(outcomes),
+    }
 
 
 # --- bank statement ------------------------------------------------------------------------------
@@ -468,23 +528,22 @@ def statement_run(engine: Engine, seeded: Seeded, data: bytes, admin_id: uuid.UU
         )
         matching_only = time.perf_counter() - started
     log(f"    in-memory matching alone: {matching_only:.2f} s ({dict(kinds)})")
+    actor = Actor("user", admin_id)
     with session_scope(engine) as session:
         started = time.perf_counter()
-        result = statements.upload(
-            session,
-            Actor("user", admin_id),
-            seeded.portfolio_id,
-            data,
-            "extracto.csv",
-            progress=TerminalProgress(sys.stderr),
-        )
-        uploaded = time.perf_counter() - started
-        read = statements.to_read(session, result.statement)
-        page = repository.lines_page(session, result.statement.id, None, None, 100)
-        total = time.perf_counter() - started
-    log(f"    committed in {time.perf_counter() - started:.1f} s")
+    statement_id = statements.upload_in_chunks(
+        actor, seeded.portfolio_id, data, "extracto.csv", progress=TerminalProgress(sys.stderr)
+    )
+    uploaded = time.perf_counter() - started
+    with session_scope(engine) as session:
+        statement = statements.get_statement(session, statement_id)
+        read = statements.to_read(session, statement)
+        page = repository.lines_page(session, statement_id, None, None, 100)
+    total = time.perf_counter() - started
+    log(f"    background path (chunks of {statements.CHUNK_LINES}) done in {total:.1f} s")
     return {
         "lines": len(lines),
+        "path": f"statements.service.upload_in_chunks, {statements.CHUNK_LINES} lines per commit",
         "matching_only_seconds": round(matching_only, 2),
         "upload_seconds": round(uploaded, 2),
         "upload_to_report_seconds": round(total, 2),
@@ -492,6 +551,39 @@ def statement_run(engine: Engine, seeded: Seeded, data: bytes, admin_id: uuid.UU
         "counts": {status.value: t.count for status, t in read.totals.items()},
         "report_page": len(page[:100]),
     }
+
+
+def bulk_baseline(engine: Engine, accounts: list[dict[str, Any]], rows: int) -> dict[str, Any]:
+    """The floor for booking in chunks: ``rows`` ledger payment rows (and their balance
+    updates) written directly, 1,000 per transaction (one multi-row INSERT, one batched
+    UPDATE), on one thread. ``ratio = baseline rows/s / statement lines/s``."""
+    rnd = random.Random(3)
+    table, accounts_table = LedgerEntry.__table__, Account.__table__  # type: ignore[attr-defined]
+    bump = (
+        update(accounts_table)
+        .where(accounts_table.c.id == bindparam("account_id"))
+        .values(balance_minor=accounts_table.c.balance_minor - bindparam("delta"))
+    )
+    started = time.perf_counter()
+    for start in range(0, rows, 1000):
+        chunk = [rnd.choice(accounts) for _ in range(min(1000, rows - start))]
+        entries = [
+            LedgerEntry(
+                account_id=a["id"],
+                kind=EntryKind.payment,
+                amount_minor=-100,
+                currency="PEN",
+                effective_date=date.today(),
+                source="baseline",
+                idempotency_key=f"bulk-baseline:{start + i}",
+            ).model_dump()
+            for i, a in enumerate(chunk)
+        ]
+        with engine.begin() as conn:
+            conn.execute(insert(table), entries)
+            conn.execute(bump, [{"account_id": e["account_id"], "delta": 100} for e in entries])
+    seconds = time.perf_counter() - started
+    return {"rows": rows, "seconds": round(seconds, 2), "per_second": round(rows / seconds, 1)}
 
 
 def admin_user(engine: Engine) -> uuid.UUID:
@@ -569,12 +661,22 @@ def webhooks_benchmark(url: str, args: argparse.Namespace) -> dict[str, Any]:
         }
         hooks["ratio"], base["ratio"] = result["ratio"], 1.0
         if not args.skip_http:
-            for name, workers in (("http", WORKERS), ("http_sequential", 1)):
-                log(f"[postgresql] HTTP, {workers} client(s): {args.http_accounts:,} fresh links")
+            passes = [
+                ("http", WORKERS, 1),
+                ("http_concurrent", args.http_clients, args.server_workers),
+            ]
+            if args.http_sequential:
+                passes.append(("http_sequential", 1, 1))
+            for name, workers, server_workers in passes:
+                log(
+                    f"[postgresql] HTTP, {workers} client(s), {server_workers} server "
+                    f"worker(s): {args.http_accounts:,} fresh links"
+                )
                 fresh = seed_portfolio(
                     engine, name, args.http_accounts, links=True, pairs=0.0, seed=args.seed + 1
                 )
-                run = http_run(url, events_for(fresh.links, args.seed + 1), workers)
+                run = http_run(url, events_for(fresh.links, args.seed + 1), workers, server_workers)
+                run["clients"], run["server_workers"] = workers, server_workers
                 run["check"] = check_links(engine, fresh.links)
                 run["ratio"] = round(base["per_second"] / max(run["per_second"], 0.1), 2)
                 result[name] = run
@@ -594,7 +696,12 @@ def statement_benchmark(kind: str, url: str, args: argparse.Namespace) -> dict[s
         admin_id = admin_user(engine)
         data, planned = statement_csv(seeded, args.lines, args.seed)
         log(f"[{kind}] uploading a {args.lines:,}-line statement ({len(data) / 1e6:.1f} MB)")
-        result = statement_run(engine, seeded, data, admin_id)
+        with default_database(url):
+            result = statement_run(engine, seeded, data, admin_id)
+        log(f"[{kind}] baseline: {result['counts']['matched']:,} ledger rows in bulk chunks")
+        base = bulk_baseline(engine, seeded.accounts, result["counts"]["matched"])
+        result["baseline"] = base
+        result["ratio"] = round(base["per_second"] / result["lines_per_second"], 2)
         result["planned"] = dict(planned)
         result["counts_as_planned"] = all(result["counts"][k] == v for k, v in planned.items())
         result["balance_mismatches"] = balance_mismatches(engine)
@@ -619,13 +726,20 @@ def environment(pg_url: str) -> dict[str, Any]:
 PATHS = (
     ("webhook", "handle_event, commit per event"),
     ("http", f"HTTP Stripe webhook, {WORKERS} clients"),
+    ("http_concurrent", "HTTP, 32 conns, 2 uvicorn workers"),
     ("http_sequential", "HTTP Stripe webhook, 1 client"),
     ("baseline", "baseline: INSERT+UPDATE, commit"),
 )
 
 
 def print_table(results: dict[str, Any]) -> None:
-    hooks = results["webhooks"]
+    if "webhooks" in results:
+        _print_webhooks(results["webhooks"])
+    if results["statements"]:
+        _print_statements(results)
+
+
+def _print_webhooks(hooks: dict[str, Any]) -> None:
     print(
         f"\nWebhooks on PostgreSQL: {hooks['events']:,} events "
         f"({hooks['duplicates']:,} duplicates), shuffled"
@@ -649,15 +763,19 @@ def print_table(results: dict[str, Any]) -> None:
         f"{check['links_with_one_payment']:,}/{check['links']:,}; outcomes "
         f"{hooks['webhook']['outcomes']}; balance mismatches {hooks['balance_mismatches']}"
     )
+
+
+def _print_statements(results: dict[str, Any]) -> None:
     print(f"\nBank statement of {results['lines']:,} lines")
     print(
         f"{'database':<12}{'match only s':>13}{'upload s':>10}{'to report s':>12}{'lines/s':>9}"
-        "  counts"
+        f"{'base/s':>9}{'ratio':>7}  counts"
     )
     for kind, s in results["statements"].items():
         print(
             f"{kind:<12}{s['matching_only_seconds']:>13}{s['upload_seconds']:>10}"
-            f"{s['upload_to_report_seconds']:>12}{s['lines_per_second']:>9}  {s['counts']}"
+            f"{s['upload_to_report_seconds']:>12}{s['lines_per_second']:>9}"
+            f"{s['baseline']['per_second']:>9}{s['ratio']:>7}  {s['counts']}"
         )
 
 
@@ -669,6 +787,8 @@ def chart(results: dict[str, Any], path: Path) -> None:
         import matplotlib.pyplot as plt
     except ImportError:
         log("matplotlib is not installed: no chart (the JSON has every figure)")
+        return
+    if "webhooks" not in results or not results["statements"]:
         return
     hooks = results["webhooks"]
     keys = [key for key, _ in PATHS if key in hooks]
@@ -693,7 +813,14 @@ def main() -> None:
     parser_.add_argument("--statement-accounts", type=int, default=20_000)
     parser_.add_argument("--skip-http", action="store_true", help="no webhooks over HTTP")
     parser_.add_argument("--http-accounts", type=int, default=1000)
+    parser_.add_argument(
+        "--http-clients", type=int, default=32, help="concurrent senders (Stripe's deliveries)"
+    )
+    parser_.add_argument("--server-workers", type=int, default=2, help="uvicorn processes")
+    parser_.add_argument("--http-sequential", action="store_true", help="also 1 client")
     parser_.add_argument("--skip-sqlite", action="store_true")
+    parser_.add_argument("--skip-webhooks", action="store_true", help="statements only")
+    parser_.add_argument("--skip-statements", action="store_true", help="webhooks only")
     parser_.add_argument("--seed", type=int, default=7)
     parser_.add_argument("--pg-url", default=DEFAULT_PG, help="an existing database to connect to")
     args = parser_.parse_args()
@@ -703,11 +830,13 @@ def main() -> None:
         "environment": environment(args.pg_url),
         "statements": {},
     }
-    with postgres_database(args.pg_url) as url:
-        results["webhooks"] = webhooks_benchmark(url, args)
-    with postgres_database(args.pg_url) as url:
-        results["statements"]["postgresql"] = statement_benchmark("postgresql", url, args)
-    if not args.skip_sqlite:
+    if not args.skip_webhooks:
+        with postgres_database(args.pg_url) as url:
+            results["webhooks"] = webhooks_benchmark(url, args)
+    if not args.skip_statements:
+        with postgres_database(args.pg_url) as url:
+            results["statements"]["postgresql"] = statement_benchmark("postgresql", url, args)
+    if not args.skip_sqlite and not args.skip_statements:
         with sqlite_database() as url:
             results["statements"]["sqlite"] = statement_benchmark("sqlite", url, args)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
 from backend.audit.models import AuditEvent
@@ -43,6 +44,50 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def event(
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID | str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    account_id: uuid.UUID | None = None,
+) -> AuditEvent:
+    """The event ``record`` would add, not added (for ``insert_many``)."""
+    return AuditEvent(
+        actor_id=actor.id,
+        actor_kind=actor.kind,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        account_id=account_id,
+        before=before,
+        after=after,
+    )
+
+
+def insert_many(session: Session, events: list[AuditEvent]) -> None:
+    """Events in bulk (multi-row INSERTs), in the session's transaction."""
+    insert_rows(session, [e.model_dump() for e in events])
+
+
+def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Events as rows with every column (``event(...).model_dump()``), in bulk."""
+    table = AuditEvent.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(rows), 2000):
+        session.execute(insert(table), rows[start : start + 2000])
+
+
+def plain(row: dict[str, Any], *, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """``snapshot`` of a row given as a dict of its columns."""
+    return {
+        key: _jsonable(value)
+        for key, value in row.items()
+        if key not in exclude and key != "password_hash"
+    }
+
+
 def record(
     session: Session,
     actor: Actor,
@@ -54,18 +99,17 @@ def record(
     after: dict[str, Any] | None = None,
     account_id: uuid.UUID | None = None,
 ) -> AuditEvent:
-    event = AuditEvent(
-        actor_id=actor.id,
-        actor_kind=actor.kind,
-        action=action,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        account_id=account_id,
+    added = event(
+        actor,
+        action,
+        entity_type,
+        entity_id,
         before=before,
         after=after,
+        account_id=account_id,
     )
-    session.add(event)
-    return event
+    session.add(added)
+    return added
 
 
 def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict, dict]:

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
 from backend.ledger.models import LedgerEntry
 from shared.schemas.enums import AccountStatus
+
+CHUNK = 2000  # rows per multi-row INSERT
 
 
 def lock_account(session: Session, account_id: uuid.UUID) -> Account | None:
@@ -43,6 +46,35 @@ def add_to_balance(
         .where(Account.id == account_id)
         .values(balance_minor=Account.balance_minor + delta, status=status)
         .execution_options(synchronize_session=False)
+    )
+
+
+def insert_entries(session: Session, entries: list[dict[str, Any]]) -> None:
+    """New entries (rows with every column) in bulk, outside the ORM's unit of work."""
+    table = LedgerEntry.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(entries), CHUNK):
+        session.execute(insert(table), entries[start : start + CHUNK])
+
+
+def add_to_balances(session: Session, moves: dict[uuid.UUID, tuple[int, AccountStatus]]) -> None:
+    """``add_to_balance`` for many accounts: one batched UPDATE (account id -> delta, status)."""
+    if not moves:
+        return
+    table = Account.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("account_id"))
+        .values(
+            balance_minor=table.c.balance_minor + bindparam("delta"),
+            status=bindparam("new_status", type_=table.c.status.type),
+        )
+    )
+    session.execute(
+        statement,
+        [
+            {"account_id": account_id, "delta": delta, "new_status": status}
+            for account_id, (delta, status) in moves.items()
+        ],
     )
 
 

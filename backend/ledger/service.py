@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -175,16 +176,59 @@ def append(
     return entry
 
 
-def _book(session: Session, actor: Actor, account: Account, entry: LedgerEntry) -> None:
-    """Add the entry to the cached balance (an atomic increment, with the status it implies, in
-    one UPDATE) and audit it. A zero balance closes the account as paid; a reversal that
-    reopens it restores active."""
-    balance = account.balance_minor + entry.amount_minor  # the row is locked: this is exact
-    status = account.status
+def _moved(balance: int, status: AccountStatus, delta: int) -> tuple[int, AccountStatus]:
+    """The balance after ``delta``, with the status it implies: a zero balance closes the
+    account as paid; money that reopens it restores active."""
+    balance += delta
     if balance <= 0 and status in (AccountStatus.active, AccountStatus.in_plan):
         status = AccountStatus.paid
     elif balance > 0 and status == AccountStatus.paid:
         status = AccountStatus.active
+    return balance, status
+
+
+def booked(
+    currency: str,
+    portfolio: Portfolio,
+    balance: int,
+    status: AccountStatus,
+    entry_currency: str,
+    amount_minor: int,
+) -> tuple[int, AccountStatus]:
+    """What ``append`` checks and computes, without touching the session: the balance and
+    status after ``entry`` on an account (locked by the caller) at ``balance`` / ``status``.
+    For bulk writers (``append_many``)."""
+    if entry_currency != currency:
+        raise CurrencyMismatch(given=entry_currency, expected=currency)
+    limit = ceiling(portfolio)
+    check_amount(amount_minor, limit)
+    check_amount(balance + amount_minor, limit)
+    return _moved(balance, status, amount_minor)
+
+
+def append_many(
+    session: Session,
+    entries: list[dict[str, Any]],
+    moves: dict[uuid.UUID, tuple[int, int, AccountStatus]],
+) -> None:
+    """Write entries checked with ``booked`` (their audit events are the caller's) and move
+    each account by ``(delta, balance, status)``: one bulk INSERT and one batched UPDATE of
+    atomic increments. Accounts already in the session see their new balance and status."""
+    repository.insert_entries(session, entries)
+    repository.add_to_balances(session, {k: (d, st) for k, (d, _, st) in moves.items()})
+    for account_id, (_, balance, status) in moves.items():
+        account = session.identity_map.get(session.identity_key(Account, account_id))  # type: ignore[arg-type]
+        if account is not None:
+            set_committed_value(account, "balance_minor", balance)
+            set_committed_value(account, "status", status)
+
+
+def _book(session: Session, actor: Actor, account: Account, entry: LedgerEntry) -> None:
+    """Add the entry to the cached balance (an atomic increment, with the status it implies, in
+    one UPDATE) and audit it. A zero balance closes the account as paid; a reversal that
+    reopens it restores active."""
+    # the row is locked: this is exact
+    balance, status = _moved(account.balance_minor, account.status, entry.amount_minor)
     repository.add_to_balance(session, account.id, entry.amount_minor, status)
     before = account.status
     set_committed_value(account, "balance_minor", balance)

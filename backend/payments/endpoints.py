@@ -13,11 +13,11 @@ from backend.auth.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.config import get_settings
 from backend.core.errors import CurrencyMismatch, DomainError, Forbidden, NotFound
 from backend.core.pagination import PageParams, next_cursor, page_params
-from backend.core.routing import DomainRouter, run_unit
+from backend.core.routing import DomainRouter
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor
 from backend.ledger.models import LedgerEntry
-from backend.payments import pages, repository, service
+from backend.payments import batching, pages, repository, service
 from backend.payments.models import Payment
 from backend.payments.providers import builtin, stripe_provider
 from backend.payments.service import IncomingPayment, LinkRequest
@@ -228,7 +228,9 @@ async def stripe_webhook(
     stripe_signature: Annotated[str | None, Header(alias="Stripe-Signature")] = None,
 ) -> WebhookAck:
     """Verified with STRIPE_WEBHOOK_SECRET; forged, stale or unsigned calls answer 400 and
-    write nothing. Each event id is handled once."""
+    write nothing. Each event id is handled once; the answer comes once the event was handled
+    and committed, with the events that arrived at the same time (``batching``); a failure
+    answers 5xx, so Stripe delivers it again."""
     secret = get_settings().stripe_webhook_secret
     if not secret:
         raise ChannelNotConfigured()
@@ -238,10 +240,7 @@ async def stripe_webhook(
     except (stripe.SignatureVerificationError, ValueError):
         raise InvalidSignature() from None
     # The handler locks rows and waits on other transactions: never on the event loop.
-    outcome = await run_unit(
-        session, lambda: service.handle_event(session, stripe_provider.NAME, event)
-    )
-    return WebhookAck(outcome=outcome)
+    return WebhookAck(outcome=await batching.submit(session, stripe_provider.NAME, event))
 
 
 def _pay_view(session: SessionDep, token: str, lang: str) -> pages.PayView:

@@ -3,8 +3,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, exists, false, select
+from sqlalchemy import and_, bindparam, exists, false, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
@@ -12,7 +15,7 @@ from backend.creditors.models import Portfolio
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
 from backend.plans.models import Plan, PlanInstalment
 from backend.promises.models import Promise
-from shared.schemas.enums import LinkStatus, PlanStatus, PromiseStatus
+from shared.schemas.enums import AccountStatus, LinkStatus, PlanStatus, PromiseStatus
 
 
 @dataclass(slots=True)
@@ -160,3 +163,142 @@ def targets_since(session: Session, account_id: uuid.UUID) -> dict[uuid.UUID, uu
         Payment.account_id == account_id, col(Payment.instalment_id).is_not(None)
     )
     return {entry: instalment for entry, instalment in session.execute(query)}
+
+
+@dataclass(frozen=True, slots=True)
+class LockedAccount:
+    """An account as bulk booking reads it, locked: whether it needs the per-payment path
+    (an active plan to allocate to, an open promise to settle)."""
+
+    id: uuid.UUID
+    portfolio_id: uuid.UUID
+    currency: str
+    balance_minor: int
+    status: AccountStatus
+    has_plan: bool
+    has_promise: bool
+
+
+_IN_CHUNK = 900  # values per IN (...) list
+
+
+def lock_accounts(session: Session, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, LockedAccount]:
+    """The accounts, locked in id order (two bulk bookings never wait on each other in a
+    cycle), read afresh, with whether each has an active plan or an open promise."""
+    plan = exists().where(Plan.account_id == Account.id, Plan.status == PlanStatus.active)
+    promise = exists().where(Promise.account_id == Account.id, Promise.status == PromiseStatus.open)
+    found: dict[uuid.UUID, LockedAccount] = {}
+    ordered = sorted(set(account_ids))
+    for start in range(0, len(ordered), _IN_CHUNK):
+        query = (
+            select(
+                Account.id,
+                Account.portfolio_id,
+                Account.currency,
+                Account.balance_minor,
+                Account.status,
+                plan,
+                promise,
+            )
+            .where(col(Account.id).in_(ordered[start : start + _IN_CHUNK]))
+            .order_by(col(Account.id))
+            .with_for_update(of=Account)
+        )
+        for row in session.execute(query):
+            found[row[0]] = LockedAccount(*row[:5], bool(row[5]), bool(row[6]))
+    return found
+
+
+def payments_by_keys(
+    session: Session, external_ids: list[str], client_ids: list[str]
+) -> dict[tuple[str, str], Payment]:
+    """Payments already booked under these ids, by ``("external", id)`` or ``("client", id)``."""
+    found: dict[tuple[str, str], Payment] = {}
+    for kind, keys in (("external", external_ids), ("client", client_ids)):
+        column = Payment.external_id if kind == "external" else Payment.client_id
+        for start in range(0, len(keys), _IN_CHUNK):
+            query = select(Payment).where(col(column).in_(keys[start : start + _IN_CHUNK]))
+            for payment in session.execute(query).scalars():
+                key = payment.external_id if kind == "external" else payment.client_id
+                found[(kind, str(key))] = payment
+    return found
+
+
+def insert_payments(session: Session, payments: list[dict[str, Any]]) -> None:
+    """New payments (rows with every column) in bulk, outside the ORM's unit of work."""
+    table = Payment.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(payments), 2000):
+        session.execute(insert(table), payments[start : start + 2000])
+
+
+def known_events(session: Session, provider: str, event_ids: list[str]) -> set[str]:
+    """The ids already in the inbox (one indexed read, no lock)."""
+    found: set[str] = set()
+    for start in range(0, len(event_ids), _IN_CHUNK):
+        query = select(ProviderEvent.event_id).where(
+            ProviderEvent.provider == provider,
+            col(ProviderEvent.event_id).in_(event_ids[start : start + _IN_CHUNK]),
+        )
+        found.update(session.execute(query).scalars())
+    return found
+
+
+def claim_events(session: Session, rows: list[dict[str, Any]]) -> list[str]:
+    """Insert inbox rows, skipping those another transaction stored (it is waited for, as a
+    unique index does): the event ids this transaction claimed, in the given order."""
+    if not rows:
+        return []
+    table = ProviderEvent.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert_(table).on_conflict_do_nothing().returning(table.c.event_id)
+    claimed = set(session.execute(statement, rows).scalars())
+    return [row["event_id"] for row in rows if row["event_id"] in claimed]
+
+
+def set_outcomes(session: Session, provider: str, outcomes: dict[str, str], at: datetime) -> None:
+    """Each claimed event's outcome: one batched UPDATE."""
+    if not outcomes:
+        return
+    table = ProviderEvent.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.provider == provider, table.c.event_id == bindparam("claimed_id"))
+        .values(outcome=bindparam("new_outcome"), processed_at=at)
+    )
+    session.execute(
+        statement,
+        [{"claimed_id": event_id, "new_outcome": o} for event_id, o in outcomes.items()],
+    )
+
+
+def links_with_portfolios(
+    session: Session, link_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, tuple[PaymentLink, Portfolio]]:
+    found: dict[uuid.UUID, tuple[PaymentLink, Portfolio]] = {}
+    ordered = sorted(link_ids)
+    for start in range(0, len(ordered), _IN_CHUNK):
+        query = (
+            select(PaymentLink, Portfolio)
+            .join(Account, Account.id == PaymentLink.account_id)
+            .join(Portfolio, Portfolio.id == Account.portfolio_id)
+            .where(col(PaymentLink.id).in_(ordered[start : start + _IN_CHUNK]))
+        )
+        found.update({link.id: (link, portfolio) for link, portfolio in session.execute(query)})
+    return found
+
+
+def deferred_events_for(session: Session, references: list[str]) -> list[ProviderEvent]:
+    """``deferred_events`` for many references at once."""
+    found: list[ProviderEvent] = []
+    for start in range(0, len(references), _IN_CHUNK):
+        query = (
+            select(ProviderEvent)
+            .where(
+                col(ProviderEvent.reference).in_(references[start : start + _IN_CHUNK]),
+                ProviderEvent.outcome == "deferred",
+            )
+            .order_by(col(ProviderEvent.received_at))
+        )
+        found.extend(session.execute(query).scalars())
+    return found

@@ -258,6 +258,7 @@ class _Matching:
             self.session, [external_id(self.statement.portfolio_id, f) for f in prints]
         )
         rows: list[dict[str, Any]] = []
+        pending: list[tuple[dict[str, Any], Booking, Target]] = []
         progress.update("matching", 0, len(lines))
         for line, fingerprint in zip(lines, prints, strict=True):
             booking = Booking(
@@ -269,11 +270,24 @@ class _Matching:
             elif (payment := booked.get(booking.external_id)) is not None:
                 self._already_booked(row, payment)
             else:
-                self._match(row, line, booking)
+                self._match(row, line, booking, pending)
             rows.append(row)
             if len(rows) % EVERY == 0 or len(rows) == len(lines):
                 progress.update("matching", len(rows), len(lines))
+        self._book(pending)
         return rows
+
+    def _book(self, pending: list[tuple[dict[str, Any], Booking, Target]]) -> None:
+        """The matched lines booked together (``payments.record_payments``), links closed."""
+        booked = payments.record_payments(
+            self.session,
+            self.actor,
+            [(target.account_id, _incoming(booking, target)) for _, booking, target in pending],
+        )
+        for (row, _, target), (payment, _) in zip(pending, booked, strict=True):
+            if target.link_id:
+                _close_link(self.session, self.actor, target.link_id, payment)
+            row["payment_id"] = payment.id
 
     def _already_booked(self, row: dict[str, Any], payment: Payment) -> None:
         info = self.matcher.accounts.get(payment.account_id) or repository.account_info(
@@ -288,21 +302,25 @@ class _Matching:
             payment_id=payment.id,
         )
 
-    def _match(self, row: dict[str, Any], line: ParsedLine, booking: Booking) -> None:
+    def _match(
+        self,
+        row: dict[str, Any],
+        line: ParsedLine,
+        booking: Booking,
+        pending: list[tuple[dict[str, Any], Booking, Target]],
+    ) -> None:
+        """Match the line; a single candidate is booked: at once when its account has a plan
+        (the next line's target depends on this allocation), else with the chunk's others."""
         candidates = self.matcher.match(line.reference, line.description, line.amount_minor)
         row["candidates"] = [c.as_json() for c in candidates]
         if len(candidates) != 1:
             row["status"] = Status.ambiguous if candidates else Status.unmatched
             return
         (chosen,) = candidates
+        plan = chosen.account.id in self.with_plans
         target = resolve_target(
-            self.session,
-            chosen.account.id,
-            chosen.link_id,
-            line.amount_minor,
-            plan=chosen.account.id in self.with_plans,
+            self.session, chosen.account.id, chosen.link_id, line.amount_minor, plan=plan
         )
-        payment = book(self.session, self.actor, booking, target)
         if target.link_id:
             self.matcher.link_paid(target.link_id)
         row.update(
@@ -310,8 +328,11 @@ class _Matching:
             account_id=target.account_id,
             link_id=target.link_id,
             instalment_id=target.instalment_id,
-            payment_id=payment.id,
         )
+        if plan:
+            row["payment_id"] = book(self.session, self.actor, booking, target).id
+        else:
+            pending.append((row, booking, target))
 
 
 def _row(statement_id: uuid.UUID, line: ParsedLine, fingerprint: str) -> dict[str, Any]:
@@ -365,23 +386,24 @@ def resolve_target(
     return Target(account_id)
 
 
+def _incoming(booking: Booking, target: Target) -> IncomingPayment:
+    return IncomingPayment(
+        amount_minor=booking.amount_minor,
+        currency=booking.statement.currency,
+        paid_on=booking.value_date,
+        method=PaymentMethod.bank_statement,
+        external_id=booking.external_id,
+        link_id=target.link_id,
+        instalment_id=target.instalment_id,
+        promise_id=target.promise_id,
+        details={"statement_id": str(booking.statement.id), "line_no": booking.line_no},
+    )
+
+
 def book(session: Session, actor: Actor, booking: Booking, target: Target) -> Payment:
     """Record the line's money once (a replay returns the first payment) and close its link."""
     payment, _ = payments.record_payment(
-        session,
-        actor,
-        target.account_id,
-        IncomingPayment(
-            amount_minor=booking.amount_minor,
-            currency=booking.statement.currency,
-            paid_on=booking.value_date,
-            method=PaymentMethod.bank_statement,
-            external_id=booking.external_id,
-            link_id=target.link_id,
-            instalment_id=target.instalment_id,
-            promise_id=target.promise_id,
-            details={"statement_id": str(booking.statement.id), "line_no": booking.line_no},
-        ),
+        session, actor, target.account_id, _incoming(booking, target)
     )
     if target.link_id:
         _close_link(session, actor, target.link_id, payment)

@@ -1,0 +1,223 @@
+"""``payments.record_payments`` (bulk) books exactly what ``record_payment`` does one by one:
+the same ledger entries, balances and statuses, payments, instalment allocations, promises and
+audit events; replays return the first payment; and a chunk costs a constant number of
+statements however many plain payments it holds."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from backend.accounts.models import Account
+from backend.audit.models import AuditEvent
+from backend.audit.service import Actor
+from backend.core.clock import utcnow
+from backend.core.errors import IdempotencyConflict
+from backend.ledger.models import LedgerEntry
+from backend.payments import service as payments
+from backend.payments.models import Payment
+from backend.payments.service import IncomingPayment
+from backend.plans.models import Plan, PlanInstalment
+from backend.promises.models import Promise
+from shared.schemas.enums import PaymentMethod, PlanKind
+from tests import builders as b
+from tests.payments.test_booking_statements import counted
+from tests.plans.helpers import days, lima, team
+
+VOLATILE = {"id", "at", "created_at", "updated_at", "resolved_at", "closed_at", "paid_at"}
+
+
+def _accounts(session: Session) -> list[Account]:
+    """Six accounts: plain ones (one paid off, one paid twice), one with a plan, one with an
+    open promise."""
+    _, agent = team(session)
+    portfolio = lima(session)
+    rows = [b.account(session, portfolio, agent=agent, principal=p) for p in (50_000,) * 4]
+    with_plan = b.account(session, portfolio, agent=agent, principal=60_000)
+    plan = Plan(
+        account_id=with_plan.id,
+        kind=PlanKind.instalments,
+        currency="PEN",
+        balance_at_agreement_minor=60_000,
+        total_minor=60_000,
+        created_at=utcnow() - timedelta(minutes=1),
+    )
+    session.add(plan)
+    session.flush()
+    session.add_all(
+        PlanInstalment(plan_id=plan.id, number=n, due_date=days(30 * n), amount_minor=20_000)
+        for n in (1, 2, 3)
+    )
+    with_promise = b.account(session, portfolio, agent=agent, principal=60_000)
+    session.add(
+        Promise(
+            account_id=with_promise.id,
+            amount_minor=25_000,
+            currency="PEN",
+            due_date=days(3),
+            channel="api",
+            recorded_by_kind="agent",
+        )
+    )
+    session.flush()
+    return [*rows, with_plan, with_promise]
+
+
+def _script(accounts: list[Account], tag: str) -> list[tuple[uuid.UUID, IncomingPayment]]:
+    def pay(index: int, amount: int, key: str, **kw: Any) -> tuple[uuid.UUID, IncomingPayment]:
+        incoming = IncomingPayment(
+            amount_minor=amount,
+            currency="PEN",
+            paid_on=days(0),
+            method=PaymentMethod.bank_statement,
+            external_id=f"statement:{tag}:{key}",
+            details={"line_no": key},
+            **kw,
+        )
+        return accounts[index].id, incoming
+
+    return [
+        pay(0, 10_000, "a"),
+        pay(1, 50_000, "b"),  # pays it off: the account closes as paid
+        pay(2, 20_000, "c"),
+        pay(2, 30_000, "d"),  # the same account again, in the same chunk: paid off too
+        pay(4, 30_000, "e"),  # the plan: allocated one by one
+        pay(5, 25_000, "f"),  # keeps the promise
+        pay(0, 10_000, "a"),  # a replay: the first payment, nothing booked
+        pay(3, 70_000, "g"),  # overpaid: the balance goes below zero
+    ]
+
+
+def _state(session: Session, accounts: list[Account]) -> dict[str, Any]:
+    """Everything booked on the accounts, with ids replaced by the account's position."""
+    index = {a.id: i for i, a in enumerate(accounts)}
+    session.expire_all()
+
+    def plain(values: dict[str, Any] | None) -> Any:
+        if values is None:
+            return None
+        return {
+            k: v
+            for k, v in values.items()
+            if k not in VOLATILE
+            and not k.endswith("_id")
+            and k not in ("verification_code", "external_id", "idempotency_key", "description")
+        }
+
+    ids = list(index)
+    state: dict[str, Any] = {
+        "accounts": sorted(
+            (index[a.id], a.balance_minor, a.status.value)
+            for a in session.exec(select(Account).where(Account.id.in_(ids)))
+        ),
+        "entries": sorted(
+            (index[e.account_id], e.kind.value, e.amount_minor, e.source)
+            for e in session.exec(select(LedgerEntry).where(LedgerEntry.account_id.in_(ids)))
+        ),
+        "payments": sorted(
+            (index[p.account_id], p.amount_minor, p.method.value, bool(p.verification_code))
+            for p in session.exec(select(Payment).where(Payment.account_id.in_(ids)))
+        ),
+        "instalments": sorted(
+            (r.number, r.paid_minor, r.status.value)
+            for r in session.exec(
+                select(PlanInstalment)
+                .join(Plan, Plan.id == PlanInstalment.plan_id)
+                .where(Plan.account_id.in_(ids))
+            )
+        ),
+        "promises": sorted(
+            (index[p.account_id], p.status.value, p.paid_minor)
+            for p in session.exec(select(Promise).where(Promise.account_id.in_(ids)))
+        ),
+        "audit": sorted(
+            (
+                index[e.account_id],
+                e.action,
+                e.entity_type,
+                repr(plain(e.before)),
+                repr(plain(e.after)),
+            )
+            for e in session.exec(select(AuditEvent).where(AuditEvent.account_id.in_(ids)))
+        ),
+    }
+    return state
+
+
+def test_bulk_booking_equals_booking_one_by_one(session: Session) -> None:
+    actor = Actor("system")
+    one_by_one, in_bulk = _accounts(session), _accounts(session)
+
+    singles = [
+        payments.record_payment(session, actor, account_id, incoming)
+        for account_id, incoming in _script(one_by_one, "single")
+    ]
+    session.flush()
+    bulk = payments.record_payments(session, actor, _script(in_bulk, "bulk"))
+    session.flush()
+
+    assert [created for _, created in bulk] == [created for _, created in singles]
+    assert bulk[6][0].id == bulk[0][0].id  # the replay answers with the first payment
+    expected = _state(session, one_by_one)
+    assert _state(session, in_bulk) == expected
+    actions = [event[1] for event in expected["audit"]]
+    assert actions.count("payment.received") == 7
+    assert actions.count("account.status_changed") == 3  # b, d, g paid the account off
+    assert "promise.kept" in actions
+
+
+def test_bulk_booking_replays_what_is_already_booked(session: Session) -> None:
+    actor = Actor("system")
+    accounts = _accounts(session)
+    script = _script(accounts, "again")
+    first = payments.record_payments(session, actor, script)
+    before = _state(session, accounts)
+
+    again = payments.record_payments(session, actor, script)
+
+    assert [created for _, created in again] == [False] * len(script)
+    assert [p.id for p, _ in again] == [p.id for p, _ in first]
+    assert _state(session, accounts) == before
+
+
+def test_bulk_booking_refuses_an_id_reused_for_other_money(session: Session) -> None:
+    actor = Actor("system")
+    accounts = _accounts(session)
+    (account_id, incoming), *_ = _script(accounts, "conflict")
+    payments.record_payments(session, actor, [(account_id, incoming)])
+    changed = dataclasses.replace(incoming, amount_minor=incoming.amount_minor + 1)
+    with pytest.raises(IdempotencyConflict):
+        payments.record_payments(session, actor, [(account_id, changed)])
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_plain_payments_cost_a_constant_number_of_statements(session: Session, count: int) -> None:
+    _, agent = team(session)
+    portfolio = lima(session)
+    accounts = [b.account(session, portfolio, agent=agent, principal=50_000) for _ in range(20)]
+    script = [
+        (
+            accounts[i % len(accounts)].id,
+            IncomingPayment(
+                amount_minor=100,
+                currency="PEN",
+                paid_on=days(0),
+                method=PaymentMethod.bank_statement,
+                external_id=f"statement:count:{count}:{i}",
+            ),
+        )
+        for i in range(count)
+    ]
+    session.expire_all()
+
+    with counted(session) as statements:
+        booked = payments.record_payments(session, Actor("system"), script)
+
+    assert all(created for _, created in booked)
+    # lock, booked ids (external), portfolio, entries, balances, payments, audit
+    assert len(statements) <= 7, "\n".join(statements)
