@@ -8,10 +8,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
 from backend.audit.models import AuditEvent
 from backend.core.actors import Actor
+from backend.core.clock import utcnow
+from backend.core.ids import uuid7
 
 
 def snapshot(
@@ -66,6 +69,42 @@ def record(
     )
     session.add(event)
     return event
+
+
+def event_row(
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID | str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    account_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """The row ``record`` would add, as plain values, for jobs that write events in bulk."""
+    return {
+        "id": uuid7(),
+        "at": utcnow(),
+        "actor_id": actor.id,
+        "actor_kind": actor.kind,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id),
+        "account_id": account_id,
+        "before": before,
+        "after": after,
+    }
+
+
+def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert events built by ``event_row`` in one multi-row INSERT (same transaction)."""
+    if rows:
+        session.execute(insert(AuditEvent), rows)
+
+
+def jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """A JSON-safe copy of plain column values (what ``snapshot`` does for a row object)."""
+    return {key: _jsonable(value) for key, value in values.items()}
 
 
 def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict, dict]:

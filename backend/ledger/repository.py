@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
@@ -20,6 +21,64 @@ def lock_account(session: Session, account_id: uuid.UUID) -> Account | None:
         .execution_options(populate_existing=True)
     )
     return session.execute(query).scalars().first()
+
+
+def lock_accounts(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Row[Any]]:
+    """A page of accounts' columns the daily jobs need, locked in id order (so two jobs never
+    deadlock) with FOR NO KEY UPDATE (inserts referencing them are not blocked), read afresh."""
+    if not ids:
+        return {}
+    query = (
+        select(
+            Account.id,
+            Account.portfolio_id,
+            Account.balance_minor,
+            Account.due_date,
+            Account.status,
+            Account.assigned_agent_id,
+        )
+        .where(col(Account.id).in_(ids))
+        .order_by(col(Account.id))
+        .with_for_update(key_share=True)
+    )
+    return {row.id: row for row in session.execute(query)}
+
+
+def unreversed_by_keys(
+    session: Session, account_ids: list[uuid.UUID], keys: list[str]
+) -> list[LedgerEntry]:
+    """Entries of the accounts posted under any of ``keys`` and not reversed, in one query."""
+    if not keys:
+        return []
+    r = LedgerEntry.__table__.alias("r")
+    query = select(LedgerEntry).where(
+        col(LedgerEntry.account_id).in_(account_ids),
+        col(LedgerEntry.idempotency_key).in_(keys),
+        ~select(r.c.id).where(r.c.reverses_entry_id == LedgerEntry.id).exists(),
+    )
+    return list(session.execute(query).scalars())
+
+
+def append_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert entries (plain values) in one multi-row INSERT."""
+    if rows:
+        session.execute(insert(LedgerEntry), rows)
+
+
+def add_to_balances(session: Session, rows: list[dict[str, Any]]) -> None:
+    """``add_to_balance`` for many accounts (``account``, ``delta``, ``new_status``) in one
+    executemany: atomic increments."""
+    if not rows:
+        return
+    table = Account.__table__
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("account"))
+        .values(
+            balance_minor=table.c.balance_minor + bindparam("delta"), status=bindparam("new_status")
+        ),
+        rows,
+    )
 
 
 def by_key(session: Session, account_id: uuid.UUID, key: str) -> LedgerEntry | None:

@@ -20,8 +20,9 @@ from backend.accounts.models import Account
 from backend.amounts import ceiling, check_amount, check_overpayment
 from backend.audit import service as audit
 from backend.audit.service import Actor
-from backend.core.clock import today_in
+from backend.core.clock import today_in, utcnow
 from backend.core.errors import Conflict, CurrencyMismatch, IdempotencyConflict, NotFound
+from backend.core.ids import uuid7
 from backend.creditors.models import Portfolio
 from backend.ledger import repository
 from backend.ledger.models import LedgerEntry
@@ -180,11 +181,7 @@ def _book(session: Session, actor: Actor, account: Account, entry: LedgerEntry) 
     one UPDATE) and audit it. A zero balance closes the account as paid; a reversal that
     reopens it restores active."""
     balance = account.balance_minor + entry.amount_minor  # the row is locked: this is exact
-    status = account.status
-    if balance <= 0 and status in (AccountStatus.active, AccountStatus.in_plan):
-        status = AccountStatus.paid
-    elif balance > 0 and status == AccountStatus.paid:
-        status = AccountStatus.active
+    status = booked_status(balance, account.status)
     repository.add_to_balance(session, account.id, entry.amount_minor, status)
     before = account.status
     set_committed_value(account, "balance_minor", balance)
@@ -219,3 +216,90 @@ def moves_money_in(session: Session, entry: LedgerEntry) -> bool:
         original = session.get(LedgerEntry, entry.reverses_entry_id)
         return original is not None and original.kind == EntryKind.payment
     return False
+
+
+@dataclass(slots=True)
+class Held:
+    """A locked account's cached balance and status, kept current as a job books entries."""
+
+    balance_minor: int
+    status: AccountStatus
+
+
+def booked_status(balance_minor: int, status: AccountStatus) -> AccountStatus:
+    """The status a balance implies (``_book``): zero closes as paid, a reopened one is active."""
+    if balance_minor <= 0 and status in (AccountStatus.active, AccountStatus.in_plan):
+        return AccountStatus.paid
+    if balance_minor > 0 and status == AccountStatus.paid:
+        return AccountStatus.active
+    return status
+
+
+def reverse_held(
+    session: Session,
+    actor: Actor,
+    originals: list[tuple[LedgerEntry, str, str, date]],
+    held: dict[uuid.UUID, Held],
+    *,
+    source: str,
+) -> None:
+    """``reverse`` for a page of entries (original, idempotency key, description, effective
+    date) on accounts the caller locked and read into ``held`` (updated here), and checked
+    not reversed yet: one INSERT of the reversals, one executemany of the balance increments,
+    one INSERT of the audit events (``ledger.reversal`` and any ``account.status_changed``,
+    as ``_book`` records them)."""
+    entries: list[dict[str, object]] = []
+    moves: list[dict[str, object]] = []
+    events: list[dict[str, object]] = []
+    for original, key, description, effective in originals:
+        account = held[original.account_id]
+        entry = {
+            "id": uuid7(),
+            "account_id": original.account_id,
+            "kind": EntryKind.reversal,
+            "amount_minor": -original.amount_minor,
+            "currency": original.currency,
+            "effective_date": effective,
+            "source": source,
+            "idempotency_key": key,
+            "reverses_entry_id": original.id,
+            "description": description,
+            "created_by_id": actor.id if actor.kind == "user" else None,
+            "created_at": utcnow(),
+        }
+        before = account.status
+        account.balance_minor += -original.amount_minor
+        account.status = booked_status(account.balance_minor, before)
+        entries.append(entry)
+        moves.append(
+            {
+                "account": original.account_id,
+                "delta": entry["amount_minor"],
+                "new_status": account.status,
+            }
+        )
+        events.append(
+            audit.event_row(
+                actor,
+                f"ledger.{EntryKind.reversal.value}",
+                "ledger_entry",
+                entry["id"],  # type: ignore[arg-type]
+                after=audit.jsonable(entry),
+                account_id=original.account_id,
+            )
+        )
+        if account.status != before:
+            events.append(
+                audit.event_row(
+                    actor,
+                    "account.status_changed",
+                    "account",
+                    original.account_id,
+                    before={"status": before.value},
+                    after={"status": account.status.value},
+                    account_id=original.account_id,
+                )
+            )
+    repository.append_many(session, entries)
+    repository.add_to_balances(session, moves)
+    audit.record_many(session, events)
