@@ -253,8 +253,7 @@ def reverse_held(
     events: list[dict[str, object]] = []
     for original, key, description, effective in originals:
         account = held[original.account_id]
-        entry = {
-            "id": uuid7(),
+        entry = {  # in the order ``audit.snapshot`` of a new LedgerEntry lists them
             "account_id": original.account_id,
             "kind": EntryKind.reversal,
             "amount_minor": -original.amount_minor,
@@ -265,6 +264,7 @@ def reverse_held(
             "reverses_entry_id": original.id,
             "description": description,
             "created_by_id": actor.id if actor.kind == "user" else None,
+            "id": uuid7(),
             "created_at": utcnow(),
         }
         before = account.status

@@ -91,16 +91,16 @@ def open_follow_ups(session: Session, actor: Actor, items: list[FollowUp]) -> li
         if (known := existing.get(item.dedupe_key)) is not None:
             ids.append(known)
             continue
-        row = {
-            "id": uuid7(),
+        row = {  # in the order ``audit.snapshot`` of a new Task lists them
             "account_id": item.account_id,
             "assignee_id": item.agent_id,
             "kind": item.kind,
-            "status": TaskStatus.open,
             "due_date": item.due_date,
             "payload": item.payload,
-            "resolution": None,
             "dedupe_key": item.dedupe_key,
+            "id": uuid7(),
+            "status": TaskStatus.open,
+            "resolution": None,
             "created_at": utcnow(),
             "closed_at": None,
             "closed_by_id": None,
