@@ -8,11 +8,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
 from backend.audit.models import AuditEvent
 from backend.core.actors import Actor
+from backend.core.bulk import insert_rows
 from backend.core.clock import utcnow
 from backend.core.ids import uuid7
 
@@ -99,7 +99,7 @@ def event_row(
 def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert events built by ``event_row`` in one multi-row INSERT (same transaction)."""
     if rows:
-        session.execute(insert(AuditEvent), rows)
+        insert_rows(session, AuditEvent.__table__, rows)
 
 
 def jsonable(values: dict[str, Any]) -> dict[str, Any]:

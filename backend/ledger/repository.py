@@ -3,10 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import BigInteger, Row, select, update
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
+from backend.core.bulk import insert_rows, update_rows
 from backend.ledger.models import LedgerEntry
 from shared.schemas.enums import AccountStatus
 
@@ -62,22 +63,26 @@ def unreversed_by_keys(
 def append_many(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert entries (plain values) in one multi-row INSERT."""
     if rows:
-        session.execute(insert(LedgerEntry), rows)
+        insert_rows(session, LedgerEntry.__table__, rows)
 
 
 def add_to_balances(session: Session, rows: list[dict[str, Any]]) -> None:
     """``add_to_balance`` for many accounts (``account``, ``delta``, ``new_status``) in one
     executemany: atomic increments."""
-    if not rows:
-        return
-    table = Account.__table__
-    session.execute(
-        update(table)
-        .where(table.c.id == bindparam("account"))
-        .values(
-            balance_minor=table.c.balance_minor + bindparam("delta"), status=bindparam("new_status")
-        ),
+    update_rows(
+        session,
+        Account.__table__,
         rows,
+        key="account",
+        types={
+            "account": Account.__table__.c.id.type,
+            "delta": BigInteger(),
+            "new_status": Account.__table__.c.status.type,
+        },
+        assign=lambda row: {
+            "balance_minor": Account.__table__.c.balance_minor + row("delta"),
+            "status": row("new_status"),
+        },
     )
 
 

@@ -637,7 +637,7 @@ class PlanCheck:
 
 
 #: Plans checked per page: a few round trips and one commit (in the job) per page.
-PAGE = 2000
+PAGE = 5000
 
 
 def check_active_plans(

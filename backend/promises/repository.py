@@ -4,10 +4,11 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, case, func, or_, select, update
+from sqlalchemy import BigInteger, Row, case, func, or_, select
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
+from backend.core.bulk import update_rows
 from backend.core.dates import add_days
 from backend.core.sums import exact_sum, joined
 from backend.creditors.models import Portfolio
@@ -186,18 +187,24 @@ def received_by_day(
 def resolve_many(session: Session, rows: list[dict[str, Any]]) -> None:
     """Resolve open promises (``promise``, ``new_status``, ``paid``, ``at``) in one
     executemany; a promise no longer open is left alone."""
-    if not rows:
-        return
     table = Promise.__table__
-    session.execute(
-        update(table)
-        .where(table.c.id == bindparam("promise"), table.c.status == PromiseStatus.open)
-        .values(
-            status=bindparam("new_status"),
-            paid_minor=bindparam("paid"),
-            resolved_at=bindparam("at"),
-        ),
+    update_rows(
+        session,
+        table,
         rows,
+        key="promise",
+        types={
+            "promise": table.c.id.type,
+            "new_status": table.c.status.type,
+            "paid": BigInteger(),
+            "at": table.c.resolved_at.type,
+        },
+        assign=lambda row: {
+            "status": row("new_status"),
+            "paid_minor": row("paid"),
+            "resolved_at": row("at"),
+        },
+        where=lambda _: [table.c.status == PromiseStatus.open],
     )
 
 

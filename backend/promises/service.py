@@ -129,7 +129,7 @@ class CheckResult:
 
 
 #: Promises judged per page: a few round trips and one commit (in the job) per page.
-PAGE = 2000
+PAGE = 5000
 
 
 def check_open_promises(

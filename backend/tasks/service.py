@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, or_
+from sqlalchemy import or_
 from sqlmodel import Session
 
 from backend.accounts.models import Account
 from backend.accounts.scope import account_visibility, can_see_account
 from backend.audit import service as audit
 from backend.audit.service import Actor
+from backend.core.bulk import insert_rows
 from backend.core.clock import utcnow
 from backend.core.errors import Conflict, Forbidden, NotFound
 from backend.core.ids import uuid7
@@ -109,7 +110,7 @@ def open_follow_ups(session: Session, actor: Actor, items: list[FollowUp]) -> li
         rows.append(row)
         ids.append(row["id"])
     if rows:
-        session.execute(insert(Task), rows)
+        insert_rows(session, Task.__table__, rows)
         audit.record_many(
             session,
             [
