@@ -83,13 +83,6 @@ def payments_since(
     return [(entry_id, -amount) for entry_id, amount in session.execute(query)]
 
 
-def active_plans_page(session: Session, after: uuid.UUID | None, limit: int) -> list[Plan]:
-    query = select(Plan).where(Plan.status == PlanStatus.active).order_by(col(Plan.id)).limit(limit)
-    if after:
-        query = query.where(Plan.id > after)
-    return list(session.execute(query).scalars())
-
-
 def plans_page(
     session: Session, account_id: uuid.UUID, after: uuid.UUID | None, limit: int
 ) -> list[Plan]:
@@ -107,27 +100,6 @@ def expire_offers(session: Session, now: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-def accounts_of(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Account]:
-    """The accounts of a page of plans, in one query."""
-    rows = session.execute(select(Account).where(col(Account.id).in_(ids))).scalars()
-    return {a.id: a for a in rows}
-
-
-def instalments_of(
-    session: Session, plan_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[PlanInstalment]]:
-    """The instalments of a page of plans, in one query, each plan's in number order."""
-    query = (
-        select(PlanInstalment)
-        .where(col(PlanInstalment.plan_id).in_(plan_ids))
-        .order_by(col(PlanInstalment.plan_id), col(PlanInstalment.number))
-    )
-    grouped: dict[uuid.UUID, list[PlanInstalment]] = {}
-    for row in session.execute(query).scalars():
-        grouped.setdefault(row.plan_id, []).append(row)
-    return grouped
 
 
 def late_page(

@@ -28,24 +28,6 @@ def by_client_id(session: Session, client_id: str) -> Promise | None:
     return session.execute(select(Promise).where(Promise.client_id == client_id)).scalars().first()
 
 
-def open_page(session: Session, after: uuid.UUID | None, limit: int) -> list[Promise]:
-    """Open promises in id order, a chunk at a time."""
-    query = (
-        select(Promise)
-        .where(Promise.status == PromiseStatus.open)
-        .order_by(col(Promise.id))
-        .limit(limit)
-    )
-    if after:
-        query = query.where(Promise.id > after)
-    return list(session.execute(query).scalars())
-
-
-def accounts(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Account]:
-    rows = session.execute(select(Account).where(col(Account.id).in_(ids))).scalars()
-    return {a.id: a for a in rows}
-
-
 def page(
     session: Session, *, account_id: uuid.UUID, after: uuid.UUID | None, limit: int
 ) -> list[Promise]:
