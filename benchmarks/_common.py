@@ -119,6 +119,48 @@ def postgres_database(admin_url: str, name: str | None = None) -> Iterator[str]:
         admin.dispose()
 
 
+def database_url(admin_url: str, name: str) -> str:
+    """The URL of database ``name`` on ``admin_url``'s server."""
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def create_database(admin_url: str, name: str, template: str | None = None) -> str:
+    """A fresh database ``name`` (a copy of ``template`` if given); returns its URL."""
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            suffix = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
+    finally:
+        admin.dispose()
+    return database_url(admin_url, name)
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@contextmanager
+def source_tree(commit: str) -> Iterator[Path]:
+    """The repository's files at ``commit`` (``git archive``) in a temporary folder, so a
+    benchmark can run the code as it was (with ``PYTHONPATH`` set to it) beside today's."""
+    folder = Path(tempfile.mkdtemp(prefix="cobro_tree_"))
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", commit], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def environment(pg_url: str | None) -> dict[str, Any]:
     info: dict[str, Any] = {
         "python": platform.python_version(),

@@ -8,11 +8,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
 from backend.audit.models import AuditEvent
 from backend.core.actors import Actor
+from backend.core.bulk import insert_rows
+from backend.core.clock import utcnow
+from backend.core.ids import uuid7
 
 
 def snapshot(
@@ -68,15 +70,13 @@ def event(
 
 
 def insert_many(session: Session, events: list[AuditEvent]) -> None:
-    """Events in bulk (multi-row INSERTs), in the session's transaction."""
-    insert_rows(session, [e.model_dump() for e in events])
+    """Events in bulk, in the session's transaction."""
+    insert_event_rows(session, [e.model_dump() for e in events])
 
 
-def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+def insert_event_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     """Events as rows with every column (``event(...).model_dump()``), in bulk."""
-    table = AuditEvent.__table__  # type: ignore[attr-defined]
-    for start in range(0, len(rows), 2000):
-        session.execute(insert(table), rows[start : start + 2000])
+    insert_rows(session, AuditEvent.__table__, rows)  # type: ignore[attr-defined]
 
 
 def plain(row: dict[str, Any], *, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -110,6 +110,42 @@ def record(
     )
     session.add(added)
     return added
+
+
+def event_row(
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID | str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    account_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """The row ``record`` would add, as plain values, for jobs that write events in bulk."""
+    return {
+        "id": uuid7(),
+        "at": utcnow(),
+        "actor_id": actor.id,
+        "actor_kind": actor.kind,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id),
+        "account_id": account_id,
+        "before": before,
+        "after": after,
+    }
+
+
+def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert events built by ``event_row`` in one multi-row INSERT (same transaction)."""
+    if rows:
+        insert_rows(session, AuditEvent.__table__, rows)
+
+
+def jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """A JSON-safe copy of plain column values (what ``snapshot`` does for a row object)."""
+    return {key: _jsonable(value) for key, value in values.items()}
 
 
 def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict, dict]:

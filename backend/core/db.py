@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
@@ -195,3 +196,12 @@ def get_session() -> Iterator[Session]:
         if session.in_transaction():  # work outside a unit of work: it is rolled back
             log.warning("a request ended inside a transaction; rolled back")
         session.close()
+
+
+def expire_loaded(session: Session, model: type[Any], ids: Iterable[Any]) -> None:
+    """Expire the rows of ``model`` this session holds among ``ids`` after a bulk UPDATE
+    changed them behind the ORM's back, so the next read sees the new values."""
+    for key in ids:
+        loaded = session.identity_map.get(identity_key(model, key))
+        if loaded is not None:
+            session.expire(loaded)

@@ -3,14 +3,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import BigInteger, Row, select, update
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
+from backend.core.bulk import insert_rows, update_rows
 from backend.ledger.models import LedgerEntry
 from shared.schemas.enums import AccountStatus
-
-CHUNK = 2000  # rows per multi-row INSERT
 
 
 def lock_account(session: Session, account_id: uuid.UUID) -> Account | None:
@@ -23,6 +22,68 @@ def lock_account(session: Session, account_id: uuid.UUID) -> Account | None:
         .execution_options(populate_existing=True)
     )
     return session.execute(query).scalars().first()
+
+
+def lock_accounts(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Row[Any]]:
+    """A page of accounts' columns the daily jobs need, locked in id order (so two jobs never
+    deadlock) with FOR NO KEY UPDATE (inserts referencing them are not blocked), read afresh."""
+    if not ids:
+        return {}
+    query = (
+        select(
+            Account.id,
+            Account.portfolio_id,
+            Account.balance_minor,
+            Account.due_date,
+            Account.status,
+            Account.assigned_agent_id,
+        )
+        .where(col(Account.id).in_(ids))
+        .order_by(col(Account.id))
+        .with_for_update(key_share=True)
+    )
+    return {row.id: row for row in session.execute(query)}
+
+
+def unreversed_by_keys(
+    session: Session, account_ids: list[uuid.UUID], keys: list[str]
+) -> list[LedgerEntry]:
+    """Entries of the accounts posted under any of ``keys`` and not reversed, in one query."""
+    if not keys:
+        return []
+    r = LedgerEntry.__table__.alias("r")
+    query = select(LedgerEntry).where(
+        col(LedgerEntry.account_id).in_(account_ids),
+        col(LedgerEntry.idempotency_key).in_(keys),
+        ~select(r.c.id).where(r.c.reverses_entry_id == LedgerEntry.id).exists(),
+    )
+    return list(session.execute(query).scalars())
+
+
+def append_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert entries (plain values) in one multi-row INSERT."""
+    if rows:
+        insert_rows(session, LedgerEntry.__table__, rows)
+
+
+def add_to_balances(session: Session, rows: list[dict[str, Any]]) -> None:
+    """``add_to_balance`` for many accounts (``account``, ``delta``, ``new_status``) in one
+    executemany: atomic increments."""
+    update_rows(
+        session,
+        Account.__table__,
+        rows,
+        key="account",
+        types={
+            "account": Account.__table__.c.id.type,
+            "delta": BigInteger(),
+            "new_status": Account.__table__.c.status.type,
+        },
+        assign=lambda row: {
+            "balance_minor": Account.__table__.c.balance_minor + row("delta"),
+            "status": row("new_status"),
+        },
+    )
 
 
 def by_key(session: Session, account_id: uuid.UUID, key: str) -> LedgerEntry | None:
@@ -46,35 +107,6 @@ def add_to_balance(
         .where(Account.id == account_id)
         .values(balance_minor=Account.balance_minor + delta, status=status)
         .execution_options(synchronize_session=False)
-    )
-
-
-def insert_entries(session: Session, entries: list[dict[str, Any]]) -> None:
-    """New entries (rows with every column) in bulk, outside the ORM's unit of work."""
-    table = LedgerEntry.__table__  # type: ignore[attr-defined]
-    for start in range(0, len(entries), CHUNK):
-        session.execute(insert(table), entries[start : start + CHUNK])
-
-
-def add_to_balances(session: Session, moves: dict[uuid.UUID, tuple[int, AccountStatus]]) -> None:
-    """``add_to_balance`` for many accounts: one batched UPDATE (account id -> delta, status)."""
-    if not moves:
-        return
-    table = Account.__table__  # type: ignore[attr-defined]
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("account_id"))
-        .values(
-            balance_minor=table.c.balance_minor + bindparam("delta"),
-            status=bindparam("new_status", type_=table.c.status.type),
-        )
-    )
-    session.execute(
-        statement,
-        [
-            {"account_id": account_id, "delta": delta, "new_status": status}
-            for account_id, (delta, status) in moves.items()
-        ],
     )
 
 

@@ -21,8 +21,9 @@ from backend.accounts.models import Account
 from backend.amounts import ceiling, check_amount, check_overpayment
 from backend.audit import service as audit
 from backend.audit.service import Actor
-from backend.core.clock import today_in
+from backend.core.clock import today_in, utcnow
 from backend.core.errors import Conflict, CurrencyMismatch, IdempotencyConflict, NotFound
+from backend.core.ids import uuid7
 from backend.creditors.models import Portfolio
 from backend.ledger import repository
 from backend.ledger.models import LedgerEntry
@@ -180,11 +181,7 @@ def _moved(balance: int, status: AccountStatus, delta: int) -> tuple[int, Accoun
     """The balance after ``delta``, with the status it implies: a zero balance closes the
     account as paid; money that reopens it restores active."""
     balance += delta
-    if balance <= 0 and status in (AccountStatus.active, AccountStatus.in_plan):
-        status = AccountStatus.paid
-    elif balance > 0 and status == AccountStatus.paid:
-        status = AccountStatus.active
-    return balance, status
+    return balance, booked_status(balance, status)
 
 
 def booked(
@@ -214,8 +211,14 @@ def append_many(
     """Write entries checked with ``booked`` (their audit events are the caller's) and move
     each account by ``(delta, balance, status)``: one bulk INSERT and one batched UPDATE of
     atomic increments. Accounts already in the session see their new balance and status."""
-    repository.insert_entries(session, entries)
-    repository.add_to_balances(session, {k: (d, st) for k, (d, _, st) in moves.items()})
+    repository.append_many(session, entries)
+    repository.add_to_balances(
+        session,
+        [
+            {"account": account_id, "delta": delta, "new_status": status}
+            for account_id, (delta, _, status) in moves.items()
+        ],
+    )
     for account_id, (_, balance, status) in moves.items():
         account = session.identity_map.get(session.identity_key(Account, account_id))  # type: ignore[arg-type]
         if account is not None:
@@ -263,3 +266,90 @@ def moves_money_in(session: Session, entry: LedgerEntry) -> bool:
         original = session.get(LedgerEntry, entry.reverses_entry_id)
         return original is not None and original.kind == EntryKind.payment
     return False
+
+
+@dataclass(slots=True)
+class Held:
+    """A locked account's cached balance and status, kept current as a job books entries."""
+
+    balance_minor: int
+    status: AccountStatus
+
+
+def booked_status(balance_minor: int, status: AccountStatus) -> AccountStatus:
+    """The status a balance implies (``_book``): zero closes as paid, a reopened one is active."""
+    if balance_minor <= 0 and status in (AccountStatus.active, AccountStatus.in_plan):
+        return AccountStatus.paid
+    if balance_minor > 0 and status == AccountStatus.paid:
+        return AccountStatus.active
+    return status
+
+
+def reverse_held(
+    session: Session,
+    actor: Actor,
+    originals: list[tuple[LedgerEntry, str, str, date]],
+    held: dict[uuid.UUID, Held],
+    *,
+    source: str,
+) -> None:
+    """``reverse`` for a page of entries (original, idempotency key, description, effective
+    date) on accounts the caller locked and read into ``held`` (updated here), and checked
+    not reversed yet: one INSERT of the reversals, one executemany of the balance increments,
+    one INSERT of the audit events (``ledger.reversal`` and any ``account.status_changed``,
+    as ``_book`` records them)."""
+    entries: list[dict[str, object]] = []
+    moves: list[dict[str, object]] = []
+    events: list[dict[str, object]] = []
+    for original, key, description, effective in originals:
+        account = held[original.account_id]
+        entry = {  # in the order ``audit.snapshot`` of a new LedgerEntry lists them
+            "account_id": original.account_id,
+            "kind": EntryKind.reversal,
+            "amount_minor": -original.amount_minor,
+            "currency": original.currency,
+            "effective_date": effective,
+            "source": source,
+            "idempotency_key": key,
+            "reverses_entry_id": original.id,
+            "description": description,
+            "created_by_id": actor.id if actor.kind == "user" else None,
+            "id": uuid7(),
+            "created_at": utcnow(),
+        }
+        before = account.status
+        account.balance_minor += -original.amount_minor
+        account.status = booked_status(account.balance_minor, before)
+        entries.append(entry)
+        moves.append(
+            {
+                "account": original.account_id,
+                "delta": entry["amount_minor"],
+                "new_status": account.status,
+            }
+        )
+        events.append(
+            audit.event_row(
+                actor,
+                f"ledger.{EntryKind.reversal.value}",
+                "ledger_entry",
+                entry["id"],  # type: ignore[arg-type]
+                after=audit.jsonable(entry),
+                account_id=original.account_id,
+            )
+        )
+        if account.status != before:
+            events.append(
+                audit.event_row(
+                    actor,
+                    "account.status_changed",
+                    "account",
+                    original.account_id,
+                    before={"status": before.value},
+                    after={"status": account.status.value},
+                    account_id=original.account_id,
+                )
+            )
+    repository.append_many(session, entries)
+    repository.add_to_balances(session, moves)
+    audit.record_many(session, events)

@@ -393,7 +393,7 @@ def record_payments(
         {account_id: (deltas[account_id], *balances[account_id]) for account_id in deltas},
     )
     repository.insert_payments(session, rows)
-    audit.insert_rows(session, events)
+    audit.insert_event_rows(session, events)
     return results
 
 
@@ -673,7 +673,7 @@ def _checkouts_paid(
             references.append(payment.provider_reference)
         outcomes[event_id] = "processed" if created else "already_recorded"
     session.flush()  # the links, and any row the per-payment path left pending
-    audit.insert_rows(session, events)
+    audit.insert_event_rows(session, events)
     for deferred in repository.deferred_events_for(session, references):
         deferred.outcome = _refunded(session, actor, deferred.payload["data"]["object"])
         deferred.processed_at = utcnow()

@@ -18,7 +18,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -28,7 +30,9 @@ from backend.amounts import ceiling, check_amount
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import today_in, utcnow
+from backend.core.db import expire_loaded
 from backend.core.errors import Conflict, NotFound, ValidationFailed
+from backend.creditors import repository as creditors_repository
 from backend.creditors.models import Portfolio
 from backend.ledger import repository as ledger_repository
 from backend.ledger import service as ledger
@@ -50,6 +54,7 @@ from backend.plans.models import Offer, Plan, PlanInstalment
 from backend.policies.service import policy_of, resolved_for
 from backend.tasks import service as tasks
 from backend.tasks.models import Task
+from backend.tasks.service import FollowUp
 from shared.money import from_decimal
 from shared.schemas.enums import (
     AccountStatus,
@@ -631,49 +636,152 @@ class PlanCheck:
     tasks: list[uuid.UUID] = field(default_factory=list)
 
 
+#: Plans checked per page: a few round trips and one commit (in the job) per page.
+PAGE = 5000
+
+
 def check_active_plans(
-    session: Session, actor: Actor, *, today_by_portfolio: dict[uuid.UUID, date], chunk: int = 500
+    session: Session, actor: Actor, *, today_by_portfolio: dict[uuid.UUID, date], chunk: int = PAGE
 ) -> PlanCheck:
     """Break plans with too many missed instalments (after each plan's own grace days), mark
-    missed instalments, expire old offers. Idempotent: a broken plan is no longer active and
-    its follow-up task has a dedupe key."""
+    missed instalments, expire old offers, page by page in this session. Idempotent: a broken
+    plan is no longer active and its follow-up task has a dedupe key. ``still_active`` counts
+    the active plans left."""
     result = PlanCheck(offers_expired=repository.expire_offers(session, utcnow()))
     after: uuid.UUID | None = None
-    while batch := repository.active_plans_page(session, after, chunk):
-        after = batch[-1].id
-        accounts = repository.accounts_of(session, [plan.account_id for plan in batch])
-        rows_by_plan = repository.instalments_of(session, [plan.id for plan in batch])
-        for plan in batch:
-            account = accounts[plan.account_id]
-            today = today_by_portfolio.get(account.portfolio_id) or local_today(session, account)
-            rows = rows_by_plan.get(plan.id, [])
-            paid = sum(r.paid_minor for r in rows)
-            for row in rows:
-                late = today > row.due_date + timedelta(days=plan.grace_days)
-                if (
-                    late
-                    and row.paid_minor < row.amount_minor
-                    and row.status != InstalmentStatus.missed
-                ):
-                    row.status = InstalmentStatus.missed
-                    session.add(row)
-            if missed_instalments(rows, paid, today, plan.grace_days) < plan.missed_to_break:
-                result.still_active += 1
-                continue
-            _close(session, actor, plan, account, PlanStatus.broken, {"paid_minor": paid})
-            task = tasks.open_task(
-                session,
-                actor,
-                account,
-                TaskKind.follow_up_broken_plan,
-                today,
-                {"plan_id": str(plan.id), "paid_minor": paid, "total_minor": plan.total_minor},
-                dedupe_key=f"plan:{plan.id}:broken",
-            )
-            result.broken += 1
-            result.tasks.append(task.id)
-    session.flush()
+    while True:
+        after = check_plan_page(
+            session,
+            actor,
+            today_by_portfolio=today_by_portfolio,
+            after=after,
+            limit=chunk,
+            result=result,
+        )
+        if after is None:
+            break
+    result.still_active = repository.count_active(session)
     return result
+
+
+def plan_todays(
+    timezones: dict[uuid.UUID, str], today_by_portfolio: dict[uuid.UUID, date]
+) -> dict[uuid.UUID, date]:
+    """Each portfolio's today: the given one, else its own local date."""
+    return {pid: today_by_portfolio.get(pid) or today_in(tz) for pid, tz in timezones.items()}
+
+
+def check_plan_page(
+    session: Session,
+    actor: Actor,
+    *,
+    today_by_portfolio: dict[uuid.UUID, date],
+    after: uuid.UUID | None,
+    limit: int,
+    result: PlanCheck,
+) -> uuid.UUID | None:
+    """Check one page of candidate plans (id order, after ``after``): accounts locked in one
+    query, plans and instalments re-read under the lock, then bulk writes. Returns the cursor of
+    the next page, or None after the last. Each page is idempotent on its own."""
+    timezones = creditors_repository.timezones(session)
+    todays = plan_todays(timezones, today_by_portfolio)
+    page = repository.late_page(session, todays=todays, after=after, limit=limit)
+    if not page:
+        return None
+    accounts = ledger_repository.lock_accounts(session, sorted({a for _, a in page}))
+    plans = repository.active_rows(session, [p for p, _ in page])
+    rows_by_plan = repository.instalment_rows(session, [p.id for p in plans])
+    missed: list[uuid.UUID] = []
+    broken: list[tuple[Row[Any], int]] = []
+    for plan in plans:
+        today = todays[accounts[plan.account_id].portfolio_id]
+        rows = rows_by_plan.get(plan.id, [])
+        paid = sum(r.paid_minor for r in rows)
+        missed += [
+            r.id
+            for r in rows
+            if today > r.due_date + timedelta(days=plan.grace_days)
+            and r.paid_minor < r.amount_minor
+            and r.status != InstalmentStatus.missed
+        ]
+        if missed_instalments(rows, paid, today, plan.grace_days) >= plan.missed_to_break:
+            broken.append((plan, paid))
+    repository.mark_missed(session, missed)
+    expire_loaded(session, PlanInstalment, missed)
+    _break(session, actor, broken, accounts, todays, timezones, result)
+    return page[-1][0] if len(page) == limit else None
+
+
+def _break(
+    session: Session,
+    actor: Actor,
+    broken: list[tuple[Row[Any], int]],
+    accounts: dict[uuid.UUID, Row[Any]],
+    todays: dict[uuid.UUID, date],
+    timezones: dict[uuid.UUID, str],
+    result: PlanCheck,
+) -> None:
+    """``_close`` for a page of broken plans on locked accounts: plans ended in one UPDATE,
+    their unearned interest reversed in bulk, accounts still in plan back to active, audit
+    events in one INSERT, follow-up tasks deduplicated."""
+    if not broken:
+        return
+    ids = [plan.id for plan, _ in broken]
+    repository.close_many(session, ids, PlanStatus.broken, utcnow())
+    account_ids = [plan.account_id for plan, _ in broken]
+    held = {
+        a: ledger.Held(accounts[a].balance_minor, AccountStatus(accounts[a].status))
+        for a in account_ids
+    }
+    interest = ledger_repository.unreversed_by_keys(
+        session, account_ids, [f"plan:{i}:interest" for i in ids]
+    )
+    ledger.reverse_held(
+        session,
+        actor,
+        [
+            (
+                entry,
+                f"{entry.idempotency_key}:reversal",
+                f"Plan {PlanStatus.broken.value}",
+                today_in(timezones[accounts[entry.account_id].portfolio_id]),
+            )
+            for entry in interest
+        ],
+        held,
+        source="plan",
+    )
+    repository.reactivate(session, account_ids)
+    expire_loaded(session, Plan, ids)
+    expire_loaded(session, Account, account_ids)
+    audit.record_many(
+        session,
+        [
+            audit.event_row(
+                actor,
+                f"plan.{PlanStatus.broken.value}",
+                "plan",
+                plan.id,
+                before={"status": "active"},
+                after={"status": PlanStatus.broken.value, "paid_minor": paid},
+                account_id=plan.account_id,
+            )
+            for plan, paid in broken
+        ],
+    )
+    follow_ups = [
+        FollowUp(
+            account_id=plan.account_id,
+            agent_id=accounts[plan.account_id].assigned_agent_id,
+            kind=TaskKind.follow_up_broken_plan,
+            due_date=todays[accounts[plan.account_id].portfolio_id],
+            payload={"plan_id": str(plan.id), "paid_minor": paid, "total_minor": plan.total_minor},
+            dedupe_key=f"plan:{plan.id}:broken",
+        )
+        for plan, paid in broken
+    ]
+    result.broken += len(broken)
+    result.tasks.extend(tasks.open_follow_ups(session, actor, follow_ups))
 
 
 def offer_to_read(offer: Offer) -> OfferRead:

@@ -1,22 +1,49 @@
 """Daily job: break plans with missed instalments, mark missed instalments, expire offers.
 
 Periodic (hourly): each portfolio is judged on its own local date, so a run soon after local
-midnight settles yesterday for that portfolio; re-runs change nothing."""
+midnight settles yesterday for that portfolio; re-runs change nothing.
+
+Offers are expired in one UPDATE, then each page of plans is its own unit of work, committed
+before the next: a page is idempotent on its own (broken plans are no longer active, missed
+instalments stay missed, interest reversals and tasks carry keys), so a crash loses at most
+one page, and account locks last one page, not the whole run.
+"""
 
 from __future__ import annotations
+
+import uuid
 
 from sqlalchemy import Engine
 
 from backend.aging import Clock
 from backend.audit.service import Actor
+from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.jobs.registry import job
-from backend.plans.service import PlanCheck, check_active_plans
+from backend.plans import repository
+from backend.plans.service import PAGE, PlanCheck, check_plan_page
 
 
-def run_plan_check(engine: Engine | None = None) -> PlanCheck:
+def run_plan_check(engine: Engine | None = None, *, page: int = PAGE) -> PlanCheck:
     with session_scope(engine) as session:
-        return check_active_plans(session, Actor.system(), today_by_portfolio=Clock(session).all())
+        today_by_portfolio = Clock(session).all()
+        result = PlanCheck(offers_expired=repository.expire_offers(session, utcnow()))
+    after: uuid.UUID | None = None
+    while True:
+        with session_scope(engine) as session:
+            after = check_plan_page(
+                session,
+                Actor.system(),
+                today_by_portfolio=today_by_portfolio,
+                after=after,
+                limit=page,
+                result=result,
+            )
+        if after is None:
+            break
+    with session_scope(engine, write=False) as session:
+        result.still_active = repository.count_active(session)
+    return result
 
 
 @job("plans.check", cron="10 * * * *")

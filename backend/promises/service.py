@@ -7,27 +7,29 @@ A promise already covered before its date is marked kept at once.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Row
 from sqlmodel import Session
 
-from backend.accounts.models import Account
-from backend.aging import OPEN_STATUSES, days_past_due
+from backend.aging import OPEN_STATUSES, overdue_days
 from backend.amounts import ceiling, check_amount
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import today_in, utcnow
+from backend.core.db import expire_loaded
 from backend.core.errors import Conflict, IdempotencyConflict, NotFound, ValidationFailed
 from backend.creditors.models import Portfolio
 from backend.ledger import repository as ledger_repository
-from backend.negotiation.policy import NegotiationPolicy, ResolvedPolicy, effective_policy
+from backend.negotiation.policy import ResolvedPolicy, effective_policy
 from backend.policies.service import policy_of, resolved_for
 from backend.promises import repository
 from backend.promises.models import Promise
 from backend.tasks import service as tasks
+from backend.tasks.service import FollowUp
 from shared.schemas.enums import ActionChannel, PromiseStatus, TaskKind, bucket_for
 from shared.schemas.negotiation import PromiseKpis
 
@@ -126,60 +128,119 @@ class CheckResult:
     tasks: list[uuid.UUID] = field(default_factory=list)
 
 
+#: Promises judged per page: a few round trips and one commit (in the job) per page.
+PAGE = 5000
+
+
 def check_open_promises(
-    session: Session, actor: Actor, *, today_by_portfolio: dict[uuid.UUID, date], chunk: int = 1000
+    session: Session, actor: Actor, *, today_by_portfolio: dict[uuid.UUID, date], chunk: int = PAGE
 ) -> CheckResult:
-    """Resolve every open promise that is covered or past its date plus grace. Idempotent:
-    resolved promises are no longer open, and follow-up tasks carry a dedupe key."""
+    """Resolve every open promise that is covered or past its date plus grace, page by page in
+    this session. Idempotent: resolved promises are no longer open, and follow-up tasks carry
+    a dedupe key. ``still_open`` counts the open promises left."""
     result = CheckResult()
-    policies = _Policies(session)
-    horizon = max(today_by_portfolio.values(), default=date.today())
     after: uuid.UUID | None = None
-    while batch := repository.open_page(session, after=after, limit=chunk):
-        after = batch[-1].id
-        accounts = repository.accounts(session, [p.account_id for p in batch])
-        since = min(p.created_at.date() for p in batch) - timedelta(days=1)  # any timezone
-        received: dict[uuid.UUID, list[tuple[date, int]]] = defaultdict(list)
-        for account_id, day, amount in repository.payment_rows(session, list(accounts), since):
-            received[account_id].append((day, amount))
-        for promise in batch:
-            account = accounts[promise.account_id]
-            today = today_by_portfolio.get(account.portfolio_id, horizon)
-            _judge(session, actor, promise, account, today, received[account.id], result, policies)
+    while True:
+        after = check_promise_page(
+            session,
+            actor,
+            today_by_portfolio=today_by_portfolio,
+            after=after,
+            limit=chunk,
+            result=result,
+        )
+        if after is None:
+            break
+    result.still_open = repository.count_open(session)
     return result
+
+
+def check_promise_page(
+    session: Session,
+    actor: Actor,
+    *,
+    today_by_portfolio: dict[uuid.UUID, date],
+    after: uuid.UUID | None,
+    limit: int,
+    result: CheckResult,
+) -> uuid.UUID | None:
+    """Judge one page of candidate promises (id order, after ``after``): the accounts locked
+    in one query, the promises re-read under that lock, the page's payments summed per account
+    and day in one grouped query, then bulk writes. Returns the cursor of the next page, or
+    None after the last. Each page is idempotent on its own, so a job may commit per page."""
+    policies = _Policies.load(session)
+    horizon = max(today_by_portfolio.values(), default=date.today())
+    todays = {pid: today_by_portfolio.get(pid, horizon) for pid in policies.portfolios}
+    cutoffs = {pid: day - timedelta(days=policies.min_grace(pid)) for pid, day in todays.items()}
+    page = repository.judgeable_page(
+        session, cutoffs=cutoffs, otherwise=horizon, after=after, limit=limit
+    )
+    if not page:
+        return None
+    accounts = ledger_repository.lock_accounts(session, sorted({a for _, a in page}))
+    rows = repository.open_rows(session, [p for p, _ in page])
+    if rows:
+        since = min(r.created_at.date() for r in rows) - timedelta(days=1)  # any timezone
+        received = repository.received_by_day(session, list(accounts), since)
+        verdicts = []
+        for row in rows:
+            account = accounts[row.account_id]
+            today = todays.get(account.portfolio_id, horizon)
+            verdict = _verdict(row, account, today, received.get(row.account_id, []), policies)
+            if verdict is not None:
+                verdicts.append(verdict)
+        _apply(session, actor, verdicts, result)
+    return page[-1][0] if len(page) == limit else None
 
 
 def promise_day(promise: Promise, timezone: str) -> date:
     """The day a promise was made in its portfolio's timezone: payments' effective dates are
     local days, so a promise made at 21:30 in Lima and paid that evening counts as covered."""
-    return promise.created_at.astimezone(ZoneInfo(timezone)).date()
+    return local_day(promise.created_at, timezone)
+
+
+def local_day(created_at: datetime, timezone: str) -> date:
+    return created_at.astimezone(ZoneInfo(timezone)).date()
+
+
+class AccountFacts(Protocol):
+    """What judging reads of an account (an ``Account`` or a locked page row)."""
+
+    @property
+    def portfolio_id(self) -> uuid.UUID: ...
+
+    @property
+    def balance_minor(self) -> int: ...
+
+    @property
+    def due_date(self) -> date: ...
 
 
 class _Policies:
-    """Each portfolio's policy parsed once per job, and resolved once per (bucket, override)."""
+    """Every portfolio's timezone and policy read once (one query), the policy resolved once
+    per (portfolio, bucket, override)."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.portfolios: dict[uuid.UUID, Portfolio] = {}
-        self.parsed: dict[uuid.UUID, NegotiationPolicy] = {}
+    def __init__(self, portfolios: dict[uuid.UUID, Portfolio]) -> None:
+        self.portfolios = portfolios
+        self.parsed = {pid: policy_of(p) for pid, p in portfolios.items()}
         self.resolved: dict[tuple[uuid.UUID, str, int], ResolvedPolicy] = {}
 
-    def _portfolio(self, account: Account) -> Portfolio:
-        portfolio = self.portfolios.get(account.portfolio_id)
-        if portfolio is None:
-            portfolio = self.session.get(Portfolio, account.portfolio_id)
-            assert portfolio is not None  # foreign key
-            self.portfolios[account.portfolio_id] = portfolio
-        return portfolio
+    @classmethod
+    def load(cls, session: Session) -> _Policies:
+        return cls(repository.portfolios(session))
 
-    def local_day(self, account: Account, promise: Promise) -> date:
-        return promise_day(promise, self._portfolio(account).timezone)
+    def timezone(self, portfolio_id: uuid.UUID) -> str:
+        return self.portfolios[portfolio_id].timezone
 
-    def for_account(self, account: Account, today: date) -> ResolvedPolicy:
-        policy = self.parsed.get(account.portfolio_id)
-        if policy is None:
-            policy = self.parsed[account.portfolio_id] = policy_of(self._portfolio(account))
-        bucket = bucket_for(days_past_due(account, today))
+    def min_grace(self, portfolio_id: uuid.UUID) -> int:
+        """The fewest grace days any account of the portfolio can get (for the SQL filter)."""
+        policy = self.parsed[portfolio_id]
+        overrides = [o.grace_days for o in policy.overrides if o.grace_days is not None]
+        return min([policy.grace_days, *overrides])
+
+    def for_account(self, account: AccountFacts, today: date) -> ResolvedPolicy:
+        policy = self.parsed[account.portfolio_id]
+        bucket = bucket_for(overdue_days(account.balance_minor, account.due_date, today))
         balance = max(account.balance_minor, 0)
         override = next(
             (i for i, o in enumerate(policy.overrides) if o.matches(bucket, balance)), -1
@@ -190,45 +251,85 @@ class _Policies:
         return self.resolved[key]
 
 
-def _judge(
-    session: Session,
-    actor: Actor,
-    promise: Promise,
-    account: Account,
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    promise_id: uuid.UUID
+    account_id: uuid.UUID
+    amount_minor: int
+    status: PromiseStatus
+    paid: int
+    follow_up: FollowUp | None
+
+
+def _verdict(
+    row: Row[Any],
+    account: Row[Any],
     today: date,
     received: list[tuple[date, int]],
-    result: CheckResult,
     policies: _Policies,
-) -> None:
+) -> _Verdict | None:
+    """Kept, partially kept or broken (None: still open), exactly as the rule reads."""
     grace = policies.for_account(account, today).grace_days
-    deadline = promise.due_date + timedelta(days=grace)
-    start = policies.local_day(account, promise)
+    deadline = row.due_date + timedelta(days=grace)
+    start = local_day(row.created_at, policies.timezone(account.portfolio_id))
     paid = sum(amount for day, amount in received if start <= day <= deadline)
-    if paid >= promise.amount_minor:
+    if paid >= row.amount_minor:
         status = PromiseStatus.kept
     elif today <= deadline:
-        result.still_open += 1
-        return
+        return None
     else:
         status = PromiseStatus.partially_kept if paid > 0 else PromiseStatus.broken
-    _resolve(session, actor, promise, status, paid)
-    setattr(result, status.value, getattr(result, status.value) + 1)
+    follow_up = None
     if status != PromiseStatus.kept and account.status in OPEN_STATUSES:
-        task = tasks.open_task(
-            session,
-            actor,
-            account,
-            TaskKind.follow_up_broken_promise,
-            today,
-            {
-                "promise_id": str(promise.id),
-                "amount_minor": promise.amount_minor,
+        follow_up = FollowUp(
+            account_id=row.account_id,
+            agent_id=account.assigned_agent_id,
+            kind=TaskKind.follow_up_broken_promise,
+            due_date=today,
+            payload={
+                "promise_id": str(row.id),
+                "amount_minor": row.amount_minor,
                 "paid_minor": paid,
-                "days_past_due": days_past_due(account, today),
+                "days_past_due": overdue_days(account.balance_minor, account.due_date, today),
             },
-            dedupe_key=f"promise:{promise.id}:{status.value}",
+            dedupe_key=f"promise:{row.id}:{status.value}",
         )
-        result.tasks.append(task.id)
+    return _Verdict(row.id, row.account_id, row.amount_minor, status, paid, follow_up)
+
+
+def _apply(session: Session, actor: Actor, verdicts: list[_Verdict], result: CheckResult) -> None:
+    """One executemany of the promise updates, one INSERT of their audit events, then the
+    follow-up tasks (deduplicated) with theirs."""
+    if not verdicts:
+        return
+    now = utcnow()
+    repository.resolve_many(
+        session,
+        [
+            {"promise": v.promise_id, "new_status": v.status, "paid": max(v.paid, 0), "at": now}
+            for v in verdicts
+        ],
+    )
+    expire_loaded(session, Promise, [v.promise_id for v in verdicts])
+    audit.record_many(
+        session,
+        [
+            audit.event_row(
+                actor,
+                f"promise.{v.status.value}",
+                "promise",
+                v.promise_id,
+                before={"status": "open"},
+                after={"status": v.status.value, "paid_minor": v.paid},
+                account_id=v.account_id,
+            )
+            for v in verdicts
+        ],
+    )
+    for v in verdicts:
+        setattr(result, v.status.value, getattr(result, v.status.value) + 1)
+    follow_ups = [v.follow_up for v in verdicts if v.follow_up is not None]
+    result.tasks.extend(tasks.open_follow_ups(session, actor, follow_ups))
 
 
 def kpis(

@@ -1,8 +1,16 @@
 """Daily job: judge open promises (kept, partially kept, broken) and open follow-up tasks.
 
-Periodic (hourly): each portfolio is judged on its own local date; re-runs change nothing."""
+Periodic (hourly): each portfolio is judged on its own local date; re-runs change nothing.
+
+Each page of promises is its own unit of work, committed before the next: a page is
+idempotent on its own (resolved promises are no longer open, tasks carry dedupe keys), so a
+crash loses at most one page, which the retry judges again; row locks on accounts last one
+page, not the whole run, and a million promises never sit in one transaction.
+"""
 
 from __future__ import annotations
+
+import uuid
 
 from sqlalchemy import Engine
 
@@ -10,12 +18,30 @@ from backend.aging import Clock
 from backend.audit.service import Actor
 from backend.core.db import session_scope
 from backend.jobs.registry import job
-from backend.promises.service import CheckResult, check_open_promises
+from backend.promises import repository
+from backend.promises.service import PAGE, CheckResult, check_promise_page
 
 
-def run_promise_check(engine: Engine | None = None) -> CheckResult:
-    with session_scope(engine) as session:
-        return check_open_promises(session, Actor.system(), today_by_portfolio=Clock(session).all())
+def run_promise_check(engine: Engine | None = None, *, page: int = PAGE) -> CheckResult:
+    with session_scope(engine, write=False) as session:
+        today_by_portfolio = Clock(session).all()
+    result = CheckResult()
+    after: uuid.UUID | None = None
+    while True:
+        with session_scope(engine) as session:
+            after = check_promise_page(
+                session,
+                Actor.system(),
+                today_by_portfolio=today_by_portfolio,
+                after=after,
+                limit=page,
+                result=result,
+            )
+        if after is None:
+            break
+    with session_scope(engine, write=False) as session:
+        result.still_open = repository.count_open(session)
+    return result
 
 
 @job("promises.check", cron="5 * * * *")

@@ -14,6 +14,14 @@ def by_dedupe_key(session: Session, key: str) -> Task | None:
     return session.execute(select(Task).where(Task.dedupe_key == key)).scalars().first()
 
 
+def ids_by_dedupe_keys(session: Session, keys: list[str]) -> dict[str, uuid.UUID]:
+    """The tasks already opened under any of ``keys``, in one query."""
+    if not keys:
+        return {}
+    query = select(Task.dedupe_key, Task.id).where(col(Task.dedupe_key).in_(keys))
+    return {key: task_id for key, task_id in session.execute(query) if key is not None}
+
+
 def page(
     session: Session,
     *,

@@ -6,6 +6,7 @@ Jobs create tasks with a ``dedupe_key`` so running them twice creates nothing tw
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,8 +17,10 @@ from backend.accounts.models import Account
 from backend.accounts.scope import account_visibility, can_see_account
 from backend.audit import service as audit
 from backend.audit.service import Actor
+from backend.core.bulk import insert_rows
 from backend.core.clock import utcnow
 from backend.core.errors import Conflict, Forbidden, NotFound
+from backend.core.ids import uuid7
 from backend.tasks import repository
 from backend.tasks.models import Task
 from backend.users.models import User
@@ -63,6 +66,66 @@ def open_task(
         account_id=account.id,
     )
     return task
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A follow-up a job opens on an account once (``dedupe_key``), assigned to the account's
+    agent (``default_assignee`` for follow-ups, without reading the user row)."""
+
+    account_id: uuid.UUID
+    agent_id: uuid.UUID | None
+    kind: TaskKind
+    due_date: date
+    payload: dict[str, Any]
+    dedupe_key: str
+
+
+def open_follow_ups(session: Session, actor: Actor, items: list[FollowUp]) -> list[uuid.UUID]:
+    """``open_task`` for a page of follow-ups: one SELECT of the existing dedupe keys, one
+    INSERT of the new tasks and one of their ``task.created`` events. The ids of all of them,
+    existing ones included, in order."""
+    existing = repository.ids_by_dedupe_keys(session, [i.dedupe_key for i in items])
+    rows: list[dict[str, Any]] = []
+    ids: list[uuid.UUID] = []
+    for item in items:
+        if (known := existing.get(item.dedupe_key)) is not None:
+            ids.append(known)
+            continue
+        row = {  # in the order ``audit.snapshot`` of a new Task lists them
+            "account_id": item.account_id,
+            "assignee_id": item.agent_id,
+            "kind": item.kind,
+            "due_date": item.due_date,
+            "payload": item.payload,
+            "dedupe_key": item.dedupe_key,
+            "id": uuid7(),
+            "status": TaskStatus.open,
+            "resolution": None,
+            "created_at": utcnow(),
+            "closed_at": None,
+            "closed_by_id": None,
+        }
+        existing[item.dedupe_key] = row["id"]
+        rows.append(row)
+        ids.append(row["id"])
+    if rows:
+        insert_rows(session, Task.__table__, rows)
+        audit.record_many(
+            session,
+            [
+                audit.event_row(
+                    actor,
+                    "task.created",
+                    "task",
+                    row["id"],
+                    after=audit.jsonable(row),
+                    account_id=row["account_id"],
+                )
+                for row in rows
+            ],
+        )
+    return ids
 
 
 def visible_scope(user: User):
