@@ -18,7 +18,7 @@ from backend.auth.endpoints import router as auth_router
 from backend.conversations.endpoints import router as conversations_router
 from backend.core import handlers
 from backend.core.config import get_settings
-from backend.core.routing import DomainRouter
+from backend.core.routing import DomainRouter, PrefilteredRouter
 from backend.creditors.endpoints import router as creditors_router
 from backend.debtors.endpoints import router as debtors_router
 from backend.field.endpoints import router as field_router
@@ -42,7 +42,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 
 
 def api_router() -> APIRouter:
-    api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+    api = PrefilteredRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
     for router in (
         auth_router,
         users_router,

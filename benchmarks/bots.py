@@ -458,6 +458,14 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "bots.json").write_text(json.dumps(results, indent=2) + "\n")
     print(table(levels))
+    for level in levels:  # the figure: a balance check's turn, end to end
+        balance = level["by_kind"].get("balance")
+        if balance:
+            print(
+                f"balance check, concurrency {level['concurrency']}: p50 "
+                f"{balance['total']['p50_ms']} ms per turn ({balance['backend_calls_per_message']}"
+                " API calls)"
+            )
     print(f"wrote {RESULTS / 'bots.json'}")
 
 

@@ -10,7 +10,8 @@ from backend.accounts.scope import account_visibility
 from backend.aging import Clock
 from backend.auth.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.errors import ValidationFailed
-from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.pagination import PageParams, next_cursor, page_query
+from backend.core.responses import json_response
 from backend.core.routing import DomainRouter
 from backend.ledger import repository as ledger_repository
 from shared.schemas.accounts import (
@@ -32,7 +33,7 @@ router = DomainRouter(prefix="/accounts", tags=["accounts"])
 def list_accounts(
     session: SessionDep,
     user: CurrentUser,
-    paging: Annotated[PageParams, Depends(page_params)],
+    paging: Annotated[PageParams, Depends(page_query)],
     status: AccountStatus | None = None,
     aging_bucket: AgingBucket | None = None,
     assigned_agent_id: uuid.UUID | None = None,
@@ -43,14 +44,13 @@ def list_accounts(
         str | None, Query(max_length=100, description="name, national ID, phone or reference")
     ] = None,
 ) -> object:
-    clock = Clock(session)
-    rows = repository.page(
+    rows = repository.read_page(
         session,
         visible=account_visibility(user),
         after=paging.cursor,
         limit=paging.limit,
         status=status,
-        bucket=service.bucket_filter(clock, aging_bucket) if aging_bucket else None,
+        bucket=service.bucket_filter(Clock(session), aging_bucket) if aging_bucket else None,
         agent_id=assigned_agent_id,
         unassigned=unassigned,
         portfolio_id=portfolio_id,
@@ -58,8 +58,12 @@ def list_accounts(
         text=fold(q) if q and q.strip() else None,
         ref=q.strip() if q else None,
     )
-    items = [service.to_read(a, d, clock.today(a.portfolio_id)) for a, d in rows[: paging.limit]]
-    return Page(items=items, next_cursor=next_cursor(rows, paging.limit, key=lambda r: r[0].id))
+    today = service.Todays()
+    items = [service.read_from_row(r, today(r.portfolio_timezone)) for r in rows[: paging.limit]]
+    page = Page[AccountRead](
+        items=items, next_cursor=next_cursor(rows, paging.limit, key=lambda r: r.id)
+    )
+    return json_response(page)
 
 
 @router.post("", response_model=AccountRead, status_code=201)
@@ -76,8 +80,7 @@ def assign_accounts(session: SessionDep, user: Staff, data: AssignRequest) -> As
 
 @router.get("/{account_id}", response_model=AccountRead)
 def get_account(session: SessionDep, user: CurrentUser, account_id: uuid.UUID) -> object:
-    account, debtor = service.get_visible(session, user, account_id)
-    return service.to_read(account, debtor, Clock(session).today(account.portfolio_id))
+    return json_response(service.read_visible(session, user, account_id))
 
 
 @router.patch("/{account_id}", response_model=AccountRead)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
+from sqlalchemy import Row
 from sqlmodel import Session
 
 from backend.accounts import repository
@@ -14,9 +16,10 @@ from backend.aging import Clock, days_past_due
 from backend.amounts import ceiling, check_amount
 from backend.audit import service as audit
 from backend.audit.service import Actor
+from backend.core.clock import today_in
 from backend.core.errors import Conflict, CurrencyMismatch, NotFound, ValidationFailed
 from backend.creditors.service import get_portfolio
-from backend.debtors.models import Debtor
+from backend.debtors.models import Debtor, display_name
 from backend.ledger import service as ledger
 from backend.users.models import User
 from shared.money import from_decimal
@@ -47,6 +50,55 @@ def to_read(account: Account, debtor: Debtor | None, today: date) -> AccountRead
             "aging_bucket": bucket_for(dpd),
         }
     )
+
+
+_ACCOUNT_KEYS = tuple(c.key for c in Account.__table__.columns)  # type: ignore[attr-defined]
+
+
+class Todays:
+    """Each timezone's date, computed once per request."""
+
+    __slots__ = ("_by_zone",)
+
+    def __init__(self) -> None:
+        self._by_zone: dict[str, date] = {}
+
+    def __call__(self, timezone: str) -> date:
+        found = self._by_zone.get(timezone)
+        if found is None:
+            found = self._by_zone[timezone] = today_in(timezone)
+        return found
+
+
+def read_from_row(row: Row[Any], today: date) -> AccountRead:
+    """``to_read`` from a row of ``repository.READ_COLUMNS`` (the same answer, without building
+    ORM objects first)."""
+    data = row._mapping
+    balance, due = data["balance_minor"], data["due_date"]
+    dpd = 0 if balance <= 0 or due >= today else (today - due).days
+    return AccountRead.model_validate(
+        {
+            **{key: data[key] for key in _ACCOUNT_KEYS},
+            "debtor": {
+                "id": data["debtor_id"],
+                "display_name": display_name(
+                    data["debtor_company_name"], data["debtor_first_name"], data["debtor_last_name"]
+                ),
+                "id_type": data["debtor_id_type"],
+                "id_number": data["debtor_id_number"],
+            },
+            "days_past_due": dpd,
+            "aging_bucket": bucket_for(dpd),
+        }
+    )
+
+
+def read_visible(session: Session, user: User, account_id: uuid.UUID) -> AccountRead:
+    """One visible account as the API shows it (404 outside the caller's scope)."""
+    row = repository.read_one(session, account_id, account_visibility(user))
+    if row is None:
+        raise NotFound()
+    return read_from_row(row, today_in(row.portfolio_timezone))
 
 
 def get_visible(session: Session, user: User, account_id: uuid.UUID) -> tuple[Account, Debtor]:

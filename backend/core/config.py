@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     )
     secret_key: str = ""
     token_minutes: int = 8 * 60
+    # How long a verified bearer token's user (role, active flag, team) is reused without
+    # reading it again: the bound on how late another process notices a deactivation or a role
+    # change (this process forgets the user at once). 0 reads the user on every request.
+    principal_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     public_url: str = "http://127.0.0.1:8000"
     max_upload_bytes: int = 50 * 1024 * 1024
     # Larger uploads (statements, imports) are processed by a background job (202 + progress).

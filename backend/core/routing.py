@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -22,6 +23,8 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Match
+from starlette.types import Scope
 
 from backend.core.db import get_session, unit_of_work
 
@@ -65,7 +68,48 @@ class UnitOfWorkRoute(APIRoute):
         super().__init__(path, endpoint, **kwargs)
 
 
-class DomainRouter(APIRouter):
+class PrefilteredRouter(APIRouter):
+    """An ``APIRouter`` that turns away, with one regular expression search, the requests none
+    of its routes can match.
+
+    FastAPI matches a request against the included routers one by one, and each router against
+    each of its routes (twice: to choose the router, then to handle it); with every domain
+    included under ``/api/v1`` that walk cost about as much as a whole read. A route's path up
+    to its first parameter (``/accounts/`` of ``/accounts/{account_id}``) is part of every path
+    it matches, so a request whose path contains none of the router's such prefixes cannot
+    match it: ``Match.NONE`` without walking. Any other request is matched exactly as before.
+    """
+
+    _prefilter: tuple[int, re.Pattern[str] | None] | None = None
+
+    def _static_prefixes(self) -> list[str] | None:
+        prefixes = []
+        for route in self.routes:
+            path = getattr(route, "path", None)
+            if not isinstance(route, APIRoute) or not path:
+                return [self.prefix] if self.prefix else None  # an included router, a mount
+            prefixes.append(path.split("{", 1)[0])
+        return prefixes
+
+    def _pattern(self) -> re.Pattern[str] | None:
+        cached = self._prefilter
+        if cached is not None and cached[0] == len(self.routes):
+            return cached[1]
+        prefixes = self._static_prefixes()
+        pattern = None
+        if prefixes and all(prefixes):
+            pattern = re.compile("|".join(re.escape(p) for p in sorted(set(prefixes))))
+        self._prefilter = (len(self.routes), pattern)
+        return pattern
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        pattern = self._pattern()
+        if pattern is not None and not pattern.search(scope.get("path", "")):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+class DomainRouter(PrefilteredRouter):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("route_class", UnitOfWorkRoute)
         super().__init__(**kwargs)

@@ -42,9 +42,14 @@ class Debtor(SQLModel, table=True):
 
     @property
     def display_name(self) -> str:
-        if self.company_name:
-            return self.company_name
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
+        return display_name(self.company_name, self.first_name, self.last_name)
+
+
+def display_name(company_name: str | None, first_name: str | None, last_name: str | None) -> str:
+    """A company's name, or a person's first and last names."""
+    if company_name:
+        return company_name
+    return " ".join(p for p in (first_name, last_name) if p)
 
 
 class DebtorPhone(SQLModel, table=True):

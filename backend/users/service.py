@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import event
 from sqlmodel import Session
 
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.errors import Conflict, InvalidCredentials, NotFound, ValidationFailed
 from backend.core.security import DUMMY_HASH, hash_password, verify_password
-from backend.users import repository
+from backend.users import principals, repository
 from backend.users.models import User
 from shared.schemas.auth import UserCreate, UserUpdate
 from shared.schemas.enums import Role
@@ -65,9 +66,18 @@ def update(session: Session, actor: Actor, user_id: uuid.UUID, data: UserUpdate)
             setattr(user, key, value)
     session.add(user)
     session.flush()
+    _forget_principal(session, user.id)
     old, new = audit.changes(before, audit.snapshot(user))
     audit.record(session, actor, "user.updated", "user", user.id, before=old, after=new)
     return user
+
+
+def _forget_principal(session: Session, user_id: uuid.UUID) -> None:
+    """Cached principals of this user (``backend.users.principals``) are dropped now and again
+    once the change is committed, so no request of this process sees the old role, team or
+    active flag after the commit."""
+    principals.forget(user_id)
+    event.listen(session, "after_commit", lambda _: principals.forget(user_id), once=True)
 
 
 def get(session: Session, user_id: uuid.UUID) -> User:

@@ -102,7 +102,7 @@ class ConversationCore:
             return Reply([Outgoing(apology)], retry=True)
 
     async def _handle(self, incoming: Incoming) -> Reply:
-        chat = self.api.chat(incoming.channel, incoming.user_id)
+        chat = self.api.chat(incoming.channel, incoming.user_id, per_turn=True)
         try:
             if (await chat.claim(incoming.message_id)).duplicate:
                 return Reply(duplicate=True)

@@ -74,8 +74,9 @@ class BotApi:
         ``backend.conversations.service.ensure_bot_identity`` in-process)."""
         return cls(CobroClient(base_url, token=token, transport=transport, timeout=timeout))
 
-    def chat(self, channel: ChatChannel, user_id: str) -> BotChat:
-        return BotChat(self.client, channel, user_id)
+    def chat(self, channel: ChatChannel, user_id: str, *, per_turn: bool = False) -> BotChat:
+        """``per_turn``: the chat object serves one incoming message (see ``BotChat``)."""
+        return BotChat(self.client, channel, user_id, per_turn=per_turn)
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -84,13 +85,20 @@ class BotApi:
 class BotChat:
     """One chat: the channel and the channel's id for the person."""
 
-    def __init__(self, client: CobroClient, channel: ChatChannel, user_id: str) -> None:
+    def __init__(
+        self, client: CobroClient, channel: ChatChannel, user_id: str, *, per_turn: bool = False
+    ) -> None:
         self._client = client
         self.channel = channel
         self.user_id = user_id
         self._base = f"{V1}/bot/{channel}/{quote(user_id, safe='')}"
+        # Per turn: the chat's accounts as last read, until any write through this chat.
+        self._per_turn = per_turn
+        self._accounts: list[BotAccount] | None = None
 
     async def _call(self, method: str, path: str, model: Any, json: BaseModel | None = None) -> Any:
+        if method != "GET":
+            self._accounts = None
         # The client's one request helper (the domain mixins' too): auth, language, errors.
         return await self._client._request(method, self._base + path, json=json, model=model)
 
@@ -143,7 +151,15 @@ class BotChat:
             )
 
     async def accounts(self) -> list[BotAccount]:
-        return await self._call("GET", "/accounts", list[BotAccount])
+        """The chat's open accounts. A ``per_turn`` chat (the conversation core makes one per
+        message) asked again before any write through it answers the same list without another
+        call (a balance check asks twice: to pick the account, then for it)."""
+        if self._accounts is not None:
+            return list(self._accounts)
+        found = await self._call("GET", "/accounts", list[BotAccount])
+        if self._per_turn:
+            self._accounts = found
+        return list(found)
 
     async def account(self, account_id: uuid.UUID) -> BotAccountDetail:
         return await self._call("GET", f"/accounts/{account_id}", BotAccountDetail)
