@@ -3,9 +3,10 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from backend.audit.models import AuditEvent
+from backend.core.pagination import keyset
 
 
 def page(
@@ -17,13 +18,11 @@ def page(
     entity_id: str | None,
     actor_id: uuid.UUID | None,
 ) -> list[AuditEvent]:
-    query = select(AuditEvent).order_by(col(AuditEvent.id))
-    if after:
-        query = query.where(AuditEvent.id > after)
+    query = select(AuditEvent)
     if entity_type:
         query = query.where(AuditEvent.entity_type == entity_type)
     if entity_id:
         query = query.where(AuditEvent.entity_id == entity_id)
     if actor_id:
         query = query.where(AuditEvent.actor_id == actor_id)
-    return list(session.execute(query.limit(limit + 1)).scalars())
+    return keyset(session, query, AuditEvent.id, after, limit)

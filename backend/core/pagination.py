@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import BaseModel
+from sqlalchemy import Select
+from sqlmodel import Session
 
 from backend.core.errors import ValidationFailed
 
@@ -46,3 +48,23 @@ def next_cursor(rows: list[Any], limit: int, key: Any = lambda row: row.id) -> s
     if len(rows) <= limit:
         return None
     return str(key(rows[limit - 1]))
+
+
+def keyset(
+    session: Session,
+    query: Select[Any],
+    key: Any,
+    after: Any | None,
+    limit: int,
+    *,
+    newest_first: bool = False,
+) -> list[Any]:
+    """The one keyset paginator: ``query`` (its filters) ordered by the unique ``key`` column,
+    the rows after ``after`` (the previous page's last key), ``limit + 1`` of them so that
+    ``next_cursor`` can tell whether there is a next page. Single-entity queries give their
+    entities, others their rows."""
+    if after is not None:
+        query = query.where(key < after if newest_first else key > after)
+    query = query.order_by(key.desc() if newest_first else key).limit(limit + 1)
+    result = session.execute(query)
+    return list(result.scalars() if len(query.column_descriptions) == 1 else result)

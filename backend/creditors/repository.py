@@ -2,16 +2,14 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
+from backend.core.pagination import keyset
 from backend.creditors.models import Creditor, Portfolio
 
 
 def creditors_page(session: Session, *, after: uuid.UUID | None, limit: int) -> list[Creditor]:
-    query = select(Creditor).order_by(col(Creditor.id))
-    if after:
-        query = query.where(Creditor.id > after)
-    return list(session.exec(query.limit(limit + 1)))
+    return keyset(session, select(Creditor), Creditor.id, after, limit)
 
 
 def creditor_by_name(session: Session, name: str) -> Creditor | None:
@@ -21,12 +19,10 @@ def creditor_by_name(session: Session, name: str) -> Creditor | None:
 def portfolios_page(
     session: Session, *, after: uuid.UUID | None, limit: int, creditor_id: uuid.UUID | None
 ) -> list[Portfolio]:
-    query = select(Portfolio).order_by(col(Portfolio.id))
-    if after:
-        query = query.where(Portfolio.id > after)
+    query = select(Portfolio)
     if creditor_id:
         query = query.where(Portfolio.creditor_id == creditor_id)
-    return list(session.exec(query.limit(limit + 1)))
+    return keyset(session, query, Portfolio.id, after, limit)
 
 
 def timezones(session: Session) -> dict[uuid.UUID, str]:

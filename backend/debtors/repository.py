@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, delete, exists, select
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
+from backend.core.pagination import keyset
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
 
 
@@ -81,16 +82,14 @@ def page(
 ) -> list[Debtor]:
     """Debtors with at least one account the caller may see (``visible`` is over Account;
     None means every debtor, for admins)."""
-    query = select(Debtor).order_by(col(Debtor.id))
+    query = select(Debtor)
     if visible is not None:
         query = query.where(exists().where(Account.debtor_id == Debtor.id, visible))
-    if after:
-        query = query.where(Debtor.id > after)
     if portfolio_id:
         query = query.where(Debtor.portfolio_id == portfolio_id)
     if text:
         query = query.where(col(Debtor.search_text).contains(text, autoescape=True))
-    return list(session.execute(query.limit(limit + 1)).scalars())
+    return keyset(session, query, Debtor.id, after, limit)
 
 
 def is_visible(session: Session, debtor_id: uuid.UUID, visible: ColumnElement[bool]) -> bool:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 
 from backend.accounts.models import Account
 from backend.audit.models import AuditEvent
+from backend.core.pagination import keyset
 from backend.creditors.models import Portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
 from backend.imports import bulk
@@ -58,12 +59,10 @@ def batches_page(
     session: Session, *, before: uuid.UUID | None, limit: int, portfolio_id: uuid.UUID | None
 ) -> list[ImportBatch]:
     """Newest first; ``before`` is the last id of the previous page."""
-    query = select(ImportBatch).order_by(col(ImportBatch.id).desc())
-    if before:
-        query = query.where(ImportBatch.id < before)
+    query = select(ImportBatch)
     if portfolio_id:
         query = query.where(ImportBatch.portfolio_id == portfolio_id)
-    return list(session.execute(query.limit(limit + 1)).scalars())
+    return keyset(session, query, ImportBatch.id, before, limit, newest_first=True)
 
 
 def agents(session: Session, supervisor_id: uuid.UUID | None) -> dict[str, uuid.UUID]:

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
+from backend.core.pagination import keyset
 from backend.creditors.models import Portfolio
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
 from backend.plans.models import Plan, PlanInstalment
@@ -138,23 +139,15 @@ def deferred_events(session: Session, reference: str) -> list[ProviderEvent]:
 def links_page(
     session: Session, account_id: uuid.UUID, after: uuid.UUID | None, limit: int
 ) -> list[PaymentLink]:
-    query = (
-        select(PaymentLink)
-        .where(PaymentLink.account_id == account_id)
-        .order_by(col(PaymentLink.id))
-    )
-    if after:
-        query = query.where(PaymentLink.id > after)
-    return list(session.execute(query.limit(limit + 1)).scalars())
+    query = select(PaymentLink).where(PaymentLink.account_id == account_id)
+    return keyset(session, query, PaymentLink.id, after, limit)
 
 
 def payments_page(
     session: Session, account_id: uuid.UUID, after: uuid.UUID | None, limit: int
 ) -> list[Payment]:
-    query = select(Payment).where(Payment.account_id == account_id).order_by(col(Payment.id))
-    if after:
-        query = query.where(Payment.id > after)
-    return list(session.execute(query.limit(limit + 1)).scalars())
+    query = select(Payment).where(Payment.account_id == account_id)
+    return keyset(session, query, Payment.id, after, limit)
 
 
 def targets_since(session: Session, account_id: uuid.UUID) -> dict[uuid.UUID, uuid.UUID]:

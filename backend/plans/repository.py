@@ -9,6 +9,7 @@ from sqlmodel import Session, col
 
 from backend.accounts.models import Account
 from backend.core.dates import add_days
+from backend.core.pagination import keyset
 from backend.ledger.models import LedgerEntry
 from backend.plans.models import Offer, Plan, PlanInstalment
 from shared.schemas.enums import (
@@ -86,10 +87,8 @@ def payments_since(
 def plans_page(
     session: Session, account_id: uuid.UUID, after: uuid.UUID | None, limit: int
 ) -> list[Plan]:
-    query = select(Plan).where(Plan.account_id == account_id).order_by(col(Plan.id))
-    if after:
-        query = query.where(Plan.id > after)
-    return list(session.execute(query.limit(limit + 1)).scalars())
+    query = select(Plan).where(Plan.account_id == account_id)
+    return keyset(session, query, Plan.id, after, limit)
 
 
 def expire_offers(session: Session, now: datetime) -> int:

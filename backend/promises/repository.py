@@ -10,6 +10,7 @@ from sqlmodel import Session, col
 from backend.accounts.models import Account
 from backend.core.bulk import update_rows
 from backend.core.dates import add_days
+from backend.core.pagination import keyset
 from backend.core.sums import exact_sum, joined
 from backend.creditors.models import Portfolio
 from backend.ledger.models import LedgerEntry
@@ -31,10 +32,8 @@ def by_client_id(session: Session, client_id: str) -> Promise | None:
 def page(
     session: Session, *, account_id: uuid.UUID, after: uuid.UUID | None, limit: int
 ) -> list[Promise]:
-    query = select(Promise).where(Promise.account_id == account_id).order_by(col(Promise.id))
-    if after:
-        query = query.where(Promise.id > after)
-    return list(session.execute(query.limit(limit + 1)).scalars())
+    query = select(Promise).where(Promise.account_id == account_id)
+    return keyset(session, query, Promise.id, after, limit)
 
 
 def payment_rows(

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Table, func, insert, select
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
+from backend.core.pagination import keyset
 from backend.core.sums import exact_sum, joined
 from backend.creditors.models import Portfolio
 from backend.debtors.models import Debtor
@@ -48,12 +49,10 @@ def statements_page(
     session: Session, portfolio_id: uuid.UUID | None, before: uuid.UUID | None, limit: int
 ) -> list[BankStatement]:
     """Newest first; ``before`` is the last id of the previous page."""
-    query = select(BankStatement).order_by(col(BankStatement.id).desc())
+    query = select(BankStatement)
     if portfolio_id:
         query = query.where(BankStatement.portfolio_id == portfolio_id)
-    if before:
-        query = query.where(BankStatement.id < before)
-    return list(session.execute(query.limit(limit + 1)).scalars())
+    return keyset(session, query, BankStatement.id, before, limit, newest_first=True)
 
 
 def _account_infos(session: Session, *where: ColumnElement[bool]) -> list[AccountInfo]:
@@ -160,16 +159,10 @@ def lines_page(
     after_line: int | None,
     limit: int,
 ) -> list[StatementLine]:
-    query = (
-        select(StatementLine)
-        .where(StatementLine.statement_id == statement_id)
-        .order_by(col(StatementLine.line_no))
-    )
+    query = select(StatementLine).where(StatementLine.statement_id == statement_id)
     if status:
         query = query.where(StatementLine.status == status)
-    if after_line is not None:
-        query = query.where(StatementLine.line_no > after_line)
-    return list(session.execute(query.limit(limit + 1)).scalars())
+    return keyset(session, query, StatementLine.line_no, after_line, limit)
 
 
 def lock_line(

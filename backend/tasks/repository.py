@@ -6,6 +6,7 @@ from sqlalchemy import ColumnElement, select
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
+from backend.core.pagination import keyset
 from backend.tasks.models import Task
 from shared.schemas.enums import TaskKind, TaskStatus
 
@@ -33,14 +34,7 @@ def page(
     assignee_id: uuid.UUID | None,
     account_id: uuid.UUID | None,
 ) -> list[Task]:
-    query = (
-        select(Task)
-        .join(Account, Account.id == Task.account_id)
-        .where(visible)
-        .order_by(col(Task.id))
-    )
-    if after:
-        query = query.where(Task.id > after)
+    query = select(Task).join(Account, Account.id == Task.account_id).where(visible)
     if status:
         query = query.where(Task.status == status)
     if kind:
@@ -49,4 +43,4 @@ def page(
         query = query.where(Task.assignee_id == assignee_id)
     if account_id:
         query = query.where(Task.account_id == account_id)
-    return list(session.execute(query.limit(limit + 1)).scalars())
+    return keyset(session, query, Task.id, after, limit)

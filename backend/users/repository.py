@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
+from backend.core.pagination import keyset
 from backend.users.models import User
 from shared.schemas.enums import Role
 
@@ -20,11 +21,9 @@ def page(
     role: Role | None = None,
     supervisor_id: uuid.UUID | None = None,
 ) -> list[User]:
-    query = select(User).order_by(col(User.id))
-    if after:
-        query = query.where(User.id > after)
+    query = select(User)
     if role:
         query = query.where(User.role == role)
     if supervisor_id:
         query = query.where(User.supervisor_id == supervisor_id)
-    return list(session.exec(query.limit(limit + 1)))
+    return keyset(session, query, User.id, after, limit)
