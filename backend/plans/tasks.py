@@ -11,14 +11,13 @@ one page, and account locks last one page, not the whole run.
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy import Engine
 
 from backend.aging import Clock
 from backend.audit.service import Actor
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
+from backend.jobs.pages import in_pages
 from backend.jobs.registry import job
 from backend.plans import repository
 from backend.plans.service import PAGE, PlanCheck, check_plan_page
@@ -28,19 +27,17 @@ def run_plan_check(engine: Engine | None = None, *, page: int = PAGE) -> PlanChe
     with session_scope(engine) as session:
         today_by_portfolio = Clock(session).all()
         result = PlanCheck(offers_expired=repository.expire_offers(session, utcnow()))
-    after: uuid.UUID | None = None
-    while True:
-        with session_scope(engine) as session:
-            after = check_plan_page(
-                session,
-                Actor.system(),
-                today_by_portfolio=today_by_portfolio,
-                after=after,
-                limit=page,
-                result=result,
-            )
-        if after is None:
-            break
+    in_pages(
+        engine,
+        lambda session, after: check_plan_page(
+            session,
+            Actor.system(),
+            today_by_portfolio=today_by_portfolio,
+            after=after,
+            limit=page,
+            result=result,
+        ),
+    )
     with session_scope(engine, write=False) as session:
         result.still_active = repository.count_active(session)
     return result

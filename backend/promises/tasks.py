@@ -10,13 +10,12 @@ page, not the whole run, and a million promises never sit in one transaction.
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy import Engine
 
 from backend.aging import Clock
 from backend.audit.service import Actor
 from backend.core.db import session_scope
+from backend.jobs.pages import in_pages
 from backend.jobs.registry import job
 from backend.promises import repository
 from backend.promises.service import PAGE, CheckResult, check_promise_page
@@ -26,19 +25,17 @@ def run_promise_check(engine: Engine | None = None, *, page: int = PAGE) -> Chec
     with session_scope(engine, write=False) as session:
         today_by_portfolio = Clock(session).all()
     result = CheckResult()
-    after: uuid.UUID | None = None
-    while True:
-        with session_scope(engine) as session:
-            after = check_promise_page(
-                session,
-                Actor.system(),
-                today_by_portfolio=today_by_portfolio,
-                after=after,
-                limit=page,
-                result=result,
-            )
-        if after is None:
-            break
+    in_pages(
+        engine,
+        lambda session, after: check_promise_page(
+            session,
+            Actor.system(),
+            today_by_portfolio=today_by_portfolio,
+            after=after,
+            limit=page,
+            result=result,
+        ),
+    )
     with session_scope(engine, write=False) as session:
         result.still_open = repository.count_open(session)
     return result
