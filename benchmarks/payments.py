@@ -50,12 +50,10 @@ import platform
 import queue
 import random
 import secrets
-import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -83,7 +81,6 @@ from sqlalchemy import (  # noqa: E402
     text,
     update,
 )
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from backend.accounts.models import Account  # noqa: E402
 from backend.audit.service import Actor  # noqa: E402
@@ -102,7 +99,12 @@ from backend.statements import parser, repository  # noqa: E402
 from backend.statements import service as statements  # noqa: E402
 from backend.statements.matching import Matcher  # noqa: E402
 from backend.users.models import User  # noqa: E402
-from benchmarks._common import default_database, post_concurrently  # noqa: E402
+from benchmarks._common import (  # noqa: E402
+    default_database,
+    post_concurrently,
+    postgres_database,
+    sqlite_database,
+)
 from shared.schemas.enums import EntryKind, LinkPurpose, NationalIdType, Role  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -597,33 +599,6 @@ def admin_user(engine: Engine) -> uuid.UUID:
     return user.id
 
 
-# --- databases -----------------------------------------------------------------------------------
-
-
-@contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    name = f"cobro_bench_pay_{os.getpid()}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    folder = Path(tempfile.mkdtemp(prefix="cobro_bench_pay_"))
-    try:
-        yield f"sqlite:///{folder / 'bench.db'}"
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def migrated(url: str) -> Engine:
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -831,10 +806,10 @@ def main() -> None:
         "statements": {},
     }
     if not args.skip_webhooks:
-        with postgres_database(args.pg_url) as url:
+        with postgres_database(args.pg_url, f"cobro_bench_pay_{os.getpid()}") as url:
             results["webhooks"] = webhooks_benchmark(url, args)
     if not args.skip_statements:
-        with postgres_database(args.pg_url) as url:
+        with postgres_database(args.pg_url, f"cobro_bench_pay_{os.getpid()}") as url:
             results["statements"]["postgresql"] = statement_benchmark("postgresql", url, args)
     if not args.skip_sqlite and not args.skip_statements:
         with sqlite_database() as url:

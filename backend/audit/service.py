@@ -46,39 +46,6 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def event(
-    actor: Actor,
-    action: str,
-    entity_type: str,
-    entity_id: uuid.UUID | str,
-    *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    account_id: uuid.UUID | None = None,
-) -> AuditEvent:
-    """The event ``record`` would add, not added (for ``insert_many``)."""
-    return AuditEvent(
-        actor_id=actor.id,
-        actor_kind=actor.kind,
-        action=action,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        account_id=account_id,
-        before=before,
-        after=after,
-    )
-
-
-def insert_many(session: Session, events: list[AuditEvent]) -> None:
-    """Events in bulk, in the session's transaction."""
-    insert_event_rows(session, [e.model_dump() for e in events])
-
-
-def insert_event_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Events as rows with every column (``event(...).model_dump()``), in bulk."""
-    insert_rows(session, AuditEvent.__table__, rows)  # type: ignore[attr-defined]
-
-
 def plain(row: dict[str, Any], *, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
     """``snapshot`` of a row given as a dict of its columns."""
     return {
@@ -99,14 +66,10 @@ def record(
     after: dict[str, Any] | None = None,
     account_id: uuid.UUID | None = None,
 ) -> AuditEvent:
-    added = event(
-        actor,
-        action,
-        entity_type,
-        entity_id,
-        before=before,
-        after=after,
-        account_id=account_id,
+    added = AuditEvent(
+        **event_row(
+            actor, action, entity_type, entity_id, before=before, after=after, account_id=account_id
+        )
     )
     session.add(added)
     return added
@@ -121,11 +84,13 @@ def event_row(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     account_id: uuid.UUID | None = None,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
-    """The row ``record`` would add, as plain values, for jobs that write events in bulk."""
+    """The row ``record`` would add, as plain values, for writers of events in bulk
+    (``record_many``)."""
     return {
         "id": uuid7(),
-        "at": utcnow(),
+        "at": at or utcnow(),
         "actor_id": actor.id,
         "actor_kind": actor.kind,
         "action": action,

@@ -343,43 +343,43 @@ def record_payments(
             locked.currency, portfolio, balance, status, entry["currency"], entry["amount_minor"]
         )
         events.append(
-            _event_row(
+            audit.event_row(
                 actor,
-                now,
                 "ledger.payment",
                 "ledger_entry",
                 entry["id"],
-                account_id,
-                None,
-                audit.plain(entry),
+                account_id=account_id,
+                before=None,
+                after=audit.plain(entry),
+                at=now,
             )
         )
         if new_status != status:
             events.append(
-                _event_row(
+                audit.event_row(
                     actor,
-                    now,
                     "account.status_changed",
                     "account",
                     account_id,
-                    account_id,
-                    {"status": status.value},
-                    {"status": new_status.value},
+                    account_id=account_id,
+                    before={"status": status.value},
+                    after={"status": new_status.value},
+                    at=now,
                 )
             )
         balances[account_id] = (new_balance, new_status)
         deltas[account_id] = deltas.get(account_id, 0) + entry["amount_minor"]
         payment = _payment_dict(account_id, entry["id"], incoming, now)
         events.append(
-            _event_row(
+            audit.event_row(
                 actor,
-                now,
                 "payment.received",
                 "payment",
                 payment["id"],
-                account_id,
-                None,
-                audit.plain(payment, exclude=frozenset({"verification_code"})),
+                account_id=account_id,
+                before=None,
+                after=audit.plain(payment, exclude=frozenset({"verification_code"})),
+                at=now,
             )
         )
         entries.append(entry)
@@ -393,38 +393,13 @@ def record_payments(
         {account_id: (deltas[account_id], *balances[account_id]) for account_id in deltas},
     )
     repository.insert_payments(session, rows)
-    audit.insert_event_rows(session, events)
+    audit.record_many(session, events)
     return results
 
 
 class PaymentRow(SimpleNamespace):
     """A payment ``record_payments`` wrote in bulk: its columns as attributes (not an ORM
     object; ``session.get(Payment, row.id)`` loads one)."""
-
-
-def _event_row(
-    actor: Actor,
-    at: Any,
-    action: str,
-    entity_type: str,
-    entity_id: uuid.UUID,
-    account_id: uuid.UUID,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> dict[str, Any]:
-    """An audit event's row, as ``audit.record`` would store it."""
-    return {
-        "id": uuid7(),
-        "at": at,
-        "actor_id": actor.id,
-        "actor_kind": actor.kind,
-        "action": action,
-        "entity_type": entity_type,
-        "entity_id": str(entity_id),
-        "account_id": account_id,
-        "before": before,
-        "after": after,
-    }
 
 
 def _payment_dict(
@@ -658,22 +633,22 @@ def _checkouts_paid(
             link.status, link.paid_at = LinkStatus.paid, utcnow()
             session.add(link)
             events.append(
-                _event_row(
+                audit.event_row(
                     actor,
-                    link.paid_at,
                     "payment_link.paid",
                     "payment_link",
                     link.id,
-                    link.account_id,
-                    {"status": before},
-                    {"status": "paid", "payment_id": str(payment.id)},
+                    account_id=link.account_id,
+                    before={"status": before},
+                    after={"status": "paid", "payment_id": str(payment.id)},
+                    at=link.paid_at,
                 )
             )
         if payment.provider_reference:
             references.append(payment.provider_reference)
         outcomes[event_id] = "processed" if created else "already_recorded"
     session.flush()  # the links, and any row the per-payment path left pending
-    audit.insert_event_rows(session, events)
+    audit.record_many(session, events)
     for deferred in repository.deferred_events_for(session, references):
         deferred.outcome = _refunded(session, actor, deferred.payload["data"]["object"])
         deferred.processed_at = utcnow()
