@@ -41,8 +41,10 @@ chromium:
 		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
 		echo "warning: could not install chromium; browser tests will fail"; }
 
+## bench: every benchmark in benchmarks/ in turn (each writes benchmarks/results/<name>.json)
+BENCHMARKS := import_stream import_and_api daily_checks payments bots mixed_load negotiation route_quality
 bench: install
-	$(BIN)/python benchmarks/run_all.py
+	@for b in $(BENCHMARKS); do echo "== $$b"; $(BIN)/python benchmarks/$$b.py || exit 1; done
 
 clean:
 	rm -rf var .pytest_cache
