@@ -55,6 +55,19 @@ def creditor(session: Session, **kw) -> Creditor:
     return row
 
 
+# Contact allowed at any hour of any day, so tests do not depend on the wall clock; the tests of
+# the contact rules give their portfolios the country's rules (``contact_rules={}``) and pin the
+# clock (``backend.core.clock.pinned``).
+ANYTIME: dict[str, object] = {
+    "hours": [{"days": {str(day): [["00:00", "24:00"]] for day in range(7)}}],
+    "caps": [],
+    "spacings": [],
+    "holiday_channels": None,
+    "channels_per_week": None,
+    "authorised_only": False,
+}
+
+
 def portfolio(
     session: Session, currency: str = "PEN", country: str = "PE", tz: str = "America/Lima", **kw
 ) -> Portfolio:
@@ -62,6 +75,7 @@ def portfolio(
     row = Portfolio(
         creditor_id=owner.id,
         name=kw.pop("name", f"Portfolio {n()}"),
+        contact_rules=kw.pop("contact_rules", ANYTIME),
         currency=currency,
         country=country,
         timezone=tz,

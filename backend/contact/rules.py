@@ -6,7 +6,8 @@ immutable data: :mod:`backend.contact.policy` answers questions about it, and
 :func:`rule_set_from_dict` / :func:`rule_set_to_dict` turn it into the JSON a portfolio stores.
 
 Every rule names the channels it covers; an empty set covers every channel. Times are wall-clock
-times in the debtor's time zone; windows include their start and exclude their end.
+times in the debtor's time zone; windows include their start and exclude their end ("24:00" ends
+a window at midnight).
 """
 
 from __future__ import annotations
@@ -126,8 +127,16 @@ class RuleSet:
         return rule_set_from_dict(merged)
 
 
+def _clock(moment: time) -> str:
+    return "24:00" if moment == time.max else moment.isoformat("minutes")
+
+
+def _parse_clock(text: str) -> time:
+    return time.max if text == "24:00" else time.fromisoformat(text)
+
+
 def _days(weekdays: range | tuple[int, ...], start: str, end: str) -> dict[int, tuple[Window, ...]]:
-    window = Window(time.fromisoformat(start), time.fromisoformat(end))
+    window = Window(_parse_clock(start), _parse_clock(end))
     return {day: (window,) for day in weekdays}
 
 
@@ -208,10 +217,6 @@ def _channels_in(values: list[str] | None) -> frozenset[Channel]:
         raise RuleError(str(exc)) from exc
 
 
-def _clock(moment: time) -> str:
-    return moment.isoformat("minutes")
-
-
 def rule_set_to_dict(rules: RuleSet) -> dict[str, Any]:
     return {
         "country": rules.country,
@@ -220,9 +225,7 @@ def rule_set_to_dict(rules: RuleSet) -> dict[str, Any]:
             {
                 "channels": _channels_out(h.channels),
                 "days": {
-                    str(day): [
-                        [w.start.isoformat("minutes"), w.end.isoformat("minutes")] for w in ws
-                    ]
+                    str(day): [[_clock(w.start), _clock(w.end)] for w in ws]
                     for day, ws in sorted(h.days.items())
                 },
             }
@@ -255,9 +258,7 @@ def rule_set_from_dict(data: dict[str, Any]) -> RuleSet:
         hours = tuple(
             Hours(
                 {
-                    int(day): tuple(
-                        Window(time.fromisoformat(a), time.fromisoformat(b)) for a, b in windows
-                    )
+                    int(day): tuple(Window(_parse_clock(a), _parse_clock(b)) for a, b in windows)
                     for day, windows in h["days"].items()
                 },
                 _channels_in(h.get("channels")),
@@ -293,5 +294,5 @@ def rule_set_from_dict(data: dict[str, Any]) -> RuleSet:
         )
     except RuleError:
         raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise RuleError(f"malformed rule set: {exc}") from exc

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+_pinned: datetime | None = None
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return _pinned if _pinned is not None else datetime.now(UTC)
 
 
 def today_in(timezone: str) -> date:
-    return datetime.now(ZoneInfo(timezone)).date()
+    return utcnow().astimezone(ZoneInfo(timezone)).date()
+
+
+@contextmanager
+def pinned(at: datetime) -> Iterator[None]:
+    """Meanwhile every :func:`utcnow` and :func:`today_in`, on any thread, answers ``at``
+    (for tests of rules that depend on the hour or the weekday)."""
+    global _pinned
+    before, _pinned = _pinned, at.astimezone(UTC)
+    try:
+        yield
+    finally:
+        _pinned = before

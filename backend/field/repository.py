@@ -392,3 +392,32 @@ def promised(
         .group_by(Promise.recorded_by_id, Promise.currency)
     )
     return [(a, c, int(n), joined(high, low)) for a, c, n, high, low in session.execute(query)]
+
+
+def portfolios_by_id(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Portfolio]:
+    if not ids:
+        return {}
+    query = select(Portfolio).where(col(Portfolio.id).in_(ids))
+    return {p.id: p for p in session.scalars(query)}
+
+
+def visits_of_debtors(
+    session: Session, debtor_ids: set[uuid.UUID], start: datetime, end: datetime
+) -> dict[uuid.UUID, list[datetime]]:
+    """When each debtor was visited in [start, end), on any of their accounts, by anyone: the
+    contact rules count visits per person."""
+    found: dict[uuid.UUID, list[datetime]] = defaultdict(list)
+    if not debtor_ids:
+        return found
+    query = (
+        select(Account.debtor_id, Visit.checked_in_at)
+        .join(Account, Account.id == Visit.account_id)
+        .where(
+            col(Account.debtor_id).in_(debtor_ids),
+            Visit.checked_in_at >= start,
+            Visit.checked_in_at < end,
+        )
+    )
+    for debtor_id, at in session.execute(query):
+        found[debtor_id].append(at)
+    return found

@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from mobile.outbox import now
 from mobile.session import AppContext
 from mobile.sync import SyncState
 from mobile.viewmodels import format as fmt
 from shared.client import ApiUnavailable, AuthError
+from shared.schemas.contact import ContactHold
 from shared.schemas.enums import AgingBucket
 from shared.schemas.field import SyncActionType, Worklist, WorklistStop
 
@@ -34,6 +36,35 @@ class StopRow:
     bucket: AgingBucket
     latitude: float | None
     longitude: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class HeldRow:
+    """An account the contact rules forbid visiting that day, and why."""
+
+    account_id: uuid.UUID
+    name: str
+    reference: str
+    amount: str
+    reason: str
+
+
+#: Rules the app explains in words; any other is explained generically.
+HOLD_RULES = frozenset(
+    {
+        "hours",
+        "holiday",
+        "cap_day",
+        "cap_week",
+        "cap_rolling_7d",
+        "channels_per_week",
+        "spacing",
+        "opted_out",
+        "disputed",
+        "not_authorised",
+        "no_hours",
+    }
+)
 
 
 class TodayViewModel:
@@ -81,8 +112,39 @@ class TodayViewModel:
             rows.append(self._row(stop, visited))
         return rows
 
+    def held(self) -> list[HeldRow]:
+        """The accounts held back by the contact rules, with the rule in words and when it
+        lets go, in the day's time zone."""
+        worklist = self.worklist
+        if worklist is None:
+            return []
+        zone = ZoneInfo(worklist.timezone)
+        lang = self.ctx.lang
+        return [
+            HeldRow(
+                account_id=stop.account_id,
+                name=stop.debtor_name,
+                reference=f"{stop.external_ref} · {stop.product}",
+                amount=fmt.money(stop.balance_minor, stop.currency, lang),
+                reason=self._reason(stop.hold, zone),
+            )
+            for stop in worklist.held_back
+            if stop.hold is not None
+        ]
+
+    def _reason(self, hold: ContactHold, zone: ZoneInfo) -> str:
+        rule = hold.rule if hold.rule in HOLD_RULES else "other"
+        reason = self.ctx.t(f"mobile.hold.{rule}")
+        if hold.until is None:
+            return reason
+        until = hold.until.astimezone(zone)
+        when = f"{fmt.day(until.date(), self.ctx.lang)} {fmt.clock(until)}"
+        return self.ctx.t("mobile.hold.until", reason=reason, when=when)
+
     def summary(self) -> str:
         worklist = self.worklist
+        if worklist is not None and not worklist.stops and worklist.held_back:
+            return self.ctx.t("mobile.today.all_held", count=len(worklist.held_back))
         if worklist is None or not worklist.stops:
             return self.ctx.t("mobile.today.empty")
         return self.ctx.t(

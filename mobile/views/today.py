@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from mobile.viewmodels.today import StopRow, TodayViewModel
+from mobile.viewmodels.today import HeldRow, StopRow, TodayViewModel
 from mobile.views import theme
 from mobile.views.widgets import bind, body, notice, tag
 
@@ -48,6 +48,10 @@ class TodayTab:
         if self.vm.message:
             items.append(notice(self.vm.message, "warning"))
         items += [self._stop(row) for row in self.vm.rows()]
+        held = self.vm.held()
+        if held:
+            items.append(body(t("mobile.today.held", count=len(held)), bold=True))
+            items += [self._held(row) for row in held]
         self.list.controls = items
         return [self.list]
 
@@ -109,6 +113,27 @@ class TodayTab:
             badges.append(tag(self.shell.ctx.t("mobile.stop.visited")))
         if badges:
             lines.append(ft.Row(badges, wrap=True, spacing=6))
+        return ft.Container(
+            ft.Column(lines, spacing=4),
+            bgcolor=theme.CARD,
+            padding=12,
+            border_radius=10,
+            ink=True,
+            on_click=bind(self.shell.open_account, row.account_id),
+        )
+
+    def _held(self, row: HeldRow) -> ft.Control:
+        lines: list[ft.Control] = [
+            ft.Row(
+                [
+                    ft.Icon(ft.Icons.DO_NOT_DISTURB_ON_OUTLINED, color=theme.MUTED),
+                    ft.Container(body(row.name, bold=True), expand=True),
+                    body(row.amount),
+                ],
+            ),
+            body(row.reference, size=theme.SMALL, color=theme.MUTED),
+            ft.Row([tag(row.reason, warning=True)], wrap=True),
+        ]
         return ft.Container(
             ft.Column(lines, spacing=4),
             bgcolor=theme.CARD,

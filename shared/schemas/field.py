@@ -22,6 +22,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from shared.schemas.accounts import AccountRead
+from shared.schemas.contact import ContactHold
 from shared.schemas.debtors import AddressRead, DebtorRead
 from shared.schemas.enums import AccountStatus, AgingBucket
 from shared.schemas.ledger import EntryRead
@@ -93,6 +94,9 @@ class WorklistStop(BaseModel):
     last_outcome: VisitOutcome | None = Field(
         default=None, description="outcome of the latest visit on this account that day"
     )
+    hold: ContactHold | None = Field(
+        default=None, description="in held_back: the contact rule that forbids a visit that day"
+    )
 
 
 class Worklist(BaseModel):
@@ -107,6 +111,10 @@ class Worklist(BaseModel):
     duration_s: int
     stops: list[WorklistStop] = Field(description="located stops in order, then unlocated ones")
     unlocated: int = Field(description="how many stops (at the end) have no coordinates")
+    held_back: list[WorklistStop] = Field(
+        default_factory=list,
+        description="open accounts the contact rules forbid visiting that day, with the rule",
+    )
     server_time: datetime
 
 

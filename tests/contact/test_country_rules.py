@@ -154,3 +154,10 @@ def test_impossible_rules_are_refused_with_a_reason(
 ) -> None:
     with pytest.raises(RuleError, match=message):
         rules_for("PE", overrides)
+
+
+def test_absurd_numbers_are_malformed_not_crashes() -> None:
+    with pytest.raises(RuleError, match="malformed"):
+        rules_for("PE", {"caps": [{"limit": float("inf"), "period": "day"}]})
+    with pytest.raises(RuleError, match="malformed"):
+        rules_for("PE", {"spacings": [{"hours": 1e300}]})

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
+from backend.core.clock import pinned
+from backend.creditors.models import Portfolio
 from mobile.config import MobileConfig
 from mobile.geo import distance_m
 from mobile.session import AppContext
@@ -23,7 +25,7 @@ from mobile.viewmodels.supervisor import SupervisorViewModel
 from mobile.viewmodels.today import TodayViewModel
 from mobile.viewmodels.visit import VisitViewModel
 from shared.i18n import LANGUAGES, messages
-from shared.schemas.enums import AgingBucket
+from shared.schemas.enums import AccountStatus, AgingBucket
 from shared.schemas.field import VisitOutcome
 from tests.mobile.conftest import HOMES, Day, login
 
@@ -274,5 +276,35 @@ def test_session_db_is_private(make_ctx: MakeCtx, day: Day, session: Session) ->
         path = ctx.session.store.path
         assert path.stat().st_mode & 0o077 == 0
         assert ctx.session.store.session().token  # type: ignore[union-attr]
+
+    asyncio.run(scenario())
+
+
+def test_today_says_which_accounts_the_contact_rules_hold_back_and_why(
+    make_ctx: MakeCtx, day: Day, session: Session
+) -> None:
+    portfolio = session.get(Portfolio, day.accounts[0].portfolio_id)
+    assert portfolio is not None
+    portfolio.contact_rules = {}  # Peru's law: visits Monday to Friday, 07:00-20:00
+    day.accounts[1].status = AccountStatus.disputed
+    session.add_all([portfolio, day.accounts[1]])
+    session.flush()
+
+    async def scenario() -> None:
+        ctx = make_ctx()
+        await login(ctx, day.agent)
+        today = TodayViewModel(ctx)
+        with pinned(datetime.fromisoformat("2026-12-05T10:00:00-05:00")):  # a Saturday in Lima
+            await today.refresh()
+        assert today.rows() == []
+        assert today.summary() == (
+            "Hoy no se permiten visitas: 3 cuentas retenidas por las reglas de contacto."
+        )
+        reasons = {row.account_id: row.reason for row in today.held()}
+        assert reasons == {
+            day.accounts[0].id: "Fuera del horario permitido · desde 07/12/2026 07:00",
+            day.accounts[1].id: "Deuda en disputa: no contactar",
+            day.accounts[2].id: "Fuera del horario permitido · desde 07/12/2026 07:00",
+        }
 
     asyncio.run(scenario())

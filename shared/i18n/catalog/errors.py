@@ -158,6 +158,10 @@ MESSAGES.update(
 
 MESSAGES.update(
     {
+        "error.invalid_contact_rules": {
+            "es": "Las reglas de contacto no son válidas.",
+            "en": "The contact rules are not valid.",
+        },
         "error.invalid_policy": {
             "es": "La política de negociación tiene límites inválidos o contradictorios.",
             "en": "The negotiation policy has invalid or contradictory limits.",

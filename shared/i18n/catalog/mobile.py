@@ -98,6 +98,54 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Ruta guardada en el teléfono (sin conexión).",
         "en": "Route saved on the phone (offline).",
     },
+    "mobile.today.all_held": {
+        "es": "Hoy no se permiten visitas: {count} cuentas retenidas por las reglas de contacto.",
+        "en": "No visits allowed today: {count} accounts held back by the contact rules.",
+    },
+    "mobile.today.held": {
+        "es": "Retenidas por las reglas de contacto ({count})",
+        "en": "Held back by the contact rules ({count})",
+    },
+    "mobile.hold.until": {"es": "{reason} · desde {when}", "en": "{reason} · from {when}"},
+    "mobile.hold.hours": {"es": "Fuera del horario permitido", "en": "Outside the allowed hours"},
+    "mobile.hold.holiday": {"es": "Feriado", "en": "Public holiday"},
+    "mobile.hold.cap_day": {
+        "es": "Ya fue contactado hoy",
+        "en": "Already contacted today",
+    },
+    "mobile.hold.cap_week": {
+        "es": "Límite semanal de contactos alcanzado",
+        "en": "Weekly contact limit reached",
+    },
+    "mobile.hold.cap_rolling_7d": {
+        "es": "Límite de contactos en 7 días alcanzado",
+        "en": "Contact limit for 7 days reached",
+    },
+    "mobile.hold.channels_per_week": {
+        "es": "Esta semana ya fue contactado por otro medio",
+        "en": "Already contacted through another channel this week",
+    },
+    "mobile.hold.spacing": {"es": "Contactado hace muy poco", "en": "Contacted too recently"},
+    "mobile.hold.opted_out": {
+        "es": "Pidió no recibir visitas",
+        "en": "Asked not to be visited",
+    },
+    "mobile.hold.disputed": {
+        "es": "Deuda en disputa: no contactar",
+        "en": "Debt disputed: do not contact",
+    },
+    "mobile.hold.not_authorised": {
+        "es": "No autorizó visitas",
+        "en": "Visits not authorised",
+    },
+    "mobile.hold.no_hours": {
+        "es": "Las reglas no permiten visitas",
+        "en": "The rules allow no visits",
+    },
+    "mobile.hold.other": {
+        "es": "Retenida por las reglas de contacto",
+        "en": "Held back by the contact rules",
+    },
     "mobile.filter.all": {"es": "Todas", "en": "All"},
     "mobile.filter.bucket": {"es": "Mora", "en": "Past due"},
     "mobile.filter.promise_due": {"es": "Vence hoy", "en": "Due today"},
