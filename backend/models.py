@@ -2,6 +2,7 @@
 
 from backend.accounts.models import Account
 from backend.audit.models import AuditEvent
+from backend.contact.models import ContactAttempt
 from backend.conversations.models import Conversation, InboxMessage, VerificationFailure
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
@@ -21,6 +22,7 @@ __all__ = [
     "Account",
     "AuditEvent",
     "BankStatement",
+    "ContactAttempt",
     "Conversation",
     "Creditor",
     "Debtor",

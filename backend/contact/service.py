@@ -5,18 +5,28 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from backend.audit import service as audit
 from backend.audit.service import Actor
+from backend.contact import repository
+from backend.contact.models import ContactAttempt
+from backend.contact.policy import Consent, Decision, decide
 from backend.contact.rules import RuleError, RuleSet, rule_set_to_dict, rules_for
-from backend.core.errors import ValidationFailed
+from backend.core.clock import utcnow
+from backend.core.errors import NotFound, ValidationFailed
+from backend.core.ids import uuid7
 from backend.creditors.models import Portfolio
 from backend.creditors.service import get_portfolio
-from shared.schemas.contact import ContactRulesRead
+from backend.debtors.models import Debtor
+from shared.schemas.contact import AttemptStatus, ContactRulesRead
+from shared.schemas.enums import Channel
 
 OVERRIDABLE = frozenset(rule_set_to_dict(rules_for("PE"))) - {"country"}
 
@@ -72,3 +82,137 @@ def replace(
         after=overrides,
     )
     return read(portfolio)
+
+
+# --- deciding and recording contacts ----------------------------------------------------------
+
+# Contacts far enough back (and already planned ahead) for weekly and rolling caps and spacings
+# of up to a week.
+HISTORY = timedelta(days=15)
+_CHANNELS = frozenset(c.value for c in Channel)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRequest:
+    """A contact to decide on and log: ``key`` identifies it for good (a reminder step's
+    occurrence, a visit's client id), so asking twice logs it once."""
+
+    key: str
+    debtor_id: uuid.UUID
+    account_id: uuid.UUID | None
+    channel: Channel
+    at: datetime
+    source: str
+
+
+def consent_of(session: Session, debtor: Debtor, account_id: uuid.UUID | None) -> Consent:
+    """What the debtor allows: the channels their file gives data for, minus opt-outs; a
+    dispute on the account (or, for a contact about no account, on any) freezes contact."""
+    return Consent(
+        authorised=repository.reachable_channels(session, debtor.id),
+        opted_out=frozenset(Channel(c) for c in debtor.opt_outs if c in _CHANNELS),
+        disputed=repository.disputed(session, debtor.id, account_id),
+    )
+
+
+def decide_for(
+    session: Session, debtor: Debtor, account_id: uuid.UUID | None, channel: Channel, at: datetime
+) -> Decision:
+    """``decide`` for this debtor now, from the log (read only)."""
+    portfolio = get_portfolio(session, debtor.portfolio_id)
+    history = repository.histories(session, {debtor.id}, at - HISTORY, at + HISTORY)
+    return decide(
+        rules_of(portfolio),
+        ZoneInfo(portfolio.timezone),
+        consent_of(session, debtor, account_id),
+        history.get(debtor.id, []),
+        channel,
+        at,
+    )
+
+
+def reserve(session: Session, actor: Actor, request: ContactRequest) -> ContactAttempt:
+    """Decide on a contact and log it, as one step per debtor: planned when allowed, else
+    deferred (with when) or refused, with the rule. Concurrent workers wait for the debtor's
+    lock, so caps hold; a key already logged returns its attempt unchanged."""
+    existing = repository.by_key(session, request.key)
+    if existing is not None:
+        return existing
+    debtor = repository.lock_debtor(session, request.debtor_id)
+    if debtor is None:
+        raise NotFound()
+    existing = repository.by_key(session, request.key)  # logged while we waited for the lock
+    if existing is not None:
+        return existing
+    decision = decide_for(session, debtor, request.account_id, request.channel, request.at)
+    status = {
+        "allowed": AttemptStatus.planned,
+        "deferred": AttemptStatus.deferred,
+        "refused": AttemptStatus.refused,
+    }[decision.outcome]
+    return _log(
+        session,
+        actor,
+        request,
+        debtor,
+        status=status,
+        rule=decision.rule,
+        until=decision.at if status is AttemptStatus.deferred else None,
+    )
+
+
+def record_made(
+    session: Session, actor: Actor, request: ContactRequest, outcome: str | None = None
+) -> ContactAttempt:
+    """Log a contact that already happened (a visit), so the rules count it."""
+    existing = repository.by_key(session, request.key)
+    if existing is not None:
+        return existing
+    debtor = session.get(Debtor, request.debtor_id)
+    if debtor is None:
+        raise NotFound()
+    return _log(session, actor, request, debtor, status=AttemptStatus.done, outcome=outcome)
+
+
+def _log(
+    session: Session,
+    actor: Actor,
+    request: ContactRequest,
+    debtor: Debtor,
+    *,
+    status: AttemptStatus,
+    rule: str | None = None,
+    until: datetime | None = None,
+    outcome: str | None = None,
+) -> ContactAttempt:
+    values = {
+        "id": uuid7(),
+        "key": request.key,
+        "portfolio_id": debtor.portfolio_id,
+        "debtor_id": debtor.id,
+        "account_id": request.account_id,
+        "channel": request.channel,
+        "source": request.source,
+        "at": request.at,
+        "status": status,
+        "rule": rule,
+        "until": until,
+        "outcome": outcome,
+        "created_at": utcnow(),
+    }
+    if not repository.insert_new(session, values):  # a concurrent writer logged the key first
+        found = repository.by_key(session, request.key)
+        assert found is not None
+        return found
+    attempt = repository.by_key(session, request.key)
+    assert attempt is not None
+    audit.record(
+        session,
+        actor,
+        f"contact.{status.value}",
+        "contact_attempt",
+        attempt.id,
+        after={"channel": request.channel.value, "at": request.at.isoformat(), "rule": rule},
+        account_id=request.account_id,
+    )
+    return attempt

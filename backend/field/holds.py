@@ -1,9 +1,9 @@
 """Which worklist stops the contact rules hold back, and from when the others may be visited.
 
 A visit is a contact like any other (``backend.contact``): each stop is judged by the rules of
-its portfolio, in the portfolio's time zone, against the debtor's earlier visits (on any of
-their accounts, by anyone), their opt-outs and an open dispute. A debtor with an address on
-file has authorised visits there.
+its portfolio, in the portfolio's time zone, against the debtor's contact log (visits
+on any of their accounts by anyone, and messages), their opt-outs and an open dispute. A debtor
+with an address on file has authorised visits there.
 """
 
 from __future__ import annotations
@@ -16,17 +16,15 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from backend.accounts.models import Account
+from backend.contact import repository as contact_repository
 from backend.contact.policy import Attempt, Consent, day_start, decide
 from backend.contact.rules import RuleSet
-from backend.contact.service import rules_of
+from backend.contact.service import HISTORY, rules_of
 from backend.debtors.models import Debtor
 from backend.field import repository
 from shared.schemas.contact import ContactHold
 from shared.schemas.enums import AccountStatus, Channel
 
-# Visits far enough back (and already planned ahead) to judge weekly and rolling caps and
-# spacings of up to a week.
-HISTORY = timedelta(days=15)
 _CHANNELS = frozenset(c.value for c in Channel)
 
 
@@ -51,9 +49,9 @@ def reaches(
     session: Session, rows: list[tuple[Account, Debtor, bool]], around: datetime
 ) -> dict[uuid.UUID, Reach]:
     """Each account's :class:`Reach`, from (account, debtor, has an address) rows, with the
-    visits within :data:`HISTORY` of ``around``; two queries whatever the number of rows."""
+    contacts within :data:`HISTORY` of ``around``; two queries whatever the number of rows."""
     portfolios = repository.portfolios_by_id(session, {a.portfolio_id for a, _, _ in rows})
-    visits = repository.visits_of_debtors(
+    contacts = contact_repository.histories(
         session, {d.id for _, d, _ in rows}, around - HISTORY, around + HISTORY
     )
     found = {}
@@ -64,7 +62,7 @@ def reaches(
             opted_out=frozenset(Channel(c) for c in debtor.opt_outs if c in _CHANNELS),
             disputed=account.status == AccountStatus.disputed,
         )
-        history = tuple(Attempt(at, Channel.visit) for at in visits.get(debtor.id, ()))
+        history = tuple(contacts.get(debtor.id, ()))
         found[account.id] = Reach(
             rules_of(portfolio), ZoneInfo(portfolio.timezone), consent, history
         )

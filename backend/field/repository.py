@@ -399,25 +399,3 @@ def portfolios_by_id(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, P
         return {}
     query = select(Portfolio).where(col(Portfolio.id).in_(ids))
     return {p.id: p for p in session.scalars(query)}
-
-
-def visits_of_debtors(
-    session: Session, debtor_ids: set[uuid.UUID], start: datetime, end: datetime
-) -> dict[uuid.UUID, list[datetime]]:
-    """When each debtor was visited in [start, end), on any of their accounts, by anyone: the
-    contact rules count visits per person."""
-    found: dict[uuid.UUID, list[datetime]] = defaultdict(list)
-    if not debtor_ids:
-        return found
-    query = (
-        select(Account.debtor_id, Visit.checked_in_at)
-        .join(Account, Account.id == Visit.account_id)
-        .where(
-            col(Account.debtor_id).in_(debtor_ids),
-            Visit.checked_in_at >= start,
-            Visit.checked_in_at < end,
-        )
-    )
-    for debtor_id, at in session.execute(query):
-        found[debtor_id].append(at)
-    return found

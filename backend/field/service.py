@@ -23,6 +23,8 @@ from backend.accounts.models import Account
 from backend.aging import days_past_due
 from backend.audit import service as audit
 from backend.audit.service import Actor
+from backend.contact import service as contact
+from backend.contact.service import ContactRequest
 from backend.core.clock import utcnow
 from backend.core.errors import DomainError
 from backend.core.ids import uuid7
@@ -34,7 +36,7 @@ from backend.plans import repository as plans_repository
 from backend.promises import repository as promises_repository
 from backend.routing.geo import geodesic_m
 from backend.users.models import User
-from shared.schemas.enums import InstalmentStatus, bucket_for
+from shared.schemas.enums import Channel, InstalmentStatus, bucket_for
 from shared.schemas.field import (
     AccountState,
     LocationPayload,
@@ -96,6 +98,19 @@ def record_visit(
         visit.id,
         after=audit.snapshot(visit),
         account_id=account.id,
+    )
+    contact.record_made(
+        session,
+        actor,
+        ContactRequest(
+            key=f"visit:{visit.client_id}",
+            debtor_id=account.debtor_id,
+            account_id=account.id,
+            channel=Channel.visit,
+            at=visit.checked_in_at,
+            source="visit",
+        ),
+        outcome=visit.outcome.value,
     )
     return visit
 

@@ -4,9 +4,33 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+
+class AttemptStatus(StrEnum):
+    planned = "planned"
+    sent = "sent"
+    delivered = "delivered"
+    read = "read"
+    failed = "failed"
+    done = "done"  # a contact in person or by phone that happened
+    deferred = "deferred"
+    refused = "refused"
+
+
+#: Statuses of contacts that happened or will: the ones caps and spacings count.
+COUNTED_STATUSES = frozenset(
+    {
+        AttemptStatus.planned,
+        AttemptStatus.sent,
+        AttemptStatus.delivered,
+        AttemptStatus.read,
+        AttemptStatus.done,
+    }
+)
 
 
 class ContactRulesRead(BaseModel):
@@ -25,3 +49,23 @@ class ContactHold(BaseModel):
         "channels_per_week, opted_out, disputed, not_authorised, no_hours"
     )
     until: datetime | None = None
+
+
+class ContactDecisionRead(BaseModel):
+    outcome: str = Field(description="allowed, deferred or refused")
+    at: datetime | None = Field(description="the time asked (allowed) or the earliest allowed")
+    rule: str | None = Field(description="the rule holding it back, when not allowed")
+
+
+class ContactAttemptRead(BaseModel):
+    id: uuid.UUID
+    debtor_id: uuid.UUID
+    account_id: uuid.UUID | None
+    channel: str
+    source: str
+    at: datetime
+    status: AttemptStatus
+    rule: str | None
+    until: datetime | None
+    outcome: str | None
+    created_at: datetime

@@ -10,9 +10,7 @@ from sqlmodel import Session
 
 from backend.core.clock import pinned
 from backend.debtors.models import Debtor
-from backend.field.models import Visit
 from shared.schemas.enums import AccountStatus
-from shared.schemas.field import VisitOutcome
 from tests import builders as b
 from tests.field import helpers as h
 
@@ -120,16 +118,13 @@ def test_chile_one_visit_a_week_counts_visits_on_any_account_of_the_debtor(
     first = h.located_account(session, portfolio, agent, h.north(100))
     second = b.account(session, portfolio, agent=agent, owner=session.get(Debtor, first.debtor_id))
     tuesday = datetime(2026, 12, 8, 10, 0, tzinfo=SANTIAGO)
-    session.add(
-        Visit(
-            client_id=h.client_id(),
-            agent_id=agent.id,
-            account_id=first.id,
-            checked_in_at=tuesday,
-            outcome=VisitOutcome.not_home,
+    with pinned(tuesday):  # the visit arrives through the app's sync, logged as a contact
+        synced = client.post(
+            "/api/v1/field/sync",
+            json={"device_id": "phone-1", "actions": [h.visit(first, h.north(100), when=tuesday)]},
+            headers=auth,
         )
-    )
-    session.flush()
+    assert synced.json()["results"][0]["status"] == "applied", synced.text
     with pinned(tuesday + timedelta(days=1)):
         body = _get(client, auth)
     assert body["stops"] == []

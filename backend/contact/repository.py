@@ -1,0 +1,100 @@
+"""Every query of the contact domain."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col
+
+from backend.accounts.models import Account
+from backend.contact.models import ContactAttempt
+from backend.contact.policy import Attempt
+from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
+from shared.schemas.contact import COUNTED_STATUSES
+from shared.schemas.enums import AccountStatus, Channel
+
+
+def by_key(session: Session, key: str) -> ContactAttempt | None:
+    return session.execute(
+        select(ContactAttempt).where(ContactAttempt.key == key)
+    ).scalar_one_or_none()
+
+
+def lock_debtor(session: Session, debtor_id: uuid.UUID) -> Debtor | None:
+    """The debtor, locked until the transaction ends, so deciding and recording a contact
+    with them is one step for concurrent workers (SQLite's write transactions are already
+    serial: ``BEGIN IMMEDIATE``)."""
+    query = select(Debtor).where(Debtor.id == debtor_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
+def histories(
+    session: Session, debtor_ids: set[uuid.UUID], start: datetime, end: datetime
+) -> dict[uuid.UUID, list[Attempt]]:
+    """The contacts each debtor had or will have in [start, end), on every channel."""
+    found: dict[uuid.UUID, list[Attempt]] = defaultdict(list)
+    if not debtor_ids:
+        return found
+    query = select(
+        ContactAttempt.debtor_id, ContactAttempt.at, ContactAttempt.channel, ContactAttempt.outcome
+    ).where(
+        col(ContactAttempt.debtor_id).in_(debtor_ids),
+        ContactAttempt.at >= start,
+        ContactAttempt.at < end,
+        col(ContactAttempt.status).in_(COUNTED_STATUSES),
+    )
+    for debtor_id, at, channel, outcome in session.execute(query):
+        found[debtor_id].append(Attempt(at, Channel(channel), outcome))
+    return found
+
+
+def reachable_channels(session: Session, debtor_id: uuid.UUID) -> frozenset[Channel]:
+    """The channels the creditor's file gives contact data for."""
+    channels: set[Channel] = set()
+    if session.execute(select(DebtorPhone.id).where(DebtorPhone.debtor_id == debtor_id)).first():
+        channels |= {Channel.phone, Channel.sms, Channel.whatsapp}
+    if session.execute(
+        select(DebtorAddress.id).where(DebtorAddress.debtor_id == debtor_id)
+    ).first():
+        channels.add(Channel.visit)
+    return frozenset(channels)
+
+
+def disputed(session: Session, debtor_id: uuid.UUID, account_id: uuid.UUID | None) -> bool:
+    """Whether the account named (else any account of the debtor) is in dispute."""
+    query = select(Account.id).where(
+        Account.debtor_id == debtor_id, Account.status == AccountStatus.disputed
+    )
+    if account_id is not None:
+        query = query.where(Account.id == account_id)
+    return session.execute(query.limit(1)).first() is not None
+
+
+def insert_new(session: Session, values: dict[str, object]) -> bool:
+    """Insert one attempt unless its key exists; whether it was inserted."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = ContactAttempt.__table__
+    statement = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(table.c.id)
+    )
+    return session.execute(statement).first() is not None
+
+
+def of_account(session: Session, account_id: uuid.UUID, limit: int) -> list[ContactAttempt]:
+    query = (
+        select(ContactAttempt)
+        .where(ContactAttempt.account_id == account_id)
+        .order_by(col(ContactAttempt.at).desc(), col(ContactAttempt.id).desc())
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())

@@ -1,0 +1,53 @@
+"""Visits made before the contact log existed are logged by its migration, so the rules count
+them from the first day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alembic import command
+from sqlalchemy import select
+from sqlmodel import Session
+
+from backend.contact.models import ContactAttempt
+from backend.core.migrate import alembic_config, upgrade
+from backend.field.models import Visit
+from shared.schemas.contact import AttemptStatus
+from shared.schemas.enums import Channel
+from shared.schemas.field import VisitOutcome
+from tests import builders as b
+from tests.conftest import Database
+
+
+def test_the_migration_logs_earlier_visits(database: Database) -> None:
+    engine = database.fresh_copy()
+    try:
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0011_uploads")
+        with Session(engine) as session:
+            account = b.account(session, b.portfolio(session), agent=b.user(session))
+            at = datetime(2026, 11, 3, 15, 0, tzinfo=UTC)
+            session.add(
+                Visit(
+                    client_id="dev1-early",
+                    agent_id=account.assigned_agent_id,
+                    account_id=account.id,
+                    checked_in_at=at,
+                    outcome=VisitOutcome.promise,
+                )
+            )
+            session.commit()
+            debtor_id, account_id = account.debtor_id, account.id
+        with engine.begin() as conn:
+            upgrade(conn)
+        with Session(engine) as session:
+            logged = session.execute(select(ContactAttempt)).scalar_one()
+        assert (logged.key, logged.debtor_id, logged.account_id) == (
+            "visit:dev1-early",
+            debtor_id,
+            account_id,
+        )
+        assert logged.channel == Channel.visit and logged.status == AttemptStatus.done
+        assert logged.at == at and logged.outcome == "promise"
+    finally:
+        engine.dispose()
