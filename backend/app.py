@@ -26,6 +26,7 @@ from backend.field.endpoints import router as field_router
 from backend.imports.endpoints import router as imports_router
 from backend.imports.mapping_endpoints import router as import_mapping_router
 from backend.ledger.endpoints import router as ledger_router
+from backend.outbound.endpoints import router as outbound_router
 from backend.payments.endpoints import public as payment_pages
 from backend.payments.endpoints import router as payments_router
 from backend.plans.endpoints import router as plans_router
@@ -55,6 +56,7 @@ def api_router() -> APIRouter:
         import_mapping_router,
         policies_router,
         contact_router,
+        outbound_router,
         plans_router,
         promises_router,
         tasks_router,

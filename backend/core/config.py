@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # change (this process forgets the user at once). 0 reads the user on every request.
     principal_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     public_url: str = "http://127.0.0.1:8000"
+    # Who collects, as messages to debtors name it (identification rules, opt-out footers).
+    agency_name: str = "Cobro"
     max_upload_bytes: int = 50 * 1024 * 1024
     # Larger uploads (statements, imports) are processed by a background job (202 + progress).
     inline_upload_bytes: int = Field(default=1024 * 1024, ge=0)

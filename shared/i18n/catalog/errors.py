@@ -158,6 +158,10 @@ MESSAGES.update(
 
 MESSAGES.update(
     {
+        "error.invalid_template": {
+            "es": "La plantilla no se puede usar: revise el detalle.",
+            "en": "The template cannot be used: see the details.",
+        },
         "error.invalid_contact_rules": {
             "es": "Las reglas de contacto no son válidas.",
             "en": "The contact rules are not valid.",

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from backend.core.columns import (
+    created_at_field,
+    enum_field,
+    id_field,
+    json_field,
+    updated_at_field,
+)
+from shared.schemas.enums import Language
+
+
+class MessageTemplate(SQLModel, table=True):
+    """A portfolio's message in one language: Jinja2 text over ``templates.VARIABLES``, an
+    e-mail subject, and the approved WhatsApp template (with the variables its parameters
+    take, in order) used outside the 24-hour window. ``version`` counts the edits."""
+
+    __tablename__ = "message_templates"
+    __table_args__ = (
+        UniqueConstraint("portfolio_id", "name", "language", name="uq_message_template"),
+    )
+
+    id: uuid.UUID = id_field()
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id", index=True)
+    name: str = Field(max_length=60)
+    language: Language = enum_field(Language)
+    subject: str | None = Field(default=None, max_length=200)
+    body: str = Field(max_length=2000)
+    whatsapp_name: str | None = Field(default=None, max_length=120)
+    whatsapp_params: list[str] = json_field(list)
+    version: int = 1
+    created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()

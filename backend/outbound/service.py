@@ -1,0 +1,187 @@
+"""Message templates per portfolio: saved after :func:`templates.check`, audited, versioned,
+and previewed with sample facts or a real account's."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlmodel import Session
+
+from backend.accounts.service import get_visible
+from backend.audit import service as audit
+from backend.audit.service import Actor
+from backend.core.config import get_settings
+from backend.core.errors import NotFound, ValidationFailed
+from backend.creditors.models import Creditor, Portfolio
+from backend.creditors.service import get_portfolio
+from backend.outbound import repository
+from backend.outbound.models import MessageTemplate
+from backend.outbound.templates import (
+    VARIABLES,
+    MessageFacts,
+    TemplateError,
+    check,
+    render,
+    variables,
+)
+from backend.users.models import User
+from shared.schemas.enums import Language
+from shared.schemas.outbound import PreviewRead, TemplateWrite
+
+EDITABLE = ("body", "subject", "whatsapp_name", "whatsapp_params")
+
+
+class InvalidTemplate(ValidationFailed):
+    code = "invalid_template"
+
+
+def list_templates(session: Session, portfolio_id: uuid.UUID) -> list[MessageTemplate]:
+    get_portfolio(session, portfolio_id)
+    return repository.templates_of(session, portfolio_id)
+
+
+def get_template(
+    session: Session, portfolio_id: uuid.UUID, name: str, language: Language
+) -> MessageTemplate:
+    found = repository.template(session, portfolio_id, name, language)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def put_template(
+    session: Session,
+    actor: Actor,
+    portfolio_id: uuid.UUID,
+    name: str,
+    language: Language,
+    data: TemplateWrite,
+) -> MessageTemplate:
+    """Create or replace a template; a change bumps its version. 422 ``invalid_template``
+    says what would not render."""
+    get_portfolio(session, portfolio_id)
+    _validate(data)
+    template = repository.template(session, portfolio_id, name, language)
+    before = {k: getattr(template, k) for k in EDITABLE} if template else None
+    after = data.model_dump(include=set(EDITABLE))
+    if template is None:
+        template = MessageTemplate(portfolio_id=portfolio_id, name=name, language=language, **after)
+    elif before == after:
+        return template
+    else:
+        for key, value in after.items():
+            setattr(template, key, value)
+        template.version += 1
+    session.add(template)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "template.saved",
+        "message_template",
+        template.id,
+        before=before,
+        after={**after, "version": template.version},
+    )
+    return template
+
+
+def _validate(data: TemplateWrite) -> None:
+    try:
+        check(data.body, data.subject)
+    except TemplateError as exc:
+        raise InvalidTemplate(details=[str(exc)]) from None
+    unknown = sorted(set(data.whatsapp_params) - VARIABLES)
+    if unknown:
+        raise InvalidTemplate(details=[f"unknown variables: {', '.join(unknown)}"])
+    if data.whatsapp_params and not data.whatsapp_name:
+        raise InvalidTemplate(details=["whatsapp_params need whatsapp_name"])
+
+
+def preview(
+    session: Session,
+    user: User,
+    portfolio_id: uuid.UUID,
+    name: str,
+    language: Language,
+    account_id: uuid.UUID | None,
+) -> PreviewRead:
+    """The template rendered for an account the caller may see (in this portfolio), or for a
+    sample debtor. Links are placeholders: real ones are made when a message is sent."""
+    portfolio = get_portfolio(session, portfolio_id)
+    template = get_template(session, portfolio_id, name, language)
+    facts = (
+        _account_facts(session, user, portfolio, account_id, language)
+        if account_id
+        else _sample_facts(session, portfolio, language)
+    )
+    try:
+        rendered = render(template.body, template.subject, facts)
+    except TemplateError as exc:
+        raise InvalidTemplate(details=[str(exc)]) from None
+    values = variables(facts)
+    return PreviewRead(
+        subject=rendered.subject,
+        text=rendered.text,
+        whatsapp_parameters=[values[p] for p in template.whatsapp_params],
+        variables=values,
+    )
+
+
+def _creditor_name(session: Session, portfolio: Portfolio) -> str:
+    creditor = session.get(Creditor, portfolio.creditor_id)
+    return creditor.name if creditor else ""
+
+
+def _links(language: Language) -> tuple[str, str]:
+    base = get_settings().public_url.rstrip("/")
+    word = "ejemplo" if language == Language.es else "example"
+    return f"{base}/pay/{word}", f"{base}/chat/{word}"
+
+
+def _sample_facts(session: Session, portfolio: Portfolio, language: Language) -> MessageFacts:
+    pay, chat = _links(language)
+    return MessageFacts(
+        language=language.value,
+        country=portfolio.country,
+        currency=portfolio.currency,
+        first_name="María",
+        full_name="María Quispe Mamani",
+        creditor=_creditor_name(session, portfolio),
+        agency=get_settings().agency_name,
+        reference="0001234567",
+        amount_minor=125_050,
+        balance_minor=1_926_450,
+        due_date=date(2026, 12, 15),
+        payment_link=pay,
+        chat_link=chat,
+    )
+
+
+def _account_facts(
+    session: Session,
+    user: User,
+    portfolio: Portfolio,
+    account_id: uuid.UUID,
+    language: Language,
+) -> MessageFacts:
+    account, debtor = get_visible(session, user, account_id)
+    if account.portfolio_id != portfolio.id:
+        raise NotFound()
+    pay, chat = _links(language)
+    return MessageFacts(
+        language=language.value,
+        country=portfolio.country,
+        currency=account.currency,
+        first_name=debtor.first_name or debtor.display_name,
+        full_name=debtor.display_name,
+        creditor=_creditor_name(session, portfolio),
+        agency=get_settings().agency_name,
+        reference=account.external_ref,
+        amount_minor=account.balance_minor,
+        balance_minor=account.balance_minor,
+        due_date=account.due_date,
+        payment_link=pay,
+        chat_link=chat,
+    )
