@@ -10,7 +10,7 @@ from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
 from backend.imports.models import ImportBatch, ImportMapping
 from backend.jobs.models import PeriodicRun, QueuedJob
 from backend.ledger.models import LedgerEntry
-from backend.outbound.models import MessageTemplate
+from backend.outbound.models import MessageTemplate, Strategy
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
 from backend.plans.models import Offer, Plan, PlanInstalment
 from backend.promises.models import Promise
@@ -47,6 +47,7 @@ __all__ = [
     "ProviderEvent",
     "QueuedJob",
     "StatementLine",
+    "Strategy",
     "SyncRecord",
     "Task",
     "Upload",

@@ -8,34 +8,36 @@ from fastapi import Path
 from backend.auth.deps import Admin, SessionDep, Staff, actor_of
 from backend.core.routing import DomainRouter
 from backend.outbound import service
-from backend.outbound.models import MessageTemplate
+from backend.outbound.models import MessageTemplate, Strategy
 from shared.schemas.enums import Language
 from shared.schemas.outbound import (
     TEMPLATE_NAME,
     PreviewRead,
     PreviewRequest,
+    StrategyDefinition,
+    StrategyRead,
     TemplateRead,
     TemplateWrite,
 )
 
-router = DomainRouter(prefix="/portfolios/{portfolio_id}/templates", tags=["outbound"])
+router = DomainRouter(prefix="/portfolios/{portfolio_id}", tags=["outbound"])
 Name = Annotated[str, Path(pattern=TEMPLATE_NAME, description="lower-case letters, digits, _ -")]
 
 
-@router.get("", response_model=list[TemplateRead])
+@router.get("/templates", response_model=list[TemplateRead])
 def list_templates(session: SessionDep, _: Staff, portfolio_id: uuid.UUID) -> list[MessageTemplate]:
     """The portfolio's message templates, by name and language."""
     return service.list_templates(session, portfolio_id)
 
 
-@router.get("/{name}/{language}", response_model=TemplateRead)
+@router.get("/templates/{name}/{language}", response_model=TemplateRead)
 def get_template(
     session: SessionDep, _: Staff, portfolio_id: uuid.UUID, name: Name, language: Language
 ) -> MessageTemplate:
     return service.get_template(session, portfolio_id, name, language)
 
 
-@router.put("/{name}/{language}", response_model=TemplateRead)
+@router.put("/templates/{name}/{language}", response_model=TemplateRead)
 def put_template(
     session: SessionDep,
     user: Admin,
@@ -49,7 +51,7 @@ def put_template(
     return service.put_template(session, actor_of(user), portfolio_id, name, language, data)
 
 
-@router.post("/{name}/{language}/preview", response_model=PreviewRead)
+@router.post("/templates/{name}/{language}/preview", response_model=PreviewRead)
 def preview_template(
     session: SessionDep,
     user: Staff,
@@ -60,3 +62,30 @@ def preview_template(
 ) -> PreviewRead:
     """The message as a debtor would read it: for an account you can see, or a sample one."""
     return service.preview(session, user, portfolio_id, name, language, data.account_id)
+
+
+@router.get("/strategies", response_model=list[StrategyRead])
+def list_strategies(session: SessionDep, _: Staff, portfolio_id: uuid.UUID) -> list[Strategy]:
+    """The portfolio's strategies, each at its newest version."""
+    return service.list_strategies(session, portfolio_id)
+
+
+@router.get("/strategies/{name}", response_model=list[StrategyRead])
+def strategy_versions(
+    session: SessionDep, _: Staff, portfolio_id: uuid.UUID, name: Name
+) -> list[Strategy]:
+    """Every version of one strategy, newest first."""
+    return service.strategy_versions(session, portfolio_id, name)
+
+
+@router.put("/strategies/{name}", response_model=StrategyRead)
+def put_strategy(
+    session: SessionDep,
+    user: Admin,
+    portfolio_id: uuid.UUID,
+    name: Name,
+    definition: StrategyDefinition,
+) -> Strategy:
+    """Save a strategy (admins): a new version when it changed. Steps that can never fire,
+    unknown templates and loops answer 422 ``invalid_strategy`` with every reason."""
+    return service.put_strategy(session, actor_of(user), portfolio_id, name, definition)

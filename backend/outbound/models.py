@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -37,3 +38,21 @@ class MessageTemplate(SQLModel, table=True):
     version: int = 1
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
+
+
+class Strategy(SQLModel, table=True):
+    """One version of a portfolio's reminder strategy (``StrategyDefinition`` as JSON). Saving
+    a change adds a version; accounts keep the version they started with."""
+
+    __tablename__ = "strategies"
+    __table_args__ = (
+        UniqueConstraint("portfolio_id", "name", "version", name="uq_strategy_version"),
+    )
+
+    id: uuid.UUID = id_field()
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id", index=True)
+    name: str = Field(max_length=60)
+    version: int
+    definition: dict[str, Any] = json_field()
+    created_by_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = created_at_field()

@@ -1,5 +1,5 @@
-"""Message templates per portfolio: saved after :func:`templates.check`, audited, versioned,
-and previewed with sample facts or a real account's."""
+"""Message templates and reminder strategies per portfolio: validated when saved, audited and
+versioned; templates previewed with sample facts or a real account's."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from sqlmodel import Session
 from backend.accounts.service import get_visible
 from backend.audit import service as audit
 from backend.audit.service import Actor
+from backend.contact.service import rules_of
 from backend.core.config import get_settings
 from backend.core.errors import NotFound, ValidationFailed
 from backend.creditors.models import Creditor, Portfolio
 from backend.creditors.service import get_portfolio
 from backend.outbound import repository
-from backend.outbound.models import MessageTemplate
+from backend.outbound.models import MessageTemplate, Strategy
+from backend.outbound.strategies import problems
 from backend.outbound.templates import (
     VARIABLES,
     MessageFacts,
@@ -27,7 +29,7 @@ from backend.outbound.templates import (
 )
 from backend.users.models import User
 from shared.schemas.enums import Language
-from shared.schemas.outbound import PreviewRead, TemplateWrite
+from shared.schemas.outbound import PreviewRead, StrategyDefinition, TemplateWrite
 
 EDITABLE = ("body", "subject", "whatsapp_name", "whatsapp_params")
 
@@ -185,3 +187,63 @@ def _account_facts(
         payment_link=pay,
         chat_link=chat,
     )
+
+
+# --- strategies ---------------------------------------------------------------------------------
+
+
+class InvalidStrategy(ValidationFailed):
+    code = "invalid_strategy"
+
+
+def list_strategies(session: Session, portfolio_id: uuid.UUID) -> list[Strategy]:
+    get_portfolio(session, portfolio_id)
+    return repository.latest_strategies(session, portfolio_id)
+
+
+def strategy_versions(session: Session, portfolio_id: uuid.UUID, name: str) -> list[Strategy]:
+    versions = repository.strategy_versions(session, portfolio_id, name)
+    if not versions:
+        raise NotFound()
+    return versions
+
+
+def put_strategy(
+    session: Session,
+    actor: Actor,
+    portfolio_id: uuid.UUID,
+    name: str,
+    definition: StrategyDefinition,
+) -> Strategy:
+    """Save a strategy: a new version when it changed (accounts already in it keep theirs).
+    422 ``invalid_strategy`` lists every step that could never fire, names an unknown template
+    or loops."""
+    portfolio = get_portfolio(session, portfolio_id)
+    found = problems(
+        definition, repository.template_names(session, portfolio_id), rules_of(portfolio)
+    )
+    if found:
+        raise InvalidStrategy(details=found)
+    versions = repository.strategy_versions(session, portfolio_id, name)
+    stored = definition.model_dump(mode="json")
+    if versions and versions[0].definition == stored:
+        return versions[0]
+    strategy = Strategy(
+        portfolio_id=portfolio_id,
+        name=name,
+        version=versions[0].version + 1 if versions else 1,
+        definition=stored,
+        created_by_id=actor.id,
+    )
+    session.add(strategy)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "strategy.saved",
+        "strategy",
+        strategy.id,
+        before=versions[0].definition if versions else None,
+        after={**stored, "version": strategy.version},
+    )
+    return strategy

@@ -1,13 +1,14 @@
-"""Outbound messages: templates and their previews."""
+"""Outbound messages: templates and their previews, and the strategies that send them."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from shared.schemas.enums import Language
+from shared.schemas.enums import AgingBucket, Channel, Language
 
 TEMPLATE_NAME = r"^[a-z0-9][a-z0-9_-]{0,59}$"
 
@@ -50,3 +51,77 @@ class PreviewRead(BaseModel):
     text: str
     whatsapp_parameters: list[str]
     variables: dict[str, str]
+
+
+# --- strategies ---------------------------------------------------------------------------------
+
+TriggerKind = Literal[
+    "due_in_days",  # N days before the account's due date
+    "days_past_due",  # N days after it
+    "instalment_due_in_days",  # N days before an instalment of the active plan
+    "instalment_overdue_days",  # N days after an unpaid instalment
+    "promise_due",  # an open promise falls due today
+    "promise_broken",
+    "plan_broken",
+    "link_unpaid_hours",  # a payment link still unpaid N hours after it was made
+    "imported",  # first contact after the account arrived
+    "after_step",  # N hours after another step of the strategy went out
+]
+StopCondition = Literal["paid", "plan_current", "promise_open", "disputed", "opted_out"]
+OUTBOUND_CHANNELS = (Channel.whatsapp, Channel.sms, Channel.email, Channel.telegram)
+
+
+class Trigger(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: TriggerKind
+    days: int | None = Field(default=None, ge=0, le=3650)
+    hours: int | None = Field(default=None, ge=1, le=24 * 90)
+    step: str | None = Field(default=None, description="after_step: the earlier step's id")
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    trigger: Trigger
+    channels: list[Channel] = Field(
+        min_length=1, max_length=4, description="tried in order: the next when one fails"
+    )
+    template: str = Field(pattern=TEMPLATE_NAME)
+    wait_hours: int = Field(
+        default=0, ge=0, le=24 * 30, description="at least this long after the previous message"
+    )
+    stop_when: list[StopCondition] = Field(
+        default_factory=lambda: ["paid", "plan_current", "promise_open", "disputed", "opted_out"]
+    )
+
+
+class Segment(BaseModel):
+    """Which accounts the strategy takes (empty lists: all)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    aging_buckets: list[AgingBucket] = Field(default_factory=list)
+    min_balance_minor: int = Field(default=0, ge=0)
+    max_balance_minor: int | None = Field(default=None, ge=0)
+    products: list[str] = Field(default_factory=list, max_length=50)
+
+
+class StrategyDefinition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    priority: int = Field(
+        default=100, ge=0, le=10_000, description="lower first: the first matching segment wins"
+    )
+    segment: Segment = Field(default_factory=Segment)
+    steps: list[Step] = Field(min_length=1, max_length=30)
+
+
+class StrategyRead(BaseModel):
+    id: uuid.UUID
+    portfolio_id: uuid.UUID
+    name: str
+    version: int
+    definition: StrategyDefinition
+    created_at: datetime

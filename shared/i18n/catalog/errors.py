@@ -158,6 +158,10 @@ MESSAGES.update(
 
 MESSAGES.update(
     {
+        "error.invalid_strategy": {
+            "es": "La estrategia no se puede usar: revise el detalle.",
+            "en": "The strategy cannot be used: see the details.",
+        },
         "error.invalid_template": {
             "es": "La plantilla no se puede usar: revise el detalle.",
             "en": "The template cannot be used: see the details.",
