@@ -256,5 +256,32 @@ def run_daily() -> None:
     )
 
 
+reminders = typer.Typer(no_args_is_help=True, help="Outbound reminders.")
+app.add_typer(reminders, name="reminders")
+
+
+@reminders.command("plan")
+def reminders_plan(
+    day: Annotated[str, typer.Option("--date", help="the local day, YYYY-MM-DD")],
+    portfolio: Annotated[str | None, typer.Option(help="one portfolio's id (default: all)")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="plan and count, keep nothing (always)")
+    ] = True,
+) -> None:
+    """Who would be contacted on a day, on which channel, and who is held back by which rule:
+    counts per step, channel, outcome and rule. Nothing is kept."""
+    import uuid
+    from datetime import date
+
+    from backend.outbound.commands import plan_dry_run, print_plan
+
+    try:
+        chosen = date.fromisoformat(day)
+        portfolio_id = uuid.UUID(portfolio) if portfolio else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    print_plan(plan_dry_run(chosen, portfolio_id))
+
+
 if __name__ == "__main__":
     app()

@@ -10,7 +10,7 @@ from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
 from backend.imports.models import ImportBatch, ImportMapping
 from backend.jobs.models import PeriodicRun, QueuedJob
 from backend.ledger.models import LedgerEntry
-from backend.outbound.models import MessageTemplate, Strategy
+from backend.outbound.models import MessageTemplate, OutboundPause, Strategy, StrategyEnrolment
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
 from backend.plans.models import Offer, Plan, PlanInstalment
 from backend.promises.models import Promise
@@ -37,6 +37,7 @@ __all__ = [
     "LocationPing",
     "MessageTemplate",
     "Offer",
+    "OutboundPause",
     "Payment",
     "PaymentLink",
     "PeriodicRun",
@@ -48,6 +49,7 @@ __all__ = [
     "QueuedJob",
     "StatementLine",
     "Strategy",
+    "StrategyEnrolment",
     "SyncRecord",
     "Task",
     "Upload",

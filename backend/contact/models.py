@@ -40,4 +40,7 @@ class ContactAttempt(SQLModel, table=True):
     rule: str | None = Field(default=None, max_length=40)
     until: datetime | None = datetime_field()
     outcome: str | None = Field(default=None, max_length=40)
+    # For reminders: the strategy version and step that asked for it.
+    strategy_id: uuid.UUID | None = None  # not a foreign key: the contact domain comes first
+    step: str | None = Field(default=None, max_length=40)
     created_at: datetime = created_at_field()

@@ -18,6 +18,8 @@ from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
 from shared.schemas.contact import COUNTED_STATUSES
 from shared.schemas.enums import AccountStatus, Channel
 
+CHANNEL_VALUES = frozenset(c.value for c in Channel)
+
 
 def by_key(session: Session, key: str) -> ContactAttempt | None:
     return session.execute(
@@ -55,18 +57,6 @@ def histories(
     return found
 
 
-def reachable_channels(session: Session, debtor_id: uuid.UUID) -> frozenset[Channel]:
-    """The channels the creditor's file gives contact data for."""
-    channels: set[Channel] = set()
-    if session.execute(select(DebtorPhone.id).where(DebtorPhone.debtor_id == debtor_id)).first():
-        channels |= {Channel.phone, Channel.sms, Channel.whatsapp}
-    if session.execute(
-        select(DebtorAddress.id).where(DebtorAddress.debtor_id == debtor_id)
-    ).first():
-        channels.add(Channel.visit)
-    return frozenset(channels)
-
-
 def disputed(session: Session, debtor_id: uuid.UUID, account_id: uuid.UUID | None) -> bool:
     """Whether the account named (else any account of the debtor) is in dispute."""
     query = select(Account.id).where(
@@ -98,3 +88,76 @@ def of_account(session: Session, account_id: uuid.UUID, limit: int) -> list[Cont
         .limit(limit)
     )
     return list(session.execute(query).scalars())
+
+
+def lock_debtors(session: Session, debtor_ids: list[uuid.UUID]) -> None:
+    """Lock many debtors' rows in id order (so two planners cannot deadlock), as
+    :func:`lock_debtor` does for one."""
+    if session.get_bind().dialect.name != "postgresql" or not debtor_ids:
+        return
+    for chunk in _chunks(sorted(debtor_ids)):
+        session.execute(
+            select(Debtor.id).where(col(Debtor.id).in_(chunk)).order_by(Debtor.id).with_for_update()
+        ).all()
+
+
+def consent_facts(
+    session: Session, debtor_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[frozenset[Channel], frozenset[Channel]]]:
+    """Each debtor's (reachable channels, opted-out channels), in four queries per 1,000."""
+    found: dict[uuid.UUID, tuple[frozenset[Channel], frozenset[Channel]]] = {}
+    for chunk in _chunks(debtor_ids):
+        phones = set(
+            session.execute(
+                select(DebtorPhone.debtor_id).where(col(DebtorPhone.debtor_id).in_(chunk))
+            ).scalars()
+        )
+        addresses = set(
+            session.execute(
+                select(DebtorAddress.debtor_id).where(col(DebtorAddress.debtor_id).in_(chunk))
+            ).scalars()
+        )
+        rows = session.execute(
+            select(Debtor.id, Debtor.emails, Debtor.opt_outs).where(col(Debtor.id).in_(chunk))
+        )
+        for debtor_id, emails, opt_outs in rows:
+            reachable: set[Channel] = set()
+            if debtor_id in phones:
+                reachable |= {Channel.phone, Channel.sms, Channel.whatsapp}
+            if debtor_id in addresses:
+                reachable.add(Channel.visit)
+            if emails:
+                reachable.add(Channel.email)
+            opted = frozenset(Channel(c) for c in opt_outs or () if c in CHANNEL_VALUES)
+            found[debtor_id] = (frozenset(reachable), opted)
+    return found
+
+
+def insert_many(session: Session, rows: list[dict[str, object]]) -> list[uuid.UUID]:
+    """Insert attempts whose keys are new; the ids of those inserted."""
+    if not rows:
+        return []
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = ContactAttempt.__table__
+    inserted: list[uuid.UUID] = []
+    for chunk in _chunks(rows, 500):
+        statement = (
+            insert(table)
+            .values(chunk)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(table.c.id)
+        )
+        inserted += session.execute(statement).scalars().all()
+    return inserted
+
+
+def existing_keys(session: Session, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(keys):
+        query = select(ContactAttempt.key).where(col(ContactAttempt.key).in_(chunk))
+        found |= set(session.execute(query).scalars())
+    return found
+
+
+def _chunks(items: list, size: int = 1000) -> list[list]:  # type: ignore[type-arg]
+    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -89,7 +89,6 @@ def replace(
 # Contacts far enough back (and already planned ahead) for weekly and rolling caps and spacings
 # of up to a week.
 HISTORY = timedelta(days=15)
-_CHANNELS = frozenset(c.value for c in Channel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +105,13 @@ class ContactRequest:
 
 
 def consent_of(session: Session, debtor: Debtor, account_id: uuid.UUID | None) -> Consent:
-    """What the debtor allows: the channels their file gives data for, minus opt-outs; a
-    dispute on the account (or, for a contact about no account, on any) freezes contact."""
+    """What the debtor allows: the channels their file gives contact data for (phones, e-mail
+    addresses, addresses), minus opt-outs; a dispute on the account (or, for a contact about no
+    account, on any) freezes contact."""
+    reachable, opted_out = repository.consent_facts(session, [debtor.id])[debtor.id]
     return Consent(
-        authorised=repository.reachable_channels(session, debtor.id),
-        opted_out=frozenset(Channel(c) for c in debtor.opt_outs if c in _CHANNELS),
+        authorised=reachable,
+        opted_out=opted_out,
         disputed=repository.disputed(session, debtor.id, account_id),
     )
 

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date as Date
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import Path, Query
 
 from backend.auth.deps import Admin, SessionDep, Staff, actor_of
 from backend.core.routing import DomainRouter
@@ -12,6 +13,7 @@ from backend.outbound.models import MessageTemplate, Strategy
 from shared.schemas.enums import Language
 from shared.schemas.outbound import (
     TEMPLATE_NAME,
+    PlanPreviewRead,
     PreviewRead,
     PreviewRequest,
     StrategyDefinition,
@@ -89,3 +91,15 @@ def put_strategy(
     """Save a strategy (admins): a new version when it changed. Steps that can never fire,
     unknown templates and loops answer 422 ``invalid_strategy`` with every reason."""
     return service.put_strategy(session, actor_of(user), portfolio_id, name, definition)
+
+
+@router.get("/reminders/plan", response_model=PlanPreviewRead)
+def plan_preview(
+    session: SessionDep,
+    user: Staff,
+    portfolio_id: uuid.UUID,
+    day: Annotated[Date, Query(alias="date", description="the portfolio's local day")],
+) -> PlanPreviewRead:
+    """A dry run of a day's reminders: counts per step, channel and outcome, and the rule that
+    held back each kind of contact. Nothing is kept."""
+    return service.preview_plan(session, actor_of(user), portfolio_id, day)

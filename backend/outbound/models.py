@@ -56,3 +56,28 @@ class Strategy(SQLModel, table=True):
     definition: dict[str, Any] = json_field()
     created_by_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = created_at_field()
+
+
+class StrategyEnrolment(SQLModel, table=True):
+    """The strategy version an account follows: the one it started with, until it leaves."""
+
+    __tablename__ = "strategy_enrolments"
+
+    account_id: uuid.UUID = Field(foreign_key="accounts.id", primary_key=True)
+    strategy_id: uuid.UUID = Field(foreign_key="strategies.id", index=True)
+    enrolled_at: datetime = created_at_field()
+
+
+class OutboundPause(SQLModel, table=True):
+    """Reminders stopped for a whole portfolio (``scope`` ``portfolio:<id>``) or one account
+    (``account:<id>``) until resumed (the row is removed; the audit keeps both)."""
+
+    __tablename__ = "outbound_pauses"
+    __table_args__ = (UniqueConstraint("scope", name="uq_outbound_pause_scope"),)
+
+    id: uuid.UUID = id_field()
+    scope: str = Field(max_length=80)
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id")
+    account_id: uuid.UUID | None = Field(default=None, foreign_key="accounts.id")
+    paused_by_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = created_at_field()

@@ -18,6 +18,7 @@ from backend.creditors.models import Creditor, Portfolio
 from backend.creditors.service import get_portfolio
 from backend.outbound import repository
 from backend.outbound.models import MessageTemplate, Strategy
+from backend.outbound.planner import plan_portfolio
 from backend.outbound.strategies import problems
 from backend.outbound.templates import (
     VARIABLES,
@@ -29,7 +30,13 @@ from backend.outbound.templates import (
 )
 from backend.users.models import User
 from shared.schemas.enums import Language
-from shared.schemas.outbound import PreviewRead, StrategyDefinition, TemplateWrite
+from shared.schemas.outbound import (
+    PlanLine,
+    PlanPreviewRead,
+    PreviewRead,
+    StrategyDefinition,
+    TemplateWrite,
+)
 
 EDITABLE = ("body", "subject", "whatsapp_name", "whatsapp_params")
 
@@ -247,3 +254,29 @@ def put_strategy(
         after={**stored, "version": strategy.version},
     )
     return strategy
+
+
+# --- planning -----------------------------------------------------------------------------------
+
+
+def preview_plan(
+    session: Session, actor: Actor, portfolio_id: uuid.UUID, day: date
+) -> PlanPreviewRead:
+    """Who would be contacted on ``day``, on which channel, and who is held back by which rule:
+    the day is planned inside a savepoint that is rolled back, so nothing is kept."""
+    nested = session.begin_nested()
+    try:
+        report = plan_portfolio(session, actor, portfolio_id, day)
+    finally:
+        nested.rollback()
+    return PlanPreviewRead(
+        portfolio_id=portfolio_id,
+        date=day,
+        paused=report.paused,
+        enrolled=report.enrolled,
+        planned=report.planned,
+        lines=[
+            PlanLine(step=step, channel=channel, outcome=outcome, rule=rule or None, count=n)
+            for (step, channel, outcome, rule), n in sorted(report.counts.items())
+        ],
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -125,3 +125,20 @@ class StrategyRead(BaseModel):
     version: int
     definition: StrategyDefinition
     created_at: datetime
+
+
+class PlanLine(BaseModel):
+    step: str
+    channel: str
+    outcome: str = Field(description="planned, deferred or refused")
+    rule: str | None = Field(description="the contact rule that moved or held the contact")
+    count: int
+
+
+class PlanPreviewRead(BaseModel):
+    portfolio_id: uuid.UUID
+    date: date
+    paused: bool
+    enrolled: int = Field(description="accounts that would join a strategy that day")
+    planned: int
+    lines: list[PlanLine]

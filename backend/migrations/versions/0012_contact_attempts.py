@@ -33,6 +33,8 @@ def upgrade() -> None:
         sa.Column("rule", sa.String(40), nullable=True),
         sa.Column("until", UTCDateTime(), nullable=True),
         sa.Column("outcome", sa.String(40), nullable=True),
+        sa.Column("strategy_id", sa.Uuid(), nullable=True),
+        sa.Column("step", sa.String(40), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.UniqueConstraint("key", name="uq_contact_attempt_key"),
     )
