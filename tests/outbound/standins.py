@@ -271,7 +271,7 @@ def _authenticator(
         auth_data.login.decode(),
         auth_data.password.decode(),
     ) == (SMTP_USER, SMTP_PASSWORD)
-    return AuthResult(success=ok, auth_data=auth_data if ok else None)
+    return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
 
 @dataclass

@@ -1,11 +1,12 @@
 """Provider rate limits shared by every worker: ``acquire(channel)`` reserves the next slot of
 that channel's sender and answers how many seconds to wait before sending in it.
 
-The schedule is GCRA (a token bucket kept as one timestamp, the theoretical arrival time): slots
-are ``1 / rate`` seconds apart, and ``burst`` slots may fall at once after a quiet spell. With
-COBRO_REDIS_URL set the timestamp lives in Redis and one Lua script reads and moves it
-atomically on Redis's own clock, so all processes on all machines share one schedule; without
-it (the `make run` default) each process keeps its own. A channel without a rate is not paced.
+The schedule is one timestamp per sender, the next free slot (GCRA without a burst): slots are
+``1 / rate`` seconds apart, so no second holds more than ``rate`` messages; after a quiet spell
+the next slot is now. With COBRO_REDIS_URL set the timestamp lives in Redis and one Lua script
+reads and moves it atomically on Redis's own clock, so all processes on all machines share one
+schedule; without it (the `make run` default) each process keeps its own. A channel without a
+rate is not paced.
 """
 
 from __future__ import annotations
@@ -27,15 +28,10 @@ class Rate:
 
     scope: str
     per_second: float
-    burst: int = 1
 
     @property
     def interval(self) -> float:
         return 1.0 / self.per_second
-
-    @property
-    def tolerance(self) -> float:
-        return (self.burst - 1) * self.interval
 
 
 class RateLimiter(Protocol):
@@ -61,7 +57,7 @@ class LocalLimiter:
     ) -> None:
         self._rates = dict(rates)
         self._clock = clock
-        self._arrival: dict[Channel, float] = {}
+        self._next: dict[Channel, float] = {}
         self._lock = threading.Lock()
 
     def acquire(self, channel: Channel) -> float:
@@ -70,27 +66,22 @@ class LocalLimiter:
             return 0.0
         with self._lock:
             now = self._clock()
-            arrival = max(self._arrival.get(channel, now), now)
-            start = max(now, arrival - rate.tolerance)
-            self._arrival[channel] = arrival + rate.interval
-        return start - now
+            slot = max(self._next.get(channel, now), now)
+            self._next[channel] = slot + rate.interval
+        return slot - now
 
 
-# KEYS[1]: the scope's key. ARGV: interval and tolerance in microseconds. Returns the wait in
-# microseconds. The key expires once its schedule is in the past.
-_GCRA = """
-local interval = tonumber(ARGV[1])
-local tolerance = tonumber(ARGV[2])
+# KEYS[1]: the sender's key. ARGV[1]: the interval in microseconds. Returns the slot and
+# Redis's present time in microseconds. The key expires once its slot is in the past.
+_NEXT_SLOT = """
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
-local arrival = tonumber(redis.call('GET', KEYS[1]) or now)
-if arrival < now then arrival = now end
-local start = arrival - tolerance
-if start < now then start = now end
-local next_arrival = arrival + interval
-redis.call('SET', KEYS[1], string.format('%d', next_arrival),
-           'PX', math.ceil((next_arrival - now) / 1000) + 1000)
-return start - now
+local slot = tonumber(redis.call('GET', KEYS[1]) or now)
+if slot < now then slot = now end
+local following = slot + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], string.format('%d', following),
+           'PX', math.ceil((following - now) / 1000) + 1000)
+return {string.format('%d', slot), string.format('%d', now)}
 """
 
 
@@ -102,14 +93,18 @@ class RedisLimiter:
     ) -> None:
         self._rates = dict(rates)
         self._prefix = prefix
-        self._script = redis.register_script(_GCRA)
+        self._script = redis.register_script(_NEXT_SLOT)
+
+    def reserve(self, channel: Channel) -> tuple[float, float]:
+        """Reserve the next slot: (when it falls, now), in seconds on Redis's clock."""
+        rate = self._rates[channel]
+        slot, now = self._script(
+            keys=[f"{self._prefix}:{rate.scope}"], args=[round(rate.interval * 1e6)]
+        )
+        return int(slot) / 1e6, int(now) / 1e6
 
     def acquire(self, channel: Channel) -> float:
-        rate = self._rates.get(channel)
-        if rate is None:
+        if channel not in self._rates:
             return 0.0
-        wait = self._script(
-            keys=[f"{self._prefix}:{rate.scope}"],
-            args=[round(rate.interval * 1e6), round(rate.tolerance * 1e6)],
-        )
-        return int(wait) / 1e6
+        slot, now = self.reserve(channel)
+        return slot - now
