@@ -6,7 +6,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path("var")
@@ -60,6 +60,42 @@ class Settings(BaseSettings):
     stripe_api_base: str = Field(
         default="https://api.stripe.com", validation_alias="STRIPE_API_BASE"
     )
+    # Shared state across workers and machines (the outbound rate limits); unset (the
+    # `make run` default) keeps it in each process.
+    redis_url: str = ""
+    # Outbound channels: each is configured only when its credentials are set. Rates are
+    # messages per second per sender (number, bot, account, server), shared by all workers.
+    whatsapp_token: str = ""
+    whatsapp_phone_number_id: str = ""
+    whatsapp_app_secret: str = ""  # checks X-Hub-Signature-256 on status webhooks
+    whatsapp_api_base_url: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = ""  # empty: pywa's default Graph API version
+    whatsapp_rate: float = Field(default=80.0, gt=0)
+    telegram_bot_token: str = ""
+    telegram_api_base_url: str = "https://api.telegram.org"
+    telegram_rate: float = Field(default=30.0, gt=0)
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_from: str = ""  # a sender number, or:
+    twilio_messaging_service_sid: str = ""
+    twilio_api_base_url: str = "https://api.twilio.com"
+    twilio_rate: float = Field(default=10.0, gt=0)
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    smtp_from: str = ""  # "Agencia <cobranzas@agencia.pe>"
+    smtp_rate: float = Field(default=10.0, gt=0)
+    # Seconds one provider call may take before it counts as a (retryable) timeout.
+    channel_timeout_seconds: float = Field(default=15.0, gt=0)
+
+    @field_validator("whatsapp_api_base_url", "telegram_api_base_url", "twilio_api_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("an API base URL starts with http:// or https://")
+        return value.rstrip("/")
 
     @model_validator(mode="after")
     def _secret(self) -> Settings:
@@ -74,6 +110,23 @@ class Settings(BaseSettings):
     @property
     def active_payment_provider(self) -> str:
         return self.payment_provider or ("stripe" if self.stripe_api_key else "builtin")
+
+    @property
+    def whatsapp_configured(self) -> bool:
+        return bool(self.whatsapp_token and self.whatsapp_phone_number_id)
+
+    @property
+    def telegram_configured(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+    @property
+    def twilio_configured(self) -> bool:
+        sender = self.twilio_from or self.twilio_messaging_service_sid
+        return bool(self.twilio_account_sid and self.twilio_auth_token and sender)
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host and self.smtp_from)
 
     @property
     def is_production(self) -> bool:

@@ -1,0 +1,1 @@
+"""Outbound collections: reaching debtors on their channels (strategies, contact rules, sending)."""
