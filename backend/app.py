@@ -26,6 +26,8 @@ from backend.field.endpoints import router as field_router
 from backend.imports.endpoints import router as imports_router
 from backend.imports.mapping_endpoints import router as import_mapping_router
 from backend.ledger.endpoints import router as ledger_router
+from backend.outbound.endpoints import accounts as outbound_accounts_router
+from backend.outbound.endpoints import outbox as outbox_router
 from backend.outbound.endpoints import router as outbound_router
 from backend.payments.endpoints import public as payment_pages
 from backend.payments.endpoints import router as payments_router
@@ -57,6 +59,8 @@ def api_router() -> APIRouter:
         policies_router,
         contact_router,
         outbound_router,
+        outbound_accounts_router,
+        outbox_router,
         plans_router,
         promises_router,
         tasks_router,

@@ -283,5 +283,22 @@ def reminders_plan(
     print_plan(plan_dry_run(chosen, portfolio_id))
 
 
+@reminders.command("outbox")
+def reminders_outbox(
+    portfolio: Annotated[str | None, typer.Option(help="one portfolio's id (default: all)")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
+) -> None:
+    """What would have been sent, and to whom, on channels with no provider configured."""
+    import uuid
+
+    from backend.outbound.commands import print_outbox
+
+    try:
+        portfolio_id = uuid.UUID(portfolio) if portfolio else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    print_outbox(portfolio_id, limit)
+
+
 if __name__ == "__main__":
     app()

@@ -10,7 +10,13 @@ from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
 from backend.imports.models import ImportBatch, ImportMapping
 from backend.jobs.models import PeriodicRun, QueuedJob
 from backend.ledger.models import LedgerEntry
-from backend.outbound.models import MessageTemplate, OutboundPause, Strategy, StrategyEnrolment
+from backend.outbound.models import (
+    MessageTemplate,
+    OutboundPause,
+    OutboxMessage,
+    Strategy,
+    StrategyEnrolment,
+)
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
 from backend.plans.models import Offer, Plan, PlanInstalment
 from backend.promises.models import Promise
@@ -38,6 +44,7 @@ __all__ = [
     "MessageTemplate",
     "Offer",
     "OutboundPause",
+    "OutboxMessage",
     "Payment",
     "PaymentLink",
     "PeriodicRun",

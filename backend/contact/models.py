@@ -24,6 +24,7 @@ class ContactAttempt(SQLModel, table=True):
         UniqueConstraint("key", name="uq_contact_attempt_key"),
         Index("ix_contact_attempts_debtor_at", "debtor_id", "at"),
         Index("ix_contact_attempts_account_at", "account_id", "at"),
+        Index("ix_contact_attempts_due", "status", "at"),
     )
 
     id: uuid.UUID = id_field()
@@ -43,4 +44,7 @@ class ContactAttempt(SQLModel, table=True):
     # For reminders: the strategy version and step that asked for it.
     strategy_id: uuid.UUID | None = None  # not a foreign key: the contact domain comes first
     step: str | None = Field(default=None, max_length=40)
+    # Sending: the provider's id for the message, and how many sends were tried.
+    provider_ref: str | None = Field(default=None, max_length=120, index=True)
+    tries: int = 0
     created_at: datetime = created_at_field()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from dataclasses import dataclass
@@ -132,10 +133,19 @@ def decide_for(
     )
 
 
-def reserve(session: Session, actor: Actor, request: ContactRequest) -> ContactAttempt:
-    """Decide on a contact and log it, as one step per debtor: planned when allowed, else
-    deferred (with when) or refused, with the rule. Concurrent workers wait for the debtor's
-    lock, so caps hold; a key already logged returns its attempt unchanged."""
+def reserve(
+    session: Session,
+    actor: Actor,
+    request: ContactRequest,
+    *,
+    within: timedelta | None = None,
+    strategy_id: uuid.UUID | None = None,
+    step: str | None = None,
+) -> ContactAttempt:
+    """Decide on a contact and log it, as one step per debtor: planned when allowed (or, with
+    ``within``, planned at a deferral's time when it is that close), else deferred (with when)
+    or refused, with the rule. Concurrent workers wait for the debtor's lock, so caps hold; a
+    key already logged returns its attempt unchanged."""
     existing = repository.by_key(session, request.key)
     if existing is not None:
         return existing
@@ -151,6 +161,10 @@ def reserve(session: Session, actor: Actor, request: ContactRequest) -> ContactA
         "deferred": AttemptStatus.deferred,
         "refused": AttemptStatus.refused,
     }[decision.outcome]
+    soon = decision.at is not None and within is not None and decision.at - request.at <= within
+    if status is AttemptStatus.deferred and soon:
+        status = AttemptStatus.planned
+        request = dataclasses.replace(request, at=decision.at)
     return _log(
         session,
         actor,
@@ -159,6 +173,8 @@ def reserve(session: Session, actor: Actor, request: ContactRequest) -> ContactA
         status=status,
         rule=decision.rule,
         until=decision.at if status is AttemptStatus.deferred else None,
+        strategy_id=strategy_id,
+        step=step,
     )
 
 
@@ -185,6 +201,8 @@ def _log(
     rule: str | None = None,
     until: datetime | None = None,
     outcome: str | None = None,
+    strategy_id: uuid.UUID | None = None,
+    step: str | None = None,
 ) -> ContactAttempt:
     values = {
         "id": uuid7(),
@@ -199,6 +217,8 @@ def _log(
         "rule": rule,
         "until": until,
         "outcome": outcome,
+        "strategy_id": strategy_id,
+        "step": step,
         "created_at": utcnow(),
     }
     if not repository.insert_new(session, values):  # a concurrent writer logged the key first

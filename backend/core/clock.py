@@ -21,7 +21,8 @@ def today_in(timezone: str) -> date:
 @contextmanager
 def pinned(at: datetime) -> Iterator[None]:
     """Meanwhile every :func:`utcnow` and :func:`today_in`, on any thread, answers ``at``
-    (for tests of rules that depend on the hour or the weekday)."""
+    (for tests of rules that depend on the hour or the weekday). The clock is one per process:
+    pin it from one thread, around whatever other threads do."""
     global _pinned
     before, _pinned = _pinned, at.astimezone(UTC)
     try:

@@ -18,6 +18,7 @@ TASK_MODULES = (
     "backend.conversations.tasks",
     "backend.imports.tasks",
     "backend.statements.tasks",
+    "backend.outbound.tasks",
     "backend.jobs.tasks",
 )
 

@@ -1,4 +1,5 @@
-"""`cobro reminders plan --date D --dry-run`: a day's reminders, counted, from a shell."""
+"""`cobro reminders plan --date D --dry-run` (a day's reminders, counted) and `cobro reminders
+outbox` (what would have been sent), from a shell."""
 
 from __future__ import annotations
 
@@ -32,3 +33,17 @@ def print_plan(previews: list[PlanPreviewRead]) -> None:
         for line in preview.lines:
             rule = f" [{line.rule}]" if line.rule else ""
             typer.echo(f"  {line.step:<20} {line.channel:<9} {line.outcome:<9}{rule} {line.count}")
+
+
+def print_outbox(portfolio_id: uuid.UUID | None, limit: int) -> None:
+    with session_scope(write=False) as session:
+        messages = service.outbox(session, portfolio_id, limit)
+    if not messages:
+        typer.echo("(empty)")
+    for message in messages:
+        subject = f" · {message.subject}" if message.subject else ""
+        typer.echo(
+            f"{message.created_at:%Y-%m-%d %H:%M} {message.channel} → {message.recipient}{subject}"
+        )
+        for line in message.text.splitlines():
+            typer.echo(f"    {line}")

@@ -9,10 +9,12 @@ from fastapi import Path, Query
 from backend.auth.deps import Admin, SessionDep, Staff, actor_of
 from backend.core.routing import DomainRouter
 from backend.outbound import service
-from backend.outbound.models import MessageTemplate, Strategy
+from backend.outbound.models import MessageTemplate, OutboxMessage, Strategy
 from shared.schemas.enums import Language
 from shared.schemas.outbound import (
     TEMPLATE_NAME,
+    OutboxRead,
+    PauseRead,
     PlanPreviewRead,
     PreviewRead,
     PreviewRequest,
@@ -103,3 +105,43 @@ def plan_preview(
     """A dry run of a day's reminders: counts per step, channel and outcome, and the rule that
     held back each kind of contact. Nothing is kept."""
     return service.preview_plan(session, actor_of(user), portfolio_id, day)
+
+
+@router.put("/reminders/pause", response_model=PauseRead)
+def pause_portfolio(session: SessionDep, user: Staff, portfolio_id: uuid.UUID) -> PauseRead:
+    """Stop the portfolio's reminders (nothing is planned or sent) until resumed."""
+    return service.set_pause(session, actor_of(user), user, portfolio_id=portfolio_id, paused=True)
+
+
+@router.delete("/reminders/pause", response_model=PauseRead)
+def resume_portfolio(session: SessionDep, user: Staff, portfolio_id: uuid.UUID) -> PauseRead:
+    return service.set_pause(session, actor_of(user), user, portfolio_id=portfolio_id, paused=False)
+
+
+accounts = DomainRouter(prefix="/accounts/{account_id}/reminders", tags=["outbound"])
+
+
+@accounts.put("/pause", response_model=PauseRead)
+def pause_account(session: SessionDep, user: Staff, account_id: uuid.UUID) -> PauseRead:
+    """Stop reminders for one account (planned ones are cancelled when their time comes)."""
+    return service.set_pause(session, actor_of(user), user, account_id=account_id, paused=True)
+
+
+@accounts.delete("/pause", response_model=PauseRead)
+def resume_account(session: SessionDep, user: Staff, account_id: uuid.UUID) -> PauseRead:
+    return service.set_pause(session, actor_of(user), user, account_id=account_id, paused=False)
+
+
+outbox = DomainRouter(prefix="/outbound", tags=["outbound"])
+
+
+@outbox.get("/outbox", response_model=list[OutboxRead])
+def list_outbox(
+    session: SessionDep,
+    _: Admin,
+    portfolio_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[OutboxMessage]:
+    """The development outbox (admins): what would have been sent, to whom, on channels with
+    no provider configured, newest first."""
+    return service.outbox(session, portfolio_id, limit)

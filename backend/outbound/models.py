@@ -81,3 +81,20 @@ class OutboundPause(SQLModel, table=True):
     account_id: uuid.UUID | None = Field(default=None, foreign_key="accounts.id")
     paused_by_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = created_at_field()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message that would have been sent on a channel with no provider configured (the
+    ``make run`` default): what, to whom, and when, for a person to read."""
+
+    __tablename__ = "outbox_messages"
+
+    id: uuid.UUID = id_field()
+    attempt_id: uuid.UUID = Field(foreign_key="contact_attempts.id", unique=True)
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id", index=True)
+    channel: str = Field(max_length=20)
+    recipient: str = Field(max_length=254)
+    subject: str | None = Field(default=None, max_length=200)
+    text: str = Field(max_length=4000)
+    whatsapp_template: str | None = Field(default=None, max_length=120)
+    created_at: datetime = created_at_field()

@@ -5,13 +5,20 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
 from backend.contact.models import ContactAttempt
-from backend.outbound.models import MessageTemplate, OutboundPause, Strategy, StrategyEnrolment
-from shared.schemas.contact import COUNTED_STATUSES
+from backend.debtors.models import DebtorPhone
+from backend.outbound.models import (
+    MessageTemplate,
+    OutboundPause,
+    OutboxMessage,
+    Strategy,
+    StrategyEnrolment,
+)
+from shared.schemas.contact import COUNTED_STATUSES, AttemptStatus
 from shared.schemas.enums import AccountStatus, Language
 
 
@@ -107,3 +114,74 @@ def last_reminders(session: Session, account_ids: list[uuid.UUID]) -> dict[uuid.
         )
         found.update({account_id: at for account_id, at in session.execute(query)})
     return found
+
+
+def paused(session: Session, portfolio_id: uuid.UUID, account_id: uuid.UUID) -> bool:
+    scopes = [f"portfolio:{portfolio_id}", f"account:{account_id}"]
+    query = select(OutboundPause.id).where(col(OutboundPause.scope).in_(scopes))
+    return session.execute(query).first() is not None
+
+
+def template_for(
+    session: Session, portfolio_id: uuid.UUID, name: str, language: Language
+) -> MessageTemplate | None:
+    """The template in the debtor's language, else in Spanish (the default)."""
+    return template(session, portfolio_id, name, language) or template(
+        session, portfolio_id, name, Language.es
+    )
+
+
+def first_phone(session: Session, debtor_id: uuid.UUID) -> str | None:
+    query = (
+        select(DebtorPhone.e164)
+        .where(DebtorPhone.debtor_id == debtor_id)
+        .order_by(col(DebtorPhone.position), col(DebtorPhone.id))
+        .limit(1)
+    )
+    return session.execute(query).scalar_one_or_none()
+
+
+def claim_due(
+    session: Session, now: datetime, lease_until: datetime, limit: int
+) -> list[uuid.UUID]:
+    """Up to ``limit`` reminders due by ``now`` (or whose sender's lease ran out), marked as
+    being sent until ``lease_until``. Workers skip each other's rows on PostgreSQL; SQLite's
+    write transactions are serial."""
+    due = (
+        select(ContactAttempt.id)
+        .where(
+            ContactAttempt.source == "reminder",
+            ContactAttempt.at <= now,
+            or_(
+                ContactAttempt.status == AttemptStatus.planned,
+                and_(
+                    ContactAttempt.status == AttemptStatus.sending,
+                    col(ContactAttempt.until) < now,
+                ),
+            ),
+        )
+        .order_by(col(ContactAttempt.at), col(ContactAttempt.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    ids = list(session.execute(due).scalars())
+    if ids:
+        session.execute(
+            update(ContactAttempt)
+            .where(col(ContactAttempt.id).in_(ids))
+            .values(status=AttemptStatus.sending, until=lease_until)
+        )
+    return ids
+
+
+def outbox(session: Session, portfolio_id: uuid.UUID | None, limit: int) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(col(OutboxMessage.created_at).desc()).limit(limit)
+    if portfolio_id is not None:
+        query = query.where(OutboxMessage.portfolio_id == portfolio_id)
+    return list(session.execute(query).scalars())
+
+
+def pause(session: Session, scope: str) -> OutboundPause | None:
+    query = select(OutboundPause).where(OutboundPause.scope == scope)
+    return session.execute(query).scalar_one_or_none()

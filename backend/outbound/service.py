@@ -17,7 +17,7 @@ from backend.core.errors import NotFound, ValidationFailed
 from backend.creditors.models import Creditor, Portfolio
 from backend.creditors.service import get_portfolio
 from backend.outbound import repository
-from backend.outbound.models import MessageTemplate, Strategy
+from backend.outbound.models import MessageTemplate, OutboundPause, OutboxMessage, Strategy
 from backend.outbound.planner import plan_portfolio
 from backend.outbound.strategies import problems
 from backend.outbound.templates import (
@@ -31,6 +31,7 @@ from backend.outbound.templates import (
 from backend.users.models import User
 from shared.schemas.enums import Language
 from shared.schemas.outbound import (
+    PauseRead,
     PlanLine,
     PlanPreviewRead,
     PreviewRead,
@@ -280,3 +281,52 @@ def preview_plan(
             for (step, channel, outcome, rule), n in sorted(report.counts.items())
         ],
     )
+
+
+# --- the development outbox and pauses ----------------------------------------------------------
+
+
+def outbox(session: Session, portfolio_id: uuid.UUID | None, limit: int) -> list[OutboxMessage]:
+    """What would have been sent on channels with no provider, newest first."""
+    return repository.outbox(session, portfolio_id, limit)
+
+
+def set_pause(
+    session: Session,
+    actor: Actor,
+    user: User,
+    *,
+    portfolio_id: uuid.UUID | None = None,
+    account_id: uuid.UUID | None = None,
+    paused: bool,
+) -> PauseRead:
+    """Pause or resume reminders for a portfolio or one account (which the caller must be
+    able to see). Repeating either changes nothing."""
+    if account_id is not None:
+        account, _ = get_visible(session, user, account_id)
+        portfolio_id, scope = account.portfolio_id, f"account:{account.id}"
+    else:
+        assert portfolio_id is not None
+        get_portfolio(session, portfolio_id)
+        scope = f"portfolio:{portfolio_id}"
+    existing = repository.pause(session, scope)
+    if paused == (existing is not None):
+        return PauseRead(scope=scope, paused=paused)
+    if paused:
+        session.add(
+            OutboundPause(
+                scope=scope, portfolio_id=portfolio_id, account_id=account_id, paused_by_id=actor.id
+            )
+        )
+    else:
+        session.delete(existing)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "outbound.paused" if paused else "outbound.resumed",
+        "account" if account_id else "portfolio",
+        account_id or portfolio_id,
+        account_id=account_id,
+    )
+    return PauseRead(scope=scope, paused=paused)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 class AttemptStatus(StrEnum):
     planned = "planned"
+    sending = "sending"  # claimed by a worker; back to planned if its lease runs out
     sent = "sent"
     delivered = "delivered"
     read = "read"
@@ -19,12 +20,14 @@ class AttemptStatus(StrEnum):
     done = "done"  # a contact in person or by phone that happened
     deferred = "deferred"
     refused = "refused"
+    cancelled = "cancelled"  # planned, then stopped before sending (paid, disputed, paused)
 
 
 #: Statuses of contacts that happened or will: the ones caps and spacings count.
 COUNTED_STATUSES = frozenset(
     {
         AttemptStatus.planned,
+        AttemptStatus.sending,
         AttemptStatus.sent,
         AttemptStatus.delivered,
         AttemptStatus.read,

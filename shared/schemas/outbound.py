@@ -142,3 +142,20 @@ class PlanPreviewRead(BaseModel):
     enrolled: int = Field(description="accounts that would join a strategy that day")
     planned: int
     lines: list[PlanLine]
+
+
+class OutboxRead(BaseModel):
+    id: uuid.UUID
+    attempt_id: uuid.UUID
+    portfolio_id: uuid.UUID
+    channel: str
+    recipient: str
+    subject: str | None
+    text: str
+    whatsapp_template: str | None
+    created_at: datetime
+
+
+class PauseRead(BaseModel):
+    scope: str = Field(description="portfolio:<id> or account:<id>")
+    paused: bool

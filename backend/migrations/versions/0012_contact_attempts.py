@@ -35,11 +35,15 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(40), nullable=True),
         sa.Column("strategy_id", sa.Uuid(), nullable=True),
         sa.Column("step", sa.String(40), nullable=True),
+        sa.Column("provider_ref", sa.String(120), nullable=True),
+        sa.Column("tries", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.UniqueConstraint("key", name="uq_contact_attempt_key"),
     )
     op.create_index("ix_contact_attempts_debtor_at", "contact_attempts", ["debtor_id", "at"])
     op.create_index("ix_contact_attempts_account_at", "contact_attempts", ["account_id", "at"])
+    op.create_index("ix_contact_attempts_provider_ref", "contact_attempts", ["provider_ref"])
+    op.create_index("ix_contact_attempts_due", "contact_attempts", ["status", "at"])
     # Visits made before the log existed are contacts the rules must count.
     op.execute(
         "INSERT INTO contact_attempts (id, key, portfolio_id, debtor_id, account_id, channel, "
@@ -51,6 +55,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contact_attempts_due", table_name="contact_attempts")
+    op.drop_index("ix_contact_attempts_provider_ref", table_name="contact_attempts")
     op.drop_index("ix_contact_attempts_account_at", table_name="contact_attempts")
     op.drop_index("ix_contact_attempts_debtor_at", table_name="contact_attempts")
     op.drop_table("contact_attempts")

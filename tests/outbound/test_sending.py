@@ -1,0 +1,186 @@
+"""Sending the day's reminders: through a provider (Twilio's library against its stand-in) or
+the development outbox, each once, stopped when the account no longer wants one, and moved to
+the step's next channel when a channel fails."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from backend.audit.service import Actor
+from backend.contact.models import ContactAttempt
+from backend.core.clock import pinned
+from backend.core.db import session_scope
+from backend.outbound.channels.ratelimit import LocalLimiter
+from backend.outbound.channels.sms import TwilioSender
+from backend.outbound.models import MessageTemplate, OutboxMessage, Strategy
+from backend.outbound.planner import plan_portfolio
+from backend.outbound.sending import send_due
+from shared.schemas.contact import AttemptStatus
+from shared.schemas.enums import Channel, Language
+from tests import builders as b
+from tests.outbound.channels.test_sms import sender_for
+from tests.outbound.standins import StandIns, serve_apis
+
+LIMA = ZoneInfo("America/Lima")
+DAY = date(2026, 12, 10)  # a Thursday
+MORNING = datetime(2026, 12, 10, 10, 0, tzinfo=LIMA)
+SYSTEM = Actor("system", None)
+
+
+@pytest.fixture
+def apis() -> Iterator[StandIns]:
+    with serve_apis() as standins:
+        yield standins
+
+
+def _seed(session: Session, accounts: int = 1, channels: tuple[str, ...] = ("sms", "email")):
+    """A Peruvian portfolio whose one step reminds accounts 7 days past due."""
+    portfolio = b.portfolio(
+        session, contact_rules={}, creditor=b.creditor(session, name="Banco Andino")
+    )
+    session.add(
+        MessageTemplate(
+            portfolio_id=portfolio.id,
+            name="saldo",
+            language=Language.es,
+            subject="Su deuda",
+            body="Hola {{ first_name }}, debe {{ balance }}. Pague aquí: {{ payment_link }}",
+        )
+    )
+    step = {
+        "id": "mora7",
+        "trigger": {"kind": "days_past_due", "days": 7},
+        "channels": list(channels),
+        "template": "saldo",
+    }
+    session.add(
+        Strategy(
+            portfolio_id=portfolio.id, name="cobranza", version=1, definition={"steps": [step]}
+        )
+    )
+    made = []
+    for i in range(accounts):
+        debtor = b.debtor(
+            session, portfolio, phone=f"+5198{b.n():07d}", emails=[f"d{i}@example.com"]
+        )
+        made.append(
+            b.account(
+                session,
+                portfolio,
+                owner=debtor,
+                due_date=DAY - timedelta(days=7),
+                principal=150_000,
+            )
+        )
+    session.flush()
+    plan_portfolio(session, SYSTEM, portfolio.id, DAY, now=MORNING)
+    return portfolio, made
+
+
+def _attempts(engine: Engine) -> list[ContactAttempt]:
+    with session_scope(engine) as session:
+        return list(
+            session.execute(select(ContactAttempt).order_by(ContactAttempt.created_at)).scalars()
+        )
+
+
+def _outbox(engine: Engine) -> list[OutboxMessage]:
+    with session_scope(engine) as session:
+        return list(session.execute(select(OutboxMessage)).scalars())
+
+
+def test_without_providers_messages_land_in_the_outbox_once(committed_engine: Engine) -> None:
+    with session_scope(committed_engine) as session:
+        _seed(session)
+    with pinned(MORNING):
+        report = send_due({}, LocalLimiter({}), committed_engine)
+        again = send_due({}, LocalLimiter({}), committed_engine)
+    assert (report.claimed, report.outbox, again.claimed) == (1, 1, 0)
+    [message] = _outbox(committed_engine)
+    assert message.channel == "sms" and message.recipient.startswith("+5198")
+    assert message.text.startswith("Hola Rosa, debe S/\xa01,500.00. Pague aquí: http")
+    assert "/pay/" in message.text and "Responda BAJA" in message.text
+    [attempt] = _attempts(committed_engine)
+    assert attempt.status == AttemptStatus.sent and attempt.provider_ref == f"outbox:{attempt.id}"
+
+
+def test_through_twilio_and_on_to_the_next_channel_when_it_fails(
+    committed_engine: Engine, apis: StandIns
+) -> None:
+    with session_scope(committed_engine) as session:
+        _seed(session, accounts=2)
+    sms = sender_for(apis.url)
+    apis.twilio.fail_next("bad_number")
+    try:
+        with pinned(MORNING):
+            first = send_due({Channel.sms: sms}, LocalLimiter({}), committed_engine)
+            second = send_due({Channel.sms: sms}, LocalLimiter({}), committed_engine)
+    finally:
+        sms.close()
+    assert (first.failed, first.sent, second.outbox) == (1, 1, 1)
+    assert len(apis.twilio.received) == 2
+    assert "debe S/\xa01,500.00" in apis.twilio.received[1].body["Body"]
+    by_status = {(a.channel, a.status) for a in _attempts(committed_engine)}
+    assert by_status == {
+        (Channel.sms, AttemptStatus.failed),
+        (Channel.sms, AttemptStatus.sent),
+        (Channel.email, AttemptStatus.sent),
+    }
+    [mail] = _outbox(committed_engine)
+    assert mail.channel == "email" and mail.subject == "Su deuda"
+
+
+def test_a_paid_account_gets_no_reminder(committed_engine: Engine) -> None:
+    from backend.accounts.models import Account
+
+    with session_scope(committed_engine) as session:
+        _, [account] = _seed(session)
+        row = session.get(Account, account.id)
+        row.balance_minor = 0
+        session.add(row)
+    with pinned(MORNING):
+        report = send_due({}, LocalLimiter({}), committed_engine)
+    assert (report.cancelled, report.outbox) == (1, 0)
+    [attempt] = _attempts(committed_engine)
+    assert (attempt.status, attempt.rule) == (AttemptStatus.cancelled, "paid")
+
+
+def test_several_workers_send_each_reminder_once(
+    committed_engine: Engine, apis: StandIns, db_kind: str
+) -> None:
+    with session_scope(committed_engine) as session:
+        _seed(session, accounts=12, channels=("sms",))
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def worker() -> None:
+        sms: TwilioSender = sender_for(apis.url)
+        try:
+            start.wait()
+            with pinned(MORNING):
+                while send_due(
+                    {Channel.sms: sms}, LocalLimiter({}), committed_engine, limit=3
+                ).claimed:
+                    pass
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            sms.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    with pinned(MORNING):  # once, for every thread: the clock is one for the process
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    recipients = [r.body["To"] for r in apis.twilio.received]
+    assert len(recipients) == 12 and len(set(recipients)) == 12
+    assert {a.status for a in _attempts(committed_engine)} == {AttemptStatus.sent}
