@@ -53,7 +53,7 @@ def test_the_message_goes_with_a_status_callback_naming_the_attempt(
         "To": TO,
         "From": FROM,
         "Body": "Cobro: tu cuota vence hoy.",
-        "StatusCallback": f"{PUBLIC}/webhooks/twilio/status?key=run+7%2Fstep+2",
+        "StatusCallback": f"{PUBLIC}/api/v1/outbound/webhooks/twilio?key=run+7%2Fstep+2",
     }
 
 
