@@ -24,8 +24,9 @@ from twilio.rest import Client
 from backend.outbound.channels.base import OutboundMessage, SendResult, failed, sent
 from shared.schemas.enums import Channel
 
-# Where the API serves Twilio's status callbacks (below COBRO_PUBLIC_URL).
-STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+# Where the API serves Twilio's status callbacks (below COBRO_PUBLIC_URL), beside Stripe's
+# /api/v1/payments/webhooks/stripe.
+STATUS_CALLBACK_PATH = "/api/v1/outbound/webhooks/twilio"
 
 
 def status_callback_url(public_url: str, key: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_the_message_goes_with_a_status_callback_naming_the_attempt(
         "To": TO,
         "From": FROM,
         "Body": "Cobro: tu cuota vence hoy.",
-        "StatusCallback": f"{PUBLIC}/webhooks/twilio/status?key=run+7%2Fstep+2",
+        "StatusCallback": f"{PUBLIC}/api/v1/outbound/webhooks/twilio?key=run+7%2Fstep+2",
     }
 
 
@@ -107,3 +108,17 @@ def test_a_timeout_is_retryable(apis: StandIns) -> None:
         sender.close()
     assert (result.status, result.retryable) == ("failed", True)
     assert "Timeout" in (result.error or "")
+
+
+def test_worker_threads_share_the_sender(sender: TwilioSender, apis: StandIns) -> None:
+    keys = [f"attempt-{n}" for n in range(24)]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda key: sender.send(message(key)), keys))
+
+    assert all(result.status == "sent" for result in results)
+    assert len({result.provider_ref for result in results}) == len(keys)
+    callbacks = sorted(call.body["StatusCallback"] for call in apis.twilio.received)
+    assert callbacks == sorted(
+        f"{PUBLIC}/api/v1/outbound/webhooks/twilio?key={key}" for key in keys
+    )

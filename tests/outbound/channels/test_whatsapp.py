@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from pywa.utils import Version
@@ -151,3 +152,21 @@ def test_a_timeout_is_retryable(apis: StandIns) -> None:
         sender.close()
     assert (result.status, result.retryable) == ("failed", True)
     assert "Timeout" in (result.error or "")
+
+
+def test_worker_threads_share_the_sender(sender: WhatsAppSender, apis: StandIns) -> None:
+    keys = [f"attempt-{n}" for n in range(24)]
+
+    def send(key: str) -> str | None:
+        message = OutboundMessage(key=key, channel=Channel.whatsapp, to=TO, text=key)
+        return sender.send(message).provider_ref
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        refs = list(pool.map(send, keys))
+
+    assert len(set(refs) - {None}) == len(keys)
+    received = {
+        call.body["biz_opaque_callback_data"]: call.body["text"]["body"]
+        for call in apis.whatsapp.received
+    }
+    assert received == {key: key for key in keys}
