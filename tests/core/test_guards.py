@@ -26,15 +26,22 @@ from backend.core.errors import NotFound
 from backend.core.guards import guard, guarded_parameters
 from backend.core.routing import DomainRouter
 
-# Path ids that are not stored objects a guard could load, by parameter and where they occur.
+# Path parameters no guard loads, by name and the only path prefix they may appear under.
 NOT_GUARDED = {
-    # The chat: the channel's id for a person (ChatDep). The bot may act for any chat; what a
-    # chat may reach is its binding, which the bot guards (ChatAccount, ChatOffer) check.
+    # The chat: a channel and the channel's id for a person (ChatDep), not a stored row. The bot
+    # may act for any chat; what a chat may reach is its binding, which the bot guards
+    # (ChatAccount, ChatOffer) check.
+    "channel": "/api/v1/bot/{channel}/{user_id}/",
     "user_id": "/api/v1/bot/{channel}/{user_id}/",
     # A line of the guarded statement, which the service reads under a row lock.
     "line_id": "/api/v1/statements/{statement_id}/lines/{line_id}/",
+    # The format of the guarded batch's report.
+    "fmt": "/api/v1/imports/{batch_id}/report.{fmt}",
+    # Public pages: the link's token and the receipt's verification code are the credential.
+    "token": "/pay/{token}",
+    "code": "/receipts/{code}",
 }
-_ID = re.compile(r"{(\w+_id)(?::[^}]*)?}")
+_PARAMETER = re.compile(r"{(\w+)(?::[^}]*)?}")
 
 
 def api_routes() -> list[tuple[str, APIRoute]]:
@@ -62,11 +69,12 @@ def _path_params(dependant: Dependant) -> set[str]:
 
 
 def test_every_id_in_a_path_is_loaded_by_a_guard() -> None:
-    """A new endpoint that names an object by id and forgets its guard fails here."""
+    """A new endpoint that names an object in its path and forgets its guard fails here (every
+    ``{..._id}``, and any other path parameter not listed above)."""
     unguarded, exemptions_used = [], set()
     for path, route in api_routes():
         guarded = set().union(*map(_path_params, _guard_dependants(route)))
-        for name in _ID.findall(path):
+        for name in _PARAMETER.findall(path):
             if name in guarded:
                 continue
             if name in NOT_GUARDED and path.startswith(NOT_GUARDED[name]):
