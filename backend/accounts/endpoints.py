@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from backend.accounts import repository, service
+from backend.accounts.guards import AccountView, VisibleAccount
 from backend.accounts.scope import account_visibility
 from backend.aging import Clock
 from backend.auth.deps import CurrentUser, SessionDep, Staff, actor_of
@@ -79,23 +80,22 @@ def assign_accounts(session: SessionDep, user: Staff, data: AssignRequest) -> As
 
 
 @router.get("/{account_id}", response_model=AccountRead)
-def get_account(session: SessionDep, user: CurrentUser, account_id: uuid.UUID) -> object:
-    return json_response(service.read_visible(session, user, account_id))
+def get_account(account: AccountView) -> object:
+    return json_response(account)
 
 
 @router.patch("/{account_id}", response_model=AccountRead)
 def update_account(
-    session: SessionDep, user: Staff, account_id: uuid.UUID, data: AccountUpdate
+    session: SessionDep, user: Staff, account: VisibleAccount, data: AccountUpdate
 ) -> object:
-    account = service.update(session, actor_of(user), user, account_id, data)
+    service.update(session, actor_of(user), user, account, data)
     return service.to_read(account, None, Clock(session).today(account.portfolio_id))
 
 
 @router.get("/{account_id}/timeline", response_model=Page[TimelineItem])
 def account_timeline(
     session: SessionDep,
-    user: CurrentUser,
-    account_id: uuid.UUID,
+    account: VisibleAccount,
     cursor: Annotated[
         str | None, Query(max_length=8, description="next_cursor of the previous page")
     ] = None,
@@ -103,7 +103,6 @@ def account_timeline(
 ) -> object:
     """Ledger entries and audit events merged, newest first. Like every list, pass
     ``next_cursor`` back as ``cursor`` (here an opaque page number)."""
-    account, _ = service.get_visible(session, user, account_id)
     page = _timeline_page(cursor)
     window = page * limit + 1
     items = [

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import ColumnElement, Row, Select, and_, false, or_, select
 from sqlalchemy.ext.compiler import compiles
@@ -15,6 +15,8 @@ from backend.audit.models import AuditEvent
 from backend.creditors.models import Portfolio
 from backend.debtors.models import Debtor
 from shared.schemas.enums import BUCKET_RANGES, AccountStatus, AgingBucket
+
+T = TypeVar("T")
 
 
 class _WalkedNotSearched(ColumnElement[Any]):
@@ -147,16 +149,25 @@ def read_one(
     return session.execute(query).first()
 
 
-def get_with_debtor(
+def visible_one(
     session: Session, account_id: uuid.UUID, visible: ColumnElement[bool]
-) -> tuple[Account, Debtor] | None:
+) -> Account | None:
+    query = select(Account).where(Account.id == account_id, visible)
+    return session.execute(query).scalars().first()
+
+
+def visible_child(
+    session: Session, model: type[T], object_id: uuid.UUID, visible: ColumnElement[bool]
+) -> T | None:
+    """A row of ``model`` (a table with an ``account_id``) by id, joined to its account and
+    kept when ``visible`` holds."""
+    table: Any = model
     query = (
-        select(Account, Debtor)
-        .join(Debtor, Debtor.id == Account.debtor_id)
-        .where(Account.id == account_id, visible)
+        select(model)
+        .join(Account, Account.id == table.account_id)
+        .where(table.id == object_id, visible)
     )
-    row = session.execute(query).first()
-    return (row[0], row[1]) if row else None
+    return session.execute(query).scalars().first()
 
 
 def by_ids(session: Session, ids: list[uuid.UUID], visible: ColumnElement[bool]) -> list[Account]:

@@ -2,17 +2,26 @@
 none (a bot reaches debtors only through the verified bindings of ``/api/v1/bot``).
 
 Every account query goes through ``account_visibility``; a row outside the caller's scope is
-indistinguishable from a missing one (404), so ids cannot be probed.
+indistinguishable from a missing one (404), so ids cannot be probed. The loads below apply it
+to one object named by id, in one query: the guards of the endpoints (``guards.py`` of each
+domain) and the services checking an id named in a request body use them alike.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, select, true
+import uuid
+from typing import TypeVar
+
+from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlmodel import Session
 
+from backend.accounts import repository
 from backend.accounts.models import Account
+from backend.core.errors import NotFound
 from backend.users.models import User
 from shared.schemas.enums import Role
+
+T = TypeVar("T")
 
 
 def account_visibility(user: User) -> ColumnElement[bool]:
@@ -26,14 +35,25 @@ def account_visibility(user: User) -> ColumnElement[bool]:
     return Account.assigned_agent_id == user.id  # type: ignore[return-value]
 
 
-def can_see_account(session: Session, user: User, account: Account) -> bool:
-    if user.role == Role.admin:
-        return True
-    if user.role == Role.bot:
-        return False
-    if user.role == Role.agent:
-        return account.assigned_agent_id == user.id
-    if account.assigned_agent_id is None:
-        return False
-    agent = session.get(User, account.assigned_agent_id)
-    return agent is not None and agent.supervisor_id == user.id
+def visible_account(session: Session, user: User, account_id: uuid.UUID) -> Account:
+    """The account, if the caller may see it; ``NotFound`` otherwise."""
+    account = repository.visible_one(session, account_id, account_visibility(user))
+    if account is None:
+        raise NotFound()
+    return account
+
+
+def visible_through_account(
+    session: Session,
+    user: User,
+    model: type[T],
+    object_id: uuid.UUID,
+    *also: ColumnElement[bool],
+) -> T:
+    """A row of ``model`` (a table with an ``account_id``) whose account the caller may see, or
+    that meets one of ``also``; ``NotFound`` otherwise. One query."""
+    visible = or_(account_visibility(user), *also) if also else account_visibility(user)
+    found = repository.visible_child(session, model, object_id, visible)
+    if found is None:
+        raise NotFound()
+    return found

@@ -101,13 +101,6 @@ def read_visible(session: Session, user: User, account_id: uuid.UUID) -> Account
     return read_from_row(row, today_in(row.portfolio_timezone))
 
 
-def get_visible(session: Session, user: User, account_id: uuid.UUID) -> tuple[Account, Debtor]:
-    row = repository.get_with_debtor(session, account_id, account_visibility(user))
-    if row is None:
-        raise NotFound()
-    return row
-
-
 def _check_agent(session: Session, user: User, agent_id: uuid.UUID | None) -> None:
     if agent_id is None:
         return
@@ -161,9 +154,9 @@ def create(session: Session, actor: Actor, user: User, data: AccountCreate) -> A
 
 
 def update(
-    session: Session, actor: Actor, user: User, account_id: uuid.UUID, data: AccountUpdate
+    session: Session, actor: Actor, user: User, account: Account, data: AccountUpdate
 ) -> Account:
-    account, _ = get_visible(session, user, account_id)
+    """Change a visible account (the caller's guard loaded it)."""
     fields = data.model_dump(exclude_unset=True)
     if "assigned_agent_id" in fields:
         _check_agent(session, user, fields["assigned_agent_id"])

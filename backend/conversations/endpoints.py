@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
-from fastapi import Depends, Path, Response
+from fastapi import Response
 
 from backend.auth.deps import CurrentUser, SessionDep, actor_of, require_roles
 from backend.conversations import service, verification
-from backend.conversations.service import Chat, bot_actor
+from backend.conversations.guards import ChatAccount, ChatDep, ChatOffer
+from backend.conversations.service import bot_actor
 from backend.core.routing import DomainRouter
+from backend.debtors.guards import VisibleDebtor
 from backend.users.models import User
 from shared.schemas.common import ErrorBody
 from shared.schemas.conversations import (
-    USER_ID_PATTERN,
     BotAccount,
     BotAccountDetail,
     BotLinkCreate,
     BotPromiseCreate,
     BotProposal,
-    ChatChannel,
     ChatLinkCreate,
     ChatLinkRead,
     ConversationRead,
@@ -41,16 +40,6 @@ from shared.schemas.payments import PaymentLinkRead
 
 router = DomainRouter(tags=["bot"])
 Bot = Annotated[User, require_roles(Role.bot)]
-
-
-def chat_of(
-    channel: ChatChannel,
-    user_id: Annotated[str, Path(pattern=USER_ID_PATTERN, description="the channel's person id")],
-) -> Chat:
-    return Chat(channel, user_id)
-
-
-ChatDep = Annotated[Chat, Depends(chat_of)]
 BOT = "/bot/{channel}/{user_id}"
 
 
@@ -111,35 +100,33 @@ def list_accounts(session: SessionDep, _: Bot, chat: ChatDep) -> list[BotAccount
 
 
 @router.get(f"{BOT}/accounts/{{account_id}}", response_model=BotAccountDetail)
-def get_account(
-    session: SessionDep, _: Bot, chat: ChatDep, account_id: uuid.UUID
-) -> BotAccountDetail:
+def get_account(session: SessionDep, _: Bot, bound: ChatAccount) -> BotAccountDetail:
     """Balance, active plan (with its next instalment) and open promise of one account."""
-    return service.account_detail(session, chat, account_id)
+    return service.account_detail(session, bound)
 
 
 @router.post(
     f"{BOT}/accounts/{{account_id}}/offers", response_model=list[OfferRead], status_code=201
 )
 def create_offers(
-    session: SessionDep, bot: Bot, chat: ChatDep, account_id: uuid.UUID
+    session: SessionDep, bot: Bot, chat: ChatDep, bound: ChatAccount
 ) -> list[OfferRead]:
     """One-tap offers within the portfolio's limits (the self-service quota applies)."""
-    return service.offers(session, bot_actor(bot), chat, account_id)
+    return service.offers(session, bot_actor(bot), chat, bound.account)
 
 
 @router.post(f"{BOT}/accounts/{{account_id}}/proposals", response_model=ProposalResult)
 def propose(
-    session: SessionDep, bot: Bot, chat: ChatDep, account_id: uuid.UUID, body: BotProposal
+    session: SessionDep, bot: Bot, chat: ChatDep, bound: ChatAccount, body: BotProposal
 ) -> ProposalResult:
     """A counter-proposal: accepted or countered (an offer to accept), or sent for approval."""
-    return service.propose(session, bot_actor(bot), chat, account_id, body)
+    return service.propose(session, bot_actor(bot), chat, bound.account, body)
 
 
 @router.post(f"{BOT}/offers/{{offer_id}}/accept", response_model=PlanRead, status_code=201)
-def accept_offer(session: SessionDep, bot: Bot, chat: ChatDep, offer_id: uuid.UUID) -> PlanRead:
+def accept_offer(session: SessionDep, bot: Bot, chat: ChatDep, offer: ChatOffer) -> PlanRead:
     """Accept an offer of one of the chat's accounts: the plan."""
-    return service.accept(session, bot_actor(bot), chat, offer_id)
+    return service.accept(session, bot_actor(bot), chat, offer)
 
 
 @router.post(
@@ -152,13 +139,13 @@ def create_payment_link(
     session: SessionDep,
     bot: Bot,
     chat: ChatDep,
-    account_id: uuid.UUID,
+    bound: ChatAccount,
     body: BotLinkCreate,
     response: Response,
 ) -> object:
     """A link for the balance, the settlement, the next instalment or the open promise; the
     same message id again returns the same link."""
-    link, created = service.payment_link(session, bot_actor(bot), chat, account_id, body)
+    link, created = service.payment_link(session, bot_actor(bot), chat, bound.account, body)
     if not created:
         response.status_code = 200
     return link
@@ -174,12 +161,12 @@ def create_promise(
     session: SessionDep,
     bot: Bot,
     chat: ChatDep,
-    account_id: uuid.UUID,
+    bound: ChatAccount,
     body: BotPromiseCreate,
     response: Response,
 ) -> object:
     """A promise to pay (it supersedes the open one); the same message id replays."""
-    promise, created = service.promise(session, bot_actor(bot), chat, account_id, body)
+    promise, created = service.promise(session, bot_actor(bot), chat, bound.account, body)
     if not created:
         response.status_code = 200
     return promise
@@ -207,8 +194,8 @@ def opt_in(session: SessionDep, bot: Bot, chat: ChatDep) -> OptOutResult:
     "/debtors/{debtor_id}/chat-link", response_model=ChatLinkRead, status_code=201, tags=["debtors"]
 )
 def create_chat_link(
-    session: SessionDep, user: CurrentUser, debtor_id: uuid.UUID, body: ChatLinkCreate
+    session: SessionDep, user: CurrentUser, debtor: VisibleDebtor, body: ChatLinkCreate
 ) -> ChatLinkRead:
     """A signed, expiring start token for the bot (and t.me / wa.me links when configured):
     the debtor who opens it is identified without typing anything."""
-    return service.chat_link(session, actor_of(user), user, debtor_id, body.valid_hours)
+    return service.chat_link(session, actor_of(user), debtor, body.valid_hours)

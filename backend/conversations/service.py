@@ -24,6 +24,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -39,7 +40,6 @@ from backend.core.config import get_settings
 from backend.core.errors import DomainError, NotFound, ValidationFailed
 from backend.core.security import create_access_token, hash_password
 from backend.creditors.models import Creditor, Portfolio
-from backend.debtors import service as debtors
 from backend.debtors.models import Debtor
 from backend.payments import service as payments
 from backend.payments.models import PaymentLink
@@ -217,15 +217,31 @@ def bound_debtors(session: Session, chat: Chat) -> list[uuid.UUID]:
     return ids
 
 
-def bound_account(
-    session: Session, chat: Chat, account_id: uuid.UUID
-) -> tuple[Account, Portfolio, Creditor]:
-    """An account of the chat's debtors (any status), or 404."""
+class BoundAccount(NamedTuple):
+    """An account of the chat's debtors, with what the bot shows about it."""
+
+    account: Account
+    portfolio: Portfolio
+    creditor: Creditor
+
+
+def bound_account(session: Session, chat: Chat, account_id: uuid.UUID) -> BoundAccount:
+    """An account of the chat's debtors (any status): 403 ``verification_required`` for an
+    unbound chat, 404 for anyone else's account."""
     ids = bound_debtors(session, chat)
     found = repository.account_context(session, account_id)
     if found is None or found[0].debtor_id not in ids:
         raise NotFound()
-    return found
+    return BoundAccount(*found)
+
+
+def bound_offer(session: Session, chat: Chat, offer_id: uuid.UUID) -> Offer:
+    """An offer made on an account of the chat's debtors (404 otherwise)."""
+    offer = session.get(Offer, offer_id)
+    if offer is None:
+        raise NotFound()
+    bound_account(session, chat, offer.account_id)
+    return offer
 
 
 def _to_bot_account(account: Account, portfolio: Portfolio, creditor: Creditor) -> BotAccount:
@@ -250,8 +266,8 @@ def accounts(session: Session, chat: Chat) -> list[BotAccount]:
     return [_to_bot_account(*row) for row in rows]
 
 
-def account_detail(session: Session, chat: Chat, account_id: uuid.UUID) -> BotAccountDetail:
-    account, portfolio, creditor = bound_account(session, chat, account_id)
+def account_detail(session: Session, bound: BoundAccount) -> BotAccountDetail:
+    account, portfolio, creditor = bound
     plan = plans_repository.active_plan(session, account.id)
     promise = promises_repository.open_for_account(session, account.id)
     return BotAccountDetail(
@@ -261,17 +277,15 @@ def account_detail(session: Session, chat: Chat, account_id: uuid.UUID) -> BotAc
     )
 
 
-def offers(session: Session, actor: Actor, chat: Chat, account_id: uuid.UUID) -> list[OfferRead]:
+def offers(session: Session, actor: Actor, chat: Chat, account: Account) -> list[OfferRead]:
     """Fresh one-tap offers; the channel's self-service negotiation quota applies."""
-    account, _, _ = bound_account(session, chat, account_id)
     rows = plans.generate_offers(session, actor, account.id, ACTION_CHANNELS[chat.channel])
     return [plans.offer_to_read(row) for row in rows]
 
 
 def propose(
-    session: Session, actor: Actor, chat: Chat, account_id: uuid.UUID, body: BotProposal
+    session: Session, actor: Actor, chat: Chat, account: Account, body: BotProposal
 ) -> ProposalResult:
-    account, _, _ = bound_account(session, chat, account_id)
     request = ProposalRequest.model_validate(
         {**body.model_dump(), "channel": ACTION_CHANNELS[chat.channel]}
     )
@@ -284,11 +298,7 @@ def propose(
     )
 
 
-def accept(session: Session, actor: Actor, chat: Chat, offer_id: uuid.UUID) -> PlanRead:
-    offer = session.get(Offer, offer_id)
-    if offer is None:
-        raise NotFound()
-    bound_account(session, chat, offer.account_id)
+def accept(session: Session, actor: Actor, chat: Chat, offer: Offer) -> PlanRead:
     plan = plans.accept(session, actor, offer.id, ACTION_CHANNELS[chat.channel])
     return plans.plan_to_read(session, plan)
 
@@ -300,9 +310,8 @@ def message_key(kind: str, chat: Chat, message_id: str) -> str:
 
 
 def payment_link(
-    session: Session, actor: Actor, chat: Chat, account_id: uuid.UUID, body: BotLinkCreate
+    session: Session, actor: Actor, chat: Chat, account: Account, body: BotLinkCreate
 ) -> tuple[PaymentLink, bool]:
-    account, _, _ = bound_account(session, chat, account_id)
     return payments.create_link(
         session,
         actor,
@@ -317,9 +326,8 @@ def payment_link(
 
 
 def promise(
-    session: Session, actor: Actor, chat: Chat, account_id: uuid.UUID, body: BotPromiseCreate
+    session: Session, actor: Actor, chat: Chat, account: Account, body: BotPromiseCreate
 ) -> tuple[Promise, bool]:
-    account, _, _ = bound_account(session, chat, account_id)
     return promises.create(
         session,
         actor,
@@ -407,11 +415,8 @@ def _set_debtor_opt_out(
     return True
 
 
-def chat_link(
-    session: Session, actor: Actor, user: User, debtor_id: uuid.UUID, hours: int
-) -> ChatLinkRead:
-    """A signed start token for a debtor the caller may see (404 otherwise, bots included)."""
-    debtor = debtors.get_visible(session, user, debtor_id)
+def chat_link(session: Session, actor: Actor, debtor: Debtor, hours: int) -> ChatLinkRead:
+    """A signed start token for a debtor the caller may see (their guard loaded it)."""
     expires_at = (utcnow() + timedelta(hours=hours)).replace(microsecond=0)
     token = links.sign(debtor.id, expires_at, get_settings().secret_key)
     telegram, whatsapp = links.channel_urls(token)

@@ -8,6 +8,10 @@ and HEAD are writes (SQLite takes the write lock when they begin).
 
 Asynchronous endpoints (uploads, webhooks) read their body on the event loop and then hand the
 database work to ``run_unit``, which does the same on a worker thread.
+
+An endpoint's guarded parameters (``backend.core.guards``: the object a path names, loaded and
+checked) are loaded at the start of its unit of work, on the same thread and in the same
+transaction, and again when the unit runs again.
 """
 
 from __future__ import annotations
@@ -27,13 +31,15 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from backend.core.db import get_session, unit_of_work
+from backend.core.guards import guarded_parameters
 
 T = TypeVar("T")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def takes_session(endpoint: Callable[..., Any]) -> bool:
-    return _session_parameter(endpoint) is not None
+    """Whether the endpoint works with the request's session (itself or through a guard)."""
+    return _session_parameter(endpoint) is not None or bool(guarded_parameters(endpoint))
 
 
 def _session_parameter(endpoint: Callable[..., Any]) -> str | None:
@@ -50,21 +56,41 @@ def _session_parameter(endpoint: Callable[..., Any]) -> str | None:
     return None
 
 
-def _in_unit(endpoint: Callable[..., Any], parameter: str, write: bool) -> Callable[..., Any]:
-    @functools.wraps(endpoint)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        session: Session = kwargs[parameter]
-        return unit_of_work(session, lambda: endpoint(*args, **kwargs), write=write)
+def _in_unit(
+    endpoint: Callable[..., Any], parameter: str | None, guarded: tuple[str, ...], write: bool
+) -> Callable[..., Any]:
+    if not guarded:
 
-    return run
+        @functools.wraps(endpoint)
+        def run(**kwargs: Any) -> Any:
+            return unit_of_work(kwargs[parameter], lambda: endpoint(**kwargs), write=write)
+
+        return run
+
+    @functools.wraps(endpoint)
+    def run_guarded(**kwargs: Any) -> Any:
+        session: Session = kwargs[parameter] if parameter else kwargs[guarded[0]].session
+
+        def work() -> Any:  # each run loads (and checks) the guarded objects afresh
+            return endpoint(**{**kwargs, **{name: kwargs[name]() for name in guarded}})
+
+        return unit_of_work(session, work, write=write)
+
+    return run_guarded
 
 
 class UnitOfWorkRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         parameter = _session_parameter(endpoint)
-        if parameter and not inspect.iscoroutinefunction(endpoint):
-            methods = {m.upper() for m in kwargs.get("methods") or ("GET",)}
-            endpoint = _in_unit(endpoint, parameter, write=not methods <= READ_METHODS)
+        guarded = tuple(guarded_parameters(endpoint))
+        if parameter or guarded:
+            if inspect.iscoroutinefunction(endpoint):
+                if guarded:
+                    raise TypeError(f"{path}: guards load in a unit of work; make it synchronous")
+            else:
+                methods = {m.upper() for m in kwargs.get("methods") or ("GET",)}
+                write = not methods <= READ_METHODS
+                endpoint = _in_unit(endpoint, parameter, guarded, write)
         super().__init__(path, endpoint, **kwargs)
 
 

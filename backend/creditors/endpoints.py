@@ -9,6 +9,7 @@ from backend.auth.deps import Admin, CurrentUser, SessionDep, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
 from backend.creditors import repository, service
+from backend.creditors.guards import KnownCreditor, KnownPortfolio
 from shared.schemas.common import Page
 from shared.schemas.creditors import (
     CreditorCreate,
@@ -35,15 +36,15 @@ def create_creditor(session: SessionDep, admin: Admin, data: CreditorCreate) -> 
 
 
 @router.get("/creditors/{creditor_id}", response_model=CreditorRead)
-def get_creditor(session: SessionDep, _: CurrentUser, creditor_id: uuid.UUID) -> object:
-    return service.get_creditor(session, creditor_id)
+def get_creditor(_: CurrentUser, creditor: KnownCreditor) -> object:
+    return creditor
 
 
 @router.patch("/creditors/{creditor_id}", response_model=CreditorRead)
 def update_creditor(
-    session: SessionDep, admin: Admin, creditor_id: uuid.UUID, data: CreditorUpdate
+    session: SessionDep, admin: Admin, creditor: KnownCreditor, data: CreditorUpdate
 ) -> object:
-    return service.update_creditor(session, actor_of(admin), creditor_id, data)
+    return service.update_creditor(session, actor_of(admin), creditor, data)
 
 
 @router.get("/portfolios", response_model=Page[PortfolioRead])
@@ -62,12 +63,12 @@ def create_portfolio(session: SessionDep, admin: Admin, data: PortfolioCreate) -
 
 
 @router.get("/portfolios/{portfolio_id}", response_model=PortfolioRead)
-def get_portfolio(session: SessionDep, _: CurrentUser, portfolio_id: uuid.UUID) -> object:
-    return service.get_portfolio(session, portfolio_id)
+def get_portfolio(_: CurrentUser, portfolio: KnownPortfolio) -> object:
+    return portfolio
 
 
 @router.patch("/portfolios/{portfolio_id}", response_model=PortfolioRead)
 def update_portfolio(
-    session: SessionDep, admin: Admin, portfolio_id: uuid.UUID, data: PortfolioUpdate
+    session: SessionDep, admin: Admin, portfolio: KnownPortfolio, data: PortfolioUpdate
 ) -> object:
-    return service.update_portfolio(session, actor_of(admin), portfolio_id, data)
+    return service.update_portfolio(session, actor_of(admin), portfolio, data)

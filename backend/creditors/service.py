@@ -48,9 +48,8 @@ def create_creditor(session: Session, actor: Actor, data: CreditorCreate) -> Cre
 
 
 def update_creditor(
-    session: Session, actor: Actor, creditor_id: uuid.UUID, data: CreditorUpdate
+    session: Session, actor: Actor, creditor: Creditor, data: CreditorUpdate
 ) -> Creditor:
-    creditor = get_creditor(session, creditor_id)
     fields = data.model_dump(exclude_unset=True)
     name = fields.get("name")
     if name and name != creditor.name and repository.creditor_by_name(session, name):
@@ -93,9 +92,8 @@ def create_portfolio(session: Session, actor: Actor, data: PortfolioCreate) -> P
 
 
 def update_portfolio(
-    session: Session, actor: Actor, portfolio_id: uuid.UUID, data: PortfolioUpdate
+    session: Session, actor: Actor, portfolio: Portfolio, data: PortfolioUpdate
 ) -> Portfolio:
-    portfolio = get_portfolio(session, portfolio_id)
     fields = data.model_dump(exclude_unset=True, exclude_none=True)
     if "timezone" in fields:
         _check_timezone(fields["timezone"])

@@ -10,6 +10,7 @@ from backend.auth.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
 from backend.debtors import repository, service
+from backend.debtors.guards import VisibleDebtor
 from shared.schemas.common import Page
 from shared.schemas.debtors import DebtorCreate, DebtorRead, DebtorUpdate
 from shared.schemas.enums import Role
@@ -47,13 +48,13 @@ def create_debtor(session: SessionDep, user: Staff, data: DebtorCreate) -> objec
 
 
 @router.get("/{debtor_id}", response_model=DebtorRead)
-def get_debtor(session: SessionDep, user: CurrentUser, debtor_id: uuid.UUID) -> object:
-    return service.to_read(session, [service.get_visible(session, user, debtor_id)])[0]
+def get_debtor(session: SessionDep, debtor: VisibleDebtor) -> object:
+    return service.to_read(session, [debtor])[0]
 
 
 @router.patch("/{debtor_id}", response_model=DebtorRead)
 def update_debtor(
-    session: SessionDep, user: CurrentUser, debtor_id: uuid.UUID, data: DebtorUpdate
+    session: SessionDep, user: CurrentUser, debtor: VisibleDebtor, data: DebtorUpdate
 ) -> object:
-    debtor = service.update(session, actor_of(user), user, debtor_id, data)
+    service.update(session, actor_of(user), debtor, data)
     return service.to_read(session, [debtor])[0]

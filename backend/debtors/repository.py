@@ -92,6 +92,11 @@ def page(
     return keyset(session, query, Debtor.id, after, limit)
 
 
-def is_visible(session: Session, debtor_id: uuid.UUID, visible: ColumnElement[bool]) -> bool:
-    query = select(exists().where(Account.debtor_id == debtor_id, visible))
-    return bool(session.execute(query).scalar())
+def visible_one(
+    session: Session, debtor_id: uuid.UUID, visible: ColumnElement[bool]
+) -> Debtor | None:
+    """The debtor when one of their accounts is ``visible``."""
+    query = select(Debtor).where(
+        Debtor.id == debtor_id, exists().where(Account.debtor_id == Debtor.id, visible)
+    )
+    return session.execute(query).scalars().first()

@@ -72,10 +72,8 @@ def create(session: Session, actor: Actor, data: DebtorCreate) -> Debtor:
     return debtor
 
 
-def update(
-    session: Session, actor: Actor, user: User, debtor_id: uuid.UUID, data: DebtorUpdate
-) -> Debtor:
-    debtor = get_visible(session, user, debtor_id)
+def update(session: Session, actor: Actor, debtor: Debtor, data: DebtorUpdate) -> Debtor:
+    """Change a debtor the caller may see (their guard loaded it)."""
     portfolio = get_portfolio(session, debtor.portfolio_id)
     fields = data.model_dump(exclude_unset=True)
     before = audit.snapshot(debtor, exclude=frozenset({"search_text"})) or {}
@@ -104,12 +102,11 @@ def update(
 
 def get_visible(session: Session, user: User, debtor_id: uuid.UUID) -> Debtor:
     """A debtor the caller may see: admins any; others only through a visible account."""
-    debtor = session.get(Debtor, debtor_id)
+    if user.role == Role.admin:
+        debtor = session.get(Debtor, debtor_id)
+    else:
+        debtor = repository.visible_one(session, debtor_id, account_visibility(user))
     if debtor is None:
-        raise NotFound()
-    if user.role != Role.admin and not repository.is_visible(
-        session, debtor.id, account_visibility(user)
-    ):
         raise NotFound()
     return debtor
 

@@ -278,5 +278,5 @@ def _account(
         )
     if spec.disputed:
         accounts_service.update(
-            session, SYSTEM, admin, account.id, AccountUpdate(status=AccountStatus.disputed)
+            session, SYSTEM, admin, account, AccountUpdate(status=AccountStatus.disputed)
         )

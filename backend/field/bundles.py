@@ -13,7 +13,6 @@ from backend.aging import Clock
 from backend.debtors import service as debtors_service
 from backend.field import repository
 from backend.plans.service import plan_to_read
-from backend.users.models import User
 from shared.schemas.field import AccountBundle, NoteRead, VisitRead
 from shared.schemas.ledger import EntryRead
 from shared.schemas.negotiation import PromiseRead
@@ -66,9 +65,3 @@ def for_accounts(session: Session, ids: list[uuid.UUID]) -> list[AccountBundle]:
             )
         )
     return bundles
-
-
-def one(session: Session, user: User, account_id: uuid.UUID) -> AccountBundle:
-    """The bundle of an account the caller may see (404 otherwise)."""
-    account, _ = accounts_service.get_visible(session, user, account_id)
-    return for_accounts(session, [account.id])[0]

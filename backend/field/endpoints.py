@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Query
 
+from backend.accounts.guards import VisibleAccount
 from backend.auth.deps import CurrentUser, Lang, SessionDep
 from backend.core.errors import ValidationFailed
 from backend.core.routing import DomainRouter
@@ -65,10 +66,10 @@ def get_worklist(
 
 
 @router.get("/accounts/{account_id}", response_model=AccountBundle)
-def get_account_bundle(session: SessionDep, user: CurrentUser, account_id: uuid.UUID) -> object:
+def get_account_bundle(session: SessionDep, account: VisibleAccount) -> object:
     """Account, debtor (phones, addresses), latest ledger entries, active plan, open promise,
     latest visits and notes: one request per account for the device's offline store."""
-    return bundles.one(session, user, account_id)
+    return bundles.for_accounts(session, [account.id])[0]
 
 
 @router.post("/sync", response_model=SyncResponse)

@@ -15,6 +15,7 @@ from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter, run_unit
 from backend.creditors.service import get_portfolio
 from backend.imports import report, service, tasks
+from backend.imports.guards import KnownBatch
 from backend.imports.models import ImportBatch
 from backend.imports.upload import read_upload
 from backend.uploads import service as uploads
@@ -137,8 +138,8 @@ def list_imports(
 
 
 @router.get("/{batch_id}", response_model=ImportBatchRead)
-def get_import(session: SessionDep, _: Staff, batch_id: uuid.UUID) -> object:
-    return _read(service.get_batch(session, batch_id))
+def get_import(_: Staff, batch: KnownBatch) -> object:
+    return _read(batch)
 
 
 _MEDIA = {
@@ -153,10 +154,9 @@ _MEDIA = {
     responses={200: {"content": {media: {} for media in _MEDIA.values()}}},
 )
 def download_report(
-    session: SessionDep, _: Staff, lang: Lang, batch_id: uuid.UUID, fmt: Literal["csv", "xlsx"]
+    _: Staff, lang: Lang, batch: KnownBatch, fmt: Literal["csv", "xlsx"]
 ) -> Response:
     """Every error and warning of a batch (rejected or completed), in the caller's language."""
-    batch = service.get_batch(session, batch_id)
     render = report.as_csv if fmt == "csv" else report.as_xlsx
     name = f"import-{batch.id}-report.{fmt}"
     return Response(

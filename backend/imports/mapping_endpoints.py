@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-
 from backend.auth.deps import SessionDep, Staff, actor_of
 from backend.core.routing import DomainRouter
-from backend.creditors.service import get_portfolio
+from backend.creditors.guards import KnownPortfolio
 from backend.imports import mapping
 from shared.schemas.common import ErrorBody
 from shared.schemas.imports import ImportMappingBody
@@ -15,9 +13,8 @@ router = DomainRouter(prefix="/portfolios/{portfolio_id}/import-mapping", tags=[
 
 
 @router.get("", response_model=ImportMappingBody)
-def get_mapping(session: SessionDep, _: Staff, portfolio_id: uuid.UUID) -> ImportMappingBody:
+def get_mapping(session: SessionDep, _: Staff, portfolio: KnownPortfolio) -> ImportMappingBody:
     """The saved mapping (empty until one is saved)."""
-    portfolio = get_portfolio(session, portfolio_id)
     return ImportMappingBody(columns=mapping.saved(session, portfolio.id))
 
 
@@ -27,9 +24,9 @@ def get_mapping(session: SessionDep, _: Staff, portfolio_id: uuid.UUID) -> Impor
     responses={422: {"model": ErrorBody, "description": "invalid_import_mapping"}},
 )
 def put_mapping(
-    session: SessionDep, user: Staff, portfolio_id: uuid.UUID, body: ImportMappingBody
+    session: SessionDep, user: Staff, portfolio: KnownPortfolio, body: ImportMappingBody
 ) -> ImportMappingBody:
     """Replace the mapping: ``{"columns": {"Saldo deudor": "principal", "Obs": "-"}}``; an
     unknown target column answers 422 ``invalid_import_mapping``."""
-    saved = mapping.replace(session, actor_of(user), portfolio_id, body.columns)
+    saved = mapping.replace(session, actor_of(user), portfolio.id, body.columns)
     return ImportMappingBody(columns=saved)

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 import stripe
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from backend.accounts import service as accounts
+from backend.accounts.guards import VisibleAccount
 from backend.accounts.models import Account
 from backend.auth.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.config import get_settings
@@ -16,7 +15,7 @@ from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor
-from backend.ledger.models import LedgerEntry
+from backend.ledger.guards import VisibleEntry
 from backend.payments import batching, pages, repository, service
 from backend.payments.models import Payment
 from backend.payments.providers import builtin, stripe_provider
@@ -61,12 +60,11 @@ class ChannelNotConfigured(DomainError):
 def create_link(
     session: SessionDep,
     user: CurrentUser,
-    account_id: uuid.UUID,
+    account: VisibleAccount,
     body: PaymentLinkCreate,
     response: Response,
 ) -> object:
     """A link for the balance, the settlement, an instalment or the open promise."""
-    account, _ = accounts.get_visible(session, user, account_id)
     link, created = service.create_link(
         session,
         actor_of(user),
@@ -87,11 +85,9 @@ def create_link(
 @router.get("/accounts/{account_id}/payment-links", response_model=Page[PaymentLinkRead])
 def list_links(
     session: SessionDep,
-    user: CurrentUser,
-    account_id: uuid.UUID,
+    account: VisibleAccount,
     paging: Annotated[PageParams, Depends(page_params)],
 ) -> object:
-    account, _ = accounts.get_visible(session, user, account_id)
     rows = repository.links_page(session, account.id, paging.cursor, paging.limit)
     return Page(items=rows[: paging.limit], next_cursor=next_cursor(rows, paging.limit))
 
@@ -109,11 +105,9 @@ def _payment_read(payment: Payment) -> PaymentRead:
 @router.get("/accounts/{account_id}/payments", response_model=Page[PaymentRead])
 def list_payments(
     session: SessionDep,
-    user: CurrentUser,
-    account_id: uuid.UUID,
+    account: VisibleAccount,
     paging: Annotated[PageParams, Depends(page_params)],
 ) -> object:
-    account, _ = accounts.get_visible(session, user, account_id)
     rows = repository.payments_page(session, account.id, paging.cursor, paging.limit)
     items = [_payment_read(p) for p in rows[: paging.limit]]
     return Page(items=items, next_cursor=next_cursor(rows, paging.limit))
@@ -128,12 +122,11 @@ def list_payments(
 def field_payment(
     session: SessionDep,
     user: CurrentUser,
-    account_id: uuid.UUID,
+    account: VisibleAccount,
     body: FieldPaymentCreate,
     response: Response,
 ) -> object:
     """Cash, transfer or card-terminal payment taken by an agent, with a verifiable receipt."""
-    account, _ = accounts.get_visible(session, user, account_id)
     if body.approve_overpayment and user.role not in (Role.supervisor, Role.admin):
         raise Forbidden()
     amount_minor = from_decimal(body.amount, body.currency)
@@ -171,11 +164,10 @@ def field_payment(
     responses={200: {"model": EntryRead, "description": "Replay of an earlier post"}},
 )
 def post_entry(
-    session: SessionDep, user: Staff, account_id: uuid.UUID, data: EntryCreate, response: Response
+    session: SessionDep, user: Staff, account: VisibleAccount, data: EntryCreate, response: Response
 ) -> object:
     """Admins and supervisors post charges, interest, fees, payments and discounts.
     The same ``idempotency_key`` again answers 200 with the first entry."""
-    account, _ = accounts.get_visible(session, user, account_id)
     if data.currency != account.currency:  # before reading the amount in the wrong currency
         raise CurrencyMismatch(given=data.currency, expected=account.currency)
     posted = service.post_entry(
@@ -203,15 +195,12 @@ def post_entry(
     responses={200: {"model": EntryRead, "description": "Replay of an earlier reversal"}},
 )
 def reverse_entry(
-    session: SessionDep, user: Staff, entry_id: uuid.UUID, data: ReversalCreate, response: Response
+    session: SessionDep, user: Staff, entry: VisibleEntry, data: ReversalCreate, response: Response
 ) -> object:
-    original = session.get(LedgerEntry, entry_id)
-    if original is not None:
-        accounts.get_visible(session, user, original.account_id)  # 404 outside the caller's scope
     posted = service.reverse_entry(
         session,
         actor_of(user),
-        entry_id,
+        entry.id,
         idempotency_key=data.idempotency_key,
         description=data.description,
         effective_date=data.effective_date,

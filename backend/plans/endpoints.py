@@ -1,17 +1,15 @@
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import Depends
 
-from backend.accounts import service as accounts
+from backend.accounts.guards import VisibleAccount
 from backend.auth.deps import CurrentUser, SessionDep, actor_of
-from backend.core.errors import NotFound
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
 from backend.plans import repository, service
-from backend.plans.models import Offer
+from backend.plans.guards import VisibleOffer, VisiblePlan
 from shared.schemas.common import Page
 from shared.schemas.negotiation import (
     ChannelBody,
@@ -27,20 +25,18 @@ router = DomainRouter(tags=["negotiation"])
 
 @router.post("/accounts/{account_id}/offers", response_model=list[OfferRead], status_code=201)
 def create_offers(
-    session: SessionDep, user: CurrentUser, account_id: uuid.UUID, body: ChannelBody
+    session: SessionDep, user: CurrentUser, account: VisibleAccount, body: ChannelBody
 ) -> object:
     """One-tap options within the portfolio's limits (settlement, fewest instalments, ...)."""
-    account, _ = accounts.get_visible(session, user, account_id)
     rows = service.generate_offers(session, actor_of(user), account.id, body.channel)
     return [service.offer_to_read(r) for r in rows]
 
 
 @router.post("/accounts/{account_id}/proposals", response_model=ProposalResult)
 def propose(
-    session: SessionDep, user: CurrentUser, account_id: uuid.UUID, body: ProposalRequest
+    session: SessionDep, user: CurrentUser, account: VisibleAccount, body: ProposalRequest
 ) -> ProposalResult:
     """Evaluate a counter-proposal: accepted, a counter-offer, or a supervisor approval."""
-    account, _ = accounts.get_visible(session, user, account_id)
     outcome = service.propose(session, actor_of(user), account.id, body)
     return ProposalResult(
         outcome=outcome.status.value,
@@ -51,24 +47,16 @@ def propose(
 
 
 @router.get("/offers/{offer_id}", response_model=OfferRead)
-def get_offer(session: SessionDep, user: CurrentUser, offer_id: uuid.UUID) -> object:
-    offer = session.get(Offer, offer_id)
-    if offer is None:
-        raise NotFound()
-    accounts.get_visible(session, user, offer.account_id)
+def get_offer(offer: VisibleOffer) -> object:
     return service.offer_to_read(offer)
 
 
 @router.post("/offers/{offer_id}/accept", response_model=PlanRead, status_code=201)
 def accept_offer(
-    session: SessionDep, user: CurrentUser, offer_id: uuid.UUID, body: ChannelBody
+    session: SessionDep, user: CurrentUser, offer: VisibleOffer, body: ChannelBody
 ) -> object:
     """Accept an offer: 409 with the reason when it expired, was accepted or superseded, or the
     balance changed since it was made."""
-    offer = session.get(Offer, offer_id)
-    if offer is None:
-        raise NotFound()
-    accounts.get_visible(session, user, offer.account_id)
     plan = service.accept(session, actor_of(user), offer.id, body.channel)
     return service.plan_to_read(session, plan)
 
@@ -76,28 +64,22 @@ def accept_offer(
 @router.get("/accounts/{account_id}/plans", response_model=Page[PlanRead])
 def list_plans(
     session: SessionDep,
-    user: CurrentUser,
-    account_id: uuid.UUID,
+    account: VisibleAccount,
     paging: Annotated[PageParams, Depends(page_params)],
 ) -> object:
-    account, _ = accounts.get_visible(session, user, account_id)
     rows = repository.plans_page(session, account.id, paging.cursor, paging.limit)
     items = [service.plan_to_read(session, p) for p in rows[: paging.limit]]
     return Page(items=items, next_cursor=next_cursor(rows, paging.limit))
 
 
 @router.get("/plans/{plan_id}", response_model=PlanRead)
-def get_plan(session: SessionDep, user: CurrentUser, plan_id: uuid.UUID) -> object:
-    plan = service.get_plan(session, plan_id)
-    accounts.get_visible(session, user, plan.account_id)
+def get_plan(session: SessionDep, plan: VisiblePlan) -> object:
     return service.plan_to_read(session, plan)
 
 
 @router.post("/plans/{plan_id}/cancel", response_model=PlanRead)
 def cancel_plan(
-    session: SessionDep, user: CurrentUser, plan_id: uuid.UUID, body: PlanCancel
+    session: SessionDep, user: CurrentUser, plan: VisiblePlan, body: PlanCancel
 ) -> object:
-    plan = service.get_plan(session, plan_id)
-    accounts.get_visible(session, user, plan.account_id)
     service.cancel(session, actor_of(user), plan, body.reason, body.channel)
     return service.plan_to_read(session, plan)

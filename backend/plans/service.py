@@ -469,13 +469,6 @@ def _create_plan(
     return plan
 
 
-def get_plan(session: Session, plan_id: uuid.UUID) -> Plan:
-    plan = session.get(Plan, plan_id)
-    if plan is None:
-        raise NotFound()
-    return plan
-
-
 def cancel(session: Session, actor: Actor, plan: Plan, reason: str, channel: ActionChannel) -> Plan:
     account = ledger_repository.lock_account(session, plan.account_id)
     assert account is not None  # foreign key

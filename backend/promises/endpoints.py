@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Response
 
-from backend.accounts import service as accounts
+from backend.accounts.guards import VisibleAccount
 from backend.auth.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
@@ -28,12 +28,11 @@ router = DomainRouter(tags=["promises"])
 def create_promise(
     session: SessionDep,
     user: CurrentUser,
-    account_id: uuid.UUID,
+    account: VisibleAccount,
     body: PromiseCreate,
     response: Response,
 ) -> object:
     """Record a promise to pay; it supersedes the account's open promise, if any."""
-    account, _ = accounts.get_visible(session, user, account_id)
     promise, created = service.create(
         session,
         actor_of(user),
@@ -55,11 +54,9 @@ def create_promise(
 @router.get("/accounts/{account_id}/promises", response_model=Page[PromiseRead])
 def list_promises(
     session: SessionDep,
-    user: CurrentUser,
-    account_id: uuid.UUID,
+    account: VisibleAccount,
     paging: Annotated[PageParams, Depends(page_params)],
 ) -> object:
-    account, _ = accounts.get_visible(session, user, account_id)
     rows = repository.page(session, account_id=account.id, after=paging.cursor, limit=paging.limit)
     return Page(items=rows[: paging.limit], next_cursor=next_cursor(rows, paging.limit))
 

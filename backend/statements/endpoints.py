@@ -17,6 +17,7 @@ from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter, run_unit
 from backend.imports.upload import read_upload
 from backend.statements import repository, service, tasks
+from backend.statements.guards import KnownStatement
 from backend.uploads import service as uploads
 from backend.uploads.models import Upload
 from shared.schemas.common import Page
@@ -155,12 +156,11 @@ def list_statements(
 def statement_report(
     session: SessionDep,
     user: Staff,
-    statement_id: uuid.UUID,
+    statement: KnownStatement,
     paging: Annotated[LinePage, Depends(line_page)],
     status: StatementLineStatus | None = None,
 ) -> StatementReport:
     """Counts and amounts by status, and the lines (by line number) with their candidates."""
-    statement = service.get_statement(session, statement_id)
     rows = repository.lines_page(session, statement.id, status, paging.after_line, paging.limit)
     items = service.line_reads(session, user, statement, rows[: paging.limit])
     return StatementReport(
@@ -175,23 +175,21 @@ def statement_report(
 def confirm_line(
     session: SessionDep,
     user: Staff,
-    statement_id: uuid.UUID,
+    statement: KnownStatement,
     line_id: uuid.UUID,
     body: LineConfirm,
 ) -> StatementLineRead:
     """Book the line to one of its candidates (any account in your scope when it has none).
     Confirming again with the same account answers the same payment and books nothing."""
-    line, _ = service.confirm(session, actor_of(user), user, statement_id, line_id, body.account_id)
-    statement = service.get_statement(session, statement_id)
+    line, _ = service.confirm(session, actor_of(user), user, statement.id, line_id, body.account_id)
     return service.line_reads(session, user, statement, [line])[0]
 
 
 @router.post("/{statement_id}/lines/{line_id}/reject", response_model=StatementLineRead)
 def reject_line(
-    session: SessionDep, user: Staff, statement_id: uuid.UUID, line_id: uuid.UUID
+    session: SessionDep, user: Staff, statement: KnownStatement, line_id: uuid.UUID
 ) -> StatementLineRead:
     """Mark an ambiguous or unmatched line as not a debtor's payment (it can be confirmed
     later); a booked line cannot be rejected."""
-    line = service.reject(session, actor_of(user), statement_id, line_id)
-    statement = service.get_statement(session, statement_id)
+    line = service.reject(session, actor_of(user), statement.id, line_id)
     return service.line_reads(session, user, statement, [line])[0]

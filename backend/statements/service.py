@@ -35,8 +35,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from backend.accounts import service as accounts
-from backend.accounts.scope import account_visibility
+from backend.accounts.scope import account_visibility, visible_account
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import utcnow
@@ -464,7 +463,7 @@ def confirm(
             return line, False
         raise Conflict("error.statement_line_booked", state=line.status.value)
     statement = get_statement(session, statement_id)
-    account, _ = accounts.get_visible(session, user, account_id)
+    account = visible_account(session, user, account_id)
     if account.portfolio_id != statement.portfolio_id:
         raise NotFound()
     chosen = next((c for c in line.candidates if c["account_id"] == str(account.id)), None)

@@ -10,6 +10,7 @@ from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
 from backend.plans import service as plans
 from backend.tasks import repository, service
+from backend.tasks.guards import VisibleTask
 from shared.schemas.common import Page
 from shared.schemas.enums import TaskKind, TaskStatus
 from shared.schemas.negotiation import PlanRead, TaskClose, TaskRead
@@ -41,24 +42,24 @@ def list_tasks(
 
 
 @router.get("/{task_id}", response_model=TaskRead)
-def get_task(session: SessionDep, user: CurrentUser, task_id: uuid.UUID) -> object:
-    return service.get_visible(session, user, task_id)
+def get_task(task: VisibleTask) -> object:
+    return task
 
 
 @router.post("/{task_id}/close", response_model=TaskRead)
 def close_task(
-    session: SessionDep, user: CurrentUser, task_id: uuid.UUID, body: TaskClose
+    session: SessionDep, user: CurrentUser, task: VisibleTask, body: TaskClose
 ) -> object:
     """Mark done or cancelled; approval requests are approved or rejected by a supervisor."""
     status = TaskStatus(body.status)
-    task = service.close(session, actor_of(user), user, task_id, status, body.resolution)
+    service.close(session, actor_of(user), user, task, status, body.resolution)
     if status == TaskStatus.approved:
         plans.approve(session, actor_of(user), task)
     return task
 
 
 @router.post("/{task_id}/approve", response_model=PlanRead, status_code=201)
-def approve_task(session: SessionDep, user: CurrentUser, task_id: uuid.UUID) -> object:
+def approve_task(session: SessionDep, user: CurrentUser, task: VisibleTask) -> object:
     """Approve an out-of-limit proposal: the requested terms become an active plan."""
-    task = service.close(session, actor_of(user), user, task_id, TaskStatus.approved, None)
+    service.close(session, actor_of(user), user, task, TaskStatus.approved, None)
     return plans.plan_to_read(session, plans.approve(session, actor_of(user), task))

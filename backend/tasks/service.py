@@ -14,12 +14,12 @@ from sqlalchemy import or_
 from sqlmodel import Session
 
 from backend.accounts.models import Account
-from backend.accounts.scope import account_visibility, can_see_account
+from backend.accounts.scope import account_visibility, visible_through_account
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.bulk import insert_rows
 from backend.core.clock import utcnow
-from backend.core.errors import Conflict, Forbidden, NotFound
+from backend.core.errors import Conflict, Forbidden
 from backend.core.ids import uuid7
 from backend.tasks import repository
 from backend.tasks.models import Task
@@ -137,24 +137,19 @@ def visible_scope(user: User):
 
 
 def get_visible(session: Session, user: User, task_id: uuid.UUID) -> Task:
-    task = session.get(Task, task_id)
-    account = session.get(Account, task.account_id) if task else None
-    if task is None or account is None:
-        raise NotFound()
-    if task.assignee_id != user.id and not can_see_account(session, user, account):
-        raise NotFound()
-    return task
+    """A task of an account the caller may see, or assigned to them (404 otherwise)."""
+    return visible_through_account(session, user, Task, task_id, Task.assignee_id == user.id)
 
 
 def close(
     session: Session,
     actor: Actor,
     user: User,
-    task_id: uuid.UUID,
+    task: Task,
     status: TaskStatus,
     resolution: str | None,
 ) -> Task:
-    task = get_visible(session, user, task_id)
+    """Close a task the caller may see (their guard loaded it)."""
     if task.status != TaskStatus.open:
         raise Conflict("error.task_closed")
     if status in (TaskStatus.approved, TaskStatus.rejected):

@@ -9,6 +9,7 @@ from backend.auth.deps import Admin, CurrentUser, SessionDep, Staff, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
 from backend.users import repository, service
+from backend.users.guards import VisibleUser
 from shared.schemas.auth import UserCreate, UserRead, UserUpdate
 from shared.schemas.common import Page
 from shared.schemas.enums import Role
@@ -43,10 +44,10 @@ def create_user(session: SessionDep, admin: Admin, data: UserCreate) -> object:
 
 
 @router.get("/{user_id}", response_model=UserRead)
-def get_user(session: SessionDep, _: Staff, user_id: uuid.UUID) -> object:
-    return service.get(session, user_id)
+def get_user(_: Staff, user: VisibleUser) -> object:
+    return user
 
 
 @router.patch("/{user_id}", response_model=UserRead)
-def update_user(session: SessionDep, admin: Admin, user_id: uuid.UUID, data: UserUpdate) -> object:
-    return service.update(session, actor_of(admin), user_id, data)
+def update_user(session: SessionDep, admin: Admin, user: VisibleUser, data: UserUpdate) -> object:
+    return service.update(session, actor_of(admin), user, data)

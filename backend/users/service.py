@@ -53,8 +53,8 @@ def create(session: Session, actor: Actor, data: UserCreate) -> User:
     return user
 
 
-def update(session: Session, actor: Actor, user_id: uuid.UUID, data: UserUpdate) -> User:
-    user = get(session, user_id)
+def update(session: Session, actor: Actor, user: User, data: UserUpdate) -> User:
+    """Change a user the caller may see (their guard loaded it)."""
     before = audit.snapshot(user)
     fields = data.model_dump(exclude_unset=True)
     if "supervisor_id" in fields:
@@ -80,8 +80,12 @@ def _forget_principal(session: Session, user_id: uuid.UUID) -> None:
     event.listen(session, "after_commit", lambda _: principals.forget(user_id), once=True)
 
 
-def get(session: Session, user_id: uuid.UUID) -> User:
+def get_visible(session: Session, viewer: User, user_id: uuid.UUID) -> User:
+    """A user the viewer may see: admins anyone, supervisors themselves and their team, agents
+    themselves; 404 otherwise."""
     user = session.get(User, user_id)
-    if user is None:
+    if user is None or not (
+        viewer.role == Role.admin or user.id == viewer.id or user.supervisor_id == viewer.id
+    ):
         raise NotFound()
     return user

@@ -127,16 +127,14 @@ def test_requests_never_hold_a_connection_while_waiting_for_a_thread(
 def test_every_route_that_takes_the_session_commits_on_its_own_thread() -> None:
     """A route outside DomainRouter would never commit: its writes would vanish silently
     (tests share one session, so only this check sees it)."""
-    from fastapi.routing import APIRoute
-
     from backend.core.routing import UnitOfWorkRoute, takes_session
-    from backend.main import app as full_app
+    from tests.core.test_guards import api_routes
 
+    routes = api_routes()
     loose = [
-        f"{sorted(route.methods)} {route.path}"
-        for route in full_app.routes
-        if isinstance(route, APIRoute)
-        and takes_session(route.endpoint)
-        and not isinstance(route, UnitOfWorkRoute)
+        f"{sorted(route.methods)} {path}"
+        for path, route in routes
+        if takes_session(route.endpoint) and not isinstance(route, UnitOfWorkRoute)
     ]
     assert loose == []
+    assert sum(isinstance(route, UnitOfWorkRoute) for _, route in routes) >= 80
