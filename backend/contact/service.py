@@ -57,11 +57,10 @@ def read(portfolio: Portfolio) -> ContactRulesRead:
 
 
 def replace(
-    session: Session, actor: Actor, portfolio_id: uuid.UUID, overrides: dict[str, Any]
+    session: Session, actor: Actor, portfolio: Portfolio, overrides: dict[str, Any]
 ) -> ContactRulesRead:
     """Replace the portfolio's overrides of its country's rules ({} goes back to the law's).
     Unknown keys and impossible rules answer 422 ``invalid_contact_rules`` with the reason."""
-    portfolio = get_portfolio(session, portfolio_id)
     unknown = sorted(set(overrides) - OVERRIDABLE)
     if unknown:
         raise InvalidContactRules(details=[f"unknown rule: {key}" for key in unknown])

@@ -8,7 +8,8 @@ from datetime import date
 
 from sqlmodel import Session
 
-from backend.accounts.service import get_visible
+from backend.accounts.models import Account
+from backend.accounts.scope import visible_account
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.contact.service import rules_of
@@ -16,7 +17,9 @@ from backend.core.config import get_settings
 from backend.core.errors import NotFound, ValidationFailed
 from backend.creditors.models import Creditor, Portfolio
 from backend.creditors.service import get_portfolio
+from backend.debtors.models import Debtor
 from backend.outbound import repository
+from backend.outbound.guards import StrategySlot, TemplateSlot
 from backend.outbound.models import MessageTemplate, OutboundPause, OutboxMessage, Strategy
 from backend.outbound.planner import plan_portfolio
 from backend.outbound.strategies import problems
@@ -46,37 +49,23 @@ class InvalidTemplate(ValidationFailed):
     code = "invalid_template"
 
 
-def list_templates(session: Session, portfolio_id: uuid.UUID) -> list[MessageTemplate]:
-    get_portfolio(session, portfolio_id)
-    return repository.templates_of(session, portfolio_id)
-
-
-def get_template(
-    session: Session, portfolio_id: uuid.UUID, name: str, language: Language
-) -> MessageTemplate:
-    found = repository.template(session, portfolio_id, name, language)
-    if found is None:
-        raise NotFound()
-    return found
+def list_templates(session: Session, portfolio: Portfolio) -> list[MessageTemplate]:
+    return repository.templates_of(session, portfolio.id)
 
 
 def put_template(
-    session: Session,
-    actor: Actor,
-    portfolio_id: uuid.UUID,
-    name: str,
-    language: Language,
-    data: TemplateWrite,
+    session: Session, actor: Actor, slot: TemplateSlot, data: TemplateWrite
 ) -> MessageTemplate:
     """Create or replace a template; a change bumps its version. 422 ``invalid_template``
     says what would not render."""
-    get_portfolio(session, portfolio_id)
     _validate(data)
-    template = repository.template(session, portfolio_id, name, language)
+    template = slot.template
     before = {k: getattr(template, k) for k in EDITABLE} if template else None
     after = data.model_dump(include=set(EDITABLE))
     if template is None:
-        template = MessageTemplate(portfolio_id=portfolio_id, name=name, language=language, **after)
+        template = MessageTemplate(
+            portfolio_id=slot.portfolio.id, name=slot.name, language=slot.language, **after
+        )
     elif before == after:
         return template
     else:
@@ -110,17 +99,12 @@ def _validate(data: TemplateWrite) -> None:
 
 
 def preview(
-    session: Session,
-    user: User,
-    portfolio_id: uuid.UUID,
-    name: str,
-    language: Language,
-    account_id: uuid.UUID | None,
+    session: Session, user: User, template: MessageTemplate, account_id: uuid.UUID | None
 ) -> PreviewRead:
     """The template rendered for an account the caller may see (in this portfolio), or for a
     sample debtor. Links are placeholders: real ones are made when a message is sent."""
-    portfolio = get_portfolio(session, portfolio_id)
-    template = get_template(session, portfolio_id, name, language)
+    portfolio = get_portfolio(session, template.portfolio_id)
+    language = template.language
     facts = (
         _account_facts(session, user, portfolio, account_id, language)
         if account_id
@@ -176,9 +160,11 @@ def _account_facts(
     account_id: uuid.UUID,
     language: Language,
 ) -> MessageFacts:
-    account, debtor = get_visible(session, user, account_id)
+    account = visible_account(session, user, account_id)
     if account.portfolio_id != portfolio.id:
         raise NotFound()
+    debtor = session.get(Debtor, account.debtor_id)
+    assert debtor is not None  # foreign key
     pay, chat = _links(language)
     return MessageFacts(
         language=language.value,
@@ -204,41 +190,29 @@ class InvalidStrategy(ValidationFailed):
     code = "invalid_strategy"
 
 
-def list_strategies(session: Session, portfolio_id: uuid.UUID) -> list[Strategy]:
-    get_portfolio(session, portfolio_id)
-    return repository.latest_strategies(session, portfolio_id)
-
-
-def strategy_versions(session: Session, portfolio_id: uuid.UUID, name: str) -> list[Strategy]:
-    versions = repository.strategy_versions(session, portfolio_id, name)
-    if not versions:
-        raise NotFound()
-    return versions
+def list_strategies(session: Session, portfolio: Portfolio) -> list[Strategy]:
+    return repository.latest_strategies(session, portfolio.id)
 
 
 def put_strategy(
-    session: Session,
-    actor: Actor,
-    portfolio_id: uuid.UUID,
-    name: str,
-    definition: StrategyDefinition,
+    session: Session, actor: Actor, slot: StrategySlot, definition: StrategyDefinition
 ) -> Strategy:
     """Save a strategy: a new version when it changed (accounts already in it keep theirs).
     422 ``invalid_strategy`` lists every step that could never fire, names an unknown template
     or loops."""
-    portfolio = get_portfolio(session, portfolio_id)
+    portfolio = slot.portfolio
     found = problems(
-        definition, repository.template_names(session, portfolio_id), rules_of(portfolio)
+        definition, repository.template_names(session, portfolio.id), rules_of(portfolio)
     )
     if found:
         raise InvalidStrategy(details=found)
-    versions = repository.strategy_versions(session, portfolio_id, name)
+    versions = slot.versions
     stored = definition.model_dump(mode="json")
     if versions and versions[0].definition == stored:
         return versions[0]
     strategy = Strategy(
-        portfolio_id=portfolio_id,
-        name=name,
+        portfolio_id=portfolio.id,
+        name=slot.name,
         version=versions[0].version + 1 if versions else 1,
         definition=stored,
         created_by_id=actor.id,
@@ -294,21 +268,19 @@ def outbox(session: Session, portfolio_id: uuid.UUID | None, limit: int) -> list
 def set_pause(
     session: Session,
     actor: Actor,
-    user: User,
     *,
-    portfolio_id: uuid.UUID | None = None,
-    account_id: uuid.UUID | None = None,
+    portfolio: Portfolio | None = None,
+    account: Account | None = None,
     paused: bool,
 ) -> PauseRead:
-    """Pause or resume reminders for a portfolio or one account (which the caller must be
-    able to see). Repeating either changes nothing."""
-    if account_id is not None:
-        account, _ = get_visible(session, user, account_id)
-        portfolio_id, scope = account.portfolio_id, f"account:{account.id}"
+    """Pause or resume reminders for a portfolio or one account. Repeating either changes
+    nothing."""
+    if account is not None:
+        portfolio_id, account_id = account.portfolio_id, account.id
+        scope = f"account:{account.id}"
     else:
-        assert portfolio_id is not None
-        get_portfolio(session, portfolio_id)
-        scope = f"portfolio:{portfolio_id}"
+        assert portfolio is not None
+        portfolio_id, account_id, scope = portfolio.id, None, f"portfolio:{portfolio.id}"
     existing = repository.pause(session, scope)
     if paused == (existing is not None):
         return PauseRead(scope=scope, paused=paused)
