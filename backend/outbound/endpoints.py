@@ -4,13 +4,18 @@ import uuid
 from datetime import date as Date
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Header, Query, Request
 
 from backend.accounts.guards import VisibleAccount
 from backend.auth.deps import Admin, SessionDep, Staff, actor_of
-from backend.core.routing import DomainRouter
+from backend.core.clock import utcnow
+from backend.core.config import get_settings
+from backend.core.errors import DomainError
+from backend.core.routing import DomainRouter, run_unit
 from backend.creditors.guards import KnownPortfolio
-from backend.outbound import service
+from backend.outbound import deliveries, service
+from backend.outbound.channels.base import InvalidSignature as ChannelSignatureError
+from backend.outbound.channels.sms_status import parse_status
 from backend.outbound.guards import (
     SavedTemplate,
     StrategySlotDep,
@@ -134,3 +139,38 @@ def list_outbox(
     """The development outbox (admins): what would have been sent, to whom, on channels with
     no provider configured, newest first."""
     return service.outbox(session, portfolio_id, limit)
+
+
+class InvalidSignature(DomainError):
+    status = 400
+    code = "invalid_signature"
+
+
+class ChannelNotConfigured(DomainError):
+    status = 404
+    code = "channel_not_configured"
+
+
+@outbox.post("/webhooks/twilio", status_code=204)
+async def twilio_status(
+    request: Request,
+    session: SessionDep,
+    signature: Annotated[str | None, Header(alias="X-Twilio-Signature")] = None,
+) -> None:
+    """Twilio's status callbacks for reminders sent by SMS, checked with the account's auth
+    token (a forged or unsigned call answers 400 and changes nothing); a callback heard twice
+    changes nothing twice."""
+    settings = get_settings()
+    if not settings.twilio_configured:
+        raise ChannelNotConfigured()
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    url = settings.public_url.rstrip("/") + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    try:
+        updates = parse_status(
+            url, form, signature, auth_token=settings.twilio_auth_token, at=utcnow()
+        )
+    except ChannelSignatureError:
+        raise InvalidSignature() from None
+    await run_unit(session, lambda: deliveries.record(session, updates))

@@ -185,3 +185,22 @@ def outbox(session: Session, portfolio_id: uuid.UUID | None, limit: int) -> list
 def pause(session: Session, scope: str) -> OutboundPause | None:
     query = select(OutboundPause).where(OutboundPause.scope == scope)
     return session.execute(query).scalar_one_or_none()
+
+
+def attempt_for_delivery(
+    session: Session, provider_ref: str, key: str | None
+) -> ContactAttempt | None:
+    """The reminder a provider reports on (locked on PostgreSQL: reports can come at once)."""
+    for condition in (
+        ContactAttempt.provider_ref == provider_ref,
+        ContactAttempt.key == key if key else None,
+    ):
+        if condition is None:
+            continue
+        query = select(ContactAttempt).where(condition, ContactAttempt.source == "reminder")
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        found = session.execute(query.limit(1)).scalar_one_or_none()
+        if found is not None:
+            return found
+    return None

@@ -135,13 +135,13 @@ def _prepare(session: Session, attempt_id: uuid.UUID, report: SendReport) -> _Re
     )
     if recipient is None or template is None:
         reason = "no_contact_data" if recipient is None else "no_template"
-        _fail_and_fall_back(session, attempt, reason, report)
+        fail_and_fall_back(session, attempt, reason, report)
         return None
     facts = _facts(session, attempt, account, debtor, portfolio, template.language)
     try:
         rendered = render(template.body, template.subject, facts)
     except TemplateError as exc:
-        _fail_and_fall_back(session, attempt, "template_error", report, detail=str(exc))
+        fail_and_fall_back(session, attempt, "template_error", report, detail=str(exc))
         return None
     whatsapp = None
     if attempt.channel == Channel.whatsapp and template.whatsapp_name:
@@ -272,7 +272,7 @@ def _record(
         _finish(session, attempt, AttemptStatus.planned, rule="retry")
         report.retried += 1
     else:
-        _fail_and_fall_back(session, attempt, "send_failed", report, detail=result.error)
+        fail_and_fall_back(session, attempt, "send_failed", report, detail=result.error)
 
 
 def _finish(
@@ -298,7 +298,7 @@ def _finish(
     )
 
 
-def _fail_and_fall_back(
+def fail_and_fall_back(
     session: Session,
     attempt: ContactAttempt,
     reason: str,
