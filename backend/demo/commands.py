@@ -31,6 +31,7 @@ from backend.debtors import service as debtors_service
 from backend.demo.catalog import MARKETS, USERS, DemoUser, Market
 from backend.demo.generator import AccountSpec, DebtorSpec, generate
 from backend.demo.policies import demo_policy
+from backend.demo.reminders import add_reminders
 from backend.ledger import service as ledger
 from backend.policies import service as policies_service
 from backend.users import repository as users_repository
@@ -205,6 +206,7 @@ def _portfolio(session: Session, market: Market) -> Portfolio:
         ),
     )
     policies_service.replace(session, SYSTEM, portfolio.id, demo_policy(market.currency))
+    add_reminders(session, SYSTEM, portfolio)
     return portfolio
 
 

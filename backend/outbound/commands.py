@@ -16,18 +16,23 @@ from backend.outbound import service
 from shared.schemas.outbound import PlanPreviewRead
 
 
-def plan_dry_run(day: date, portfolio_id: uuid.UUID | None) -> list[PlanPreviewRead]:
+def plan_dry_run(day: date, portfolio_id: uuid.UUID | None) -> list[tuple[str, PlanPreviewRead]]:
+    """Each portfolio's name and its day's preview."""
     with session_scope() as session:
-        every = select(Portfolio.id).order_by(col(Portfolio.name))
-        ids = [portfolio_id] if portfolio_id else list(session.exec(every))
-        return [service.preview_plan(session, Actor.system(), pid, day) for pid in ids]
+        query = select(Portfolio.id, Portfolio.name).order_by(col(Portfolio.name))
+        if portfolio_id:
+            query = query.where(Portfolio.id == portfolio_id)
+        return [
+            (name, service.preview_plan(session, Actor.system(), pid, day))
+            for pid, name in session.exec(query)
+        ]
 
 
-def print_plan(previews: list[PlanPreviewRead]) -> None:
-    for preview in previews:
+def print_plan(previews: list[tuple[str, PlanPreviewRead]]) -> None:
+    for name, preview in previews:
         state = " (paused)" if preview.paused else ""
         typer.echo(
-            f"{preview.portfolio_id} · {preview.date}{state}: {preview.planned} planned, "
+            f"{name} · {preview.date}{state}: {preview.planned} planned, "
             f"{preview.enrolled} would join a strategy"
         )
         for line in preview.lines:

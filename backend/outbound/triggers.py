@@ -68,13 +68,19 @@ def firing(strategy_id: uuid.UUID, step: Step, day: Day) -> Select[Any]:
     nothing = literal(None)
     kind = trigger.kind
     if kind == "due_in_days":
-        return accounts.add_columns(due, nothing).where(*base, Account.due_date == day.day + days)
+        return accounts.add_columns(due.label("occurrence"), nothing.label("event_at")).where(
+            *base, Account.due_date == day.day + days
+        )
     if kind == "days_past_due":
-        return accounts.add_columns(due, nothing).where(*base, Account.due_date == day.day - days)
+        return accounts.add_columns(due.label("occurrence"), nothing.label("event_at")).where(
+            *base, Account.due_date == day.day - days
+        )
     if kind in ("instalment_due_in_days", "instalment_overdue_days"):
         on = day.day + days if kind == "instalment_due_in_days" else day.day - days
         return (
-            accounts.add_columns(cast(PlanInstalment.id, String), nothing)
+            accounts.add_columns(
+                cast(PlanInstalment.id, String).label("occurrence"), nothing.label("event_at")
+            )
             .join(Plan, and_(Plan.account_id == Account.id, Plan.status == PlanStatus.active))
             .join(PlanInstalment, PlanInstalment.plan_id == Plan.id)
             .where(
@@ -94,13 +100,17 @@ def firing(strategy_id: uuid.UUID, step: Step, day: Day) -> Select[Any]:
                 col(Promise.resolved_at) < day.end,
             ]
         return (
-            accounts.add_columns(cast(Promise.id, String), nothing)
+            accounts.add_columns(
+                cast(Promise.id, String).label("occurrence"), nothing.label("event_at")
+            )
             .join(Promise, and_(*promise))
             .where(*base)
         )
     if kind == "plan_broken":
         return (
-            accounts.add_columns(cast(Plan.id, String), nothing)
+            accounts.add_columns(
+                cast(Plan.id, String).label("occurrence"), nothing.label("event_at")
+            )
             .join(
                 Plan,
                 and_(
@@ -114,7 +124,10 @@ def firing(strategy_id: uuid.UUID, step: Step, day: Day) -> Select[Any]:
         )
     if kind == "link_unpaid_hours":
         return (
-            accounts.add_columns(cast(PaymentLink.id, String), PaymentLink.created_at)
+            accounts.add_columns(
+                cast(PaymentLink.id, String).label("occurrence"),
+                PaymentLink.created_at.label("event_at"),
+            )
             .join(
                 PaymentLink,
                 and_(
@@ -127,13 +140,15 @@ def firing(strategy_id: uuid.UUID, step: Step, day: Day) -> Select[Any]:
             .where(*base)
         )
     if kind == "imported":
-        return accounts.add_columns(literal("imported"), nothing).where(
-            *base, Account.created_at >= day.start, Account.created_at < day.end
-        )
+        return accounts.add_columns(
+            literal("imported").label("occurrence"), nothing.label("event_at")
+        ).where(*base, Account.created_at >= day.start, Account.created_at < day.end)
     if kind == "after_step":
         earlier = ContactAttempt.__table__.alias("earlier")
         return (
-            accounts.add_columns(cast(earlier.c.id, String), earlier.c.at)
+            accounts.add_columns(
+                cast(earlier.c.id, String).label("occurrence"), earlier.c.at.label("event_at")
+            )
             .join(
                 earlier,
                 and_(

@@ -4,6 +4,7 @@ and pauses hold, and planning again adds nothing."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ from backend.debtors.models import Debtor
 from backend.outbound.models import MessageTemplate, OutboundPause, Strategy
 from backend.outbound.planner import plan_portfolio
 from shared.schemas.contact import AttemptStatus
-from shared.schemas.enums import AccountStatus, Channel, Language
+from shared.schemas.enums import AccountStatus, ActionChannel, Channel, Language
 from tests import builders as b
 
 LIMA = ZoneInfo("America/Lima")
@@ -139,3 +140,54 @@ def test_caps_hold_within_one_run_and_pauses_stop_everything(session: Session) -
     session.add(OutboundPause(scope=f"portfolio:{paused.id}", portfolio_id=paused.id))
     session.flush()
     assert plan_portfolio(session, SYSTEM, paused.id, DAY).paused
+
+
+def test_every_trigger_runs_and_a_promise_due_today_fires(session: Session) -> None:
+    from backend.outbound.triggers import Day, firing
+    from backend.promises.models import Promise
+    from shared.schemas.outbound import Step
+
+    portfolio = _portfolio(session)
+    promised = _account(session, portfolio, DAY - timedelta(days=20))
+    session.add(
+        Promise(
+            account_id=promised.id,
+            amount_minor=10_000,
+            currency="PEN",
+            due_date=DAY,
+            channel=ActionChannel.agent,
+            recorded_by_kind="agent",
+        )
+    )
+    session.flush()
+    start = datetime(2026, 12, 10, tzinfo=LIMA)
+    span = Day(DAY, start, start + timedelta(days=1))
+    strategy = session.execute(select(Strategy)).scalar_one()
+    kinds = {
+        "due_in_days": {"days": 1},
+        "days_past_due": {"days": 1},
+        "instalment_due_in_days": {"days": 1},
+        "instalment_overdue_days": {"days": 1},
+        "promise_due": {},
+        "promise_broken": {},
+        "plan_broken": {},
+        "link_unpaid_hours": {"hours": 24},
+        "imported": {},
+        "after_step": {"step": "mora7", "hours": 24},
+    }
+    plan_portfolio(session, SYSTEM, portfolio.id, DAY, now=EARLY)  # enrol the account
+    fired = {}
+    for kind, extra in kinds.items():
+        step = Step.model_validate(
+            {
+                "id": "x",
+                "trigger": {"kind": kind, **extra},
+                "channels": ["sms"],
+                "template": "saldo",
+            }
+        )
+        fired[kind] = session.execute(firing(strategy.id, step, span)).all()
+    promise_id = session.execute(select(Promise.id)).scalar_one()
+    # The occurrence is the promise's id as the database writes it as text.
+    assert [(a, uuid.UUID(o)) for a, _, o, _ in fired["promise_due"]] == [(promised.id, promise_id)]
+    assert fired["days_past_due"] == [] and fired["plan_broken"] == []
