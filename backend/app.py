@@ -15,6 +15,7 @@ from backend.accounts.endpoints import router as accounts_router
 from backend.audit.endpoints import router as audit_router
 from backend.auth.deps import SessionDep
 from backend.auth.endpoints import router as auth_router
+from backend.contact.endpoints import log as contact_log_router
 from backend.contact.endpoints import router as contact_router
 from backend.conversations.endpoints import router as conversations_router
 from backend.core import handlers
@@ -58,6 +59,7 @@ def api_router() -> APIRouter:
         import_mapping_router,
         policies_router,
         contact_router,
+        contact_log_router,
         outbound_router,
         outbound_accounts_router,
         outbox_router,

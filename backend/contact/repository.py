@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 from backend.accounts.models import Account
 from backend.contact.models import ContactAttempt
 from backend.contact.policy import Attempt
+from backend.core.pagination import keyset
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
 from shared.schemas.contact import COUNTED_STATUSES
 from shared.schemas.enums import AccountStatus, Channel
@@ -80,14 +81,12 @@ def insert_new(session: Session, values: dict[str, object]) -> bool:
     return session.execute(statement).first() is not None
 
 
-def of_account(session: Session, account_id: uuid.UUID, limit: int) -> list[ContactAttempt]:
-    query = (
-        select(ContactAttempt)
-        .where(ContactAttempt.account_id == account_id)
-        .order_by(col(ContactAttempt.at).desc(), col(ContactAttempt.id).desc())
-        .limit(limit)
-    )
-    return list(session.execute(query).scalars())
+def of_account(
+    session: Session, account_id: uuid.UUID, after: uuid.UUID | None, limit: int
+) -> list[ContactAttempt]:
+    """The account's contacts, newest logged first."""
+    query = select(ContactAttempt).where(ContactAttempt.account_id == account_id)
+    return keyset(session, query, ContactAttempt.id, after, limit, newest_first=True)
 
 
 def lock_debtors(session: Session, debtor_ids: list[uuid.UUID]) -> None:

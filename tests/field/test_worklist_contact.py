@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from backend.core.clock import pinned
 from backend.debtors.models import Debtor
-from shared.schemas.enums import AccountStatus
+from shared.schemas.enums import AccountStatus, Role
 from tests import builders as b
 from tests.field import helpers as h
 
@@ -148,3 +148,24 @@ def test_a_day_asked_ahead_is_judged_as_a_whole(session: Session, client) -> Non
         sunday = _get(client, auth, date="2026-12-13")
     assert [s["account_id"] for s in friday["stops"]] == [str(account.id)]
     assert _held(sunday)[str(account.id)]["rule"] == "hours"
+
+
+def test_the_account_shows_its_contact_log(session: Session, client) -> None:
+    portfolio = _peru(session)
+    supervisor, agent = h.team(session)
+    auth = b.headers(agent)
+    account = h.located_account(session, portfolio, agent, h.north(100))
+    h.sync(client, agent, [h.visit(account, h.north(100), outcome="promise")])
+    url = f"/api/v1/accounts/{account.id}/contacts"
+    body = client.get(url, headers=auth).json()
+    [visit] = body["items"]
+    assert (visit["channel"], visit["source"], visit["status"], visit["outcome"]) == (
+        "visit",
+        "visit",
+        "done",
+        "promise",
+    )
+    assert body["next_cursor"] is None
+    assert client.get(url, headers=b.headers(supervisor)).status_code == 200
+    stranger = b.headers(b.user(session, Role.agent))
+    assert client.get(url, headers=stranger).status_code == 404
