@@ -133,21 +133,13 @@ def consent_facts(
 
 
 def insert_many(session: Session, rows: list[dict[str, object]]) -> list[uuid.UUID]:
-    """Insert attempts whose keys are new; the ids of those inserted."""
+    """Insert attempts whose keys are new (one executemany); the ids of those inserted."""
     if not rows:
         return []
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     table = ContactAttempt.__table__
-    inserted: list[uuid.UUID] = []
-    for chunk in _chunks(rows, 500):
-        statement = (
-            insert(table)
-            .values(chunk)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(table.c.id)
-        )
-        inserted += session.execute(statement).scalars().all()
-    return inserted
+    statement = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+    return list(session.execute(statement, rows).scalars())
 
 
 def existing_keys(session: Session, keys: list[str]) -> set[str]:

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, exists, insert, literal, or_, select
+from sqlalchemy import ColumnElement, and_, literal, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
@@ -226,8 +228,8 @@ def _enrol(session: Session, portfolio_id: uuid.UUID, span: Day) -> int:
         conditions = [
             Account.portfolio_id == portfolio_id,
             col(Account.status).in_(OPEN),
-            Account.balance_minor > max(segment.min_balance_minor, 0),
-            ~exists().where(StrategyEnrolment.account_id == Account.id),
+            Account.balance_minor > 0,
+            Account.balance_minor >= segment.min_balance_minor,
         ]
         if segment.max_balance_minor is not None:
             conditions.append(Account.balance_minor <= segment.max_balance_minor)
@@ -236,14 +238,21 @@ def _enrol(session: Session, portfolio_id: uuid.UUID, span: Day) -> int:
         if segment.aging_buckets:
             conditions.append(_in_buckets(segment.aging_buckets, span.day))
         chosen = select(Account.id, literal(strategy.id), literal(utcnow())).where(*conditions)
+        # ON CONFLICT, not NOT EXISTS: an anti-join of a table with itself while it fills is
+        # planned as a nested loop when its statistics say it is empty (quadratic).
         table = StrategyEnrolment.__table__
         statement = (
-            insert(table)
+            _insert(session)(table)
             .from_select(["account_id", "strategy_id", "enrolled_at"], chosen)
+            .on_conflict_do_nothing(index_elements=["account_id"])
             .returning(table.c.account_id)
         )
         enrolled += len(session.execute(statement).all())
     return enrolled
+
+
+def _insert(session: Session):
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def _in_buckets(buckets: list[AgingBucket], day: date) -> ColumnElement[bool]:
