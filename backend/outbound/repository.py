@@ -10,6 +10,7 @@ from sqlmodel import Session, col
 
 from backend.accounts.models import Account
 from backend.contact.models import ContactAttempt
+from backend.conversations.models import InboxMessage
 from backend.debtors.models import DebtorPhone
 from backend.outbound.models import (
     MessageTemplate,
@@ -204,3 +205,11 @@ def attempt_for_delivery(
         if found is not None:
             return found
     return None
+
+
+def last_inbound(session: Session, channel: str, user_id: str) -> datetime | None:
+    """When the person last wrote on ``channel`` (from the bots' inbox)."""
+    query = select(func.max(InboxMessage.received_at)).where(
+        InboxMessage.channel == channel, InboxMessage.user_id == user_id
+    )
+    return session.execute(query).scalar_one_or_none()

@@ -63,6 +63,7 @@ BATCH = 50
 MAX_TRIES = 5
 RETRY_AFTER = timedelta(minutes=5)
 CHAT_LINK_DAYS = 7
+WHATSAPP_WINDOW = timedelta(hours=24)
 SYSTEM = Actor.system()
 
 
@@ -144,7 +145,11 @@ def _prepare(session: Session, attempt_id: uuid.UUID, report: SendReport) -> _Re
         fail_and_fall_back(session, attempt, "template_error", report, detail=str(exc))
         return None
     whatsapp = None
-    if attempt.channel == Channel.whatsapp and template.whatsapp_name:
+    if attempt.channel == Channel.whatsapp and not _in_window(session, recipient):
+        # Outside the 24 hours after the debtor last wrote, WhatsApp takes approved templates only.
+        if not template.whatsapp_name:
+            fail_and_fall_back(session, attempt, "no_whatsapp_template", report)
+            return None
         values = variables(facts)
         whatsapp = WhatsAppTemplate(
             template.whatsapp_name,
@@ -160,6 +165,13 @@ def _prepare(session: Session, attempt_id: uuid.UUID, report: SendReport) -> _Re
         template=whatsapp,
     )
     return _Ready(attempt.id, portfolio.id, message)
+
+
+def _in_window(session: Session, phone: str) -> bool:
+    """Whether the debtor wrote to us on WhatsApp in the last 24 hours (the inbox the bots keep
+    in the database, so every worker sees the same window)."""
+    last = repository.last_inbound(session, "whatsapp", phone.lstrip("+"))
+    return last is not None and utcnow() - last < WHATSAPP_WINDOW
 
 
 def _stop_reason(session: Session, account: Account) -> str | None:

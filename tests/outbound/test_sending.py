@@ -184,3 +184,52 @@ def test_several_workers_send_each_reminder_once(
     recipients = [r.body["To"] for r in apis.twilio.received]
     assert len(recipients) == 12 and len(set(recipients)) == 12
     assert {a.status for a in _attempts(committed_engine)} == {AttemptStatus.sent}
+
+
+def test_whatsapp_takes_a_template_outside_the_24_hours_after_the_debtor_wrote(
+    committed_engine: Engine,
+) -> None:
+    from backend.conversations.models import InboxMessage
+    from backend.debtors.models import DebtorPhone
+
+    with session_scope(committed_engine) as session:
+        _, (quiet, talked) = _seed(session, accounts=2, channels=("whatsapp", "sms"))
+        template = session.execute(select(MessageTemplate)).scalar_one()
+        template.whatsapp_name, template.whatsapp_params = "saldo_v1", ["first_name", "balance"]
+        phone = session.execute(
+            select(DebtorPhone.e164).where(DebtorPhone.debtor_id == talked.debtor_id)
+        ).scalar_one()
+        session.add(
+            InboxMessage(
+                channel="whatsapp",
+                user_id=phone.lstrip("+"),
+                message_id="wamid.1",
+                received_at=MORNING - timedelta(hours=2),
+            )
+        )
+        quiet_id, talked_id = quiet.id, talked.id
+    with pinned(MORNING):
+        send_due({}, LocalLimiter({}), committed_engine)
+    with session_scope(committed_engine) as session:
+        by_account = {
+            a.account_id: m
+            for m, a in session.execute(
+                select(OutboxMessage, ContactAttempt).join(
+                    ContactAttempt, ContactAttempt.id == OutboxMessage.attempt_id
+                )
+            )
+        }
+    assert by_account[quiet_id].whatsapp_template == "saldo_v1"
+    assert by_account[talked_id].whatsapp_template is None  # a session message
+
+
+def test_without_an_approved_template_whatsapp_moves_on_to_sms(committed_engine: Engine) -> None:
+    with session_scope(committed_engine) as session:
+        _seed(session, channels=("whatsapp", "sms"))
+    with pinned(MORNING):
+        first = send_due({}, LocalLimiter({}), committed_engine)
+        second = send_due({}, LocalLimiter({}), committed_engine)
+    assert (first.failed, second.outbox) == (1, 1)
+    rules = {(a.channel, a.status, a.rule) for a in _attempts(committed_engine)}
+    assert (Channel.whatsapp, AttemptStatus.failed, "no_whatsapp_template") in rules
+    assert [m.channel for m in _outbox(committed_engine)] == ["sms"]

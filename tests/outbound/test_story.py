@@ -65,6 +65,8 @@ def test_import_plan_send_tap_pay_and_stop(
                 language=Language.es,
                 body="Hola {{ first_name }}, debe {{ balance }}. Pague: {{ payment_link }} "
                 "o escríbanos: {{ chat_link }}",
+                whatsapp_name="saldo_v1",  # outside the 24-hour window: an approved template
+                whatsapp_params=["first_name", "balance", "payment_link", "chat_link"],
             )
         )
         session.add(
@@ -94,6 +96,7 @@ def test_import_plan_send_tap_pay_and_stop(
     with session_scope(committed_engine) as session:
         message = session.execute(select(OutboxMessage)).scalar_one()
     assert message.channel == "whatsapp" and message.recipient == "+51987654321"
+    assert message.whatsapp_template == "saldo_v1"
     pay_url = re.search(r"(http\S+/pay/\S+)", message.text).group(1)
     token = re.search(r"https://wa\.me/51900000000\?text=(\S+)", message.text).group(1)
 
