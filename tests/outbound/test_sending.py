@@ -233,3 +233,28 @@ def test_without_an_approved_template_whatsapp_moves_on_to_sms(committed_engine:
     rules = {(a.channel, a.status, a.rule) for a in _attempts(committed_engine)}
     assert (Channel.whatsapp, AttemptStatus.failed, "no_whatsapp_template") in rules
     assert [m.channel for m in _outbox(committed_engine)] == ["sms"]
+
+
+def test_a_worker_that_died_after_claiming_leaves_the_reminder_to_another(
+    committed_engine: Engine, apis: StandIns
+) -> None:
+    """A worker claimed a reminder and died before sending: nobody sends it while its lease
+    lasts; then the next worker claims it and it goes out once."""
+    from backend.outbound import repository
+    from backend.outbound.sending import LEASE
+
+    with session_scope(committed_engine) as session:
+        _seed(session, channels=("sms",))
+    with pinned(MORNING), session_scope(committed_engine) as session:
+        [claimed] = repository.claim_due(session, MORNING, MORNING + LEASE, 10)  # then it died
+    sms = sender_for(apis.url)
+    try:
+        with pinned(MORNING + LEASE / 2):
+            assert send_due({Channel.sms: sms}, LocalLimiter({}), committed_engine).claimed == 0
+        with pinned(MORNING + LEASE + timedelta(seconds=1)):
+            report = send_due({Channel.sms: sms}, LocalLimiter({}), committed_engine)
+    finally:
+        sms.close()
+    assert (report.claimed, report.sent) == (1, 1) and len(apis.twilio.received) == 1
+    [attempt] = _attempts(committed_engine)
+    assert attempt.id == claimed and attempt.status == AttemptStatus.sent
