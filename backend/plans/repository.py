@@ -167,11 +167,10 @@ def take_late(
 ) -> None:
     """Fill ``VERDICTS`` with the active plans in ``(after, upto]`` that have an instalment not
     fully paid more than the plan's grace days after its due date on its portfolio's day in
-    ``todays``, with their terms and days: the only plans the check can change (a missed
-    instalment, by the breach rule, is one of them: with instalments due in number order, money
-    short of what was owed by a due date leaves one of those instalments not fully paid)."""
-    if not todays:
-        return
+    ``todays`` (every portfolio's; at least one), with their terms and days: the only plans
+    the check can change (a missed instalment, by the breach rule, is one of them: with
+    instalments due in number order, money short of what was owed by a due date leaves one of
+    those instalments not fully paid)."""
     portfolio = select(Account.portfolio_id).where(Account.id == Plan.account_id)
     late = (  # the account joined inside, so its one row is read by its key
         select(PlanInstalment.id)

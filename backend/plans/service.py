@@ -684,8 +684,10 @@ def check_plan_page(
     their interest reversed (``ledger.reverse_selected``), accounts back to active, audit
     events, follow-up tasks. No row passes through Python but the tasks' ids. Returns the
     cursor of the next page, or None after the last. Each page is idempotent on its own."""
-    upto = repository.nth_active_after(session, after, limit)
     timezones = creditors_repository.timezones(session)
+    if not timezones:  # no portfolio, no plan
+        return None
+    upto = repository.nth_active_after(session, after, limit)
     scratch(session, repository.VERDICTS)
     repository.take_late(
         session,

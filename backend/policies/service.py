@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, and_, case, literal, null, or_
+from sqlalchemy import ColumnElement, and_, case, literal, or_
 from sqlmodel import Session
 
 from backend.accounts.models import Account
@@ -67,7 +67,8 @@ def resolved_sql(
     """``resolved_for(...).<field>`` in SQL for the rows of ``account`` (the accounts table or
     an alias): its portfolio's policy in ``policies``, its aging bucket on its portfolio's day in
     ``todays``, its balance; the first override that matches them decides (with the policy's
-    own value if it does not set the field). NULL for a portfolio not in ``policies``."""
+    own value if it does not set the field). NULL for a portfolio not in ``policies`` (which
+    names at least one)."""
     balance = case((account.c.balance_minor > 0, account.c.balance_minor), else_=0)
     by_portfolio: dict[uuid.UUID, ColumnElement[Any]] = {}
     for portfolio_id, policy in policies.items():
@@ -92,8 +93,6 @@ def resolved_sql(
             value = getattr(override, field)
             whens.append((and_(*criteria), base if value is None else value))
         by_portfolio[portfolio_id] = case(*whens, else_=base) if whens else literal(base)
-    if not by_portfolio:
-        return null()
     return case(by_portfolio, value=account.c.portfolio_id)
 
 

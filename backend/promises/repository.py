@@ -147,12 +147,11 @@ def take_judgeable(
 ) -> None:
     """Fill ``VERDICTS`` with the open promises in ``(after, upto]`` the check may resolve: due
     before their portfolio's cutoff (its today minus the smallest grace its policy gives;
-    ``otherwise`` for portfolios not listed), or on an account that received a payment on or
-    after the promise's day (two days before its UTC creation day covers every timezone)."""
+    ``otherwise`` for portfolios not listed; at least one is), or on an account that received
+    a payment on or after the promise's day (two days before its UTC creation day covers
+    every timezone)."""
     portfolio = select(Account.portfolio_id).where(Account.id == Promise.account_id)
-    cutoff: Any = literal(otherwise, Date())
-    if cutoffs:
-        cutoff = case(cutoffs, value=portfolio.scalar_subquery(), else_=cutoff)
+    cutoff = case(cutoffs, value=portfolio.scalar_subquery(), else_=literal(otherwise, Date()))
     paid_since = (
         select(LedgerEntry.id)
         .where(

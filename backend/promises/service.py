@@ -174,8 +174,10 @@ def check_promise_page(
     promises resolved, their audit events, follow-up tasks and theirs. No row passes through
     Python but the page's outcome. Returns the cursor of the next page, or None after the last.
     A page is idempotent on its own, so a job may commit per page."""
-    upto = repository.nth_open_after(session, after, limit)
     portfolios = repository.portfolios(session)
+    if not portfolios:  # no portfolio, no promise
+        return None
+    upto = repository.nth_open_after(session, after, limit)
     horizon = max(today_by_portfolio.values(), default=date.today())
     todays = {pid: today_by_portfolio.get(pid, horizon) for pid in portfolios}
     policies = {pid: policy_of(p) for pid, p in portfolios.items()}
@@ -210,9 +212,8 @@ def _least_grace(policy: NegotiationPolicy) -> int:
 
 
 def _by_portfolio(values: dict[uuid.UUID, date], otherwise: date, account: Any) -> Any:
-    """SQL: the day ``values`` gives the row's portfolio, ``otherwise`` for one not listed."""
-    if not values:
-        return literal(otherwise, Date())
+    """SQL: the day ``values`` (not empty) gives the row's portfolio, ``otherwise`` for one not
+    listed."""
     return case(values, value=account.c.portfolio_id, else_=literal(otherwise, Date()))
 
 
