@@ -1,10 +1,11 @@
 """Portable SQL for rows the database builds itself (``INSERT ... SELECT``), the same on
 PostgreSQL and SQLite, so a job can write a page of rows without carrying them through Python.
 
-* ``new_id()``: a time-ordered UUID (version 7, as ``backend.core.ids.uuid7``) made per row.
-  PostgreSQL sets the first 48 bits of ``gen_random_uuid()`` to the Unix time in milliseconds
-  (``clock_timestamp()``) and its version to 7; SQLite calls ``cobro_uuid7()``, which
-  ``make_engine`` registers (``uuid7`` as 32 hex digits, how SQLite stores a UUID).
+* ``new_id()``: a time-ordered UUID (version 7, as ``backend.core.ids.uuid7``) made per row,
+  its 12 bits after the milliseconds a fraction of the millisecond, so that rows a later
+  statement inserts sort after an earlier one's (a task's event after its promise's).
+  PostgreSQL reads ``clock_timestamp()``; SQLite calls ``cobro_uuid7()``, which
+  ``make_engine`` registers (32 hex digits, how SQLite stores a UUID).
 * ``uuid_text(column)``: a UUID as ``str(uuid)`` writes it (hyphens; SQLite stores 32 digits).
 * ``json_object(key, value, ...)``: a JSON object (``json_build_object`` / ``json_object``),
   its keys in the order given; ``json_record(dict)`` the same from a dict; ``json_of(column)``
@@ -22,6 +23,8 @@ PostgreSQL and SQLite, so a job can write a page of rows without carrying them t
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -32,12 +35,12 @@ from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.sql.sqltypes import NullType
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from backend.core.ids import uuid7
-
+# 48 bits of Unix milliseconds and 12 of the fraction of the millisecond (RFC 9562, method 3)
+# from one clock reading, the version, then the variant and random bits of a random UUID.
 _PG_UUID7 = (
-    "CAST(encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING "
-    "substring(int8send(CAST(floor(extract(epoch FROM clock_timestamp()) * 1000) AS BIGINT)) "
-    "FROM 3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex') AS UUID)"
+    "CAST(overlay(lpad(to_hex(CAST(floor(extract(epoch FROM clock_timestamp()) * 4096000) "
+    "AS BIGINT)), 15, '0') PLACING '7' FROM 13 FOR 0) "
+    "|| right(CAST(gen_random_uuid() AS TEXT), 17) AS UUID)"
 )
 
 
@@ -175,7 +178,14 @@ def _among_sqlite(element: among, compiler: Any, **kw: Any) -> str:
 
 def sqlite_uuid7() -> str:
     """``new_id()`` on SQLite."""
-    return uuid7().hex
+    ns = time.time_ns()
+    ms, fraction = divmod(ns, 1_000_000)
+    value = (ms & ((1 << 48) - 1)) << 80
+    value |= 0x7 << 76
+    value |= (fraction * 4096 // 1_000_000) << 64
+    value |= 0b10 << 62
+    value |= int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    return f"{value:032x}"
 
 
 def sqlite_local_date(stored: str | None, timezone: str | None) -> str | None:
