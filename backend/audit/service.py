@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Select, String, insert, literal, select
+from sqlalchemy import CompoundSelect, Select, String, insert, literal, select
 from sqlmodel import Session, SQLModel
 
 from backend.audit.models import AuditEvent
@@ -110,7 +110,9 @@ def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
         insert_rows(session, AuditEvent.__table__, rows)
 
 
-def record_selected(session: Session, actor: Actor, rows: Select[Any], *, at: datetime) -> None:
+def record_selected(
+    session: Session, actor: Actor, rows: Select[Any] | CompoundSelect, *, at: datetime
+) -> None:
     """``record`` for every row of ``rows`` in one ``INSERT ... SELECT``, written by the
     database (``backend.core.sqlbuild`` builds ids and JSON): ``rows`` labels its columns
     ``action``, ``entity_type``, ``entity_id`` (text), ``account_id``, ``before`` and
