@@ -166,7 +166,7 @@ def check_promise_page(
     result: CheckResult,
 ) -> uuid.UUID | None:
     """Judge the next ``limit`` open promises (id order, after ``after``) in SQL, with the same
-    dozen statements whatever the page holds: the promises that can be resolved (due before
+    14 statements whatever the page holds: the promises that can be resolved (due before
     their portfolio's day minus its least grace, or with money in since they were made) and
     their accounts, locked in id order; then, under those locks, each judged on its
     portfolio's day (``today_by_portfolio``, the latest of them for a portfolio not listed) with
