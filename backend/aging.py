@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
+from sqlalchemy import ColumnElement, and_, case, or_
 from sqlmodel import Session
 
 from backend.accounts.models import Account
 from backend.core.clock import today_in
+from backend.core.sqlbuild import days_between
 from backend.creditors import repository as creditors_repository
-from shared.schemas.enums import AccountStatus
+from shared.schemas.enums import BUCKET_RANGES, AccountStatus, AgingBucket
 
 OPEN_STATUSES = (AccountStatus.active, AccountStatus.in_plan, AccountStatus.disputed)
 
@@ -31,6 +34,26 @@ def overdue_days(balance_minor: int, due_date: date, today: date) -> int:
     if balance_minor <= 0 or due_date >= today:
         return 0
     return (today - due_date).days
+
+
+def overdue_days_sql(balance_minor: Any, due_date: Any, today: Any) -> ColumnElement[int]:
+    """``overdue_days`` in SQL, of columns and a date (a column or a value)."""
+    return case(
+        (or_(balance_minor <= 0, due_date >= today), 0),
+        else_=days_between(today, due_date),
+    )
+
+
+def in_bucket_sql(bucket: AgingBucket, balance_minor: Any, due_date: Any, today: date) -> Any:
+    """SQL: the account (its balance and due date columns) is in ``bucket`` on ``today``, as
+    ``bucket_for(overdue_days(...))`` tells; a due-date range, so an index can serve it."""
+    low, high = BUCKET_RANGES[bucket]
+    if bucket == AgingBucket.CURRENT:
+        return or_(balance_minor <= 0, due_date >= today)
+    bounds = [due_date <= today - timedelta(days=low)]
+    if high is not None:
+        bounds.append(due_date >= today - timedelta(days=high))
+    return and_(balance_minor > 0, *bounds)
 
 
 @dataclass(slots=True)

@@ -115,7 +115,7 @@ SELECT i,
        p.id AS portfolio_id, p.currency, p.unit, p.today,
        i % 100 AS cat,
        (i / 100) % 20 AS sub,
-       (30 + (i * 7919) % 6000) * p.unit AS principal,
+       (30 + (i::bigint * 7919) % 6000)::int * p.unit AS principal,
        p.today - ((i * 31) % 400) AS due_date,
        CASE WHEN i % 11 = 0 THEN NULL
             ELSE (CAST(:agents AS uuid[]))[1 + i % 10] END AS agent_id

@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import CompoundSelect, Select, String, insert, literal, select
 from sqlmodel import Session, SQLModel
 
 from backend.audit.models import AuditEvent
@@ -15,6 +16,7 @@ from backend.core.actors import Actor
 from backend.core.bulk import insert_rows
 from backend.core.clock import utcnow
 from backend.core.ids import uuid7
+from backend.core.sqlbuild import new_id
 
 
 def snapshot(
@@ -106,6 +108,42 @@ def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert events built by ``event_row`` in one multi-row INSERT (same transaction)."""
     if rows:
         insert_rows(session, AuditEvent.__table__, rows)
+
+
+def record_selected(
+    session: Session, actor: Actor, rows: Select[Any] | CompoundSelect, *, at: datetime
+) -> None:
+    """``record`` for every row of ``rows`` in one ``INSERT ... SELECT``, written by the
+    database (``backend.core.sqlbuild`` builds ids and JSON): ``rows`` labels its columns
+    ``action``, ``entity_type``, ``entity_id`` (text), ``account_id``, ``before`` and
+    ``after`` (JSON or NULL)."""
+    given = rows.subquery("events")
+    table = AuditEvent.__table__
+    source = select(
+        new_id(),
+        literal(at, table.c.at.type),
+        literal(actor.id, table.c.actor_id.type),
+        literal(actor.kind, String()),
+        given.c.action,
+        given.c.entity_type,
+        given.c.entity_id,
+        given.c.account_id,
+        given.c.before,
+        given.c.after,
+    )
+    names = [
+        "id",
+        "at",
+        "actor_id",
+        "actor_kind",
+        "action",
+        "entity_type",
+        "entity_id",
+        "account_id",
+        "before",
+        "after",
+    ]
+    session.execute(insert(table).from_select(names, source))
 
 
 def jsonable(values: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,10 @@ On PostgreSQL a page of rows travels as one array per column: ``insert_rows`` is
 unnest(arrays)``, a small statement with a parameter per column (drivers run an executemany as
 one statement per row, and a multi-row VALUES with thousands of placeholders costs more to
 build and parse than to run). SQLite is in-process, without round trips: an executemany.
+
+Jobs that judge a page entirely in SQL keep their working rows in a ``scratch`` table: a
+temporary table of the connection (so concurrent workers never see each other's), filled and
+read with ``INSERT ... SELECT`` and ``UPDATE ... FROM`` and never carried through Python.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.schema import CreateTable
 from sqlmodel import Session
 
 Value = Callable[[str], ColumnElement[Any]]
@@ -93,3 +98,15 @@ def _update_from_arrays(
         .values(assign(from_arrays))
     )
     session.execute(statement)
+
+
+def scratch(session: Session, table: Table) -> None:
+    """Make ``table`` (declared with ``prefixes=["TEMPORARY"]`` on a metadata of its own, so
+    no migration knows it) this connection's empty scratch table: created on first use and
+    emptied after. PostgreSQL empties it with TRUNCATE, which leaves no dead rows behind
+    (autovacuum never visits temporary tables)."""
+    session.execute(CreateTable(table, if_not_exists=True))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"TRUNCATE {table.name}"))
+    else:
+        session.execute(delete(table))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -30,13 +30,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from backend.core.config import get_settings
 from backend.core.errors import DomainError
+from backend.core.sqlbuild import sqlite_local_date, sqlite_uuid7
 
 log = logging.getLogger("cobro.db")
 
@@ -100,6 +100,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            # What PostgreSQL has built in for rows built by SQL (``backend.core.sqlbuild``).
+            dbapi_connection.create_function("cobro_uuid7", 0, sqlite_uuid7)
+            dbapi_connection.create_function(
+                "cobro_local_date", 2, sqlite_local_date, deterministic=True
+            )
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
@@ -211,10 +216,10 @@ async def get_session() -> AsyncIterator[Session]:
             session.close()
 
 
-def expire_loaded(session: Session, model: type[Any], ids: Iterable[Any]) -> None:
-    """Expire the rows of ``model`` this session holds among ``ids`` after a bulk UPDATE
-    changed them behind the ORM's back, so the next read sees the new values."""
-    for key in ids:
-        loaded = session.identity_map.get(identity_key(model, key))
-        if loaded is not None:
+def expire_loaded(session: Session, *models: type[Any]) -> None:
+    """Expire every row of ``models`` this session holds after a statement changed some of them
+    behind the ORM's back (a set-based job does not know which), so the next read sees the
+    new values."""
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, models):
             session.expire(loaded)

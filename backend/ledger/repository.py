@@ -1,15 +1,30 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Row, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    String,
+    Subquery,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
+from backend.core.actors import Actor
 from backend.core.bulk import insert_rows, update_rows
+from backend.core.sqlbuild import among, new_id
 from backend.ledger.models import LedgerEntry
-from shared.schemas.enums import AccountStatus
+from shared.schemas.enums import AccountStatus, EntryKind
 
 
 def lock_account(session: Session, account_id: uuid.UUID) -> Account | None:
@@ -24,40 +39,19 @@ def lock_account(session: Session, account_id: uuid.UUID) -> Account | None:
     return session.execute(query).scalars().first()
 
 
-def lock_accounts(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Row[Any]]:
-    """A page of accounts' columns the daily jobs need, locked in id order (so two jobs never
-    deadlock) with FOR NO KEY UPDATE (inserts referencing them are not blocked), read afresh."""
-    if not ids:
-        return {}
-    query = (
-        select(
-            Account.id,
-            Account.portfolio_id,
-            Account.balance_minor,
-            Account.due_date,
-            Account.status,
-            Account.assigned_agent_id,
-        )
-        .where(col(Account.id).in_(ids))
+def lock_accounts(session: Session, ids: Select[Any]) -> None:
+    """Lock the accounts ``ids`` selects (a page's, from a scratch table) until commit, in id
+    order so two jobs never deadlock, FOR NO KEY UPDATE so inserts referencing them are not
+    blocked. One statement; nothing comes back but a count. Statements after it see what
+    the writers it waited for committed. (SQLite serialises writers anyway: just a count.)"""
+    locked = (
+        select(Account.id)
+        .where(among(Account.id, ids))
         .order_by(col(Account.id))
         .with_for_update(key_share=True)
+        .subquery("locked")
     )
-    return {row.id: row for row in session.execute(query)}
-
-
-def unreversed_by_keys(
-    session: Session, account_ids: list[uuid.UUID], keys: list[str]
-) -> list[LedgerEntry]:
-    """Entries of the accounts posted under any of ``keys`` and not reversed, in one query."""
-    if not keys:
-        return []
-    r = LedgerEntry.__table__.alias("r")
-    query = select(LedgerEntry).where(
-        col(LedgerEntry.account_id).in_(account_ids),
-        col(LedgerEntry.idempotency_key).in_(keys),
-        ~select(r.c.id).where(r.c.reverses_entry_id == LedgerEntry.id).exists(),
-    )
-    return list(session.execute(query).scalars())
+    session.execute(select(func.count()).select_from(locked))
 
 
 def append_many(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -137,3 +131,85 @@ def newest(session: Session, account_id: uuid.UUID, limit: int) -> list[LedgerEn
         .limit(limit)
     )
     return list(session.execute(query).scalars())
+
+
+def insert_reversals(
+    session: Session,
+    originals: Subquery,
+    *,
+    source: str,
+    description: str,
+    actor: Actor,
+    at: datetime,
+) -> None:
+    """One ``INSERT ... SELECT`` of a reversal for each entry ``originals`` names (``id``,
+    ``effective_date``): the negated amount, the original's key plus ``:reversal``."""
+    table = LedgerEntry.__table__
+    original = table.alias("original")
+    values = select(
+        new_id(),
+        original.c.account_id,
+        literal(EntryKind.reversal.value, table.c.kind.type),
+        -original.c.amount_minor,
+        original.c.currency,
+        originals.c.effective_date,
+        literal(source, table.c.source.type),
+        original.c.idempotency_key + literal(":reversal", String()),
+        original.c.id,
+        literal(description, table.c.description.type),
+        literal(actor.id if actor.kind == "user" else None, table.c.created_by_id.type),
+        literal(at, table.c.created_at.type),
+    ).join_from(originals, original, original.c.id == originals.c.id)
+    values = values.where(among(original.c.id, select(originals.c.id)))
+    names = [
+        "id",
+        "account_id",
+        "kind",
+        "amount_minor",
+        "currency",
+        "effective_date",
+        "source",
+        "idempotency_key",
+        "reverses_entry_id",
+        "description",
+        "created_by_id",
+        "created_at",
+    ]
+    session.execute(insert(table).from_select(names, values))
+
+
+def reversals_of(originals: Subquery) -> Subquery:
+    """The reversal entries of the entries ``originals`` names (``id``)."""
+    table = LedgerEntry.__table__
+    return (
+        select(table)
+        .join_from(originals, table, table.c.reverses_entry_id == originals.c.id)
+        .where(among(table.c.reverses_entry_id, select(originals.c.id)))
+        .subquery("reversals")
+    )
+
+
+def deltas_of(entries: Subquery) -> Subquery:
+    """``account_id`` and ``delta``: the sum of ``entries`` per account."""
+    return (
+        select(entries.c.account_id, func.sum(entries.c.amount_minor).label("delta"))
+        .group_by(entries.c.account_id)
+        .subquery("deltas")
+    )
+
+
+def add_deltas(
+    session: Session, deltas: Subquery, status_of: Callable[[Any, Any], ColumnElement[Any]]
+) -> None:
+    """Add each account's ``delta`` to its cached balance (atomic increments, one UPDATE),
+    with the status ``status_of(new balance, status)`` gives."""
+    account = Account.__table__
+    balance = account.c.balance_minor + deltas.c.delta
+    session.execute(
+        update(account)
+        .where(
+            account.c.id == deltas.c.account_id,
+            among(account.c.id, select(deltas.c.account_id)),
+        )
+        .values(balance_minor=balance, status=status_of(balance, account.c.status))
+    )

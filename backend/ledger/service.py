@@ -10,9 +10,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    cast,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
@@ -21,9 +33,9 @@ from backend.accounts.models import Account
 from backend.amounts import ceiling, check_amount, check_overpayment
 from backend.audit import service as audit
 from backend.audit.service import Actor
-from backend.core.clock import today_in, utcnow
+from backend.core.clock import today_in
 from backend.core.errors import Conflict, CurrencyMismatch, IdempotencyConflict, NotFound
-from backend.core.ids import uuid7
+from backend.core.sqlbuild import among, json_object, json_record, uuid_text
 from backend.creditors.models import Portfolio
 from backend.ledger import repository
 from backend.ledger.models import LedgerEntry
@@ -268,14 +280,6 @@ def moves_money_in(session: Session, entry: LedgerEntry) -> bool:
     return False
 
 
-@dataclass(slots=True)
-class Held:
-    """A locked account's cached balance and status, kept current as a job books entries."""
-
-    balance_minor: int
-    status: AccountStatus
-
-
 def booked_status(balance_minor: int, status: AccountStatus) -> AccountStatus:
     """The status a balance implies (``_book``): zero closes as paid, a reopened one is active."""
     if balance_minor <= 0 and status in (AccountStatus.active, AccountStatus.in_plan):
@@ -285,71 +289,83 @@ def booked_status(balance_minor: int, status: AccountStatus) -> AccountStatus:
     return status
 
 
-def reverse_held(
+def booked_status_sql(balance_minor: Any, status: Any) -> ColumnElement[Any]:
+    """``booked_status`` in SQL, for accounts moved by a statement."""
+    return case(
+        (
+            and_(
+                balance_minor <= 0,
+                status.in_([AccountStatus.active.value, AccountStatus.in_plan.value]),
+            ),
+            AccountStatus.paid.value,
+        ),
+        (
+            and_(balance_minor > 0, status == AccountStatus.paid.value),
+            AccountStatus.active.value,
+        ),
+        else_=status,
+    )
+
+
+def reverse_selected(
     session: Session,
     actor: Actor,
-    originals: list[tuple[LedgerEntry, str, str, date]],
-    held: dict[uuid.UUID, Held],
+    originals: Select[Any],
     *,
     source: str,
+    description: str,
+    at: datetime,
 ) -> None:
-    """``reverse`` for a page of entries (original, idempotency key, description, effective
-    date) on accounts the caller locked and read into ``held`` (updated here), and checked
-    not reversed yet: one INSERT of the reversals, one executemany of the balance increments,
-    one INSERT of the audit events (``ledger.reversal`` and any ``account.status_changed``,
-    as ``_book`` records them)."""
-    entries: list[dict[str, object]] = []
-    moves: list[dict[str, object]] = []
-    events: list[dict[str, object]] = []
-    for original, key, description, effective in originals:
-        account = held[original.account_id]
-        entry = {  # in the order ``audit.snapshot`` of a new LedgerEntry lists them
-            "account_id": original.account_id,
-            "kind": EntryKind.reversal,
-            "amount_minor": -original.amount_minor,
-            "currency": original.currency,
-            "effective_date": effective,
-            "source": source,
-            "idempotency_key": key,
-            "reverses_entry_id": original.id,
-            "description": description,
-            "created_by_id": actor.id if actor.kind == "user" else None,
-            "id": uuid7(),
-            "created_at": utcnow(),
+    """``reverse`` for entries the database selects, on accounts the caller locked, each
+    checked not reversed yet, written by SQL alone: ``originals`` labels ``id`` (the entry to
+    reverse) and ``effective_date`` (the reversal's). A reversal's key is its original's plus
+    ``:reversal``. Three statements: the reversals; their ``ledger.reversal`` events and an
+    ``account.status_changed`` where the new balance moves the status (as ``_book`` records
+    them); the balances, as atomic increments. At most one reversal per account (its status
+    is judged once, on the sum)."""
+    given = originals.subquery("originals")
+    repository.insert_reversals(
+        session, given, source=source, description=description, actor=actor, at=at
+    )
+    reversals = repository.reversals_of(given)
+    snapshot = json_record(  # ``audit.snapshot`` of a new LedgerEntry, keys in its order
+        {
+            "account_id": uuid_text(reversals.c.account_id),
+            "kind": reversals.c.kind,
+            "amount_minor": reversals.c.amount_minor,
+            "currency": reversals.c.currency,
+            "effective_date": reversals.c.effective_date,
+            "source": reversals.c.source,
+            "idempotency_key": reversals.c.idempotency_key,
+            "reverses_entry_id": uuid_text(reversals.c.reverses_entry_id),
+            "description": reversals.c.description,
+            "created_by_id": uuid_text(reversals.c.created_by_id),
+            "id": uuid_text(reversals.c.id),
+            "created_at": literal(audit.jsonable({"at": at})["at"]),
         }
-        before = account.status
-        account.balance_minor += -original.amount_minor
-        account.status = booked_status(account.balance_minor, before)
-        entries.append(entry)
-        moves.append(
-            {
-                "account": original.account_id,
-                "delta": entry["amount_minor"],
-                "new_status": account.status,
-            }
+    )
+    entry_events = select(
+        literal(f"ledger.{EntryKind.reversal.value}").label("action"),
+        literal("ledger_entry").label("entity_type"),
+        uuid_text(reversals.c.id).label("entity_id"),
+        reversals.c.account_id.label("account_id"),
+        cast(null(), JSON).label("before"),
+        snapshot.label("after"),
+    )
+    deltas = repository.deltas_of(reversals)
+    account = Account.__table__
+    moved = booked_status_sql(account.c.balance_minor + deltas.c.delta, account.c.status)
+    status_events = (
+        select(
+            literal("account.status_changed").label("action"),
+            literal("account").label("entity_type"),
+            uuid_text(account.c.id).label("entity_id"),
+            account.c.id.label("account_id"),
+            json_object("status", account.c.status).label("before"),
+            json_object("status", moved).label("after"),
         )
-        events.append(
-            audit.event_row(
-                actor,
-                f"ledger.{EntryKind.reversal.value}",
-                "ledger_entry",
-                entry["id"],  # type: ignore[arg-type]
-                after=audit.jsonable(entry),
-                account_id=original.account_id,
-            )
-        )
-        if account.status != before:
-            events.append(
-                audit.event_row(
-                    actor,
-                    "account.status_changed",
-                    "account",
-                    original.account_id,
-                    before={"status": before.value},
-                    after={"status": account.status.value},
-                    account_id=original.account_id,
-                )
-            )
-    repository.append_many(session, entries)
-    repository.add_to_balances(session, moves)
-    audit.record_many(session, events)
+        .join_from(account, deltas, account.c.id == deltas.c.account_id)
+        .where(among(account.c.id, select(deltas.c.account_id)), moved != account.c.status)
+    )
+    audit.record_selected(session, actor, union_all(entry_events, status_events), at=at)
+    repository.add_deltas(session, deltas, booked_status_sql)

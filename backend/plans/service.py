@@ -18,9 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -29,6 +27,7 @@ from backend.aging import days_past_due
 from backend.amounts import ceiling, check_amount
 from backend.audit import service as audit
 from backend.audit.service import Actor
+from backend.core.bulk import scratch
 from backend.core.clock import today_in, utcnow
 from backend.core.db import expire_loaded
 from backend.core.errors import Conflict, NotFound, ValidationFailed
@@ -37,7 +36,6 @@ from backend.creditors.models import Portfolio
 from backend.ledger import repository as ledger_repository
 from backend.ledger import service as ledger
 from backend.negotiation import engine
-from backend.negotiation.breach import missed_instalments
 from backend.negotiation.limits import Violation
 from backend.negotiation.policy import NegotiationPolicy, effective_policy
 from backend.negotiation.proposals import (
@@ -54,7 +52,6 @@ from backend.plans.models import Offer, Plan, PlanInstalment
 from backend.policies.service import policy_of, resolved_for
 from backend.tasks import service as tasks
 from backend.tasks.models import Task
-from backend.tasks.service import FollowUp
 from shared.money import from_decimal
 from shared.schemas.enums import (
     AccountStatus,
@@ -673,108 +670,47 @@ def check_plan_page(
     limit: int,
     result: PlanCheck,
 ) -> uuid.UUID | None:
-    """Check one page of candidate plans (id order, after ``after``): accounts locked in one
-    query, plans and instalments re-read under the lock, then bulk writes. Returns the cursor of
-    the next page, or None after the last. Each page is idempotent on its own."""
+    """Check the next ``limit`` active plans (id order, after ``after``) in SQL, with the same
+    statements whatever the page holds: the plans with an instalment late past their grace
+    days and their accounts, locked in id order; then, under those locks, each judged on its
+    portfolio's day and one statement per kind of write: missed instalments, broken plans,
+    their interest reversed (``ledger.reverse_selected``), accounts back to active, audit
+    events, follow-up tasks. No row passes through Python but the tasks' ids. Returns the
+    cursor of the next page, or None after the last. Each page is idempotent on its own."""
     timezones = creditors_repository.timezones(session)
-    todays = plan_todays(timezones, today_by_portfolio)
-    page = repository.late_page(session, todays=todays, after=after, limit=limit)
-    if not page:
+    if not timezones:  # no portfolio, no plan
         return None
-    accounts = ledger_repository.lock_accounts(session, sorted({a for _, a in page}))
-    plans = repository.active_rows(session, [p for p, _ in page])
-    rows_by_plan = repository.instalment_rows(session, [p.id for p in plans])
-    missed: list[uuid.UUID] = []
-    broken: list[tuple[Row[Any], int]] = []
-    for plan in plans:
-        today = todays[accounts[plan.account_id].portfolio_id]
-        rows = rows_by_plan.get(plan.id, [])
-        paid = sum(r.paid_minor for r in rows)
-        missed += [
-            r.id
-            for r in rows
-            if today > r.due_date + timedelta(days=plan.grace_days)
-            and r.paid_minor < r.amount_minor
-            and r.status != InstalmentStatus.missed
-        ]
-        if missed_instalments(rows, paid, today, plan.grace_days) >= plan.missed_to_break:
-            broken.append((plan, paid))
-    repository.mark_missed(session, missed)
-    expire_loaded(session, PlanInstalment, missed)
-    _break(session, actor, broken, accounts, todays, timezones, result)
-    return page[-1][0] if len(page) == limit else None
-
-
-def _break(
-    session: Session,
-    actor: Actor,
-    broken: list[tuple[Row[Any], int]],
-    accounts: dict[uuid.UUID, Row[Any]],
-    todays: dict[uuid.UUID, date],
-    timezones: dict[uuid.UUID, str],
-    result: PlanCheck,
-) -> None:
-    """``_close`` for a page of broken plans on locked accounts: plans ended in one UPDATE,
-    their unearned interest reversed in bulk, accounts still in plan back to active, audit
-    events in one INSERT, follow-up tasks deduplicated."""
-    if not broken:
-        return
-    ids = [plan.id for plan, _ in broken]
-    repository.close_many(session, ids, PlanStatus.broken, utcnow())
-    account_ids = [plan.account_id for plan, _ in broken]
-    held = {
-        a: ledger.Held(accounts[a].balance_minor, AccountStatus(accounts[a].status))
-        for a in account_ids
-    }
-    interest = ledger_repository.unreversed_by_keys(
-        session, account_ids, [f"plan:{i}:interest" for i in ids]
+    upto = repository.nth_active_after(session, after, limit)
+    scratch(session, repository.VERDICTS)
+    repository.take_late(
+        session,
+        after=after,
+        upto=upto,
+        todays=plan_todays(timezones, today_by_portfolio),
+        local_todays=plan_todays(timezones, {}),
     )
-    ledger.reverse_held(
+    ledger_repository.lock_accounts(session, repository.late_accounts())
+    repository.judge(session)
+    repository.mark_missed(session)
+    repository.name_breaks(session)
+    now = utcnow()
+    repository.close_broken(session, now)
+    ledger.reverse_selected(
         session,
         actor,
-        [
-            (
-                entry,
-                f"{entry.idempotency_key}:reversal",
-                f"Plan {PlanStatus.broken.value}",
-                today_in(timezones[accounts[entry.account_id].portfolio_id]),
-            )
-            for entry in interest
-        ],
-        held,
+        repository.interest_to_reverse(),
         source="plan",
+        description=f"Plan {PlanStatus.broken.value}",
+        at=now,
     )
-    repository.reactivate(session, account_ids)
-    expire_loaded(session, Plan, ids)
-    expire_loaded(session, Account, account_ids)
-    audit.record_many(
-        session,
-        [
-            audit.event_row(
-                actor,
-                f"plan.{PlanStatus.broken.value}",
-                "plan",
-                plan.id,
-                before={"status": "active"},
-                after={"status": PlanStatus.broken.value, "paid_minor": paid},
-                account_id=plan.account_id,
-            )
-            for plan, paid in broken
-        ],
-    )
-    follow_ups = [
-        FollowUp(
-            account_id=plan.account_id,
-            agent_id=accounts[plan.account_id].assigned_agent_id,
-            kind=TaskKind.follow_up_broken_plan,
-            due_date=todays[accounts[plan.account_id].portfolio_id],
-            payload={"plan_id": str(plan.id), "paid_minor": paid, "total_minor": plan.total_minor},
-            dedupe_key=f"plan:{plan.id}:broken",
-        )
-        for plan, paid in broken
-    ]
+    repository.reactivate_broken(session)
+    audit.record_selected(session, actor, repository.broken_events(), at=now)
+    tasks.open_selected(session, actor, repository.follow_ups(), at=now)
+    expire_loaded(session, Plan, PlanInstalment, Account)
+    broken = repository.broken_tasks(session)
     result.broken += len(broken)
-    result.tasks.extend(tasks.open_follow_ups(session, actor, follow_ups))
+    result.tasks.extend(broken)
+    return upto
 
 
 def offer_to_read(offer: Offer) -> OfferRead:

@@ -11,10 +11,11 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import ColumnElement, and_, case, literal, or_
 from sqlmodel import Session
 
 from backend.accounts.models import Account
-from backend.aging import days_past_due
+from backend.aging import days_past_due, in_bucket_sql
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.errors import ValidationFailed
@@ -55,6 +56,44 @@ def resolved_for(session: Session, account: Account, today: date) -> ResolvedPol
     assert portfolio is not None  # foreign key
     bucket = bucket_for(days_past_due(account, today))
     return effective_policy(policy_of(portfolio), bucket, max(account.balance_minor, 0))
+
+
+def resolved_sql(
+    field: str,
+    policies: dict[uuid.UUID, NegotiationPolicy],
+    todays: dict[uuid.UUID, date],
+    account: Any,
+) -> ColumnElement[Any]:
+    """``resolved_for(...).<field>`` in SQL for the rows of ``account`` (the accounts table or
+    an alias): its portfolio's policy in ``policies``, its aging bucket on its portfolio's day in
+    ``todays``, its balance; the first override that matches them decides (with the policy's
+    own value if it does not set the field). NULL for a portfolio not in ``policies`` (which
+    names at least one)."""
+    balance = case((account.c.balance_minor > 0, account.c.balance_minor), else_=0)
+    by_portfolio: dict[uuid.UUID, ColumnElement[Any]] = {}
+    for portfolio_id, policy in policies.items():
+        base = getattr(policy, field)
+        today = todays[portfolio_id]
+        whens = []
+        for override in policy.overrides:
+            criteria = []
+            if override.buckets is not None:
+                criteria.append(
+                    or_(
+                        *(
+                            in_bucket_sql(b, account.c.balance_minor, account.c.due_date, today)
+                            for b in sorted(override.buckets)
+                        )
+                    )
+                )
+            if override.min_balance_minor is not None:
+                criteria.append(balance >= override.min_balance_minor)
+            if override.max_balance_minor is not None:
+                criteria.append(balance <= override.max_balance_minor)
+            value = getattr(override, field)
+            whens.append((and_(*criteria), base if value is None else value))
+        by_portfolio[portfolio_id] = case(*whens, else_=base) if whens else literal(base)
+    return case(by_portfolio, value=account.c.portfolio_id)
 
 
 def replace(

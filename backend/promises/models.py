@@ -23,6 +23,13 @@ class Promise(SQLModel, table=True):
             postgresql_where=text("status = 'open'"),
             sqlite_where=text("status = 'open'"),
         ),
+        # The daily check pages through the open promises by id, however many are resolved.
+        Index(
+            "ix_promises_open_id",
+            "id",
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
     )
 
     id: uuid.UUID = id_field()

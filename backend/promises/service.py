@@ -8,29 +8,30 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row
+from sqlalchemy import Date, case, literal
 from sqlmodel import Session
 
-from backend.aging import OPEN_STATUSES, overdue_days
+from backend.accounts.models import Account
+from backend.aging import OPEN_STATUSES
 from backend.amounts import ceiling, check_amount
 from backend.audit import service as audit
 from backend.audit.service import Actor
+from backend.core.bulk import scratch
 from backend.core.clock import today_in, utcnow
 from backend.core.db import expire_loaded
 from backend.core.errors import Conflict, IdempotencyConflict, NotFound, ValidationFailed
 from backend.creditors.models import Portfolio
 from backend.ledger import repository as ledger_repository
-from backend.negotiation.policy import ResolvedPolicy, effective_policy
-from backend.policies.service import policy_of, resolved_for
+from backend.negotiation.policy import NegotiationPolicy
+from backend.policies.service import policy_of, resolved_for, resolved_sql
 from backend.promises import repository
 from backend.promises.models import Promise
 from backend.tasks import service as tasks
-from backend.tasks.service import FollowUp
-from shared.schemas.enums import ActionChannel, PromiseStatus, TaskKind, bucket_for
+from shared.schemas.enums import ActionChannel, PromiseStatus
 from shared.schemas.negotiation import PromiseKpis
 
 
@@ -128,7 +129,7 @@ class CheckResult:
     tasks: list[uuid.UUID] = field(default_factory=list)
 
 
-#: Promises judged per page: a few round trips and one commit (in the job) per page.
+#: Open promises per page: a constant number of statements and one commit (in the job) each.
 PAGE = 5000
 
 
@@ -164,172 +165,62 @@ def check_promise_page(
     limit: int,
     result: CheckResult,
 ) -> uuid.UUID | None:
-    """Judge one page of candidate promises (id order, after ``after``): the accounts locked
-    in one query, the promises re-read under that lock, the page's payments summed per account
-    and day in one grouped query, then bulk writes. Returns the cursor of the next page, or
-    None after the last. Each page is idempotent on its own, so a job may commit per page."""
-    policies = _Policies.load(session)
-    horizon = max(today_by_portfolio.values(), default=date.today())
-    todays = {pid: today_by_portfolio.get(pid, horizon) for pid in policies.portfolios}
-    cutoffs = {pid: day - timedelta(days=policies.min_grace(pid)) for pid, day in todays.items()}
-    page = repository.judgeable_page(
-        session, cutoffs=cutoffs, otherwise=horizon, after=after, limit=limit
-    )
-    if not page:
+    """Judge the next ``limit`` open promises (id order, after ``after``) in SQL, with the same
+    14 statements whatever the page holds: the promises that can be resolved (due before
+    their portfolio's day minus its least grace, or with money in since they were made) and
+    their accounts, locked in id order; then, under those locks, each judged on its
+    portfolio's day (``today_by_portfolio``, the latest of them for a portfolio not listed) with
+    the grace its account's bucket and balance get, and one statement per kind of write:
+    promises resolved, their audit events, follow-up tasks and theirs. No row passes through
+    Python but the page's outcome. Returns the cursor of the next page, or None after the last.
+    A page is idempotent on its own, so a job may commit per page."""
+    portfolios = repository.portfolios(session)
+    if not portfolios:  # no portfolio, no promise
         return None
-    accounts = ledger_repository.lock_accounts(session, sorted({a for _, a in page}))
-    rows = repository.open_rows(session, [p for p, _ in page])
-    if rows:
-        since = min(r.created_at.date() for r in rows) - timedelta(days=1)  # any timezone
-        received = repository.received_by_day(session, list(accounts), since)
-        verdicts = []
-        for row in rows:
-            account = accounts[row.account_id]
-            today = todays.get(account.portfolio_id, horizon)
-            verdict = _verdict(row, account, today, received.get(row.account_id, []), policies)
-            if verdict is not None:
-                verdicts.append(verdict)
-        _apply(session, actor, verdicts, result)
-    return page[-1][0] if len(page) == limit else None
+    upto = repository.nth_open_after(session, after, limit)
+    horizon = max(today_by_portfolio.values(), default=date.today())
+    todays = {pid: today_by_portfolio.get(pid, horizon) for pid in portfolios}
+    policies = {pid: policy_of(p) for pid, p in portfolios.items()}
+    cutoffs = {pid: todays[pid] - timedelta(days=_least_grace(p)) for pid, p in policies.items()}
+    account = Account.__table__
+    scratch(session, repository.VERDICTS)
+    repository.take_judgeable(session, after=after, upto=upto, cutoffs=cutoffs, otherwise=horizon)
+    ledger_repository.lock_accounts(session, repository.judgeable_accounts())
+    repository.read_facts(
+        session,
+        today=_by_portfolio(todays, horizon, account),
+        grace=resolved_sql("grace_days", policies, todays, account),
+    )
+    repository.judge(session)
+    repository.name_follow_ups(session)
+    now = utcnow()
+    repository.resolve_judged(session, now)
+    audit.record_selected(session, actor, repository.judged_events(), at=now)
+    tasks.open_selected(session, actor, repository.follow_ups(), at=now)
+    expire_loaded(session, Promise)
+    for status, task_id in repository.outcomes(session):
+        setattr(result, status, getattr(result, status) + 1)
+        if task_id is not None:
+            result.tasks.append(task_id)
+    return upto
+
+
+def _least_grace(policy: NegotiationPolicy) -> int:
+    """The fewest grace days any account under ``policy`` can get (for the candidates)."""
+    overrides = [o.grace_days for o in policy.overrides if o.grace_days is not None]
+    return min([policy.grace_days, *overrides])
+
+
+def _by_portfolio(values: dict[uuid.UUID, date], otherwise: date, account: Any) -> Any:
+    """SQL: the day ``values`` (not empty) gives the row's portfolio, ``otherwise`` for one not
+    listed."""
+    return case(values, value=account.c.portfolio_id, else_=literal(otherwise, Date()))
 
 
 def promise_day(promise: Promise, timezone: str) -> date:
     """The day a promise was made in its portfolio's timezone: payments' effective dates are
     local days, so a promise made at 21:30 in Lima and paid that evening counts as covered."""
-    return local_day(promise.created_at, timezone)
-
-
-def local_day(created_at: datetime, timezone: str) -> date:
-    return created_at.astimezone(ZoneInfo(timezone)).date()
-
-
-class AccountFacts(Protocol):
-    """What judging reads of an account (an ``Account`` or a locked page row)."""
-
-    @property
-    def portfolio_id(self) -> uuid.UUID: ...
-
-    @property
-    def balance_minor(self) -> int: ...
-
-    @property
-    def due_date(self) -> date: ...
-
-
-class _Policies:
-    """Every portfolio's timezone and policy read once (one query), the policy resolved once
-    per (portfolio, bucket, override)."""
-
-    def __init__(self, portfolios: dict[uuid.UUID, Portfolio]) -> None:
-        self.portfolios = portfolios
-        self.parsed = {pid: policy_of(p) for pid, p in portfolios.items()}
-        self.resolved: dict[tuple[uuid.UUID, str, int], ResolvedPolicy] = {}
-
-    @classmethod
-    def load(cls, session: Session) -> _Policies:
-        return cls(repository.portfolios(session))
-
-    def timezone(self, portfolio_id: uuid.UUID) -> str:
-        return self.portfolios[portfolio_id].timezone
-
-    def min_grace(self, portfolio_id: uuid.UUID) -> int:
-        """The fewest grace days any account of the portfolio can get (for the SQL filter)."""
-        policy = self.parsed[portfolio_id]
-        overrides = [o.grace_days for o in policy.overrides if o.grace_days is not None]
-        return min([policy.grace_days, *overrides])
-
-    def for_account(self, account: AccountFacts, today: date) -> ResolvedPolicy:
-        policy = self.parsed[account.portfolio_id]
-        bucket = bucket_for(overdue_days(account.balance_minor, account.due_date, today))
-        balance = max(account.balance_minor, 0)
-        override = next(
-            (i for i, o in enumerate(policy.overrides) if o.matches(bucket, balance)), -1
-        )
-        key = (account.portfolio_id, bucket.value, override)
-        if key not in self.resolved:
-            self.resolved[key] = effective_policy(policy, bucket, balance)
-        return self.resolved[key]
-
-
-@dataclass(frozen=True, slots=True)
-class _Verdict:
-    promise_id: uuid.UUID
-    account_id: uuid.UUID
-    amount_minor: int
-    status: PromiseStatus
-    paid: int
-    follow_up: FollowUp | None
-
-
-def _verdict(
-    row: Row[Any],
-    account: Row[Any],
-    today: date,
-    received: list[tuple[date, int]],
-    policies: _Policies,
-) -> _Verdict | None:
-    """Kept, partially kept or broken (None: still open), exactly as the rule reads."""
-    grace = policies.for_account(account, today).grace_days
-    deadline = row.due_date + timedelta(days=grace)
-    start = local_day(row.created_at, policies.timezone(account.portfolio_id))
-    paid = sum(amount for day, amount in received if start <= day <= deadline)
-    if paid >= row.amount_minor:
-        status = PromiseStatus.kept
-    elif today <= deadline:
-        return None
-    else:
-        status = PromiseStatus.partially_kept if paid > 0 else PromiseStatus.broken
-    follow_up = None
-    if status != PromiseStatus.kept and account.status in OPEN_STATUSES:
-        follow_up = FollowUp(
-            account_id=row.account_id,
-            agent_id=account.assigned_agent_id,
-            kind=TaskKind.follow_up_broken_promise,
-            due_date=today,
-            payload={
-                "promise_id": str(row.id),
-                "amount_minor": row.amount_minor,
-                "paid_minor": paid,
-                "days_past_due": overdue_days(account.balance_minor, account.due_date, today),
-            },
-            dedupe_key=f"promise:{row.id}:{status.value}",
-        )
-    return _Verdict(row.id, row.account_id, row.amount_minor, status, paid, follow_up)
-
-
-def _apply(session: Session, actor: Actor, verdicts: list[_Verdict], result: CheckResult) -> None:
-    """One executemany of the promise updates, one INSERT of their audit events, then the
-    follow-up tasks (deduplicated) with theirs."""
-    if not verdicts:
-        return
-    now = utcnow()
-    repository.resolve_many(
-        session,
-        [
-            {"promise": v.promise_id, "new_status": v.status, "paid": max(v.paid, 0), "at": now}
-            for v in verdicts
-        ],
-    )
-    expire_loaded(session, Promise, [v.promise_id for v in verdicts])
-    audit.record_many(
-        session,
-        [
-            audit.event_row(
-                actor,
-                f"promise.{v.status.value}",
-                "promise",
-                v.promise_id,
-                before={"status": "open"},
-                after={"status": v.status.value, "paid_minor": v.paid},
-                account_id=v.account_id,
-            )
-            for v in verdicts
-        ],
-    )
-    for v in verdicts:
-        setattr(result, v.status.value, getattr(result, v.status.value) + 1)
-    follow_ups = [v.follow_up for v in verdicts if v.follow_up is not None]
-    result.tasks.extend(tasks.open_follow_ups(session, actor, follow_ups))
+    return promise.created_at.astimezone(ZoneInfo(timezone)).date()
 
 
 def kpis(

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import ColumnElement, select
-from sqlmodel import Session, col
+from sqlalchemy import ColumnElement, ScalarSelect, select
+from sqlmodel import Session
 
 from backend.accounts.models import Account
 from backend.core.pagination import keyset
@@ -15,12 +16,9 @@ def by_dedupe_key(session: Session, key: str) -> Task | None:
     return session.execute(select(Task).where(Task.dedupe_key == key)).scalars().first()
 
 
-def ids_by_dedupe_keys(session: Session, keys: list[str]) -> dict[str, uuid.UUID]:
-    """The tasks already opened under any of ``keys``, in one query."""
-    if not keys:
-        return {}
-    query = select(Task.dedupe_key, Task.id).where(col(Task.dedupe_key).in_(keys))
-    return {key: task_id for key, task_id in session.execute(query) if key is not None}
+def id_by_dedupe_key(dedupe_key: Any) -> ScalarSelect[Any]:
+    """SQL: the id of the task opened under ``dedupe_key`` (an SQL value), NULL if none."""
+    return select(Task.id).where(Task.dedupe_key == dedupe_key).scalar_subquery()
 
 
 def page(

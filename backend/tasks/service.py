@@ -6,21 +6,31 @@ Jobs create tasks with a ``dedupe_key`` so running them twice creates nothing tw
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Select,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+)
 from sqlmodel import Session
 
 from backend.accounts.models import Account
 from backend.accounts.scope import account_visibility, visible_through_account
 from backend.audit import service as audit
 from backend.audit.service import Actor
-from backend.core.bulk import insert_rows
 from backend.core.clock import utcnow
 from backend.core.errors import Conflict, Forbidden
-from backend.core.ids import uuid7
+from backend.core.sqlbuild import json_of, json_record, new_id, uuid_text
 from backend.tasks import repository
 from backend.tasks.models import Task
 from backend.users.models import User
@@ -68,64 +78,69 @@ def open_task(
     return task
 
 
-@dataclass(frozen=True, slots=True)
-class FollowUp:
-    """A follow-up a job opens on an account once (``dedupe_key``), assigned to the account's
-    agent (``default_assignee`` for follow-ups, without reading the user row)."""
-
-    account_id: uuid.UUID
-    agent_id: uuid.UUID | None
-    kind: TaskKind
-    due_date: date
-    payload: dict[str, Any]
-    dedupe_key: str
+def follow_up_id(dedupe_key: Any) -> ColumnElement[Any]:
+    """SQL: the id of the follow-up under ``dedupe_key``: the task already opened under it,
+    else a new id (which ``open_selected`` then opens)."""
+    return func.coalesce(repository.id_by_dedupe_key(dedupe_key), new_id())
 
 
-def open_follow_ups(session: Session, actor: Actor, items: list[FollowUp]) -> list[uuid.UUID]:
-    """``open_task`` for a page of follow-ups: one SELECT of the existing dedupe keys, one
-    INSERT of the new tasks and one of their ``task.created`` events. The ids of all of them,
-    existing ones included, in order."""
-    existing = repository.ids_by_dedupe_keys(session, [i.dedupe_key for i in items])
-    rows: list[dict[str, Any]] = []
-    ids: list[uuid.UUID] = []
-    for item in items:
-        if (known := existing.get(item.dedupe_key)) is not None:
-            ids.append(known)
-            continue
-        row = {  # in the order ``audit.snapshot`` of a new Task lists them
-            "account_id": item.account_id,
-            "assignee_id": item.agent_id,
-            "kind": item.kind,
-            "due_date": item.due_date,
-            "payload": item.payload,
-            "dedupe_key": item.dedupe_key,
-            "id": uuid7(),
-            "status": TaskStatus.open,
-            "resolution": None,
-            "created_at": utcnow(),
-            "closed_at": None,
-            "closed_by_id": None,
+def open_selected(session: Session, actor: Actor, rows: Select[Any], *, at: datetime) -> None:
+    """``open_task`` for the follow-ups a job selects, written by SQL alone (``INSERT ...
+    SELECT``, nothing carried through Python), assigned as the job chose: ``rows`` labels
+    ``id`` (the new task's), ``account_id``, ``assignee_id``, ``kind``, ``due_date``,
+    ``payload`` (JSON) and ``dedupe_key``. A row whose dedupe key is taken opens nothing. Two
+    statements: the ``task.created`` events (while the keys are still free), then the tasks."""
+    given = rows.subquery("follow_ups")
+    free = ~exists().where(Task.dedupe_key == given.c.dedupe_key)
+    snapshot = json_record(  # ``audit.snapshot`` of a new Task, keys in its order
+        {
+            "account_id": uuid_text(given.c.account_id),
+            "assignee_id": uuid_text(given.c.assignee_id),
+            "kind": given.c.kind,
+            "due_date": given.c.due_date,
+            "payload": json_of(given.c.payload),
+            "dedupe_key": given.c.dedupe_key,
+            "id": uuid_text(given.c.id),
+            "status": literal(TaskStatus.open.value),
+            "resolution": null(),
+            "created_at": literal(audit.jsonable({"at": at})["at"]),
+            "closed_at": null(),
+            "closed_by_id": null(),
         }
-        existing[item.dedupe_key] = row["id"]
-        rows.append(row)
-        ids.append(row["id"])
-    if rows:
-        insert_rows(session, Task.__table__, rows)
-        audit.record_many(
-            session,
-            [
-                audit.event_row(
-                    actor,
-                    "task.created",
-                    "task",
-                    row["id"],
-                    after=audit.jsonable(row),
-                    account_id=row["account_id"],
-                )
-                for row in rows
-            ],
-        )
-    return ids
+    )
+    events = select(
+        literal("task.created").label("action"),
+        literal("task").label("entity_type"),
+        uuid_text(given.c.id).label("entity_id"),
+        given.c.account_id.label("account_id"),
+        cast(null(), JSON).label("before"),
+        snapshot.label("after"),
+    ).where(free)
+    audit.record_selected(session, actor, events, at=at)
+    table = Task.__table__
+    values = select(
+        given.c.id,
+        given.c.account_id,
+        given.c.assignee_id,
+        given.c.kind,
+        literal(TaskStatus.open.value, table.c.status.type),
+        given.c.due_date,
+        given.c.payload,
+        given.c.dedupe_key,
+        literal(at, table.c.created_at.type),
+    ).where(free)
+    names = [
+        "id",
+        "account_id",
+        "assignee_id",
+        "kind",
+        "status",
+        "due_date",
+        "payload",
+        "dedupe_key",
+        "created_at",
+    ]
+    session.execute(insert(table).from_select(names, values))
 
 
 def visible_scope(user: User):
