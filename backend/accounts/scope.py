@@ -7,7 +7,11 @@ indistinguishable from a missing one (404), so ids cannot be probed.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, select, true
+from enum import StrEnum
+from typing import NamedTuple
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, bindparam, false, select, true
 from sqlmodel import Session
 
 from backend.accounts.models import Account
@@ -24,6 +28,46 @@ def account_visibility(user: User) -> ColumnElement[bool]:
         team = select(User.id).where(User.supervisor_id == user.id)
         return Account.assigned_agent_id.in_(team)  # type: ignore[union-attr]
     return Account.assigned_agent_id == user.id  # type: ignore[return-value]
+
+
+class Reach(StrEnum):
+    """The shape of a caller's visibility rule (the caller's id is bound separately)."""
+
+    everything = "everything"
+    nothing = "nothing"
+    team = "team"
+    own = "own"
+
+
+class Visibility(NamedTuple):
+    """``account_visibility`` as a shape and a value, for statements built once per shape
+    (``visibility_condition``) and run with ``viewer_id`` bound per request."""
+
+    reach: Reach
+    viewer_id: UUID
+
+
+def visibility(user: User) -> Visibility:
+    reach = {
+        Role.admin: Reach.everything,
+        Role.bot: Reach.nothing,
+        Role.supervisor: Reach.team,
+    }.get(user.role, Reach.own)
+    return Visibility(reach, user.id)
+
+
+def visibility_condition(reach: Reach) -> ColumnElement[bool]:
+    """The rule of ``account_visibility`` for ``reach``, with the caller's id as the bound
+    parameter ``viewer_id``."""
+    if reach == Reach.everything:
+        return true()
+    if reach == Reach.nothing:
+        return false()
+    viewer = bindparam("viewer_id")
+    if reach == Reach.team:
+        team = select(User.id).where(User.supervisor_id == viewer)
+        return Account.assigned_agent_id.in_(team)  # type: ignore[union-attr]
+    return Account.assigned_agent_id == viewer  # type: ignore[return-value]
 
 
 def can_see_account(session: Session, user: User, account: Account) -> bool:
