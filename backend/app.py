@@ -18,7 +18,7 @@ from backend.auth.endpoints import router as auth_router
 from backend.contact.endpoints import log as contact_log_router
 from backend.contact.endpoints import router as contact_router
 from backend.conversations.endpoints import router as conversations_router
-from backend.core import handlers
+from backend.core import handlers, heap
 from backend.core.config import get_settings
 from backend.core.routing import DomainRouter, PrefilteredRouter
 from backend.creditors.endpoints import router as creditors_router
@@ -81,6 +81,7 @@ def api_router() -> APIRouter:
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     # Request threads and database connections are sized together (backend.core.db).
     to_thread.current_default_thread_limiter().total_tokens = get_settings().worker_threads
+    heap.settle()
     yield
 
 

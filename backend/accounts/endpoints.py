@@ -7,11 +7,10 @@ from fastapi import Depends, Query
 
 from backend.accounts import repository, service
 from backend.accounts.guards import AccountView, VisibleAccount
-from backend.accounts.scope import account_visibility
 from backend.aging import Clock
 from backend.auth.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.errors import ValidationFailed
-from backend.core.pagination import PageParams, next_cursor, page_query
+from backend.core.pagination import PageParams, page_query
 from backend.core.responses import json_response
 from backend.core.routing import DomainRouter
 from backend.ledger import repository as ledger_repository
@@ -45,11 +44,7 @@ def list_accounts(
         str | None, Query(max_length=100, description="name, national ID, phone or reference")
     ] = None,
 ) -> object:
-    rows = repository.read_page(
-        session,
-        visible=account_visibility(user),
-        after=paging.cursor,
-        limit=paging.limit,
+    filters = repository.ListFilters(
         status=status,
         bucket=service.bucket_filter(Clock(session), aging_bucket) if aging_bucket else None,
         agent_id=assigned_agent_id,
@@ -59,10 +54,8 @@ def list_accounts(
         text=fold(q) if q and q.strip() else None,
         ref=q.strip() if q else None,
     )
-    today = service.Todays()
-    items = [service.read_from_row(r, today(r.portfolio_timezone)) for r in rows[: paging.limit]]
-    page = Page[AccountRead](
-        items=items, next_cursor=next_cursor(rows, paging.limit, key=lambda r: r.id)
+    page = service.read_page(
+        session, user, after=paging.cursor, limit=paging.limit, filters=filters
     )
     return json_response(page)
 

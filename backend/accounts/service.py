@@ -12,6 +12,7 @@ from sqlmodel import Session
 from backend.accounts import repository
 from backend.accounts.models import Account
 from backend.accounts.scope import account_visibility
+from backend.accounts.visibility import visibility
 from backend.aging import Clock, days_past_due
 from backend.amounts import ceiling, check_amount
 from backend.audit import service as audit
@@ -30,6 +31,7 @@ from shared.schemas.accounts import (
     AssignRequest,
     DebtorSummary,
 )
+from shared.schemas.common import Page
 from shared.schemas.enums import AgingBucket, EntryKind, Role, bucket_for
 
 
@@ -53,6 +55,8 @@ def to_read(account: Account, debtor: Debtor | None, today: date) -> AccountRead
 
 
 _ACCOUNT_KEYS = tuple(c.key for c in Account.__table__.columns)  # type: ignore[attr-defined]
+_DEBTOR_AT = len(_ACCOUNT_KEYS)  # where a read row's debtor columns begin
+_PAGE = Page[AccountRead]
 
 
 class Todays:
@@ -70,35 +74,60 @@ class Todays:
         return found
 
 
-def read_from_row(row: Row[Any], today: date) -> AccountRead:
-    """``to_read`` from a row of ``repository.READ_COLUMNS`` (the same answer, without building
-    ORM objects first)."""
-    data = row._mapping
-    balance, due = data["balance_minor"], data["due_date"]
+def _read_data(row: Row[Any], today: date) -> dict[str, Any]:
+    """What ``to_read`` answers, as the input of ``AccountRead`` (ids as the driver read them),
+    from a row of ``repository.READ_COLUMNS``: no ORM objects built first."""
+    read = dict(zip(_ACCOUNT_KEYS, row, strict=False))  # the account's columns come first
+    company, first, last, id_type, id_number = row[_DEBTOR_AT : _DEBTOR_AT + 5]
+    balance, due = read["balance_minor"], read["due_date"]
     dpd = 0 if balance <= 0 or due >= today else (today - due).days
-    return AccountRead.model_validate(
-        {
-            **{key: data[key] for key in _ACCOUNT_KEYS},
-            "debtor": {
-                "id": data["debtor_id"],
-                "display_name": display_name(
-                    data["debtor_company_name"], data["debtor_first_name"], data["debtor_last_name"]
-                ),
-                "id_type": data["debtor_id_type"],
-                "id_number": data["debtor_id_number"],
-            },
-            "days_past_due": dpd,
-            "aging_bucket": bucket_for(dpd),
-        }
-    )
+    read["debtor"] = {
+        "id": read["debtor_id"],
+        "display_name": display_name(company, first, last),
+        "id_type": id_type,
+        "id_number": id_number,
+    }
+    read["days_past_due"] = dpd
+    read["aging_bucket"] = bucket_for(dpd)
+    return read
+
+
+def read_from_row(row: Row[Any], today: date) -> AccountRead:
+    """``to_read`` from a row of ``repository.READ_COLUMNS``."""
+    return AccountRead.model_validate(_read_data(row, today))
 
 
 def read_visible(session: Session, user: User, account_id: uuid.UUID) -> AccountRead:
     """One visible account as the API shows it (404 outside the caller's scope)."""
-    row = repository.read_one(session, account_id, account_visibility(user))
+    row = repository.read_one(session, account_id, visibility(user))
     if row is None:
         raise NotFound()
     return read_from_row(row, today_in(row.portfolio_timezone))
+
+
+def read_page(
+    session: Session,
+    user: User,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    filters: repository.ListFilters,
+) -> Page[AccountRead]:
+    """A keyset page of the accounts ``user`` may see, as the API shows them: one query for
+    the rows, and one validation of the whole page."""
+    rows = repository.read_page(
+        session, visible=visibility(user), after=after, limit=limit, filters=filters
+    )
+    today = Todays()
+    items = [_read_data(row, today(row.portfolio_timezone)) for row in rows[:limit]]
+    page = _PAGE.model_validate({"items": items})
+    if len(rows) > limit:
+        page.next_cursor = str(page.items[-1].id)
+    return page
+
+
+def bucket_filter(clock: Clock, bucket: AgingBucket) -> repository.BucketFilter:
+    return repository.BucketFilter.of(bucket, clock.all())
 
 
 def _check_agent(session: Session, user: User, agent_id: uuid.UUID | None) -> None:
@@ -209,7 +238,3 @@ def assign(session: Session, actor: Actor, user: User, data: AssignRequest) -> i
         )
     session.flush()
     return len(accounts)
-
-
-def bucket_filter(clock: Clock, bucket: AgingBucket):
-    return repository.bucket_condition(bucket, clock.all())

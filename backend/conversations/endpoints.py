@@ -15,7 +15,6 @@ from backend.debtors.guards import VisibleDebtor
 from backend.users.models import User
 from shared.schemas.common import ErrorBody
 from shared.schemas.conversations import (
-    BotAccount,
     BotAccountDetail,
     BotLinkCreate,
     BotPromiseCreate,
@@ -60,15 +59,19 @@ def put_state(
 @router.post(f"{BOT}/inbox", response_model=InboxResult)
 def claim_message(session: SessionDep, _: Bot, chat: ChatDep, body: InboxClaim) -> InboxResult:
     """Claim a message id before answering it: ``duplicate`` means another delivery of it
-    was (or is being) answered, so answer nothing."""
-    return InboxResult(duplicate=not service.claim(session, chat, body.message_id))
+    was (or is being) answered, so answer nothing; otherwise the chat's ``state`` comes with
+    the claim (what ``GET .../state`` answers)."""
+    if not service.claim(session, chat, body.message_id):
+        return InboxResult(duplicate=True)
+    return InboxResult(duplicate=False, state=service.read(session, chat))
 
 
 @router.post(f"{BOT}/inbox/settle", response_model=InboxSettle)
 def settle_message(session: SessionDep, _: Bot, chat: ChatDep, body: InboxSettle) -> InboxSettle:
-    """After sending a claimed message's reply: ``delivered`` marks it answered for good;
-    otherwise the claim is released and the channel's redelivery will be answered."""
-    service.settle(session, chat, body.message_id, body.delivered)
+    """After sending a claimed message's reply: ``delivered`` marks it answered for good (and
+    stores the chat's ``state``, when given); otherwise the claim is released and the channel's
+    redelivery will be answered."""
+    service.settle(session, chat, body.message_id, body.delivered, body.state)
     return body
 
 
@@ -93,9 +96,9 @@ def identify(
     return verification.identify_by_national_id(session, bot_actor(bot), chat, body)
 
 
-@router.get(f"{BOT}/accounts", response_model=list[BotAccount])
-def list_accounts(session: SessionDep, _: Bot, chat: ChatDep) -> list[BotAccount]:
-    """The bound debtors' open accounts."""
+@router.get(f"{BOT}/accounts", response_model=list[BotAccountDetail])
+def list_accounts(session: SessionDep, _: Bot, chat: ChatDep) -> list[BotAccountDetail]:
+    """The bound debtors' open accounts, each with its active plan and open promise."""
     return service.accounts(session, chat)
 
 

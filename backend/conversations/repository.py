@@ -5,12 +5,15 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
 from backend.conversations.models import Conversation, InboxMessage, VerificationFailure
 from backend.core.clock import utcnow
+from backend.core.ids import uuid7
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor, DebtorPhone
 from backend.tasks.models import Task
@@ -49,18 +52,32 @@ def claim_message(
     session: Session, channel: str, user_id: str, message_id: str, stale_before: datetime
 ) -> bool:
     """True when this worker may answer the message: its first claim, or a retake of a claim
-    never settled and older than ``stale_before`` (the worker that took it died)."""
-    try:
-        with session.begin_nested():
-            session.add(InboxMessage(channel=channel, user_id=user_id, message_id=message_id))
-            session.flush()
-    except IntegrityError:
-        row = _inbox_row(session, channel, user_id, message_id)
-        if row is None or row.done_at is not None or row.received_at > stale_before:
-            return False
-        row.received_at = utcnow()
-        session.add(row)
-        session.flush()
+    never settled and older than ``stale_before`` (the worker that took it died).
+
+    The first claim is one ``INSERT .. ON CONFLICT DO NOTHING`` (a concurrent claim of the same
+    message is waited for by the unique index, then loses)."""
+    table = InboxMessage.__table__  # type: ignore[attr-defined]
+    insert_ = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert_(table)
+        .values(
+            id=uuid7(),
+            channel=channel,
+            user_id=user_id,
+            message_id=message_id,
+            received_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "user_id", "message_id"])
+        .returning(table.c.id)
+    )
+    if session.execute(statement).first() is not None:
+        return True
+    row = _inbox_row(session, channel, user_id, message_id)
+    if row is None or row.done_at is not None or row.received_at > stale_before:
+        return False
+    row.received_at = utcnow()
+    session.add(row)
+    session.flush()
     return True
 
 

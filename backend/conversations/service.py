@@ -184,6 +184,12 @@ def first_name(debtor: Debtor) -> str:
 
 def write(session: Session, chat: Chat, body: ConversationWrite) -> ConversationRead:
     """Store the bot's state for the chat; it lives :data:`IDLE` from now."""
+    store(session, chat, body)
+    return read(session, chat)
+
+
+def store(session: Session, chat: Chat, body: ConversationWrite) -> None:
+    """``write`` without reading the chat back."""
     if len(json.dumps(body.data, default=str)) > MAX_STATE_CHARS:
         raise ValidationFailed("error.conversation_state_too_large", limit=MAX_STATE_CHARS)
     row = repository.get_or_create(session, chat.channel, chat.user_id)
@@ -191,7 +197,6 @@ def write(session: Session, chat: Chat, body: ConversationWrite) -> Conversation
     row.expires_at = utcnow() + IDLE
     session.add(row)
     session.flush()
-    return read(session, chat)
 
 
 STALE_CLAIM = timedelta(seconds=90)
@@ -205,8 +210,17 @@ def claim(session: Session, chat: Chat, message_id: str) -> bool:
     )
 
 
-def settle(session: Session, chat: Chat, message_id: str, delivered: bool) -> None:
-    """After the adapter sent (or failed to send) the reply of a claimed message."""
+def settle(
+    session: Session,
+    chat: Chat,
+    message_id: str,
+    delivered: bool,
+    state: ConversationWrite | None = None,
+) -> None:
+    """After the adapter sent (or failed to send) the reply of a claimed message; a delivered
+    reply's ``state`` is stored in the same transaction."""
+    if delivered and state is not None:
+        store(session, chat, state)
     repository.settle_message(session, chat.channel, chat.user_id, message_id, delivered)
 
 
@@ -260,14 +274,20 @@ def _to_bot_account(account: Account, portfolio: Portfolio, creditor: Creditor) 
     )
 
 
-def accounts(session: Session, chat: Chat) -> list[BotAccount]:
-    """The open accounts of the chat's debtors."""
+def accounts(session: Session, chat: Chat) -> list[BotAccountDetail]:
+    """The open accounts of the chat's debtors, each with its active plan and open promise
+    (what a balance check shows: the bot needs no second call for the account it is about)."""
     rows = repository.accounts_of(session, bound_debtors(session, chat), OPEN_STATUSES)
-    return [_to_bot_account(*row) for row in rows]
+    return [_to_detail(session, *row) for row in rows]
 
 
 def account_detail(session: Session, bound: BoundAccount) -> BotAccountDetail:
-    account, portfolio, creditor = bound
+    return _to_detail(session, *bound)
+
+
+def _to_detail(
+    session: Session, account: Account, portfolio: Portfolio, creditor: Creditor
+) -> BotAccountDetail:
     plan = plans_repository.active_plan(session, account.id)
     promise = promises_repository.open_for_account(session, account.id)
     return BotAccountDetail(

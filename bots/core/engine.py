@@ -4,13 +4,15 @@ Each message is handled in this order:
 
 1. Inbox: the message id is claimed at the backend; a duplicate delivery answers nothing
    (``Reply(duplicate=True)``), across restarts and workers.
-2. The chat's state is loaded from the backend (it survives bot restarts and expires when idle).
+2. The chat's state comes with the claim (it survives bot restarts and expires when idle).
 3. Routing, first match wins: an opted-out chat (only "ALTA"/"START" is heard); "BAJA"/"STOP";
    a chat-link token (``deep_link`` or in the text); a button press (``choice``); the current
    step's expected answer (an ID, a date, a yes...); the intent of the text; otherwise a reply
    that says what the person can do. A first message of a new chat gets the greeting and the
    language buttons (what it asked for is done after verifying).
-4. The state is saved and the replies returned.
+4. The replies are returned and the state is saved: at once, or, for a channel whose adapter
+   settles the message after sending the reply (``Incoming.settles``), with that settlement
+   (one call), and only when the reply was delivered.
 
 Anything about a debt needs a verified chat; asking for it first starts the verification and
 does it afterwards. The API down, or any unexpected error, gives a ``Reply(retry=True)``: webhook
@@ -39,12 +41,14 @@ from bots.core.messages import Incoming, Outgoing, Reply
 from bots.core.parsing import Intent
 from bots.core.turn import Turn
 from shared.client.bot import BotApi
-from shared.client.errors import ApiUnavailable, AuthError, CobroClientError
+from shared.client.errors import ApiError, ApiUnavailable, AuthError, CobroClientError
 from shared.i18n import normalize_language, t
+from shared.schemas.conversations import ConversationWrite
 from shared.schemas.enums import Language
 
 log = logging.getLogger("cobro.bots")
 PROVISIONAL_CURRENCY = "USD"
+MAX_UNSAVED = 10_000
 
 Handler = Callable[[Turn], Awaitable[bool]]
 # Steps that wait for typed input: the handler answers False when the text is not that input,
@@ -73,6 +77,8 @@ class ConversationCore:
     def __init__(self, api: BotApi, *, today: Callable[[], date] = date.today) -> None:
         self.api = api
         self._today = today
+        # The state of turns whose adapter settles them, until it does (see ``settle``).
+        self._unsaved: dict[tuple[str, str, str], ConversationWrite] = {}
 
     @classmethod
     def connect(
@@ -86,10 +92,18 @@ class ConversationCore:
 
     async def settle(self, incoming: Incoming, *, delivered: bool) -> None:
         """After the adapter sent the reply (``delivered``) or failed to: a failed delivery
-        releases the message so the channel's redelivery is answered instead of dropped."""
+        releases the message so the channel's redelivery is answered instead of dropped. A
+        delivered ``incoming.settles`` turn stores its state with the settlement."""
         chat = self.api.chat(incoming.channel, incoming.user_id)
+        state = self._unsaved.pop(_turn_key(incoming), None)
         try:
-            await chat.settle(incoming.message_id, delivered=delivered)
+            try:
+                await chat.settle(incoming.message_id, delivered=delivered, state=state)
+            except ApiError:  # the state refused (too large): the settlement still counts
+                if state is None or not delivered:
+                    raise
+                log.warning("bot state not saved", exc_info=True)
+                await chat.settle(incoming.message_id, delivered=True)
         except CobroClientError:  # an unsettled claim is retaken after a while anyway
             log.warning("bot inbox not settled for %s", incoming.channel, exc_info=True)
 
@@ -104,9 +118,10 @@ class ConversationCore:
     async def _handle(self, incoming: Incoming) -> Reply:
         chat = self.api.chat(incoming.channel, incoming.user_id, per_turn=True)
         try:
-            if (await chat.claim(incoming.message_id)).duplicate:
+            claimed = await chat.claim(incoming.message_id)
+            if claimed.duplicate:
                 return Reply(duplicate=True)
-            state = await chat.state()
+            state = claimed.state or await chat.state()
         except CobroClientError:
             log.warning("bot API unavailable for %s", incoming.channel, exc_info=True)
             return Reply(
@@ -124,11 +139,27 @@ class ConversationCore:
         except ApiUnavailable:
             log.warning("bot API unavailable mid-turn", exc_info=True)
             return Reply([Outgoing(t("bot.unavailable", turn.language))], retry=True)
+        if incoming.settles:
+            self._keep_unsaved(incoming, turn)
+            return Reply(turn.out)
         try:
             await chat.save(turn.step, turn.data, Language(turn.language))
         except CobroClientError:  # the answers stand; the next message starts from older state
             log.warning("bot state not saved", exc_info=True)
         return Reply(turn.out)
+
+    def _keep_unsaved(self, incoming: Incoming, turn: Turn) -> None:
+        """Hold the turn's state for ``settle``; an adapter that never settles (it crashed
+        mid-turn) leaves at most ``MAX_UNSAVED`` such states behind, the oldest dropped."""
+        if len(self._unsaved) >= MAX_UNSAVED:
+            del self._unsaved[next(iter(self._unsaved))]
+        self._unsaved[_turn_key(incoming)] = ConversationWrite(
+            step=turn.step, data=turn.data, language=Language(turn.language)
+        )
+
+
+def _turn_key(incoming: Incoming) -> tuple[str, str, str]:
+    return (incoming.channel, incoming.user_id, incoming.message_id)
 
 
 async def _route(turn: Turn) -> None:

@@ -23,6 +23,10 @@ class Incoming:
     choice: str | None = None  # the id of the button or list row pressed
     deep_link: str | None = None  # a signed start token (t.me/bot?start=..., wa.me prefill)
     language_hint: str | None = None  # the client's language, if the channel tells it
+    # The adapter calls ``Conversation.settle`` once the reply was sent (the webhook channels):
+    # the turn's state is then stored with that settlement, in one call, and only when the
+    # reply was delivered (a redelivery starts again from where the chat was).
+    settles: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,5 +63,6 @@ class Conversation(Protocol):
     async def handle(self, incoming: Incoming) -> Reply: ...
 
     async def settle(self, incoming: Incoming, *, delivered: bool) -> None:
-        """Called by the adapter after sending ``handle``'s reply (not for duplicates)."""
+        """Called by the adapter after sending ``handle``'s reply (not for duplicates); an
+        ``incoming.settles`` turn's state is stored here when ``delivered``."""
         ...

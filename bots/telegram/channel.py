@@ -174,6 +174,7 @@ class TelegramChannel:
             choice=choice,
             deep_link=deep_link,
             language_hint=user.language_code if user else None,
+            settles=True,
         )
         conversation = await self._conversation()
         reply = await conversation.handle(incoming)

@@ -172,7 +172,12 @@ class WhatsAppChannel:
         try:
             self.sender.window.record_inbound(user_id, at)
             incoming = Incoming(
-                channel="whatsapp", user_id=user_id, message_id=message_id, text=text, choice=choice
+                channel="whatsapp",
+                user_id=user_id,
+                message_id=message_id,
+                text=text,
+                choice=choice,
+                settles=True,
             )
             conversation = await self._conversation()
             reply = await conversation.handle(incoming)

@@ -4,8 +4,9 @@
 
     api = BotApi.connect("http://127.0.0.1:8000", token=bot_token)
     chat = api.chat("telegram", "123456789")
-    if not (await chat.claim(message_id)).duplicate:
-        state = await chat.state()
+    claimed = await chat.claim(message_id)
+    if not claimed.duplicate:
+        state = claimed.state
         ...
     await api.aclose()
 
@@ -30,7 +31,6 @@ from shared.client.errors import ApiError
 from shared.client.http import V1
 from shared.money import to_decimal
 from shared.schemas.conversations import (
-    BotAccount,
     BotAccountDetail,
     BotLinkCreate,
     BotPromiseCreate,
@@ -94,7 +94,7 @@ class BotChat:
         self._base = f"{V1}/bot/{channel}/{quote(user_id, safe='')}"
         # Per turn: the chat's accounts as last read, until any write through this chat.
         self._per_turn = per_turn
-        self._accounts: list[BotAccount] | None = None
+        self._accounts: list[BotAccountDetail] | None = None
 
     async def _call(self, method: str, path: str, model: Any, json: BaseModel | None = None) -> Any:
         if method != "GET":
@@ -103,14 +103,18 @@ class BotChat:
         return await self._client._request(method, self._base + path, json=json, model=model)
 
     async def claim(self, message_id: str) -> InboxResult:
-        """Claim a message before answering it; ``duplicate``: answer nothing."""
+        """Claim a message before answering it; ``duplicate``: answer nothing, otherwise the
+        chat's ``state`` comes with the claim."""
         return await self._call(
             "POST", "/inbox", InboxResult, json=InboxClaim(message_id=message_id)
         )
 
-    async def settle(self, message_id: str, *, delivered: bool) -> None:
-        """Tell the backend whether the reply of a claimed message reached the person."""
-        body = InboxSettle(message_id=message_id, delivered=delivered)
+    async def settle(
+        self, message_id: str, *, delivered: bool, state: ConversationWrite | None = None
+    ) -> None:
+        """Tell the backend whether the reply of a claimed message reached the person; with
+        ``state``, a delivered reply also stores the chat's state (one call for both)."""
+        body = InboxSettle(message_id=message_id, delivered=delivered, state=state)
         await self._call("POST", "/inbox/settle", InboxSettle, json=body)
 
     async def state(self) -> ConversationRead:
@@ -150,18 +154,24 @@ class BotChat:
                 status="locked", retry_after_seconds=details.get("retry_after_seconds")
             )
 
-    async def accounts(self) -> list[BotAccount]:
-        """The chat's open accounts. A ``per_turn`` chat (the conversation core makes one per
-        message) asked again before any write through it answers the same list without another
-        call (a balance check asks twice: to pick the account, then for it)."""
+    async def accounts(self) -> list[BotAccountDetail]:
+        """The chat's open accounts, each with its active plan and open promise. A
+        ``per_turn`` chat (the conversation core makes one per message) asked again before any
+        write through it answers the same list without another call (a balance check asks
+        twice: to pick the account, then for it)."""
         if self._accounts is not None:
             return list(self._accounts)
-        found = await self._call("GET", "/accounts", list[BotAccount])
+        found = await self._call("GET", "/accounts", list[BotAccountDetail])
         if self._per_turn:
             self._accounts = found
         return list(found)
 
     async def account(self, account_id: uuid.UUID) -> BotAccountDetail:
+        """One account of the chat (any status). A ``per_turn`` chat answers an open account
+        from the list it read this turn, as ``accounts`` does."""
+        for found in self._accounts or ():
+            if found.id == account_id:
+                return found
         return await self._call("GET", f"/accounts/{account_id}", BotAccountDetail)
 
     async def offers(self, account_id: uuid.UUID) -> list[OfferRead]:

@@ -58,10 +58,18 @@ class InboxClaim(BaseModel):
 class InboxSettle(BaseModel):
     message_id: str = MessageId
     delivered: bool = Field(description="false releases the claim so a redelivery is answered")
+    state: ConversationWrite | None = Field(
+        default=None,
+        description="the chat's state after this message, stored with a delivered settlement "
+        "(as PUT .../state would; ignored when not delivered)",
+    )
 
 
 class InboxResult(BaseModel):
     duplicate: bool = Field(description="true: this message id was claimed before; answer nothing")
+    state: ConversationRead | None = Field(
+        default=None, description="the chat's state, read with the claim (null for a duplicate)"
+    )
 
 
 class TokenIdentify(BaseModel):

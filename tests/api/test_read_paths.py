@@ -9,11 +9,11 @@ import uuid
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import true
 from sqlmodel import Session
 
 from backend.accounts import repository, service
 from backend.accounts.models import Account
+from backend.accounts.visibility import Reach, Visibility
 from backend.aging import Clock, days_past_due
 from backend.core.clock import today_in
 from backend.debtors.models import Debtor
@@ -43,20 +43,18 @@ def test_sql_bucket_filter_matches_the_python_buckets_across_timezones(session: 
         session.refresh(account)
         dpd = days_past_due(account, clock.today(account.portfolio_id))
         expected[bucket_for(dpd)].add(account.id)
+    everyone = Visibility(Reach.everything, uuid.uuid4())
     for bucket in AgingBucket:
         rows = repository.read_page(
             session,
-            visible=true(),
+            visible=everyone,
             after=None,
             limit=10_000,
-            bucket=service.bucket_filter(clock, bucket),
+            filters=repository.ListFilters(bucket=service.bucket_filter(clock, bucket)),
         )
-        found = {row.id for row in rows} & mine
-        assert found == expected[bucket], bucket
-        for row in rows:
-            if row.id in mine:
-                read = service.read_from_row(row, clock.today(row.portfolio_id))
-                assert read.aging_bucket == bucket
+        reads = [service.read_from_row(row, today_in(row.portfolio_timezone)) for row in rows]
+        assert {read.id for read in reads} & mine == expected[bucket], bucket
+        assert all(read.aging_bucket == bucket for read in reads if read.id in mine)
 
 
 def test_account_reads_answer_what_to_read_did(client: TestClient, session: Session) -> None:

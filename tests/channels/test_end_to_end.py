@@ -14,9 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from backend.conversations import links
+from backend.conversations.models import Conversation
 from backend.conversations.service import ensure_bot_identity
 from backend.core.clock import utcnow
 from backend.core.config import get_settings
@@ -36,6 +37,7 @@ from tests.channels.conftest import (
     wa_list_reply,
     wa_text,
 )
+from tests.client.conftest import Recorder
 
 
 @pytest.fixture
@@ -54,8 +56,10 @@ def bot_token(session: Session) -> str:
 
 
 @asynccontextmanager
-async def real_bots(app: Any, bot_token: str) -> AsyncIterator[Bots]:
-    api = httpx.ASGITransport(app=app)
+async def real_bots(
+    app: Any, bot_token: str, api: httpx.AsyncBaseTransport | None = None
+) -> AsyncIterator[Bots]:
+    api = api or httpx.ASGITransport(app=app)
     factory = core_conversation("http://cobro.test", lambda: bot_token, transport=api)
     platforms = FakePlatforms()
     bots_app = create_bots_app(factory, settings(), transport=platforms)
@@ -91,6 +95,40 @@ def test_telegram_deep_link_balance_and_a_replayed_press(
             sent = len(bots.platforms.of("sendMessage"))
             assert (await bots.telegram(press)).status_code == 200  # delivered again
             assert len(bots.platforms.of("sendMessage")) == sent
+
+    run(scenario())
+
+
+def test_a_balance_check_is_three_api_calls_and_an_undelivered_reply_keeps_the_state(
+    app: Any, bot_token: str, chat_token: str, session: Session
+) -> None:
+    """The claim brings the chat's state, the accounts their plans and promises, and the
+    state is stored with the settlement, once the reply was delivered."""
+    api = Recorder(httpx.ASGITransport(app=app))
+
+    def state() -> tuple[str, dict[str, Any]]:
+        row = session.exec(select(Conversation).where(Conversation.user_id == "42")).one()
+        session.refresh(row)
+        return row.step, row.data
+
+    async def scenario() -> None:
+        async with real_bots(app, bot_token, api) as bots:
+            assert (await bots.telegram(tg_message(1, f"/start {chat_token}"))).status_code == 200
+            assert state()[0] == "menu"
+            bots.platforms.telegram_429 = [3600]  # the balance can't be sent: not delivered
+            pressed = tg_press(2, "menu:balance", query_id="cq-balance")
+            api.requests.clear()
+            assert (await bots.telegram(pressed)).status_code == 500
+            assert "account_id" not in state()[1]  # the turn did not advance the chat
+            calls = [(r.method, r.url.path.split("/telegram/42")[1]) for r in api.requests]
+            assert calls == [("POST", "/inbox"), ("GET", "/accounts"), ("POST", "/inbox/settle")]
+
+            api.requests.clear()
+            assert (await bots.telegram(pressed)).status_code == 200  # Telegram redelivers
+            calls = [(r.method, r.url.path.split("/telegram/42")[1]) for r in api.requests]
+            assert calls == [("POST", "/inbox"), ("GET", "/accounts"), ("POST", "/inbox/settle")]
+            assert "1.000,00" in bots.platforms.of("sendMessage")[-1].body["text"]
+            assert "account_id" in state()[1]  # delivered: stored with the settlement
 
     run(scenario())
 

@@ -32,6 +32,7 @@ def test_text_reaches_the_core_and_the_reply_has_an_inline_keyboard() -> None:
                     message_id="42:1001",
                     text="hola",
                     language_hint="es",
+                    settles=True,  # the adapter settles after sending: the state is saved then
                 )
             ]
             [sent] = bots.platforms.of("sendMessage")

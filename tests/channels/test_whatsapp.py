@@ -55,7 +55,13 @@ def test_text_reaches_the_core_and_the_reply_has_reply_buttons() -> None:
             response = await bots.whatsapp(wa_text("hola", wamid="wamid.A1"))
             assert response.status_code == 200
             assert bots.conversation.incoming == [
-                Incoming(channel="whatsapp", user_id=WA_USER, message_id="wamid.A1", text="hola")
+                Incoming(
+                    channel="whatsapp",
+                    user_id=WA_USER,
+                    message_id="wamid.A1",
+                    text="hola",
+                    settles=True,  # the adapter settles after sending: the state is saved then
+                )
             ]
             [sent] = bots.platforms.calls
             assert sent.url == messages_url()

@@ -106,6 +106,32 @@ def test_a_failed_delivery_releases_the_message(client, session: Session, seed: 
     assert claim("m-2")  # an abandoned claim is taken again
 
 
+def test_the_claim_brings_the_state_and_a_delivered_settlement_stores_it(
+    client, seed: Seed
+) -> None:
+    h = seed.headers
+
+    def claim() -> dict:
+        return client.post(f"{chat()}/inbox", headers=h, json={"message_id": "m-1"}).json()
+
+    def settle(delivered: bool) -> None:
+        body = {"message_id": "m-1", "delivered": delivered, "state": {"step": "ask_id"}}
+        assert client.post(f"{chat()}/inbox/settle", headers=h, json=body).is_success
+
+    def step() -> str:
+        return client.get(f"{chat()}/state", headers=h).json()["step"]
+
+    first = claim()
+    assert first["duplicate"] is False
+    assert first["state"] == client.get(f"{chat()}/state", headers=h).json()
+    settle(False)  # not delivered: the claim is released and the state is not stored
+    assert step() == "start"
+    assert claim()["state"]["step"] == "start"
+    settle(True)
+    assert step() == "ask_id"
+    assert claim() == {"duplicate": True, "state": None}
+
+
 def test_verify_by_phone_or_birth_date_then_list_accounts(client, seed: Seed) -> None:
     h = seed.headers
     assert client.get(f"{chat()}/accounts", headers=h).json()["code"] == "verification_required"
@@ -229,6 +255,8 @@ def test_payment_link_and_promise_replay_per_message(client, seed: Seed) -> None
     assert made.json()["recorded_by_kind"] == "bot" and made.json()["channel"] == "telegram"
     detail = client.get(f"{chat()}/accounts/{account}", headers=h).json()
     assert detail["promise"]["amount_minor"] == 30_000 and detail["plan"] is None
+    # The list carries each account's detail, so a balance check needs no second call.
+    assert client.get(f"{chat()}/accounts", headers=h).json() == [detail]
 
 
 def test_handoff_creates_one_callback_for_the_agent(client, session: Session, seed: Seed) -> None:
