@@ -2,21 +2,40 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, false, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
+from backend.core.dates import add_days
 from backend.core.pagination import keyset
 from backend.creditors.models import Portfolio
+from backend.ledger.models import LedgerEntry
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
 from backend.plans.models import Plan, PlanInstalment
 from backend.promises.models import Promise
-from shared.schemas.enums import AccountStatus, LinkStatus, PlanStatus, PromiseStatus
+from shared.schemas.enums import AccountStatus, EntryKind, LinkStatus, PlanStatus, PromiseStatus
 
 
 @dataclass(slots=True)
@@ -30,6 +49,9 @@ class BookingContext:
     plan: Plan | None
     promise: Promise | None
     instalments: list[PlanInstalment] = field(default_factory=list)
+    # With an open promise: money received per effective day (payments net of reversals) from
+    # two days before the promise was made (its local day, in any timezone, is not earlier).
+    received: list[tuple[date, int]] = field(default_factory=list)
 
 
 def booking_context(
@@ -42,7 +64,14 @@ def booking_context(
     receipt_number: str | None,
 ) -> BookingContext | None:
     """The locked account (read afresh) with its portfolio, active plan and instalments, open
-    promise, and whether the payment's ids are already used: one row per instalment."""
+    promise and the money received since it was made, and whether the payment's ids are
+    already used: one statement, one row per instalment.
+
+    On PostgreSQL the rows joined to the account come from the statement's snapshot, taken
+    before the account's lock was granted: had the lock been waited for, they could predate
+    what its holder committed (a concurrent payment's allocation). So the account is locked
+    only if free (``SKIP LOCKED``) and the row must be the version the snapshot saw (``xmin``);
+    otherwise the lock is waited for and everything read again, now afresh."""
     by_key = Payment.external_id == external_id if external_id else Payment.client_id == client_id
     receipt = (
         exists().where(Payment.agent_id == agent_id, Payment.receipt_number == receipt_number)
@@ -58,6 +87,8 @@ def booking_context(
             Promise,
             select(Payment.id).where(by_key).scalar_subquery(),
             receipt,
+            _received_by_day(Account.id),
+            _as_in_snapshot(session),
         )
         .join(Portfolio, Portfolio.id == Account.portfolio_id)
         .outerjoin(Plan, and_(Plan.account_id == Account.id, Plan.status == PlanStatus.active))
@@ -67,16 +98,59 @@ def booking_context(
         )
         .where(Account.id == account_id)
         .order_by(col(PlanInstalment.number))
-        .with_for_update(of=Account)
         .execution_options(populate_existing=True)
     )
-    rows = session.execute(query).all()
-    if not rows:
-        return None
-    account, portfolio, plan, _, promise, existing_id, receipt_taken = rows[0]
+    rows = session.execute(query.with_for_update(of=Account, skip_locked=True)).all()
+    if not rows or not rows[0][-1]:
+        if session.execute(_lock(account_id)).first() is None:
+            return None
+        rows = session.execute(query.with_for_update(of=Account)).all()
+    account, portfolio, plan, _, promise, existing_id, receipt_taken, received, _ = rows[0]
     context = BookingContext(account, portfolio, existing_id, bool(receipt_taken), plan, promise)
     context.instalments = [row[3] for row in rows if row[3] is not None]
+    context.received = _days(received)
     return context
+
+
+def _lock(account_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
+    return select(Account.id).where(Account.id == account_id).with_for_update()
+
+
+def _as_in_snapshot(session: Session) -> ColumnElement[bool]:
+    """Whether the locked account row is the version the statement's snapshot sees (true on
+    SQLite, where a writing transaction holds the database from its start)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return true()
+    seen = Account.__table__.alias("seen")  # type: ignore[attr-defined]
+    in_snapshot = select(cast(literal_column("seen.xmin"), String)).where(seen.c.id == Account.id)
+    return cast(literal_column("accounts.xmin"), String) == in_snapshot.scalar_subquery()
+
+
+def _received_by_day(account_id: Any) -> ColumnElement[str | None]:
+    """For an account with an open promise: ``day:amount`` of each payment (and reversal of
+    one) effective from two days before the promise was made, comma separated; NULL otherwise.
+    Amounts are positive for money in."""
+    entry = LedgerEntry.__table__.alias("received")  # type: ignore[attr-defined]
+    paid = LedgerEntry.__table__.alias("paid")  # type: ignore[attr-defined]
+    payment_ids = (
+        select(paid.c.id)
+        .where(paid.c.account_id == account_id, paid.c.kind == EntryKind.payment)
+        .correlate(Account)
+    )
+    text = cast(entry.c.effective_date, String) + ":" + cast(-entry.c.amount_minor, String)
+    by_day = select(func.aggregate_strings(text, ",")).where(
+        entry.c.account_id == account_id,
+        entry.c.effective_date >= add_days(Promise.created_at, -2),
+        or_(entry.c.kind == EntryKind.payment, entry.c.reverses_entry_id.in_(payment_ids)),
+    )
+    return case((col(Promise.id).is_not(None), by_day.scalar_subquery()), else_=None)
+
+
+def _days(received: str | None) -> list[tuple[date, int]]:
+    if not received:
+        return []
+    pairs = (item.split(":") for item in received.split(","))
+    return [(date.fromisoformat(day), int(amount)) for day, amount in pairs]
 
 
 def link_by_token(session: Session, token: str) -> PaymentLink | None:

@@ -225,9 +225,10 @@ def record_payment(
         tolerance = context.portfolio.overpayment_tolerance_minor
         check_overpayment(account.balance_minor, incoming.amount_minor, tolerance)
     promise, received = context.promise, 0
-    if promise is not None:  # read before anything is written, so one flush writes it all
-        received = promises.received_since_made(session, promise, context.portfolio.timezone)
-        if incoming.paid_on >= promises.promise_day(promise, context.portfolio.timezone):
+    if promise is not None:  # money in since the promise's local day, this payment included
+        since = promises.promise_day(promise, context.portfolio.timezone)
+        received = sum(amount for day, amount in context.received if day >= since)
+        if incoming.paid_on >= since:
             received += incoming.amount_minor
     entry = ledger.append(
         session,
@@ -249,8 +250,8 @@ def record_payment(
     payment = _payment_row(account.id, entry, incoming)
     session.add(payment)
     if context.plan is not None:
-        received = plans.Received(incoming.amount_minor, incoming.instalment_id)
-        plans.allocate(session, actor, account, context.plan, context.instalments, received)
+        allocated = plans.Received(incoming.amount_minor, incoming.instalment_id)
+        plans.allocate(session, actor, account, context.plan, context.instalments, allocated)
     if promise is not None:
         promises.settle(session, actor, promise, received)
     audit.record(
