@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -16,19 +17,19 @@ from sqlalchemy import (
     exists,
     false,
     func,
-    insert,
     literal_column,
     or_,
     select,
     true,
-    update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
+from backend.core.bulk import RowsUpdate, insert_rows
 from backend.core.dates import add_days
+from backend.core.db import expire_loaded
 from backend.core.pagination import keyset
 from backend.creditors.models import Portfolio
 from backend.ledger.models import LedgerEntry
@@ -244,36 +245,62 @@ class LockedAccount:
     status: AccountStatus
     has_plan: bool
     has_promise: bool
+    portfolio: Portfolio
 
 
 _IN_CHUNK = 900  # values per IN (...) list
 
 
-def lock_accounts(session: Session, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, LockedAccount]:
-    """The accounts, locked in id order (two bulk bookings never wait on each other in a
-    cycle), read afresh, with whether each has an active plan or an open promise."""
+def _locked_columns() -> tuple[Any, ...]:
     plan = exists().where(Plan.account_id == Account.id, Plan.status == PlanStatus.active)
     promise = exists().where(Promise.account_id == Account.id, Promise.status == PromiseStatus.open)
+    return (
+        Account.id,
+        Account.portfolio_id,
+        Account.currency,
+        Account.balance_minor,
+        Account.status,
+        plan,
+        promise,
+        Portfolio,
+    )
+
+
+def _locked(row: Any) -> LockedAccount:
+    return LockedAccount(*row[:5], bool(row[5]), bool(row[6]), row[7])
+
+
+# The statements of the hot bulk paths are built once: for a few rows, building a statement
+# costs more than running it.
+_LOCK_ACCOUNTS = (
+    select(*_locked_columns())
+    .join(Portfolio, Portfolio.id == Account.portfolio_id)
+    .where(col(Account.id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(Account.id))
+    .with_for_update(of=Account)
+)
+
+
+def lock_accounts(session: Session, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, LockedAccount]:
+    """The accounts, locked in id order (two bulk bookings never wait on each other in a
+    cycle), read afresh, with their portfolio and whether each has an active plan or an open
+    promise."""
     found: dict[uuid.UUID, LockedAccount] = {}
-    ordered = sorted(set(account_ids))
-    for start in range(0, len(ordered), _IN_CHUNK):
-        query = (
-            select(
-                Account.id,
-                Account.portfolio_id,
-                Account.currency,
-                Account.balance_minor,
-                Account.status,
-                plan,
-                promise,
-            )
-            .where(col(Account.id).in_(ordered[start : start + _IN_CHUNK]))
-            .order_by(col(Account.id))
-            .with_for_update(of=Account)
+    for chunk in _chunks(sorted(set(account_ids))):
+        found.update(
+            (row[0], _locked(row)) for row in session.execute(_LOCK_ACCOUNTS, {"ids": chunk})
         )
-        for row in session.execute(query):
-            found[row[0]] = LockedAccount(*row[:5], bool(row[5]), bool(row[6]))
     return found
+
+
+def _chunks(values: list[Any]) -> list[list[Any]]:
+    return [values[start : start + _IN_CHUNK] for start in range(0, len(values), _IN_CHUNK)]
+
+
+_BY_EXTERNAL_ID = select(Payment).where(
+    col(Payment.external_id).in_(bindparam("keys", expanding=True))
+)
+_BY_CLIENT_ID = select(Payment).where(col(Payment.client_id).in_(bindparam("keys", expanding=True)))
 
 
 def payments_by_keys(
@@ -281,91 +308,135 @@ def payments_by_keys(
 ) -> dict[tuple[str, str], Payment]:
     """Payments already booked under these ids, by ``("external", id)`` or ``("client", id)``."""
     found: dict[tuple[str, str], Payment] = {}
-    for kind, keys in (("external", external_ids), ("client", client_ids)):
-        column = Payment.external_id if kind == "external" else Payment.client_id
-        for start in range(0, len(keys), _IN_CHUNK):
-            query = select(Payment).where(col(column).in_(keys[start : start + _IN_CHUNK]))
-            for payment in session.execute(query).scalars():
-                key = payment.external_id if kind == "external" else payment.client_id
-                found[(kind, str(key))] = payment
+    for chunk in _chunks(external_ids):
+        for payment in session.execute(_BY_EXTERNAL_ID, {"keys": chunk}).scalars():
+            found[("external", str(payment.external_id))] = payment
+    for chunk in _chunks(client_ids):
+        for payment in session.execute(_BY_CLIENT_ID, {"keys": chunk}).scalars():
+            found[("client", str(payment.client_id))] = payment
     return found
 
 
 def insert_payments(session: Session, payments: list[dict[str, Any]]) -> None:
     """New payments (rows with every column) in bulk, outside the ORM's unit of work."""
-    table = Payment.__table__  # type: ignore[attr-defined]
-    for start in range(0, len(payments), 2000):
-        session.execute(insert(table), payments[start : start + 2000])
-
-
-def known_events(session: Session, provider: str, event_ids: list[str]) -> set[str]:
-    """The ids already in the inbox (one indexed read, no lock)."""
-    found: set[str] = set()
-    for start in range(0, len(event_ids), _IN_CHUNK):
-        query = select(ProviderEvent.event_id).where(
-            ProviderEvent.provider == provider,
-            col(ProviderEvent.event_id).in_(event_ids[start : start + _IN_CHUNK]),
-        )
-        found.update(session.execute(query).scalars())
-    return found
+    insert_rows(session, Payment.__table__, payments)  # type: ignore[attr-defined]
 
 
 def claim_events(session: Session, rows: list[dict[str, Any]]) -> list[str]:
-    """Insert inbox rows, skipping those another transaction stored (it is waited for, as a
-    unique index does): the event ids this transaction claimed, in the given order."""
+    """Insert inbox rows (in the given order: event id order, so two groups never wait on each
+    other in a cycle) in one multi-row INSERT, skipping those already stored or being stored
+    by another transaction (it is waited for, as a unique index does): the event ids this
+    transaction claimed, in the given order."""
     if not rows:
         return []
-    table = ProviderEvent.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert_(table).on_conflict_do_nothing().returning(table.c.event_id)
+    statement = _claim(session.get_bind().dialect.name)
     claimed = set(session.execute(statement, rows).scalars())
     return [row["event_id"] for row in rows if row["event_id"] in claimed]
 
 
-def set_outcomes(session: Session, provider: str, outcomes: dict[str, str], at: datetime) -> None:
-    """Each claimed event's outcome: one batched UPDATE."""
-    if not outcomes:
-        return
+@cache
+def _claim(dialect: str) -> Any:
     table = ProviderEvent.__table__  # type: ignore[attr-defined]
-    statement = (
-        update(table)
-        .where(table.c.provider == provider, table.c.event_id == bindparam("claimed_id"))
-        .values(outcome=bindparam("new_outcome"), processed_at=at)
-    )
-    session.execute(
-        statement,
-        [{"claimed_id": event_id, "new_outcome": o} for event_id, o in outcomes.items()],
-    )
+    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return insert_(table).on_conflict_do_nothing().returning(table.c.event_id)
 
 
-def links_with_portfolios(
+_EVENTS = ProviderEvent.__table__  # type: ignore[attr-defined]
+_SET_OUTCOMES = RowsUpdate(
+    _EVENTS,
+    key="event",
+    types={"event": _EVENTS.c.id.type, "new_outcome": _EVENTS.c.outcome.type},
+    assign=lambda row: {"outcome": row("new_outcome"), "processed_at": row("at")},
+    scalars={"at": _EVENTS.c.processed_at.type},
+)
+
+
+def set_outcomes(session: Session, outcomes: list[dict[str, Any]], at: datetime) -> None:
+    """Claimed events' outcomes (``event``: the inbox row's id, ``new_outcome``) in one
+    statement (none for none)."""
+    _SET_OUTCOMES(session, outcomes, at=at)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkToPay:
+    """What paying a link reads of it."""
+
+    id: uuid.UUID
+    account_id: uuid.UUID
+    currency: str
+    amount_minor: int
+    status: LinkStatus
+    instalment_id: uuid.UUID | None
+    promise_id: uuid.UUID | None
+
+
+_LINKS_TO_PAY = (
+    select(
+        PaymentLink.id,
+        PaymentLink.account_id,
+        PaymentLink.currency,
+        PaymentLink.amount_minor,
+        PaymentLink.status,
+        PaymentLink.instalment_id,
+        PaymentLink.promise_id,
+        *_locked_columns(),
+    )
+    .join(Account, Account.id == PaymentLink.account_id)
+    .join(Portfolio, Portfolio.id == Account.portfolio_id)
+    .where(col(PaymentLink.id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(Account.id))
+    .with_for_update(of=Account)
+)
+
+
+def links_to_pay(
     session: Session, link_ids: set[uuid.UUID]
-) -> dict[uuid.UUID, tuple[PaymentLink, Portfolio]]:
-    found: dict[uuid.UUID, tuple[PaymentLink, Portfolio]] = {}
-    ordered = sorted(link_ids)
-    for start in range(0, len(ordered), _IN_CHUNK):
-        query = (
-            select(PaymentLink, Portfolio)
-            .join(Account, Account.id == PaymentLink.account_id)
-            .join(Portfolio, Portfolio.id == Account.portfolio_id)
-            .where(col(PaymentLink.id).in_(ordered[start : start + _IN_CHUNK]))
-        )
-        found.update({link.id: (link, portfolio) for link, portfolio in session.execute(query)})
-    return found
+) -> tuple[dict[uuid.UUID, LinkToPay], dict[uuid.UUID, LockedAccount]]:
+    """The links (plain columns) and their accounts as ``lock_accounts`` reads them, locked
+    in id order: one query."""
+    links: dict[uuid.UUID, LinkToPay] = {}
+    accounts: dict[uuid.UUID, LockedAccount] = {}
+    for chunk in _chunks(sorted(link_ids)):
+        for row in session.execute(_LINKS_TO_PAY, {"ids": chunk}):
+            links[row[0]] = LinkToPay(*row[:7])
+            accounts[row[1]] = _locked(row[7:])
+    return links, accounts
+
+
+_LINKS = PaymentLink.__table__  # type: ignore[attr-defined]
+_MARK_PAID = RowsUpdate(
+    _LINKS,
+    key="link",
+    types={"link": _LINKS.c.id.type},
+    assign=lambda row: {"status": LinkStatus.paid, "paid_at": row("at")},
+    where=lambda _: [_LINKS.c.status != LinkStatus.paid],
+    scalars={"at": _LINKS.c.paid_at.type},
+)
+
+
+def mark_links_paid(session: Session, link_ids: list[uuid.UUID], at: datetime) -> None:
+    """Links paid at ``at`` in one statement (those already paid stay as they are); loaded
+    copies are expired."""
+    _MARK_PAID(session, [{"link": link_id} for link_id in link_ids], at=at)
+    expire_loaded(session, PaymentLink, link_ids)
+
+
+_DEFERRED = select(ProviderEvent.id).where(
+    col(ProviderEvent.reference).in_(bindparam("references", expanding=True)),
+    ProviderEvent.outcome == "deferred",
+)
 
 
 def deferred_events_for(session: Session, references: list[str]) -> list[ProviderEvent]:
-    """``deferred_events`` for many references at once."""
-    found: list[ProviderEvent] = []
-    for start in range(0, len(references), _IN_CHUNK):
-        query = (
-            select(ProviderEvent)
-            .where(
-                col(ProviderEvent.reference).in_(references[start : start + _IN_CHUNK]),
-                ProviderEvent.outcome == "deferred",
-            )
-            .order_by(col(ProviderEvent.received_at))
-        )
-        found.extend(session.execute(query).scalars())
-    return found
+    """``deferred_events`` for many references at once (their ids first: usually none)."""
+    ids: list[uuid.UUID] = []
+    for chunk in _chunks(references):
+        ids.extend(session.execute(_DEFERRED, {"references": chunk}).scalars())
+    if not ids:
+        return []
+    query = (
+        select(ProviderEvent)
+        .where(col(ProviderEvent.id).in_(ids))
+        .order_by(col(ProviderEvent.received_at))
+    )
+    return list(session.execute(query).scalars())

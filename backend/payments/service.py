@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -281,27 +281,58 @@ def record_payments(
     """``record_payment`` for many payments at once, with the same outcome as calling it for
     each in order (the same ledger entries, balances, statuses, payments and audit events; a
     replayed id returns the first payment, a conflicting one raises), in a constant number of
-    statements: one locking read of every account (in id order), one read of the ids already
-    booked, then one bulk INSERT of entries, payments and audit events and one batched UPDATE
-    of balances. Accounts with an active plan or an open promise, and payments with a receipt
-    number, go through ``record_payment`` one by one (allocation and settlement read and write
-    rows of their own). Nothing is flushed: the rows are written when this returns."""
+    statements: one locking read of every account with its portfolio (in id order), one read
+    of the ids already booked, then one bulk INSERT each of entries, payments and audit events
+    and one batched UPDATE of balances (``BulkBooking.write``). Accounts with an active plan
+    or an open promise, and payments with a receipt number, go through ``record_payment`` one
+    by one (allocation and settlement read and write rows of their own)."""
+    booking = book_payments(session, actor, items)
+    booking.write(session)
+    return booking.results
+
+
+@dataclass(slots=True)
+class BulkBooking:
+    """Payments booked in memory by ``book_payments``, written by ``write``: the caller may add
+    audit events of its own to the same INSERT."""
+
+    results: list[tuple[Payment, bool]] = field(default_factory=list)
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    moves: dict[uuid.UUID, tuple[int, int, AccountStatus]] = field(default_factory=dict)
+    payments: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        ledger.append_many(session, self.entries, self.moves)
+        repository.insert_payments(session, self.payments)
+        audit.record_many(session, self.events)
+
+
+def book_payments(
+    session: Session,
+    actor: Actor,
+    items: Sequence[tuple[uuid.UUID, IncomingPayment]],
+    *,
+    locked: dict[uuid.UUID, repository.LockedAccount] | None = None,
+) -> BulkBooking:
+    """``record_payments`` up to its writes: the accounts locked and read (unless the caller
+    did, ``locked``), every payment checked and its rows built (the one-by-one ones booked),
+    nothing of the rest written."""
+    booking = BulkBooking()
     if not items:
-        return []
+        return booking
     keys = [_key_of(incoming) for _, incoming in items]
-    accounts = repository.lock_accounts(session, [account_id for account_id, _ in items])
+    accounts = locked
+    if accounts is None:
+        accounts = repository.lock_accounts(session, [account_id for account_id, _ in items])
     booked = repository.payments_by_keys(
         session,
         [value for kind, value in keys if kind == "external"],
         [value for kind, value in keys if kind == "client"],
     )
-    portfolios: dict[uuid.UUID, Portfolio] = {}
     balances: dict[uuid.UUID, tuple[int, AccountStatus]] = {}
     deltas: dict[uuid.UUID, int] = {}
-    entries: list[dict[str, Any]] = []
-    rows: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
-    results: list[tuple[Payment, bool]] = []
+    events = booking.events
     for (account_id, incoming), key in zip(items, keys, strict=True):
         locked = accounts.get(account_id)
         if locked is None:
@@ -309,18 +340,14 @@ def record_payments(
         if (existing := booked.get(key)) is not None:
             if (existing.account_id, existing.amount_minor) != (account_id, incoming.amount_minor):
                 raise IdempotencyConflict()
-            results.append((existing, False))
+            booking.results.append((existing, False))
             continue
         if locked.has_plan or locked.has_promise or incoming.receipt_number:
             result = record_payment(session, actor, account_id, incoming)
             booked[key] = result[0]
-            results.append(result)
+            booking.results.append(result)
             continue
-        portfolio = portfolios.get(locked.portfolio_id)
-        if portfolio is None:
-            portfolio = session.get(Portfolio, locked.portfolio_id)
-            assert portfolio is not None  # foreign key
-            portfolios[locked.portfolio_id] = portfolio
+        portfolio = locked.portfolio
         balance, status = balances.get(account_id, (locked.balance_minor, locked.status))
         if incoming.limit_overpayment:
             check_overpayment(balance, incoming.amount_minor, portfolio.overpayment_tolerance_minor)
@@ -383,19 +410,15 @@ def record_payments(
                 at=now,
             )
         )
-        entries.append(entry)
-        rows.append(payment)
+        booking.entries.append(entry)
+        booking.payments.append(payment)
         written = PaymentRow(**payment)
         booked[key] = written  # type: ignore[assignment]
-        results.append((written, True))  # type: ignore[arg-type]
-    ledger.append_many(
-        session,
-        entries,
-        {account_id: (deltas[account_id], *balances[account_id]) for account_id in deltas},
-    )
-    repository.insert_payments(session, rows)
-    audit.record_many(session, events)
-    return results
+        booking.results.append((written, True))  # type: ignore[arg-type]
+    booking.moves = {
+        account_id: (delta, *balances[account_id]) for account_id, delta in deltas.items()
+    }
+    return booking
 
 
 class PaymentRow(SimpleNamespace):
@@ -548,40 +571,40 @@ PAID_TYPES = ("checkout.session.completed", "checkout.session.async_payment_succ
 
 def handle_events(session: Session, provider_name: str, events: list[dict[str, Any]]) -> list[str]:
     """``handle_event`` for events delivered at the same time, in one transaction and a
-    constant number of statements: one indexed read answers the events already in the inbox
-    (``duplicate``, before any lock), the others are claimed with one INSERT (an event another
-    transaction claims meanwhile is a ``duplicate`` once that one commits), their links are
-    read at once and the paid checkouts booked with ``record_payments``. Other event types
-    (expiry, refunds) are dispatched one by one as ``handle_event`` does. Outcomes in the
-    order of ``events``."""
+    constant number of statements: the events are claimed with one INSERT that skips those
+    already in the inbox (an event another transaction claims meanwhile is a ``duplicate``
+    once that one commits), with the outcome they will most likely have (a paid checkout:
+    ``processed``); their links are read and their accounts locked at once, the paid
+    checkouts booked with ``book_payments``; one UPDATE corrects the outcomes that differ, if
+    any. Other event types (expiry, refunds) are dispatched one by one as ``handle_event``
+    does. Outcomes in the order of ``events``."""
     ids = [str(event["id"]) for event in events]
-    seen = repository.known_events(session, provider_name, ids)
     rows: dict[str, dict[str, Any]] = {}  # inbox rows, plain: thousands of models cost more
     now = utcnow()
     for event, event_id in sorted(zip(events, ids, strict=True), key=lambda pair: pair[1]):
-        if event_id in seen or event_id in rows:
+        if event_id in rows:
             continue
+        kind = str(event.get("type", ""))
         obj = event.get("data", {}).get("object", {}) or {}
         rows[event_id] = {
             "id": uuid7(),
             "provider": provider_name,
             "event_id": event_id,
-            "type": str(event.get("type", "")),
-            "reference": _reference(event.get("type", ""), obj),
+            "type": kind,
+            "reference": _reference(kind, obj),
             "payload": event,
-            "outcome": "received",
+            "outcome": _expected_outcome(kind, obj),
             "received_at": now,
-            "processed_at": None,
+            "processed_at": now,
         }
     claimed = repository.claim_events(session, list(rows.values()))  # in event id order
     outcomes: dict[str, str] = {}
     paid: list[dict[str, Any]] = []
     for event_id in claimed:
         row = rows[event_id]
-        obj = row["payload"].get("data", {}).get("object", {}) or {}
-        if row["type"] in PAID_TYPES and obj.get("payment_status") == "paid":
+        if row["outcome"] == "processed":
             paid.append(row)
-        elif row["type"] in PAID_TYPES:
+        elif row["outcome"] == "awaiting_payment":
             outcomes[event_id] = "awaiting_payment"
     outcomes.update(_checkouts_paid(session, Actor("provider"), provider_name, paid))
     for event_id in claimed:
@@ -589,7 +612,12 @@ def handle_events(session: Session, provider_name: str, events: list[dict[str, A
             row = rows[event_id]
             obj = row["payload"].get("data", {}).get("object", {}) or {}
             outcomes[event_id] = _dispatch(session, provider_name, row["type"], obj)
-    repository.set_outcomes(session, provider_name, outcomes, utcnow())
+    corrected = [
+        {"event": rows[event_id]["id"], "new_outcome": outcome}
+        for event_id, outcome in outcomes.items()
+        if outcome != rows[event_id]["outcome"]
+    ]
+    repository.set_outcomes(session, corrected, utcnow())
     answered: list[str] = []
     first: set[str] = set()
     for event_id in ids:
@@ -599,22 +627,30 @@ def handle_events(session: Session, provider_name: str, events: list[dict[str, A
     return answered
 
 
+def _expected_outcome(event_type: str, obj: dict[str, Any]) -> str:
+    """What ``handle_events`` will most likely answer, stored when the event is claimed."""
+    if event_type not in PAID_TYPES:
+        return "received"
+    return "processed" if obj.get("payment_status") == "paid" else "awaiting_payment"
+
+
 def _checkouts_paid(
     session: Session, actor: Actor, provider_name: str, rows: list[dict[str, Any]]
 ) -> dict[str, str]:
-    """``_checkout_paid`` for many events: links and accounts read at once, the payments
-    booked in bulk, the links marked paid, deferred refunds applied."""
+    """``_checkout_paid`` for many events: links read and their accounts locked at once, the
+    payments booked in bulk, the links marked paid with one UPDATE (their audit events in the
+    payments' INSERT), deferred refunds applied."""
     outcomes: dict[str, str] = {}
     objects = {row["event_id"]: row["payload"]["data"]["object"] for row in rows}
     link_ids = {event_id: _link_id(obj) for event_id, obj in objects.items()}
-    links = repository.links_with_portfolios(session, {i for i in link_ids.values() if i})
-    booking: list[tuple[str, PaymentLink, tuple[uuid.UUID, IncomingPayment]]] = []
+    links, accounts = repository.links_to_pay(session, {i for i in link_ids.values() if i})
+    paying: list[tuple[str, repository.LinkToPay, tuple[uuid.UUID, IncomingPayment]]] = []
     for event_id, obj in objects.items():
-        found = links.get(link_ids[event_id]) if link_ids[event_id] else None
-        if found is None:
+        link = links.get(link_ids[event_id]) if link_ids[event_id] else None
+        if link is None:
             outcomes[event_id] = "unknown_link"
             continue
-        link, portfolio = found
+        portfolio = accounts[link.account_id].portfolio
         currency = str(obj.get("currency", link.currency)).upper()
         amount = stripe_provider.from_stripe_amount(int(obj.get("amount_total", 0)), currency)
         if currency != link.currency or amount <= 0:
@@ -624,32 +660,32 @@ def _checkouts_paid(
             outcomes[event_id] = "amount_too_large"
             continue
         incoming = _online_payment(provider_name, obj, link, amount, currency, portfolio)
-        booking.append((event_id, link, (link.account_id, incoming)))
-    booked = record_payments(session, actor, [item for _, _, item in booking])
-    events: list[dict[str, Any]] = []
+        paying.append((event_id, link, (link.account_id, incoming)))
+    booking = book_payments(session, actor, [item for _, _, item in paying], locked=accounts)
+    now = utcnow()
+    closed: dict[uuid.UUID, None] = {}  # links now paid, in order, once
     references: list[str] = []
-    for (event_id, link, _), (payment, created) in zip(booking, booked, strict=True):
-        if link.status != LinkStatus.paid:
-            before = link.status.value
-            link.status, link.paid_at = LinkStatus.paid, utcnow()
-            session.add(link)
-            events.append(
+    for (event_id, link, _), (payment, created) in zip(paying, booking.results, strict=True):
+        if link.status != LinkStatus.paid and link.id not in closed:
+            closed[link.id] = None
+            booking.events.append(
                 audit.event_row(
                     actor,
                     "payment_link.paid",
                     "payment_link",
                     link.id,
                     account_id=link.account_id,
-                    before={"status": before},
+                    before={"status": link.status.value},
                     after={"status": "paid", "payment_id": str(payment.id)},
-                    at=link.paid_at,
+                    at=now,
                 )
             )
         if payment.provider_reference:
             references.append(payment.provider_reference)
         outcomes[event_id] = "processed" if created else "already_recorded"
-    session.flush()  # the links, and any row the per-payment path left pending
-    audit.record_many(session, events)
+    booking.write(session)
+    repository.mark_links_paid(session, list(closed), now)
+    session.flush()  # any row the per-payment path left pending
     for deferred in repository.deferred_events_for(session, references):
         deferred.outcome = _refunded(session, actor, deferred.payload["data"]["object"])
         deferred.processed_at = utcnow()
@@ -661,7 +697,7 @@ def _checkouts_paid(
 def _online_payment(
     provider_name: str,
     obj: dict[str, Any],
-    link: PaymentLink,
+    link: PaymentLink | repository.LinkToPay,
     amount: int,
     currency: str,
     portfolio: Portfolio,

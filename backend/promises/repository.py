@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, Row, case, func, or_, select
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
-from backend.core.bulk import update_rows
+from backend.core.bulk import RowsUpdate
 from backend.core.dates import add_days
 from backend.core.pagination import keyset
 from backend.core.sums import exact_sum, joined
@@ -146,28 +146,28 @@ def received_by_day(
     return received
 
 
+_RESOLVE = RowsUpdate(
+    Promise.__table__,  # type: ignore[attr-defined]
+    key="promise",
+    types={
+        "promise": Promise.__table__.c.id.type,  # type: ignore[attr-defined]
+        "new_status": Promise.__table__.c.status.type,  # type: ignore[attr-defined]
+        "paid": BigInteger(),
+        "at": Promise.__table__.c.resolved_at.type,  # type: ignore[attr-defined]
+    },
+    assign=lambda row: {
+        "status": row("new_status"),
+        "paid_minor": row("paid"),
+        "resolved_at": row("at"),
+    },
+    where=lambda _: [Promise.__table__.c.status == PromiseStatus.open],  # type: ignore[attr-defined]
+)
+
+
 def resolve_many(session: Session, rows: list[dict[str, Any]]) -> None:
     """Resolve open promises (``promise``, ``new_status``, ``paid``, ``at``) in one
-    executemany; a promise no longer open is left alone."""
-    table = Promise.__table__
-    update_rows(
-        session,
-        table,
-        rows,
-        key="promise",
-        types={
-            "promise": table.c.id.type,
-            "new_status": table.c.status.type,
-            "paid": BigInteger(),
-            "at": table.c.resolved_at.type,
-        },
-        assign=lambda row: {
-            "status": row("new_status"),
-            "paid_minor": row("paid"),
-            "resolved_at": row("at"),
-        },
-        where=lambda _: [table.c.status == PromiseStatus.open],
-    )
+    statement; a promise no longer open is left alone."""
+    _RESOLVE(session, rows)
 
 
 def count_open(session: Session) -> int:

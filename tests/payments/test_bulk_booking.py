@@ -219,5 +219,5 @@ def test_plain_payments_cost_a_constant_number_of_statements(session: Session, c
         booked = payments.record_payments(session, Actor("system"), script)
 
     assert all(created for _, created in booked)
-    # lock, booked ids (external), portfolio, entries, balances, payments, audit
-    assert len(statements) <= 7, "\n".join(statements)
+    # lock (with the portfolio), booked ids (external), entries, balances, payments, audit
+    assert len(statements) <= 6, "\n".join(statements)
