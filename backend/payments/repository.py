@@ -21,6 +21,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -301,6 +302,61 @@ _BY_EXTERNAL_ID = select(Payment).where(
     col(Payment.external_id).in_(bindparam("keys", expanding=True))
 )
 _BY_CLIENT_ID = select(Payment).where(col(Payment.client_id).in_(bindparam("keys", expanding=True)))
+
+
+@dataclass(slots=True)
+class BookingState:
+    """An account with an active plan or an open promise, as bulk booking needs it (read
+    under its lock): the plan's instalments in number order, the money received per day since
+    two days before the promise was made (``BookingContext.received``)."""
+
+    account: Account
+    plan: Plan | None
+    promise: Promise | None
+    instalments: list[PlanInstalment] = field(default_factory=list)
+    received: list[tuple[date, int]] = field(default_factory=list)
+
+
+_BOOKING_STATES = (
+    select(Account, Plan, PlanInstalment, Promise, _received_by_day(Account.id))
+    .outerjoin(Plan, and_(Plan.account_id == Account.id, Plan.status == PlanStatus.active))
+    .outerjoin(PlanInstalment, PlanInstalment.plan_id == Plan.id)
+    .outerjoin(
+        Promise, and_(Promise.account_id == Account.id, Promise.status == PromiseStatus.open)
+    )
+    .where(col(Account.id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(Account.id), col(PlanInstalment.number))
+    .execution_options(populate_existing=True)
+)
+
+
+def booking_states(session: Session, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, BookingState]:
+    """``BookingState`` of the accounts (locked by the caller), one row per instalment."""
+    found: dict[uuid.UUID, BookingState] = {}
+    for chunk in _chunks(sorted(account_ids)):
+        for account, plan, instalment, promise, received in session.execute(
+            _BOOKING_STATES, {"ids": chunk}
+        ):
+            state = found.get(account.id)
+            if state is None:
+                state = found[account.id] = BookingState(account, plan, promise)
+                state.received = _days(received)
+            if instalment is not None:
+                state.instalments.append(instalment)
+    return found
+
+
+def receipts_used(
+    session: Session, receipts: set[tuple[uuid.UUID, str]]
+) -> set[tuple[uuid.UUID, str]]:
+    """Which of these (agent, receipt number) pairs a payment already carries."""
+    found: set[tuple[uuid.UUID, str]] = set()
+    for chunk in _chunks(sorted(receipts)):
+        query = select(Payment.agent_id, Payment.receipt_number).where(
+            tuple_(Payment.agent_id, Payment.receipt_number).in_(chunk)
+        )
+        found.update((agent, str(number)) for agent, number in session.execute(query))
+    return found
 
 
 def payments_by_keys(

@@ -12,7 +12,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -50,6 +50,8 @@ from shared.schemas.enums import (
     LinkStatus,
     PaymentMethod,
     PlanKind,
+    PlanStatus,
+    PromiseStatus,
 )
 
 
@@ -279,13 +281,16 @@ def record_payments(
     session: Session, actor: Actor, items: Sequence[tuple[uuid.UUID, IncomingPayment]]
 ) -> list[tuple[Payment, bool]]:
     """``record_payment`` for many payments at once, with the same outcome as calling it for
-    each in order (the same ledger entries, balances, statuses, payments and audit events; a
-    replayed id returns the first payment, a conflicting one raises), in a constant number of
-    statements: one locking read of every account with its portfolio (in id order), one read
-    of the ids already booked, then one bulk INSERT each of entries, payments and audit events
-    and one batched UPDATE of balances (``BulkBooking.write``). Accounts with an active plan
-    or an open promise, and payments with a receipt number, go through ``record_payment`` one
-    by one (allocation and settlement read and write rows of their own)."""
+    each in order (the same ledger entries, balances, statuses, payments, allocations to
+    instalments, promises kept and audit events; a replayed id returns the first payment, a
+    conflicting one raises), in a constant number of statements: one locking read of every
+    account with its portfolio (in id order); with accounts that have an active plan or an
+    open promise, one read of those (instalments, money received since the promise); one
+    read of the ids already booked (and one of the receipt numbers used, if any); then one
+    bulk INSERT each of entries, payments and audit events and one batched UPDATE of
+    balances (``BulkBooking.write``), and the ORM's batched UPDATEs of instalments and
+    promises. Only an account whose plan grants a discount on completion goes through
+    ``record_payment`` one by one (the discount is a ledger post of its own)."""
     booking = book_payments(session, actor, items)
     booking.write(session)
     return booking.results
@@ -301,11 +306,39 @@ class BulkBooking:
     moves: dict[uuid.UUID, tuple[int, int, AccountStatus]] = field(default_factory=dict)
     payments: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    links_paid: dict[uuid.UUID, None] = field(default_factory=dict)  # in order, once
+    paid_at: datetime = field(default_factory=utcnow)
+
+    def link_paid(
+        self,
+        actor: Actor,
+        link_id: uuid.UUID,
+        account_id: uuid.UUID,
+        before: LinkStatus,
+        payment_id: uuid.UUID,
+    ) -> None:
+        """A link this booking pays (found not paid): marked paid by ``write``, audited."""
+        if before == LinkStatus.paid or link_id in self.links_paid:
+            return
+        self.links_paid[link_id] = None
+        self.events.append(
+            audit.event_row(
+                actor,
+                "payment_link.paid",
+                "payment_link",
+                link_id,
+                account_id=account_id,
+                before={"status": before.value},
+                after={"status": "paid", "payment_id": str(payment_id)},
+                at=self.paid_at,
+            )
+        )
 
     def write(self, session: Session) -> None:
         ledger.append_many(session, self.entries, self.moves)
         repository.insert_payments(session, self.payments)
         audit.record_many(session, self.events)
+        repository.mark_links_paid(session, list(self.links_paid), self.paid_at)
 
 
 def book_payments(
@@ -316,8 +349,8 @@ def book_payments(
     locked: dict[uuid.UUID, repository.LockedAccount] | None = None,
 ) -> BulkBooking:
     """``record_payments`` up to its writes: the accounts locked and read (unless the caller
-    did, ``locked``), every payment checked and its rows built (the one-by-one ones booked),
-    nothing of the rest written."""
+    did, ``locked``), every payment checked and its rows built, instalments and promises
+    changed in the session; entries, payments and audit events not yet written."""
     booking = BulkBooking()
     if not items:
         return booking
@@ -325,93 +358,47 @@ def book_payments(
     accounts = locked
     if accounts is None:
         accounts = repository.lock_accounts(session, [account_id for account_id, _ in items])
+    # Read after the locks were granted: what their holders committed is seen.
+    states = repository.booking_states(
+        session, [a.id for a in accounts.values() if a.has_plan or a.has_promise]
+    )
     booked = repository.payments_by_keys(
         session,
         [value for kind, value in keys if kind == "external"],
         [value for kind, value in keys if kind == "client"],
     )
+    receipts = repository.receipts_used(
+        session,
+        {(i.agent_id, i.receipt_number) for _, i in items if i.agent_id and i.receipt_number},
+    )
     balances: dict[uuid.UUID, tuple[int, AccountStatus]] = {}
     deltas: dict[uuid.UUID, int] = {}
-    events = booking.events
     for (account_id, incoming), key in zip(items, keys, strict=True):
-        locked = accounts.get(account_id)
-        if locked is None:
+        account = accounts.get(account_id)
+        if account is None:
             raise NotFound()
         if (existing := booked.get(key)) is not None:
             if (existing.account_id, existing.amount_minor) != (account_id, incoming.amount_minor):
                 raise IdempotencyConflict()
             booking.results.append((existing, False))
             continue
-        if locked.has_plan or locked.has_promise or incoming.receipt_number:
-            result = record_payment(session, actor, account_id, incoming)
+        receipt = (incoming.agent_id, incoming.receipt_number)
+        if incoming.agent_id and incoming.receipt_number:
+            if receipt in receipts:
+                raise Conflict("error.receipt_number_used", receipt_number=incoming.receipt_number)
+            receipts.add(receipt)  # type: ignore[arg-type]
+        state = states.get(account_id)
+        if state is not None and state.plan is not None and state.plan.discount_minor > 0:
+            result = record_payment(session, actor, account_id, incoming)  # see the docstring
             booked[key] = result[0]
             booking.results.append(result)
             continue
-        portfolio = locked.portfolio
-        balance, status = balances.get(account_id, (locked.balance_minor, locked.status))
-        if incoming.limit_overpayment:
-            check_overpayment(balance, incoming.amount_minor, portfolio.overpayment_tolerance_minor)
-        # Plain rows, not model instances: building thousands of those costs more than the SQL.
-        now = utcnow()
-        entry: dict[str, Any] = {
-            "id": uuid7(),
-            "account_id": account_id,
-            "kind": EntryKind.payment,
-            "amount_minor": ledger.signed(EntryKind.payment, incoming.amount_minor),
-            "currency": incoming.currency,
-            "effective_date": incoming.paid_on,
-            "source": incoming.provider or incoming.method.value,
-            "idempotency_key": f"payment:{key[1]}",
-            "reverses_entry_id": None,
-            "description": _payment_description(incoming),
-            "created_by_id": actor.id if actor.kind == "user" else None,
-            "created_at": now,
-        }
-        new_balance, new_status = ledger.booked(
-            locked.currency, portfolio, balance, status, entry["currency"], entry["amount_minor"]
-        )
-        events.append(
-            audit.event_row(
-                actor,
-                "ledger.payment",
-                "ledger_entry",
-                entry["id"],
-                account_id=account_id,
-                before=None,
-                after=audit.plain(entry),
-                at=now,
-            )
-        )
-        if new_status != status:
-            events.append(
-                audit.event_row(
-                    actor,
-                    "account.status_changed",
-                    "account",
-                    account_id,
-                    account_id=account_id,
-                    before={"status": status.value},
-                    after={"status": new_status.value},
-                    at=now,
-                )
-            )
-        balances[account_id] = (new_balance, new_status)
-        deltas[account_id] = deltas.get(account_id, 0) + entry["amount_minor"]
-        payment = _payment_dict(account_id, entry["id"], incoming, now)
-        events.append(
-            audit.event_row(
-                actor,
-                "payment.received",
-                "payment",
-                payment["id"],
-                account_id=account_id,
-                before=None,
-                after=audit.plain(payment, exclude=frozenset({"verification_code"})),
-                at=now,
-            )
-        )
-        booking.entries.append(entry)
-        booking.payments.append(payment)
+        balance, status = balances.get(account_id, (account.balance_minor, account.status))
+        payment = _book_one(booking, actor, account, balance, status, key, incoming, state)
+        balances[account_id] = payment.pop("_moved")
+        deltas[account_id] = deltas.get(account_id, 0) - incoming.amount_minor
+        if state is not None:
+            _allocate_and_settle(session, actor, account, state, incoming)
         written = PaymentRow(**payment)
         booked[key] = written  # type: ignore[assignment]
         booking.results.append((written, True))  # type: ignore[arg-type]
@@ -419,6 +406,110 @@ def book_payments(
         account_id: (delta, *balances[account_id]) for account_id, delta in deltas.items()
     }
     return booking
+
+
+def _book_one(
+    booking: BulkBooking,
+    actor: Actor,
+    account: repository.LockedAccount,
+    balance: int,
+    status: AccountStatus,
+    key: tuple[str, str],
+    incoming: IncomingPayment,
+    state: repository.BookingState | None,
+) -> dict[str, Any]:
+    """The entry, the payment and their audit events as ``record_payment`` writes them, as
+    plain rows (building thousands of model instances costs more than the SQL); the payment's
+    row, with ``_moved``: the account's balance and status after it."""
+    portfolio = account.portfolio
+    if incoming.limit_overpayment:
+        check_overpayment(balance, incoming.amount_minor, portfolio.overpayment_tolerance_minor)
+    now = utcnow()
+    entry: dict[str, Any] = {
+        "id": uuid7(),
+        "account_id": account.id,
+        "kind": EntryKind.payment,
+        "amount_minor": ledger.signed(EntryKind.payment, incoming.amount_minor),
+        "currency": incoming.currency,
+        "effective_date": incoming.paid_on,
+        "source": incoming.provider or incoming.method.value,
+        "idempotency_key": f"payment:{key[1]}",
+        "reverses_entry_id": None,
+        "description": _payment_description(incoming),
+        "created_by_id": actor.id if actor.kind == "user" else None,
+        "created_at": now,
+    }
+    new_balance, new_status = ledger.booked(
+        account.currency, portfolio, balance, status, entry["currency"], entry["amount_minor"]
+    )
+    events = booking.events
+    events.append(
+        audit.event_row(
+            actor,
+            "ledger.payment",
+            "ledger_entry",
+            entry["id"],
+            account_id=account.id,
+            after=audit.plain(entry),
+            at=now,
+        )
+    )
+    if new_status != status:
+        events.append(
+            audit.event_row(
+                actor,
+                "account.status_changed",
+                "account",
+                account.id,
+                account_id=account.id,
+                before={"status": status.value},
+                after={"status": new_status.value},
+                at=now,
+            )
+        )
+    payment = _payment_dict(account.id, entry["id"], incoming, now)
+    events.append(
+        audit.event_row(
+            actor,
+            "payment.received",
+            "payment",
+            payment["id"],
+            account_id=account.id,
+            after=audit.plain(payment, exclude=frozenset({"verification_code"})),
+            at=now,
+        )
+    )
+    booking.entries.append(entry)
+    booking.payments.append(payment)
+    return {**payment, "_moved": (new_balance, new_status)}
+
+
+def _allocate_and_settle(
+    session: Session,
+    actor: Actor,
+    account: repository.LockedAccount,
+    state: repository.BookingState,
+    incoming: IncomingPayment,
+) -> None:
+    """What ``record_payment`` does after the entry: the money allocated to the active plan's
+    instalments, and the open promise kept if the money received since its local day covers
+    it (this payment and the earlier ones of the same call included)."""
+    promise = (
+        state.promise if state.promise and state.promise.status == PromiseStatus.open else None
+    )
+    received = 0
+    if promise is not None:
+        since = promises.promise_day(promise, account.portfolio.timezone)
+        received = sum(amount for day, amount in state.received if day >= since)
+        if incoming.paid_on >= since:
+            received += incoming.amount_minor
+    state.received.append((incoming.paid_on, incoming.amount_minor))
+    plan = state.plan
+    if plan is not None and plan.status == PlanStatus.active:
+        allocated = plans.Received(incoming.amount_minor, incoming.instalment_id)
+        plans.allocate(session, actor, state.account, plan, state.instalments, allocated)
+    if promise is not None:
+        promises.settle(session, actor, promise, received)
 
 
 class PaymentRow(SimpleNamespace):
@@ -662,29 +753,13 @@ def _checkouts_paid(
         incoming = _online_payment(provider_name, obj, link, amount, currency, portfolio)
         paying.append((event_id, link, (link.account_id, incoming)))
     booking = book_payments(session, actor, [item for _, _, item in paying], locked=accounts)
-    now = utcnow()
-    closed: dict[uuid.UUID, None] = {}  # links now paid, in order, once
     references: list[str] = []
     for (event_id, link, _), (payment, created) in zip(paying, booking.results, strict=True):
-        if link.status != LinkStatus.paid and link.id not in closed:
-            closed[link.id] = None
-            booking.events.append(
-                audit.event_row(
-                    actor,
-                    "payment_link.paid",
-                    "payment_link",
-                    link.id,
-                    account_id=link.account_id,
-                    before={"status": link.status.value},
-                    after={"status": "paid", "payment_id": str(payment.id)},
-                    at=now,
-                )
-            )
+        booking.link_paid(actor, link.id, link.account_id, link.status, payment.id)
         if payment.provider_reference:
             references.append(payment.provider_reference)
         outcomes[event_id] = "processed" if created else "already_recorded"
     booking.write(session)
-    repository.mark_links_paid(session, list(closed), now)
     session.flush()  # any row the per-payment path left pending
     for deferred in repository.deferred_events_for(session, references):
         deferred.outcome = _refunded(session, actor, deferred.payload["data"]["object"])
