@@ -768,9 +768,9 @@ def booked_digest(engine: Engine, portfolio_id: uuid.UUID) -> str:
     ]
     digest = hashlib.sha256()
     with engine.connect() as conn:
-        for query in queries:
-            for row in conn.execute(query):
-                digest.update(repr(tuple(str(value) for value in row)).encode())
+        for query in queries:  # sorted whole: rows equal in the ORDER BY may come either way
+            for row in sorted(tuple(str(value) for value in row) for row in conn.execute(query)):
+                digest.update(repr(row).encode())
     return digest.hexdigest()[:16]
 
 
