@@ -16,8 +16,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -48,10 +49,32 @@ def server(
     tree: Path = ROOT,
     env: dict[str, str] | None = None,
     output: IO[str] | None = None,
+    workers: int = 1,
 ) -> Iterator[str]:
-    """A uvicorn subprocess (one worker) serving ``app`` from ``tree`` on a free port, with
+    """A uvicorn subprocess serving ``app`` from ``tree`` on a free port, with
     ``DATABASE_URL=url`` and ``env`` on top of this process's environment; its output goes to
     ``output`` (default: inherited). Yields the base URL; stopped on exit."""
+    with server_process(app, url, tree=tree, env=env, output=output, workers=workers) as running:
+        yield running.base
+
+
+@dataclass(frozen=True, slots=True)
+class Running:
+    base: str
+    pid: int  # uvicorn's own process; with several workers, theirs are its children
+
+
+@contextmanager
+def server_process(
+    app: str,
+    url: str,
+    *,
+    tree: Path = ROOT,
+    env: dict[str, str] | None = None,
+    output: IO[str] | None = None,
+    workers: int = 1,
+) -> Iterator[Running]:
+    """``server`` that also gives uvicorn's process id (to read its CPU time)."""
     port = free_port()
     environment = {**os.environ, **(env or {}), "DATABASE_URL": url, "PYTHONPATH": str(tree)}
     command = [
@@ -66,13 +89,15 @@ def server(
         "--log-level",
         "warning",
         "--no-access-log",
+        "--workers",
+        str(workers),
     ]
     process = subprocess.Popen(
         command, cwd=tree, env=environment, stdout=output, stderr=output or None
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 60 + 60 * workers  # workers import the app at once
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
@@ -82,7 +107,7 @@ def server(
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{app} did not start")
             time.sleep(0.2)
-        yield base
+        yield Running(base, process.pid)
     finally:
         process.terminate()
         try:
@@ -90,6 +115,33 @@ def server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def cpu_seconds(pids: Iterable[int], *, children: bool = False) -> float:
+    """User plus system CPU time of processes (and, with ``children``, of their descendants
+    still running), from ``/proc``; processes gone meanwhile count nothing."""
+    tick = os.sysconf("SC_CLK_TCK")
+    wanted = set(pids)
+    if children:
+        parents: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and (fields := _stat(int(entry.name))):
+                parents[int(entry.name)] = int(fields[1])
+        grew = True
+        while grew:
+            found = {pid for pid, parent in parents.items() if parent in wanted} - wanted
+            grew = bool(found)
+            wanted |= found
+    return sum(int(f[11]) + int(f[12]) for pid in wanted if (f := _stat(pid))) / tick
+
+
+def _stat(pid: int) -> list[str] | None:
+    """``/proc/<pid>/stat`` after the command name: state, ppid, ... (utime is [11])."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2 :].split()
 
 
 @contextmanager

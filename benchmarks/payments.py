@@ -1,42 +1,54 @@
-"""Payments benchmark: webhook events per second on PostgreSQL against direct ledger inserts, and
-the matching time of a 50,000-line bank statement.
+"""Payments benchmark: Stripe webhooks over HTTP on PostgreSQL against a bare endpoint, and the
+booking of a 50,000-line bank statement against bulk ledger writes, each in the same run.
 
-1. A fresh PostgreSQL database (``cobro_bench_pay_<pid>``, dropped at the end) is migrated and
-   seeded in bulk with rows consistent with the models: ``--accounts`` accounts (default 5,000),
-   each with its debtor, its opening ledger charge (balance = sum of entries) and one open
-   built-in payment link for the balance (provider reference ``cs_builtin_<hex>``).
-2. Webhooks: one ``builtin.sandbox_completion_event`` per link plus 20% duplicates (random
-   events sent again), shuffled with a fixed seed, handled by ``payments.service.handle_event``
-   with one ``session_scope`` (one commit) per event, as the webhook endpoint does, on 2 worker
-   threads. Reported: events/s, p50/p99 per event; checked: exactly one payment per link, every
-   duplicate answered ``duplicate``, every balance equal to its ledger sum.
-3. Baseline, same run, same database: as many ledger rows as events inserted directly (one
-   INSERT and one atomic balance UPDATE per row, one commit per row, 2 threads). The figure that
-   travels between machines is ``ratio = baseline rows/s / webhook events/s``.
-4. Unless ``--skip-http``: the same through ``POST /api/v1/payments/webhooks/stripe`` with
-   Stripe-signed events (``STRIPE_WEBHOOK_SECRET``) against uvicorn on a free local port, for
-   ``--http-accounts`` fresh links each pass: 2 clients against one uvicorn process, then
-   ``--http-clients`` concurrent clients (default 32: Stripe delivers concurrently) against
-   ``--server-workers`` uvicorn processes (default 2; each groups the events it receives into
-   one transaction, ``backend.payments.batching``), and with ``--http-sequential`` 1 client.
-   The clients run in this process on the same machine, so their CPU is part of the figure. A
-   request unanswered after 30 s means the server is wedged: that pass stops and is reported
-   ``stalled``.
-5. Bank statement: ``--statement-accounts`` accounts (default 20,000; a tenth of the debtors
-   with two accounts) and a ``--lines`` CSV (default 50,000: 70% naming one account's reference,
-   10% ambiguous (two references, or the document of a debtor with two accounts), 15% unmatched,
-   5% debits), uploaded through ``statements.service.upload_in_chunks`` (the background job's
-   path: parse, then match and book 1,000 lines per committed transaction) and read back as the
-   report: lines/s. Also timed: the in-memory matching alone, and a baseline in the same run:
-   as many ledger rows as booked lines written directly in chunks of 1,000 (one multi-row
-   INSERT and one batched balance UPDATE per commit); ``ratio = baseline rows/s / lines/s``.
-   On PostgreSQL, and on SQLite unless ``--skip-sqlite``.
+1. Webhooks. A fresh PostgreSQL database (``cobro_bench_pay_<pid>``, dropped at the end) is
+   migrated; each pass seeds ``--accounts`` accounts (default 5,000), each with its debtor, its
+   opening ledger charge and one open link for the balance, and makes one Stripe-shaped
+   ``checkout.session.completed`` event per link (the fields and size of a real one, ~2 KB)
+   plus 20% duplicates (events sent again), shuffled with a fixed seed.
+
+   Every pass posts its events over ``--clients`` keep-alive connections (default 32: Stripe
+   delivers concurrently) from one asyncio thread (``_common.post_concurrently``: a sender of a
+   few microseconds a request, so the server is what is measured), to uvicorn with
+   ``--server-workers`` processes (default 2):
+
+   - ``bare``: ``benchmarks/bare_webhook_app.py``, the baseline: the JSON body parsed and its
+     id inserted once (``ON CONFLICT DO NOTHING``), one commit per request, no signature;
+   - ``webhook``: the real app, ``POST /api/v1/payments/webhooks/stripe``, each request
+     signed for ``STRIPE_WEBHOOK_SECRET`` and verified by the ``stripe`` library, the events
+     that arrive together handled as one group (``backend.payments.batching``);
+   - ``before`` (with ``--before COMMIT``): the real app as it was at that commit, from
+     ``git archive``, the same way.
+
+   Each server is warmed up first; the passes alternate ``--repeat`` times (default 3), each on
+   fresh links. Reported per pass, medians over the repeats: events/s (answers over wall
+   time), p50/p99 latency, CPU milliseconds per event of the server processes, of the
+   database's backends serving them and of the sender, and for the app the number of groups
+   (one commit each). ``ratio = bare events/s / webhook events/s``. Checked on every pass:
+   every answer 2xx, the outcomes (one ``processed`` per link, every duplicate
+   ``duplicate``), exactly one payment per link; at the end, every balance equal to its
+   ledger sum. A request unanswered after 30 s means the server is wedged: the pass stops and
+   is reported ``stalled``.
+
+2. Bank statement: ``--statement-accounts`` accounts (default 20,000; a tenth of the debtors
+   with two accounts; ``--plans`` of them (default 10%) in an active plan of three
+   instalments, ``--promises`` (default 5%) with an open promise) and a ``--lines`` CSV
+   (default 50,000: 70% naming one account's reference (for an account in a plan, half of
+   them for the first instalment's amount), 10% ambiguous (two references, or the document
+   of a debtor with two accounts), 15% unmatched, 5% debits), uploaded through
+   ``statements.service.upload_in_chunks`` (the background job's path: parse, then match and
+   book 1,000 lines per committed transaction) and read back as the report: lines/s. Also
+   timed: the in-memory matching alone, and a baseline in the same run: as many ledger rows
+   as booked lines written directly in chunks of 1,000 (one multi-row INSERT and one batched
+   balance UPDATE per commit); ``ratio = baseline rows/s / lines/s``. On PostgreSQL, and on
+   SQLite unless ``--skip-sqlite``. Checked: the counts as planned, no balance off its ledger;
+   ``booked_digest`` fingerprints what was booked where (to compare two versions of the code).
 
 Prints a table, writes ``benchmarks/results/payments.json`` and ``payments.png`` (matplotlib).
 
-Usage: ``python benchmarks/payments.py [--accounts 5000] [--lines 50000]
-[--statement-accounts 20000] [--skip-http] [--skip-sqlite] [--skip-webhooks]
-[--skip-statements] [--http-clients 32] [--server-workers 2]``
+Usage: ``python benchmarks/payments.py [--accounts 5000] [--repeat 3] [--clients 32]
+[--server-workers 2] [--before COMMIT] [--lines 50000] [--statement-accounts 20000]
+[--plans 0.1] [--promises 0.05] [--skip-sqlite] [--skip-webhooks] [--skip-statements]``
 """
 
 from __future__ import annotations
@@ -46,83 +58,76 @@ import hashlib
 import hmac
 import json
 import os
-import platform
-import queue
 import random
 import secrets
-import socket
-import sqlite3
-import subprocess
+import statistics
 import sys
-import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("COBRO_SECRET_KEY", "benchmark-secret-key-" + "x" * 32)
 
-from sqlalchemy import (  # noqa: E402
-    Engine,
-    bindparam,
-    create_engine,
-    func,
-    insert,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Engine, bindparam, func, insert, select, text, update  # noqa: E402
 
 from backend.accounts.models import Account  # noqa: E402
 from backend.audit.service import Actor  # noqa: E402
 from backend.core.clock import utcnow  # noqa: E402
 from backend.core.db import make_engine, session_scope  # noqa: E402
-from backend.core.ids import uuid7  # noqa: E402
 from backend.core.migrate import upgrade  # noqa: E402
 from backend.creditors.models import Creditor, Portfolio  # noqa: E402
 from backend.debtors.models import Debtor  # noqa: E402
 from backend.imports.commands import TerminalProgress  # noqa: E402
 from backend.ledger.models import LedgerEntry  # noqa: E402
-from backend.payments import service as payments  # noqa: E402
 from backend.payments.models import Payment, PaymentLink, ProviderEvent  # noqa: E402
 from backend.payments.providers import builtin  # noqa: E402
+from backend.plans.models import Plan, PlanInstalment  # noqa: E402
+from backend.promises.models import Promise  # noqa: E402
 from backend.statements import parser, repository  # noqa: E402
 from backend.statements import service as statements  # noqa: E402
 from backend.statements.matching import Matcher  # noqa: E402
 from backend.users.models import User  # noqa: E402
 from benchmarks._common import (  # noqa: E402
+    Running,
+    cpu_seconds,
     default_database,
+    environment,
     post_concurrently,
     postgres_database,
+    server_process,
+    source_tree,
     sqlite_database,
 )
-from shared.schemas.enums import EntryKind, LinkPurpose, NationalIdType, Role  # noqa: E402
+from shared.schemas.enums import (  # noqa: E402
+    AccountStatus,
+    ActionChannel,
+    EntryKind,
+    LinkPurpose,
+    NationalIdType,
+    PlanKind,
+    Role,
+)
 
 RESULTS = ROOT / "benchmarks" / "results"
 DEFAULT_PG = os.environ.get("COBRO_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
-WORKERS = 2
 DUPLICATES = 0.20
 HTTP_TIMEOUT = 30.0
 WEBHOOK_SECRET = f"whsec_{secrets.token_hex(16)}"  # this run only
+STRIPE_PATH = "/api/v1/payments/webhooks/stripe"
 CHUNK = 2000
+WARM_UP = 300  # events each server answers before it is measured
 
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
 
 
 # --- seeding -------------------------------------------------------------------------------------
@@ -142,9 +147,19 @@ def _insert(engine: Engine, model: Any, rows: list[dict[str, Any]]) -> None:
 
 
 def seed_portfolio(
-    engine: Engine, name: str, accounts: int, *, links: bool, pairs: float, seed: int
+    engine: Engine,
+    name: str,
+    accounts: int,
+    *,
+    links: bool,
+    pairs: float,
+    seed: int,
+    plans: float = 0.0,
+    promises: float = 0.0,
 ) -> Seeded:
-    """``accounts`` active PEN accounts (``pairs`` of the debtors own two), inserted in bulk."""
+    """``accounts`` active PEN accounts (``pairs`` of the debtors own two), inserted in bulk;
+    ``plans`` of them in an active plan of three monthly instalments, ``promises`` of the
+    others with an open promise of a tenth of their balance."""
     rnd = random.Random(seed)
     creditor = Creditor(name=f"{name} {uuid.uuid4().hex[:6]}", country="PE")
     portfolio = Portfolio(
@@ -193,9 +208,13 @@ def seed_portfolio(
                 idempotency_key="origination:principal",
             )
             entries.append(entry.model_dump())
+    planned, promised = _agreements(rows, rnd, plans, promises)
     _insert(engine, Debtor, debtors)
     _insert(engine, Account, rows)
     _insert(engine, LedgerEntry, entries)
+    _insert(engine, Plan, [plan for plan, _ in planned.values()])
+    _insert(engine, PlanInstalment, [i for _, made in planned.values() for i in made])
+    _insert(engine, Promise, promised)
     made = [_link(row) for row in rows] if links else []
     _insert(engine, PaymentLink, [link.model_dump() for link in made])
     by_debtor = {d["id"]: d["id_number"] for d in debtors}
@@ -206,10 +225,61 @@ def seed_portfolio(
             "balance_minor": row["balance_minor"],
             "id_number": by_debtor[row["debtor_id"]],
             "debtor_id": row["debtor_id"],
+            "instalment_minor": (
+                planned[row["id"]][1][0]["amount_minor"] if row["id"] in planned else None
+            ),
         }
         for row in rows
     ]
     return Seeded(portfolio.id, summary, made)
+
+
+def _agreements(
+    rows: list[dict[str, Any]], rnd: random.Random, plans: float, promises: float
+) -> tuple[dict[uuid.UUID, tuple[dict[str, Any], list[dict[str, Any]]]], list[dict[str, Any]]]:
+    """Active plans (with their instalments) and open promises for some of the accounts: the
+    accounts in a plan are ``in_plan``."""
+    planned: dict[uuid.UUID, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    promised: list[dict[str, Any]] = []
+    made = utcnow() - timedelta(days=2)
+    for row in rows:
+        roll = rnd.random()
+        balance = row["balance_minor"]
+        if roll < plans:
+            row["status"] = AccountStatus.in_plan
+            plan = Plan(
+                account_id=row["id"],
+                kind=PlanKind.instalments,
+                currency="PEN",
+                balance_at_agreement_minor=balance,
+                total_minor=balance,
+                frequency="monthly",
+                created_at=made,
+            ).model_dump()
+            share = balance // 3
+            instalments = [
+                PlanInstalment(
+                    plan_id=plan["id"],
+                    number=n,
+                    due_date=date.today() + timedelta(days=30 * n - 20),
+                    amount_minor=share if n < 3 else balance - 2 * share,
+                    principal_minor=share if n < 3 else balance - 2 * share,
+                ).model_dump()
+                for n in (1, 2, 3)
+            ]
+            planned[row["id"]] = (plan, instalments)
+        elif roll < plans + promises:
+            promise = Promise(
+                account_id=row["id"],
+                amount_minor=balance // 10,
+                currency="PEN",
+                due_date=date.today() + timedelta(days=5),
+                channel=ActionChannel.api,
+                recorded_by_kind="agent",
+                created_at=made,
+            )
+            promised.append(promise.model_dump())
+    return planned, promised
 
 
 def _link(account: dict[str, Any]) -> PaymentLink:
@@ -231,111 +301,335 @@ def _link(account: dict[str, Any]) -> PaymentLink:
 # --- webhooks ------------------------------------------------------------------------------------
 
 
+def stripe_event(link: PaymentLink, created: int) -> dict[str, Any]:
+    """A ``checkout.session.completed`` event for the link, with the fields (and so the size)
+    of one Stripe sends (API 2024-06-20)."""
+    event = builtin.sandbox_completion_event(link)
+    session = event["data"]["object"]
+    amount = session["amount_total"]
+    session.update(
+        adaptive_pricing={"enabled": False},
+        after_expiration=None,
+        allow_promotion_codes=None,
+        amount_subtotal=amount,
+        automatic_tax={"enabled": False, "liability": None, "status": None},
+        billing_address_collection=None,
+        cancel_url=link.url,
+        client_secret=None,
+        consent=None,
+        consent_collection=None,
+        created=created - 120,
+        currency_conversion=None,
+        custom_fields=[],
+        custom_text={
+            "after_submit": None,
+            "shipping_address": None,
+            "submit": None,
+            "terms_of_service_acceptance": None,
+        },
+        customer=None,
+        customer_creation="if_required",
+        customer_details={
+            "address": {
+                "city": "Lima",
+                "country": "PE",
+                "line1": None,
+                "line2": None,
+                "postal_code": None,
+                "state": None,
+            },
+            "email": "rosa.quispe@example.com",
+            "name": "ROSA QUISPE",
+            "phone": None,
+            "tax_exempt": "none",
+            "tax_ids": [],
+        },
+        customer_email=None,
+        expires_at=created + 86_400,
+        invoice=None,
+        invoice_creation={
+            "enabled": False,
+            "invoice_data": {
+                "account_tax_ids": None,
+                "custom_fields": None,
+                "description": None,
+                "footer": None,
+                "issuer": None,
+                "metadata": {},
+                "rendering_options": None,
+            },
+        },
+        livemode=False,
+        locale="es",
+        mode="payment",
+        payment_link=None,
+        payment_method_collection="if_required",
+        payment_method_configuration_details=None,
+        payment_method_options={"card": {"request_three_d_secure": "automatic"}},
+        payment_method_types=["card"],
+        phone_number_collection={"enabled": False},
+        recovered_from=None,
+        saved_payment_method_options=None,
+        setup_intent=None,
+        shipping_address_collection=None,
+        shipping_cost=None,
+        shipping_details=None,
+        shipping_options=[],
+        status="complete",
+        submit_type=None,
+        subscription=None,
+        success_url=f"{link.url}?status=done",
+        total_details={"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
+        ui_mode="hosted",
+        url=None,
+    )
+    return {
+        "id": event["id"],
+        "object": "event",
+        "api_version": "2024-06-20",
+        "created": created,
+        "data": {"object": session},
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": event["type"],
+    }
+
+
 def events_for(links: list[PaymentLink], seed: int) -> list[dict[str, Any]]:
     """One completion event per link, 20% of them again, shuffled."""
     rnd = random.Random(seed)
-    events = [builtin.sandbox_completion_event(link) for link in links]
+    created = int(time.time())
+    events = [stripe_event(link, created) for link in links]
     events += rnd.sample(events, int(len(events) * DUPLICATES))
     rnd.shuffle(events)
     return events
 
 
-def run_workers(
-    items: list[Any],
-    work: Callable[[Any], str],
-    workers: int = WORKERS,
-    *,
-    stop_on_error: bool = False,
+def sign(payload: bytes) -> str:
+    ts = int(time.time())
+    mac = hmac.new(WEBHOOK_SECRET.encode(), f"{ts}.".encode() + payload, hashlib.sha256)
+    return f"t={ts},v1={mac.hexdigest()}"
+
+
+def signed(events: list[dict[str, Any]]) -> list[tuple[bytes, dict[str, str]]]:
+    """Each event as Stripe posts it: its JSON body and a fresh ``Stripe-Signature``."""
+    requests = []
+    for event in events:
+        payload = json.dumps(event).encode()
+        headers = {"Stripe-Signature": sign(payload), "Content-Type": "application/json"}
+        requests.append((payload, headers))
+    return requests
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A server under test: what it runs, where it answers."""
+
+    name: str
+    running: Running
+    path: str
+
+
+def backends(engine: Engine) -> list[int]:
+    """Process ids of the database's other connections (the servers')."""
+    with engine.connect() as conn:
+        query = text(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return list(conn.execute(query).scalars())
+
+
+def measure(
+    engine: Engine, target: Target, requests: list[tuple[bytes, dict[str, str]]], clients: int
 ) -> dict[str, Any]:
-    """``workers`` threads share the items; per-item latency and outcomes are collected. An
-    exception is an ``error:<type>`` outcome; with ``stop_on_error`` it stops every worker (a
-    wedged server would only pile up timeouts)."""
-    pending: queue.SimpleQueue[Any] = queue.SimpleQueue()
-    for item in items:
-        pending.put(item)
-    latencies: list[float] = []
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
-    stop = threading.Event()
-
-    def worker() -> None:
-        while not stop.is_set():
-            try:
-                item = pending.get_nowait()
-            except queue.Empty:
-                return
-            started = time.perf_counter()
-            try:
-                outcome = work(item)
-            except Exception as exc:  # measured and reported, not raised: the run goes on
-                outcome = f"error:{type(exc).__name__}"
-                if stop_on_error:
-                    stop.set()
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                outcomes[outcome] += 1
-                if len(latencies) % 1000 == 0:
-                    log(f"    {len(latencies):,}/{len(items):,}")
-
+    """One pass: the requests over ``clients`` connections; answers, latency and CPU time."""
+    before_db = {pid: cpu_seconds([pid]) for pid in backends(engine)}
+    before_server = cpu_seconds([target.running.pid], children=True)
+    before_sender = time.process_time()
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    latencies, answers, stalled = post_concurrently(
+        target.running.base, target.path, requests, clients, HTTP_TIMEOUT
+    )
     wall = time.perf_counter() - started
-    done = sum(n for outcome, n in outcomes.items() if not outcome.startswith("error:"))
+    sender = time.process_time() - before_sender
+    served = cpu_seconds([target.running.pid], children=True) - before_server
+    database = sum(cpu_seconds([pid]) - before_db.get(pid, 0.0) for pid in backends(engine))
+    outcomes = Counter(
+        str(json.loads(body)["outcome"]) if status == 200 else f"http_{status}"
+        for status, body in answers
+        if status
+    )
+    done = sum(n for outcome, n in outcomes.items() if not outcome.startswith("http_"))
+    latencies.sort()
+    per_event = 1000 / max(len(latencies), 1)
     return {
-        "items": len(items),
+        "items": len(requests),
         "done": done,
-        "workers": workers,
-        "stalled": stop.is_set(),
+        "stalled": stalled,
         "seconds": round(wall, 2),
         "per_second": round(done / wall, 1),
         "p50_ms": pct(latencies, 0.50),
         "p99_ms": pct(latencies, 0.99),
+        "cpu_ms_per_event": {
+            "server": round(served * per_event, 3),
+            "postgres": round(database * per_event, 3),
+            "sender": round(sender * per_event, 3),
+        },
         "outcomes": dict(outcomes),
     }
 
 
-def webhook_run(engine: Engine, events: list[dict[str, Any]]) -> dict[str, Any]:
-    def handle(event: dict[str, Any]) -> str:
-        with session_scope(engine) as session:
-            return payments.handle_event(session, builtin.NAME, event)
-
-    return run_workers(events, handle)
+def pct(ordered: list[float], q: float) -> float | None:
+    if not ordered:
+        return None
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
 
 
-def baseline_run(engine: Engine, accounts: list[dict[str, Any]], rows: int) -> dict[str, Any]:
-    """The floor: a bare ledger INSERT plus the balance increment, committed one by one."""
-    table = LedgerEntry.__table__  # type: ignore[attr-defined]
-    today = date.today()
+def groups(engine: Engine, events: list[dict[str, Any]]) -> int:
+    """How many groups handled these events: each writes its outcomes at one time."""
+    ids = list({str(event["id"]) for event in events})
+    with engine.connect() as conn:
+        query = select(func.count(func.distinct(ProviderEvent.processed_at))).where(
+            ProviderEvent.event_id.in_(bindparam("ids", expanding=True))
+        )
+        return int(conn.execute(query, {"ids": ids}).scalar_one())
 
-    def write(index: int) -> str:
-        account_id = accounts[index % len(accounts)]["id"]
+
+def bare_stored(engine: Engine, events: list[dict[str, Any]]) -> int:
+    ids = list({str(event["id"]) for event in events})
+    with engine.connect() as conn:
+        query = text("SELECT count(*) FROM bench_webhook_inbox WHERE event_id = ANY(:ids)")
+        return int(conn.execute(query, {"ids": ids}).scalar_one())
+
+
+def webhook_pass(
+    engine: Engine, target: Target, args: argparse.Namespace, round_: int
+) -> dict[str, Any]:
+    """Fresh links, their events posted to the target, and the checks."""
+    fresh = seed_portfolio(
+        engine, f"{target.name} {round_}", args.accounts, links=True, pairs=0.0, seed=round_
+    )
+    events = events_for(fresh.links, args.seed + round_)
+    log(f"  [{round_ + 1}/{args.repeat}] {target.name}: {len(events):,} events")
+    result = measure(engine, target, signed(events), args.clients)
+    expected = {"processed": len(fresh.links), "duplicate": len(events) - len(fresh.links)}
+    result["outcomes_as_expected"] = result["outcomes"] == expected
+    if target.name == "bare":
+        result["check"] = {"stored_ids": bare_stored(engine, events)}
+    else:
+        result["check"] = check_links(engine, fresh.links)
+        result["groups"] = groups(engine, events)
+    log(
+        f"      {result['per_second']:,} events/s, p50 {result['p50_ms']} ms, "
+        f"{result['outcomes']}, CPU ms/event {result['cpu_ms_per_event']}"
+    )
+    return result
+
+
+def warm_up(engine: Engine, target: Target) -> None:
+    fresh = seed_portfolio(engine, f"warm {target.name}", WARM_UP, links=True, pairs=0, seed=1)
+    post_concurrently(
+        target.running.base, target.path, signed(events_for(fresh.links, 1)), 8, HTTP_TIMEOUT
+    )
+
+
+def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians over the repeats (each run kept under ``runs``)."""
+
+    def median(values: list[Any]) -> Any:
+        present = [v for v in values if v is not None]
+        return round(statistics.median(present), 3) if present else None
+
+    cpu = {k: median([r["cpu_ms_per_event"][k] for r in runs]) for k in runs[0]["cpu_ms_per_event"]}
+    result: dict[str, Any] = {
+        "items": runs[0]["items"],
+        "per_second": median([r["per_second"] for r in runs]),
+        "p50_ms": median([r["p50_ms"] for r in runs]),
+        "p99_ms": median([r["p99_ms"] for r in runs]),
+        "cpu_ms_per_event": cpu,
+        "all_answered": all(r["done"] == r["items"] and not r["stalled"] for r in runs),
+        "outcomes_as_expected": all(r["outcomes_as_expected"] for r in runs),
+        "runs": runs,
+    }
+    if "groups" in runs[0]:
+        result["events_per_group"] = median([r["items"] / max(r["groups"], 1) for r in runs])
+        result["paid_once"] = all(
+            r["check"]["links_with_one_payment"] == r["check"]["links"] for r in runs
+        )
+    return result
+
+
+@contextmanager
+def targets(url: str, args: argparse.Namespace) -> Iterator[list[Target]]:
+    """The servers under test, started (and stopped) together."""
+    env = {"STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET}
+    workers = args.server_workers
+    with ExitStack() as stack:
+        found = [
+            Target(
+                "bare",
+                stack.enter_context(
+                    server_process("benchmarks.bare_webhook_app:app", url, workers=workers)
+                ),
+                "/webhook",
+            ),
+            Target(
+                "webhook",
+                stack.enter_context(
+                    server_process("backend.main:app", url, env=env, workers=workers)
+                ),
+                STRIPE_PATH,
+            ),
+        ]
+        if args.before:
+            tree = stack.enter_context(source_tree(args.before))
+            running = server_process("backend.main:app", url, tree=tree, env=env, workers=workers)
+            found.append(Target("before", stack.enter_context(running), STRIPE_PATH))
+        yield found
+
+
+def webhooks_benchmark(url: str, args: argparse.Namespace) -> dict[str, Any]:
+    engine = migrated(url)
+    try:
         with engine.begin() as conn:
             conn.execute(
-                insert(table).values(
-                    id=uuid7(),
-                    account_id=account_id,
-                    kind=EntryKind.payment,
-                    amount_minor=-1,
-                    currency="PEN",
-                    effective_date=today,
-                    source="bench",
-                    idempotency_key=f"bench:{index}",
-                    created_at=utcnow(),
-                )
+                text("CREATE TABLE bench_webhook_inbox (event_id varchar(255) PRIMARY KEY)")
             )
-            conn.execute(
-                update(Account)
-                .where(Account.id == account_id)
-                .values(balance_minor=Account.balance_minor - 1)
-            )
-        return "inserted"
-
-    return run_workers(list(range(rows)), write)
+        log(
+            f"[postgresql] webhooks: {args.clients} connections, {args.server_workers} uvicorn "
+            f"worker(s) per server, {args.repeat} rounds of {args.accounts:,} links"
+        )
+        runs: dict[str, list[dict[str, Any]]] = {}
+        load = [os.getloadavg()[0]]
+        with targets(url, args) as found:
+            for target in found:
+                warm_up(engine, target)
+            for round_ in range(args.repeat):
+                order = found if round_ % 2 == 0 else found[::-1]
+                for target in order:
+                    runs.setdefault(target.name, []).append(
+                        webhook_pass(engine, target, args, round_)
+                    )
+                load.append(os.getloadavg()[0])
+        result: dict[str, Any] = {name: summary(each) for name, each in runs.items()}
+        bare = result["bare"]["per_second"]
+        for name in runs:
+            result[name]["ratio"] = round(bare / max(result[name]["per_second"], 0.1), 2)
+        result.update(
+            links_per_pass=args.accounts,
+            events_per_pass=result["webhook"]["items"],
+            clients=args.clients,
+            server_workers=args.server_workers,
+            repeat=args.repeat,
+            before_commit=args.before,
+            load_average=[round(x, 2) for x in load],
+            balance_mismatches=balance_mismatches(engine),
+        )
+        return result
+    finally:
+        engine.dispose()
 
 
 def check_links(engine: Engine, links: list[PaymentLink]) -> dict[str, int]:
@@ -367,119 +661,6 @@ def balance_mismatches(engine: Engine) -> int:
         return int(conn.execute(query).scalar_one())
 
 
-# --- webhooks over HTTP --------------------------------------------------------------------------
-
-
-def sign(payload: bytes) -> str:
-    ts = int(time.time())
-    mac = hmac.new(WEBHOOK_SECRET.encode(), f"{ts}.".encode() + payload, hashlib.sha256)
-    return f"t={ts},v1={mac.hexdigest()}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def server(url: str, workers: int = 1) -> Iterator[str]:
-    """uvicorn serving the real app with a webhook secret, on a free port, with ``workers``
-    processes (each groups the events it receives); stopped on exit."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "PYTHONPATH": str(ROOT),
-    }
-    command = [sys.executable, "-m", "uvicorn", "backend.main:app", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
-    command += ["--workers", str(workers)]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 240  # several workers import the app at once
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def http_run(
-    url: str, events: list[dict[str, Any]], workers: int, server_workers: int = 1
-) -> dict[str, Any]:
-    """Signed events posted by ``workers`` concurrent clients to a fresh server with
-    ``server_workers`` uvicorn processes; a request that takes ``HTTP_TIMEOUT`` seconds means
-    the server is wedged: the run stops and says so."""
-    local = threading.local()
-    with server(url, server_workers) as base:
-
-        def post(event: dict[str, Any]) -> str:
-            if not hasattr(local, "client"):
-                local.client = httpx.Client(base_url=base, timeout=HTTP_TIMEOUT)
-            payload = json.dumps(event).encode()
-            response = local.client.post(
-                "/api/v1/payments/webhooks/stripe",
-                content=payload,
-                headers={"Stripe-Signature": sign(payload), "Content-Type": "application/json"},
-            )
-            if response.status_code != 200:
-                return f"http_{response.status_code}"
-            return str(response.json()["outcome"])
-
-        return run_workers(events, post, workers, stop_on_error=True)
-
-
-def http_concurrent_run(
-    url: str, events: list[dict[str, Any]], clients: int, server_workers: int
-) -> dict[str, Any]:
-    """Signed events from ``clients`` concurrent keep-alive connections of a light asyncio
-    client (``_common.post_concurrently``: the sender's CPU stays out of the figure, as
-    Stripe's does) to a fresh server with ``server_workers`` uvicorn processes."""
-    requests = []
-    for event in events:
-        payload = json.dumps(event).encode()
-        headers = {"Stripe-Signature": sign(payload), "Content-Type": "application/json"}
-        requests.append((payload, headers))
-    with server(url, server_workers) as base:
-        started = time.perf_counter()
-        latencies, answers, stalled = post_concurrently(
-            base, "/api/v1/payments/webhooks/stripe", requests, clients, HTTP_TIMEOUT
-        )
-        wall = time.perf_counter() - started
-    outcomes: Counter[str] = Counter(
-        str(json.loads(body)["outcome"]) if status == 200 else f"http_{status}"
-        for status, body in answers
-        if status
-    )
-    done = sum(outcomes.values())
-    return {
-        "items": len(events),
-        "done": done,
-        "workers": clients,
-        "stalled": stalled,
-        "seconds": round(wall, 2),
-        "per_second": round(done / wall, 1),
-        "p50_ms": pct(latencies, 0.50) if latencies else None,
-        "p99_ms": pct(latencies, 0.99) if latencies else None,
-        "outcomes": dict(outcomes),
-    }
-
-
 # --- bank statement ------------------------------------------------------------------------------
 
 
@@ -499,7 +680,10 @@ def statement_csv(seeded: Seeded, lines: int, seed: int) -> tuple[bytes, Counter
         amount = rnd.randrange(1_000, 30_000)
         day = (start + timedelta(days=rnd.randrange(30))).strftime("%d/%m/%Y")
         if roll < 0.70:
-            kind, text = "matched", f"ABONO {rnd.choice(accounts)['external_ref']} TRANSF"
+            account = rnd.choice(accounts)
+            kind, text = "matched", f"ABONO {account['external_ref']} TRANSF"
+            if account["instalment_minor"] and rnd.random() < 0.5:
+                amount = account["instalment_minor"]  # pays the next instalment, if it is due
         elif roll < 0.80 and index % 2:
             one, two = rnd.sample(accounts, 2)
             kind, text = "ambiguous", f"PAGO {one['external_ref']} {two['external_ref']}"
@@ -553,6 +737,41 @@ def statement_run(engine: Engine, seeded: Seeded, data: bytes, admin_id: uuid.UU
         "counts": {status.value: t.count for status, t in read.totals.items()},
         "report_page": len(page[:100]),
     }
+
+
+def booked_digest(engine: Engine, portfolio_id: uuid.UUID) -> str:
+    """A fingerprint of everything the statement booked, free of ids and times (accounts by
+    reference, instalments by number): two runs of the same file on the same seed match
+    exactly when they booked the same money to the same places."""
+    ref = Account.external_ref
+    queries = [
+        select(ref, Account.balance_minor, Account.status)
+        .where(Account.portfolio_id == portfolio_id)
+        .order_by(ref),
+        select(ref, PlanInstalment.number, PlanInstalment.paid_minor, PlanInstalment.status)
+        .join(Plan, Plan.account_id == Account.id)
+        .join(PlanInstalment, PlanInstalment.plan_id == Plan.id)
+        .where(Account.portfolio_id == portfolio_id)
+        .order_by(ref, PlanInstalment.number),
+        select(ref, Plan.status)
+        .join(Plan, Plan.account_id == Account.id)
+        .where(Account.portfolio_id == portfolio_id)
+        .order_by(ref),
+        select(ref, Promise.status, Promise.paid_minor)
+        .join(Promise, Promise.account_id == Account.id)
+        .where(Account.portfolio_id == portfolio_id)
+        .order_by(ref),
+        select(ref, Payment.amount_minor, Payment.paid_on, Payment.instalment_id.is_(None))
+        .join(Payment, Payment.account_id == Account.id)
+        .where(Account.portfolio_id == portfolio_id)
+        .order_by(ref, Payment.paid_on, Payment.amount_minor),
+    ]
+    digest = hashlib.sha256()
+    with engine.connect() as conn:
+        for query in queries:  # sorted whole: rows equal in the ORDER BY may come either way
+            for row in sorted(tuple(str(value) for value in row) for row in conn.execute(query)):
+                digest.update(repr(row).encode())
+    return digest.hexdigest()[:16]
 
 
 def bulk_baseline(engine: Engine, accounts: list[dict[str, Any]], rows: int) -> dict[str, Any]:
@@ -609,64 +828,19 @@ def migrated(url: str) -> Engine:
 # --- the runs ------------------------------------------------------------------------------------
 
 
-def webhooks_benchmark(url: str, args: argparse.Namespace) -> dict[str, Any]:
-    engine = migrated(url)
-    try:
-        log(f"[postgresql] seeding {args.accounts:,} accounts with one open link each")
-        seeded = seed_portfolio(
-            engine, "Webhooks", args.accounts, links=True, pairs=0.0, seed=args.seed
-        )
-        events = events_for(seeded.links, args.seed)
-        log(f"[postgresql] {len(events):,} webhook events (20% duplicates), {WORKERS} workers")
-        hooks = webhook_run(engine, events)
-        hooks["check"] = check_links(engine, seeded.links)
-        with engine.connect() as conn:
-            hooks["check"]["stored_events"] = conn.execute(
-                select(func.count()).select_from(ProviderEvent)
-            ).scalar_one()
-        log(f"[postgresql] baseline: {len(events):,} direct ledger rows, one commit each")
-        base = baseline_run(engine, seeded.accounts, len(events))
-        result: dict[str, Any] = {
-            "accounts": args.accounts,
-            "events": len(events),
-            "duplicates": len(events) - args.accounts,
-            "webhook": hooks,
-            "baseline": base,
-            "ratio": round(base["per_second"] / hooks["per_second"], 2),
-        }
-        hooks["ratio"], base["ratio"] = result["ratio"], 1.0
-        if not args.skip_http:
-            passes = [
-                ("http", WORKERS, 1),
-                ("http_concurrent", args.http_clients, args.server_workers),
-            ]
-            if args.http_sequential:
-                passes.append(("http_sequential", 1, 1))
-            for name, workers, server_workers in passes:
-                log(
-                    f"[postgresql] HTTP, {workers} client(s), {server_workers} server "
-                    f"worker(s): {args.http_accounts:,} fresh links"
-                )
-                fresh = seed_portfolio(
-                    engine, name, args.http_accounts, links=True, pairs=0.0, seed=args.seed + 1
-                )
-                run = http_run(url, events_for(fresh.links, args.seed + 1), workers, server_workers)
-                run["clients"], run["server_workers"] = workers, server_workers
-                run["check"] = check_links(engine, fresh.links)
-                run["ratio"] = round(base["per_second"] / max(run["per_second"], 0.1), 2)
-                result[name] = run
-        result["balance_mismatches"] = balance_mismatches(engine)
-        return result
-    finally:
-        engine.dispose()
-
-
 def statement_benchmark(kind: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     engine = migrated(url)
     try:
         log(f"[{kind}] seeding {args.statement_accounts:,} accounts for the statement")
         seeded = seed_portfolio(
-            engine, "Extractos", args.statement_accounts, links=False, pairs=0.1, seed=args.seed
+            engine,
+            "Extractos",
+            args.statement_accounts,
+            links=False,
+            pairs=0.1,
+            seed=args.seed,
+            plans=args.plans,
+            promises=args.promises,
         )
         admin_id = admin_user(engine)
         data, planned = statement_csv(seeded, args.lines, args.seed)
@@ -678,33 +852,14 @@ def statement_benchmark(kind: str, url: str, args: argparse.Namespace) -> dict[s
         result["baseline"] = base
         result["ratio"] = round(base["per_second"] / result["lines_per_second"], 2)
         result["planned"] = dict(planned)
+        result["accounts_in_plans"], result["accounts_with_promises"] = args.plans, args.promises
         result["counts_as_planned"] = all(result["counts"][k] == v for k, v in planned.items())
+        result["booked_digest"] = booked_digest(engine, seeded.portfolio_id)
         result["balance_mismatches"] = balance_mismatches(engine)
         log(f"[{kind}] {result['lines_per_second']:,} lines/s")
         return result
     finally:
         engine.dispose()
-
-
-def environment(pg_url: str) -> dict[str, Any]:
-    with create_engine(pg_url).connect() as conn:
-        version = conn.execute(text("SHOW server_version")).scalar_one()
-    return {
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "sqlite": sqlite3.sqlite_version,
-        "postgresql": version,
-    }
-
-
-PATHS = (
-    ("webhook", "handle_event, commit per event"),
-    ("http", f"HTTP Stripe webhook, {WORKERS} clients"),
-    ("http_concurrent", "HTTP, 32 conns, 2 uvicorn workers"),
-    ("http_sequential", "HTTP Stripe webhook, 1 client"),
-    ("baseline", "baseline: INSERT+UPDATE, commit"),
-)
 
 
 def print_table(results: dict[str, Any]) -> None:
@@ -716,27 +871,31 @@ def print_table(results: dict[str, Any]) -> None:
 
 def _print_webhooks(hooks: dict[str, Any]) -> None:
     print(
-        f"\nWebhooks on PostgreSQL: {hooks['events']:,} events "
-        f"({hooks['duplicates']:,} duplicates), shuffled"
+        f"\nStripe webhooks on PostgreSQL: {hooks['events_per_pass']:,} events per pass "
+        f"({hooks['links_per_pass']:,} links, 20% duplicates, shuffled), {hooks['clients']} "
+        f"connections, {hooks['server_workers']} uvicorn workers; medians of {hooks['repeat']}"
     )
     print(
-        f"{'path':<34}{'items':>8}{'done':>8}{'seconds':>9}{'per s':>9}{'p50 ms':>9}"
-        f"{'p99 ms':>9}{'ratio':>8}"
+        f"{'pass':<10}{'events/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>7}"
+        f"{'server':>8}{'pg':>7}{'sender':>8}{'ev/group':>10}  checks"
     )
-    for key, name in PATHS:
-        if key not in hooks:
+    for name in ("bare", "webhook", "before"):
+        if name not in hooks:
             continue
-        m = hooks[key]
-        stalled = "  STALLED (server wedged)" if m.get("stalled") else ""
+        m, cpu = hooks[name], hooks[name]["cpu_ms_per_event"]
+        checks = "ok" if m["all_answered"] and m["outcomes_as_expected"] else "FAILED"
+        if "paid_once" in m and not m["paid_once"]:
+            checks = "PAID TWICE"
+        group = m.get("events_per_group")
         print(
-            f"{name:<34}{m['items']:>8,}{m['done']:>8,}{m['seconds']:>9}{m['per_second']:>9}"
-            f"{m['p50_ms']:>9}{m['p99_ms']:>9}{m['ratio']:>8}{stalled}"
+            f"{name:<10}{m['per_second']:>10}{m['p50_ms']:>9}{m['p99_ms']:>9}{m['ratio']:>7}"
+            f"{cpu['server']:>8}{cpu['postgres']:>7}{cpu['sender']:>8}"
+            f"{group if group is not None else '':>10}  {checks}"
         )
-    check = hooks["webhook"]["check"]
     print(
-        f"ratio = baseline rows/s / events/s. Links paid exactly once: "
-        f"{check['links_with_one_payment']:,}/{check['links']:,}; outcomes "
-        f"{hooks['webhook']['outcomes']}; balance mismatches {hooks['balance_mismatches']}"
+        "ratio = bare events/s / events/s; CPU in ms per event (server processes, their "
+        f"PostgreSQL backends, the sender); load average {hooks['load_average']}; "
+        f"balance mismatches {hooks['balance_mismatches']}"
     )
 
 
@@ -744,13 +903,15 @@ def _print_statements(results: dict[str, Any]) -> None:
     print(f"\nBank statement of {results['lines']:,} lines")
     print(
         f"{'database':<12}{'match only s':>13}{'upload s':>10}{'to report s':>12}{'lines/s':>9}"
-        f"{'base/s':>9}{'ratio':>7}  counts"
+        f"{'base/s':>9}{'ratio':>7}  checks  digest            counts"
     )
     for kind, s in results["statements"].items():
+        checks = "ok" if s["counts_as_planned"] and not s["balance_mismatches"] else "FAILED"
         print(
             f"{kind:<12}{s['matching_only_seconds']:>13}{s['upload_seconds']:>10}"
             f"{s['upload_to_report_seconds']:>12}{s['lines_per_second']:>9}"
-            f"{s['baseline']['per_second']:>9}{s['ratio']:>7}  {s['counts']}"
+            f"{s['baseline']['per_second']:>9}{s['ratio']:>7}  {checks:<6}  "
+            f"{s['booked_digest']}  {s['counts']}"
         )
 
 
@@ -766,16 +927,13 @@ def chart(results: dict[str, Any], path: Path) -> None:
     if "webhooks" not in results or not results["statements"]:
         return
     hooks = results["webhooks"]
-    keys = [key for key, _ in PATHS if key in hooks]
+    names = [n for n in ("bare", "webhook", "before") if n in hooks]
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
-    left.bar(
-        keys, [hooks[k]["per_second"] for k in keys], color=[f"C{i}" for i in range(len(keys))]
-    )
-    left.set_title(f"PostgreSQL: per second (baseline / webhook = {hooks['ratio']}x)")
-    left.tick_params(axis="x", labelrotation=15)
+    left.bar(names, [hooks[n]["per_second"] for n in names], color=[f"C{i}" for i in range(3)])
+    left.set_title(f"PostgreSQL webhooks: events/s (bare / webhook = {hooks['webhook']['ratio']}x)")
     kinds = list(results["statements"])
-    right.bar(kinds, [results["statements"][k]["upload_to_report_seconds"] for k in kinds])
-    right.set_title(f"{results['lines']:,}-line statement: upload to report (s)")
+    right.bar(kinds, [results["statements"][k]["lines_per_second"] for k in kinds])
+    right.set_title(f"{results['lines']:,}-line statement: lines/s")
     fig.tight_layout()
     fig.savefig(path)
     log(f"chart: {path}")
@@ -783,16 +941,19 @@ def chart(results: dict[str, Any], path: Path) -> None:
 
 def main() -> None:
     parser_ = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser_.add_argument("--accounts", type=int, default=5000, help="links paid by webhooks")
-    parser_.add_argument("--lines", type=int, default=50_000, help="statement lines")
-    parser_.add_argument("--statement-accounts", type=int, default=20_000)
-    parser_.add_argument("--skip-http", action="store_true", help="no webhooks over HTTP")
-    parser_.add_argument("--http-accounts", type=int, default=1000)
+    parser_.add_argument("--accounts", type=int, default=5000, help="links paid per pass")
+    parser_.add_argument("--repeat", type=int, default=3, help="rounds of the webhook passes")
     parser_.add_argument(
-        "--http-clients", type=int, default=32, help="concurrent senders (Stripe's deliveries)"
+        "--clients", type=int, default=32, help="concurrent connections (Stripe's deliveries)"
     )
     parser_.add_argument("--server-workers", type=int, default=2, help="uvicorn processes")
-    parser_.add_argument("--http-sequential", action="store_true", help="also 1 client")
+    parser_.add_argument("--before", help="also measure the app at this commit")
+    parser_.add_argument("--lines", type=int, default=50_000, help="statement lines")
+    parser_.add_argument("--statement-accounts", type=int, default=20_000)
+    parser_.add_argument(
+        "--plans", type=float, default=0.1, help="share of statement accounts in a plan"
+    )
+    parser_.add_argument("--promises", type=float, default=0.05, help="share with an open promise")
     parser_.add_argument("--skip-sqlite", action="store_true")
     parser_.add_argument("--skip-webhooks", action="store_true", help="statements only")
     parser_.add_argument("--skip-statements", action="store_true", help="webhooks only")

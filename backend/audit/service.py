@@ -32,7 +32,12 @@ def snapshot(
     }
 
 
+_PLAIN = frozenset({str, int, bool, float, type(None)})  # JSON as they are (not subclasses)
+
+
 def _jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:  # most values: checked first, bulk writers snapshot thousands
+        return value
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime | date):

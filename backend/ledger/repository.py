@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 
 from backend.accounts.models import Account
 from backend.core.actors import Actor
-from backend.core.bulk import insert_rows, update_rows
+from backend.core.bulk import RowsUpdate, insert_rows
 from backend.core.sqlbuild import among, new_id
 from backend.ledger.models import LedgerEntry
 from shared.schemas.enums import AccountStatus, EntryKind
@@ -60,24 +60,25 @@ def append_many(session: Session, rows: list[dict[str, Any]]) -> None:
         insert_rows(session, LedgerEntry.__table__, rows)
 
 
+_ADD_TO_BALANCES = RowsUpdate(
+    Account.__table__,  # type: ignore[attr-defined]
+    key="account",
+    types={
+        "account": Account.__table__.c.id.type,  # type: ignore[attr-defined]
+        "delta": BigInteger(),
+        "new_status": Account.__table__.c.status.type,  # type: ignore[attr-defined]
+    },
+    assign=lambda row: {
+        "balance_minor": Account.__table__.c.balance_minor + row("delta"),  # type: ignore[attr-defined]
+        "status": row("new_status"),
+    },
+)
+
+
 def add_to_balances(session: Session, rows: list[dict[str, Any]]) -> None:
     """``add_to_balance`` for many accounts (``account``, ``delta``, ``new_status``) in one
-    executemany: atomic increments."""
-    update_rows(
-        session,
-        Account.__table__,
-        rows,
-        key="account",
-        types={
-            "account": Account.__table__.c.id.type,
-            "delta": BigInteger(),
-            "new_status": Account.__table__.c.status.type,
-        },
-        assign=lambda row: {
-            "balance_minor": Account.__table__.c.balance_minor + row("delta"),
-            "status": row("new_status"),
-        },
-    )
+    statement: atomic increments."""
+    _ADD_TO_BALANCES(session, rows)
 
 
 def by_key(session: Session, account_id: uuid.UUID, key: str) -> LedgerEntry | None:

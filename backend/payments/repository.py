@@ -2,21 +2,43 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, false, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    tuple_,
+)
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
+from backend.core.bulk import RowsUpdate, insert_rows
+from backend.core.dates import add_days
+from backend.core.db import expire_loaded
 from backend.core.pagination import keyset
 from backend.creditors.models import Portfolio
+from backend.ledger.models import LedgerEntry
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
 from backend.plans.models import Plan, PlanInstalment
 from backend.promises.models import Promise
-from shared.schemas.enums import AccountStatus, LinkStatus, PlanStatus, PromiseStatus
+from shared.schemas.enums import AccountStatus, EntryKind, LinkStatus, PlanStatus, PromiseStatus
 
 
 @dataclass(slots=True)
@@ -30,6 +52,9 @@ class BookingContext:
     plan: Plan | None
     promise: Promise | None
     instalments: list[PlanInstalment] = field(default_factory=list)
+    # With an open promise: money received per effective day (payments net of reversals) from
+    # two days before the promise was made (its local day, in any timezone, is not earlier).
+    received: list[tuple[date, int]] = field(default_factory=list)
 
 
 def booking_context(
@@ -42,7 +67,14 @@ def booking_context(
     receipt_number: str | None,
 ) -> BookingContext | None:
     """The locked account (read afresh) with its portfolio, active plan and instalments, open
-    promise, and whether the payment's ids are already used: one row per instalment."""
+    promise and the money received since it was made, and whether the payment's ids are
+    already used: one statement, one row per instalment.
+
+    On PostgreSQL the rows joined to the account come from the statement's snapshot, taken
+    before the account's lock was granted: had the lock been waited for, they could predate
+    what its holder committed (a concurrent payment's allocation). So the account is locked
+    only if free (``SKIP LOCKED``) and the row must be the version the snapshot saw (``xmin``);
+    otherwise the lock is waited for and everything read again, now afresh."""
     by_key = Payment.external_id == external_id if external_id else Payment.client_id == client_id
     receipt = (
         exists().where(Payment.agent_id == agent_id, Payment.receipt_number == receipt_number)
@@ -58,6 +90,8 @@ def booking_context(
             Promise,
             select(Payment.id).where(by_key).scalar_subquery(),
             receipt,
+            _received_by_day(Account.id),
+            _as_in_snapshot(session),
         )
         .join(Portfolio, Portfolio.id == Account.portfolio_id)
         .outerjoin(Plan, and_(Plan.account_id == Account.id, Plan.status == PlanStatus.active))
@@ -67,16 +101,59 @@ def booking_context(
         )
         .where(Account.id == account_id)
         .order_by(col(PlanInstalment.number))
-        .with_for_update(of=Account)
         .execution_options(populate_existing=True)
     )
-    rows = session.execute(query).all()
-    if not rows:
-        return None
-    account, portfolio, plan, _, promise, existing_id, receipt_taken = rows[0]
+    rows = session.execute(query.with_for_update(of=Account, skip_locked=True)).all()
+    if not rows or not rows[0][-1]:
+        if session.execute(_lock(account_id)).first() is None:
+            return None
+        rows = session.execute(query.with_for_update(of=Account)).all()
+    account, portfolio, plan, _, promise, existing_id, receipt_taken, received, _ = rows[0]
     context = BookingContext(account, portfolio, existing_id, bool(receipt_taken), plan, promise)
     context.instalments = [row[3] for row in rows if row[3] is not None]
+    context.received = _days(received)
     return context
+
+
+def _lock(account_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
+    return select(Account.id).where(Account.id == account_id).with_for_update()
+
+
+def _as_in_snapshot(session: Session) -> ColumnElement[bool]:
+    """Whether the locked account row is the version the statement's snapshot sees (true on
+    SQLite, where a writing transaction holds the database from its start)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return true()
+    seen = Account.__table__.alias("seen")  # type: ignore[attr-defined]
+    in_snapshot = select(cast(literal_column("seen.xmin"), String)).where(seen.c.id == Account.id)
+    return cast(literal_column("accounts.xmin"), String) == in_snapshot.scalar_subquery()
+
+
+def _received_by_day(account_id: Any) -> ColumnElement[str | None]:
+    """For an account with an open promise: ``day:amount`` of each payment (and reversal of
+    one) effective from two days before the promise was made, comma separated; NULL otherwise.
+    Amounts are positive for money in."""
+    entry = LedgerEntry.__table__.alias("received")  # type: ignore[attr-defined]
+    paid = LedgerEntry.__table__.alias("paid")  # type: ignore[attr-defined]
+    payment_ids = (
+        select(paid.c.id)
+        .where(paid.c.account_id == account_id, paid.c.kind == EntryKind.payment)
+        .correlate(Account)
+    )
+    text = cast(entry.c.effective_date, String) + ":" + cast(-entry.c.amount_minor, String)
+    by_day = select(func.aggregate_strings(text, ",")).where(
+        entry.c.account_id == account_id,
+        entry.c.effective_date >= add_days(Promise.created_at, -2),
+        or_(entry.c.kind == EntryKind.payment, entry.c.reverses_entry_id.in_(payment_ids)),
+    )
+    return case((col(Promise.id).is_not(None), by_day.scalar_subquery()), else_=None)
+
+
+def _days(received: str | None) -> list[tuple[date, int]]:
+    if not received:
+        return []
+    pairs = (item.split(":") for item in received.split(","))
+    return [(date.fromisoformat(day), int(amount)) for day, amount in pairs]
 
 
 def link_by_token(session: Session, token: str) -> PaymentLink | None:
@@ -170,35 +247,126 @@ class LockedAccount:
     status: AccountStatus
     has_plan: bool
     has_promise: bool
+    portfolio: Portfolio
 
 
 _IN_CHUNK = 900  # values per IN (...) list
 
 
-def lock_accounts(session: Session, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, LockedAccount]:
-    """The accounts, locked in id order (two bulk bookings never wait on each other in a
-    cycle), read afresh, with whether each has an active plan or an open promise."""
+def _locked_columns() -> tuple[Any, ...]:
     plan = exists().where(Plan.account_id == Account.id, Plan.status == PlanStatus.active)
     promise = exists().where(Promise.account_id == Account.id, Promise.status == PromiseStatus.open)
-    found: dict[uuid.UUID, LockedAccount] = {}
-    ordered = sorted(set(account_ids))
-    for start in range(0, len(ordered), _IN_CHUNK):
-        query = (
-            select(
-                Account.id,
-                Account.portfolio_id,
-                Account.currency,
-                Account.balance_minor,
-                Account.status,
-                plan,
-                promise,
-            )
-            .where(col(Account.id).in_(ordered[start : start + _IN_CHUNK]))
-            .order_by(col(Account.id))
-            .with_for_update(of=Account)
+    return (
+        Account.id,
+        Account.portfolio_id,
+        Account.currency,
+        Account.balance_minor,
+        Account.status,
+        plan,
+        promise,
+        Portfolio,
+    )
+
+
+def _locked(row: Any) -> LockedAccount:
+    return LockedAccount(*row[:5], bool(row[5]), bool(row[6]), row[7])
+
+
+# The statements of the hot bulk paths are built once: for a few rows, building a statement
+# costs more than running it.
+_LOCK_ACCOUNTS = (
+    select(*_locked_columns()[:-1])
+    .where(col(Account.id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(Account.id))
+    .with_for_update(of=Account)
+)
+
+
+def lock_accounts(session: Session, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, LockedAccount]:
+    """The accounts, locked in id order (two bulk bookings never wait on each other in a
+    cycle), read afresh, with their portfolio (read apart, unless the session holds it: a
+    thousand accounts share a few) and whether each has an active plan or an open promise."""
+    rows = []
+    for chunk in _chunks(sorted(set(account_ids))):
+        rows.extend(session.execute(_LOCK_ACCOUNTS, {"ids": chunk}))
+    portfolios = _portfolios(session, {row[1] for row in rows})
+    return {row[0]: _locked((*row, portfolios[row[1]])) for row in rows}
+
+
+def _portfolios(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Portfolio]:
+    found: dict[uuid.UUID, Portfolio] = {}
+    for portfolio_id in ids:
+        held = session.identity_map.get(session.identity_key(Portfolio, portfolio_id))  # type: ignore[arg-type]
+        if held is not None and not sa_inspect(held).expired_attributes:
+            found[portfolio_id] = held
+    if missing := sorted(ids - found.keys()):
+        query = select(Portfolio).where(col(Portfolio.id).in_(missing))
+        found.update({p.id: p for p in session.execute(query).scalars()})
+    return found
+
+
+def _chunks(values: list[Any]) -> list[list[Any]]:
+    return [values[start : start + _IN_CHUNK] for start in range(0, len(values), _IN_CHUNK)]
+
+
+_BY_EXTERNAL_ID = select(Payment).where(
+    col(Payment.external_id).in_(bindparam("keys", expanding=True))
+)
+_BY_CLIENT_ID = select(Payment).where(col(Payment.client_id).in_(bindparam("keys", expanding=True)))
+
+
+@dataclass(slots=True)
+class BookingState:
+    """An account with an active plan or an open promise, as bulk booking needs it (read
+    under its lock): the plan's instalments in number order, the money received per day since
+    two days before the promise was made (``BookingContext.received``)."""
+
+    account: Account
+    plan: Plan | None
+    promise: Promise | None
+    instalments: list[PlanInstalment] = field(default_factory=list)
+    received: list[tuple[date, int]] = field(default_factory=list)
+
+
+_BOOKING_STATES = (
+    select(Account, Plan, PlanInstalment, Promise, _received_by_day(Account.id))
+    .outerjoin(Plan, and_(Plan.account_id == Account.id, Plan.status == PlanStatus.active))
+    .outerjoin(PlanInstalment, PlanInstalment.plan_id == Plan.id)
+    .outerjoin(
+        Promise, and_(Promise.account_id == Account.id, Promise.status == PromiseStatus.open)
+    )
+    .where(col(Account.id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(Account.id), col(PlanInstalment.number))
+    .execution_options(populate_existing=True)
+)
+
+
+def booking_states(session: Session, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, BookingState]:
+    """``BookingState`` of the accounts (locked by the caller), one row per instalment."""
+    found: dict[uuid.UUID, BookingState] = {}
+    for chunk in _chunks(sorted(account_ids)):
+        for account, plan, instalment, promise, received in session.execute(
+            _BOOKING_STATES, {"ids": chunk}
+        ):
+            state = found.get(account.id)
+            if state is None:
+                state = found[account.id] = BookingState(account, plan, promise)
+                state.received = _days(received)
+            if instalment is not None:
+                state.instalments.append(instalment)
+    return found
+
+
+def receipts_used(
+    session: Session, receipts: set[tuple[uuid.UUID, str]]
+) -> set[tuple[uuid.UUID, str]]:
+    """Which of these (agent, receipt number) pairs a payment already carries."""
+    found: set[tuple[uuid.UUID, str]] = set()
+    for chunk in _chunks(sorted(receipts)):
+        query = select(Payment.agent_id, Payment.receipt_number).where(
+            tuple_(Payment.agent_id, Payment.receipt_number).in_(chunk)
         )
-        for row in session.execute(query):
-            found[row[0]] = LockedAccount(*row[:5], bool(row[5]), bool(row[6]))
+        found.update((agent, str(number)) for agent, number in session.execute(query))
     return found
 
 
@@ -207,91 +375,135 @@ def payments_by_keys(
 ) -> dict[tuple[str, str], Payment]:
     """Payments already booked under these ids, by ``("external", id)`` or ``("client", id)``."""
     found: dict[tuple[str, str], Payment] = {}
-    for kind, keys in (("external", external_ids), ("client", client_ids)):
-        column = Payment.external_id if kind == "external" else Payment.client_id
-        for start in range(0, len(keys), _IN_CHUNK):
-            query = select(Payment).where(col(column).in_(keys[start : start + _IN_CHUNK]))
-            for payment in session.execute(query).scalars():
-                key = payment.external_id if kind == "external" else payment.client_id
-                found[(kind, str(key))] = payment
+    for chunk in _chunks(external_ids):
+        for payment in session.execute(_BY_EXTERNAL_ID, {"keys": chunk}).scalars():
+            found[("external", str(payment.external_id))] = payment
+    for chunk in _chunks(client_ids):
+        for payment in session.execute(_BY_CLIENT_ID, {"keys": chunk}).scalars():
+            found[("client", str(payment.client_id))] = payment
     return found
 
 
 def insert_payments(session: Session, payments: list[dict[str, Any]]) -> None:
     """New payments (rows with every column) in bulk, outside the ORM's unit of work."""
-    table = Payment.__table__  # type: ignore[attr-defined]
-    for start in range(0, len(payments), 2000):
-        session.execute(insert(table), payments[start : start + 2000])
-
-
-def known_events(session: Session, provider: str, event_ids: list[str]) -> set[str]:
-    """The ids already in the inbox (one indexed read, no lock)."""
-    found: set[str] = set()
-    for start in range(0, len(event_ids), _IN_CHUNK):
-        query = select(ProviderEvent.event_id).where(
-            ProviderEvent.provider == provider,
-            col(ProviderEvent.event_id).in_(event_ids[start : start + _IN_CHUNK]),
-        )
-        found.update(session.execute(query).scalars())
-    return found
+    insert_rows(session, Payment.__table__, payments)  # type: ignore[attr-defined]
 
 
 def claim_events(session: Session, rows: list[dict[str, Any]]) -> list[str]:
-    """Insert inbox rows, skipping those another transaction stored (it is waited for, as a
-    unique index does): the event ids this transaction claimed, in the given order."""
+    """Insert inbox rows (in the given order: event id order, so two groups never wait on each
+    other in a cycle) in one multi-row INSERT, skipping those already stored or being stored
+    by another transaction (it is waited for, as a unique index does): the event ids this
+    transaction claimed, in the given order."""
     if not rows:
         return []
-    table = ProviderEvent.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert_(table).on_conflict_do_nothing().returning(table.c.event_id)
+    statement = _claim(session.get_bind().dialect.name)
     claimed = set(session.execute(statement, rows).scalars())
     return [row["event_id"] for row in rows if row["event_id"] in claimed]
 
 
-def set_outcomes(session: Session, provider: str, outcomes: dict[str, str], at: datetime) -> None:
-    """Each claimed event's outcome: one batched UPDATE."""
-    if not outcomes:
-        return
+@cache
+def _claim(dialect: str) -> Any:
     table = ProviderEvent.__table__  # type: ignore[attr-defined]
-    statement = (
-        update(table)
-        .where(table.c.provider == provider, table.c.event_id == bindparam("claimed_id"))
-        .values(outcome=bindparam("new_outcome"), processed_at=at)
-    )
-    session.execute(
-        statement,
-        [{"claimed_id": event_id, "new_outcome": o} for event_id, o in outcomes.items()],
-    )
+    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return insert_(table).on_conflict_do_nothing().returning(table.c.event_id)
 
 
-def links_with_portfolios(
+_EVENTS = ProviderEvent.__table__  # type: ignore[attr-defined]
+_SET_OUTCOMES = RowsUpdate(
+    _EVENTS,
+    key="event",
+    types={"event": _EVENTS.c.id.type, "new_outcome": _EVENTS.c.outcome.type},
+    assign=lambda row: {"outcome": row("new_outcome"), "processed_at": row("at")},
+    scalars={"at": _EVENTS.c.processed_at.type},
+)
+
+
+def set_outcomes(session: Session, outcomes: list[dict[str, Any]], at: datetime) -> None:
+    """Claimed events' outcomes (``event``: the inbox row's id, ``new_outcome``) in one
+    statement (none for none)."""
+    _SET_OUTCOMES(session, outcomes, at=at)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkToPay:
+    """What paying a link reads of it."""
+
+    id: uuid.UUID
+    account_id: uuid.UUID
+    currency: str
+    amount_minor: int
+    status: LinkStatus
+    instalment_id: uuid.UUID | None
+    promise_id: uuid.UUID | None
+
+
+_LINKS_TO_PAY = (
+    select(
+        PaymentLink.id,
+        PaymentLink.account_id,
+        PaymentLink.currency,
+        PaymentLink.amount_minor,
+        PaymentLink.status,
+        PaymentLink.instalment_id,
+        PaymentLink.promise_id,
+        *_locked_columns(),
+    )
+    .join(Account, Account.id == PaymentLink.account_id)
+    .join(Portfolio, Portfolio.id == Account.portfolio_id)
+    .where(col(PaymentLink.id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(Account.id))
+    .with_for_update(of=Account)
+)
+
+
+def links_to_pay(
     session: Session, link_ids: set[uuid.UUID]
-) -> dict[uuid.UUID, tuple[PaymentLink, Portfolio]]:
-    found: dict[uuid.UUID, tuple[PaymentLink, Portfolio]] = {}
-    ordered = sorted(link_ids)
-    for start in range(0, len(ordered), _IN_CHUNK):
-        query = (
-            select(PaymentLink, Portfolio)
-            .join(Account, Account.id == PaymentLink.account_id)
-            .join(Portfolio, Portfolio.id == Account.portfolio_id)
-            .where(col(PaymentLink.id).in_(ordered[start : start + _IN_CHUNK]))
-        )
-        found.update({link.id: (link, portfolio) for link, portfolio in session.execute(query)})
-    return found
+) -> tuple[dict[uuid.UUID, LinkToPay], dict[uuid.UUID, LockedAccount]]:
+    """The links (plain columns) and their accounts as ``lock_accounts`` reads them, locked
+    in id order: one query."""
+    links: dict[uuid.UUID, LinkToPay] = {}
+    accounts: dict[uuid.UUID, LockedAccount] = {}
+    for chunk in _chunks(sorted(link_ids)):
+        for row in session.execute(_LINKS_TO_PAY, {"ids": chunk}):
+            links[row[0]] = LinkToPay(*row[:7])
+            accounts[row[1]] = _locked(row[7:])
+    return links, accounts
+
+
+_LINKS = PaymentLink.__table__  # type: ignore[attr-defined]
+_MARK_PAID = RowsUpdate(
+    _LINKS,
+    key="link",
+    types={"link": _LINKS.c.id.type},
+    assign=lambda row: {"status": LinkStatus.paid, "paid_at": row("at")},
+    where=lambda _: [_LINKS.c.status != LinkStatus.paid],
+    scalars={"at": _LINKS.c.paid_at.type},
+)
+
+
+def mark_links_paid(session: Session, link_ids: list[uuid.UUID], at: datetime) -> None:
+    """Links paid at ``at`` in one statement (those already paid stay as they are); loaded
+    copies are expired."""
+    _MARK_PAID(session, [{"link": link_id} for link_id in link_ids], at=at)
+    expire_loaded(session, PaymentLink)
+
+
+_DEFERRED = select(ProviderEvent.id).where(
+    col(ProviderEvent.reference).in_(bindparam("references", expanding=True)),
+    ProviderEvent.outcome == "deferred",
+)
 
 
 def deferred_events_for(session: Session, references: list[str]) -> list[ProviderEvent]:
-    """``deferred_events`` for many references at once."""
-    found: list[ProviderEvent] = []
-    for start in range(0, len(references), _IN_CHUNK):
-        query = (
-            select(ProviderEvent)
-            .where(
-                col(ProviderEvent.reference).in_(references[start : start + _IN_CHUNK]),
-                ProviderEvent.outcome == "deferred",
-            )
-            .order_by(col(ProviderEvent.received_at))
-        )
-        found.extend(session.execute(query).scalars())
-    return found
+    """``deferred_events`` for many references at once (their ids first: usually none)."""
+    ids: list[uuid.UUID] = []
+    for chunk in _chunks(references):
+        ids.extend(session.execute(_DEFERRED, {"references": chunk}).scalars())
+    if not ids:
+        return []
+    query = (
+        select(ProviderEvent)
+        .where(col(ProviderEvent.id).in_(ids))
+        .order_by(col(ProviderEvent.received_at))
+    )
+    return list(session.execute(query).scalars())

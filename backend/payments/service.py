@@ -11,8 +11,8 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -50,6 +50,8 @@ from shared.schemas.enums import (
     LinkStatus,
     PaymentMethod,
     PlanKind,
+    PlanStatus,
+    PromiseStatus,
 )
 
 
@@ -225,9 +227,10 @@ def record_payment(
         tolerance = context.portfolio.overpayment_tolerance_minor
         check_overpayment(account.balance_minor, incoming.amount_minor, tolerance)
     promise, received = context.promise, 0
-    if promise is not None:  # read before anything is written, so one flush writes it all
-        received = promises.received_since_made(session, promise, context.portfolio.timezone)
-        if incoming.paid_on >= promises.promise_day(promise, context.portfolio.timezone):
+    if promise is not None:  # money in since the promise's local day, this payment included
+        since = promises.promise_day(promise, context.portfolio.timezone)
+        received = sum(amount for day, amount in context.received if day >= since)
+        if incoming.paid_on >= since:
             received += incoming.amount_minor
     entry = ledger.append(
         session,
@@ -249,8 +252,8 @@ def record_payment(
     payment = _payment_row(account.id, entry, incoming)
     session.add(payment)
     if context.plan is not None:
-        received = plans.Received(incoming.amount_minor, incoming.instalment_id)
-        plans.allocate(session, actor, account, context.plan, context.instalments, received)
+        allocated = plans.Received(incoming.amount_minor, incoming.instalment_id)
+        plans.allocate(session, actor, account, context.plan, context.instalments, allocated)
     if promise is not None:
         promises.settle(session, actor, promise, received)
     audit.record(
@@ -278,123 +281,235 @@ def record_payments(
     session: Session, actor: Actor, items: Sequence[tuple[uuid.UUID, IncomingPayment]]
 ) -> list[tuple[Payment, bool]]:
     """``record_payment`` for many payments at once, with the same outcome as calling it for
-    each in order (the same ledger entries, balances, statuses, payments and audit events; a
-    replayed id returns the first payment, a conflicting one raises), in a constant number of
-    statements: one locking read of every account (in id order), one read of the ids already
-    booked, then one bulk INSERT of entries, payments and audit events and one batched UPDATE
-    of balances. Accounts with an active plan or an open promise, and payments with a receipt
-    number, go through ``record_payment`` one by one (allocation and settlement read and write
-    rows of their own). Nothing is flushed: the rows are written when this returns."""
+    each in order (the same ledger entries, balances, statuses, payments, allocations to
+    instalments, promises kept and audit events; a replayed id returns the first payment, a
+    conflicting one raises), in a constant number of statements: one locking read of every
+    account with its portfolio (in id order); with accounts that have an active plan or an
+    open promise, one read of those (instalments, money received since the promise); one
+    read of the ids already booked (and one of the receipt numbers used, if any); then one
+    bulk INSERT each of entries, payments and audit events and one batched UPDATE of
+    balances (``BulkBooking.write``), and the ORM's batched UPDATEs of instalments and
+    promises. Only an account whose plan grants a discount on completion goes through
+    ``record_payment`` one by one (the discount is a ledger post of its own)."""
+    booking = book_payments(session, actor, items)
+    booking.write(session)
+    return booking.results
+
+
+@dataclass(slots=True)
+class BulkBooking:
+    """Payments booked in memory by ``book_payments``, written by ``write``: the caller may add
+    audit events of its own to the same INSERT."""
+
+    results: list[tuple[Payment, bool]] = field(default_factory=list)
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    moves: dict[uuid.UUID, tuple[int, int, AccountStatus]] = field(default_factory=dict)
+    payments: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    links_paid: dict[uuid.UUID, None] = field(default_factory=dict)  # in order, once
+    paid_at: datetime = field(default_factory=utcnow)
+
+    def link_paid(
+        self,
+        actor: Actor,
+        link_id: uuid.UUID,
+        account_id: uuid.UUID,
+        before: LinkStatus,
+        payment_id: uuid.UUID,
+    ) -> None:
+        """A link this booking pays (found not paid): marked paid by ``write``, audited."""
+        if before == LinkStatus.paid or link_id in self.links_paid:
+            return
+        self.links_paid[link_id] = None
+        self.events.append(
+            audit.event_row(
+                actor,
+                "payment_link.paid",
+                "payment_link",
+                link_id,
+                account_id=account_id,
+                before={"status": before.value},
+                after={"status": "paid", "payment_id": str(payment_id)},
+                at=self.paid_at,
+            )
+        )
+
+    def write(self, session: Session) -> None:
+        ledger.append_many(session, self.entries, self.moves)
+        repository.insert_payments(session, self.payments)
+        audit.record_many(session, self.events)
+        repository.mark_links_paid(session, list(self.links_paid), self.paid_at)
+
+
+def book_payments(
+    session: Session,
+    actor: Actor,
+    items: Sequence[tuple[uuid.UUID, IncomingPayment]],
+    *,
+    locked: dict[uuid.UUID, repository.LockedAccount] | None = None,
+) -> BulkBooking:
+    """``record_payments`` up to its writes: the accounts locked and read (unless the caller
+    did, ``locked``), every payment checked and its rows built, instalments and promises
+    changed in the session; entries, payments and audit events not yet written."""
+    booking = BulkBooking()
     if not items:
-        return []
+        return booking
     keys = [_key_of(incoming) for _, incoming in items]
-    accounts = repository.lock_accounts(session, [account_id for account_id, _ in items])
+    accounts = locked
+    if accounts is None:
+        accounts = repository.lock_accounts(session, [account_id for account_id, _ in items])
+    # Read after the locks were granted: what their holders committed is seen.
+    states = repository.booking_states(
+        session, [a.id for a in accounts.values() if a.has_plan or a.has_promise]
+    )
     booked = repository.payments_by_keys(
         session,
         [value for kind, value in keys if kind == "external"],
         [value for kind, value in keys if kind == "client"],
     )
-    portfolios: dict[uuid.UUID, Portfolio] = {}
+    receipts = repository.receipts_used(
+        session,
+        {(i.agent_id, i.receipt_number) for _, i in items if i.agent_id and i.receipt_number},
+    )
     balances: dict[uuid.UUID, tuple[int, AccountStatus]] = {}
     deltas: dict[uuid.UUID, int] = {}
-    entries: list[dict[str, Any]] = []
-    rows: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
-    results: list[tuple[Payment, bool]] = []
     for (account_id, incoming), key in zip(items, keys, strict=True):
-        locked = accounts.get(account_id)
-        if locked is None:
+        account = accounts.get(account_id)
+        if account is None:
             raise NotFound()
         if (existing := booked.get(key)) is not None:
             if (existing.account_id, existing.amount_minor) != (account_id, incoming.amount_minor):
                 raise IdempotencyConflict()
-            results.append((existing, False))
+            booking.results.append((existing, False))
             continue
-        if locked.has_plan or locked.has_promise or incoming.receipt_number:
-            result = record_payment(session, actor, account_id, incoming)
+        receipt = (incoming.agent_id, incoming.receipt_number)
+        if incoming.agent_id and incoming.receipt_number:
+            if receipt in receipts:
+                raise Conflict("error.receipt_number_used", receipt_number=incoming.receipt_number)
+            receipts.add(receipt)  # type: ignore[arg-type]
+        state = states.get(account_id)
+        if state is not None and state.plan is not None and state.plan.discount_minor > 0:
+            result = record_payment(session, actor, account_id, incoming)  # see the docstring
             booked[key] = result[0]
-            results.append(result)
+            booking.results.append(result)
             continue
-        portfolio = portfolios.get(locked.portfolio_id)
-        if portfolio is None:
-            portfolio = session.get(Portfolio, locked.portfolio_id)
-            assert portfolio is not None  # foreign key
-            portfolios[locked.portfolio_id] = portfolio
-        balance, status = balances.get(account_id, (locked.balance_minor, locked.status))
-        if incoming.limit_overpayment:
-            check_overpayment(balance, incoming.amount_minor, portfolio.overpayment_tolerance_minor)
-        # Plain rows, not model instances: building thousands of those costs more than the SQL.
-        now = utcnow()
-        entry: dict[str, Any] = {
-            "id": uuid7(),
-            "account_id": account_id,
-            "kind": EntryKind.payment,
-            "amount_minor": ledger.signed(EntryKind.payment, incoming.amount_minor),
-            "currency": incoming.currency,
-            "effective_date": incoming.paid_on,
-            "source": incoming.provider or incoming.method.value,
-            "idempotency_key": f"payment:{key[1]}",
-            "reverses_entry_id": None,
-            "description": _payment_description(incoming),
-            "created_by_id": actor.id if actor.kind == "user" else None,
-            "created_at": now,
-        }
-        new_balance, new_status = ledger.booked(
-            locked.currency, portfolio, balance, status, entry["currency"], entry["amount_minor"]
-        )
-        events.append(
-            audit.event_row(
-                actor,
-                "ledger.payment",
-                "ledger_entry",
-                entry["id"],
-                account_id=account_id,
-                before=None,
-                after=audit.plain(entry),
-                at=now,
-            )
-        )
-        if new_status != status:
-            events.append(
-                audit.event_row(
-                    actor,
-                    "account.status_changed",
-                    "account",
-                    account_id,
-                    account_id=account_id,
-                    before={"status": status.value},
-                    after={"status": new_status.value},
-                    at=now,
-                )
-            )
-        balances[account_id] = (new_balance, new_status)
-        deltas[account_id] = deltas.get(account_id, 0) + entry["amount_minor"]
-        payment = _payment_dict(account_id, entry["id"], incoming, now)
-        events.append(
-            audit.event_row(
-                actor,
-                "payment.received",
-                "payment",
-                payment["id"],
-                account_id=account_id,
-                before=None,
-                after=audit.plain(payment, exclude=frozenset({"verification_code"})),
-                at=now,
-            )
-        )
-        entries.append(entry)
-        rows.append(payment)
+        balance, status = balances.get(account_id, (account.balance_minor, account.status))
+        payment = _book_one(booking, actor, account, balance, status, key, incoming, state)
+        balances[account_id] = payment.pop("_moved")
+        deltas[account_id] = deltas.get(account_id, 0) - incoming.amount_minor
+        if state is not None:
+            _allocate_and_settle(session, actor, account, state, incoming)
         written = PaymentRow(**payment)
         booked[key] = written  # type: ignore[assignment]
-        results.append((written, True))  # type: ignore[arg-type]
-    ledger.append_many(
-        session,
-        entries,
-        {account_id: (deltas[account_id], *balances[account_id]) for account_id in deltas},
+        booking.results.append((written, True))  # type: ignore[arg-type]
+    booking.moves = {
+        account_id: (delta, *balances[account_id]) for account_id, delta in deltas.items()
+    }
+    return booking
+
+
+def _book_one(
+    booking: BulkBooking,
+    actor: Actor,
+    account: repository.LockedAccount,
+    balance: int,
+    status: AccountStatus,
+    key: tuple[str, str],
+    incoming: IncomingPayment,
+    state: repository.BookingState | None,
+) -> dict[str, Any]:
+    """The entry, the payment and their audit events as ``record_payment`` writes them, as
+    plain rows (building thousands of model instances costs more than the SQL); the payment's
+    row, with ``_moved``: the account's balance and status after it."""
+    portfolio = account.portfolio
+    if incoming.limit_overpayment:
+        check_overpayment(balance, incoming.amount_minor, portfolio.overpayment_tolerance_minor)
+    now = utcnow()
+    entry: dict[str, Any] = {
+        "id": uuid7(),
+        "account_id": account.id,
+        "kind": EntryKind.payment,
+        "amount_minor": ledger.signed(EntryKind.payment, incoming.amount_minor),
+        "currency": incoming.currency,
+        "effective_date": incoming.paid_on,
+        "source": incoming.provider or incoming.method.value,
+        "idempotency_key": f"payment:{key[1]}",
+        "reverses_entry_id": None,
+        "description": _payment_description(incoming),
+        "created_by_id": actor.id if actor.kind == "user" else None,
+        "created_at": now,
+    }
+    new_balance, new_status = ledger.booked(
+        account.currency, portfolio, balance, status, entry["currency"], entry["amount_minor"]
     )
-    repository.insert_payments(session, rows)
-    audit.record_many(session, events)
-    return results
+    events = booking.events
+    events.append(
+        audit.event_row(
+            actor,
+            "ledger.payment",
+            "ledger_entry",
+            entry["id"],
+            account_id=account.id,
+            after=audit.plain(entry),
+            at=now,
+        )
+    )
+    if new_status != status:
+        events.append(
+            audit.event_row(
+                actor,
+                "account.status_changed",
+                "account",
+                account.id,
+                account_id=account.id,
+                before={"status": status.value},
+                after={"status": new_status.value},
+                at=now,
+            )
+        )
+    payment = _payment_dict(account.id, entry["id"], incoming, now)
+    events.append(
+        audit.event_row(
+            actor,
+            "payment.received",
+            "payment",
+            payment["id"],
+            account_id=account.id,
+            after=audit.plain(payment, exclude=frozenset({"verification_code"})),
+            at=now,
+        )
+    )
+    booking.entries.append(entry)
+    booking.payments.append(payment)
+    return {**payment, "_moved": (new_balance, new_status)}
+
+
+def _allocate_and_settle(
+    session: Session,
+    actor: Actor,
+    account: repository.LockedAccount,
+    state: repository.BookingState,
+    incoming: IncomingPayment,
+) -> None:
+    """What ``record_payment`` does after the entry: the money allocated to the active plan's
+    instalments, and the open promise kept if the money received since its local day covers
+    it (this payment and the earlier ones of the same call included)."""
+    promise = (
+        state.promise if state.promise and state.promise.status == PromiseStatus.open else None
+    )
+    received = 0
+    if promise is not None:
+        since = promises.promise_day(promise, account.portfolio.timezone)
+        received = sum(amount for day, amount in state.received if day >= since)
+        if incoming.paid_on >= since:
+            received += incoming.amount_minor
+    state.received.append((incoming.paid_on, incoming.amount_minor))
+    plan = state.plan
+    if plan is not None and plan.status == PlanStatus.active:
+        allocated = plans.Received(incoming.amount_minor, incoming.instalment_id)
+        plans.allocate(session, actor, state.account, plan, state.instalments, allocated)
+    if promise is not None:
+        promises.settle(session, actor, promise, received)
 
 
 class PaymentRow(SimpleNamespace):
@@ -547,40 +662,40 @@ PAID_TYPES = ("checkout.session.completed", "checkout.session.async_payment_succ
 
 def handle_events(session: Session, provider_name: str, events: list[dict[str, Any]]) -> list[str]:
     """``handle_event`` for events delivered at the same time, in one transaction and a
-    constant number of statements: one indexed read answers the events already in the inbox
-    (``duplicate``, before any lock), the others are claimed with one INSERT (an event another
-    transaction claims meanwhile is a ``duplicate`` once that one commits), their links are
-    read at once and the paid checkouts booked with ``record_payments``. Other event types
-    (expiry, refunds) are dispatched one by one as ``handle_event`` does. Outcomes in the
-    order of ``events``."""
+    constant number of statements: the events are claimed with one INSERT that skips those
+    already in the inbox (an event another transaction claims meanwhile is a ``duplicate``
+    once that one commits), with the outcome they will most likely have (a paid checkout:
+    ``processed``); their links are read and their accounts locked at once, the paid
+    checkouts booked with ``book_payments``; one UPDATE corrects the outcomes that differ, if
+    any. Other event types (expiry, refunds) are dispatched one by one as ``handle_event``
+    does. Outcomes in the order of ``events``."""
     ids = [str(event["id"]) for event in events]
-    seen = repository.known_events(session, provider_name, ids)
     rows: dict[str, dict[str, Any]] = {}  # inbox rows, plain: thousands of models cost more
     now = utcnow()
     for event, event_id in sorted(zip(events, ids, strict=True), key=lambda pair: pair[1]):
-        if event_id in seen or event_id in rows:
+        if event_id in rows:
             continue
+        kind = str(event.get("type", ""))
         obj = event.get("data", {}).get("object", {}) or {}
         rows[event_id] = {
             "id": uuid7(),
             "provider": provider_name,
             "event_id": event_id,
-            "type": str(event.get("type", "")),
-            "reference": _reference(event.get("type", ""), obj),
+            "type": kind,
+            "reference": _reference(kind, obj),
             "payload": event,
-            "outcome": "received",
+            "outcome": _expected_outcome(kind, obj),
             "received_at": now,
-            "processed_at": None,
+            "processed_at": now,
         }
     claimed = repository.claim_events(session, list(rows.values()))  # in event id order
     outcomes: dict[str, str] = {}
     paid: list[dict[str, Any]] = []
     for event_id in claimed:
         row = rows[event_id]
-        obj = row["payload"].get("data", {}).get("object", {}) or {}
-        if row["type"] in PAID_TYPES and obj.get("payment_status") == "paid":
+        if row["outcome"] == "processed":
             paid.append(row)
-        elif row["type"] in PAID_TYPES:
+        elif row["outcome"] == "awaiting_payment":
             outcomes[event_id] = "awaiting_payment"
     outcomes.update(_checkouts_paid(session, Actor("provider"), provider_name, paid))
     for event_id in claimed:
@@ -588,7 +703,12 @@ def handle_events(session: Session, provider_name: str, events: list[dict[str, A
             row = rows[event_id]
             obj = row["payload"].get("data", {}).get("object", {}) or {}
             outcomes[event_id] = _dispatch(session, provider_name, row["type"], obj)
-    repository.set_outcomes(session, provider_name, outcomes, utcnow())
+    corrected = [
+        {"event": rows[event_id]["id"], "new_outcome": outcome}
+        for event_id, outcome in outcomes.items()
+        if outcome != rows[event_id]["outcome"]
+    ]
+    repository.set_outcomes(session, corrected, utcnow())
     answered: list[str] = []
     first: set[str] = set()
     for event_id in ids:
@@ -598,22 +718,30 @@ def handle_events(session: Session, provider_name: str, events: list[dict[str, A
     return answered
 
 
+def _expected_outcome(event_type: str, obj: dict[str, Any]) -> str:
+    """What ``handle_events`` will most likely answer, stored when the event is claimed."""
+    if event_type not in PAID_TYPES:
+        return "received"
+    return "processed" if obj.get("payment_status") == "paid" else "awaiting_payment"
+
+
 def _checkouts_paid(
     session: Session, actor: Actor, provider_name: str, rows: list[dict[str, Any]]
 ) -> dict[str, str]:
-    """``_checkout_paid`` for many events: links and accounts read at once, the payments
-    booked in bulk, the links marked paid, deferred refunds applied."""
+    """``_checkout_paid`` for many events: links read and their accounts locked at once, the
+    payments booked in bulk, the links marked paid with one UPDATE (their audit events in the
+    payments' INSERT), deferred refunds applied."""
     outcomes: dict[str, str] = {}
     objects = {row["event_id"]: row["payload"]["data"]["object"] for row in rows}
     link_ids = {event_id: _link_id(obj) for event_id, obj in objects.items()}
-    links = repository.links_with_portfolios(session, {i for i in link_ids.values() if i})
-    booking: list[tuple[str, PaymentLink, tuple[uuid.UUID, IncomingPayment]]] = []
+    links, accounts = repository.links_to_pay(session, {i for i in link_ids.values() if i})
+    paying: list[tuple[str, repository.LinkToPay, tuple[uuid.UUID, IncomingPayment]]] = []
     for event_id, obj in objects.items():
-        found = links.get(link_ids[event_id]) if link_ids[event_id] else None
-        if found is None:
+        link = links.get(link_ids[event_id]) if link_ids[event_id] else None
+        if link is None:
             outcomes[event_id] = "unknown_link"
             continue
-        link, portfolio = found
+        portfolio = accounts[link.account_id].portfolio
         currency = str(obj.get("currency", link.currency)).upper()
         amount = stripe_provider.from_stripe_amount(int(obj.get("amount_total", 0)), currency)
         if currency != link.currency or amount <= 0:
@@ -623,32 +751,16 @@ def _checkouts_paid(
             outcomes[event_id] = "amount_too_large"
             continue
         incoming = _online_payment(provider_name, obj, link, amount, currency, portfolio)
-        booking.append((event_id, link, (link.account_id, incoming)))
-    booked = record_payments(session, actor, [item for _, _, item in booking])
-    events: list[dict[str, Any]] = []
+        paying.append((event_id, link, (link.account_id, incoming)))
+    booking = book_payments(session, actor, [item for _, _, item in paying], locked=accounts)
     references: list[str] = []
-    for (event_id, link, _), (payment, created) in zip(booking, booked, strict=True):
-        if link.status != LinkStatus.paid:
-            before = link.status.value
-            link.status, link.paid_at = LinkStatus.paid, utcnow()
-            session.add(link)
-            events.append(
-                audit.event_row(
-                    actor,
-                    "payment_link.paid",
-                    "payment_link",
-                    link.id,
-                    account_id=link.account_id,
-                    before={"status": before},
-                    after={"status": "paid", "payment_id": str(payment.id)},
-                    at=link.paid_at,
-                )
-            )
+    for (event_id, link, _), (payment, created) in zip(paying, booking.results, strict=True):
+        booking.link_paid(actor, link.id, link.account_id, link.status, payment.id)
         if payment.provider_reference:
             references.append(payment.provider_reference)
         outcomes[event_id] = "processed" if created else "already_recorded"
-    session.flush()  # the links, and any row the per-payment path left pending
-    audit.record_many(session, events)
+    booking.write(session)
+    session.flush()  # any row the per-payment path left pending
     for deferred in repository.deferred_events_for(session, references):
         deferred.outcome = _refunded(session, actor, deferred.payload["data"]["object"])
         deferred.processed_at = utcnow()
@@ -660,7 +772,7 @@ def _checkouts_paid(
 def _online_payment(
     provider_name: str,
     obj: dict[str, Any],
-    link: PaymentLink,
+    link: PaymentLink | repository.LinkToPay,
     amount: int,
     currency: str,
     portfolio: Portfolio,

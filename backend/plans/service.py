@@ -540,7 +540,7 @@ def allocate(
     received: Received,
 ) -> None:
     """Apply one new payment to the active plan's instalments (in number order)."""
-    _apply(rows, received)
+    apply_received(rows, received)
     _settle_instalments(session, actor, account, plan, rows)
 
 
@@ -557,13 +557,14 @@ def reallocate(
     for row in rows:
         row.paid_minor = 0
     for entry_id, amount in repository.payments_since(session, account.id, plan.created_at):
-        _apply(rows, Received(amount, targets.get(entry_id)))
+        apply_received(rows, Received(amount, targets.get(entry_id)))
     _settle_instalments(session, actor, account, plan, rows)
 
 
-def _apply(rows: list[PlanInstalment], received: Received) -> None:
+def apply_received(rows: list[PlanInstalment], received: Received) -> None:
     """A payment made for a given instalment (a link for it) goes there first; everything
-    else, and any excess, goes to the oldest unpaid instalment, rolling forward."""
+    else, and any excess, goes to the oldest unpaid instalment, rolling forward. (Bank
+    statements run it on copies, to know what the next line of a file will find unpaid.)"""
     amount = received.amount_minor
     for row in sorted(rows, key=lambda r: r.id != received.instalment_id):
         applied = min(max(amount, 0), row.amount_minor - row.paid_minor)

@@ -55,25 +55,6 @@ def page(
     return keyset(session, query, Promise.id, after, limit)
 
 
-def payment_rows(
-    session: Session, account_ids: list[uuid.UUID], since: date
-) -> list[tuple[uuid.UUID, date, int]]:
-    """(account, effective date, amount received) of payments and their reversals since a day,
-    for a chunk of accounts in one query. Amounts are positive for money in."""
-    payment_ids = select(LedgerEntry.id).where(
-        col(LedgerEntry.account_id).in_(account_ids), LedgerEntry.kind == EntryKind.payment
-    )
-    query = select(
-        LedgerEntry.account_id, LedgerEntry.effective_date, LedgerEntry.amount_minor
-    ).where(
-        col(LedgerEntry.account_id).in_(account_ids),
-        LedgerEntry.effective_date >= since,
-        (LedgerEntry.kind == EntryKind.payment)
-        | (col(LedgerEntry.reverses_entry_id).in_(payment_ids)),
-    )
-    return [(a, d, -amount) for a, d, amount in session.execute(query)]
-
-
 def kpi_rows(
     session: Session,
     portfolio_id: uuid.UUID | None,

@@ -284,12 +284,6 @@ def _resolve(
     )
 
 
-def received_since_made(session: Session, promise: Promise, timezone: str) -> int:
-    """Money received on the account from the promise's day on (payments net of reversals)."""
-    since = promise_day(promise, timezone)
-    return sum(a for _, _, a in repository.payment_rows(session, [promise.account_id], since))
-
-
 def settle(session: Session, actor: Actor, promise: Promise, received_minor: int) -> None:
     """Keep the open promise if ``received_minor`` (money received since its day) covers it."""
     if received_minor >= promise.amount_minor:

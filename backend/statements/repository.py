@@ -16,7 +16,7 @@ from backend.core.sums import exact_sum, joined
 from backend.creditors.models import Portfolio
 from backend.debtors.models import Debtor
 from backend.payments.models import Payment, PaymentLink
-from backend.plans.models import Plan
+from backend.plans.models import Plan, PlanInstalment
 from backend.statements.matching import AccountInfo, LinkInfo
 from backend.statements.models import BankStatement, StatementLine
 from shared.schemas.enums import AccountStatus, LinkStatus, PlanStatus
@@ -120,6 +120,41 @@ def accounts_with_plans(session: Session, portfolio_id: uuid.UUID) -> set[uuid.U
         .where(Account.portfolio_id == portfolio_id, Plan.status == PlanStatus.active)
     )
     return set(session.execute(query).scalars())
+
+
+def open_links_paying(
+    session: Session, link_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, tuple[uuid.UUID | None, uuid.UUID | None]]:
+    """Of these links, the ones still open, with what they pay: (instalment, promise)."""
+    found: dict[uuid.UUID, tuple[uuid.UUID | None, uuid.UUID | None]] = {}
+    for chunk in _chunks(sorted(link_ids), _IN_CHUNK):
+        query = select(PaymentLink.id, PaymentLink.instalment_id, PaymentLink.promise_id).where(
+            col(PaymentLink.id).in_(chunk), PaymentLink.status == LinkStatus.open
+        )
+        found.update(
+            {link: (instalment, promise) for link, instalment, promise in session.execute(query)}
+        )
+    return found
+
+
+def active_instalments(
+    session: Session, account_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, list[PlanInstalment]]:
+    """The instalments of these accounts' active plans, in number order, as copies outside
+    the session (changing them changes nothing stored)."""
+    found: dict[uuid.UUID, list[PlanInstalment]] = {}
+    columns = PlanInstalment.__table__.columns  # type: ignore[attr-defined]
+    for chunk in _chunks(sorted(account_ids), _IN_CHUNK):
+        query = (
+            select(Plan.account_id, *columns)
+            .join(Plan, Plan.id == PlanInstalment.plan_id)
+            .where(col(Plan.account_id).in_(chunk), Plan.status == PlanStatus.active)
+            .order_by(col(Plan.account_id), col(PlanInstalment.number))
+        )
+        for account_id, *values in session.execute(query):
+            row = PlanInstalment(**dict(zip(columns.keys(), values, strict=True)))
+            found.setdefault(account_id, []).append(row)
+    return found
 
 
 def payments_by_external_id(session: Session, external_ids: list[str]) -> dict[str, Payment]:

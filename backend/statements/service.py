@@ -49,6 +49,7 @@ from backend.payments import service as payments
 from backend.payments.models import Payment, PaymentLink
 from backend.payments.service import IncomingPayment
 from backend.plans import repository as plans_repository
+from backend.plans import service as plans
 from backend.statements import parser, repository
 from backend.statements.matching import Candidate, Matcher
 from backend.statements.models import BankStatement, StatementLine
@@ -257,7 +258,7 @@ class _Matching:
             self.session, [external_id(self.statement.portfolio_id, f) for f in prints]
         )
         rows: list[dict[str, Any]] = []
-        pending: list[tuple[dict[str, Any], Booking, Target]] = []
+        pending: list[tuple[dict[str, Any], Booking, Candidate]] = []
         progress.update("matching", 0, len(lines))
         for line, fingerprint in zip(lines, prints, strict=True):
             booking = Booking(
@@ -276,17 +277,34 @@ class _Matching:
         self._book(pending)
         return rows
 
-    def _book(self, pending: list[tuple[dict[str, Any], Booking, Target]]) -> None:
-        """The matched lines booked together (``payments.record_payments``), links closed."""
-        booked = payments.record_payments(
+    def _book(self, pending: list[tuple[dict[str, Any], Booking, Candidate]]) -> None:
+        """The matched lines booked together (``payments.book_payments``), in file order, each
+        to what it pays (``_Targets``); the links they pay marked paid."""
+        targets = _Targets(
+            self.session, [(c.account.id, c.link_id) for _, _, c in pending], self.with_plans
+        )
+        resolved: list[Target] = []
+        for row, booking, chosen in pending:
+            target = targets.resolve(chosen.account.id, chosen.link_id, booking.amount_minor)
+            row.update(link_id=target.link_id, instalment_id=target.instalment_id)
+            resolved.append(target)
+        booked = payments.book_payments(
             self.session,
             self.actor,
-            [(target.account_id, _incoming(booking, target)) for _, booking, target in pending],
+            [
+                (target.account_id, _incoming(booking, target))
+                for (_, booking, _), target in zip(pending, resolved, strict=True)
+            ],
         )
-        for (row, _, target), (payment, _) in zip(pending, booked, strict=True):
+        for (row, _, _), target, (payment, _) in zip(
+            pending, resolved, booked.results, strict=True
+        ):
             if target.link_id:
-                _close_link(self.session, self.actor, target.link_id, payment)
+                booked.link_paid(
+                    self.actor, target.link_id, target.account_id, LinkStatus.open, payment.id
+                )
             row["payment_id"] = payment.id
+        booked.write(self.session)
 
     def _already_booked(self, row: dict[str, Any], payment: Payment) -> None:
         info = self.matcher.accounts.get(payment.account_id) or repository.account_info(
@@ -306,32 +324,57 @@ class _Matching:
         row: dict[str, Any],
         line: ParsedLine,
         booking: Booking,
-        pending: list[tuple[dict[str, Any], Booking, Target]],
+        pending: list[tuple[dict[str, Any], Booking, Candidate]],
     ) -> None:
-        """Match the line; a single candidate is booked: at once when its account has a plan
-        (the next line's target depends on this allocation), else with the chunk's others."""
+        """Match the line; a single candidate is booked with the chunk's others. A link is
+        paid once: later lines no longer find it (one found paid meanwhile, by another
+        upload or a provider, is left to the account when booking)."""
         candidates = self.matcher.match(line.reference, line.description, line.amount_minor)
         row["candidates"] = [c.as_json() for c in candidates]
         if len(candidates) != 1:
             row["status"] = Status.ambiguous if candidates else Status.unmatched
             return
         (chosen,) = candidates
-        plan = chosen.account.id in self.with_plans
-        target = resolve_target(
-            self.session, chosen.account.id, chosen.link_id, line.amount_minor, plan=plan
-        )
-        if target.link_id:
-            self.matcher.link_paid(target.link_id)
-        row.update(
-            status=Status.matched,
-            account_id=target.account_id,
-            link_id=target.link_id,
-            instalment_id=target.instalment_id,
-        )
-        if plan:
-            row["payment_id"] = book(self.session, self.actor, booking, target).id
+        if chosen.link_id:
+            self.matcher.link_paid(chosen.link_id)
+        row.update(status=Status.matched, account_id=chosen.account.id)
+        pending.append((row, booking, chosen))
+
+
+class _Targets:
+    """What each matched line of a chunk pays (``resolve_target``'s rules) for the whole chunk
+    at once: the links named still open, and the active plans' instalments of accounts known
+    to have one, read with one query each; each line's money is then allocated to the copies
+    of the instalments (``plans.apply_received``, the plan's own rule) before the next line
+    is resolved, as booking them one by one would find them."""
+
+    def __init__(
+        self,
+        session: Session,
+        chosen: list[tuple[uuid.UUID, uuid.UUID | None]],
+        with_plans: set[uuid.UUID],
+    ) -> None:
+        self.links = repository.open_links_paying(session, {link for _, link in chosen if link})
+        planned = {account for account, _ in chosen if account in with_plans}
+        self.plans = repository.active_instalments(session, planned) if planned else {}
+
+    def resolve(self, account_id: uuid.UUID, link_id: uuid.UUID | None, amount: int) -> Target:
+        if link_id is not None and link_id in self.links:
+            instalment_id, promise_id = self.links.pop(link_id)  # paid once
+            target = Target(account_id, link_id, instalment_id, promise_id)
         else:
-            pending.append((row, booking, target))
+            rows = self.plans.get(account_id, [])
+            unpaid = next((r for r in rows if r.status != InstalmentStatus.paid), None)
+            owed = unpaid.amount_minor - unpaid.paid_minor if unpaid else None
+            target = Target(account_id, instalment_id=unpaid.id if owed == amount else None)
+        if (rows := self.plans.get(account_id)) is not None:
+            plans.apply_received(rows, plans.Received(amount, target.instalment_id))
+            for row in rows:
+                if row.paid_minor >= row.amount_minor:
+                    row.status = InstalmentStatus.paid
+            if all(row.status == InstalmentStatus.paid for row in rows):
+                del self.plans[account_id]  # completed: no active plan any more
+        return target
 
 
 def _row(statement_id: uuid.UUID, line: ParsedLine, fingerprint: str) -> dict[str, Any]:

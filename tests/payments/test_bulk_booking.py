@@ -17,7 +17,7 @@ from backend.accounts.models import Account
 from backend.audit.models import AuditEvent
 from backend.audit.service import Actor
 from backend.core.clock import utcnow
-from backend.core.errors import IdempotencyConflict
+from backend.core.errors import Conflict, IdempotencyConflict
 from backend.ledger.models import LedgerEntry
 from backend.payments import service as payments
 from backend.payments.models import Payment
@@ -32,27 +32,34 @@ from tests.plans.helpers import days, lima, team
 VOLATILE = {"id", "at", "created_at", "updated_at", "resolved_at", "closed_at", "paid_at"}
 
 
-def _accounts(session: Session) -> list[Account]:
-    """Six accounts: plain ones (one paid off, one paid twice), one with a plan, one with an
-    open promise."""
-    _, agent = team(session)
-    portfolio = lima(session)
-    rows = [b.account(session, portfolio, agent=agent, principal=p) for p in (50_000,) * 4]
-    with_plan = b.account(session, portfolio, agent=agent, principal=60_000)
+def _plan(session: Session, account: Account, discount: int = 0) -> None:
     plan = Plan(
-        account_id=with_plan.id,
-        kind=PlanKind.instalments,
+        account_id=account.id,
+        kind=PlanKind.settlement if discount else PlanKind.instalments,
         currency="PEN",
         balance_at_agreement_minor=60_000,
-        total_minor=60_000,
+        total_minor=60_000 - discount,
+        discount_minor=discount,
         created_at=utcnow() - timedelta(minutes=1),
     )
     session.add(plan)
     session.flush()
+    amount = (60_000 - discount) // 3
     session.add_all(
-        PlanInstalment(plan_id=plan.id, number=n, due_date=days(30 * n), amount_minor=20_000)
+        PlanInstalment(plan_id=plan.id, number=n, due_date=days(30 * n), amount_minor=amount)
         for n in (1, 2, 3)
     )
+
+
+def _accounts(session: Session) -> list[Account]:
+    """Eight accounts: plain ones (one paid off, one paid twice), one with a plan, one with an
+    open promise, one with a plan and a promise, one with a settlement plan that grants a
+    discount once paid."""
+    _, agent = team(session)
+    portfolio = lima(session)
+    rows = [b.account(session, portfolio, agent=agent, principal=p) for p in (50_000,) * 4]
+    with_plan = b.account(session, portfolio, agent=agent, principal=60_000)
+    _plan(session, with_plan)
     with_promise = b.account(session, portfolio, agent=agent, principal=60_000)
     session.add(
         Promise(
@@ -64,8 +71,22 @@ def _accounts(session: Session) -> list[Account]:
             recorded_by_kind="agent",
         )
     )
+    both = b.account(session, portfolio, agent=agent, principal=60_000)
+    _plan(session, both)
+    session.add(
+        Promise(
+            account_id=both.id,
+            amount_minor=30_000,
+            currency="PEN",
+            due_date=days(3),
+            channel="api",
+            recorded_by_kind="agent",
+        )
+    )
+    settlement = b.account(session, portfolio, agent=agent, principal=60_000)
+    _plan(session, settlement, discount=6_000)
     session.flush()
-    return [*rows, with_plan, with_promise]
+    return [*rows, with_plan, with_promise, both, settlement]
 
 
 def _script(accounts: list[Account], tag: str) -> list[tuple[uuid.UUID, IncomingPayment]]:
@@ -86,8 +107,14 @@ def _script(accounts: list[Account], tag: str) -> list[tuple[uuid.UUID, Incoming
         pay(1, 50_000, "b"),  # pays it off: the account closes as paid
         pay(2, 20_000, "c"),
         pay(2, 30_000, "d"),  # the same account again, in the same chunk: paid off too
-        pay(4, 30_000, "e"),  # the plan: allocated one by one
-        pay(5, 25_000, "f"),  # keeps the promise
+        pay(4, 30_000, "e"),  # the plan: the first instalment and half the second
+        pay(5, 10_000, "f"),  # the promise: not yet kept
+        pay(6, 15_000, "h"),  # plan and promise: the first instalment in part
+        pay(4, 30_000, "i"),  # the rest of the plan: completed
+        pay(5, 15_000, "j"),  # with the earlier 10,000: the promise is kept
+        pay(6, 15_000, "k"),  # 30,000 since the promise: kept; instalment 1 paid
+        pay(7, 18_000, "l"),  # the settlement plan, one instalment
+        pay(7, 36_000, "m"),  # the rest: completed, the discount posted
         pay(0, 10_000, "a"),  # a replay: the first payment, nothing booked
         pay(3, 70_000, "g"),  # overpaid: the balance goes below zero
     ]
@@ -162,13 +189,14 @@ def test_bulk_booking_equals_booking_one_by_one(session: Session) -> None:
     session.flush()
 
     assert [created for _, created in bulk] == [created for _, created in singles]
-    assert bulk[6][0].id == bulk[0][0].id  # the replay answers with the first payment
+    assert bulk[12][0].id == bulk[0][0].id  # the replay answers with the first payment
     expected = _state(session, one_by_one)
     assert _state(session, in_bulk) == expected
     actions = [event[1] for event in expected["audit"]]
-    assert actions.count("payment.received") == 7
-    assert actions.count("account.status_changed") == 3  # b, d, g paid the account off
-    assert "promise.kept" in actions
+    assert actions.count("payment.received") == 13
+    assert actions.count("account.status_changed") == 5  # b, d, g, i, m paid it off
+    assert actions.count("promise.kept") == 2 and actions.count("plan.completed") == 2
+    assert "ledger.discount" in actions
 
 
 def test_bulk_booking_replays_what_is_already_booked(session: Session) -> None:
@@ -219,5 +247,88 @@ def test_plain_payments_cost_a_constant_number_of_statements(session: Session, c
         booked = payments.record_payments(session, Actor("system"), script)
 
     assert all(created for _, created in booked)
-    # lock, booked ids (external), portfolio, entries, balances, payments, audit
+    # lock, the portfolio (the session no longer holds it), booked ids (external), entries,
+    # balances, payments, audit
     assert len(statements) <= 7, "\n".join(statements)
+
+
+def _cash(account: Account, agent_id: uuid.UUID, receipt: str, amount: int = 1_000):
+    incoming = IncomingPayment(
+        amount_minor=amount,
+        currency="PEN",
+        paid_on=days(0),
+        method=PaymentMethod.cash,
+        client_id=f"dev-{uuid.uuid4().hex[:12]}",
+        agent_id=agent_id,
+        receipt_number=receipt,
+    )
+    return account.id, incoming
+
+
+def test_receipt_numbers_are_checked_in_bulk(session: Session) -> None:
+    _, agent = team(session)
+    accounts = [b.account(session, lima(session), agent=agent, principal=50_000) for _ in range(3)]
+    actor = Actor("user", agent.id)
+    payments.record_payment(session, actor, *_cash(accounts[0], agent.id, "R-1"))
+
+    booked = payments.record_payments(
+        session, actor, [_cash(accounts[1], agent.id, "R-2"), _cash(accounts[2], agent.id, "R-3")]
+    )
+
+    assert [created for _, created in booked] == [True, True]
+    assert all(payment.verification_code for payment, _ in booked)
+    for script in (
+        [_cash(accounts[1], agent.id, "R-1")],  # used before
+        [_cash(accounts[1], agent.id, "R-4"), _cash(accounts[2], agent.id, "R-4")],  # twice
+    ):
+        with pytest.raises(Conflict) as refused:
+            payments.record_payments(session, actor, script)
+        assert refused.value.message_key == "error.receipt_number_used"
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_plans_and_promises_cost_a_constant_number_of_statements(
+    session: Session, count: int
+) -> None:
+    _, agent = team(session)
+    portfolio = lima(session)
+    accounts = [b.account(session, portfolio, agent=agent, principal=60_000) for _ in range(10)]
+    for account in accounts[:5]:
+        _plan(session, account)
+    for account in accounts[5:]:
+        session.add(
+            Promise(
+                account_id=account.id,
+                amount_minor=500,
+                currency="PEN",
+                due_date=days(3),
+                channel="api",
+                recorded_by_kind="agent",
+            )
+        )
+    script = [
+        (
+            accounts[i % len(accounts)].id,
+            IncomingPayment(
+                amount_minor=100,
+                currency="PEN",
+                paid_on=days(0),
+                method=PaymentMethod.bank_statement,
+                external_id=f"statement:mixed:{count}:{i}",
+            ),
+        )
+        for i in range(count)
+    ]
+    session.flush()
+    session.expire_all()
+
+    with counted(session) as statements:
+        booked = payments.record_payments(session, Actor("system"), script)
+        session.flush()  # the instalments and promises changed
+
+    assert all(created for _, created in booked)
+    kept = session.exec(select(Promise).where(Promise.status == "kept")).all()
+    assert len(kept) == (5 if count == 100 else 0)  # 500.00 in payments of 100.00
+    # lock, the portfolio, plans and promises, booked ids, entries, balances, payments, audit;
+    # then the instalments, promises and their audit events
+    assert len(statements) <= 11, "\n".join(statements)

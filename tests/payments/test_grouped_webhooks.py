@@ -8,6 +8,7 @@ import asyncio
 import copy
 from typing import Any
 
+import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -23,6 +24,7 @@ from backend.payments.service import LinkRequest
 from shared.schemas.enums import LinkPurpose
 from tests import builders as b
 from tests.payments.stripe_stub import refund_event
+from tests.payments.test_booking_statements import counted
 from tests.plans.helpers import lima
 
 
@@ -140,3 +142,20 @@ def test_the_batcher_groups_concurrent_events_and_answers_each() -> None:
     assert answers[:2] == ["ok:a", "ok:b"] and answers[3:] == ["ok:c", "ok:d"]
     assert isinstance(answers[2], ValueError)  # only that request fails (5xx, redelivered)
     assert sum(len(c) for c in calls) == 5 and len(calls) < 5  # grouped, each handled once
+
+
+@pytest.mark.parametrize("count", [4, 40])
+def test_a_group_costs_a_constant_number_of_statements(session: Session, count: int) -> None:
+    links = _links(session, count)
+    events = [builtin.sandbox_completion_event(link) for link in links]
+    events += events[: count // 4]  # duplicates in the same group
+    session.flush()
+    session.expire_all()
+
+    with counted(session) as statements:
+        outcomes = payments.handle_events(session, builtin.NAME, events)
+
+    assert outcomes.count("processed") == count and outcomes.count("duplicate") == count // 4
+    # claim, links with their accounts locked, booked ids, entries, balances, payments,
+    # links paid, audit, deferred refunds (the outcomes were claimed as they ended)
+    assert len(statements) <= 9, "\n".join(statements)

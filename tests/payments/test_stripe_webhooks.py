@@ -78,6 +78,19 @@ def test_forged_stale_and_unsigned_webhooks_are_rejected(client, session, stripe
     assert _count(session, ProviderEvent) == 0
 
 
+def test_signed_bodies_that_are_not_events_are_refused(client, session, stripe_stub) -> None:
+    thin = {"id": "evt_thin", "object": "v2.core.event", "type": "v1.billing.meter.no_meter"}
+    bodies = [b"not json", b"[1, 2]", json.dumps({"type": "x"}).encode(), json.dumps(thin).encode()]
+    for payload in bodies:
+        response = client.post(
+            WEBHOOK,
+            content=payload,
+            headers={"Stripe-Signature": sign(payload, SECRET)},
+        )
+        assert response.status_code == 400 and response.json()["code"] == "invalid_signature"
+    assert _count(session, ProviderEvent) == 0
+
+
 def test_completed_twice_books_one_payment(client, session, stripe_stub) -> None:
     _, agent = team(session)
     account = b.account(session, lima(session), agent=agent, principal=50_000)

@@ -10,11 +10,14 @@ from sqlmodel import Session, select
 
 from backend.accounts.models import Account
 from backend.audit.models import AuditEvent
+from backend.audit.service import Actor
 from backend.core.config import get_settings
 from backend.ledger.models import LedgerEntry
+from backend.payments import service as payments
 from backend.payments.models import Payment, PaymentLink
+from backend.payments.service import LinkRequest
 from backend.statements.models import BankStatement, StatementLine
-from shared.schemas.enums import EntryKind, Role
+from shared.schemas.enums import EntryKind, LinkPurpose, Role
 from tests import builders as b
 from tests.statements.helpers import Desk, csv_bytes, decide, lines_by_no, report, upload
 
@@ -348,3 +351,38 @@ def test_second_line_for_a_paid_link_falls_back_to_the_account(client, session) 
     assert lines[3]["link_id"] is None and lines[3]["candidates"][0]["reason"] == "external_ref"
     assert session.get(PaymentLink, link.id).status == "paid"
     assert len(payments_of(session, account)) == 2
+
+
+def _money(minor: int) -> str:
+    return f"{minor / 100:.2f}".replace(".", ",")
+
+
+def test_lines_for_one_plan_pay_its_instalments_in_file_order(client, session) -> None:
+    """Each line finds the instalments as the lines before it left them: a link for the
+    first instalment, then the second's amount, then the second's amount again."""
+    desk = Desk(session)
+    planned = desk.account("PE-4001", principal=60_000)
+    first, second, third, *_ = desk.plan(planned)
+    link, _ = payments.create_link(
+        session, Actor.system(), planned.id, LinkRequest(LinkPurpose.instalment, "bot")
+    )
+    data = csv_bytes(
+        [
+            ("20/01/2025", _money(first.amount_minor), f"Transf {link.token[:10]}", ""),
+            ("21/01/2025", _money(second.amount_minor), "pe 4001", ""),
+            ("22/01/2025", _money(second.amount_minor), "pe 4001 again", ""),
+        ]
+    )
+    body = upload(client, desk.supervisor, desk.portfolio, data).json()
+    lines = lines_by_no(report(client, desk.supervisor, body["id"]))
+
+    assert [lines[n]["status"] for n in (2, 3, 4)] == ["matched"] * 3
+    assert lines[2]["link_id"] == str(link.id) and lines[2]["instalment_id"] == str(first.id)
+    assert lines[3]["instalment_id"] == str(second.id)
+    same = third.amount_minor == second.amount_minor
+    assert lines[4]["instalment_id"] == (str(third.id) if same else None)
+    for row in (first, second):
+        session.refresh(row)
+        assert row.status == "paid"
+    session.refresh(link)
+    assert link.status == "paid"
