@@ -1,22 +1,31 @@
 """Set-based inserts for the import's hot path, without per-row ORM or statement overhead.
 
 Values go through each column's own SQLAlchemy bind processor (UUIDs, UTC datetimes, enums,
-JSON are stored exactly as the ORM stores them), prepared once per table and dialect. Then:
+JSON are stored exactly as the ORM stores them), prepared once per table and dialect; a column
+of few distinct values (enums, dates, the import's one timestamp) processes each value once.
+Then:
 - PostgreSQL: ``COPY table (columns) FROM STDIN`` through psycopg's ``cursor.copy``;
-- SQLite (and anything else): one prepared ``INSERT`` run with the driver's ``executemany``.
+- SQLite: multi-row ``INSERT ... VALUES (...), (...), ...`` statements of up to ``SQLITE_ROWS``
+  rows (one statement per row would open a statement journal per row on tables with triggers,
+  three times slower).
 Both run on the session's connection, inside its transaction (nothing is committed here).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from psycopg import sql
-from sqlalchemy import Table
+from sqlalchemy import JSON, Column, Table, Uuid
+from sqlalchemy.engine import Dialect
 from sqlmodel import Session
 
-Processor = Callable[[Any], Any] | None
+Processor = Callable[[Any], Any]
+
+SQLITE_ROWS = 500  # rows per multi-row INSERT (fewer when the columns would pass the limit)
+SQLITE_VARIABLES = 32766  # SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32
 
 
 def insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -27,8 +36,7 @@ def insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> No
     dialect = connection.dialect
     columns = list(table.columns)
     names = [c.name for c in columns]
-    processors = [c.type._cached_bind_processor(dialect) for c in columns]
-    values = _bound(rows, names, processors)
+    values = _bound(rows, columns, dialect)
     raw = connection.connection.driver_connection
     if dialect.name == "postgresql":
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -38,23 +46,51 @@ def insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> No
             for value in values:
                 copy.write_row(value)
         return
-    compiled = table.insert().compile(dialect=dialect, column_keys=names)
-    assert compiled.positiontup == names  # qmark placeholders in column order
+    _insert_values(raw, dialect, table, names, values)
+
+
+def _insert_values(
+    raw: Any, dialect: Dialect, table: Table, names: list[str], values: list[tuple[Any, ...]]
+) -> None:
+    quote = dialect.identifier_preparer  # names from the table, quoted; values bound
+    columns = ", ".join(map(quote.quote, names))
+    head = f"INSERT INTO {quote.format_table(table)} ({columns}) VALUES "  # noqa: S608
+    one = f"({', '.join('?' * len(names))})"
+    per = max(1, min(SQLITE_ROWS, SQLITE_VARIABLES // len(names)))
     cursor = raw.cursor()
     try:
-        cursor.executemany(str(compiled), values)
+        for start in range(0, len(values), per):
+            part = values[start : start + per]
+            statement = head + ", ".join(itertools.repeat(one, len(part)))
+            cursor.execute(statement, list(itertools.chain.from_iterable(part)))
     finally:
         cursor.close()
 
 
 def _bound(
-    rows: Sequence[dict[str, Any]], names: list[str], processors: list[Processor]
+    rows: Sequence[dict[str, Any]], columns: list[Column[Any]], dialect: Dialect
 ) -> list[tuple[Any, ...]]:
     """Rows as driver tuples, processed column by column (``map`` keeps the loop in C)."""
-    columns = [
-        [row[name] for row in rows]
-        if process is None
-        else list(map(process, (row[name] for row in rows)))
-        for name, process in zip(names, processors, strict=True)
-    ]
-    return list(zip(*columns, strict=True))
+    values = []
+    for column in columns:
+        given = [row[column.name] for row in rows]
+        process = column.type._cached_bind_processor(dialect)
+        if process is not None:
+            if not isinstance(column.type, Uuid | JSON):  # few distinct, hashable values
+                process = _once_per_value(process)
+            given = list(map(process, given))
+        values.append(given)
+    return list(zip(*values, strict=True))
+
+
+def _once_per_value(process: Processor) -> Processor:
+    done: dict[Any, Any] = {}
+
+    def processed(value: Any) -> Any:
+        try:
+            return done[value]
+        except KeyError:
+            done[value] = result = process(value)
+            return result
+
+    return processed

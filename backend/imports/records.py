@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from shared.schemas.enums import AccountStatus, DebtorKind, Language, NationalIdType
 from shared.text import fold
@@ -31,7 +32,14 @@ class AddressIn:
 
 
 def address_key(line1: str, district: str | None, city: str | None) -> tuple[str, str, str]:
-    return fold(line1), fold(district or ""), fold(city or "")
+    return folded(line1), folded(district or ""), folded(city or "")
+
+
+@lru_cache(maxsize=16384)
+def folded(text: str) -> str:
+    """``shared.text.fold``, remembered: an import folds the same names, streets and cities
+    over and over."""
+    return fold(text)
 
 
 @dataclass(slots=True)

@@ -1,20 +1,23 @@
 """The streamed import: rows are read, validated, planned and written one chunk at a time.
 
-Memory stays bounded by the chunk (``CHUNK_ROWS`` rows) plus ``rows.Seen``: one small entry per
-reference and per debtor of the file, which is what cross-row rules need (a reference appears
-once; a debtor's later rows may not contradict its earlier ones). A chunk is closed only
-between two debtors, so adjacent rows of one debtor are planned together.
+Memory stays bounded by the chunk (``CHUNK_ROWS`` rows) plus ``rows.Seen``: about 32 bytes per
+reference and per debtor of the file (``digests.DigestMap``), which is what cross-row rules
+need (a reference appears once; a debtor's later rows may not contradict its earlier ones). A
+chunk is closed only between two debtors, so adjacent rows of one debtor are planned together.
 
-Each chunk loads the state of just the debtors and accounts it names (so a debtor written by an
-earlier chunk is found in the database like any existing one), is planned (``plan``) and, while
-the file has no error, written with set-based statements. After the first error nothing more
-is written but every row is still validated and planned, so the report is complete; the caller
-then rolls back what earlier chunks wrote: all or nothing.
+Each chunk loads the state of just the debtors and accounts it names, with a constant number of
+queries whatever its size (so a debtor written by an earlier chunk is found in the database like
+any existing one), is planned (``plan``) and, while the file has no error, written with
+set-based statements (``bulk``) by ``_Writer`` on a thread of its own, while the next chunk is
+read and validated. After the first error nothing more is written but every row is still
+validated and planned, so the report is complete; the caller then rolls back what earlier
+chunks wrote: all or nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,21 +60,22 @@ def import_rows(
     seen = Seen()
     chunk = FileRows()
     progress.update("importing", 0, estimated)
-    for number, cells in rows:
-        if all(reader.is_blank(cell) for cell in cells):
-            continue
-        totals.rows += 1
-        if totals.rows > MAX_ROWS:
-            raise ImportTooManyRows(limit=MAX_ROWS)
-        parsed = validate_row(number, cells, row_ctx, report)
-        if parsed is not None:
-            if len(chunk.accounts) >= CHUNK_ROWS and parsed[0].key not in chunk.debtors:
-                _flush(session, chunk, seen, ctx, report, totals)
-                chunk = FileRows()
-            collect(chunk, seen, *parsed, row_ctx.header, report)
-        if totals.rows % EVERY == 0:
-            progress.update("importing", totals.rows, estimated)
-    _flush(session, chunk, seen, ctx, report, totals)
+    with _Writer(session, ctx) as writer:
+        for number, cells in rows:
+            if all(reader.is_blank(cell) for cell in cells):
+                continue
+            totals.rows += 1
+            if totals.rows > MAX_ROWS:
+                raise ImportTooManyRows(limit=MAX_ROWS)
+            parsed = validate_row(number, cells, row_ctx, report)
+            if parsed is not None:
+                if len(chunk.accounts) >= CHUNK_ROWS and parsed[0].key not in chunk.debtors:
+                    _flush(session, chunk, seen, ctx, report, totals, writer)
+                    chunk = FileRows()
+                collect(chunk, seen, *parsed, row_ctx.header, report)
+            if totals.rows % EVERY == 0:
+                progress.update("importing", totals.rows, estimated)
+        _flush(session, chunk, seen, ctx, report, totals, writer)
     if totals.rows == 0:
         raise ImportEmpty()
     progress.update("importing", totals.rows, totals.rows)
@@ -79,10 +83,17 @@ def import_rows(
 
 
 def _flush(
-    session: Session, chunk: FileRows, seen: Seen, ctx: PlanContext, report: Report, totals: Totals
+    session: Session,
+    chunk: FileRows,
+    seen: Seen,
+    ctx: PlanContext,
+    report: Report,
+    totals: Totals,
+    writer: _Writer,
 ) -> None:
     if not chunk.accounts:
         return
+    writer.wait()  # this chunk reads what the previous one wrote
     refs = [account.external_ref for account in chunk.accounts]
     accounts = repository.accounts_of(session, ctx.portfolio_id, refs)
     existing = Existing(
@@ -92,10 +103,44 @@ def _flush(
     )
     plan = make_plan(chunk, existing, ctx, report)
     if not report:
-        _write(session, plan, ctx)
+        writer.write(plan)
         for key, debtor in chunk.debtors.items():
             seen.remember(debtor, plan.flags.get(key, 0))
     totals.add(plan)
+
+
+class _Writer:
+    """Writes each chunk's plan on a thread of its own while the next chunk is read and
+    validated: the database works (SQLite steps and PostgreSQL's server release the GIL)
+    while Python parses. One chunk at a time, on the session's connection: the reading thread
+    waits for the write before it queries again (``wait``), and leaving the block waits for
+    the last one, so the connection is never used by both threads at once and the caller's
+    commit or rollback comes after every write. A failed write raises in the reading thread."""
+
+    def __init__(self, session: Session, ctx: PlanContext) -> None:
+        self._session = session
+        self._ctx = ctx
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self._pending: Future[None] | None = None
+
+    def write(self, plan: Plan) -> None:
+        self.wait()
+        self._pending = self._pool.submit(_write, self._session, plan, self._ctx)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            if exc_info[0] is None:
+                self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
 
 
 def _write(session: Session, plan: Plan, ctx: PlanContext) -> None:
