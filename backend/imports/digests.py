@@ -1,7 +1,8 @@
 """A compact map from text keys to small integers, for what a streamed import remembers of the
 rows it has passed (``rows.Seen``).
 
-A ``dict`` of a million references costs about 120 bytes a key; this keeps 24: a 128-bit
+A ``dict`` of a million references costs about 120 bytes a key; this keeps 24 bytes a slot,
+between 32 and 64 a key (the table is kept from three eighths to three quarters full): a 128-bit
 digest of the key (two keyed SipHash values: Python's own string hash of the key and of the key
 with a marker appended) and the value, in flat arrays with open addressing. Two different keys
 share a digest with a probability near 2^-128 per pair: never, in practice.

@@ -343,7 +343,7 @@ def _update_debtor(
     name = _display_name(after["first_name"], after["last_name"], after["company_name"])
     plan.debtor_updates.append(
         {
-            "b_id": current.id,
+            "id": current.id,
             **after,
             "search_text": search_text(name, debtor.id_number, phones),
             "updated_at": ctx.now,
@@ -495,7 +495,7 @@ def _update_account(
         plan.accounts_unchanged += 1
         return
     plan.account_updates.append(
-        {"b_id": current.id, **fields_after, "delta": delta, "updated_at": ctx.now}
+        {"id": current.id, **fields_after, "balance_minor": delta, "updated_at": ctx.now}
     )
     plan.entries.extend(entries)
     if delta:

@@ -16,6 +16,11 @@ DebtorKey = tuple[NationalIdType, str]
 COMPONENTS: tuple[str, ...] = ("principal", "interest", "fees", "paid")
 
 
+def debtor_text(key: DebtorKey) -> str:
+    """A debtor's key as one string (``digests.DigestMap`` keys)."""
+    return f"{key[0].value}\x1f{key[1]}"
+
+
 @dataclass(slots=True)
 class AddressIn:
     line1: str

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, any_, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, String, Table, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
@@ -20,6 +20,7 @@ from backend.core.pagination import keyset
 from backend.creditors.models import Portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
 from backend.imports import bulk
+from backend.imports.digests import DigestMap
 from backend.imports.models import ImportBatch
 from backend.imports.records import (
     COMPONENTS,
@@ -27,12 +28,14 @@ from backend.imports.records import (
     ExistingAccount,
     ExistingDebtor,
     address_key,
+    debtor_text,
 )
 from backend.ledger.models import LedgerEntry
 from backend.users.models import User
 from shared.schemas.enums import AccountStatus, Role
 
 CHUNK = 5000
+_STREAM = 10_000  # rows fetched at a time when streaming keys
 
 
 def _table(model: Any) -> Table:
@@ -74,6 +77,19 @@ def agents(session: Session, supervisor_id: uuid.UUID | None) -> dict[str, uuid.
     return {email.lower(): user_id for email, user_id in session.execute(query)}
 
 
+def portfolio_keys(session: Session, portfolio_id: uuid.UUID) -> tuple[DigestMap, DigestMap]:
+    """The references of the portfolio's accounts and the keys of its debtors, streamed into
+    compact sets (two queries, whatever the portfolio's size)."""
+    refs, debtors = DigestMap(), DigestMap()
+    accounts = select(Account.external_ref).where(Account.portfolio_id == portfolio_id)
+    for ref in session.execute(accounts.execution_options(yield_per=_STREAM)).scalars():
+        refs[ref] = 1
+    people = select(Debtor.id_type, Debtor.id_number).where(Debtor.portfolio_id == portfolio_id)
+    for id_type, id_number in session.execute(people.execution_options(yield_per=_STREAM)):
+        debtors[debtor_text((id_type, id_number))] = 1
+    return refs, debtors
+
+
 def among(session: Session, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
     """``column IN values`` as one parameter, whatever the number of values: an array on
     PostgreSQL (``= ANY``), a JSON list read by ``json_each`` on SQLite (UUIDs as the hex text
@@ -106,8 +122,9 @@ def debtors_of(
         Debtor.birth_date,
         Debtor.preferred_language,
         Debtor.emails,
-    ).where(
+    ).where(  # the columns of the unique key, so its index serves the query
         Debtor.portfolio_id == portfolio_id,
+        among(session, col(Debtor.id_type), {id_type.value for id_type, _ in keys}),
         among(session, col(Debtor.id_number), {number for _, number in keys}),
     )
     for row in session.execute(query):
@@ -221,23 +238,15 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) ->
 
 
 def update_debtors(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    table = _table(Debtor)
-    statement = update(table).where(table.c.id == bindparam("b_id"))
     for chunk in chunks(rows):
-        session.execute(statement, list(chunk))
+        bulk.update(session, _table(Debtor), chunk)
 
 
 def update_accounts(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Field updates plus an atomic increment of the cached balance by ``delta``, so ledger
-    posts running at the same time are never lost."""
-    table = _table(Account)
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"))
-        .values(balance_minor=table.c.balance_minor + bindparam("delta"))
-    )
+    """Field updates plus an atomic increment of the cached balance (``balance_minor`` is the
+    change), so ledger posts running at the same time are never lost."""
     for chunk in chunks(rows):
-        session.execute(statement, list(chunk))
+        bulk.update(session, _table(Account), chunk, increment=("balance_minor",))
 
 
 def balances(
@@ -252,10 +261,8 @@ def balances(
 
 
 def set_statuses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    table = _table(Account)
-    statement = update(table).where(table.c.id == bindparam("b_id"))
     for chunk in chunks(rows):
-        session.execute(statement, list(chunk))
+        bulk.update(session, _table(Account), chunk)
 
 
 def insert_audit(session: Session, rows: Sequence[dict[str, Any]]) -> None:

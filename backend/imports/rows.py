@@ -33,6 +33,7 @@ from backend.imports.records import (
     AddressIn,
     DebtorIn,
     DebtorKey,
+    debtor_text,
     folded,
 )
 
@@ -74,16 +75,23 @@ _FLAGS = 8  # bits below the first row
 
 @dataclass(slots=True)
 class Seen:
-    """What earlier chunks held, compactly (the memory of a streamed file is this, not its
-    rows; ``DigestMap`` keeps about 32 bytes a key): each reference's row, and per debtor one
-    int packing its first row and the flags above (the values themselves are then in the
-    database, written by those chunks)."""
+    """What the import knows of keys beyond the current chunk, compactly (the memory of a
+    streamed file is this, not its rows; ``DigestMap`` keeps at most 64 bytes a key):
+
+    - what earlier chunks held: each reference's row, and per debtor one int packing its first
+      row and the flags above (the values themselves are then in the database, written by
+      those chunks);
+    - the references and debtors the portfolio had before the import (``existing_*``), so a
+      chunk queries the database only for keys that can be there (none, for a new portfolio).
+    """
 
     refs: DigestMap = field(default_factory=DigestMap)
     debtors: DigestMap = field(default_factory=DigestMap)
+    existing_refs: DigestMap = field(default_factory=DigestMap)
+    existing_debtors: DigestMap = field(default_factory=DigestMap)
 
     def debtor(self, key: DebtorKey) -> int | None:
-        return self.debtors.get(_debtor_key(key))
+        return self.debtors.get(debtor_text(key))
 
     def remember(self, debtor: DebtorIn, flags: int) -> None:
         given = 0
@@ -91,11 +99,18 @@ class Seen:
             if getattr(debtor, name) is not None:
                 given |= bit
         earlier = debtor.earlier or (debtor.row << _FLAGS)
-        self.debtors[_debtor_key(debtor.key)] = earlier | given | flags
+        self.debtors[debtor_text(debtor.key)] = earlier | given | flags
 
+    def stored_account(self, ref: str) -> bool:
+        """Whether an account with this reference may be in the database: one the portfolio
+        had (those of earlier chunks are duplicates, refused before)."""
+        return self.existing_refs.get(ref) is not None
 
-def _debtor_key(key: DebtorKey) -> str:
-    return f"{key[0].value}\x1f{key[1]}"
+    def stored_debtor(self, key: DebtorKey) -> bool:
+        """Whether this debtor may be in the database: the portfolio had it, or an earlier
+        chunk wrote it."""
+        text = debtor_text(key)
+        return self.existing_debtors.get(text) is not None or self.debtors.get(text) is not None
 
 
 def first_row(state: int) -> int:
@@ -134,7 +149,8 @@ class _Row:
             try:
                 value = parser(cell, *args)
             except FieldError as exc:
-                value = exc
+                value = exc.with_traceback(None)  # no frames kept alive (nor cycles made)
+                value.__context__ = None
             if len(memo) >= MEMO_SIZE:
                 memo.clear()
             memo[key] = value
