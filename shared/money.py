@@ -145,6 +145,8 @@ def from_decimal(value: Decimal | str | int, currency: str) -> int:
     return (-1 if sign else 1) * int(text) * 10**shift
 
 
+# Digits with at most one decimal mark and one or two decimals: no grouping to work out.
+_PLAIN = re.compile(r"(\d{1,15})(?:[.,](\d{1,2}))?")
 _AMOUNT_CHARS = re.compile(r"^[+-]?[\d.,\s']+$")
 # The integer part: plain digits, or groups of three after one to three digits, with one mark.
 _GROUPED = re.compile(r"^(\d*|\d{1,3}(\.\d{3})+|\d{1,3}(,\d{3})+)$")
@@ -157,6 +159,15 @@ def parse_amount(text: str, currency: str) -> int:
     mark; other separators group thousands. "1.234" with three digits after a single separator is
     a thousands group (1234), which is how both Spanish and English speakers write it.
     """
+    plain = _PLAIN.fullmatch(text.strip())
+    if plain is not None:  # "1234", "1234,5", "1234.50": the digits tell the amount at once
+        places, cents = exponent(currency), plain[2] or ""
+        if len(cents) <= places:
+            return int(plain[1]) * 10**places + int(cents.ljust(places, "0") or 0)
+    return _parse_written(text, currency)
+
+
+def _parse_written(text: str, currency: str) -> int:
     raw = text.strip()
     for symbol in sorted({*CURRENCY_SYMBOLS.values(), currency, "$"}, key=len, reverse=True):
         raw = raw.replace(symbol, "")

@@ -74,11 +74,6 @@ def text(cell: Cell, max_length: int) -> str | None:
     return value
 
 
-def required(value: object) -> None:
-    if value is None:
-        raise FieldError("required")
-
-
 def id_type(cell: Cell) -> NationalIdType | None:
     raw = text(cell, 40)
     if raw is None:

@@ -31,12 +31,14 @@ Accounts (matched by ``external_ref``):
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from backend.audit.service import Actor
-from backend.core.ids import uuid7
+from backend.core.ids import uuid7_stream
 from backend.imports.columns import Header
 from backend.imports.errors import Report
 from backend.imports.records import (
@@ -47,11 +49,11 @@ from backend.imports.records import (
     DebtorKey,
     ExistingAccount,
     ExistingDebtor,
+    folded,
 )
 from backend.imports.rows import COUNTED, CREATED, GIVEN, FileRows, first_row
 from shared.money import to_decimal
 from shared.schemas.enums import AccountStatus, DebtorKind, EntryKind, Language
-from shared.text import fold
 
 _BOOKED_AS = {
     "principal": EntryKind.charge,
@@ -63,7 +65,7 @@ _BOOKED_AS = {
 Row = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PlanContext:
     batch_id: uuid.UUID
     portfolio_id: uuid.UUID
@@ -73,10 +75,36 @@ class PlanContext:
     now: datetime
     actor: Actor
     header: Header
+    ids: Iterator[uuid.UUID] = field(default_factory=uuid7_stream, compare=False, repr=False)
 
-    @property
+    @cached_property
     def source(self) -> str:
         return f"import:{self.batch_id.hex}"
+
+    @cached_property
+    def entry_base(self) -> dict[tuple[str, bool], Row]:
+        """The columns every ledger entry of this import shares, per component and direction
+        (``True``: the figure went up)."""
+        created_by = self.actor.id if self.actor.kind == "user" else None
+        bases: dict[tuple[str, bool], Row] = {}
+        for component in COMPONENTS:
+            for up in (True, False):
+                if component == "paid":
+                    kind = EntryKind.payment
+                else:
+                    kind = _BOOKED_AS[component] if up else EntryKind.discount
+                what = component if up else f"{component} decrease"
+                bases[component, up] = {
+                    "kind": kind,
+                    "currency": self.currency,
+                    "source": self.source,
+                    "idempotency_key": f"import:{component}:{self.batch_id.hex}",
+                    "reverses_entry_id": None,
+                    "description": f"Import: {what}",
+                    "created_by_id": created_by,
+                    "created_at": self.now,
+                }
+        return bases
 
 
 @dataclass(slots=True)
@@ -139,7 +167,7 @@ def audit_row(
     account_id: uuid.UUID | None = None,
 ) -> Row:
     return {
-        "id": uuid7(),
+        "id": next(ctx.ids),
         "at": ctx.now,
         "actor_id": ctx.actor.id,
         "actor_kind": ctx.actor.kind,
@@ -153,12 +181,16 @@ def audit_row(
 
 
 def search_text(display_name: str, id_number: str, phones: list[str]) -> str:
-    """The same rule as ``backend.debtors.service.search_text``."""
-    return fold(" ".join([display_name, id_number, *phones]))[:600]
+    """The same rule as ``backend.debtors.service.search_text`` (folding each part alone
+    gives the same text: ``fold`` works word by word)."""
+    parts = (folded(display_name), folded(id_number), *map(folded, phones))
+    return " ".join(part for part in parts if part)[:600]
 
 
 def _display_name(first: str | None, last: str | None, company: str | None) -> str:
-    return company or " ".join(p for p in (first, last) if p)
+    if company:
+        return company
+    return f"{first} {last}" if first and last else first or last or ""
 
 
 # --- debtors ---------------------------------------------------------------------------------
@@ -173,17 +205,16 @@ def _plan_debtors(
         if current is not None:
             if _update_debtor(plan, debtor, current, ctx, report):
                 ids[key] = current.id
-        elif not _display_name(debtor.first_name, debtor.last_name, debtor.company_name):
-            report.add(debtor.row, ctx.header.label("first_name"), "name_required")
-        else:
-            ids[key] = _new_debtor(plan, debtor, ctx)
+        elif name := _display_name(debtor.first_name, debtor.last_name, debtor.company_name):
+            ids[key] = _new_debtor(plan, debtor, name, ctx)
             plan.flags[key] = CREATED
+        else:
+            report.add(debtor.row, ctx.header.label("first_name"), "name_required")
     return ids
 
 
-def _new_debtor(plan: Plan, debtor: DebtorIn, ctx: PlanContext) -> uuid.UUID:
-    debtor_id = uuid7()
-    name = _display_name(debtor.first_name, debtor.last_name, debtor.company_name)
+def _new_debtor(plan: Plan, debtor: DebtorIn, name: str, ctx: PlanContext) -> uuid.UUID:
+    debtor_id = next(ctx.ids)
     plan.debtors.append(
         {
             "id": debtor_id,
@@ -220,7 +251,7 @@ def _add_contacts(
     for position, e164 in enumerate(phones, start=phone_start):
         plan.phones.append(
             {
-                "id": uuid7(),
+                "id": next(ctx.ids),
                 "debtor_id": debtor_id,
                 "e164": e164,
                 "kind": "mobile",
@@ -230,7 +261,7 @@ def _add_contacts(
     for position, address in enumerate(addresses, start=address_start):
         plan.addresses.append(
             {
-                "id": uuid7(),
+                "id": next(ctx.ids),
                 "debtor_id": debtor_id,
                 "line1": address.line1,
                 "district": address.district,
@@ -264,7 +295,7 @@ def _earlier_conflicts(
         for name, bit in GIVEN.items()
         if earlier & bit
         and getattr(debtor, name) is not None
-        and fold(str(getattr(debtor, name))) != fold(str(getattr(current, name)))
+        and folded(str(getattr(debtor, name))) != folded(str(getattr(current, name)))
     ]
     for name in clashes:
         report.add(
@@ -312,7 +343,7 @@ def _update_debtor(
     name = _display_name(after["first_name"], after["last_name"], after["company_name"])
     plan.debtor_updates.append(
         {
-            "b_id": current.id,
+            "id": current.id,
             **after,
             "search_text": search_text(name, debtor.id_number, phones),
             "updated_at": ctx.now,
@@ -354,27 +385,15 @@ def _update_debtor(
 def _entry(
     ctx: PlanContext, account_id: uuid.UUID, component: str, delta: int, effective: date
 ) -> Row:
-    """One ledger row for a change of a cumulative figure (``delta`` is never zero)."""
-    if component == "paid":
-        kind, amount = EntryKind.payment, -delta
-    elif delta > 0:
-        kind, amount = _BOOKED_AS[component], delta
-    else:
-        kind, amount = EntryKind.discount, delta
-    what = component if delta > 0 else f"{component} decrease"
+    """One ledger row for a change of a cumulative figure (``delta`` is never zero): a
+    ``payment`` of ``-delta`` for ``paid``, else an entry of the component's kind for an
+    increase and a ``discount`` for a decrease."""
     return {
-        "id": uuid7(),
+        "id": next(ctx.ids),
         "account_id": account_id,
-        "kind": kind,
-        "amount_minor": amount,
-        "currency": ctx.currency,
+        "amount_minor": -delta if component == "paid" else delta,
         "effective_date": effective,
-        "source": ctx.source,
-        "idempotency_key": f"import:{component}:{ctx.batch_id.hex}",
-        "reverses_entry_id": None,
-        "description": f"Import: {what}",
-        "created_by_id": ctx.actor.id if ctx.actor.kind == "user" else None,
-        "created_at": ctx.now,
+        **ctx.entry_base[component, delta > 0],
     }
 
 
@@ -385,25 +404,24 @@ def _overpaid(figures: dict[str, int]) -> bool:
 def _new_account(
     plan: Plan, account: AccountIn, debtor_id: uuid.UUID, ctx: PlanContext, report: Report
 ) -> None:
-    figures = {c: getattr(account, c) or 0 for c in COMPONENTS}
-    if _overpaid(figures):
+    principal, interest = account.principal, account.interest or 0
+    fees, paid = account.fees or 0, account.paid or 0
+    if paid > principal + interest + fees:
         report.add(account.row, ctx.header.label("paid"), "overpaid")
         return
-    account_id = uuid7()
-    entries = [
-        _entry(
-            ctx,
-            account_id,
-            component,
-            figures[component],
-            (account.origination_date or account.due_date)
-            if component == "principal"
-            else ctx.today,
-        )
-        for component in COMPONENTS
-        if figures[component]
-    ]
-    balance = sum(e["amount_minor"] for e in entries)
+    account_id = next(ctx.ids)
+    booked = (
+        ("principal", principal, account.origination_date or account.due_date),
+        ("interest", interest, ctx.today),
+        ("fees", fees, ctx.today),
+        ("paid", paid, ctx.today),
+    )
+    plan.entries.extend(
+        _entry(ctx, account_id, component, figure, effective)
+        for component, figure, effective in booked
+        if figure
+    )
+    balance = principal + interest + fees - paid
     plan.accounts.append(
         {
             "id": account_id,
@@ -411,7 +429,7 @@ def _new_account(
             "debtor_id": debtor_id,
             "external_ref": account.external_ref,
             "product": account.product,
-            "principal_minor": account.principal,
+            "principal_minor": principal,
             "currency": ctx.currency,
             "origination_date": account.origination_date,
             "due_date": account.due_date,
@@ -422,7 +440,6 @@ def _new_account(
             "updated_at": ctx.now,
         }
     )
-    plan.entries.extend(entries)
 
 
 def _update_account(
@@ -478,7 +495,7 @@ def _update_account(
         plan.accounts_unchanged += 1
         return
     plan.account_updates.append(
-        {"b_id": current.id, **fields_after, "delta": delta, "updated_at": ctx.now}
+        {"id": current.id, **fields_after, "balance_minor": delta, "updated_at": ctx.now}
     )
     plan.entries.extend(entries)
     if delta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from shared.schemas.enums import AccountStatus, DebtorKind, Language, NationalIdType
 from shared.text import fold
@@ -13,6 +14,11 @@ DebtorKey = tuple[NationalIdType, str]
 
 # Cumulative financial columns, in booking order.
 COMPONENTS: tuple[str, ...] = ("principal", "interest", "fees", "paid")
+
+
+def debtor_text(key: DebtorKey) -> str:
+    """A debtor's key as one string (``digests.DigestMap`` keys)."""
+    return f"{key[0].value}\x1f{key[1]}"
 
 
 @dataclass(slots=True)
@@ -31,7 +37,14 @@ class AddressIn:
 
 
 def address_key(line1: str, district: str | None, city: str | None) -> tuple[str, str, str]:
-    return fold(line1), fold(district or ""), fold(city or "")
+    return folded(line1), folded(district or ""), folded(city or "")
+
+
+@lru_cache(maxsize=16384)
+def folded(text: str) -> str:
+    """``shared.text.fold``, remembered: an import folds the same names, streets and cities
+    over and over."""
+    return fold(text)
 
 
 @dataclass(slots=True)

@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, String, Table, any_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -18,6 +20,7 @@ from backend.core.pagination import keyset
 from backend.creditors.models import Portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
 from backend.imports import bulk
+from backend.imports.digests import DigestMap
 from backend.imports.models import ImportBatch
 from backend.imports.records import (
     COMPONENTS,
@@ -25,13 +28,14 @@ from backend.imports.records import (
     ExistingAccount,
     ExistingDebtor,
     address_key,
+    debtor_text,
 )
 from backend.ledger.models import LedgerEntry
 from backend.users.models import User
 from shared.schemas.enums import AccountStatus, Role
 
 CHUNK = 5000
-_IN_CHUNK = 900  # ids per IN (...) list
+_STREAM = 10_000  # rows fetched at a time when streaming keys
 
 
 def _table(model: Any) -> Table:
@@ -73,118 +77,152 @@ def agents(session: Session, supervisor_id: uuid.UUID | None) -> dict[str, uuid.
     return {email.lower(): user_id for email, user_id in session.execute(query)}
 
 
+def portfolio_keys(session: Session, portfolio_id: uuid.UUID) -> tuple[DigestMap, DigestMap]:
+    """The references of the portfolio's accounts and the keys of its debtors, streamed into
+    compact sets (two queries, whatever the portfolio's size)."""
+    refs, debtors = DigestMap(), DigestMap()
+    accounts = select(Account.external_ref).where(Account.portfolio_id == portfolio_id)
+    for ref in session.execute(accounts.execution_options(yield_per=_STREAM)).scalars():
+        refs[ref] = 1
+    people = select(Debtor.id_type, Debtor.id_number).where(Debtor.portfolio_id == portfolio_id)
+    for id_type, id_number in session.execute(people.execution_options(yield_per=_STREAM)):
+        debtors[debtor_text((id_type, id_number))] = 1
+    return refs, debtors
+
+
+def among(session: Session, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
+    """``column IN values`` as one parameter, whatever the number of values: an array on
+    PostgreSQL (``= ANY``), a JSON list read by ``json_each`` on SQLite (UUIDs as the hex text
+    SQLite stores). One short statement per chunk of the file, not one per row nor a
+    statement of thousands of placeholders."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    given = [v.hex if isinstance(v, uuid.UUID) else v for v in values]
+    listed = func.json_each(bindparam(None, json.dumps(given), type_=String)).table_valued("value")
+    return column.in_(select(listed.c.value))
+
+
 def debtors_of(
     session: Session, portfolio_id: uuid.UUID, keys: Collection[DebtorKey]
 ) -> dict[DebtorKey, ExistingDebtor]:
-    """The portfolio's debtors with these documents, with their phones and address keys."""
+    """The portfolio's debtors with these documents, with their phones and address keys: one
+    query, then one for the phones and one for the addresses of those found."""
     found: dict[DebtorKey, ExistingDebtor] = {}
     by_id: dict[uuid.UUID, ExistingDebtor] = {}
-    numbers = sorted({number for _, number in keys})
-    for chunk in chunks(numbers, _IN_CHUNK):
-        query = select(
-            Debtor.id,
-            Debtor.id_type,
-            Debtor.id_number,
-            Debtor.kind,
-            Debtor.first_name,
-            Debtor.last_name,
-            Debtor.company_name,
-            Debtor.birth_date,
-            Debtor.preferred_language,
-            Debtor.emails,
-        ).where(Debtor.portfolio_id == portfolio_id, col(Debtor.id_number).in_(list(chunk)))
-        for row in session.execute(query):
-            if (row.id_type, row.id_number) not in keys:
-                continue
-            debtor = ExistingDebtor(
-                id=row.id,
-                kind=row.kind,
-                first_name=row.first_name,
-                last_name=row.last_name,
-                company_name=row.company_name,
-                birth_date=row.birth_date,
-                language=row.preferred_language,
-                emails=list(row.emails or []),
-            )
-            found[(row.id_type, row.id_number)] = debtor
-            by_id[row.id] = debtor
-    for chunk in chunks(list(by_id), _IN_CHUNK):
-        phones = (
-            select(DebtorPhone.debtor_id, DebtorPhone.e164)
-            .where(col(DebtorPhone.debtor_id).in_(list(chunk)))
-            .order_by(DebtorPhone.debtor_id, DebtorPhone.position)
+    if not keys:
+        return found
+    query = select(
+        Debtor.id,
+        Debtor.id_type,
+        Debtor.id_number,
+        Debtor.kind,
+        Debtor.first_name,
+        Debtor.last_name,
+        Debtor.company_name,
+        Debtor.birth_date,
+        Debtor.preferred_language,
+        Debtor.emails,
+    ).where(  # the columns of the unique key, so its index serves the query
+        Debtor.portfolio_id == portfolio_id,
+        among(session, col(Debtor.id_type), {id_type.value for id_type, _ in keys}),
+        among(session, col(Debtor.id_number), {number for _, number in keys}),
+    )
+    for row in session.execute(query):
+        if (row.id_type, row.id_number) not in keys:
+            continue
+        debtor = ExistingDebtor(
+            id=row.id,
+            kind=row.kind,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            company_name=row.company_name,
+            birth_date=row.birth_date,
+            language=row.preferred_language,
+            emails=list(row.emails or []),
         )
-        for debtor_id, e164 in session.execute(phones):
-            by_id[debtor_id].phones.append(e164)
-        addresses = select(
-            DebtorAddress.debtor_id, DebtorAddress.line1, DebtorAddress.district, DebtorAddress.city
-        ).where(col(DebtorAddress.debtor_id).in_(list(chunk)))
-        for debtor_id, line1, district, city in session.execute(addresses):
-            by_id[debtor_id].address_keys.add(address_key(line1, district, city))
-            by_id[debtor_id].address_count += 1
+        found[(row.id_type, row.id_number)] = debtor
+        by_id[row.id] = debtor
+    if not by_id:
+        return found
+    phones = (
+        select(DebtorPhone.debtor_id, DebtorPhone.e164)
+        .where(among(session, col(DebtorPhone.debtor_id), by_id))
+        .order_by(DebtorPhone.debtor_id, DebtorPhone.position)
+    )
+    for debtor_id, e164 in session.execute(phones):
+        by_id[debtor_id].phones.append(e164)
+    addresses = select(
+        DebtorAddress.debtor_id, DebtorAddress.line1, DebtorAddress.district, DebtorAddress.city
+    ).where(among(session, col(DebtorAddress.debtor_id), by_id))
+    for debtor_id, line1, district, city in session.execute(addresses):
+        by_id[debtor_id].address_keys.add(address_key(line1, district, city))
+        by_id[debtor_id].address_count += 1
     return found
 
 
 def accounts_of(
     session: Session, portfolio_id: uuid.UUID, refs: Collection[str]
 ) -> dict[str, ExistingAccount]:
-    """The portfolio's accounts with these references."""
+    """The portfolio's accounts with these references (one query)."""
     found: dict[str, ExistingAccount] = {}
-    for chunk in chunks(list(refs), _IN_CHUNK):
-        query = select(
-            Account.id,
-            Account.external_ref,
-            Account.debtor_id,
-            Account.product,
-            Account.principal_minor,
-            Account.origination_date,
-            Account.due_date,
-            Account.assigned_agent_id,
-            Account.status,
-            Account.balance_minor,
-        ).where(Account.portfolio_id == portfolio_id, col(Account.external_ref).in_(list(chunk)))
-        for row in session.execute(query):
-            found[row.external_ref] = ExistingAccount(
-                id=row.id,
-                debtor_id=row.debtor_id,
-                product=row.product,
-                principal_minor=row.principal_minor,
-                origination_date=row.origination_date,
-                due_date=row.due_date,
-                assigned_agent_id=row.assigned_agent_id,
-                status=row.status,
-                balance_minor=row.balance_minor,
-            )
+    if not refs:
+        return found
+    query = select(
+        Account.id,
+        Account.external_ref,
+        Account.debtor_id,
+        Account.product,
+        Account.principal_minor,
+        Account.origination_date,
+        Account.due_date,
+        Account.assigned_agent_id,
+        Account.status,
+        Account.balance_minor,
+    ).where(Account.portfolio_id == portfolio_id, among(session, col(Account.external_ref), refs))
+    for row in session.execute(query):
+        found[row.external_ref] = ExistingAccount(
+            id=row.id,
+            debtor_id=row.debtor_id,
+            product=row.product,
+            principal_minor=row.principal_minor,
+            origination_date=row.origination_date,
+            due_date=row.due_date,
+            assigned_agent_id=row.assigned_agent_id,
+            status=row.status,
+            balance_minor=row.balance_minor,
+        )
     return found
 
 
 def imported_figures(
     session: Session, account_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, int]]:
-    """Per account, the cumulative figures booked by imports so far (``paid`` positive).
+    """Per account, the cumulative figures booked by imports so far (``paid`` positive), in
+    one query.
 
     An entry counts for the component named in its key (``import:<component>:<batch>``, and
     ``origination:principal`` from the API); a reversal counts for the entry it reverses.
     """
+    figures: dict[uuid.UUID, dict[str, int]] = {}
+    if not account_ids:
+        return figures
     entry = aliased(LedgerEntry)
     original = aliased(LedgerEntry)
     key = func.coalesce(original.idempotency_key, entry.idempotency_key)
-    figures: dict[uuid.UUID, dict[str, int]] = {}
-    for chunk in chunks(list(account_ids), _IN_CHUNK):
-        query = (
-            select(entry.account_id, key, entry.amount_minor)
-            .outerjoin(original, original.id == entry.reverses_entry_id)
-            .where(
-                col(entry.account_id).in_(list(chunk)),
-                or_(key.like("import:%"), key == "origination:principal"),
-            )
+    query = (
+        select(entry.account_id, key, entry.amount_minor)
+        .outerjoin(original, original.id == entry.reverses_entry_id)
+        .where(
+            among(session, col(entry.account_id), account_ids),
+            or_(key.like("import:%"), key == "origination:principal"),
         )
-        for account_id, idempotency_key, amount in session.execute(query):
-            component = idempotency_key.split(":")[1]
-            if component not in COMPONENTS:
-                continue
-            sums = figures.setdefault(account_id, {})
-            sums[component] = sums.get(component, 0) + (-amount if component == "paid" else amount)
+    )
+    for account_id, idempotency_key, amount in session.execute(query):
+        component = idempotency_key.split(":")[1]
+        if component not in COMPONENTS:
+            continue
+        sums = figures.setdefault(account_id, {})
+        sums[component] = sums.get(component, 0) + (-amount if component == "paid" else amount)
     return figures
 
 
@@ -200,42 +238,31 @@ def insert_rows(session: Session, model: Any, rows: Sequence[dict[str, Any]]) ->
 
 
 def update_debtors(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    table = _table(Debtor)
-    statement = update(table).where(table.c.id == bindparam("b_id"))
     for chunk in chunks(rows):
-        session.execute(statement, list(chunk))
+        bulk.update(session, _table(Debtor), chunk)
 
 
 def update_accounts(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Field updates plus an atomic increment of the cached balance by ``delta``, so ledger
-    posts running at the same time are never lost."""
-    table = _table(Account)
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"))
-        .values(balance_minor=table.c.balance_minor + bindparam("delta"))
-    )
+    """Field updates plus an atomic increment of the cached balance (``balance_minor`` is the
+    change), so ledger posts running at the same time are never lost."""
     for chunk in chunks(rows):
-        session.execute(statement, list(chunk))
+        bulk.update(session, _table(Account), chunk, increment=("balance_minor",))
 
 
 def balances(
-    session: Session, ids: Sequence[uuid.UUID]
+    session: Session, ids: Collection[uuid.UUID]
 ) -> list[tuple[uuid.UUID, int, AccountStatus]]:
-    found: list[tuple[uuid.UUID, int, AccountStatus]] = []
-    for chunk in chunks(ids, _IN_CHUNK):
-        query = select(Account.id, Account.balance_minor, Account.status).where(
-            col(Account.id).in_(list(chunk))
-        )
-        found.extend((row.id, row.balance_minor, row.status) for row in session.execute(query))
-    return found
+    if not ids:
+        return []
+    query = select(Account.id, Account.balance_minor, Account.status).where(
+        among(session, col(Account.id), ids)
+    )
+    return [(row.id, row.balance_minor, row.status) for row in session.execute(query)]
 
 
 def set_statuses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    table = _table(Account)
-    statement = update(table).where(table.c.id == bindparam("b_id"))
     for chunk in chunks(rows):
-        session.execute(statement, list(chunk))
+        bulk.update(session, _table(Account), chunk)
 
 
 def insert_audit(session: Session, rows: Sequence[dict[str, Any]]) -> None:

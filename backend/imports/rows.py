@@ -24,22 +24,37 @@ from typing import Any
 
 from backend.imports import fields
 from backend.imports.columns import Header
+from backend.imports.digests import DigestMap
 from backend.imports.errors import FieldError, Report
 from backend.imports.reader import Cell
-from backend.imports.records import COMPONENTS, AccountIn, AddressIn, DebtorIn, DebtorKey
-from shared.text import fold
+from backend.imports.records import (
+    COMPONENTS,
+    AccountIn,
+    AddressIn,
+    DebtorIn,
+    DebtorKey,
+    debtor_text,
+    folded,
+)
 
 _INVALID: Any = object()  # a cell that failed; distinct from None (blank)
+_UNKNOWN: Any = object()  # not in the memo
 IDENTITY_FIELDS = ("first_name", "last_name", "company_name", "birth_date", "language")
 
 
-@dataclass(frozen=True, slots=True)
+MEMO_SIZE = 4096  # values remembered per column (then forgotten all at once)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class RowContext:
     header: Header
     currency: str
     country: str
     today: date
     agents: dict[str, uuid.UUID]  # e-mail -> id of the agents this import may assign
+    # Per column, what recent cells parsed to (a value or its FieldError): files repeat
+    # products, dates, cities, agents, and a debtor's cells on each of its rows.
+    memo: dict[str, dict[Any, Any]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -60,17 +75,42 @@ _FLAGS = 8  # bits below the first row
 
 @dataclass(slots=True)
 class Seen:
-    """What earlier chunks held, compactly (the memory of a streamed file is this, not its
-    rows): each reference's row, and per debtor one int packing its first row and the flags
-    above (the values themselves are then in the database, written by those chunks)."""
+    """What the import knows of keys beyond the current chunk, compactly (the memory of a
+    streamed file is this, not its rows; ``DigestMap`` keeps at most 64 bytes a key):
 
-    refs: dict[str, int] = field(default_factory=dict)
-    debtors: dict[DebtorKey, int] = field(default_factory=dict)
+    - what earlier chunks held: each reference's row, and per debtor one int packing its first
+      row and the flags above (the values themselves are then in the database, written by
+      those chunks);
+    - the references and debtors the portfolio had before the import (``existing_*``), so a
+      chunk queries the database only for keys that can be there (none, for a new portfolio).
+    """
+
+    refs: DigestMap = field(default_factory=DigestMap)
+    debtors: DigestMap = field(default_factory=DigestMap)
+    existing_refs: DigestMap = field(default_factory=DigestMap)
+    existing_debtors: DigestMap = field(default_factory=DigestMap)
+
+    def debtor(self, key: DebtorKey) -> int | None:
+        return self.debtors.get(debtor_text(key))
 
     def remember(self, debtor: DebtorIn, flags: int) -> None:
-        given = sum(bit for name, bit in GIVEN.items() if getattr(debtor, name) is not None)
+        given = 0
+        for name, bit in GIVEN.items():
+            if getattr(debtor, name) is not None:
+                given |= bit
         earlier = debtor.earlier or (debtor.row << _FLAGS)
-        self.debtors[debtor.key] = earlier | given | flags
+        self.debtors[debtor_text(debtor.key)] = earlier | given | flags
+
+    def stored_account(self, ref: str) -> bool:
+        """Whether an account with this reference may be in the database: one the portfolio
+        had (those of earlier chunks are duplicates, refused before)."""
+        return self.existing_refs.get(ref) is not None
+
+    def stored_debtor(self, key: DebtorKey) -> bool:
+        """Whether this debtor may be in the database: the portfolio had it, or an earlier
+        chunk wrote it."""
+        text = debtor_text(key)
+        return self.existing_debtors.get(text) is not None or self.debtors.get(text) is not None
 
 
 def first_row(state: int) -> int:
@@ -87,19 +127,38 @@ class _Row:
         self.report = report
         self.failed = False
 
-    def cell(self, name: str) -> Cell:
-        position = self.ctx.header.positions.get(name)
-        if position is None:
-            return self.ctx.header.implied.get(name, "")
-        return self.cells[position]
-
-    def parse(self, name: str, parser: Callable[..., Any], *args: Any, need: bool = False) -> Any:
-        try:
-            value = parser(self.cell(name), *args)
-            if need:
-                fields.required(value)
-        except FieldError as exc:
-            self.fail(name, exc)
+    def parse(
+        self,
+        name: str,
+        parser: Callable[..., Any],
+        *args: Any,
+        need: bool = False,
+        per_row: bool = False,
+    ) -> Any:
+        """``parser(cell, *args)``, remembered by cell: ``args`` are the file's, the same on
+        every row, unless ``per_row`` (then they are part of what is remembered)."""
+        header = self.ctx.header
+        position = header.positions.get(name)
+        cell = header.implied.get(name, "") if position is None else self.cells[position]
+        key = (cell, *args) if per_row else cell
+        memo = self.ctx.memo.get(name)
+        if memo is None:
+            memo = self.ctx.memo[name] = {}
+        value = memo.get(key, _UNKNOWN)
+        if value is _UNKNOWN:
+            try:
+                value = parser(cell, *args)
+            except FieldError as exc:
+                value = exc.with_traceback(None)  # no frames kept alive (nor cycles made)
+                value.__context__ = None
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[key] = value
+        if isinstance(value, FieldError):
+            self.fail(name, value)
+            return _INVALID
+        if need and value is None:
+            self.fail(name, FieldError("required"))
             return _INVALID
         return value
 
@@ -114,7 +173,7 @@ class _Row:
             return []
         for value in found.invalid:
             self.report.warn(self.number, self.ctx.header.label(name), code, value=value, **params)
-        return found.valid
+        return list(found.valid)  # the row's own list: the memo keeps ``found``
 
 
 def validate_row(
@@ -135,7 +194,7 @@ def _debtor(row: _Row) -> DebtorIn | None:
     ctx = row.ctx
     kind = row.parse("id_type", fields.id_type, need=True)
     number = (
-        row.parse("id_number", fields.national_id, kind, need=True)
+        row.parse("id_number", fields.national_id, kind, need=True, per_row=True)
         if kind is not _INVALID
         else _INVALID
     )
@@ -247,7 +306,7 @@ def collect(
         return
     known = rows.debtors.get(debtor.key)
     if known is None:
-        debtor.earlier = seen.debtors.get(debtor.key)
+        debtor.earlier = seen.debtor(debtor.key)
         rows.debtors[debtor.key] = debtor
     elif not _merge(known, debtor, header, report):
         return
@@ -260,7 +319,7 @@ def _merge(known: DebtorIn, other: DebtorIn, header: Header, report: Report) -> 
         name
         for name in IDENTITY_FIELDS
         if None not in (getattr(known, name), getattr(other, name))
-        and fold(str(getattr(known, name))) != fold(str(getattr(other, name)))
+        and folded(str(getattr(known, name))) != folded(str(getattr(other, name)))
     ]
     for name in clashes:
         report.add(

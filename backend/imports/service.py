@@ -7,7 +7,7 @@
    portfolio run one at a time on PostgreSQL) and the rows stream through ``stream``: each
    chunk is validated (``rows``), compared with the current state of the debtors and accounts
    it names (``plan``) and written with set-based statements (``bulk``: COPY on PostgreSQL,
-   executemany on SQLite), all inside one savepoint. The ``ImportBatch`` row is written first
+   multi-row INSERTs on SQLite), all inside one savepoint. The ``ImportBatch`` row is written first
    (its unique hash makes a concurrent import of the same file wait and replay).
 3. Any error at all rolls the savepoint back: nothing of the file is written. The refused
    file is kept as a ``rejected`` batch with its report (errors and warnings, for download)

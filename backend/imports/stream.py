@@ -1,20 +1,26 @@
 """The streamed import: rows are read, validated, planned and written one chunk at a time.
 
-Memory stays bounded by the chunk (``CHUNK_ROWS`` rows) plus ``rows.Seen``: one small entry per
-reference and per debtor of the file, which is what cross-row rules need (a reference appears
-once; a debtor's later rows may not contradict its earlier ones). A chunk is closed only
-between two debtors, so adjacent rows of one debtor are planned together.
+Memory stays bounded by the chunk (``CHUNK_ROWS`` rows) plus ``rows.Seen``: at most 64 bytes
+per reference and per debtor of the file and of the portfolio (``digests.DigestMap``), which is
+what cross-row rules need (a reference appears once; a debtor's later rows may not contradict
+its earlier ones) and what tells which keys can be in the database at all. A chunk is closed
+only between two debtors, so adjacent rows of one debtor are planned together.
 
-Each chunk loads the state of just the debtors and accounts it names (so a debtor written by an
-earlier chunk is found in the database like any existing one), is planned (``plan``) and, while
-the file has no error, written with set-based statements. After the first error nothing more
-is written but every row is still validated and planned, so the report is complete; the caller
+Each chunk loads the state of just the debtors and accounts it names that can exist, with a
+constant number of queries whatever its size (so a debtor written by an earlier chunk is found
+in the database like any existing one), is planned (``plan``) and, while the file has no error,
+written with set-based statements (``bulk``; on PostgreSQL by ``_Writer`` on a thread of its
+own, while the next chunk is read and validated). After the first error nothing more is
+written but every row is still validated and planned, so the report is complete; the caller
 then rolls back what earlier chunks wrote: all or nothing.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,23 +61,25 @@ def import_rows(
     """Validate and write every row; the report holds the problems (the caller decides)."""
     totals = Totals()
     seen = Seen()
+    seen.existing_refs, seen.existing_debtors = repository.portfolio_keys(session, ctx.portfolio_id)
     chunk = FileRows()
     progress.update("importing", 0, estimated)
-    for number, cells in rows:
-        if all(reader.is_blank(cell) for cell in cells):
-            continue
-        totals.rows += 1
-        if totals.rows > MAX_ROWS:
-            raise ImportTooManyRows(limit=MAX_ROWS)
-        parsed = validate_row(number, cells, row_ctx, report)
-        if parsed is not None:
-            if len(chunk.accounts) >= CHUNK_ROWS and parsed[0].key not in chunk.debtors:
-                _flush(session, chunk, seen, ctx, report, totals)
-                chunk = FileRows()
-            collect(chunk, seen, *parsed, row_ctx.header, report)
-        if totals.rows % EVERY == 0:
-            progress.update("importing", totals.rows, estimated)
-    _flush(session, chunk, seen, ctx, report, totals)
+    with _collector_paused(), _Writer(session, ctx) as writer:
+        for number, cells in rows:
+            if all(reader.is_blank(cell) for cell in cells):
+                continue
+            totals.rows += 1
+            if totals.rows > MAX_ROWS:
+                raise ImportTooManyRows(limit=MAX_ROWS)
+            parsed = validate_row(number, cells, row_ctx, report)
+            if parsed is not None:
+                if len(chunk.accounts) >= CHUNK_ROWS and parsed[0].key not in chunk.debtors:
+                    _flush(session, chunk, seen, ctx, report, totals, writer)
+                    chunk = FileRows()
+                collect(chunk, seen, *parsed, row_ctx.header, report)
+            if totals.rows % EVERY == 0:
+                progress.update("importing", totals.rows, estimated)
+        _flush(session, chunk, seen, ctx, report, totals, writer)
     if totals.rows == 0:
         raise ImportEmpty()
     progress.update("importing", totals.rows, totals.rows)
@@ -79,23 +87,93 @@ def import_rows(
 
 
 def _flush(
-    session: Session, chunk: FileRows, seen: Seen, ctx: PlanContext, report: Report, totals: Totals
+    session: Session,
+    chunk: FileRows,
+    seen: Seen,
+    ctx: PlanContext,
+    report: Report,
+    totals: Totals,
+    writer: _Writer,
 ) -> None:
     if not chunk.accounts:
         return
-    refs = [account.external_ref for account in chunk.accounts]
+    writer.wait()  # this chunk reads what the previous one wrote
+    refs = [a.external_ref for a in chunk.accounts if seen.stored_account(a.external_ref)]
+    keys = {key for key in chunk.debtors if seen.stored_debtor(key)}
     accounts = repository.accounts_of(session, ctx.portfolio_id, refs)
     existing = Existing(
-        debtors=repository.debtors_of(session, ctx.portfolio_id, set(chunk.debtors)),
+        debtors=repository.debtors_of(session, ctx.portfolio_id, keys),
         accounts=accounts,
         figures=repository.imported_figures(session, [a.id for a in accounts.values()]),
     )
     plan = make_plan(chunk, existing, ctx, report)
     if not report:
-        _write(session, plan, ctx)
+        writer.write(plan)
         for key, debtor in chunk.debtors.items():
             seen.remember(debtor, plan.flags.get(key, 0))
     totals.add(plan)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while the rows stream. A chunk allocates hundreds
+    of thousands of dicts and tuples, none of them in a cycle, and each allocation burst set
+    off collections that walked every object of the process (the app's modules included): a
+    third of the import's time. Nothing here makes cycles (cell errors drop their tracebacks),
+    so memory is freed as usual by reference counts; the collector is back on afterwards
+    unless it was off before (another import running in this process turns it back on)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _Writer:
+    """Writes each chunk's plan. On PostgreSQL on a thread of its own while the next chunk is
+    read and validated (the server does the work, and psycopg waits for it without the GIL);
+    one chunk at a time, on the session's connection: the reading thread waits for the write
+    before it queries again (``wait``), and leaving the block waits for the last one, so the
+    connection is never used by both threads at once and the caller's commit or rollback
+    comes after every write. A failed write raises in the reading thread. SQLite runs inside
+    this process and needs the GIL for much of its work (binding the values), so there a
+    second thread only adds hand-offs: the plan is written at once."""
+
+    def __init__(self, session: Session, ctx: PlanContext) -> None:
+        self._session = session
+        self._ctx = ctx
+        threaded = session.get_bind().dialect.name == "postgresql"
+        self._pool = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+            if threaded
+            else None
+        )
+        self._pending: Future[None] | None = None
+
+    def write(self, plan: Plan) -> None:
+        self.wait()
+        if self._pool is None:
+            _write(self._session, plan, self._ctx)
+        else:
+            self._pending = self._pool.submit(_write, self._session, plan, self._ctx)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            if exc_info[0] is None:
+                self.wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
 
 
 def _write(session: Session, plan: Plan, ctx: PlanContext) -> None:
@@ -117,7 +195,7 @@ def _settle(session: Session, plan: Plan, ctx: PlanContext) -> list[dict[str, An
         new_status = settled_status(balance, status)
         if new_status == status:
             continue
-        changes.append({"b_id": account_id, "status": new_status, "updated_at": ctx.now})
+        changes.append({"id": account_id, "status": new_status, "updated_at": ctx.now})
         events.append(
             audit_row(
                 ctx,

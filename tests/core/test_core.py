@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 from types import SimpleNamespace
@@ -15,6 +16,7 @@ from backend.accounts.scope import account_visibility, visible_account
 from backend.core.clock import utcnow
 from backend.core.config import get_settings
 from backend.core.errors import NotFound, ValidationFailed
+from backend.core.ids import uuid7_stream, uuid7s
 from backend.core.pagination import next_cursor, page_params
 from backend.core.security import (
     ALGORITHM,
@@ -132,3 +134,17 @@ def test_visibility_rules(session: Session) -> None:
         assert {
             name for name, account in accounts.items() if _loads(session, user, account.id)
         } == expected[user.id]
+
+
+def test_uuid7s_are_ordinary_distinct_version_7_ids_of_now() -> None:
+    before = time.time_ns() // 1_000_000
+    made = uuid7s(2000)
+    after = time.time_ns() // 1_000_000
+    assert len(set(made)) == 2000
+    for value in made[:50]:
+        same = uuid.UUID(str(value))  # as if read back: equal, same hash, same text
+        assert (value, hash(value), value.hex) == (same, hash(same), same.hex)
+        assert value.version == 7 and value.variant == uuid.RFC_4122
+        assert before <= value.int >> 80 <= after
+    stream = uuid7_stream(batch=3)
+    assert len({next(stream) for _ in range(10)}) == 10

@@ -7,11 +7,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from backend.imports import fields, reader
+from backend.imports import fields, plan, reader
 from backend.imports.columns import header_key, match_header
 from backend.imports.errors import FieldError, Report
 from shared.schemas.enums import Language, NationalIdType
+from shared.text import fold
 
 
 @pytest.mark.parametrize(
@@ -112,3 +115,15 @@ def test_dates_ids_phones_emails_languages() -> None:
     assert fields.language("Inglés") == Language.en
     assert fields.coordinate("-12,0464", 90) == pytest.approx(-12.0464)
     assert fields.text(Decimal("100200"), 64) == "100200"
+
+
+@given(
+    st.text(max_size=80),
+    st.text(alphabet="0123456789ABCÑ-. ", max_size=20),
+    st.lists(st.from_regex(r"\A\+[0-9]{8,14}\Z"), max_size=3),
+)
+def test_search_text_folds_part_by_part_as_the_debtors_service_folds_the_whole(
+    name: str, id_number: str, phones: list[str]
+) -> None:
+    whole = fold(" ".join([name, id_number, *phones]))[:600]
+    assert plan.search_text(name, id_number, phones) == whole

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import random
+
+import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.identity import (
     IdentityError,
+    _drop_mexican_mobile_one,
+    _plain_number,
     nit_check_digit,
     normalize_id,
     normalize_phone,
@@ -147,3 +152,52 @@ def test_invalid_phones(raw: str, region: str | None) -> None:
     with pytest.raises(IdentityError) as raised:
         normalize_phone(raw, region)
     assert raised.value.code == "invalid_phone"
+
+
+def _parsed_e164(raw: str, region: str) -> str | None:
+    """The long way, always through ``phonenumbers.parse`` (what the shortcut must equal)."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    _drop_mexican_mobile_one(number)
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@pytest.mark.parametrize(
+    "region", ["PE", "MX", "CO", "CL", "AR", "EC", "BR", "US", "ES", "GB", "IT", "RU", "DE"]
+)
+def test_plain_numbers_read_as_phonenumbers_parses_them(region: str) -> None:
+    """The plain spellings skip ``phonenumbers.parse``: the result is the same for numbers
+    shaped like the region's own (its prefixes, calling code, mobile and fixed lines)."""
+    rnd = random.Random(region)
+    code = str(phonenumbers.country_code_for_region(region))
+    examples = [
+        str(example.national_number)
+        for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE)
+        if (example := phonenumbers.example_number_for_type(region, kind)) is not None
+    ]
+    starts = ["", "0", "00", "1", "9", "15", "19", "011", code, "0" + code, "1" + code]
+    checked = shortcut = 0
+    for _ in range(1500):
+        if rnd.random() < 0.5:  # around the region's own numbers
+            example = rnd.choice(examples)
+            kept = example[: rnd.randint(1, len(example))]
+            size = len(example) + rnd.choice((-1, 0, 0, 0, 1))
+            digits = rnd.choice(["", "", "0", code]) + kept
+        else:
+            digits = rnd.choice(starts)
+            size = len(digits) + rnd.randint(1, 14)
+        digits += "".join(rnd.choices("0123456789", k=max(0, size - len(digits))))
+        for raw in (digits, "+" + code + digits, "+" + digits):
+            expected = _parsed_e164(raw, region)
+            try:
+                found: str | None = normalize_phone(raw, region)
+            except IdentityError:
+                found = None
+            assert found == expected, raw
+            checked += 1
+            shortcut += _plain_number(raw, region) is not None and expected is not None
+    assert shortcut > checked // 30  # the shortcut was really taken, and for valid numbers

@@ -12,6 +12,7 @@ from shared.money import (
     CURRENCY_EXPONENTS,
     Money,
     MoneyError,
+    _parse_written,
     allocate,
     exponent,
     format_amount,
@@ -174,3 +175,19 @@ def test_exponents() -> None:
     assert (exponent("CLP"), exponent("PEN"), exponent("PYG"), exponent("COP")) == (0, 2, 0, 2)
     with pytest.raises(MoneyError):
         exponent("pen")
+
+
+def _outcome(parse: object, text: str, currency: str) -> object:
+    try:
+        return parse(text, currency)  # type: ignore[operator]
+    except MoneyError as exc:
+        return exc.code
+
+
+@given(
+    st.from_regex(r"\A ?[0-9]{1,17}([.,][0-9]{0,3})? ?\Z"),
+    st.sampled_from(["PEN", "CLP", "USD", "XXX"]),
+)
+def test_plain_amounts_read_as_the_written_rules_read_them(text: str, currency: str) -> None:
+    """``parse_amount`` reads plain digits at once: always what the full rules give."""
+    assert _outcome(parse_amount, text, currency) == _outcome(_parse_written, text, currency)
