@@ -8,16 +8,18 @@ Upload, all or nothing (services never commit):
    statement row is stored, and the portfolio's open accounts and links are indexed in memory.
 4. Lines go in file order: debits and zero amounts are ``ignored``; a line already booked by an
    earlier statement (same fingerprint) is ``matched`` to that payment; otherwise the
-   ``matching`` rules run: one candidate is ``matched`` and booked at once, several are
-   ``ambiguous``, none ``unmatched``. Lines are then written in bulk, with one
+   ``matching`` rules run: one candidate is ``matched`` (and booked with the lines around it),
+   several are ``ambiguous``, none ``unmatched``. Lines are then written in bulk, with one
    ``statement.uploaded`` audit event (each payment has its own events).
 
-Booking goes through ``payments.service.record_payment`` with
-``external_id = statement:<portfolio id>:<line fingerprint>``: the same bank line is booked
-once, whichever files carry it and however often it is confirmed. A link candidate pays the link
-(its instalment or promise too) and marks it paid; an account pays the next unpaid instalment of
-its active plan when the amount equals what that instalment still owes, else its balance; the
-plan's allocation rules do the rest.
+Booking goes through ``payments.service`` (``book_payments`` for the matched lines of a chunk,
+``record_payment`` for a confirmation) with ``external_id = statement:<portfolio id>:<line
+fingerprint>``: the same bank line is booked once, whichever files carry it and however often it
+is confirmed. A link candidate pays the link (its instalment or promise too) and marks it paid;
+an account pays the next unpaid instalment of its active plan when the amount equals what that
+instalment still owes, else its balance; the plan's allocation rules do the rest. The lines of
+a chunk are resolved in file order, each seeing the instalments as the lines before it left
+them (``_Targets``).
 
 Decisions lock the line row first, so two concurrent confirmations of one line serialise: the
 second finds the line confirmed and answers with the same payment. A booked line cannot be
