@@ -42,7 +42,9 @@ booking of a 50,000-line bank statement against bulk ledger writes, each in the 
    as booked lines written directly in chunks of 1,000 (one multi-row INSERT and one batched
    balance UPDATE per commit); ``ratio = baseline rows/s / lines/s``. On PostgreSQL, and on
    SQLite unless ``--skip-sqlite``. Checked: the counts as planned, no balance off its ledger;
-   ``booked_digest`` fingerprints what was booked where (to compare two versions of the code).
+   ``booked_digest`` fingerprints what was booked where. With ``--before COMMIT`` this script
+   also runs the statement benchmark on that commit's code first, on the same seed (digests
+   equal: the same bookings).
 
 Prints a table, writes ``benchmarks/results/payments.json`` and ``payments.png`` (matplotlib).
 
@@ -60,7 +62,9 @@ import json
 import os
 import random
 import secrets
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -900,12 +904,25 @@ def _print_webhooks(hooks: dict[str, Any]) -> None:
 
 
 def _print_statements(results: dict[str, Any]) -> None:
-    print(f"\nBank statement of {results['lines']:,} lines")
+    _print_statement_runs(results, "statements", "")
+    if "statements_before" in results:
+        _print_statement_runs(results, "statements_before", " (before)")
+        now, before = results["statements"], results["statements_before"]
+        speedups = ", ".join(
+            f"{kind} {now[kind]['lines_per_second'] / before[kind]['lines_per_second']:.2f}x"
+            for kind in now
+            if kind in before
+        )
+        print(f"lines/s, this code against before: {speedups}")
+
+
+def _print_statement_runs(results: dict[str, Any], key: str, label: str) -> None:
+    print(f"\nBank statement of {results['lines']:,} lines{label}")
     print(
         f"{'database':<12}{'match only s':>13}{'upload s':>10}{'to report s':>12}{'lines/s':>9}"
         f"{'base/s':>9}{'ratio':>7}  checks  digest            counts"
     )
-    for kind, s in results["statements"].items():
+    for kind, s in results[key].items():
         checks = "ok" if s["counts_as_planned"] and not s["balance_mismatches"] else "FAILED"
         print(
             f"{kind:<12}{s['matching_only_seconds']:>13}{s['upload_seconds']:>10}"
@@ -932,11 +949,42 @@ def chart(results: dict[str, Any], path: Path) -> None:
     left.bar(names, [hooks[n]["per_second"] for n in names], color=[f"C{i}" for i in range(3)])
     left.set_title(f"PostgreSQL webhooks: events/s (bare / webhook = {hooks['webhook']['ratio']}x)")
     kinds = list(results["statements"])
-    right.bar(kinds, [results["statements"][k]["lines_per_second"] for k in kinds])
+    before = results.get("statements_before", {})
+    width = 0.4 if before else 0.8
+    now = [results["statements"][k]["lines_per_second"] for k in kinds]
+    right.bar([i - width / 2 * bool(before) for i in range(len(kinds))], now, width, label="now")
+    if before:
+        then = [before[k]["lines_per_second"] if k in before else 0 for k in kinds]
+        right.bar([i + width / 2 for i in range(len(kinds))], then, width, label="before")
+        right.legend()
+    right.set_xticks(range(len(kinds)), kinds)
     right.set_title(f"{results['lines']:,}-line statement: lines/s")
     fig.tight_layout()
     fig.savefig(path)
     log(f"chart: {path}")
+
+
+def statements_before(args: argparse.Namespace) -> dict[str, Any]:
+    """The statement benchmark (this script, on the same seed) run on the code of
+    ``--before``: its results by database."""
+    log(f"[before] the statement benchmark on {args.before}'s code")
+    with source_tree(args.before) as tree:
+        shutil.rmtree(tree / "benchmarks", ignore_errors=True)
+        shutil.copytree(ROOT / "benchmarks", tree / "benchmarks")
+        command = [sys.executable, "benchmarks/payments.py", "--skip-webhooks"]
+        command += [
+            "--lines",
+            str(args.lines),
+            "--statement-accounts",
+            str(args.statement_accounts),
+        ]
+        command += ["--plans", str(args.plans), "--promises", str(args.promises)]
+        command += ["--seed", str(args.seed), "--pg-url", args.pg_url]
+        command += ["--skip-sqlite"] if args.skip_sqlite else []
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        subprocess.run(command, cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL)
+        before = json.loads((tree / "benchmarks" / "results" / "payments.json").read_text())
+    return dict(before["statements"])
 
 
 def main() -> None:
@@ -969,6 +1017,8 @@ def main() -> None:
     if not args.skip_webhooks:
         with postgres_database(args.pg_url, f"cobro_bench_pay_{os.getpid()}") as url:
             results["webhooks"] = webhooks_benchmark(url, args)
+    if not args.skip_statements and args.before:
+        results["statements_before"] = statements_before(args)
     if not args.skip_statements:
         with postgres_database(args.pg_url, f"cobro_bench_pay_{os.getpid()}") as url:
             results["statements"]["postgresql"] = statement_benchmark("postgresql", url, args)

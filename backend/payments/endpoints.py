@@ -12,6 +12,7 @@ from backend.auth.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.config import get_settings
 from backend.core.errors import CurrencyMismatch, DomainError, Forbidden, NotFound
 from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.responses import json_response
 from backend.core.routing import DomainRouter
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor
@@ -215,7 +216,7 @@ async def stripe_webhook(
     request: Request,
     session: SessionDep,
     stripe_signature: Annotated[str | None, Header(alias="Stripe-Signature")] = None,
-) -> WebhookAck:
+) -> Response:
     """Verified with STRIPE_WEBHOOK_SECRET; forged, stale or unsigned calls answer 400 and
     write nothing. Each event id is handled once; the answer comes once the event was handled
     and committed, with the events that arrived at the same time (``batching``); a failure
@@ -229,7 +230,8 @@ async def stripe_webhook(
     except (stripe.SignatureVerificationError, ValueError):
         raise InvalidSignature() from None
     # The handler locks rows and waits on other transactions: never on the event loop.
-    return WebhookAck(outcome=await batching.submit(session, stripe_provider.NAME, event))
+    outcome = await batching.submit(session, stripe_provider.NAME, event)
+    return json_response(WebhookAck(outcome=outcome))
 
 
 def _pay_view(session: SessionDep, token: str, lang: str) -> pages.PayView:
