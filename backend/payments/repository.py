@@ -237,8 +237,8 @@ def targets_since(session: Session, account_id: uuid.UUID) -> dict[uuid.UUID, uu
 
 @dataclass(frozen=True, slots=True)
 class LockedAccount:
-    """An account as bulk booking reads it, locked: whether it needs the per-payment path
-    (an active plan to allocate to, an open promise to settle)."""
+    """An account as bulk booking reads it, locked, with its portfolio and whether it has an
+    active plan or an open promise (then read again under the lock: ``BookingState``)."""
 
     id: uuid.UUID
     portfolio_id: uuid.UUID
@@ -253,7 +253,7 @@ class LockedAccount:
 _IN_CHUNK = 900  # values per IN (...) list
 
 
-def _locked_columns() -> tuple[Any, ...]:
+def _account_columns() -> tuple[Any, ...]:
     plan = exists().where(Plan.account_id == Account.id, Plan.status == PlanStatus.active)
     promise = exists().where(Promise.account_id == Account.id, Promise.status == PromiseStatus.open)
     return (
@@ -264,18 +264,17 @@ def _locked_columns() -> tuple[Any, ...]:
         Account.status,
         plan,
         promise,
-        Portfolio,
     )
 
 
-def _locked(row: Any) -> LockedAccount:
-    return LockedAccount(*row[:5], bool(row[5]), bool(row[6]), row[7])
+def _locked(row: Any, portfolio: Portfolio) -> LockedAccount:
+    return LockedAccount(*row[:5], bool(row[5]), bool(row[6]), portfolio)
 
 
 # The statements of the hot bulk paths are built once: for a few rows, building a statement
 # costs more than running it.
 _LOCK_ACCOUNTS = (
-    select(*_locked_columns()[:-1])
+    select(*_account_columns())
     .where(col(Account.id).in_(bindparam("ids", expanding=True)))
     .order_by(col(Account.id))
     .with_for_update(of=Account)
@@ -290,7 +289,7 @@ def lock_accounts(session: Session, account_ids: list[uuid.UUID]) -> dict[uuid.U
     for chunk in _chunks(sorted(set(account_ids))):
         rows.extend(session.execute(_LOCK_ACCOUNTS, {"ids": chunk}))
     portfolios = _portfolios(session, {row[1] for row in rows})
-    return {row[0]: _locked((*row, portfolios[row[1]])) for row in rows}
+    return {row[0]: _locked(row, portfolios[row[1]]) for row in rows}
 
 
 def _portfolios(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Portfolio]:
@@ -446,7 +445,8 @@ _LINKS_TO_PAY = (
         PaymentLink.status,
         PaymentLink.instalment_id,
         PaymentLink.promise_id,
-        *_locked_columns(),
+        *_account_columns(),
+        Portfolio,
     )
     .join(Account, Account.id == PaymentLink.account_id)
     .join(Portfolio, Portfolio.id == Account.portfolio_id)
@@ -466,7 +466,7 @@ def links_to_pay(
     for chunk in _chunks(sorted(link_ids)):
         for row in session.execute(_LINKS_TO_PAY, {"ids": chunk}):
             links[row[0]] = LinkToPay(*row[:7])
-            accounts[row[1]] = _locked(row[7:])
+            accounts[row[1]] = _locked(row[7:14], row[14])
     return links, accounts
 
 

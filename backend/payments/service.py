@@ -394,8 +394,9 @@ def book_payments(
             booking.results.append(result)
             continue
         balance, status = balances.get(account_id, (account.balance_minor, account.status))
-        payment = _book_one(booking, actor, account, balance, status, key, incoming, state)
-        balances[account_id] = payment.pop("_moved")
+        payment, balances[account_id] = _book_one(
+            booking, actor, account, balance, status, key, incoming
+        )
         deltas[account_id] = deltas.get(account_id, 0) - incoming.amount_minor
         if state is not None:
             _allocate_and_settle(session, actor, account, state, incoming)
@@ -416,11 +417,10 @@ def _book_one(
     status: AccountStatus,
     key: tuple[str, str],
     incoming: IncomingPayment,
-    state: repository.BookingState | None,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], tuple[int, AccountStatus]]:
     """The entry, the payment and their audit events as ``record_payment`` writes them, as
-    plain rows (building thousands of model instances costs more than the SQL); the payment's
-    row, with ``_moved``: the account's balance and status after it."""
+    plain rows (building thousands of model instances costs more than the SQL): the payment's
+    row, and the account's balance and status after it."""
     portfolio = account.portfolio
     if incoming.limit_overpayment:
         check_overpayment(balance, incoming.amount_minor, portfolio.overpayment_tolerance_minor)
@@ -481,7 +481,7 @@ def _book_one(
     )
     booking.entries.append(entry)
     booking.payments.append(payment)
-    return {**payment, "_moved": (new_balance, new_status)}
+    return payment, (new_balance, new_status)
 
 
 def _allocate_and_settle(
