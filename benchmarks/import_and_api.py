@@ -182,7 +182,7 @@ def generate_csv(path: Path, rows: int, seed: int = 7) -> None:
             debtor += 1
             company = rnd.random() < 0.05
             if company:
-                body = f"20{rnd.randrange(10**8):08d}"
+                body = f"20{debtor:08d}"  # unique: random ones collide in a large file
                 identity = [
                     "RUC",
                     body + ruc_check_digit(body),

@@ -17,7 +17,8 @@ Reported per database (medians): seconds, rows/s and peak RSS of each; import ti
 time; the import's speed-up over the baseline; and whether the targets hold: at least
 ``TARGET_ROWS_PER_SECOND`` rows/s and a peak RSS under ``TARGET_PEAK_MB``. The machine's load
 average before and after is recorded: absolute figures move with it, the same-run ratios much
-less. Writes ``benchmarks/results/import_stream.json``.
+less. Writes ``benchmarks/results/import_stream.json`` (``import_stream_<rows>.json`` for
+another number of rows).
 
 Usage: ``python benchmarks/import_stream.py [--rows 100000] [--repeat 3] [--skip-postgres]
 [--skip-sqlite] [--baseline COMMIT]``; ``--rows 1000000 --repeat 1`` checks the memory bound.
@@ -110,7 +111,9 @@ def run_child(kind: str, url: str, path: Path, tree: Path | None = None) -> dict
     env = {**os.environ, "PYTHONPATH": str(tree or ROOT)}
     if tree is not None:
         env["COBRO_BENCH_TREE"] = str(tree)
-    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"the {kind} child failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -257,7 +260,8 @@ def main() -> None:
             )
     results["load_average"]["after"] = load_average()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "import_stream.json"
+    name = "import_stream" if args.rows == 100_000 else f"import_stream_{args.rows}"
+    out = RESULTS / f"{name}.json"
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print_table(results)
     print(f"\nresults: {out}")

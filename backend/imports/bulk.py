@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any
 
 from psycopg import sql
@@ -150,7 +151,7 @@ def _bound(
     """Rows as driver tuples, processed column by column (``map`` keeps the loop in C)."""
     values = []
     for column in columns:
-        given = [row[column.name] for row in rows]
+        given = list(map(itemgetter(column.name), rows))
         process = column.type._cached_bind_processor(dialect)
         if process is not None:
             if not isinstance(column.type, Uuid | JSON):  # few distinct, hashable values

@@ -97,9 +97,10 @@ def _flush(
 ) -> None:
     if not chunk.accounts:
         return
-    writer.wait()  # this chunk reads what the previous one wrote
     refs = [a.external_ref for a in chunk.accounts if seen.stored_account(a.external_ref)]
     keys = {key for key in chunk.debtors if seen.stored_debtor(key)}
+    if refs or keys:
+        writer.wait()  # this chunk reads what the previous one wrote
     accounts = repository.accounts_of(session, ctx.portfolio_id, refs)
     existing = Existing(
         debtors=repository.debtors_of(session, ctx.portfolio_id, keys),
