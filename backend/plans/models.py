@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Numeric, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.core.columns import created_at_field, datetime_field, enum_field, id_field, json_field
@@ -45,7 +45,10 @@ class Plan(SQLModel, table=True):
     two simultaneous accepts of one offer create one plan."""
 
     __tablename__ = "plans"
-    __table_args__ = (UniqueConstraint("offer_id", name="uq_plan_offer"),)
+    __table_args__ = (
+        UniqueConstraint("offer_id", name="uq_plan_offer"),
+        Index("ix_plans_account_status", "account_id", "status"),  # the account's active plan
+    )
 
     id: uuid.UUID = id_field()
     account_id: uuid.UUID = Field(foreign_key="accounts.id", index=True)
