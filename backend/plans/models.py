@@ -54,6 +54,7 @@ class Plan(SQLModel, table=True):
             postgresql_where=text("status = 'active'"),
             sqlite_where=text("status = 'active'"),
         ),
+        Index("ix_plans_account_status", "account_id", "status"),  # the account's active plan
     )
 
     id: uuid.UUID = id_field()
