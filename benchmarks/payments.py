@@ -436,11 +436,12 @@ class Target:
 
 
 def backends(engine: Engine) -> list[int]:
-    """Process ids of the database's other connections (the servers')."""
+    """Process ids of the database's other client connections (the servers'; autovacuum
+    workers are left out)."""
     with engine.connect() as conn:
         query = text(
-            "SELECT pid FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
         )
         return list(conn.execute(query).scalars())
 
