@@ -25,8 +25,6 @@ from backend.field import repository
 from shared.schemas.contact import ContactHold
 from shared.schemas.enums import AccountStatus, Channel
 
-_CHANNELS = frozenset(c.value for c in Channel)
-
 
 @dataclass(frozen=True, slots=True)
 class Reach:
@@ -59,7 +57,9 @@ def reaches(
         portfolio = portfolios[account.portfolio_id]
         consent = Consent(
             authorised=frozenset({Channel.visit}) if has_address else frozenset(),
-            opted_out=frozenset(Channel(c) for c in debtor.opt_outs if c in _CHANNELS),
+            opted_out=frozenset(
+                Channel(c) for c in debtor.opt_outs if c in contact_repository.CHANNEL_VALUES
+            ),
             disputed=account.status == AccountStatus.disputed,
         )
         history = tuple(contacts.get(debtor.id, ()))
