@@ -26,6 +26,7 @@ from backend.debtors.endpoints import router as debtors_router
 from backend.field.endpoints import router as field_router
 from backend.imports.endpoints import router as imports_router
 from backend.imports.mapping_endpoints import router as import_mapping_router
+from backend.integrations.endpoints import router as integrations_router
 from backend.ledger.endpoints import router as ledger_router
 from backend.outbound.endpoints import accounts as outbound_accounts_router
 from backend.outbound.endpoints import outbox as outbox_router
@@ -63,6 +64,7 @@ def api_router() -> APIRouter:
         outbound_router,
         outbound_accounts_router,
         outbox_router,
+        integrations_router,
         plans_router,
         promises_router,
         tasks_router,

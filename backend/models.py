@@ -8,6 +8,7 @@ from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
 from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
 from backend.imports.models import ImportBatch, ImportMapping
+from backend.integrations.models import WebhookDelivery, WebhookEndpoint
 from backend.jobs.models import PeriodicRun, QueuedJob
 from backend.ledger.models import LedgerEntry
 from backend.outbound.models import (
@@ -63,4 +64,6 @@ __all__ = [
     "User",
     "VerificationFailure",
     "Visit",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

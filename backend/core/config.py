@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     # Run the embedded job runner inside `cobro serve` (the SQLite default).
     embedded_jobs: bool = True
     default_language: str = "es"
+    # Creditors' webhook endpoints may point at loopback or private addresses in production.
+    webhooks_allow_private: bool = False
     # Payments: "builtin" (the embedded default, with a sandbox) or "stripe".
     payment_provider: str = ""
     payment_link_hours: int = Field(default=24, ge=1, le=24)

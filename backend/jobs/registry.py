@@ -19,6 +19,7 @@ TASK_MODULES = (
     "backend.imports.tasks",
     "backend.statements.tasks",
     "backend.outbound.tasks",
+    "backend.integrations.tasks",
     "backend.jobs.tasks",
 )
 

@@ -222,5 +222,17 @@ MESSAGES.update(
             "es": "La propuesta no es válida: {reason}",
             "en": "The proposal is not valid: {reason}",
         },
+        "error.webhook_url_invalid": {
+            "es": "La URL del webhook debe ser http(s) con un host y sin credenciales.",
+            "en": "The webhook URL must be http(s) with a host and no credentials.",
+        },
+        "error.webhook_url_not_https": {
+            "es": "En producción la URL del webhook debe usar https.",
+            "en": "In production the webhook URL must use https.",
+        },
+        "error.webhook_url_internal": {
+            "es": "La URL del webhook no puede apuntar a una dirección local o privada.",
+            "en": "The webhook URL may not point at a local or private address.",
+        },
     }
 )
