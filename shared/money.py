@@ -194,19 +194,6 @@ def _parse_written(text: str, currency: str) -> int:
     return from_decimal(sign + raw, currency)
 
 
-def format_amount(amount_minor: int, currency: str, locale: str = "es") -> str:
-    """Format for people: ``S/ 1.234,50`` (es), ``S/ 1,234.50`` (en), ``$ 12.345`` for CLP."""
-    exp = exponent(currency)
-    negative = amount_minor < 0
-    units, minor = divmod(abs(amount_minor), 10**exp) if exp else (abs(amount_minor), 0)
-    group, decimal_mark = (".", ",") if locale.startswith("es") else (",", ".")
-    text = f"{units:,}".replace(",", group)
-    if exp:
-        text += decimal_mark + str(minor).zfill(exp)
-    symbol = CURRENCY_SYMBOLS.get(currency, currency)
-    return f"{'-' if negative else ''}{symbol} {text}"
-
-
 def allocate(total: int, parts: int) -> list[int]:
     """Split ``total`` minor units into ``parts`` that sum exactly to it.
 

@@ -12,12 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from babel.dates import format_date
-from babel.numbers import format_currency
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from shared.money import to_decimal
+from shared.i18n import formats
 
 VARIABLES = frozenset(
     {
@@ -68,19 +66,9 @@ class Rendered:
     text: str
 
 
-def locale_for(language: str, country: str) -> str:
-    """The CLDR locale a reader of ``language`` in ``country`` expects: ``es_PE``; English in a
-    Latin-American portfolio reads dates day first (``en_001``), in the US ``en_US``."""
-    if language == "es":
-        return f"es_{country}" if country else "es"
-    return "en_US" if country == "US" else "en_001"
-
-
 def variables(facts: MessageFacts) -> dict[str, str]:
-    locale = locale_for(facts.language, facts.country)
-
     def money(minor: int) -> str:
-        return format_currency(to_decimal(minor, facts.currency), facts.currency, locale=locale)
+        return formats.money(minor, facts.currency, facts.language, facts.country)
 
     return {
         "first_name": facts.first_name,
@@ -90,7 +78,11 @@ def variables(facts: MessageFacts) -> dict[str, str]:
         "reference": facts.reference,
         "amount": money(facts.amount_minor),
         "balance": money(facts.balance_minor),
-        "due_date": format_date(facts.due_date, "medium", locale=locale) if facts.due_date else "",
+        "due_date": (
+            formats.long_day(facts.due_date, facts.language, facts.country)
+            if facts.due_date
+            else ""
+        ),
         "payment_link": facts.payment_link,
         "chat_link": facts.chat_link,
     }

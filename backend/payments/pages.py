@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from shared.i18n import t
-from shared.money import format_amount
+from shared.i18n import formats, t
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;
@@ -45,6 +44,7 @@ class PayView:
     first_name: str
     amount_minor: int
     currency: str
+    country: str
     pay_by: date
     purpose: str
     status: str
@@ -54,7 +54,7 @@ class PayView:
 
 def pay_page(view: PayView) -> str:
     lang = view.lang
-    amount = format_amount(view.amount_minor, view.currency, lang)
+    amount = formats.money(view.amount_minor, view.currency, lang, view.country)
     parts = [
         f"<h1>{escape(t('pay.greeting', lang, name=view.first_name))}</h1>",
         f'<p class="muted">{escape(t("pay.title", lang))}</p>',
@@ -63,7 +63,8 @@ def pay_page(view: PayView) -> str:
         f"<dt>{escape(t('pay.creditor', lang))}</dt><dd>{escape(view.creditor)}</dd>",
         f"<dt>{escape(t('pay.concept', lang))}</dt>"
         f"<dd>{escape(t(f'pay.purpose.{view.purpose}', lang))} · {escape(view.concept)}</dd>",
-        f"<dt>{escape(t('pay.due', lang))}</dt><dd>{escape(view.pay_by.isoformat())}</dd>",
+        f"<dt>{escape(t('pay.due', lang))}</dt>"
+        f"<dd>{escape(formats.day(view.pay_by, lang, view.country))}</dd>",
         "</dl>",
     ]
     if view.status == "paid":
@@ -93,6 +94,7 @@ class ReceiptView:
     account_ref: str
     amount_minor: int
     currency: str
+    country: str
     paid_on: date
     method: str
     receipt_number: str
@@ -101,10 +103,11 @@ class ReceiptView:
 
 def receipt_page(view: ReceiptView) -> str:
     lang = view.lang
+    amount = formats.money(view.amount_minor, view.currency, lang, view.country)
     rows = [
         ("receipt.code", view.code),
         ("receipt.number", view.receipt_number),
-        ("receipt.date", view.paid_on.isoformat()),
+        ("receipt.date", formats.day(view.paid_on, lang, view.country)),
         ("receipt.method", t(f"receipt.method.{view.method}", lang)),
         ("receipt.debtor", view.debtor),
         ("receipt.reference", view.account_ref),
@@ -114,7 +117,7 @@ def receipt_page(view: ReceiptView) -> str:
     body = (
         f"<h1>{escape(t('receipt.title', lang))}</h1>"
         f'<p class="ok">{escape(t("receipt.valid", lang))}</p>'
-        f'<div class="amount">{escape(format_amount(view.amount_minor, view.currency, lang))}</div>'
+        f'<div class="amount">{escape(amount)}</div>'
         "<dl>"
         + "".join(f"<dt>{escape(t(k, lang))}</dt><dd>{escape(v)}</dd>" for k, v in rows)
         + "</dl>"

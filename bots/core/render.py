@@ -1,8 +1,8 @@
 """Amounts, dates, offers, plans and refusals in words, for one language.
 
-Amounts use ``shared.money.format_amount`` (``S/ 1.234,50`` in Spanish, ``S/ 1,234.50`` in
-English, CLP without decimals). Dates are ``15/12/2026`` in Spanish and ``Dec 15, 2026`` in
-English (never the ambiguous ``12/15``).
+Amounts use ``shared.i18n.formats.money`` (CLDR: ``S/ 1,234.50`` in Peru, ``$1.234`` for CLP).
+Dates are ``15/12/2026`` in Spanish and ``Dec 15, 2026`` in English (never the ambiguous
+``12/15``).
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from shared.i18n import t
-from shared.money import format_amount
+from shared.i18n import formats, t
 from shared.schemas.enums import PlanKind
 from shared.schemas.negotiation import InstalmentRead, OfferRead, PlanRead
 
@@ -22,7 +21,7 @@ _DATES = {"latest", "earliest"}
 
 
 def money(minor: int, currency: str, lang: str) -> str:
-    return format_amount(minor, currency, lang)
+    return formats.money(minor, currency, lang)
 
 
 def day(value: date, lang: str) -> str:

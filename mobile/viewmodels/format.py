@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from shared.i18n import t
-from shared.money import format_amount
+from shared.i18n import formats, t
 
 
-def money(amount_minor: int, currency: str, lang: str) -> str:
-    return format_amount(amount_minor, currency, lang)
+def money(amount_minor: int, currency: str, lang: str, country: str = "") -> str:
+    return formats.money(amount_minor, currency, lang, country)
 
 
 def distance(metres: float | None, lang: str) -> str:
@@ -27,9 +26,9 @@ def clock(moment: datetime) -> str:
     return moment.strftime("%H:%M")
 
 
-def day(value: date, lang: str) -> str:
-    """``25/11/2025`` (es) or ``2025-11-25`` (en)."""
-    return value.strftime("%d/%m/%Y") if lang == "es" else value.isoformat()
+def day(value: date, lang: str, country: str = "") -> str:
+    """``25/11/2025``: day first in Latin America, in English too (``formats.day``)."""
+    return formats.day(value, lang, country)
 
 
 def duration(seconds: int | None, lang: str) -> str:

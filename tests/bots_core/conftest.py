@@ -48,7 +48,7 @@ class Seeded:
 
 @pytest.fixture
 def seeded(session: Session) -> Seeded:
-    """Rosa owes S/ 1.200,00 on one account of a Lima portfolio."""
+    """Rosa owes S/\xa01,200.00 on one account of a Lima portfolio."""
     _, agent = team(session)
     portfolio = lima(session)
     debtor = b.debtor(

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bots.core import render
 from bots.core.dates import parse_birth_date, parse_date
 from bots.core.parsing import Intent, amount, id_number, last4, understand, yes_no
-from shared.money import format_amount
+from shared.i18n.formats import money
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 
@@ -188,7 +188,7 @@ LANGS = st.sampled_from(["es", "en"])
 
 @given(minor=st.integers(1, 10**11), currency=CURRENCIES, lang=LANGS)
 def test_every_formatted_amount_reads_back(minor: int, currency: str, lang: str) -> None:
-    shown = format_amount(minor, currency, lang)
+    shown = money(minor, currency, lang)
     assert amount(shown, currency) == minor
     assert amount(f"puedo pagar {shown} al mes", currency) == minor
 

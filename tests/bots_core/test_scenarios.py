@@ -26,7 +26,7 @@ from tests.bots_core.conftest import (
 
 SCRIPT = {
     "es": {
-        "balance": "S/ 1.200,00",
+        "balance": "S/\xa01,200.00",
         "offers": "opciones de pago",
         "too_little": "puedo pagar 100 al mes",
         "count": "6 cuotas",
@@ -36,12 +36,12 @@ SCRIPT = {
         "counter": "No puedo aprobar esa propuesta",
         "accepted": "Buenas noticias",
         "agreed": "Su acuerdo quedó registrado",
-        "down": "S/ 120,00",
-        "status": "1 de 7 pagos hechos (S/ 120,00 de S/ 1.200,00)",
-        "next": "Próxima cuota: N.º 1, S/ 180,00",
+        "down": "S/\xa0120.00",
+        "status": "1 de 7 pagos hechos (S/\xa0120.00 de S/\xa01,200.00)",
+        "next": "Próxima cuota: N.º 1, S/\xa0180.00",
     },
     "en": {
-        "balance": "S/ 1,200.00",
+        "balance": "S/\xa01,200.00",
         "offers": "payment options",
         "too_little": "I can pay 100 a month",
         "count": "in 6 instalments",
@@ -51,9 +51,9 @@ SCRIPT = {
         "counter": "I can't approve that proposal",
         "accepted": "Good news",
         "agreed": "Your agreement is recorded",
-        "down": "S/ 120.00",
-        "status": "1 of 7 payments made (S/ 120.00 of S/ 1,200.00)",
-        "next": "Next instalment: #1, S/ 180.00",
+        "down": "S/\xa0120.00",
+        "status": "1 of 7 payments made (S/\xa0120.00 of S/\xa01,200.00)",
+        "next": "Next instalment: #1, S/\xa0180.00",
     },
 }
 
@@ -138,7 +138,7 @@ def test_unknown_input_gets_the_options_and_nothing_before_verification(
         assert "didn't understand" in confused and "ID number" in confused
         await rosa.send(ID_NUMBER)
         # The question asked before verifying is answered right after it.
-        assert "S/ 1,200.00" in text(await rosa.send("15/03/1985"))
+        assert "S/\xa01,200.00" in text(await rosa.send("15/03/1985"))
         reply = await rosa.send("xyzzy")
         assert "didn't understand" in text(reply) and "menu:pay" in buttons(reply)
 
@@ -158,12 +158,12 @@ def test_chat_link_promise_and_payment_of_the_promise(
         welcome = text(await rosa.send(token))  # wa.me prefilled text
         assert "Thank you, Rosa" in welcome  # her preferred language, no typing
         confirm = text(await rosa.send("I will pay 300 on the 1st"))
-        assert "Do you confirm you will pay S/ 300.00" in confirm
+        assert "Do you confirm you will pay S/\xa0300.00" in confirm
         done = await rosa.send("yes")
-        assert "Your promise to pay S/ 300.00" in text(done)
+        assert "Your promise to pay S/\xa0300.00" in text(done)
         link = await rosa.press("pay:promise")
         await world.pay(link.messages[0].url or "")
-        assert "S/ 900.00" in text(await rosa.send("balance"))
+        assert "S/\xa0900.00" in text(await rosa.send("balance"))
 
     run(scenario)
     promise = session.exec(select(Promise).where(Promise.account_id == seeded.account.id)).one()
@@ -202,10 +202,10 @@ def test_several_accounts_pick_one(run, session: Session, seeded: Seeded) -> Non
         which = await rosa.send("pagaré 100 el 15/12")  # which account? then read again
         assert "2 cuentas" in text(which) and f"acct:{second.id}" in buttons(which)
         confirm = await rosa.send(choice=f"acct:{second.id}")
-        assert "pagará S/ 100,00 el 15/12/" in text(confirm)
+        assert "pagará S/\xa0100.00 el 15/12/" in text(confirm)
         listing = await rosa.send("saldo")
-        assert "S/ 1.200,00" in text(listing) and "S/ 450,50" in text(listing)
+        assert "S/\xa01,200.00" in text(listing) and "S/\xa0450.50" in text(listing)
         detail = await rosa.send(choice=f"acct:{seeded.account.id}")
-        assert "es S/ 1.200,00" in text(detail)
+        assert "es S/\xa01,200.00" in text(detail)
 
     run(scenario)

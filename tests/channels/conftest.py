@@ -36,7 +36,7 @@ BOTS_URL = "http://bots.test"
 T = TypeVar("T")
 
 GREETING = Outgoing(
-    "Hola Ana, tu saldo es S/ 1,250.00.",
+    "Hola Ana, tu saldo es S/\xa01,250.00.",
     buttons=(Button("pay:balance", "Pagar el saldo total"), Button("offers", "Ver opciones")),
 )
 

@@ -45,7 +45,7 @@ def test_free_form_outside_the_window_is_refused_and_templates_go_out() -> None:
             assert bots.platforms.calls == []
 
             wamid = await sender.send_template(
-                WA_USER, "recordatorio_cuota", "es", body_params=["Ana", "S/ 125.00"]
+                WA_USER, "recordatorio_cuota", "es", body_params=["Ana", "S/\xa0125.00"]
             )
             [sent] = bots.platforms.calls
             assert wamid == "wamid.OUT1"
@@ -59,7 +59,7 @@ def test_free_form_outside_the_window_is_refused_and_templates_go_out() -> None:
                         "type": "body",
                         "parameters": [
                             {"type": "text", "text": "Ana"},
-                            {"type": "text", "text": "S/ 125.00"},
+                            {"type": "text", "text": "S/\xa0125.00"},
                         ],
                     }
                 ],

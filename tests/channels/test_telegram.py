@@ -38,7 +38,7 @@ def test_text_reaches_the_core_and_the_reply_has_an_inline_keyboard() -> None:
             [sent] = bots.platforms.of("sendMessage")
             assert sent.url == f"https://api.telegram.org/bot{TG_TOKEN}/sendMessage"
             assert sent.body["chat_id"] == "42"
-            assert sent.body["text"] == "Hola Ana, tu saldo es S/ 1,250.00."
+            assert sent.body["text"] == "Hola Ana, tu saldo es S/\xa01,250.00."
             assert sent.body["reply_markup"] == {
                 "inline_keyboard": [
                     [{"text": "Pagar el saldo total", "callback_data": "pay:balance"}],

@@ -71,7 +71,7 @@ def test_text_reaches_the_core_and_the_reply_has_reply_buttons() -> None:
             assert sent.body["type"] == "interactive"
             interactive = sent.body["interactive"]
             assert interactive["type"] == "button"
-            assert interactive["body"] == {"text": "Hola Ana, tu saldo es S/ 1,250.00."}
+            assert interactive["body"] == {"text": "Hola Ana, tu saldo es S/\xa01,250.00."}
             assert interactive["action"]["buttons"] == [
                 {"type": "reply", "reply": {"id": "pay:balance", "title": "Pagar el saldo total"}},
                 {"type": "reply", "reply": {"id": "offers", "title": "Ver opciones"}},

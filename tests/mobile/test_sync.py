@@ -66,7 +66,7 @@ def test_first_sync_stores_the_accounts_and_the_day_in_visit_order(
         rows = today.rows()
         assert [r.position for r in rows] == [1, 2, 3]
         assert rows[0].account_id == day.accounts[0].id  # the nearest to the start
-        assert rows[0].amount == "S/ 1.000,00"
+        assert rows[0].amount == "S/\xa01,000.00"
         assert " m · " in rows[0].route  # distance and arrival time
         status = SyncStatusViewModel(ctx)
         assert (status.pending, status.badge()) == (0, "Todo enviado")

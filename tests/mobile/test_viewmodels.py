@@ -157,8 +157,8 @@ def test_account_shows_contacts_directions_ledger_and_pending_work(
         assert view.directions() == (
             "https://www.google.com/maps/dir/?api=1&destination=-12.119%2C-77.031"
         )
-        assert view.balance == "S/ 1.000,00" and view.aging == "Mora: 1-30 (10 días)"
-        assert view.ledger()[0].title == "Cargo  S/ 1.000,00"
+        assert view.balance == "S/\xa01,000.00" and view.aging == "Mora: 1-30 (10 días)"
+        assert view.ledger()[0].title == "Cargo  S/\xa01,000.00"
         assert view.pending_text() is None
         form = PromiseForm(ctx, view.bundle, date.today())  # type: ignore[arg-type]
         form.amount = "100"
@@ -166,7 +166,7 @@ def test_account_shows_contacts_directions_ledger_and_pending_work(
         assert view.pending_text() == "Por enviar de esta cuenta: 1"
         assert view.promise()[0].tag == "Por enviar"
         ctx.switch_language()
-        assert view.balance == "S/ 1,000.00" and view.aging == "Aging: 1-30 (10 days)"
+        assert view.balance == "S/\xa01,000.00" and view.aging == "Aging: 1-30 (10 days)"
 
     asyncio.run(scenario())
 

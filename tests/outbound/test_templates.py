@@ -32,10 +32,10 @@ BODY = "Hola {{ first_name }}: saldo {{ balance }}, vence {{ due_date }}. {{ pay
     ("country", "currency", "language", "expected", "footer"),
     [
         ("PE", "PEN", "es", "saldo S/\xa019,264.50, vence 15 dic. 2026", "Responda BAJA"),
-        ("CO", "COP", "es", "saldo $19.264, vence 15/12/2026", "Responda BAJA"),
+        ("CO", "COP", "es", "saldo $19.264,50, vence 15/12/2026", "Responda BAJA"),
         ("CL", "CLP", "es", "saldo $1.926.450, vence 15-12-2026", "Responda BAJA"),
         ("MX", "MXN", "es", "saldo $19,264.50, vence 15 dic 2026", "Responda BAJA"),
-        ("PE", "PEN", "en", "saldo PEN19,264.50, vence 15 Dec 2026", "Reply STOP"),
+        ("PE", "PEN", "en", "saldo S/\xa019,264.50, vence 15 Dec 2026", "Reply STOP"),
         ("US", "USD", "en", "saldo $19,264.50, vence Dec 15, 2026", "from a debt collector"),
     ],
 )

@@ -15,7 +15,6 @@ from shared.money import (
     _parse_written,
     allocate,
     exponent,
-    format_amount,
     from_decimal,
     parse_amount,
     to_decimal,
@@ -133,26 +132,6 @@ def test_parse_amount_precision(text: str, currency: str) -> None:
     with pytest.raises(MoneyError) as raised:
         parse_amount(text, currency)
     assert raised.value.code == "amount_precision"
-
-
-@pytest.mark.parametrize(
-    ("minor", "currency", "locale", "text"),
-    [
-        (123450, "PEN", "es", "S/ 1.234,50"),
-        (123450, "PEN", "en", "S/ 1,234.50"),
-        (-5, "PEN", "es", "-S/ 0,05"),
-        (1234567, "CLP", "es", "$ 1.234.567"),
-        (1234567, "CLP", "en", "$ 1,234,567"),
-        (100000, "BOB", "es", "BOB 1.000,00"),
-    ],
-)
-def test_format_amount(minor: int, currency: str, locale: str, text: str) -> None:
-    assert format_amount(minor, currency, locale) == text
-
-
-@given(amounts, currencies, st.sampled_from(["es", "en", "es-PE", "en-US"]))
-def test_parse_reads_what_format_writes(minor: int, currency: str, locale: str) -> None:
-    assert parse_amount(format_amount(minor, currency, locale), currency) == minor
 
 
 @given(st.integers(min_value=-(10**12), max_value=10**12), st.integers(min_value=1, max_value=500))

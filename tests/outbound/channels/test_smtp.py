@@ -39,7 +39,7 @@ def message(
         key=key,
         channel=Channel.email,
         to=to,
-        text="Hola Ana, tu cuota de S/ 150.00 vence mañana.",
+        text="Hola Ana, tu cuota de S/\xa0150.00 vence mañana.",
         subject=subject,
         html=html,
         unsubscribe_url=unsubscribe_url,
@@ -60,7 +60,7 @@ def test_the_message_arrives_with_its_headers(smtp: SmtpStandIn) -> None:
     assert email["List-Unsubscribe"] == "<https://cobro.example.com/u/tok>"
     assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert email.get_content_type() == "text/plain"
-    assert email.get_content().strip() == "Hola Ana, tu cuota de S/ 150.00 vence mañana."
+    assert email.get_content().strip() == "Hola Ana, tu cuota de S/\xa0150.00 vence mañana."
 
 
 def test_the_message_id_is_the_same_for_a_retry_of_the_same_attempt() -> None:
@@ -78,7 +78,7 @@ def test_an_html_part_goes_as_an_alternative(smtp: SmtpStandIn) -> None:
     assert email.get_content_type() == "multipart/alternative"
     parts = {part.get_content_type(): part.get_content().strip() for part in email.iter_parts()}
     assert parts == {
-        "text/plain": "Hola Ana, tu cuota de S/ 150.00 vence mañana.",
+        "text/plain": "Hola Ana, tu cuota de S/\xa0150.00 vence mañana.",
         "text/html": "<p>Hola <b>Ana</b></p>",
     }
 
