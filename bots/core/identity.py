@@ -72,7 +72,7 @@ async def on_factor(turn: Turn) -> bool:
         turn.say(turn.t("bot.verify.locked", minutes=minutes))
     else:
         turn.step = "ask_id"
-        turn.say(turn.t("bot.verify.failed", attempts=result.attempts_left))
+        turn.say(turn.t("bot.verify.failed", count=result.attempts_left))
     return True
 
 

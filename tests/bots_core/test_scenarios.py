@@ -103,7 +103,7 @@ def test_three_wrong_verifications_lock_out(run, seeded: Seeded) -> None:
         mallory = world.person(channel="whatsapp", user_id="51999999999")
         await mallory.send("hola")
         await mallory.press("lang:es")
-        for attempt, left in ((1, "2 intentos"), (2, "1 intentos")):
+        for attempt, left in ((1, "2 intentos"), (2, "1 intento.")):
             await mallory.send(ID_NUMBER)
             assert left in text(await mallory.send(f"000{attempt}")), attempt
         await mallory.send(ID_NUMBER)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-import string
 from pathlib import Path
 
 import httpx
 
 from bots import simulator
-from shared.i18n import LANGUAGES
+from shared.i18n import LANGUAGES, placeholders
 from shared.i18n.catalog.bots import MESSAGES
 from tests.bots_core.conftest import BASE_URL, ID_NUMBER, PHONE, Seeded
 
@@ -37,10 +36,6 @@ def test_simulator_talks_with_numbered_buttons(app, seeded: Seeded) -> None:
     assert "S/\xa01,200.00" in shown  # "1" pressed "Ver mi saldo"
     assert "no le entendí" in shown  # "9" is not a button there: read as text
     assert "never read" not in shown
-
-
-def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 def test_every_bot_text_is_in_both_languages_with_the_same_placeholders() -> None:

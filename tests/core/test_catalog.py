@@ -12,7 +12,7 @@ import pytest
 import backend.main  # noqa: F401  (imports every router, so every DomainError subclass exists)
 from backend.core.errors import DomainError
 from backend.core.handlers import _HTTP_CODES
-from shared.i18n import LANGUAGES, messages, normalize_language, t
+from shared.i18n import LANGUAGES, messages, normalize_language, placeholders, t
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [
@@ -49,11 +49,7 @@ def test_every_error_key_is_translated(key: str) -> None:
     texts = messages().get(key)
     assert texts is not None, f"{key} has no message"
     assert set(texts) >= set(LANGUAGES)
-    placeholders = {
-        lang: {name for _, name, _, _ in string.Formatter().parse(texts[lang]) if name}
-        for lang in LANGUAGES
-    }
-    assert placeholders["es"] == placeholders["en"], key
+    assert placeholders(texts["es"]) == placeholders(texts["en"]), key
 
 
 def test_unknown_key_and_missing_parameter_degrade_gracefully() -> None:
@@ -85,3 +81,39 @@ def test_unknown_key_and_missing_parameter_degrade_gracefully() -> None:
 )
 def test_normalize_language(header: str | None, language: str) -> None:
     assert normalize_language(header) == language
+
+
+def _forms(text: object) -> list[str]:
+    return list(text.values()) if isinstance(text, dict) else [str(text)]
+
+
+@pytest.mark.parametrize(
+    "key",
+    sorted(
+        k for k, v in messages().items() if any(isinstance(v.get(lang), dict) for lang in LANGUAGES)
+    ),
+)
+def test_plural_texts_have_every_form_they_need(key: str) -> None:
+    texts = messages()[key]
+    for lang in LANGUAGES:
+        forms = texts[lang]
+        assert isinstance(forms, dict) and "other" in forms and "one" in forms, (key, lang)
+        names = {
+            frozenset(n for _, n, _, _ in string.Formatter().parse(form) if n)
+            for form in _forms(forms)
+        }
+        assert all("count" in found for found in names), (key, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "text"),
+    [
+        ("es", 1, "Le queda 1 intento."),
+        ("es", 2, "Le quedan 2 intentos."),
+        ("es", 0, "Le quedan 0 intentos."),
+        ("en", 1, "You have 1 attempt left."),
+        ("en", 3, "You have 3 attempts left."),
+    ],
+)
+def test_numbers_agree_with_their_words(lang: str, count: int, text: str) -> None:
+    assert text in t("bot.verify.failed", lang, count=count)

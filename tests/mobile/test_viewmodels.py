@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import string
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -24,7 +23,7 @@ from mobile.viewmodels.plan import PlanViewModel
 from mobile.viewmodels.supervisor import SupervisorViewModel
 from mobile.viewmodels.today import TodayViewModel
 from mobile.viewmodels.visit import VisitViewModel
-from shared.i18n import LANGUAGES, messages
+from shared.i18n import LANGUAGES, messages, placeholders
 from shared.schemas.enums import AccountStatus, AgingBucket
 from shared.schemas.field import VisitOutcome
 from tests.mobile.conftest import HOMES, Day, login
@@ -255,9 +254,7 @@ def test_every_text_of_the_app_is_translated_with_the_same_placeholders() -> Non
     assert used - prefixes <= set(catalogue), used - prefixes - set(catalogue)
     for key, texts in catalogue.items():
         assert set(texts) == set(LANGUAGES), key
-        fields = [
-            {f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f} for lang in LANGUAGES
-        ]
+        fields = [placeholders(texts[lang]) for lang in LANGUAGES]
         assert fields[0] == fields[1], key
     for enum_key in (
         "mobile.outcome.",

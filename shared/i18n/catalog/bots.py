@@ -5,7 +5,9 @@ Button labels stay within 24 characters (WhatsApp's list rows); placeholders are
 and language, dates already formatted for the language.
 """
 
-MESSAGES: dict[str, dict[str, str]] = {
+from typing import Any
+
+MESSAGES: dict[str, dict[str, Any]] = {
     # Errors of the bot API.
     "error.verification_required": {
         "es": "Primero hay que verificar la identidad del deudor en este chat.",
@@ -59,10 +61,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(for example 03/15/1985).",
     },
     "bot.verify.failed": {
-        "es": "No pudimos verificar esos datos. Le quedan {attempts} intentos. Escriba de "
-        "nuevo su número de documento.",
-        "en": "We couldn't verify those details. You have {attempts} attempts left. Please "
-        "type your ID number again.",
+        "es": {
+            "one": "No pudimos verificar esos datos. Le queda {count} intento. Escriba de "
+            "nuevo su número de documento.",
+            "other": "No pudimos verificar esos datos. Le quedan {count} intentos. Escriba de "
+            "nuevo su número de documento.",
+        },
+        "en": {
+            "one": "We couldn't verify those details. You have {count} attempt left. Please "
+            "type your ID number again.",
+            "other": "We couldn't verify those details. You have {count} attempts left. Please "
+            "type your ID number again.",
+        },
     },
     "bot.verify.locked": {
         "es": "Por su seguridad, la verificación quedó bloqueada por {minutes} minutos tras "
@@ -139,8 +149,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{name}, you have no pending debts with us. 🎉",
     },
     "bot.accounts.list": {
-        "es": "{name}, tiene {count} cuentas pendientes:",
-        "en": "{name}, you have {count} open accounts:",
+        "es": {
+            "one": "{name}, tiene {count} cuenta pendiente:",
+            "other": "{name}, tiene {count} cuentas pendientes:",
+        },
+        "en": {
+            "one": "{name}, you have {count} open account:",
+            "other": "{name}, you have {count} open accounts:",
+        },
     },
     "bot.accounts.line": {
         "es": "• {creditor}, {product} ···{reference}: {balance}",
@@ -219,8 +235,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "(you save {discount})",
     },
     "bot.offer.plan": {
-        "es": "{count} cuotas {frequency} de {amount}, la primera el {date}",
-        "en": "{count} {frequency} instalments of {amount}, the first on {date}",
+        "es": {
+            "one": "{count} cuota de {amount}, el {date}",
+            "other": "{count} cuotas {frequency} de {amount}, la primera el {date}",
+        },
+        "en": {
+            "one": "{count} instalment of {amount}, on {date}",
+            "other": "{count} {frequency} instalments of {amount}, the first on {date}",
+        },
     },
     "bot.offer.down": {
         "es": "una inicial de {amount} el {date} y",

@@ -222,6 +222,10 @@ MESSAGES.update(
             "es": "La propuesta no es válida: {reason}",
             "en": "The proposal is not valid: {reason}",
         },
+        "error.webhook_url_refused": {
+            "es": "La URL del webhook no es aceptable.",
+            "en": "The webhook URL is not acceptable.",
+        },
         "error.webhook_url_invalid": {
             "es": "La URL del webhook debe ser http(s) con un host y sin credenciales.",
             "en": "The webhook URL must be http(s) with a host and no credentials.",

@@ -1,6 +1,8 @@
 """Texts of the field agent app (``mobile/``): every key starts with ``mobile.``."""
 
-MESSAGES: dict[str, dict[str, str]] = {
+from typing import Any
+
+MESSAGES: dict[str, dict[str, Any]] = {
     # App, navigation, language
     "mobile.app.title": {"es": "Cobro en campo", "en": "Cobro field"},
     "mobile.nav.today": {"es": "Hoy", "en": "Today"},
@@ -91,16 +93,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No visits. Sync to get your route.",
     },
     "mobile.today.summary": {
-        "es": "{count} visitas · {distance} · {duration}",
-        "en": "{count} visits · {distance} · {duration}",
+        "es": {
+            "one": "{count} visita · {distance} · {duration}",
+            "other": "{count} visitas · {distance} · {duration}",
+        },
+        "en": {
+            "one": "{count} visit · {distance} · {duration}",
+            "other": "{count} visits · {distance} · {duration}",
+        },
     },
     "mobile.today.stale": {
         "es": "Ruta guardada en el teléfono (sin conexión).",
         "en": "Route saved on the phone (offline).",
     },
     "mobile.today.all_held": {
-        "es": "Hoy no se permiten visitas: {count} cuentas retenidas por las reglas de contacto.",
-        "en": "No visits allowed today: {count} accounts held back by the contact rules.",
+        "es": {
+            "one": "Hoy no se permiten visitas: {count} cuenta retenida por las reglas de "
+            "contacto.",
+            "other": "Hoy no se permiten visitas: {count} cuentas retenidas por las reglas de "
+            "contacto.",
+        },
+        "en": {
+            "one": "No visits allowed today: {count} account held back by the contact rules.",
+            "other": "No visits allowed today: {count} accounts held back by the contact rules.",
+        },
     },
     "mobile.today.held": {
         "es": "Retenidas por las reglas de contacto ({count})",
@@ -327,8 +343,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "One payment {total} ({discount} off)",
     },
     "mobile.plan.instalments": {
-        "es": "{count} cuotas de {amount} · total {total}",
-        "en": "{count} instalments of {amount} · total {total}",
+        "es": {
+            "one": "{count} cuota de {amount} · total {total}",
+            "other": "{count} cuotas de {amount} · total {total}",
+        },
+        "en": {
+            "one": "{count} instalment of {amount} · total {total}",
+            "other": "{count} instalments of {amount} · total {total}",
+        },
     },
     "mobile.plan.accept": {"es": "Aceptar con el cliente", "en": "Accept with the debtor"},
     "mobile.plan.accepted": {"es": "Plan aceptado.", "en": "Plan accepted."},
