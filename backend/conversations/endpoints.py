@@ -79,7 +79,8 @@ def settle_message(session: SessionDep, _: Bot, chat: ChatDep, body: InboxSettle
 def identify_by_token(
     session: SessionDep, bot: Bot, chat: ChatDep, body: TokenIdentify
 ) -> IdentifyResult:
-    """Bind the chat to the debtor of a signed chat link (from a reminder or an agent)."""
+    """Bind the chat to the debtor of a signed chat link (from a reminder or an agent):
+    ``failed`` for a forged or expired link, or one another chat opened first."""
     return verification.identify_by_token(session, bot_actor(bot), chat, body)
 
 
@@ -200,5 +201,6 @@ def create_chat_link(
     session: SessionDep, user: CurrentUser, debtor: VisibleDebtor, body: ChatLinkCreate
 ) -> ChatLinkRead:
     """A signed, expiring start token for the bot (and t.me / wa.me links when configured):
-    the debtor who opens it is identified without typing anything."""
+    the debtor who opens it is identified without typing anything. It is single-use: the
+    first chat that opens it owns it, in any other chat it verifies nobody."""
     return service.chat_link(session, actor_of(user), debtor, body.valid_hours)
