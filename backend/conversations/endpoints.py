@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import Response
 
-from backend.auth.deps import CurrentUser, SessionDep, actor_of, require_roles
+from backend.auth.deps import Bot, CurrentUser, SessionDep, actor_of
 from backend.conversations import service, verification
 from backend.conversations.guards import ChatAccount, ChatDep, ChatOffer
 from backend.conversations.service import bot_actor
 from backend.core.routing import DomainRouter
 from backend.debtors.guards import VisibleDebtor
-from backend.users.models import User
 from shared.schemas.common import ErrorBody
 from shared.schemas.conversations import (
     BotAccountDetail,
@@ -33,12 +30,10 @@ from shared.schemas.conversations import (
     OptOutResult,
     TokenIdentify,
 )
-from shared.schemas.enums import Role
 from shared.schemas.negotiation import OfferRead, PlanRead, PromiseRead, ProposalResult
 from shared.schemas.payments import PaymentLinkRead
 
 router = DomainRouter(tags=["bot"])
-Bot = Annotated[User, require_roles(Role.bot)]
 BOT = "/bot/{channel}/{user_id}"
 
 
