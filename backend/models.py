@@ -3,9 +3,14 @@
 from backend.accounts.models import Account
 from backend.audit.models import AuditEvent
 from backend.contact.models import ContactAttempt
-from backend.conversations.models import Conversation, InboxMessage, VerificationFailure
+from backend.conversations.models import (
+    ChatLinkRedemption,
+    Conversation,
+    InboxMessage,
+    VerificationFailure,
+)
 from backend.creditors.models import Creditor, Portfolio
-from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
+from backend.debtors.models import Debtor, DebtorAddress, DebtorChat, DebtorPhone
 from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
 from backend.imports.models import ImportBatch, ImportMapping
 from backend.integrations.models import WebhookDelivery, WebhookEndpoint
@@ -30,11 +35,13 @@ __all__ = [
     "Account",
     "AuditEvent",
     "BankStatement",
+    "ChatLinkRedemption",
     "ContactAttempt",
     "Conversation",
     "Creditor",
     "Debtor",
     "DebtorAddress",
+    "DebtorChat",
     "DebtorPhone",
     "FieldNote",
     "ImportBatch",

@@ -91,6 +91,7 @@ def require_roles(*roles: Role):
 
 Staff = Annotated[User, require_roles(Role.admin, Role.supervisor)]
 Admin = Annotated[User, require_roles(Role.admin)]
+Bot = Annotated[User, require_roles(Role.bot)]
 
 
 async def language(request: Request) -> str:

@@ -15,7 +15,7 @@ from backend.accounts.models import Account
 from backend.contact.models import ContactAttempt
 from backend.contact.policy import Attempt
 from backend.core.pagination import keyset
-from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
+from backend.debtors.models import Debtor, DebtorAddress, DebtorChat, DebtorPhone
 from shared.schemas.contact import COUNTED_STATUSES
 from shared.schemas.enums import AccountStatus, Channel
 
@@ -103,7 +103,9 @@ def lock_debtors(session: Session, debtor_ids: list[uuid.UUID]) -> None:
 def consent_facts(
     session: Session, debtor_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[frozenset[Channel], frozenset[Channel]]]:
-    """Each debtor's (reachable channels, opted-out channels), in four queries per 1,000."""
+    """Each debtor's (reachable channels, opted-out channels), in five queries per 1,000. A
+    phone reaches WhatsApp, SMS and calls, an address visits, an e-mail address e-mail, and a
+    chat the debtor verified (``debtor_chats``) its channel (Telegram)."""
     found: dict[uuid.UUID, tuple[frozenset[Channel], frozenset[Channel]]] = {}
     for chunk in _chunks(debtor_ids):
         phones = set(
@@ -111,6 +113,13 @@ def consent_facts(
                 select(DebtorPhone.debtor_id).where(col(DebtorPhone.debtor_id).in_(chunk))
             ).scalars()
         )
+        chats: dict[uuid.UUID, set[Channel]] = defaultdict(set)
+        for debtor_id, channel in session.execute(
+            select(DebtorChat.debtor_id, DebtorChat.channel).where(
+                col(DebtorChat.debtor_id).in_(chunk)
+            )
+        ):
+            chats[debtor_id].add(channel)
         addresses = set(
             session.execute(
                 select(DebtorAddress.debtor_id).where(col(DebtorAddress.debtor_id).in_(chunk))
@@ -120,7 +129,7 @@ def consent_facts(
             select(Debtor.id, Debtor.emails, Debtor.opt_outs).where(col(Debtor.id).in_(chunk))
         )
         for debtor_id, emails, opt_outs in rows:
-            reachable: set[Channel] = set()
+            reachable = set(chats.get(debtor_id, ()))
             if debtor_id in phones:
                 reachable |= {Channel.phone, Channel.sms, Channel.whatsapp}
             if debtor_id in addresses:

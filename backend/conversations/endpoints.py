@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import Response
 
-from backend.auth.deps import CurrentUser, SessionDep, actor_of, require_roles
+from backend.auth.deps import Bot, CurrentUser, SessionDep, actor_of
 from backend.conversations import service, verification
 from backend.conversations.guards import ChatAccount, ChatDep, ChatOffer
 from backend.conversations.service import bot_actor
 from backend.core.routing import DomainRouter
 from backend.debtors.guards import VisibleDebtor
-from backend.users.models import User
 from shared.schemas.common import ErrorBody
 from shared.schemas.conversations import (
     BotAccountDetail,
@@ -33,12 +30,10 @@ from shared.schemas.conversations import (
     OptOutResult,
     TokenIdentify,
 )
-from shared.schemas.enums import Role
 from shared.schemas.negotiation import OfferRead, PlanRead, PromiseRead, ProposalResult
 from shared.schemas.payments import PaymentLinkRead
 
 router = DomainRouter(tags=["bot"])
-Bot = Annotated[User, require_roles(Role.bot)]
 BOT = "/bot/{channel}/{user_id}"
 
 
@@ -79,7 +74,8 @@ def settle_message(session: SessionDep, _: Bot, chat: ChatDep, body: InboxSettle
 def identify_by_token(
     session: SessionDep, bot: Bot, chat: ChatDep, body: TokenIdentify
 ) -> IdentifyResult:
-    """Bind the chat to the debtor of a signed chat link (from a reminder or an agent)."""
+    """Bind the chat to the debtor of a signed chat link (from a reminder or an agent):
+    ``failed`` for a forged or expired link, or one another chat opened first."""
     return verification.identify_by_token(session, bot_actor(bot), chat, body)
 
 
@@ -200,5 +196,6 @@ def create_chat_link(
     session: SessionDep, user: CurrentUser, debtor: VisibleDebtor, body: ChatLinkCreate
 ) -> ChatLinkRead:
     """A signed, expiring start token for the bot (and t.me / wa.me links when configured):
-    the debtor who opens it is identified without typing anything."""
+    the debtor who opens it is identified without typing anything. It is single-use: the
+    first chat that opens it owns it, in any other chat it verifies nobody."""
     return service.chat_link(session, actor_of(user), debtor, body.valid_hours)

@@ -74,3 +74,20 @@ class VerificationFailure(SQLModel, table=True):
     user_id: str = Field(max_length=64)
     id_key: str = Field(max_length=64)
     at: datetime = created_at_field()
+
+
+class ChatLinkRedemption(SQLModel, table=True):
+    """The first chat that used a chat link, under the link's identity (``digest``, SHA-256 of
+    its signed body): that chat owns the link until it expires, any other chat is refused. Kept
+    until ``expires_at`` (an expired link verifies for nobody anyway)."""
+
+    __tablename__ = "chat_link_redemptions"
+    __table_args__ = (UniqueConstraint("digest", name="uq_chat_link_redemption"),)
+
+    id: uuid.UUID = id_field()
+    digest: str = Field(max_length=64)
+    channel: str = Field(max_length=20)
+    user_id: str = Field(max_length=64)
+    debtor_id: uuid.UUID = Field(foreign_key="debtors.id")
+    expires_at: datetime = datetime_field(nullable=False, index=True)
+    redeemed_at: datetime = created_at_field()

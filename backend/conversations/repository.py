@@ -11,7 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
-from backend.conversations.models import Conversation, InboxMessage, VerificationFailure
+from backend.conversations.models import (
+    ChatLinkRedemption,
+    Conversation,
+    InboxMessage,
+    VerificationFailure,
+)
 from backend.core.clock import utcnow
 from backend.core.ids import uuid7
 from backend.creditors.models import Creditor, Portfolio
@@ -79,6 +84,42 @@ def claim_message(
     session.add(row)
     session.flush()
     return True
+
+
+def redeem_link(
+    session: Session,
+    digest: str,
+    channel: str,
+    user_id: str,
+    debtor_id: uuid.UUID,
+    expires_at: datetime,
+) -> tuple[str, str]:
+    """The chat (channel, user id) that owns a chat link: this one when it is the first to use
+    it. The first use is one ``INSERT .. ON CONFLICT DO NOTHING`` on the link's digest (a
+    concurrent first use waits for the unique index, then loses and reads the winner's row)."""
+    table = ChatLinkRedemption.__table__  # type: ignore[attr-defined]
+    insert_ = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert_(table)
+        .values(
+            id=uuid7(),
+            digest=digest,
+            channel=channel,
+            user_id=user_id,
+            debtor_id=debtor_id,
+            expires_at=expires_at,
+            redeemed_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["digest"])
+        .returning(table.c.id)
+    )
+    if session.execute(statement).first() is not None:
+        return channel, user_id
+    query = select(ChatLinkRedemption.channel, ChatLinkRedemption.user_id).where(
+        ChatLinkRedemption.digest == digest
+    )
+    owner = session.execute(query).one()
+    return owner[0], owner[1]
 
 
 def settle_message(

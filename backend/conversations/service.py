@@ -13,7 +13,8 @@
   workers: the first claim of a message id wins a unique constraint.
 * Writes that a redelivered message could repeat carry keys derived from the message id (the
   payment link's ``client_key``, the promise's ``client_id``, the callback task's dedupe key).
-* Opting out marks the chat and adds the channel to the bound debtors' ``opt_outs``.
+* Opting out marks the chat and adds the channel to the bound debtors' ``opt_outs`` (and to
+  those of the debtors whose linked chat it is, whom it is unlinked from).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from backend.core.config import get_settings
 from backend.core.errors import DomainError, NotFound, ValidationFailed
 from backend.core.security import create_access_token, hash_password
 from backend.creditors.models import Creditor, Portfolio
+from backend.debtors import chats
 from backend.debtors.models import Debtor
 from backend.payments import service as payments
 from backend.payments.models import PaymentLink
@@ -387,8 +389,10 @@ def handoff(session: Session, actor: Actor, chat: Chat, body: HandoffCreate) -> 
 
 
 def set_opt_out(session: Session, actor: Actor, chat: Chat, opted_out: bool) -> OptOutResult:
-    """Opt the chat out (or back in); when it is bound and the channel is a contact channel,
-    the bound debtors' ``opt_outs`` follow. Repeating it changes nothing."""
+    """Opt the chat out (or back in); when the channel is a contact channel, the bound debtors'
+    ``opt_outs`` follow, and so do, on opting out, the debtors whose linked chat it is (it is
+    unlinked from them: ``backend.debtors.chats``). A bound chat opting back in is linked to its
+    debtors again. Repeating it changes nothing."""
     row = repository.get_or_create(session, chat.channel, chat.user_id)
     changed = 0
     if (row.opted_out_at is not None) != opted_out:
@@ -404,11 +408,22 @@ def set_opt_out(session: Session, actor: Actor, chat: Chat, opted_out: bool) -> 
             after={"channel": chat.channel},
         )
     contact = CONTACT_CHANNELS.get(chat.channel)
-    if contact is not None:
-        for debtor_id in bound_ids(row, utcnow()):
-            debtor = session.get(Debtor, debtor_id)
-            if debtor and _set_debtor_opt_out(session, actor, debtor, contact, opted_out):
-                changed += 1
+    if contact is None:
+        return OptOutResult(opted_out=opted_out, debtors=changed)
+    debtor_ids = bound_ids(row, utcnow())
+    if opted_out:
+        linked = chats.linked_to(session, contact, chat.user_id)
+        debtor_ids += [i for i in linked if i not in debtor_ids]
+    for debtor_id in debtor_ids:
+        debtor = session.get(Debtor, debtor_id)
+        if debtor is None:
+            continue
+        if _set_debtor_opt_out(session, actor, debtor, contact, opted_out):
+            changed += 1
+        if opted_out:
+            chats.unlink(session, actor, debtor.id, contact)
+        else:
+            chats.link(session, actor, debtor, contact, chat.user_id)
     return OptOutResult(opted_out=opted_out, debtors=changed)
 
 

@@ -6,6 +6,7 @@
   (they are only counters; the audit log keeps what happened).
 * Chats idle past their expiry lose their half-finished step and its data, and bindings to
   debtors past ``bound_until`` are dropped: nothing about a debt stays in a stale chat.
+* Chat-link redemptions go once their link expired (it verifies nobody any more).
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from datetime import timedelta
 
 from sqlalchemy import delete, update
 
-from backend.conversations.models import Conversation, InboxMessage, VerificationFailure
+from backend.conversations.models import (
+    ChatLinkRedemption,
+    Conversation,
+    InboxMessage,
+    VerificationFailure,
+)
 from backend.conversations.verification import FAILURE_WINDOW, LOCKOUT
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -30,6 +36,7 @@ class Cleanup:
     failures: int
     chats_reset: int
     bindings_dropped: int
+    redemptions: int
 
 
 def clean_up() -> Cleanup:
@@ -53,7 +60,10 @@ def clean_up() -> Cleanup:
             .where(Conversation.bound_until < now)
             .values(debtor_ids=[], bound_until=None, bound_via=None)
         ).rowcount
-    return Cleanup(inbox, failures, chats, bindings)
+        redemptions = session.execute(
+            delete(ChatLinkRedemption).where(ChatLinkRedemption.expires_at < now)
+        ).rowcount
+    return Cleanup(inbox, failures, chats, bindings, redemptions)
 
 
 @job("conversations.clean_up", cron="20 * * * *")

@@ -1,5 +1,11 @@
 """Binding a chat to debtors: by signed chat link, or by national ID plus a second factor.
 
+Rules of the chat-link path: a link is single-use and bound to the first chat that uses it. Its
+first use records the chat under the link's identity (a unique key); that chat may use it again
+until it expires (a second tap, a redelivered webhook: verified again, nothing new recorded),
+any other chat answers ``failed`` (audited as ``conversation.chat_link_refused``) and is asked
+to verify by ID, as for a forged or expired link.
+
 Rules of the national-ID path:
 
 * The second factor is the last four digits of a phone on file or the date of birth; a phone
@@ -12,6 +18,9 @@ Rules of the national-ID path:
   ``verification_locked`` and are not evaluated (not even a right answer). A success clears
   the failures of that chat and that ID.
 * The chat's row is locked while an attempt is judged, so one chat cannot race past the limit.
+
+A verified chat on a channel that reaches people only in a chat they started (Telegram) becomes
+the bound debtors' chat on it (``backend.debtors.chats``): where their reminders go.
 """
 
 from __future__ import annotations
@@ -31,9 +40,11 @@ from backend.conversations.service import BINDING, Chat, first_name
 from backend.core.clock import utcnow
 from backend.core.config import get_settings
 from backend.core.errors import DomainError
+from backend.debtors import chats
 from backend.debtors.models import Debtor
 from shared.identity import IdentityError, normalize_id
 from shared.schemas.conversations import IdentifyResult, NationalIdIdentify, TokenIdentify
+from shared.schemas.enums import Channel
 
 MAX_FAILURES = 3
 FAILURE_WINDOW = timedelta(minutes=30)
@@ -48,12 +59,26 @@ class VerificationLocked(DomainError):
 def identify_by_token(
     session: Session, actor: Actor, chat: Chat, body: TokenIdentify
 ) -> IdentifyResult:
-    """Bind the chat to the debtor a valid chat link names (``failed`` for a bad one)."""
-    debtor_id = links.verify(body.token.strip(), get_settings().secret_key, utcnow())
-    debtor = session.get(Debtor, debtor_id) if debtor_id else None
-    if debtor is None:
+    """Bind the chat to the debtor a valid chat link names: ``failed`` for a bad link, or for
+    one that another chat used first."""
+    link = links.verify(body.token.strip(), get_settings().secret_key, utcnow())
+    debtor = session.get(Debtor, link.debtor_id) if link else None
+    if link is None or debtor is None:
         return IdentifyResult(status="failed")
     row = repository.get_or_create(session, chat.channel, chat.user_id)
+    owner = repository.redeem_link(
+        session, link.digest, chat.channel, chat.user_id, debtor.id, link.expires_at
+    )
+    if owner != (chat.channel, chat.user_id):
+        audit.record(
+            session,
+            actor,
+            "conversation.chat_link_refused",
+            "conversation",
+            row.id,
+            after={"channel": chat.channel, "reason": "used_by_another_chat"},
+        )
+        return IdentifyResult(status="failed")
     return _bind(session, actor, row, [debtor], "chat_link")
 
 
@@ -159,6 +184,9 @@ def _bind(
         row.id,
         after={"channel": row.channel, "via": via, "debtor_ids": row.debtor_ids},
     )
+    if row.channel in chats.LINKED_CHANNELS and row.opted_out_at is None:
+        for debtor in debtors:
+            chats.link(session, actor, debtor, Channel(row.channel), row.user_id)
     return IdentifyResult(
         status="verified",
         first_name=first_name(debtors[0]),

@@ -69,7 +69,6 @@ class Settings(BaseSettings):
     # messages per second per sender (number, bot, account, server), shared by all workers.
     whatsapp_token: str = ""
     whatsapp_phone_number_id: str = ""
-    whatsapp_app_secret: str = ""  # checks X-Hub-Signature-256 on status webhooks
     whatsapp_api_base_url: str = "https://graph.facebook.com"
     whatsapp_api_version: str = ""  # empty: pywa's default Graph API version
     whatsapp_rate: float = Field(default=80.0, gt=0)

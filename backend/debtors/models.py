@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.core.columns import (
@@ -61,6 +61,24 @@ class DebtorPhone(SQLModel, table=True):
     e164: str = Field(max_length=16, index=True)
     kind: str = Field(default="mobile", max_length=10)
     position: int = 0
+
+
+class DebtorChat(SQLModel, table=True):
+    """The chat a debtor verified on a channel that only reaches people through a chat they
+    started (Telegram: the chat id reminders go to). One per debtor and channel, the latest
+    verified; removed when that chat opts out or the debtor opts out of the channel."""
+
+    __tablename__ = "debtor_chats"
+    __table_args__ = (
+        UniqueConstraint("debtor_id", "channel", name="uq_debtor_chat"),
+        Index("ix_debtor_chats_chat", "channel", "chat_id"),
+    )
+
+    id: uuid.UUID = id_field()
+    debtor_id: uuid.UUID = Field(foreign_key="debtors.id")
+    channel: Channel = enum_field(Channel)
+    chat_id: str = Field(max_length=64)
+    linked_at: datetime = created_at_field()
 
 
 class DebtorAddress(SQLModel, table=True):

@@ -5,11 +5,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, delete, exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
+from backend.core.clock import utcnow
 from backend.core.pagination import keyset
-from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
+from backend.debtors.models import Debtor, DebtorAddress, DebtorChat, DebtorPhone
+from shared.schemas.enums import Channel
 
 
 def by_national_id(
@@ -100,3 +103,58 @@ def visible_one(
         Debtor.id == debtor_id, exists().where(Account.debtor_id == Debtor.id, visible)
     )
     return session.execute(query).scalars().first()
+
+
+def chat(
+    session: Session, debtor_id: uuid.UUID, channel: Channel, *, lock: bool = False
+) -> DebtorChat | None:
+    query = select(DebtorChat).where(
+        DebtorChat.debtor_id == debtor_id, DebtorChat.channel == channel
+    )
+    if lock:
+        query = query.with_for_update()
+    return session.execute(query).scalars().first()
+
+
+def put_chat(
+    session: Session, debtor_id: uuid.UUID, channel: Channel, chat_id: str
+) -> tuple[bool, str | None]:
+    """Make ``chat_id`` the debtor's chat on ``channel``: (changed, the chat it replaced). A
+    concurrent first link of the same debtor loses the unique constraint and updates the
+    winner's row instead."""
+    found = chat(session, debtor_id, channel, lock=True)
+    if found is None:
+        try:
+            with session.begin_nested():
+                session.add(DebtorChat(debtor_id=debtor_id, channel=channel, chat_id=chat_id))
+                session.flush()
+            return True, None
+        except IntegrityError:
+            found = chat(session, debtor_id, channel, lock=True)
+            assert found is not None  # inserted by the concurrent linker
+    if found.chat_id == chat_id:
+        return False, None
+    previous, found.chat_id, found.linked_at = found.chat_id, chat_id, utcnow()
+    session.add(found)
+    session.flush()
+    return True, previous
+
+
+def drop_chat(session: Session, debtor_id: uuid.UUID, channel: Channel) -> str | None:
+    """Remove the debtor's chat on ``channel``; the chat id it was, if there was one."""
+    found = chat(session, debtor_id, channel, lock=True)
+    if found is None:
+        return None
+    session.delete(found)
+    session.flush()
+    return found.chat_id
+
+
+def debtors_of_chat(session: Session, channel: Channel, chat_id: str) -> list[uuid.UUID]:
+    """The debtors whose chat on ``channel`` is ``chat_id``, in id order."""
+    query = (
+        select(DebtorChat.debtor_id)
+        .where(DebtorChat.channel == channel, DebtorChat.chat_id == chat_id)
+        .order_by(col(DebtorChat.debtor_id))
+    )
+    return list(session.execute(query).scalars())

@@ -12,12 +12,12 @@ from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.errors import Conflict, NotFound, ValidationFailed
 from backend.creditors.service import get_portfolio
-from backend.debtors import repository
+from backend.debtors import chats, repository
 from backend.debtors.models import Debtor, DebtorAddress
 from backend.users.models import User
 from shared.identity import IdentityError, normalize_id, normalize_phone
 from shared.schemas.debtors import AddressIn, DebtorCreate, DebtorRead, DebtorUpdate
-from shared.schemas.enums import NationalIdType, Role
+from shared.schemas.enums import Channel, NationalIdType, Role
 from shared.text import fold
 
 
@@ -97,6 +97,9 @@ def update(session: Session, actor: Actor, debtor: Debtor, data: DebtorUpdate) -
     after["phones"] = phones
     old, new = audit.changes(before, after)
     audit.record(session, actor, "debtor.updated", "debtor", debtor.id, before=old, after=new)
+    if "opt_outs" in fields:  # no messages in a chat the debtor opted out of
+        for channel in chats.LINKED_CHANNELS & {Channel(c) for c in debtor.opt_outs}:
+            chats.unlink(session, actor, debtor.id, channel)
     return debtor
 
 

@@ -1,7 +1,11 @@
 """Providers' delivery reports on reminders: ``sent`` -> ``delivered`` -> ``read`` only move
 forward, a failure fails the contact and moves the step on to its next channel, and a report
 heard twice (providers retry their callbacks) changes nothing the second time. A report is
-matched by the provider's message id, else by the contact's key the provider echoed."""
+matched by the provider's message id, else by the contact's key the provider echoed; the
+contact is locked while it is judged, so the same report heard twice at once applies once.
+
+Reports come from Twilio's signed callbacks (``channels.sms_status``) and from the bots, who
+relay WhatsApp's statuses from Meta's signed webhook (:func:`from_reports`)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from backend.outbound import repository
 from backend.outbound.channels.base import DeliveryUpdate
 from backend.outbound.sending import SendReport, fail_and_fall_back
 from shared.schemas.contact import AttemptStatus
+from shared.schemas.outbound import DeliveryReport
 
 PROGRESS = {
     AttemptStatus.sending: 0,
@@ -52,3 +57,13 @@ def record(session: Session, updates: list[DeliveryUpdate]) -> int:
         )
         changed += 1
     return changed
+
+
+def from_reports(reports: list[DeliveryReport]) -> list[DeliveryUpdate]:
+    """The updates of the reports a bot relays."""
+    return [
+        DeliveryUpdate(
+            provider_ref=r.message_id, status=r.status, at=r.at, error=r.error, key=r.key
+        )
+        for r in reports
+    ]

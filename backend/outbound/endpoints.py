@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Header, Query, Request
 
 from backend.accounts.guards import VisibleAccount
-from backend.auth.deps import Admin, SessionDep, Staff, actor_of
+from backend.auth.deps import Admin, Bot, SessionDep, Staff, actor_of
 from backend.core.clock import utcnow
 from backend.core.config import get_settings
 from backend.core.errors import DomainError
@@ -24,6 +24,8 @@ from backend.outbound.guards import (
 )
 from backend.outbound.models import MessageTemplate, OutboxMessage, Strategy
 from shared.schemas.outbound import (
+    DeliveryReports,
+    DeliveryResult,
     OutboxRead,
     PauseRead,
     PlanPreviewRead,
@@ -174,3 +176,13 @@ async def twilio_status(
     except ChannelSignatureError:
         raise InvalidSignature() from None
     await run_unit(session, lambda: deliveries.record(session, updates))
+
+
+@outbox.post("/deliveries", response_model=DeliveryResult)
+def relayed_deliveries(session: SessionDep, _: Bot, body: DeliveryReports) -> DeliveryResult:
+    """Delivery statuses a bot relays from a channel's signed webhook (WhatsApp's ``statuses``;
+    role ``bot`` only). As Twilio's callbacks: a reminder moves forward only (``sent`` ->
+    ``delivered`` -> ``read``), a failure moves its step on to the next channel, and a status
+    heard again changes nothing. Statuses of messages that are not reminders are ignored."""
+    changed = deliveries.record(session, deliveries.from_reports(body.reports))
+    return DeliveryResult(changed=changed)

@@ -6,7 +6,10 @@ then handles them one by one, never holding a database connection while a provid
 
 1. In one unit of work: stop if the account no longer wants a reminder (paid, disputed, paused:
    ``cancelled``), else render the template in the debtor's language with a payment link made
-   for this contact (idempotent on its key) and a signed chat link.
+   for this contact (idempotent on its key) and a signed chat link. The recipient is the
+   debtor's first phone (WhatsApp, SMS), first e-mail address, or the Telegram chat they
+   verified (``backend.debtors.chats``); without one (a chat unlinked since planning) the
+   contact fails with ``no_contact_data`` and the step's next channel is planned.
 2. Send through the channel's provider at the pace its limiter allows; a channel with no
    provider configured writes to the development outbox instead, in the same unit of work as
    the result.
@@ -40,6 +43,7 @@ from backend.core.clock import utcnow
 from backend.core.config import get_settings
 from backend.core.db import session_scope
 from backend.creditors.models import Creditor, Portfolio
+from backend.debtors import chats
 from backend.debtors.models import Debtor
 from backend.outbound import repository
 from backend.outbound.channels.base import (
@@ -191,7 +195,9 @@ def _recipient(session: Session, debtor: Debtor, channel: Channel) -> str | None
         return repository.first_phone(session, debtor.id)
     if channel == Channel.email:
         return debtor.emails[0] if debtor.emails else None
-    return None  # Telegram needs a chat the debtor started and linked
+    if channel in chats.LINKED_CHANNELS:  # Telegram: the chat the debtor verified, if any
+        return chats.chat_of(session, debtor.id, channel)
+    return None
 
 
 def _step(session: Session, attempt: ContactAttempt) -> Step | None:

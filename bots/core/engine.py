@@ -45,6 +45,7 @@ from shared.client.errors import ApiError, ApiUnavailable, AuthError, CobroClien
 from shared.i18n import normalize_language, t
 from shared.schemas.conversations import ConversationWrite
 from shared.schemas.enums import Language
+from shared.schemas.outbound import DeliveryReport
 
 log = logging.getLogger("cobro.bots")
 PROVISIONAL_CURRENCY = "USD"
@@ -106,6 +107,10 @@ class ConversationCore:
                 await chat.settle(incoming.message_id, delivered=True)
         except CobroClientError:  # an unsettled claim is retaken after a while anyway
             log.warning("bot inbox not settled for %s", incoming.channel, exc_info=True)
+
+    async def report_deliveries(self, reports: list[DeliveryReport]) -> None:
+        """Relay delivery statuses to the backend (errors of the client are raised)."""
+        await self.api.report_deliveries(reports)
 
     async def handle(self, incoming: Incoming) -> Reply:
         try:

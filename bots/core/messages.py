@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from shared.schemas.outbound import DeliveryReport
+
 ChatChannel = Literal["whatsapp", "telegram", "rasa", "simulator"]
 
 
@@ -65,4 +67,10 @@ class Conversation(Protocol):
     async def settle(self, incoming: Incoming, *, delivered: bool) -> None:
         """Called by the adapter after sending ``handle``'s reply (not for duplicates); an
         ``incoming.settles`` turn's state is stored here when ``delivered``."""
+        ...
+
+    async def report_deliveries(self, reports: list[DeliveryReport]) -> None:
+        """Relay the channel's delivery statuses of messages sent earlier (reminders) to the
+        backend; raises when they could not be relayed (a webhook then answers 5xx so the
+        platform delivers them again)."""
         ...

@@ -9,6 +9,11 @@ by phone (``wa_id``), by business-scoped user id when WhatsApp hides the phone.
 pywa answers 200 even when it cannot read an update (payloads without ``contacts[].user_id``,
 failed delivery statuses, which carry no ``contacts``); so raw updates are read too: messages
 no handler saw are counted as ``unparsed`` and failed deliveries are recorded, both logged.
+
+Delivery statuses (``statuses``: sent, delivered, read, failed) are read from the raw update
+too (``statuses.read_statuses``) and relayed through the core to the backend, which moves the
+reminders they report on; when relaying fails the webhook answers 500 and Meta delivers the
+statuses again (a replay changes nothing there).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import contextvars
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +33,7 @@ from pywa_async.utils import UserIdentifier
 from bots.config import BotSettings
 from bots.core.messages import Conversation, Incoming, TurnFailed
 from bots.whatsapp.sender import OutsideServiceWindow, WhatsAppSender
+from bots.whatsapp.statuses import read_statuses, values
 from bots.whatsapp.transport import BaseUrlTransport
 from bots.whatsapp.window import Clock, ServiceWindow, utcnow
 
@@ -201,7 +207,7 @@ class WhatsAppChannel:
 
     async def _on_raw(self, _: WhatsApp, raw: types.RawUpdate) -> None:
         messages = 0
-        for value in _values(raw, self.wa.phone_id):
+        for value in values(raw, self.wa.phone_id):
             messages += len(value.get("messages", ()))
             for status in value.get("statuses", ()):
                 if status.get("status") == "failed":
@@ -211,6 +217,21 @@ class WhatsAppChannel:
         if unparsed > 0:
             self.stats.unparsed += unparsed
             logger.error("WhatsApp: %d message(s) in an update pywa could not read", unparsed)
+        await self._relay_statuses(raw)
+
+    async def _relay_statuses(self, raw: types.RawUpdate) -> None:
+        """Hand the update's delivery statuses to the backend (through the core)."""
+        reports = read_statuses(raw, self.wa.phone_id)
+        if not reports:
+            return
+        try:
+            conversation = await self._conversation()
+            await conversation.report_deliveries(reports)
+        except Exception as error:  # pywa would log and answer 200; we answer 500
+            logger.exception("WhatsApp: %d delivery status(es) not relayed", len(reports))
+            current = _current.get(None)
+            if current is not None:
+                current.errors.append(error)
 
     def _record_failure(self, status: dict[str, Any]) -> None:
         error = (status.get("errors") or [{}])[0]
@@ -236,15 +257,3 @@ def _seen() -> None:
     current = _current.get(None)
     if current is not None:
         current.seen += 1
-
-
-def _values(raw: types.RawUpdate, phone_id: str | None) -> Iterator[dict[str, Any]]:
-    """Every ``messages`` change value for our number in a webhook body (Meta may batch)."""
-    for entry in raw.get("entry", ()):
-        for change in entry.get("changes", ()):
-            value = change.get("value", {})
-            if (
-                change.get("field") == "messages"
-                and value.get("metadata", {}).get("phone_number_id") == phone_id
-            ):
-                yield value

@@ -50,6 +50,7 @@ from shared.schemas.conversations import (
 )
 from shared.schemas.enums import Language, LinkPurpose, NationalIdType
 from shared.schemas.negotiation import Frequency, OfferRead, PlanRead, PromiseRead, ProposalResult
+from shared.schemas.outbound import MAX_REPORTS, DeliveryReport, DeliveryReports, DeliveryResult
 from shared.schemas.payments import PaymentLinkRead
 
 ProposalKind = Literal["plan_by_amount", "plan_by_count", "settlement"]
@@ -73,6 +74,18 @@ class BotApi:
         """A client of the API at ``base_url`` with a bot token (``cobro bot-token``, or
         ``backend.conversations.service.ensure_bot_identity`` in-process)."""
         return cls(CobroClient(base_url, token=token, transport=transport, timeout=timeout))
+
+    async def report_deliveries(self, reports: list[DeliveryReport]) -> int:
+        """Relay a channel's delivery statuses (``/outbound/deliveries``); how many reminders
+        they moved. A replay moves none."""
+        changed = 0
+        for start in range(0, len(reports), MAX_REPORTS):
+            body = DeliveryReports(reports=reports[start : start + MAX_REPORTS])
+            result = await self.client._request(
+                "POST", f"{V1}/outbound/deliveries", json=body, model=DeliveryResult
+            )
+            changed += result.changed
+        return changed
 
     def chat(self, channel: ChatChannel, user_id: str, *, per_turn: bool = False) -> BotChat:
         """``per_turn``: the chat object serves one incoming message (see ``BotChat``)."""

@@ -26,7 +26,7 @@ MessageId = Field(min_length=1, max_length=128)
 # Conversation data the bot keeps between messages (JSON, at most this many characters).
 MAX_STATE_CHARS = 16_000
 # A signed chat-link token (``backend.conversations.links``), as it may appear in a message.
-CHAT_TOKEN_PATTERN = r"cb1_[A-Za-z0-9_-]{48}"  # noqa: S105 (a pattern, not a secret)
+CHAT_TOKEN_PATTERN = r"cb2_[A-Za-z0-9_-]{56}"  # noqa: S105 (a pattern, not a secret)
 
 
 class ConversationRead(BaseModel):
@@ -168,8 +168,9 @@ class ChatLinkCreate(BaseModel):
 
 
 class ChatLinkRead(BaseModel):
-    """A signed, expiring start token for one debtor, and ready-made links when the channels
-    are configured (COBRO_TELEGRAM_BOT_USERNAME, COBRO_WHATSAPP_NUMBER)."""
+    """A signed, expiring, single-use start token for one debtor (the first chat that opens it
+    owns it), and ready-made links when the channels are configured
+    (COBRO_TELEGRAM_BOT_USERNAME, COBRO_WHATSAPP_NUMBER)."""
 
     token: str
     expires_at: datetime

@@ -159,3 +159,34 @@ class OutboxRead(BaseModel):
 class PauseRead(BaseModel):
     scope: str = Field(description="portfolio:<id> or account:<id>")
     paused: bool
+
+
+DeliveryStatus = Literal["sent", "delivered", "read", "failed"]
+
+
+class DeliveryReport(BaseModel):
+    """A provider's report on a message sent earlier, as a bot relays it from a signed webhook
+    (WhatsApp's ``statuses``)."""
+
+    message_id: str = Field(
+        min_length=1, max_length=120, description="the provider's id of the message (wamid)"
+    )
+    status: DeliveryStatus
+    at: datetime = Field(description="when the provider says it happened")
+    key: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the contact's key the provider echoed (WhatsApp's biz_opaque_callback_data)",
+    )
+    error: str | None = Field(default=None, max_length=300, description="why it failed")
+
+
+MAX_REPORTS = 1000
+
+
+class DeliveryReports(BaseModel):
+    reports: list[DeliveryReport] = Field(min_length=1, max_length=MAX_REPORTS)
+
+
+class DeliveryResult(BaseModel):
+    changed: int = Field(description="how many contacts the reports moved (replays move none)")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
+from backend.conversations import links
+from backend.core.clock import utcnow
+from backend.core.config import get_settings
 from backend.creditors.models import Portfolio
 from backend.plans.models import Plan, PlanInstalment
 from backend.promises.models import Promise
@@ -168,6 +172,23 @@ def test_chat_link_promise_and_payment_of_the_promise(
     run(scenario)
     promise = session.exec(select(Promise).where(Promise.account_id == seeded.account.id)).one()
     assert promise.status == "kept" and promise.recorded_by_kind == "bot"
+
+
+def test_a_chat_link_used_in_another_chat_is_refused_and_the_bot_asks_for_the_id(
+    run, seeded: Seeded
+) -> None:
+    token = links.sign(seeded.debtor.id, utcnow() + timedelta(hours=1), get_settings().secret_key)
+
+    async def scenario(world: World) -> None:
+        owner = world.person(user_id="111")
+        assert "Rosa" in text(await owner.send(deep_link=token))
+        other = world.person(user_id="222")
+        reply = text(await other.send(deep_link=token))
+        assert "ya se usó en otro chat" in reply  # a stranger: the default language
+        assert "Escriba su número de documento" in reply
+        assert "Rosa" not in reply and "1,200" not in reply
+
+    run(scenario)
 
 
 def test_agent_handoff_and_opt_out(run, session: Session, seeded: Seeded) -> None:

@@ -3,7 +3,8 @@
 Outbound calls (Telegram's Bot API, Meta's Graph API) go through :class:`FakePlatforms`, an
 httpx transport that records every request and answers as the platforms do. The conversation
 core is :class:`FakeConversation`: it records each ``Incoming`` and answers canned messages;
-a message id it has seen before gets ``Reply(duplicate=True)`` as the core's contract says.
+a message id it has seen before gets ``Reply(duplicate=True)`` as the core's contract says; it
+records the delivery statuses relayed to it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import httpx
 from bots.app import create_bots_app
 from bots.config import BotSettings
 from bots.core.messages import Button, Incoming, Outgoing, Reply
+from shared.client.errors import ApiUnavailable
+from shared.schemas.outbound import DeliveryReport
 
 TG_TOKEN = "123456:TEST-token"
 TG_SECRET = "tg-webhook-secret"
@@ -52,6 +55,7 @@ class FakeConversation:
         self.failing = False  # the backend fails: turns answer Reply(retry=True), as the core does
         self._seen: set[str] = set()
         self.settled: list[tuple[str, bool]] = []
+        self.reports: list[DeliveryReport] = []  # delivery statuses relayed
 
     async def handle(self, incoming: Incoming) -> Reply:
         if incoming.message_id in self._seen:
@@ -66,6 +70,11 @@ class FakeConversation:
         self.settled.append((incoming.message_id, delivered))
         if not delivered:  # released: the redelivery is answered, as the real core does
             self._seen.discard(incoming.message_id)
+
+    async def report_deliveries(self, reports: list[DeliveryReport]) -> None:
+        if self.failing:  # the backend unreachable: the client raises
+            raise ApiUnavailable("the API is down")
+        self.reports.extend(reports)
 
     @asynccontextmanager
     async def factory(self) -> AsyncIterator[FakeConversation]:
@@ -296,13 +305,18 @@ def wa_list_reply(row_id: str, title: str, **options: Any) -> bytes:
     return wa_body({"contacts": [wa_contact()], "messages": [message]})
 
 
-def wa_status(status: str, *, wamid: str = "wamid.OUT1", code: int | None = None) -> bytes:
+def wa_status(
+    status: str, *, wamid: str = "wamid.OUT1", code: int | None = None, key: str | None = None
+) -> bytes:
+    """A status of a message we sent; ``key``: the tracker it was sent with, echoed."""
     entry: dict[str, Any] = {
         "id": wamid,
         "status": status,
         "timestamp": "1700000100",
         "recipient_id": WA_USER,
     }
+    if key is not None:
+        entry["biz_opaque_callback_data"] = key
     if code is not None:  # failed deliveries carry errors and no contacts
         entry["errors"] = [{"code": code, "title": "Re-engagement message", "message": "..."}]
     return wa_body({"statuses": [entry]})

@@ -185,6 +185,26 @@ def test_failed_deliveries_are_recorded_from_raw_updates() -> None:
     run(scenario())
 
 
+def test_delivery_statuses_are_relayed_and_a_failed_relay_answers_500() -> None:
+    async def scenario() -> None:
+        async with bots_app() as bots:
+            assert (await bots.whatsapp(wa_status("delivered"))).status_code == 200
+            failed = wa_status("failed", wamid="wamid.OUT9", code=131047)
+            assert (await bots.whatsapp(failed)).status_code == 200
+            relayed = [(r.message_id, r.status) for r in bots.conversation.reports]
+            assert relayed == [("wamid.OUT1", "delivered"), ("wamid.OUT9", "failed")]
+            assert bots.conversation.reports[1].error == "whatsapp 131047: ..."
+
+            bots.conversation.failing = True  # the backend is down: Meta must try again
+            assert (await bots.whatsapp(wa_status("read"))).status_code == 500
+            bots.conversation.failing = False
+            assert (await bots.whatsapp(wa_status("read"))).status_code == 200
+            assert bots.conversation.reports[-1].status == "read"
+            assert len(bots.conversation.reports) == 3
+
+    run(scenario())
+
+
 def test_updates_for_another_number_are_ignored() -> None:
     async def scenario() -> None:
         async with bots_app() as bots:

@@ -1,4 +1,5 @@
-"""The periodic chat clean-up: old inbox claims and failure counters go, stale chats forget."""
+"""The periodic chat clean-up: old inbox claims, failure counters and redemptions of expired
+chat links go, stale chats forget."""
 
 from __future__ import annotations
 
@@ -7,10 +8,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, func, select
 
-from backend.conversations.models import Conversation, InboxMessage, VerificationFailure
+from backend.conversations.models import (
+    ChatLinkRedemption,
+    Conversation,
+    InboxMessage,
+    VerificationFailure,
+)
 from backend.conversations.tasks import INBOX_KEPT, clean_up
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
+from tests import builders as b
+
+DAY = timedelta(days=1)
 
 
 def test_clean_up_keeps_what_still_matters(
@@ -52,14 +61,27 @@ def test_clean_up_keeps_what_still_matters(
             )
         )
 
+        debtor = b.debtor(session, b.portfolio(session))
+        for digest, expires in (("expired", now - timedelta(minutes=1)), ("live", now + DAY)):
+            session.add(
+                ChatLinkRedemption(
+                    digest=digest,
+                    channel="telegram",
+                    user_id="42",
+                    debtor_id=debtor.id,
+                    expires_at=expires,
+                )
+            )
+
     result = clean_up()
 
-    assert (result.inbox, result.failures, result.chats_reset, result.bindings_dropped) == (
-        1,
-        1,
-        1,
-        1,
-    )
+    assert (
+        result.inbox,
+        result.failures,
+        result.chats_reset,
+        result.bindings_dropped,
+        result.redemptions,
+    ) == (1, 1, 1, 1, 1)
     with session_scope(committed_engine) as session:
         left = session.execute(select(InboxMessage.message_id)).scalars().all()
         assert left == ["recent"]  # WhatsApp may still redeliver it
@@ -72,4 +94,6 @@ def test_clean_up_keeps_what_still_matters(
             [],
         )
         assert (chats["live"].step, chats["live"].debtor_ids) == ("ask_factor", ["d2"])
-    assert clean_up() == type(result)(0, 0, 0, 0)  # a re-run changes nothing
+        kept = session.execute(select(ChatLinkRedemption.digest)).scalars().all()
+        assert kept == ["live"]  # its link still verifies: still only its first chat's
+    assert clean_up() == type(result)(0, 0, 0, 0, 0)  # a re-run changes nothing

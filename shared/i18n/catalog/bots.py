@@ -81,9 +81,10 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "failed attempts. Please try again later or use the link we sent you.",
     },
     "bot.verify.link_invalid": {
-        "es": "Ese enlace no es válido o ya venció. También puede verificarse con su número "
-        "de documento.",
-        "en": "That link is invalid or has expired. You can also verify with your ID number.",
+        "es": "Ese enlace no es válido, ya venció o ya se usó en otro chat. También puede "
+        "verificarse con su número de documento.",
+        "en": "That link is invalid, has expired or was already used in another chat. You can "
+        "also verify with your ID number.",
     },
     "bot.verify.expired": {
         "es": "Por seguridad, su sesión terminó. Verifiquemos su identidad de nuevo.",
