@@ -1,7 +1,7 @@
 """Creditors' webhook endpoints and their delivery log
 
-Revision ID: 0018_creditor_webhooks
-Revises: 0017_plans_by_account
+Revision ID: 0019_creditor_webhooks
+Revises: 0018_chat_links
 Create Date: 2026-12-07
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from backend.core.db import UTCDateTime
 
-revision: str = "0018_creditor_webhooks"
-down_revision: str | None = "0017_plans_by_account"
+revision: str = "0019_creditor_webhooks"
+down_revision: str | None = "0018_chat_links"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
