@@ -21,6 +21,15 @@ def migrate() -> None:
     typer.echo("Database schema is up to date.")
 
 
+def local_api_url(host: str, port: int) -> str:
+    """How a process on this machine reaches a server listening on ``host:port``."""
+    if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 (a comparison, not a bind)
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 @app.command()
 def serve(
     host: str = "127.0.0.1",
@@ -37,6 +46,9 @@ def serve(
     from backend.jobs.local import EmbeddedRunner
 
     typer.echo(banner(host, port))
+    # The field app mounted at /app runs its Python here and calls the API over HTTP: this
+    # server, on the port it was given, unless COBRO_API_URL says otherwise.
+    os.environ.setdefault("COBRO_API_URL", local_api_url(host, port))
     settings = get_settings()
     runner = EmbeddedRunner() if settings.is_sqlite and settings.embedded_jobs else None
     if runner:
