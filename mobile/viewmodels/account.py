@@ -16,7 +16,7 @@ from mobile.viewmodels import format as fmt
 from shared.client import ApiError, ApiUnavailable
 from shared.money import from_decimal
 from shared.schemas.debtors import AddressRead
-from shared.schemas.enums import CREDIT_KINDS, EntryKind
+from shared.schemas.enums import CREDIT_KINDS, AgingBucket, EntryKind
 from shared.schemas.field import (
     AccountBundle,
     AccountState,
@@ -118,8 +118,10 @@ class AccountViewModel:
         if self.bundle is None:
             return ""
         account = self.bundle.account
+        if account.aging_bucket is AgingBucket.CURRENT:
+            return self.ctx.t("mobile.account.current")
         return self.ctx.t(
-            "mobile.account.aging", bucket=account.aging_bucket.value, days=account.days_past_due
+            "mobile.account.aging", bucket=account.aging_bucket.value, count=account.days_past_due
         )
 
     # --- contacts and address ----------------------------------------------------------------

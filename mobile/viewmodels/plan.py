@@ -115,15 +115,26 @@ class PlanViewModel:
             )
         else:
             regular = [i for i in offer.instalments if i.number > 0]
+            down = next((i for i in offer.instalments if i.number == 0), None)
             title = self.ctx.t(
                 "mobile.plan.instalments",
                 count=len(regular),
                 amount=fmt.money(regular[0].amount_minor if regular else 0, offer.currency, lang),
                 total=total,
             )
+            if down is not None:
+                amount = fmt.money(down.amount_minor, offer.currency, lang)
+                title = self.ctx.t("mobile.plan.down", amount=amount) + title
         first = offer.instalments[0] if offer.instalments else None
         detail = (
-            f"{fmt.day(first.due_date, lang)} · {offer.frequency or ''}".strip(" ·")
+            " · ".join(
+                part
+                for part in (
+                    fmt.day(first.due_date, lang),
+                    self.ctx.t(f"mobile.frequency.{offer.frequency}") if offer.frequency else "",
+                )
+                if part
+            )
             if first
             else ""
         )

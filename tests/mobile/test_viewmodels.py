@@ -183,6 +183,8 @@ def test_plan_offers_are_accepted_with_the_debtor_and_links_go_by_whatsapp(
         await plan.load()
         rows = plan.rows()
         assert rows and all(row.title for row in rows)
+        words = " ".join(f"{row.title} {row.detail}" for row in rows)
+        assert not {"monthly", "weekly", "biweekly"} & set(words.split()), words
         assert await plan.accept(rows[0].offer_id)
         assert plan.message == "Plan aceptado."
         assert ctx.session.store.bundle(day.accounts[0].id).plan is not None  # type: ignore[union-attr]
