@@ -125,8 +125,11 @@ def plan_portfolio(
             history[c.debtor_id].append(Attempt(at, channel))
             last[c.account_id] = at
         rows.append(_row(c, portfolio.id, channel, at, status, decision))
-        report.counts[(c.step.id, channel.value, status.value, decision.rule or "")] += 1
     inserted = set(contacts.insert_many(session, rows))
+    for row in rows:  # what this run logged (a concurrent run may have logged a key first)
+        if row["id"] in inserted:
+            key = (str(row["step"]), row["channel"].value, row["status"].value, row["rule"] or "")
+            report.counts[key] += 1
     audit.record_many(
         session,
         [
