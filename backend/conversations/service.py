@@ -33,6 +33,7 @@ from backend.accounts.models import Account
 from backend.aging import OPEN_STATUSES, days_past_due
 from backend.audit import service as audit
 from backend.audit.service import Actor
+from backend.contact import service as contact_service
 from backend.conversations import links, repository
 from backend.conversations.models import Conversation
 from backend.core.clock import today_in, utcnow
@@ -407,32 +408,11 @@ def set_opt_out(session: Session, actor: Actor, chat: Chat, opted_out: bool) -> 
     if contact is not None:
         for debtor_id in bound_ids(row, utcnow()):
             debtor = session.get(Debtor, debtor_id)
-            if debtor and _set_debtor_opt_out(session, actor, debtor, contact, opted_out):
+            if debtor and contact_service.set_opt_out(
+                session, actor, debtor, contact, opted_out, source=f"chat:{chat.channel}"
+            ):
                 changed += 1
     return OptOutResult(opted_out=opted_out, debtors=changed)
-
-
-def _set_debtor_opt_out(
-    session: Session, actor: Actor, debtor: Debtor, channel: Channel, opted_out: bool
-) -> bool:
-    if (channel.value in debtor.opt_outs) == opted_out:
-        return False
-    before = list(debtor.opt_outs)
-    debtor.opt_outs = (
-        [*before, channel.value] if opted_out else [c for c in before if c != channel.value]
-    )
-    session.add(debtor)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "debtor.updated",
-        "debtor",
-        debtor.id,
-        before={"opt_outs": before},
-        after={"opt_outs": debtor.opt_outs},
-    )
-    return True
 
 
 def chat_link(session: Session, actor: Actor, debtor: Debtor, hours: int) -> ChatLinkRead:
