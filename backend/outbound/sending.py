@@ -5,8 +5,10 @@ PostgreSQL ``FOR UPDATE SKIP LOCKED``, so several workers on several machines sh
 then handles them one by one, never holding a database connection while a provider answers:
 
 1. In one unit of work: stop if the account no longer wants a reminder (paid, disputed, paused:
-   ``cancelled``), else render the template in the debtor's language with a payment link made
-   for this contact (idempotent on its key) and a signed chat link.
+   ``cancelled``) or the debtor opted out of the channel since it was planned (``cancelled``,
+   and the step's next channel is planned), else render the template in the debtor's language
+   with a payment link made for this contact (idempotent on its key), a signed chat link and,
+   for an e-mail, a signed unsubscribe link (``backend.outbound.unsubscribe``).
 2. Send through the channel's provider at the pace its limiter allows; a channel with no
    provider configured writes to the development outbox instead, in the same unit of work as
    the result.
@@ -41,7 +43,7 @@ from backend.core.config import get_settings
 from backend.core.db import session_scope
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor
-from backend.outbound import repository
+from backend.outbound import repository, unsubscribe
 from backend.outbound.channels.base import (
     OutboundMessage,
     Sender,
@@ -129,6 +131,11 @@ def _prepare(session: Session, attempt_id: uuid.UUID, report: SendReport) -> _Re
         _finish(session, attempt, AttemptStatus.cancelled, rule=stop)
         report.cancelled += 1
         return None
+    if attempt.channel.value in debtor.opt_outs:  # since it was planned (an unsubscribe link)
+        _finish(session, attempt, AttemptStatus.cancelled, rule="opted_out")
+        report.cancelled += 1
+        _fall_back(session, attempt)
+        return None
     recipient = _recipient(session, debtor, attempt.channel)
     step = _step(session, attempt)
     template = repository.template_for(
@@ -138,7 +145,12 @@ def _prepare(session: Session, attempt_id: uuid.UUID, report: SendReport) -> _Re
         reason = "no_contact_data" if recipient is None else "no_template"
         fail_and_fall_back(session, attempt, reason, report)
         return None
-    facts = _facts(session, attempt, account, debtor, portfolio, template.language)
+    unsubscribe_url = None
+    if attempt.channel == Channel.email:
+        unsubscribe_url = unsubscribe.url_for(debtor.id, recipient, utcnow())
+    facts = _facts(
+        session, attempt, account, debtor, portfolio, template.language, unsubscribe_url or ""
+    )
     try:
         rendered = render(template.body, template.subject, facts)
     except TemplateError as exc:
@@ -163,6 +175,7 @@ def _prepare(session: Session, attempt_id: uuid.UUID, report: SendReport) -> _Re
         text=rendered.text,
         subject=rendered.subject,
         template=whatsapp,
+        unsubscribe_url=unsubscribe_url,
     )
     return _Ready(attempt.id, portfolio.id, message)
 
@@ -209,6 +222,7 @@ def _facts(
     debtor: Debtor,
     portfolio: Portfolio,
     language: Language,
+    unsubscribe_link: str,
 ) -> MessageFacts:
     settings = get_settings()
     link, _ = payments.create_link(
@@ -243,6 +257,7 @@ def _facts(
         or whatsapp
         or telegram
         or "",
+        unsubscribe_link=unsubscribe_link,
     )
 
 
@@ -317,13 +332,18 @@ def fail_and_fall_back(
     report: SendReport,
     detail: str | None = None,
 ) -> None:
-    """The contact failed on its channel: log why, and ask the contact rules for the step's
-    next channel (a new contact of its own, sent on a later round)."""
+    """The contact failed on its channel: log why, and fall back to the step's next channel."""
     attempt.outcome = (detail or reason)[:40]
     _finish(session, attempt, AttemptStatus.failed, rule=reason)
     report.failed += 1
     if detail:
         report.errors.append(f"{attempt.key}: {detail}")
+    _fall_back(session, attempt)
+
+
+def _fall_back(session: Session, attempt: ContactAttempt) -> None:
+    """Ask the contact rules for the step's channel after the attempt's (a new contact of its
+    own, sent on a later round)."""
     step = _step(session, attempt)
     if step is None or attempt.channel not in step.channels:
         return
