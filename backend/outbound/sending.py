@@ -17,9 +17,15 @@ then handles them one by one, never holding a database connection while a provid
    ``failed`` and the step's next channel is planned by the contact rules.
 
 A worker that dies mid-send leaves its contacts ``sending``; once the lease has run out they are
-claimed again. None of these providers takes an idempotency key, so a send whose answer was lost
-to a crash can go out twice: the window is one message, and the key rides along (WhatsApp's
-callback data, the e-mail's Message-ID) so the receipts still match.
+claimed again. None of these providers takes an idempotency key (the WhatsApp Cloud API, the Bot
+API, Twilio's Messages API and SMTP have none), so a message is marked ``handed_at`` in its own
+unit of work just before the provider is called: one claimed again without that mark is sent;
+one with it may be out already and is not sent again but logged ``sent`` with its answer lost
+(``answer_lost``): a contact counted once, never a second message. The key rides along
+(WhatsApp's callback data, Twilio's status callback URL, the e-mail's Message-ID), so the
+provider's delivery reports still find it, and fail it over if it never went out. A timeout is
+another matter: the provider answered nothing, it counts as retryable, and a retry can repeat a
+message the provider did take.
 """
 
 from __future__ import annotations
@@ -77,6 +83,7 @@ class SendReport:
     retried: int = 0
     failed: int = 0
     cancelled: int = 0
+    unconfirmed: int = 0  # handed over by a worker that died before the answer: not sent again
     errors: list[str] = field(default_factory=list)
 
 
@@ -112,6 +119,9 @@ def send_due(
             report.outbox += 1
             continue
         pace(limiter, ready.message.channel)
+        with session_scope(engine) as session:
+            if not _hand_over(session, attempt_id):
+                continue
         result = sender.send(ready.message)
         with session_scope(engine) as session:
             _record(session, attempt_id, result, report)
@@ -121,6 +131,10 @@ def send_due(
 def _prepare(session: Session, attempt_id: uuid.UUID, report: SendReport) -> _Ready | None:
     attempt = session.get(ContactAttempt, attempt_id)
     if attempt is None or attempt.status != AttemptStatus.sending or attempt.account_id is None:
+        return None
+    if attempt.handed_at is not None:  # its worker died after handing it over: it may be out
+        _finish(session, attempt, AttemptStatus.sent, rule="answer_lost")
+        report.unconfirmed += 1
         return None
     account = session.get(Account, attempt.account_id)
     debtor = session.get(Debtor, attempt.debtor_id)
@@ -261,6 +275,17 @@ def _facts(
     )
 
 
+def _hand_over(session: Session, attempt_id: uuid.UUID) -> bool:
+    """Mark the message as handed to its provider, just before the call; False when the
+    contact is no longer this worker's to send."""
+    attempt = session.get(ContactAttempt, attempt_id)
+    if attempt is None or attempt.status != AttemptStatus.sending:
+        return False
+    attempt.handed_at = utcnow()
+    session.add(attempt)
+    return True
+
+
 def _to_outbox(session: Session, ready: _Ready) -> None:
     attempt = session.get(ContactAttempt, ready.attempt_id)
     if attempt is None or attempt.status != AttemptStatus.sending:
@@ -296,6 +321,7 @@ def _record(
         wait = timedelta(seconds=result.retry_after) if result.retry_after else RETRY_AFTER
         attempt.at = utcnow() + wait * attempt.tries
         attempt.until = None
+        attempt.handed_at = None  # the provider refused it: the next try may send it
         _finish(session, attempt, AttemptStatus.planned, rule="retry")
         report.retried += 1
     else:
@@ -370,6 +396,6 @@ def _fall_back(session: Session, attempt: ContactAttempt) -> None:
 
 def add(total: SendReport, more: SendReport) -> None:
     """Add ``more``'s counts to ``total``."""
-    for name in ("claimed", "sent", "outbox", "retried", "failed", "cancelled"):
+    for name in ("claimed", "sent", "outbox", "retried", "failed", "cancelled", "unconfirmed"):
         setattr(total, name, getattr(total, name) + getattr(more, name))
     total.errors += more.errors
