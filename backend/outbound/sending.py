@@ -104,8 +104,9 @@ def send_due(
     """Claim up to ``limit`` due reminders and send them; what happened, counted."""
     report = SendReport()
     now = utcnow()
+    lease = now + LEASE
     with session_scope(engine) as session:
-        claimed = repository.claim_due(session, now, now + LEASE, limit)
+        claimed = repository.claim_due(session, now, lease, limit)
     report.claimed = len(claimed)
     for attempt_id in claimed:
         with session_scope(engine) as session:
@@ -120,8 +121,8 @@ def send_due(
             continue
         pace(limiter, ready.message.channel)
         with session_scope(engine) as session:
-            if not _hand_over(session, attempt_id):
-                continue
+            if not repository.hand_over(session, attempt_id, lease, utcnow()):
+                continue  # the lease ran out meanwhile: the contact is another worker's now
         result = sender.send(ready.message)
         with session_scope(engine) as session:
             _record(session, attempt_id, result, report)
@@ -273,17 +274,6 @@ def _facts(
         or "",
         unsubscribe_link=unsubscribe_link,
     )
-
-
-def _hand_over(session: Session, attempt_id: uuid.UUID) -> bool:
-    """Mark the message as handed to its provider, just before the call; False when the
-    contact is no longer this worker's to send."""
-    attempt = session.get(ContactAttempt, attempt_id)
-    if attempt is None or attempt.status != AttemptStatus.sending:
-        return False
-    attempt.handed_at = utcnow()
-    session.add(attempt)
-    return True
 
 
 def _to_outbox(session: Session, ready: _Ready) -> None:

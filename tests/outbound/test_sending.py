@@ -328,3 +328,22 @@ def test_a_worker_killed_after_handing_a_message_over_is_not_sent_again(
         assert deliveries.record(session, [update]) == 1
         found = repository.attempt_for_delivery(session, sid, None)
         assert found is not None and found.status == AttemptStatus.delivered
+
+
+def test_of_two_workers_that_both_hold_a_claim_one_at_most_hands_it_over(
+    session: Session,
+) -> None:
+    """A worker whose lease ran out while it paced or rendered, and the worker that claimed the
+    reminder again: only the current claim may hand it to the provider, and only once."""
+    from backend.outbound import repository
+    from backend.outbound.sending import LEASE
+
+    _seed(session, channels=("sms",))
+    first_lease = MORNING + LEASE
+    [claimed] = repository.claim_due(session, MORNING, first_lease, 10)
+    later = first_lease + timedelta(seconds=1)
+    assert repository.claim_due(session, later, later + LEASE, 10) == [claimed]
+
+    assert not repository.hand_over(session, claimed, first_lease, later)  # the stale claim
+    assert repository.hand_over(session, claimed, later + LEASE, later)
+    assert not repository.hand_over(session, claimed, later + LEASE, later)  # once
