@@ -31,6 +31,7 @@ from backend.ledger.endpoints import router as ledger_router
 from backend.outbound.endpoints import accounts as outbound_accounts_router
 from backend.outbound.endpoints import outbox as outbox_router
 from backend.outbound.endpoints import router as outbound_router
+from backend.outbound.public_endpoints import public as outbound_pages
 from backend.payments.endpoints import public as payment_pages
 from backend.payments.endpoints import router as payments_router
 from backend.plans.endpoints import router as plans_router
@@ -97,6 +98,7 @@ def create_app() -> FastAPI:
     handlers.install(app)
     app.include_router(api_router())
     app.include_router(payment_pages)
+    app.include_router(outbound_pages)
     app.include_router(health)
     return app
 

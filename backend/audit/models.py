@@ -23,7 +23,7 @@ class AuditEvent(SQLModel, table=True):
     id: uuid.UUID = id_field()
     at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     actor_id: uuid.UUID | None = Field(default=None, index=True)
-    actor_kind: str = Field(default="user", max_length=20)  # user | system | bot | provider
+    actor_kind: str = Field(default="user", max_length=20)  # user|system|bot|provider|debtor
     action: str = Field(max_length=60)
     entity_type: str = Field(max_length=40)
     entity_id: str = Field(max_length=64)

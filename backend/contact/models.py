@@ -44,7 +44,10 @@ class ContactAttempt(SQLModel, table=True):
     # For reminders: the strategy version and step that asked for it.
     strategy_id: uuid.UUID | None = None  # not a foreign key: the contact domain comes first
     step: str | None = Field(default=None, max_length=40)
-    # Sending: the provider's id for the message, and how many sends were tried.
+    # Sending: the provider's id for the message, how many sends were answered, and when the
+    # message was last handed to the provider (set before the call: a worker that died before
+    # the answer may have sent it).
     provider_ref: str | None = Field(default=None, max_length=120, index=True)
     tries: int = 0
+    handed_at: datetime | None = datetime_field()
     created_at: datetime = created_at_field()

@@ -31,8 +31,8 @@ def by_key(session: Session, key: str) -> ContactAttempt | None:
 def lock_debtor(session: Session, debtor_id: uuid.UUID) -> Debtor | None:
     """The debtor, locked until the transaction ends, so deciding and recording a contact
     with them is one step for concurrent workers (SQLite's write transactions are already
-    serial: ``BEGIN IMMEDIATE``)."""
-    query = select(Debtor).where(Debtor.id == debtor_id)
+    serial: ``BEGIN IMMEDIATE``). Read afresh, whatever the session held of it before."""
+    query = select(Debtor).where(Debtor.id == debtor_id).execution_options(populate_existing=True)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     return session.execute(query).scalar_one_or_none()

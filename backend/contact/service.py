@@ -236,3 +236,46 @@ def _log(
         account_id=request.account_id,
     )
     return attempt
+
+
+# --- opt-outs ---------------------------------------------------------------------------------
+
+
+def set_opt_out(
+    session: Session,
+    actor: Actor,
+    debtor: Debtor,
+    channel: Channel,
+    opted_out: bool = True,
+    *,
+    source: str,
+    address: str | None = None,
+) -> bool:
+    """Opt the debtor out of ``channel`` (or back in): the opt-out :func:`decide` honours, so
+    nothing is planned or sent to them on it afterwards. Decided under the debtor's lock, so
+    concurrent requests change it once; whether it changed. Each change is one
+    ``debtor.updated`` event naming its ``source`` (and the ``address`` it came from)."""
+    locked = repository.lock_debtor(session, debtor.id)
+    if locked is None:
+        raise NotFound()
+    if (channel.value in locked.opt_outs) == opted_out:
+        return False
+    before = list(locked.opt_outs)
+    locked.opt_outs = (
+        [*before, channel.value] if opted_out else [c for c in before if c != channel.value]
+    )
+    session.add(locked)
+    session.flush()
+    after: dict[str, Any] = {"opt_outs": locked.opt_outs, "source": source}
+    if address:
+        after["address"] = address
+    audit.record(
+        session,
+        actor,
+        "debtor.updated",
+        "debtor",
+        locked.id,
+        before={"opt_outs": before},
+        after=after,
+    )
+    return True

@@ -34,6 +34,7 @@ from backend.accounts.models import Account
 from backend.aging import OPEN_STATUSES, days_past_due
 from backend.audit import service as audit
 from backend.audit.service import Actor
+from backend.contact import service as contact_service
 from backend.conversations import links, repository
 from backend.conversations.models import Conversation
 from backend.core.clock import today_in, utcnow
@@ -418,36 +419,15 @@ def set_opt_out(session: Session, actor: Actor, chat: Chat, opted_out: bool) -> 
         debtor = session.get(Debtor, debtor_id)
         if debtor is None:
             continue
-        if _set_debtor_opt_out(session, actor, debtor, contact, opted_out):
+        if contact_service.set_opt_out(
+            session, actor, debtor, contact, opted_out, source=f"chat:{chat.channel}"
+        ):
             changed += 1
         if opted_out:
             chats.unlink(session, actor, debtor.id, contact)
         else:
             chats.link(session, actor, debtor, contact, chat.user_id)
     return OptOutResult(opted_out=opted_out, debtors=changed)
-
-
-def _set_debtor_opt_out(
-    session: Session, actor: Actor, debtor: Debtor, channel: Channel, opted_out: bool
-) -> bool:
-    if (channel.value in debtor.opt_outs) == opted_out:
-        return False
-    before = list(debtor.opt_outs)
-    debtor.opt_outs = (
-        [*before, channel.value] if opted_out else [c for c in before if c != channel.value]
-    )
-    session.add(debtor)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "debtor.updated",
-        "debtor",
-        debtor.id,
-        before={"opt_outs": before},
-        after={"opt_outs": debtor.opt_outs},
-    )
-    return True
 
 
 def chat_link(session: Session, actor: Actor, debtor: Debtor, hours: int) -> ChatLinkRead:

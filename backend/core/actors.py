@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who did something: a user, or the system, a bot or a provider acting on its own."""
+    """Who did something: a user, or the system, a bot or a provider acting on its own, or a
+    debtor through a signed link (an e-mail's unsubscribe link)."""
 
     kind: str
     id: uuid.UUID | None = None

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     # Who collects, as messages to debtors name it (identification rules, opt-out footers).
     agency_name: str = "Cobro"
+    # How long the unsubscribe link of a reminder e-mail works (at least the 30 days after
+    # sending that CAN-SPAM asks for).
+    unsubscribe_link_days: int = Field(default=90, ge=30, le=3650)
     max_upload_bytes: int = 50 * 1024 * 1024
     # Larger uploads (statements, imports) are processed by a background job (202 + progress).
     inline_upload_bytes: int = Field(default=1024 * 1024, ge=0)

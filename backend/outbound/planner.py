@@ -6,7 +6,8 @@
    (``triggers``: one query per step, stop conditions included).
 3. Each candidate is judged by the contact rules, channel by channel in the step's order: the
    first channel allowed (now, or within :data:`MAX_DELAY`) is planned at that time; when none
-   is, the first channel's refusal or deferral is logged with its rule. Candidates are judged in
+   is, what held it back is logged on the channel it held back, with its rule (see
+   :func:`_choose`). Candidates are judged in
    time order against the debtor's log plus what this run already planned, so caps hold within
    the run; the debtors are locked first, so they hold against other writers too.
 4. The contacts are logged in the contact-attempt log under a key per (strategy version, step,
@@ -124,8 +125,11 @@ def plan_portfolio(
             history[c.debtor_id].append(Attempt(at, channel))
             last[c.account_id] = at
         rows.append(_row(c, portfolio.id, channel, at, status, decision))
-        report.counts[(c.step.id, channel.value, status.value, decision.rule or "")] += 1
     inserted = set(contacts.insert_many(session, rows))
+    for row in rows:  # what this run logged (a concurrent run may have logged a key first)
+        if row["id"] in inserted:
+            key = (str(row["step"]), row["channel"].value, row["status"].value, row["rule"] or "")
+            report.counts[key] += 1
     audit.record_many(
         session,
         [
@@ -158,18 +162,25 @@ def _choose(
     zone: ZoneInfo,
 ) -> tuple[Channel, Decision]:
     """The first of the step's channels the debtor can be reached on and the rules allow soon
-    enough, else the first channel with its refusal or deferral."""
-    first: tuple[Channel, Decision] | None = None
+    enough. Else what held the contact back, on the channel it held back: the earliest deferral
+    among the channels the debtor can be reached on, else the first of their refusals, else
+    (reachable on none) the step's first channel, refused for want of contact data."""
+    deferrals: list[tuple[datetime, Channel, Decision]] = []
+    refused: tuple[Channel, Decision] | None = None
     for channel in step.channels:
         if channel not in reachable:  # no number or address to send it to
-            first = first or (channel, Decision("refused", None, "no_contact_data"))
             continue
         decision = decide(rules, zone, consent, history, channel, earliest)
-        if decision.at is not None and decision.at - earliest <= MAX_DELAY:
+        if decision.at is None:
+            refused = refused or (channel, decision)
+        elif decision.at - earliest <= MAX_DELAY:
             return channel, decision
-        first = first or (channel, decision)
-    assert first is not None  # a step has at least one channel
-    return first
+        else:
+            deferrals.append((decision.at, channel, decision))
+    if deferrals:
+        _, channel, decision = min(deferrals, key=lambda found: found[0])
+        return channel, decision
+    return refused or (step.channels[0], Decision("refused", None, "no_contact_data"))
 
 
 def _row(

@@ -176,6 +176,23 @@ def claim_due(
     return ids
 
 
+def hand_over(session: Session, attempt_id: uuid.UUID, lease: datetime, now: datetime) -> bool:
+    """Mark a claimed reminder as handed to its provider, if it is still this claim's (sending,
+    under the lease ``lease`` and not handed over yet): one conditional UPDATE, so of two
+    workers that both think it theirs (a lease that ran out mid-send) one at most sends it."""
+    handed = session.execute(
+        update(ContactAttempt)
+        .where(
+            ContactAttempt.id == attempt_id,
+            ContactAttempt.status == AttemptStatus.sending,
+            ContactAttempt.until == lease,
+            col(ContactAttempt.handed_at).is_(None),
+        )
+        .values(handed_at=now)
+    )
+    return handed.rowcount == 1
+
+
 def outbox(session: Session, portfolio_id: uuid.UUID | None, limit: int) -> list[OutboxMessage]:
     query = select(OutboxMessage).order_by(col(OutboxMessage.created_at).desc()).limit(limit)
     if portfolio_id is not None:

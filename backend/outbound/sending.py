@@ -5,10 +5,12 @@ PostgreSQL ``FOR UPDATE SKIP LOCKED``, so several workers on several machines sh
 then handles them one by one, never holding a database connection while a provider answers:
 
 1. In one unit of work: stop if the account no longer wants a reminder (paid, disputed, paused:
-   ``cancelled``), else render the template in the debtor's language with a payment link made
-   for this contact (idempotent on its key) and a signed chat link. The recipient is the
-   debtor's first phone (WhatsApp, SMS), first e-mail address, or the Telegram chat they
-   verified (``backend.debtors.chats``); without one (a chat unlinked since planning) the
+   ``cancelled``) or the debtor opted out of the channel since it was planned (``cancelled``,
+   and the step's next channel is planned), else render the template in the debtor's language
+   with a payment link made for this contact (idempotent on its key), a signed chat link and,
+   for an e-mail, a signed unsubscribe link (``backend.outbound.unsubscribe``). The recipient
+   is the debtor's first phone (WhatsApp, SMS), first e-mail address, or the Telegram chat
+   they verified (``backend.debtors.chats``); without one (a chat unlinked since planning) the
    contact fails with ``no_contact_data`` and the step's next channel is planned.
 2. Send through the channel's provider at the pace its limiter allows; a channel with no
    provider configured writes to the development outbox instead, in the same unit of work as
@@ -18,9 +20,15 @@ then handles them one by one, never holding a database connection while a provid
    ``failed`` and the step's next channel is planned by the contact rules.
 
 A worker that dies mid-send leaves its contacts ``sending``; once the lease has run out they are
-claimed again. None of these providers takes an idempotency key, so a send whose answer was lost
-to a crash can go out twice: the window is one message, and the key rides along (WhatsApp's
-callback data, the e-mail's Message-ID) so the receipts still match.
+claimed again. None of these providers takes an idempotency key (the WhatsApp Cloud API, the Bot
+API, Twilio's Messages API and SMTP have none), so a message is marked ``handed_at`` in its own
+unit of work just before the provider is called: one claimed again without that mark is sent;
+one with it may be out already and is not sent again but logged ``sent`` with its answer lost
+(``answer_lost``): a contact counted once, never a second message. The key rides along
+(WhatsApp's callback data, Twilio's status callback URL, the e-mail's Message-ID), so the
+provider's delivery reports still find it, and fail it over if it never went out. A timeout is
+another matter: the provider answered nothing, it counts as retryable, and a retry can repeat a
+message the provider did take.
 """
 
 from __future__ import annotations
@@ -45,7 +53,7 @@ from backend.core.db import session_scope
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors import chats
 from backend.debtors.models import Debtor
-from backend.outbound import repository
+from backend.outbound import repository, unsubscribe
 from backend.outbound.channels.base import (
     OutboundMessage,
     Sender,
@@ -79,6 +87,7 @@ class SendReport:
     retried: int = 0
     failed: int = 0
     cancelled: int = 0
+    unconfirmed: int = 0  # handed over by a worker that died before the answer: not sent again
     errors: list[str] = field(default_factory=list)
 
 
@@ -99,8 +108,9 @@ def send_due(
     """Claim up to ``limit`` due reminders and send them; what happened, counted."""
     report = SendReport()
     now = utcnow()
+    lease = now + LEASE
     with session_scope(engine) as session:
-        claimed = repository.claim_due(session, now, now + LEASE, limit)
+        claimed = repository.claim_due(session, now, lease, limit)
     report.claimed = len(claimed)
     for attempt_id in claimed:
         with session_scope(engine) as session:
@@ -114,6 +124,9 @@ def send_due(
             report.outbox += 1
             continue
         pace(limiter, ready.message.channel)
+        with session_scope(engine) as session:
+            if not repository.hand_over(session, attempt_id, lease, utcnow()):
+                continue  # the lease ran out meanwhile: the contact is another worker's now
         result = sender.send(ready.message)
         with session_scope(engine) as session:
             _record(session, attempt_id, result, report)
@@ -124,6 +137,10 @@ def _prepare(session: Session, attempt_id: uuid.UUID, report: SendReport) -> _Re
     attempt = session.get(ContactAttempt, attempt_id)
     if attempt is None or attempt.status != AttemptStatus.sending or attempt.account_id is None:
         return None
+    if attempt.handed_at is not None:  # its worker died after handing it over: it may be out
+        _finish(session, attempt, AttemptStatus.sent, rule="answer_lost")
+        report.unconfirmed += 1
+        return None
     account = session.get(Account, attempt.account_id)
     debtor = session.get(Debtor, attempt.debtor_id)
     portfolio = session.get(Portfolio, attempt.portfolio_id)
@@ -132,6 +149,11 @@ def _prepare(session: Session, attempt_id: uuid.UUID, report: SendReport) -> _Re
     if stop is not None:
         _finish(session, attempt, AttemptStatus.cancelled, rule=stop)
         report.cancelled += 1
+        return None
+    if attempt.channel.value in debtor.opt_outs:  # since it was planned (an unsubscribe link)
+        _finish(session, attempt, AttemptStatus.cancelled, rule="opted_out")
+        report.cancelled += 1
+        _fall_back(session, attempt)
         return None
     recipient = _recipient(session, debtor, attempt.channel)
     step = _step(session, attempt)
@@ -142,7 +164,12 @@ def _prepare(session: Session, attempt_id: uuid.UUID, report: SendReport) -> _Re
         reason = "no_contact_data" if recipient is None else "no_template"
         fail_and_fall_back(session, attempt, reason, report)
         return None
-    facts = _facts(session, attempt, account, debtor, portfolio, template.language)
+    unsubscribe_url = None
+    if attempt.channel == Channel.email:
+        unsubscribe_url = unsubscribe.url_for(debtor.id, recipient, utcnow())
+    facts = _facts(
+        session, attempt, account, debtor, portfolio, template.language, unsubscribe_url or ""
+    )
     try:
         rendered = render(template.body, template.subject, facts)
     except TemplateError as exc:
@@ -167,6 +194,7 @@ def _prepare(session: Session, attempt_id: uuid.UUID, report: SendReport) -> _Re
         text=rendered.text,
         subject=rendered.subject,
         template=whatsapp,
+        unsubscribe_url=unsubscribe_url,
     )
     return _Ready(attempt.id, portfolio.id, message)
 
@@ -215,6 +243,7 @@ def _facts(
     debtor: Debtor,
     portfolio: Portfolio,
     language: Language,
+    unsubscribe_link: str,
 ) -> MessageFacts:
     settings = get_settings()
     link, _ = payments.create_link(
@@ -249,6 +278,7 @@ def _facts(
         or whatsapp
         or telegram
         or "",
+        unsubscribe_link=unsubscribe_link,
     )
 
 
@@ -287,6 +317,7 @@ def _record(
         wait = timedelta(seconds=result.retry_after) if result.retry_after else RETRY_AFTER
         attempt.at = utcnow() + wait * attempt.tries
         attempt.until = None
+        attempt.handed_at = None  # the provider refused it: the next try may send it
         _finish(session, attempt, AttemptStatus.planned, rule="retry")
         report.retried += 1
     else:
@@ -323,13 +354,18 @@ def fail_and_fall_back(
     report: SendReport,
     detail: str | None = None,
 ) -> None:
-    """The contact failed on its channel: log why, and ask the contact rules for the step's
-    next channel (a new contact of its own, sent on a later round)."""
+    """The contact failed on its channel: log why, and fall back to the step's next channel."""
     attempt.outcome = (detail or reason)[:40]
     _finish(session, attempt, AttemptStatus.failed, rule=reason)
     report.failed += 1
     if detail:
         report.errors.append(f"{attempt.key}: {detail}")
+    _fall_back(session, attempt)
+
+
+def _fall_back(session: Session, attempt: ContactAttempt) -> None:
+    """Ask the contact rules for the step's channel after the attempt's (a new contact of its
+    own, sent on a later round)."""
     step = _step(session, attempt)
     if step is None or attempt.channel not in step.channels:
         return
@@ -356,6 +392,6 @@ def fail_and_fall_back(
 
 def add(total: SendReport, more: SendReport) -> None:
     """Add ``more``'s counts to ``total``."""
-    for name in ("claimed", "sent", "outbox", "retried", "failed", "cancelled"):
+    for name in ("claimed", "sent", "outbox", "retried", "failed", "cancelled", "unconfirmed"):
         setattr(total, name, getattr(total, name) + getattr(more, name))
     total.errors += more.errors

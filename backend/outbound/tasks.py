@@ -22,7 +22,7 @@ from backend.outbound.channels.base import Sender
 from backend.outbound.channels.ratelimit import RateLimiter
 from backend.outbound.channels.registry import build_limiter, configured_senders
 from backend.outbound.planner import PlanReport, plan_portfolio
-from backend.outbound.sending import BATCH, SendReport, send_due
+from backend.outbound.sending import BATCH, SendReport, add, send_due
 from shared.schemas.enums import Channel
 
 MAX_BATCHES = 40  # per run: the next minute's run takes the rest
@@ -49,13 +49,8 @@ def send_reminders() -> SendReport:
     total = SendReport()
     for _ in range(MAX_BATCHES):
         report = send_due(senders, limiter)
-        for name in ("sent", "outbox", "retried", "failed", "cancelled"):
-            setattr(total, name, getattr(total, name) + getattr(report, name))
-        total.errors += report.errors
-        if (
-            sum(getattr(report, n) for n in ("sent", "outbox", "retried", "failed", "cancelled"))
-            < BATCH
-        ):
+        add(total, report)
+        if report.claimed < BATCH:  # none left due
             break
     return total
 

@@ -58,6 +58,7 @@ class MessageFacts:
     due_date: date | None
     payment_link: str
     chat_link: str
+    unsubscribe_link: str = ""  # e-mail: the footer's opt-out is this link
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,20 +111,35 @@ def check(body: str, subject: str | None = None) -> None:
 # Identification and opt-out, appended to every message (CONDUSEF asks agencies to identify
 # themselves; Regulation F asks for a simple opt-out in every electronic message and the
 # debt-collector disclosure; elsewhere both are good practice).
-FOOTERS: dict[tuple[str, str], str] = {
-    ("US", "en"): "This is a communication from a debt collector, {agency}, for {creditor}. "
-    "Reply STOP to opt out.",
+IDENTIFICATION: dict[tuple[str, str], str] = {
+    ("US", "en"): "This is a communication from a debt collector, {agency}, for {creditor}.",
     ("US", "es"): "Esta es una comunicación de un cobrador de deudas, {agency}, por encargo de "
-    "{creditor}. Responda STOP para no recibir más mensajes.",
-    ("", "es"): "{agency}, gestión de cobranza por encargo de {creditor}. "
-    "Responda BAJA para no recibir más mensajes.",
-    ("", "en"): "{agency}, collecting on behalf of {creditor}. Reply STOP to opt out.",
+    "{creditor}.",
+    ("", "es"): "{agency}, gestión de cobranza por encargo de {creditor}.",
+    ("", "en"): "{agency}, collecting on behalf of {creditor}.",
+}
+OPT_OUT: dict[tuple[str, str], str] = {
+    ("US", "en"): "Reply STOP to opt out.",
+    ("US", "es"): "Responda STOP para no recibir más mensajes.",
+    ("", "es"): "Responda BAJA para no recibir más mensajes.",
+    ("", "en"): "Reply STOP to opt out.",
+}
+# An e-mail's opt-out is its unsubscribe link: a reply would reach no one who acts on it.
+EMAIL_OPT_OUT: dict[str, str] = {
+    "es": "Para no recibir más correos: {link}",
+    "en": "To stop these e-mails: {link}",
 }
 
 
 def footer(facts: MessageFacts) -> str:
-    text = FOOTERS.get((facts.country, facts.language)) or FOOTERS[("", facts.language)]
-    return text.format(agency=facts.agency, creditor=facts.creditor)
+    key = (facts.country, facts.language)
+    if key not in IDENTIFICATION:
+        key = ("", facts.language)
+    identification = IDENTIFICATION[key].format(agency=facts.agency, creditor=facts.creditor)
+    opt_out = OPT_OUT[key]
+    if facts.unsubscribe_link:
+        opt_out = EMAIL_OPT_OUT[facts.language].format(link=facts.unsubscribe_link)
+    return f"{identification} {opt_out}"
 
 
 def render(body: str, subject: str | None, facts: MessageFacts) -> Rendered:

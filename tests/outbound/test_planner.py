@@ -14,6 +14,7 @@ from sqlmodel import Session
 from backend.audit.models import AuditEvent
 from backend.audit.service import Actor
 from backend.contact.models import ContactAttempt
+from backend.core.clock import pinned
 from backend.debtors.models import Debtor
 from backend.outbound.models import MessageTemplate, OutboundPause, Strategy
 from backend.outbound.planner import plan_portfolio
@@ -191,3 +192,57 @@ def test_every_trigger_runs_and_a_promise_due_today_fires(session: Session) -> N
     # The occurrence is the promise's id as the database writes it as text.
     assert [(a, uuid.UUID(o)) for a, _, o, _ in fired["promise_due"]] == [(promised.id, promise_id)]
     assert fired["days_past_due"] == [] and fired["plan_broken"] == []
+
+
+def test_a_contact_held_back_is_logged_on_the_channel_that_held_it_back(
+    session: Session,
+) -> None:
+    """Not on the first channel tried: a channel the debtor cannot be reached on held nothing
+    back, and a channel open again in four days came closer than one opted out of."""
+    from backend.outbound.service import preview_plan
+
+    portfolio = _portfolio(session)
+    sms_on_mondays = {"channels": ["sms"], "days": {"0": [["08:00", "12:00"]]}}
+    weekdays = {"days": {str(d): [["07:00", "20:00"]] for d in range(5)}}
+    portfolio.contact_rules = {"hours": [sms_on_mondays, weekdays]}
+    strategy = session.execute(select(Strategy)).scalar_one()
+    step = {**STEPS[0], "channels": ["whatsapp", "sms", "email"]}
+    strategy.definition = {**strategy.definition, "steps": [step]}
+    session.add_all([portfolio, strategy])
+    overdue = DAY - timedelta(days=7)
+    no_phone = _account(session, portfolio, overdue, phone=False)
+    no_phone_debtor = session.get(Debtor, no_phone.debtor_id)
+    no_phone_debtor.emails, no_phone_debtor.opt_outs = ["rosa@example.com"], ["email"]
+    no_whatsapp = _account(session, portfolio, overdue)
+    no_whatsapp_debtor = session.get(Debtor, no_whatsapp.debtor_id)
+    no_whatsapp_debtor.opt_outs = ["whatsapp"]
+    session.add_all([no_phone_debtor, no_whatsapp_debtor])
+    session.flush()
+    now = EARLY.astimezone(ZoneInfo("UTC"))
+
+    with pinned(EARLY):
+        preview = preview_plan(session, SYSTEM, portfolio.id, DAY)
+    report = plan_portfolio(session, SYSTEM, portfolio.id, DAY, now=now)
+
+    logged = _attempts(session)
+    opted_out = logged[no_phone.id]
+    assert (opted_out.channel, opted_out.status, opted_out.rule) == (
+        Channel.email,
+        AttemptStatus.refused,
+        "opted_out",
+    )
+    monday = datetime(2026, 12, 14, 8, 0, tzinfo=LIMA)
+    later = logged[no_whatsapp.id]
+    assert (later.channel, later.status, later.rule, later.until) == (
+        Channel.sms,
+        AttemptStatus.deferred,
+        "hours",
+        monday,
+    )
+    expected = {
+        ("mora7", "email", "refused", "opted_out"): 1,
+        ("mora7", "sms", "deferred", "hours"): 1,
+    }
+    assert dict(report.counts) == expected
+    lines = {(x.step, x.channel, x.outcome, x.rule or ""): x.count for x in preview.lines}
+    assert lines == expected

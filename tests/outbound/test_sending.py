@@ -4,9 +4,15 @@ the step's next channel when a channel fails."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,6 +38,7 @@ LIMA = ZoneInfo("America/Lima")
 DAY = date(2026, 12, 10)  # a Thursday
 MORNING = datetime(2026, 12, 10, 10, 0, tzinfo=LIMA)
 SYSTEM = Actor("system", None)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -258,3 +265,85 @@ def test_a_worker_that_died_after_claiming_leaves_the_reminder_to_another(
     assert (report.claimed, report.sent) == (1, 1) and len(apis.twilio.received) == 1
     [attempt] = _attempts(committed_engine)
     assert attempt.id == claimed and attempt.status == AttemptStatus.sent
+
+
+@pytest.mark.slow
+def test_a_worker_killed_after_handing_a_message_over_is_not_sent_again(
+    committed_engine: Engine, apis: StandIns
+) -> None:
+    """A real worker process claims the reminder, hands it to Twilio (the stand-in holds its
+    answer) and is killed (SIGKILL) before it hears back. Twilio's API takes no idempotency
+    key, so the next worker, once the lease has run out, must not send it again: it is logged
+    sent with its answer lost, and Twilio's status callback (which names the attempt's key)
+    still finds it."""
+    from backend.outbound import deliveries, repository
+    from backend.outbound.channels.base import DeliveryUpdate
+    from backend.outbound.sending import LEASE
+
+    with session_scope(committed_engine) as session:
+        _seed(session, channels=("sms", "email"))
+    apis.twilio.delay_next(5)  # the answer the killed worker never reads (killed at once)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.outbound.send_worker",
+            committed_engine.url.render_as_string(hide_password=False),
+            apis.url,
+            MORNING.isoformat(),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not apis.twilio.received:  # claimed, prepared, handed over
+            assert worker.poll() is None and time.monotonic() < deadline, "no send arrived"
+            time.sleep(0.05)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+    assert worker.returncode == -signal.SIGKILL
+    [claimed] = _attempts(committed_engine)
+    assert claimed.status == AttemptStatus.sending
+
+    sms = sender_for(apis.url)
+    try:
+        with pinned(MORNING + LEASE + timedelta(seconds=1)):
+            report = send_due({Channel.sms: sms}, LocalLimiter({}), committed_engine)
+            again = send_due({Channel.sms: sms}, LocalLimiter({}), committed_engine)
+    finally:
+        sms.close()
+    assert (report.claimed, report.unconfirmed, report.sent, again.claimed) == (1, 1, 0, 0)
+    assert len(apis.twilio.received) == 1  # one message, whoever sent it
+    [attempt] = _attempts(committed_engine)  # and no fall-back to e-mail
+    assert (attempt.status, attempt.rule, attempt.provider_ref) == (
+        AttemptStatus.sent,
+        "answer_lost",
+        None,
+    )
+    sid = f"SM{1:032x}"  # the stand-in's id for its first message
+    update = DeliveryUpdate(sid, "delivered", MORNING, key=attempt.key)
+    with session_scope(committed_engine) as session:
+        assert deliveries.record(session, [update]) == 1
+        found = repository.attempt_for_delivery(session, sid, None)
+        assert found is not None and found.status == AttemptStatus.delivered
+
+
+def test_of_two_workers_that_both_hold_a_claim_one_at_most_hands_it_over(
+    session: Session,
+) -> None:
+    """A worker whose lease ran out while it paced or rendered, and the worker that claimed the
+    reminder again: only the current claim may hand it to the provider, and only once."""
+    from backend.outbound import repository
+    from backend.outbound.sending import LEASE
+
+    _seed(session, channels=("sms",))
+    first_lease = MORNING + LEASE
+    [claimed] = repository.claim_due(session, MORNING, first_lease, 10)
+    later = first_lease + timedelta(seconds=1)
+    assert repository.claim_due(session, later, later + LEASE, 10) == [claimed]
+
+    assert not repository.hand_over(session, claimed, first_lease, later)  # the stale claim
+    assert repository.hand_over(session, claimed, later + LEASE, later)
+    assert not repository.hand_over(session, claimed, later + LEASE, later)  # once

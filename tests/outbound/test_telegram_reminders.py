@@ -209,7 +209,8 @@ def test_a_chat_unlinked_after_planning_fails_over_to_the_next_channel(
     assert apis.telegram.received == []
     attempts = _attempts(backend)
     failed = attempts[(accounts["Ana"], Channel.telegram)]
-    assert (failed.status, failed.rule) == (AttemptStatus.failed, "no_contact_data")
+    # BAJA opted her out of Telegram too: the planned reminder is cancelled for that reason.
+    assert (failed.status, failed.rule) == (AttemptStatus.cancelled, "opted_out")
     fallback = attempts[(accounts["Ana"], Channel.sms)]
     assert (fallback.key, fallback.status) == (f"{failed.key}|sms", AttemptStatus.sent)
     with session_scope(backend) as session:

@@ -70,3 +70,21 @@ def test_bad_templates_are_refused_with_a_reason(body: str, reason: str) -> None
 def test_subjects_render_too() -> None:
     rendered = render("Hola", "Su deuda {{ reference }}", FACTS)
     assert rendered.subject == "Su deuda PE-001"
+
+
+@pytest.mark.parametrize(
+    ("country", "language", "opt_out", "identification"),
+    [
+        ("PE", "es", "Para no recibir más correos: https://u.test/t", "gestión de cobranza"),
+        ("US", "en", "To stop these e-mails: https://u.test/t", "from a debt collector"),
+    ],
+)
+def test_an_emails_opt_out_is_its_unsubscribe_link(
+    country: str, language: str, opt_out: str, identification: str
+) -> None:
+    """A reply to a reminder e-mail reaches no one who acts on it: the footer points to the
+    link instead of BAJA or STOP, and still identifies the agency."""
+    facts = replace(FACTS, country=country, language=language, unsubscribe_link="https://u.test/t")
+    footer = render("Hola", "Saldo", facts).text.split("\n\n")[-1]
+    assert footer.endswith(opt_out) and identification in footer
+    assert "BAJA" not in footer and "STOP" not in footer
