@@ -1,4 +1,5 @@
-"""The FastAPI application: routers by domain under /api/v1, one error handler, /healthz."""
+"""The FastAPI application: routers by domain under /api/v1, one error handler, the probes and
+metrics (``backend.ops``), and the request middleware that logs and times every request."""
 
 from __future__ import annotations
 
@@ -7,20 +8,16 @@ from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from backend.accounts.endpoints import router as accounts_router
 from backend.audit.endpoints import router as audit_router
-from backend.auth.deps import SessionDep
 from backend.auth.endpoints import router as auth_router
 from backend.contact.endpoints import log as contact_log_router
 from backend.contact.endpoints import router as contact_router
 from backend.conversations.endpoints import router as conversations_router
 from backend.core import handlers, heap
 from backend.core.config import get_settings
-from backend.core.routing import DomainRouter, PrefilteredRouter
+from backend.core.routing import PrefilteredRouter
 from backend.creditors.endpoints import router as creditors_router
 from backend.debtors.endpoints import router as debtors_router
 from backend.field.endpoints import router as field_router
@@ -28,6 +25,7 @@ from backend.imports.endpoints import router as imports_router
 from backend.imports.mapping_endpoints import router as import_mapping_router
 from backend.integrations.endpoints import router as integrations_router
 from backend.ledger.endpoints import router as ledger_router
+from backend.ops.endpoints import router as ops_router
 from backend.outbound.endpoints import accounts as outbound_accounts_router
 from backend.outbound.endpoints import outbox as outbox_router
 from backend.outbound.endpoints import router as outbound_router
@@ -41,6 +39,7 @@ from backend.statements.endpoints import router as statements_router
 from backend.tasks.endpoints import router as tasks_router
 from backend.uploads.endpoints import router as uploads_router
 from backend.users.endpoints import router as users_router
+from shared.observability.requests import observe
 from shared.schemas.common import ErrorBody
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -99,19 +98,6 @@ def create_app() -> FastAPI:
     app.include_router(api_router())
     app.include_router(payment_pages)
     app.include_router(outbound_pages)
-    app.include_router(health)
+    app.include_router(ops_router)
+    observe(app)  # every request logged and timed once, whatever answers it
     return app
-
-
-health = DomainRouter(tags=["health"])
-
-
-@health.get("/healthz", responses={503: {"model": ErrorBody}})
-def healthz(session: SessionDep) -> JSONResponse:
-    """200 when the database answers."""
-    try:
-        session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        body = {"code": "database_unreachable", "message": "Database unreachable"}
-        return JSONResponse(body, status_code=503)
-    return JSONResponse({"status": "ok"})

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import getpass
 import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -35,16 +39,22 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     reload: bool = False,
-    workers: int = 1,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="API processes sharing the port (uvicorn workers)")
+    ] = 1,
 ) -> None:
     """Start the API (with the channel webhooks and the web app mounted beside it). On SQLite
-    the background jobs run here too; on PostgreSQL start them with `cobro worker`."""
+    the background jobs run here too, once, in this parent process whatever --workers says; on
+    PostgreSQL start them with `cobro worker`."""
+    metrics_dir = _multiprocess_metrics(workers)  # before anything imports prometheus_client
     import uvicorn
 
     from backend.core.config import get_settings
     from backend.demo.commands import banner
     from backend.jobs.local import EmbeddedRunner
+    from shared.observability import logs
 
+    logs.configure()  # this process's own lines (the job runner's) too, not only uvicorn's
     typer.echo(banner(host, port))
     # The field app mounted at /app runs its Python here and calls the API over HTTP: this
     # server, on the port it was given, unless COBRO_API_URL says otherwise.
@@ -53,6 +63,9 @@ def serve(
     runner = EmbeddedRunner() if settings.is_sqlite and settings.embedded_jobs else None
     if runner:
         runner.start()
+    # uvicorn shuts down gracefully on SIGTERM, then raises it again: exit through the
+    # `finally` below (the job runner finishes its job) rather than be killed by it.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         uvicorn.run(
             "backend.main:app",
@@ -60,11 +73,36 @@ def serve(
             port=port,
             reload=reload,
             workers=workers,
+            log_config=logs.logging_config(),
+            access_log=False,  # the request middleware logs each request, without its query
             log_level=os.environ.get("COBRO_LOG_LEVEL", "info"),
         )
     finally:
         if runner:
             runner.stop()
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _multiprocess_metrics(workers: int) -> Path | None:
+    """Processes of one server add their metrics up through files in PROMETHEUS_MULTIPROC_DIR:
+    the given directory, emptied (an earlier run's values must not count), or with several
+    workers a fresh one of ours, returned to be removed at exit."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        for stale in Path(given).glob("*.db"):
+            stale.unlink()
+        return None
+    if workers < 2:
+        return None
+    made = Path(tempfile.mkdtemp(prefix="cobro-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(made)
+    return made
 
 
 @app.command()
@@ -72,23 +110,84 @@ def worker(
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="jobs run at once")] = 4,
     queue: Annotated[list[str] | None, typer.Option(help="only these queues")] = None,
     name: Annotated[str | None, typer.Option(help="this worker's name in the job tables")] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="serve /livez and /metrics (COBRO_METRICS_TOKEN) on this port"),
+    ] = None,
+    metrics_host: Annotated[str, typer.Option(help="the address of --metrics-port")] = "127.0.0.1",
 ) -> None:
     """Run background jobs (daily checks, clean-ups, imports, statements) until stopped. Start
-    as many as you like, on several machines: each job runs once. On SQLite this is the
-    embedded runner `cobro serve` already starts."""
-    import logging
-
+    as many as you like, on several machines: each job runs once, and each periodic job is
+    deferred once per period whichever worker gets there first (no separate scheduler). On
+    SQLite this is the embedded runner `cobro serve` already starts."""
     from backend.core.config import get_settings
+    from shared.observability import logs
+    from shared.observability.probes import ProbeServer
 
-    logging.basicConfig(level=os.environ.get("COBRO_LOG_LEVEL", "INFO").upper())
-    if get_settings().is_sqlite:
+    logs.configure()
+    settings = get_settings()
+    if settings.is_sqlite:
         from backend.jobs.local import EmbeddedRunner
 
-        EmbeddedRunner().serve_forever()
-        return
-    from backend.jobs import worker as pg_worker
+        runner = EmbeddedRunner()
+        alive: Callable[[], bool] = lambda: True  # noqa: E731 (the loop is this thread)
+        serve_jobs: Callable[[], None] = runner.serve_forever
+    else:
+        from backend.jobs import worker as pg_worker
 
-    pg_worker.run(concurrency=concurrency, queues=queue, name=name)
+        alive = liveness = pg_worker.Liveness()
+
+        def serve_jobs() -> None:
+            pg_worker.run(concurrency=concurrency, queues=queue, name=name, liveness=liveness)
+
+    probes = None
+    if metrics_port is not None:
+        probes = ProbeServer(
+            metrics_host, metrics_port, alive=alive, scrape_token=settings.metrics_token
+        ).start()
+    try:
+        serve_jobs()
+    finally:
+        if probes:
+            probes.stop()
+
+
+@app.command()
+def bots(host: str = "127.0.0.1", port: int = 8001) -> None:
+    """The chat webhooks (/webhooks/telegram, /webhooks/whatsapp) on their own, reaching the
+    API at COBRO_API_URL with COBRO_BOT_TOKEN (needs the "bots" extra; see docs/bots.md)."""
+    import uvicorn
+
+    from shared.observability.logs import logging_config
+
+    uvicorn.run(
+        "bots.server:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_config=logging_config(),
+        access_log=False,
+        log_level=os.environ.get("COBRO_LOG_LEVEL", "info"),
+    )
+
+
+@app.command("field-app")
+def field_app(host: str = "127.0.0.1", port: int = 8550) -> None:
+    """The field agent app for browsers on its own, at /app/, calling the API at COBRO_API_URL
+    (needs the "mobile" extra; `cobro serve` mounts the same app at /app)."""
+    import uvicorn
+
+    from shared.observability.logs import logging_config
+
+    uvicorn.run(
+        "mobile.web:create_server",
+        factory=True,
+        host=host,
+        port=port,
+        log_config=logging_config(),
+        access_log=False,
+        log_level=os.environ.get("COBRO_LOG_LEVEL", "info"),
+    )
 
 
 @app.command("create-user")

@@ -10,7 +10,8 @@ Every update is checked before it is parsed: Telegram's ``X-Telegram-Bot-Api-Sec
 (401 without it), WhatsApp's ``X-Hub-Signature-256`` (401 missing, 403 wrong). An update is
 answered after its reply was sent; 500 when handling failed, so the platform delivers it again
 (the core answers a replayed message id once). A channel whose variables are not set answers
-404 ``channel_not_configured``.
+404 ``channel_not_configured``. Every update is counted in ``cobro_webhooks_total`` by channel
+and outcome.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from bots.core.engine import ConversationCore
 from bots.core.messages import Conversation
 from bots.telegram import channel as telegram
 from bots.whatsapp import channel as whatsapp
+from shared.observability.metrics import counted_webhook
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +160,7 @@ def create_bots_app(
     app.state.bots = runtime
 
     @app.post("/webhooks/telegram", include_in_schema=False)
+    @counted_webhook("telegram")
     async def telegram_webhook(request: Request) -> Response:
         channel = runtime.telegram
         if channel is None:
@@ -192,6 +195,7 @@ def create_bots_app(
         return PlainTextResponse(content, status)
 
     @app.post("/webhooks/whatsapp", include_in_schema=False)
+    @counted_webhook("whatsapp")
     async def whatsapp_webhook(request: Request) -> Response:
         channel = runtime.whatsapp
         if channel is None:

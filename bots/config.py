@@ -32,6 +32,8 @@ class BotSettings(BaseSettings):
     bot_token: str = Field(default="", validation_alias="COBRO_BOT_TOKEN")
     # The backend's public address: Telegram is told to post updates to <it>/webhooks/telegram.
     public_url: str = Field(default="http://127.0.0.1:8000", validation_alias="COBRO_PUBLIC_URL")
+    # The scrape token of ``cobro bots``'s /metrics (the same variable as the backend's).
+    metrics_token: str = Field(default="", validation_alias="COBRO_METRICS_TOKEN")
 
     telegram_bot_token: str = Field(default="", validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_webhook_secret: str = Field(default="", validation_alias="TELEGRAM_WEBHOOK_SECRET")

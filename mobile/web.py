@@ -4,6 +4,9 @@ Flet's web client (served offline: ``no_cdn``) talks to the app's Python over a 
 ``/app/ws``; that Python runs in the server process and calls the API at ``COBRO_API_URL``.
 Flet is imported only here, inside the functions, so a backend installed without the
 ``mobile`` extra (the production image) still starts, just without ``/app``.
+
+``create_server`` serves the same app on its own (``cobro field-app``, the compose file's
+``app`` service), at ``/app`` too, with ``/livez`` beside it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from shared.observability.requests import observe
 
 MOUNT_PATH = "/app"
 
@@ -56,3 +62,21 @@ def mount(app: FastAPI, path: str = MOUNT_PATH) -> bool:
 
     app.router.lifespan_context = lifespan
     return True
+
+
+def create_server() -> FastAPI:
+    """The field app on its own: ``/app/`` (``/`` leads there) and ``/livez``."""
+    server = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    observe(server)
+
+    @server.get("/livez", include_in_schema=False)
+    async def livez() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @server.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse(f"{MOUNT_PATH}/")
+
+    if not mount(server):
+        raise RuntimeError('the field app needs the "mobile" extra (flet[web])')
+    return server

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     stripe_api_base: str = Field(
         default="https://api.stripe.com", validation_alias="STRIPE_API_BASE"
     )
+    # Lets a scraper read /metrics (Authorization: Bearer <it>) without an admin's token; the
+    # workers' and the chat webhooks' own /metrics answer only to it.
+    metrics_token: str = ""
     # Shared state across workers and machines (the outbound rate limits); unset (the
     # `make run` default) keeps it in each process.
     redis_url: str = ""

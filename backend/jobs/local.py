@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.jobs import registry
+from backend.jobs.metrics import run_observed
 from backend.jobs.models import PeriodicRun, QueuedJob
 from backend.jobs.queue import enqueue
 
@@ -112,10 +113,11 @@ class EmbeddedRunner:
             return False
         assert row.id is not None
         error: BaseException | None = None
+        job = registry.get(row.task)
+        final = row.attempts >= row.max_attempts
         try:
-            registry.get(row.task).function(**row.args)
-        except Exception as exc:
-            log.exception("job %s #%s failed (attempt %s)", row.task, row.id, row.attempts)
+            run_observed(row.task, row.id, row.attempts, final, lambda: job.function(**row.args))
+        except Exception as exc:  # logged and counted; retried with backoff unless final
             error = exc
         self._finish(row.id, error, now)
         return True

@@ -23,6 +23,7 @@ from backend.outbound.guards import (
     TemplateSlotDep,
 )
 from backend.outbound.models import MessageTemplate, OutboxMessage, Strategy
+from shared.observability.metrics import counted_webhook
 from shared.schemas.outbound import (
     DeliveryReports,
     DeliveryResult,
@@ -154,6 +155,7 @@ class ChannelNotConfigured(DomainError):
 
 
 @outbox.post("/webhooks/twilio", status_code=204)
+@counted_webhook("twilio")
 async def twilio_status(
     request: Request,
     session: SessionDep,

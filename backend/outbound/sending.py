@@ -34,6 +34,7 @@ message the provider did take.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -66,6 +67,7 @@ from backend.outbound.planner import MAX_DELAY
 from backend.outbound.templates import MessageFacts, TemplateError, render, variables
 from backend.payments import service as payments
 from backend.payments.service import LinkRequest
+from shared.observability.metrics import SENDS
 from shared.schemas.contact import AttemptStatus
 from shared.schemas.enums import AccountStatus, Channel, Language, LinkPurpose
 from shared.schemas.outbound import Step, StrategyDefinition
@@ -89,6 +91,13 @@ class SendReport:
     cancelled: int = 0
     unconfirmed: int = 0  # handed over by a worker that died before the answer: not sent again
     errors: list[str] = field(default_factory=list)
+    # (channel, outcome) -> reminders: ``cobro_outbound_sends_total`` once the round ends.
+    by_channel: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def tally(self, outcome: str, channel: Channel) -> None:
+        """One reminder's outcome (sent, outbox, retried, failed, cancelled) on its channel."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        self.by_channel[channel.value, outcome] += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +114,24 @@ def send_due(
     *,
     limit: int = BATCH,
 ) -> SendReport:
-    """Claim up to ``limit`` due reminders and send them; what happened, counted."""
+    """Claim up to ``limit`` due reminders and send them; what happened, counted (and in the
+    metrics, even when a later reminder's unit of work fails)."""
     report = SendReport()
+    try:
+        _send_due(senders, limiter, engine, limit, report)
+    finally:
+        for (channel, outcome), count in report.by_channel.items():
+            SENDS.labels(channel, outcome).inc(count)
+    return report
+
+
+def _send_due(
+    senders: dict[Channel, Sender],
+    limiter: RateLimiter,
+    engine: Engine | None,
+    limit: int,
+    report: SendReport,
+) -> None:
     now = utcnow()
     lease = now + LEASE
     with session_scope(engine) as session:
@@ -121,7 +146,7 @@ def send_due(
         if sender is None:
             with session_scope(engine) as session:
                 _to_outbox(session, ready)
-            report.outbox += 1
+            report.tally("outbox", ready.message.channel)
             continue
         pace(limiter, ready.message.channel)
         with session_scope(engine) as session:
@@ -130,7 +155,6 @@ def send_due(
         result = sender.send(ready.message)
         with session_scope(engine) as session:
             _record(session, attempt_id, result, report)
-    return report
 
 
 def _prepare(session: Session, attempt_id: uuid.UUID, report: SendReport) -> _Ready | None:
@@ -148,7 +172,7 @@ def _prepare(session: Session, attempt_id: uuid.UUID, report: SendReport) -> _Re
     stop = _stop_reason(session, account)
     if stop is not None:
         _finish(session, attempt, AttemptStatus.cancelled, rule=stop)
-        report.cancelled += 1
+        report.tally("cancelled", attempt.channel)
         return None
     if attempt.channel.value in debtor.opt_outs:  # since it was planned (an unsubscribe link)
         _finish(session, attempt, AttemptStatus.cancelled, rule="opted_out")
@@ -312,14 +336,14 @@ def _record(
     if result.status == "sent":
         attempt.provider_ref = result.provider_ref
         _finish(session, attempt, AttemptStatus.sent)
-        report.sent += 1
+        report.tally("sent", attempt.channel)
     elif result.retryable and attempt.tries < MAX_TRIES:
         wait = timedelta(seconds=result.retry_after) if result.retry_after else RETRY_AFTER
         attempt.at = utcnow() + wait * attempt.tries
         attempt.until = None
         attempt.handed_at = None  # the provider refused it: the next try may send it
         _finish(session, attempt, AttemptStatus.planned, rule="retry")
-        report.retried += 1
+        report.tally("retried", attempt.channel)
     else:
         fail_and_fall_back(session, attempt, "send_failed", report, detail=result.error)
 
@@ -357,7 +381,7 @@ def fail_and_fall_back(
     """The contact failed on its channel: log why, and fall back to the step's next channel."""
     attempt.outcome = (detail or reason)[:40]
     _finish(session, attempt, AttemptStatus.failed, rule=reason)
-    report.failed += 1
+    report.tally("failed", attempt.channel)
     if detail:
         report.errors.append(f"{attempt.key}: {detail}")
     _fall_back(session, attempt)
@@ -395,3 +419,4 @@ def add(total: SendReport, more: SendReport) -> None:
     for name in ("claimed", "sent", "outbox", "retried", "failed", "cancelled", "unconfirmed"):
         setattr(total, name, getattr(total, name) + getattr(more, name))
     total.errors += more.errors
+    total.by_channel.update(more.by_channel)

@@ -24,6 +24,7 @@ from backend.payments.service import IncomingPayment, LinkRequest
 from backend.users.models import User
 from shared.i18n import normalize_language
 from shared.money import from_decimal
+from shared.observability.metrics import counted_webhook
 from shared.schemas.common import ErrorBody, Page
 from shared.schemas.enums import PaymentMethod, Role
 from shared.schemas.ledger import EntryCreate, EntryRead, ReversalCreate
@@ -212,6 +213,7 @@ def reverse_entry(
 
 
 @router.post("/payments/webhooks/stripe", response_model=WebhookAck)
+@counted_webhook("stripe")
 async def stripe_webhook(
     request: Request,
     session: SessionDep,

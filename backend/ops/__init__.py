@@ -1,0 +1,1 @@
+"""Operations: the probes (liveness, readiness, health) and the Prometheus metrics endpoint."""
