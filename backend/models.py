@@ -6,6 +6,8 @@ from backend.contact.models import ContactAttempt
 from backend.conversations.models import Conversation, InboxMessage, VerificationFailure
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
+from backend.disputes.models import DebtorNotice, Dispute
+from backend.documents.models import Certificate
 from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
 from backend.imports.models import ImportBatch, ImportMapping
 from backend.integrations.models import WebhookDelivery, WebhookEndpoint
@@ -30,12 +32,15 @@ __all__ = [
     "Account",
     "AuditEvent",
     "BankStatement",
+    "Certificate",
     "ContactAttempt",
     "Conversation",
     "Creditor",
     "Debtor",
     "DebtorAddress",
+    "DebtorNotice",
     "DebtorPhone",
+    "Dispute",
     "FieldNote",
     "ImportBatch",
     "ImportMapping",

@@ -27,7 +27,8 @@ color:#6b3f00;padding:10px;border-radius:10px;margin:16px 0 10px;font-size:.9rem
 """
 
 
-def _page(lang: str, title: str, body: str) -> str:
+def page(lang: str, title: str, body: str) -> str:
+    """A public page: the shared style, one card holding ``body`` (escaped by the caller)."""
     return (
         f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
@@ -82,7 +83,7 @@ def pay_page(view: PayView) -> str:
         parts.append(
             f'<a class="btn pay" href="{escape(view.provider_url)}">{escape(t("pay.go", lang))}</a>'
         )
-    return _page(lang, t("pay.title", lang), "".join(parts))
+    return page(lang, t("pay.title", lang), "".join(parts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +125,7 @@ def receipt_page(view: ReceiptView) -> str:
         f'<button class="pay noprint" onclick="window.print()">{escape(t("receipt.print", lang))}'
         "</button>"
     )
-    return _page(lang, t("receipt.title", lang), body)
+    return page(lang, t("receipt.title", lang), body)
 
 
 def mask_name(first: str | None, last: str | None) -> str:
