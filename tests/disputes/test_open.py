@@ -65,9 +65,7 @@ def test_a_debtor_disputes_in_chat(client, session: Session, world: World) -> No
     )
     assert task.assignee_id == world.supervisor.id  # the agent's supervisor decides
     actions = set(
-        session.scalars(
-            select(AuditEvent.action).where(AuditEvent.account_id == world.account.id)
-        )
+        session.scalars(select(AuditEvent.action).where(AuditEvent.account_id == world.account.id))
     )
     assert {"dispute.opened", "task.created", "account.status_changed"} <= actions
 
@@ -161,11 +159,14 @@ def test_the_review_task_closes_only_with_its_dispute(client, session: Session, 
         json={"status": "done", "resolution": "hecho"},
     )
     assert closed.status_code == 409 and closed.json()["code"] == "conflict"
-    assert "resolver su reclamo" in client.post(
-        f"{API}/tasks/{row.task_id}/close",
-        headers={**b.headers(world.supervisor), "Accept-Language": "es"},
-        json={"status": "done"},
-    ).json()["message"]
+    assert (
+        "resolver su reclamo"
+        in client.post(
+            f"{API}/tasks/{row.task_id}/close",
+            headers={**b.headers(world.supervisor), "Accept-Language": "es"},
+            json={"status": "done"},
+        ).json()["message"]
+    )
 
 
 def test_evidence_files_from_the_chat(client, session: Session, world: World) -> None:
