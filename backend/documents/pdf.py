@@ -23,6 +23,8 @@ OK = (10, 92, 58)
 WARN = (138, 28, 28)
 _SPACES = {"\u202f": "\xa0", "\u2009": " ", "\u2007": " ", "\u2011": "-", "\u2013": "-"}
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "..."}
+# Letters Unicode does not decompose into a Latin-1 base letter.
+_LETTERS = {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Œ": "OE", "œ": "oe", "€": "EUR"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,7 @@ class Document:
 
 def latin1(text: str) -> str:
     """``text`` as Helvetica can write it (see the module's notes)."""
-    for source, target in {**_SPACES, **_QUOTES}.items():
+    for source, target in {**_SPACES, **_QUOTES, **_LETTERS}.items():
         text = text.replace(source, target)
     if all(ord(c) < 256 for c in text):
         return text
@@ -123,6 +125,7 @@ def render(doc: Document) -> bytes:
 
 def _table(pdf: FPDF, table: Table, width: float) -> None:
     widths = [width * w for w in table.widths]
+    pdf.c_margin = 2  # room between a right-aligned column and the next
     pdf.set_font(FONT, "B", 9.5)
     pdf.set_text_color(*INK)
     pdf.set_fill_color(236, 240, 244)
