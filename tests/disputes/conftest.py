@@ -19,7 +19,7 @@ from backend.users.models import User
 from shared.schemas.enums import ActionChannel, PlanKind, Role
 from tests import builders as b
 from tests.conversations.conftest import PHONE, chat
-from tests.plans.helpers import POLICY, team
+from tests.plans.helpers import POLICY, team, today
 
 API = "/api/v1"
 
@@ -111,3 +111,21 @@ def instalment_plan(session: Session, account: Account) -> Plan:
     plan = plans.accept(session, Actor.system(), offer.id, ActionChannel.agent)
     session.refresh(account)
     return plan
+
+
+def field_payment(client, world: World, amount: str = "200.00") -> dict:
+    """A cash payment an agent took, with its receipt number and verification code."""
+    answer = client.post(
+        f"{API}/accounts/{world.account.id}/field-payments",
+        headers=b.headers(world.agent),
+        json={
+            "amount": amount,
+            "currency": "PEN",
+            "paid_on": today().isoformat(),
+            "method": "cash",
+            "client_id": f"client-{b.n():06d}",
+            "receipt_number": f"R-{b.n()}",
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()

@@ -17,7 +17,15 @@ from backend.ledger.models import LedgerEntry
 from backend.payments import service as payments
 from shared.schemas.enums import EntryKind, PaymentMethod, Role
 from tests import builders as b
-from tests.disputes.conftest import API, World, dispute, instalment_plan, resolve, verify
+from tests.disputes.conftest import (
+    API,
+    World,
+    dispute,
+    field_payment,
+    instalment_plan,
+    resolve,
+    verify,
+)
 from tests.plans.helpers import pay, today
 
 
@@ -73,25 +81,8 @@ def test_no_plan_no_schedule(client, world: World) -> None:
     assert answer.status_code == 404 and answer.json()["code"] == "no_plan"
 
 
-def _field_payment(client, world: World, amount: str = "200.00") -> dict:
-    answer = client.post(
-        f"{API}/accounts/{world.account.id}/field-payments",
-        headers=b.headers(world.agent),
-        json={
-            "amount": amount,
-            "currency": "PEN",
-            "paid_on": today().isoformat(),
-            "method": "cash",
-            "client_id": f"client-{b.n():06d}",
-            "receipt_number": f"R-{b.n()}",
-        },
-    )
-    assert answer.status_code == 201, answer.text
-    return answer.json()
-
-
 def test_a_receipt_with_its_verification_code(client, world: World) -> None:
-    payment = _field_payment(client, world)
+    payment = field_payment(client, world)
     url = f"{API}/payments/{payment['id']}/receipt.pdf"
     spanish = _pdf(client.get(url, headers=b.headers(world.agent, "es")))
     assert "Recibo de pago" in spanish and "S/ 200.00" in spanish.replace("\xa0", " ")
