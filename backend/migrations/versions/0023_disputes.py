@@ -22,10 +22,10 @@ OPEN = sa.text("status = 'open'")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("portfolios") as batch:
-        batch.add_column(
-            sa.Column("dispute_review_days", sa.Integer(), nullable=False, server_default="15")
-        )
+    op.add_column(
+        "portfolios",
+        sa.Column("dispute_review_days", sa.Integer(), nullable=False, server_default="15"),
+    )
     op.create_table(
         "disputes",
         sa.Column("id", sa.Uuid(), primary_key=True),
@@ -104,5 +104,4 @@ def downgrade() -> None:
     op.drop_index("ix_disputes_debtor_id", table_name="disputes")
     op.drop_index("ix_disputes_account_id", table_name="disputes")
     op.drop_table("disputes")
-    with op.batch_alter_table("portfolios") as batch:
-        batch.drop_column("dispute_review_days")
+    op.drop_column("portfolios", "dispute_review_days")
