@@ -83,8 +83,9 @@ def open_dispute(
 ) -> BotDispute:
     """The debtor disputes the account: contact stops on every channel and a supervisor
     reviews it. ``message`` tells the debtor what happens next and by when (the opening
-    message for a new dispute, where it stands for one already open). The same
-    ``message_id`` again answers the same dispute."""
+    message for a new dispute and for the same ``message_id`` again, which answers the same
+    dispute; where it stands when another message finds one already open)."""
+    key = message_key("dispute", chat, body.message_id)
     dispute, created = disputes.open_dispute(
         session,
         bot_actor(bot),
@@ -94,13 +95,13 @@ def open_dispute(
             statement=body.statement,
             channel=ACTION_CHANNELS[chat.channel],
             evidence=body.evidence,
-            client_key=message_key("dispute", chat, body.message_id),
+            client_key=key,
         ),
     )
     answer = _bot_dispute(session, dispute, body.language)
-    if created:
+    if created or dispute.client_key == key:  # a redelivered message gets the same words
         answer.message = disputes.opened_message(session, dispute, body.language.value)
-    else:
+    if not created:
         response.status_code = 200
     return answer
 

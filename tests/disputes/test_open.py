@@ -102,6 +102,7 @@ def test_opening_again_answers_the_open_dispute(client, session: Session, world:
     assert [r.status_code for r in (replay, again, staff)] == [200, 200, 200]
     ids = {r.json()["id"] for r in (replay, again)} | {staff.json()["dispute"]["id"]}
     assert ids == {first.json()["id"]}
+    assert replay.json()["message"] == first.json()["message"]  # the same words again
     assert again.json()["message"]["key"] == "dispute.status.open"
     assert session.scalar(select(func.count()).select_from(Dispute)) == 1
     reviews = select(func.count()).where(
