@@ -15,11 +15,15 @@ from backend.auth.endpoints import router as auth_router
 from backend.contact.endpoints import log as contact_log_router
 from backend.contact.endpoints import router as contact_router
 from backend.conversations.endpoints import router as conversations_router
+from backend.conversations.requests_endpoints import router as bot_requests_router
 from backend.core import handlers, heap
 from backend.core.config import get_settings
 from backend.core.routing import PrefilteredRouter
 from backend.creditors.endpoints import router as creditors_router
 from backend.debtors.endpoints import router as debtors_router
+from backend.disputes.endpoints import router as disputes_router
+from backend.documents.endpoints import public as certificate_pages
+from backend.documents.endpoints import router as documents_router
 from backend.field.endpoints import router as field_router
 from backend.imports.endpoints import router as imports_router
 from backend.imports.mapping_endpoints import router as import_mapping_router
@@ -68,10 +72,13 @@ def api_router() -> APIRouter:
         plans_router,
         promises_router,
         tasks_router,
+        disputes_router,
+        documents_router,
         payments_router,
         statements_router,
         uploads_router,
         conversations_router,
+        bot_requests_router,
         field_router,
         audit_router,
     ):
@@ -98,6 +105,7 @@ def create_app() -> FastAPI:
     app.include_router(api_router())
     app.include_router(payment_pages)
     app.include_router(outbound_pages)
+    app.include_router(certificate_pages)
     app.include_router(ops_router)
     observe(app)  # every request logged and timed once, whatever answers it
     return app

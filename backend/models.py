@@ -11,6 +11,8 @@ from backend.conversations.models import (
 )
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorChat, DebtorPhone
+from backend.disputes.models import DebtorNotice, Dispute
+from backend.documents.models import Certificate
 from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
 from backend.imports.models import ImportBatch, ImportMapping
 from backend.integrations.models import WebhookDelivery, WebhookEndpoint
@@ -35,6 +37,7 @@ __all__ = [
     "Account",
     "AuditEvent",
     "BankStatement",
+    "Certificate",
     "ChatLinkRedemption",
     "ContactAttempt",
     "Conversation",
@@ -42,7 +45,9 @@ __all__ = [
     "Debtor",
     "DebtorAddress",
     "DebtorChat",
+    "DebtorNotice",
     "DebtorPhone",
+    "Dispute",
     "FieldNote",
     "ImportBatch",
     "ImportMapping",

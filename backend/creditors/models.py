@@ -4,10 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import BigInteger, Column, Integer
 from sqlmodel import Field, SQLModel
 
 from backend.core.columns import created_at_field, id_field, json_field
+from shared.schemas.creditors import DISPUTE_REVIEW_DAYS
 
 
 class Creditor(SQLModel, table=True):
@@ -41,5 +42,11 @@ class Portfolio(SQLModel, table=True):
     max_amount_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
     overpayment_tolerance_minor: int = Field(
         default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
+    # Calendar days a supervisor has to answer a dispute: the date the debtor is promised an
+    # answer by (``docs/disputes.md`` says why 15 by default and what regulators ask for).
+    dispute_review_days: int = Field(
+        default=DISPUTE_REVIEW_DAYS,
+        sa_column=Column(Integer, nullable=False, server_default=str(DISPUTE_REVIEW_DAYS)),
     )
     created_at: datetime = created_at_field()

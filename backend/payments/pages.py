@@ -29,7 +29,7 @@ color:#6b3f00;padding:10px;border-radius:10px;margin:16px 0 10px;font-size:.9rem
 
 def page(lang: str, title: str, body: str) -> str:
     """A public page: the shared shell (style, viewport) around ``body``, which the caller
-    built with every value escaped. The unsubscribe page uses it too."""
+    built with every value escaped. The unsubscribe and certificate pages use it too."""
     return (
         f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'

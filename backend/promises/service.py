@@ -284,6 +284,14 @@ def _resolve(
     )
 
 
+def cancel_open(session: Session, actor: Actor, account_id: uuid.UUID) -> None:
+    """Cancel the account's open promise, if any (the debt it promised to pay was found not
+    owed); the caller holds the account's lock."""
+    promise = repository.open_for_account(session, account_id)
+    if promise is not None:
+        _resolve(session, actor, promise, PromiseStatus.cancelled, promise.paid_minor)
+
+
 def settle(session: Session, actor: Actor, promise: Promise, received_minor: int) -> None:
     """Keep the open promise if ``received_minor`` (money received since its day) covers it."""
     if received_minor >= promise.amount_minor:

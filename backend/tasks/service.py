@@ -1,6 +1,8 @@
-"""Tasks: follow-ups after broken plans and promises, and approval requests for supervisors.
+"""Tasks: follow-ups after broken plans and promises, approval requests and dispute reviews
+for supervisors.
 
-Jobs create tasks with a ``dedupe_key`` so running them twice creates nothing twice.
+Jobs create tasks with a ``dedupe_key`` so running them twice creates nothing twice. A dispute
+review closes when its dispute is resolved (``backend.disputes``), not by hand.
 """
 
 from __future__ import annotations
@@ -36,11 +38,14 @@ from backend.tasks.models import Task
 from backend.users.models import User
 from shared.schemas.enums import Role, TaskKind, TaskStatus
 
+# Decisions for the agent's supervisor; everything else is the assigned agent's.
+SUPERVISOR_KINDS = frozenset({TaskKind.approval_request, TaskKind.dispute_review})
+
 
 def default_assignee(session: Session, account: Account, kind: TaskKind) -> uuid.UUID | None:
-    """Approvals go to the agent's supervisor; follow-ups to the assigned agent."""
+    """Approvals and dispute reviews go to the agent's supervisor; follow-ups to the agent."""
     agent = session.get(User, account.assigned_agent_id) if account.assigned_agent_id else None
-    if kind == TaskKind.approval_request:
+    if kind in SUPERVISOR_KINDS:
         return agent.supervisor_id if agent else None
     return agent.id if agent else None
 
@@ -167,11 +172,25 @@ def close(
     """Close a task the caller may see (their guard loaded it)."""
     if task.status != TaskStatus.open:
         raise Conflict("error.task_closed")
+    if task.kind == TaskKind.dispute_review:
+        raise Conflict("error.task_closed_by_dispute")
     if status in (TaskStatus.approved, TaskStatus.rejected):
         if task.kind != TaskKind.approval_request:
             raise Conflict("error.task_not_approval")
         if user.role == Role.agent:
             raise Forbidden()
+    return finish(session, actor, user, task, status, resolution)
+
+
+def finish(
+    session: Session,
+    actor: Actor,
+    user: User,
+    task: Task,
+    status: TaskStatus,
+    resolution: str | None,
+) -> Task:
+    """Close an open task its domain has settled (a resolved dispute closes its review)."""
     before = {"status": task.status.value}
     task.status = status
     task.resolution = resolution

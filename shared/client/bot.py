@@ -48,7 +48,15 @@ from shared.schemas.conversations import (
     OptOutResult,
     TokenIdentify,
 )
-from shared.schemas.enums import Language, LinkPurpose, NationalIdType
+from shared.schemas.disputes import (
+    BotDispute,
+    BotDisputeCreate,
+    BotPayment,
+    CertificateRead,
+    EvidenceRead,
+    NoticeRead,
+)
+from shared.schemas.enums import DisputeReason, Language, LinkPurpose, NationalIdType
 from shared.schemas.negotiation import Frequency, OfferRead, PlanRead, PromiseRead, ProposalResult
 from shared.schemas.outbound import MAX_REPORTS, DeliveryReport, DeliveryReports, DeliveryResult
 from shared.schemas.payments import PaymentLinkRead
@@ -261,3 +269,80 @@ class BotChat:
 
     async def opt_in(self) -> OptOutResult:
         return await self._call("POST", "/opt-in", OptOutResult)
+
+    # --- disputes, notices and documents (``docs/disputes.md``) --------------------------------
+
+    async def send_evidence(
+        self, account_id: uuid.UUID, *, filename: str, content: bytes, content_type: str
+    ) -> EvidenceRead:
+        """Keep a file the debtor sent (a voucher photo, a police report) for the account."""
+        self._accounts = None
+        return await self._client._request(
+            "POST",
+            f"{self._base}/accounts/{account_id}/evidence",
+            files={"file": (filename, content, content_type)},
+            model=EvidenceRead,
+        )
+
+    async def dispute(
+        self,
+        account_id: uuid.UUID,
+        *,
+        reason: DisputeReason,
+        statement: str,
+        message_id: str,
+        language: Language,
+        evidence: list[uuid.UUID] | None = None,
+    ) -> BotDispute:
+        """Dispute the account; ``message`` says what happens next and by when. The same
+        ``message_id`` again answers the same dispute; an account already disputed answers its
+        open dispute."""
+        body = BotDisputeCreate(
+            reason=reason,
+            statement=statement,
+            evidence=evidence or [],
+            message_id=message_id,
+            language=language,
+        )
+        return await self._call("POST", f"/accounts/{account_id}/disputes", BotDispute, json=body)
+
+    async def disputes(self, account_id: uuid.UUID, language: Language) -> list[BotDispute]:
+        return await self._client._request(
+            "GET",
+            f"{self._base}/accounts/{account_id}/disputes",
+            params={"language": language.value},
+            model=list[BotDispute],
+        )
+
+    async def notices(self, language: Language) -> list[NoticeRead]:
+        """What the chat's debtors must be told (how a dispute ended): show, then ``shown``."""
+        return await self._client._request(
+            "GET",
+            f"{self._base}/notices",
+            params={"language": language.value},
+            model=list[NoticeRead],
+        )
+
+    async def notice_shown(self, notice_id: uuid.UUID) -> NoticeRead:
+        return await self._call("POST", f"/notices/{notice_id}/shown", NoticeRead)
+
+    async def payments(self, account_id: uuid.UUID) -> list[BotPayment]:
+        return await self._call("GET", f"/accounts/{account_id}/payments", list[BotPayment])
+
+    async def schedule_pdf(self, account_id: uuid.UUID, language: Language) -> bytes:
+        return await self._pdf(f"/accounts/{account_id}/schedule.pdf", language)
+
+    async def receipt_pdf(self, payment_id: uuid.UUID, language: Language) -> bytes:
+        return await self._pdf(f"/payments/{payment_id}/receipt.pdf", language)
+
+    async def certificate(self, account_id: uuid.UUID) -> CertificateRead:
+        """Issue (or get again) the paid-in-full certificate of a paid account."""
+        return await self._call("POST", f"/accounts/{account_id}/certificate", CertificateRead)
+
+    async def certificate_pdf(self, account_id: uuid.UUID, language: Language) -> bytes:
+        return await self._pdf(f"/accounts/{account_id}/certificate.pdf", language)
+
+    async def _pdf(self, path: str, language: Language) -> bytes:
+        return await self._client._download(
+            "GET", self._base + path, params={"language": language.value}
+        )

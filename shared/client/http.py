@@ -23,8 +23,8 @@ T = TypeVar("T")
 # Bodies are the shared schema models (only the fields set are sent, which PATCH relies on) or
 # plain mappings (free-form documents such as a negotiation policy).
 JsonBody = BaseModel | Mapping[str, Any]
-# Multipart files as httpx takes them: field name -> (filename, content).
-Files = Mapping[str, tuple[str, bytes]]
+# Multipart files as httpx takes them: field name -> (filename, content[, content type]).
+Files = Mapping[str, tuple[str, bytes] | tuple[str, bytes, str]]
 
 
 @functools.cache
@@ -127,6 +127,19 @@ class HttpClient:
         if not response.is_success:
             raise error_from_response(response)
         return _adapter(model).validate_json(response.content)
+
+    async def _download(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, object] | None = None,
+    ) -> bytes:
+        """``_request`` for answers that are files (a PDF): the body as it came."""
+        response = await self._send(method, path, params=None if params is None else _query(params))
+        if not response.is_success:
+            raise error_from_response(response)
+        return response.content
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else None

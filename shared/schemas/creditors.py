@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 from shared.money import MAX_STORED_MINOR
 
 Country = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+# Days a portfolio gives itself to answer a debtor's dispute, unless it says otherwise.
+DISPUTE_REVIEW_DAYS = 15
 
 
 class CreditorCreate(BaseModel):
@@ -49,6 +51,12 @@ class PortfolioCreate(BaseModel):
         description="how far below zero a field payment or manual post may take the balance "
         "without a supervisor",
     )
+    dispute_review_days: int = Field(
+        default=DISPUTE_REVIEW_DAYS,
+        ge=1,
+        le=90,
+        description="calendar days to answer a debtor's dispute: the date the debtor is told",
+    )
 
 
 class PortfolioUpdate(BaseModel):
@@ -56,6 +64,7 @@ class PortfolioUpdate(BaseModel):
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
     max_amount_minor: int | None = Field(default=None, ge=1, le=MAX_STORED_MINOR)
     overpayment_tolerance_minor: int | None = Field(default=None, ge=0, le=MAX_STORED_MINOR)
+    dispute_review_days: int | None = Field(default=None, ge=1, le=90)
 
 
 class PortfolioRead(BaseModel):
@@ -69,4 +78,5 @@ class PortfolioRead(BaseModel):
     contact_rules: dict[str, Any]
     max_amount_minor: int | None = None
     overpayment_tolerance_minor: int = 0
+    dispute_review_days: int = DISPUTE_REVIEW_DAYS
     created_at: datetime

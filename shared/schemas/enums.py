@@ -59,12 +59,15 @@ class EntryKind(StrEnum):
     payment = "payment"
     discount = "discount"
     reversal = "reversal"
+    # A correction of what was charged, lowering the balance (a dispute upheld or corrected):
+    # never money received, never a discount granted.
+    adjustment = "adjustment"
 
 
-# Kinds that increase what the debtor owes; payment and discount decrease it; a reversal
-# negates the entry it reverses.
+# Kinds that increase what the debtor owes; payment, discount and adjustment decrease it; a
+# reversal negates the entry it reverses.
 DEBIT_KINDS = frozenset({EntryKind.charge, EntryKind.interest, EntryKind.fee})
-CREDIT_KINDS = frozenset({EntryKind.payment, EntryKind.discount})
+CREDIT_KINDS = frozenset({EntryKind.payment, EntryKind.discount, EntryKind.adjustment})
 
 
 class AgingBucket(StrEnum):
@@ -136,6 +139,7 @@ class TaskKind(StrEnum):
     follow_up_broken_promise = "follow_up_broken_promise"
     approval_request = "approval_request"
     callback_request = "callback_request"
+    dispute_review = "dispute_review"  # a debtor disputes the debt: a supervisor decides
 
 
 class TaskStatus(StrEnum):
@@ -177,3 +181,27 @@ class PaymentMethod(StrEnum):
     transfer = "transfer"
     card_terminal = "card_terminal"
     bank_statement = "bank_statement"
+
+
+class DisputeReason(StrEnum):
+    """Why a debtor disputes an account ("no reconozco esta deuda", "ya pagué", ...)."""
+
+    not_recognised = "not_recognised"
+    already_paid = "already_paid"
+    identity_theft = "identity_theft"
+    wrong_amount = "wrong_amount"
+    other = "other"
+
+
+class DisputeStatus(StrEnum):
+    open = "open"
+    upheld = "upheld"  # the debt is not owed: the account is closed
+    rejected = "rejected"  # the debt stands: the account is collected again
+    corrected = "corrected"  # the amount was wrong: adjusted, then collected again
+
+
+class CertificateBasis(StrEnum):
+    """Why nothing is owed on an account with a paid-in-full certificate."""
+
+    paid = "paid"
+    dispute_upheld = "dispute_upheld"

@@ -259,6 +259,7 @@ MESSAGES: dict[str, dict[str, Any]] = {
     "mobile.entry.payment": {"es": "Pago", "en": "Payment"},
     "mobile.entry.discount": {"es": "Descuento", "en": "Discount"},
     "mobile.entry.reversal": {"es": "Reversión", "en": "Reversal"},
+    "mobile.entry.adjustment": {"es": "Ajuste", "en": "Adjustment"},
     # Visit
     "mobile.visit.title": {"es": "Visita", "en": "Visit"},
     "mobile.visit.check_in": {"es": "Marcar llegada (GPS)", "en": "Check in (GPS)"},

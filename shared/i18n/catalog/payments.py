@@ -45,6 +45,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "receipt.method.cash": {"es": "Efectivo", "en": "Cash"},
     "receipt.method.transfer": {"es": "Transferencia", "en": "Transfer"},
     "receipt.method.card_terminal": {"es": "Tarjeta (POS)", "en": "Card terminal"},
+    "receipt.method.online": {"es": "Pago en línea", "en": "Online payment"},
+    "receipt.method.bank_statement": {"es": "Depósito bancario", "en": "Bank deposit"},
     "error.no_open_promise": {
         "es": "La cuenta no tiene un compromiso de pago abierto.",
         "en": "The account has no open promise to pay.",

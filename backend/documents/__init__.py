@@ -1,0 +1,1 @@
+"""Documents debtors ask for: plan schedules, receipts, paid-in-full certificates (PDF)."""
