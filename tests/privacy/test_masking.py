@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import JSON, cast, literal, null, select
+from sqlalchemy import JSON, cast, insert, literal, null, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from backend.audit import service as audit
@@ -109,3 +111,30 @@ def test_set_based_events_may_not_name_personal_fields(session: Session) -> None
 
 def audit_count(session: Session) -> int:
     return len(session.execute(select(AuditEvent.id)).all())
+
+
+def test_a_failed_statement_does_not_carry_its_parameters(session: Session) -> None:
+    """Database errors end up in logs and in a failed job's stored error: the values a
+    statement was given (here a national ID) are not part of their message."""
+    portfolio = b.portfolio(session)
+    b.debtor(session, portfolio, id_number="45678912")
+    with pytest.raises(IntegrityError) as failed, session.begin_nested():
+        session.execute(
+            insert(Debtor).values(
+                id=uuid.uuid4(),
+                portfolio_id=portfolio.id,
+                kind="person",
+                id_type="DNI",
+                id_number="45678912",
+                emails=[],
+                preferred_language="es",
+                opt_outs=[],
+                search_text="",
+                created_at=utcnow(),
+                updated_at=utcnow(),
+            )
+        )
+    assert "parameters hidden" in str(failed.value)
+    # (PostgreSQL's own DETAIL line, before it, still names the key's values: see
+    # docs/privacy.md, "Logs".)
+    assert "45678912" not in str(failed.value).split("[SQL:")[-1]
