@@ -8,7 +8,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, case, cast, delete, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, SQLModel, col
 
@@ -16,6 +27,7 @@ from backend.accounts.models import Account
 from backend.audit.models import AuditEvent
 from backend.contact.models import ContactAttempt
 from backend.conversations.models import Conversation, InboxMessage, VerificationFailure
+from backend.core.db import UTCDateTime
 from backend.core.pagination import keyset
 from backend.core.sqlbuild import uuid_text
 from backend.creditors.models import Portfolio
@@ -188,7 +200,7 @@ def erase(session: Session, debtor_ids: Sequence[uuid.UUID], now: datetime) -> N
         .values(
             first_name=ERASED_NAME,
             last_name=None,
-            company_name=case((Debtor.company_name.is_(None), None), else_=ERASED_NAME),  # type: ignore[union-attr]
+            company_name=case((col(Debtor.company_name).is_(None), None), else_=ERASED_NAME),
             id_number=func.replace(uuid_text(Debtor.id), "-", ""),
             birth_date=None,
             emails=[],
@@ -256,9 +268,13 @@ def due_for_erasure(
     """Debtors not erased yet whose every account is closed (paid or written off), and who,
     like their accounts, have not changed since their country's cutoff (``now`` minus its
     retention years): an account's last change is when it closed, or later."""
+
+    def instant(at: datetime) -> ColumnElement[datetime]:
+        return literal(at, UTCDateTime())  # stored as the column stores it (UTC)
+
     cutoff = case(
-        *((Portfolio.country == country, at) for country, at in cutoffs.items()),
-        else_=default,
+        *((Portfolio.country == country, instant(at)) for country, at in cutoffs.items()),
+        else_=instant(default),
     )
     still_open = exists().where(
         Account.debtor_id == Debtor.id,

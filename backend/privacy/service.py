@@ -64,7 +64,6 @@ def erase(
             "open_account_ids": [str(a) for a in still_open],
         },
     )
-    session.refresh(debtor)
     return ErasureResult(debtor_id=debtor.id, erased_at=now, already_erased=False)
 
 

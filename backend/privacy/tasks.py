@@ -17,7 +17,7 @@ from backend.core.actors import Actor
 from backend.core.clock import utcnow
 from backend.jobs.pages import in_pages
 from backend.jobs.registry import job
-from backend.privacy.service import PAGE, erase_expired_page
+from backend.privacy import service
 
 
 def run_retention(engine: Engine | None = None, *, now: datetime | None = None) -> int:
@@ -27,9 +27,9 @@ def run_retention(engine: Engine | None = None, *, now: datetime | None = None) 
 
     def page(session: Session, after: uuid.UUID | None) -> uuid.UUID | None:
         nonlocal erased
-        ids = erase_expired_page(session, Actor.system(), at, after)
+        ids = service.erase_expired_page(session, Actor.system(), at, after)
         erased += len(ids)
-        return ids[-1] if len(ids) == PAGE else None
+        return ids[-1] if len(ids) == service.PAGE else None
 
     in_pages(engine, page)
     return erased

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.accounts.models import Account
 from backend.audit.models import AuditEvent
@@ -26,7 +26,7 @@ from backend.field.models import Visit
 from backend.jobs import registry
 from backend.ledger.models import LedgerEntry
 from backend.outbound.models import OutboxMessage
-from backend.privacy import service, tasks
+from backend.privacy import retention, service
 from backend.privacy.tasks import run_retention
 from backend.tasks.models import Task
 from shared.schemas.contact import AttemptStatus
@@ -205,14 +205,16 @@ def test_retention_erases_closed_debtors_past_their_countrys_period(
         pe = b.portfolio(s)
         cl = b.portfolio(s, currency="CLP", country="CL", tz="America/Santiago")
         us = b.portfolio(s, currency="USD", country="US", tz="America/New_York")
-        closed_pe = [_closed_debtor(s, pe) for _ in range(5)]
+        closed_pe = [_closed_debtor(s, pe) for _ in range(4)]
+        written_off = b.account(s, pe, status=AccountStatus.written_off)  # closed with a balance
+        closed_pe.append(written_off.debtor_id)
         open_pe = b.account(s, pe).debtor_id  # still owes
         closed_cl, closed_us = _closed_debtor(s, cl), _closed_debtor(s, us)
         no_accounts = b.debtor(s, pe).id
 
     def erased() -> set[uuid.UUID]:
         with Session(committed_engine) as s:
-            query = select(Debtor.id).where(Debtor.erased_at.is_not(None))  # type: ignore[union-attr]
+            query = select(Debtor.id).where(col(Debtor.erased_at).is_not(None))
             return set(s.execute(query).scalars())
 
     now = utcnow()
@@ -221,8 +223,7 @@ def test_retention_erases_closed_debtors_past_their_countrys_period(
     retention_env("US=5")
     assert run_retention(committed_engine, now=now + timedelta(days=6 * 366)) == 1
     assert erased() == {closed_cl, closed_us}
-    monkeypatch.setattr(service, "PAGE", 2)
-    monkeypatch.setattr(tasks, "PAGE", 2)
+    monkeypatch.setattr(service, "PAGE", 2)  # six debtors: three pages and an empty one
     assert run_retention(committed_engine, now=now + timedelta(days=11 * 366)) == 6
     assert erased() == {closed_cl, closed_us, no_accounts, *closed_pe}
     assert open_pe not in erased()
@@ -247,13 +248,7 @@ def test_retention_is_a_daily_job_and_its_overrides_are_checked(retention_env) -
     assert registry.get("privacy.retention").cron == "40 4 * * *"
     retention_env("PE=0")
     with pytest.raises(ValueError, match="CC=years"):
-        repository_cutoffs()
-
-
-def repository_cutoffs() -> object:
-    from backend.privacy import retention
-
-    return retention.cutoffs(utcnow())
+        retention.cutoffs(utcnow())
 
 
 # --- helpers ---------------------------------------------------------------------------------

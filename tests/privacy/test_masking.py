@@ -8,13 +8,13 @@ from datetime import date
 import pytest
 from sqlalchemy import JSON, cast, insert, literal, null, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from backend.audit import service as audit
 from backend.audit.masking import mask_contact, mask_email, mask_id, mask_phone, masked
 from backend.audit.models import AuditEvent
 from backend.core.clock import utcnow
-from backend.core.sqlbuild import json_object, uuid_text
+from backend.core.sqlbuild import json_object, json_of, uuid_text
 from backend.debtors.models import Debtor
 from tests import builders as b
 
@@ -75,7 +75,7 @@ def test_every_writer_masks(session: Session) -> None:
     )
     session.flush()
     events = session.execute(
-        select(AuditEvent).where(AuditEvent.action.startswith("test."))  # type: ignore[attr-defined]
+        select(AuditEvent).where(col(AuditEvent.action).startswith("test."))
     ).scalars()
     stored = [e.after or e.before for e in events]
     assert len(stored) == 3
@@ -101,10 +101,13 @@ def test_set_based_events_may_not_name_personal_fields(session: Session) -> None
     keyed = json_object("id_number", Debtor.id_number)
     by_column = json_object("who", Debtor.first_name)
     nested = select(json_object("x", json_object("phones", literal("+51987654321"))).label("j"))
+    given = select(json_object("emails", literal("a@b.pe")).label("payload")).subquery("given")
+    from_subquery = select(json_object("payload", json_of(given.c.payload)).label("after"))
     for after in (keyed, by_column):
         with pytest.raises(ValueError, match="personal data"):
             audit.record_selected(session, SYSTEM, events(after), at=utcnow())
     assert audit.unmasked_fields(nested) == {"phones"}
+    assert audit.unmasked_fields(from_subquery) == {"emails"}  # as tasks.open_selected nests
     audit.record_selected(session, SYSTEM, events(json_object("kind", Debtor.kind)), at=utcnow())
     assert audit_count(session) == before + 1
 

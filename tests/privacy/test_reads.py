@@ -145,6 +145,19 @@ def test_a_failed_write_keeps_the_reads_for_the_next_turn(
     assert count(committed_engine) == 2
 
 
+def test_beyond_the_limit_the_oldest_reads_are_dropped_and_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(reads, "LIMIT", 5)
+    log = ReadLog()
+    actor = Actor("user", uuid.uuid4())
+    first, second = [uuid.uuid4() for _ in range(3)], [uuid.uuid4() for _ in range(3)]
+    log.note(actor, first, reads.LISTED)
+    log.note(actor, second, reads.LISTED)
+    assert log.dropped == 1
+    assert [r["debtor_id"] for r in log.take()] == second
+
+
 def test_reads_noted_by_many_threads_are_written_once_each(committed_engine: Engine) -> None:
     log = ReadLog()
     log.start(committed_engine, seconds=0.05)
@@ -205,3 +218,16 @@ def _read() -> dict[str, Any]:
         "debtor_id": uuid.uuid4(),
         "purpose": reads.VIEWED,
     }
+
+
+def test_each_api_process_starts_its_writer_and_writes_the_rest_at_shutdown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from backend.app import create_app
+
+    calls: list[str] = []
+    monkeypatch.setattr(reads.LOG, "start", lambda: calls.append("start"))
+    monkeypatch.setattr(reads.LOG, "stop", lambda: calls.append("stop"))
+    with TestClient(create_app()):
+        assert calls == ["start"]
+    assert calls == ["start", "stop"]

@@ -62,8 +62,7 @@ def _append_only(table: str) -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("debtors", schema=None) as batch_op:
-        batch_op.drop_column("erased_at")
+    op.drop_column("debtors", "erased_at")  # in place: a rebuild could not drop debtors
     if op.get_context().dialect.name == "postgresql":
         for name in ("append_only", "no_truncate"):
             op.execute(f"DROP TRIGGER IF EXISTS {READS}_{name} ON {READS}")
