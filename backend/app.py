@@ -38,6 +38,8 @@ from backend.payments.endpoints import public as payment_pages
 from backend.payments.endpoints import router as payments_router
 from backend.plans.endpoints import router as plans_router
 from backend.policies.endpoints import router as policies_router
+from backend.privacy import reads
+from backend.privacy.endpoints import router as privacy_router
 from backend.promises.endpoints import router as promises_router
 from backend.statements.endpoints import router as statements_router
 from backend.tasks.endpoints import router as tasks_router
@@ -81,6 +83,7 @@ def api_router() -> APIRouter:
         bot_requests_router,
         field_router,
         audit_router,
+        privacy_router,
     ):
         api.include_router(router)
     return api
@@ -91,7 +94,11 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     # Request threads and database connections are sized together (backend.core.db).
     to_thread.current_default_thread_limiter().total_tokens = get_settings().worker_threads
     heap.settle()
-    yield
+    reads.LOG.start()  # writes the reads of personal data this process notes
+    try:
+        yield
+    finally:
+        reads.LOG.stop()
 
 
 def create_app() -> FastAPI:

@@ -27,6 +27,7 @@ from backend.outbound.models import (
 )
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
 from backend.plans.models import Offer, Plan, PlanInstalment
+from backend.privacy.models import PersonalDataRead
 from backend.promises.models import Promise
 from backend.statements.models import BankStatement, StatementLine
 from backend.tasks.models import Task
@@ -61,6 +62,7 @@ __all__ = [
     "Payment",
     "PaymentLink",
     "PeriodicRun",
+    "PersonalDataRead",
     "Plan",
     "PlanInstalment",
     "Portfolio",

@@ -15,6 +15,8 @@ import os
 
 os.environ.setdefault("COBRO_SECRET_KEY", "test-secret-key-that-is-long-enough-for-hs256")
 os.environ.setdefault("COBRO_ENV", "test")
+# Reads of personal data wait in memory until a test writes them (backend.privacy.reads).
+os.environ.setdefault("COBRO_READ_LOG_SECONDS", "0")
 
 import shutil
 import uuid

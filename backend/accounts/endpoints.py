@@ -14,6 +14,7 @@ from backend.core.pagination import PageParams, page_query
 from backend.core.responses import json_response
 from backend.core.routing import DomainRouter
 from backend.ledger import repository as ledger_repository
+from backend.privacy import reads
 from shared.schemas.accounts import (
     AccountCreate,
     AccountRead,
@@ -57,6 +58,8 @@ def list_accounts(
     page = service.read_page(
         session, user, after=paging.cursor, limit=paging.limit, filters=filters
     )
+    shown = [a.debtor.id for a in page.items if a.debtor is not None]
+    reads.note(actor_of(user), shown, reads.ACCOUNTS_LISTED)
     return json_response(page)
 
 
@@ -73,7 +76,9 @@ def assign_accounts(session: SessionDep, user: Staff, data: AssignRequest) -> As
 
 
 @router.get("/{account_id}", response_model=AccountRead)
-def get_account(account: AccountView) -> object:
+def get_account(user: CurrentUser, account: AccountView) -> object:
+    if account.debtor is not None:
+        reads.note(actor_of(user), [account.debtor.id], reads.ACCOUNT_VIEWED)
     return json_response(account)
 
 

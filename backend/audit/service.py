@@ -1,22 +1,32 @@
-"""Audit events: one per mutation, added to the same session (so the same transaction)."""
+"""Audit events: one per mutation, added to the same session (so the same transaction).
+
+Every way of writing an event (``record``, ``event_row`` and ``record_many``, and
+``record_selected`` for events the database builds) goes through the personal-data policy of
+``backend.audit.masking``: an event keeps ids and masked values, never a national ID, phone,
+e-mail, birth date or street as given. ``snapshot`` and ``plain`` copy a row's raw values, so
+that ``changes`` compares what really changed; the mask is applied when the event is written.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, String, insert, literal, select
+from sqlalchemy import ColumnElement, CompoundSelect, Select, String, insert, literal, select
+from sqlalchemy.sql import visitors
 from sqlmodel import Session, SQLModel
 
+from backend.audit.masking import PERSONAL_KEYS, masked
 from backend.audit.models import AuditEvent
 from backend.core.actors import Actor
 from backend.core.bulk import insert_rows
 from backend.core.clock import utcnow
 from backend.core.ids import uuid7
-from backend.core.sqlbuild import new_id
+from backend.core.sqlbuild import json_object, new_id
 
 
 def snapshot(
@@ -94,7 +104,7 @@ def event_row(
     at: datetime | None = None,
 ) -> dict[str, Any]:
     """The row ``record`` would add, as plain values, for writers of events in bulk
-    (``record_many``)."""
+    (``record_many``), its personal data masked."""
     return {
         "id": uuid7(),
         "at": at or utcnow(),
@@ -104,15 +114,21 @@ def event_row(
         "entity_type": entity_type,
         "entity_id": str(entity_id),
         "account_id": account_id,
-        "before": before,
-        "after": after,
+        "before": masked(before),
+        "after": masked(after),
     }
 
 
 def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert events built by ``event_row`` in one multi-row INSERT (same transaction)."""
     if rows:
-        insert_rows(session, AuditEvent.__table__, rows)
+        insert_rows(session, AuditEvent.__table__, masked_rows(rows))
+
+
+def masked_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Event rows with ``event_row``'s keys, their personal data masked whoever built them
+    (``record_many``; the importer, which writes its events with its own bulk statements)."""
+    return [{**row, "before": masked(row["before"]), "after": masked(row["after"])} for row in rows]
 
 
 def record_selected(
@@ -121,7 +137,10 @@ def record_selected(
     """``record`` for every row of ``rows`` in one ``INSERT ... SELECT``, written by the
     database (``backend.core.sqlbuild`` builds ids and JSON): ``rows`` labels its columns
     ``action``, ``entity_type``, ``entity_id`` (text), ``account_id``, ``before`` and
-    ``after`` (JSON or NULL)."""
+    ``after`` (JSON or NULL). The database cannot mask, so JSON built for an event may not
+    name a personal field at all (``unmasked_fields``): a statement that does is refused."""
+    if named := unmasked_fields(rows):
+        raise ValueError(f"set-based audit events may not carry personal data: {sorted(named)}")
     given = rows.subquery("events")
     table = AuditEvent.__table__
     source = select(
@@ -149,6 +168,24 @@ def record_selected(
         "after",
     ]
     session.execute(insert(table).from_select(names, source))
+
+
+def unmasked_fields(statement: Select[Any] | CompoundSelect) -> set[str]:
+    """The personal fields (``backend.audit.masking``) that JSON objects built anywhere in
+    ``statement`` name as keys, or take straight from a column of that name."""
+    found: set[str] = set()
+    for element in visitors.iterate(statement):
+        if not isinstance(element, json_object):
+            continue
+        parts = list(element.clauses)
+        for key, value in zip(parts[::2], parts[1::2], strict=False):
+            name = getattr(key, "value", None)
+            if isinstance(name, str) and name in PERSONAL_KEYS:
+                found.add(name)
+            column = getattr(value, "element", value)  # a label's column
+            if isinstance(column, ColumnElement) and getattr(column, "name", None) in PERSONAL_KEYS:
+                found.add(str(column.name))  # type: ignore[attr-defined]
+    return found
 
 
 def jsonable(values: dict[str, Any]) -> dict[str, Any]:

@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     smtp_rate: float = Field(default=10.0, gt=0)
     # Seconds one provider call may take before it counts as a (retryable) timeout.
     channel_timeout_seconds: float = Field(default=15.0, gt=0)
+    # Personal data (backend.privacy): how often each API process writes the reads it noted
+    # (the most a crash can lose; 0 writes only when asked: the test suite), and the retention
+    # years after an account closed, per country, over the defaults ("PE=10,CO=5").
+    read_log_seconds: float = Field(default=1.0, ge=0, le=60)
+    retention_years: str = ""
 
     @field_validator("whatsapp_api_base_url", "telegram_api_base_url", "twilio_api_base_url")
     @classmethod

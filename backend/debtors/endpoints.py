@@ -11,6 +11,7 @@ from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
 from backend.debtors import repository, service
 from backend.debtors.guards import VisibleDebtor
+from backend.privacy import reads
 from shared.schemas.common import Page
 from shared.schemas.debtors import DebtorCreate, DebtorRead, DebtorUpdate
 from shared.schemas.enums import Role
@@ -38,6 +39,7 @@ def list_debtors(
         text=fold(q) if q else None,
     )
     items = service.to_read(session, rows[: paging.limit])
+    reads.note(actor_of(user), [d.id for d in items], reads.SEARCHED if q else reads.LISTED)
     return Page(items=items, next_cursor=next_cursor(rows, paging.limit))
 
 
@@ -48,8 +50,10 @@ def create_debtor(session: SessionDep, user: Staff, data: DebtorCreate) -> objec
 
 
 @router.get("/{debtor_id}", response_model=DebtorRead)
-def get_debtor(session: SessionDep, debtor: VisibleDebtor) -> object:
-    return service.to_read(session, [debtor])[0]
+def get_debtor(session: SessionDep, user: CurrentUser, debtor: VisibleDebtor) -> object:
+    found = service.to_read(session, [debtor])[0]
+    reads.note(actor_of(user), [debtor.id], reads.VIEWED)
+    return found
 
 
 @router.patch("/{debtor_id}", response_model=DebtorRead)

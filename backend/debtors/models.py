@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from backend.core.columns import (
     created_at_field,
+    datetime_field,
     enum_field,
     id_field,
     json_field,
@@ -39,6 +40,8 @@ class Debtor(SQLModel, table=True):
     search_text: str = Field(default="", max_length=600)
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
+    # Set when the personal data was erased (backend.privacy): the row stays for the ledger.
+    erased_at: datetime | None = datetime_field()
 
     @property
     def display_name(self) -> str:

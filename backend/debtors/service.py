@@ -10,7 +10,7 @@ from sqlmodel import Session
 from backend.accounts.scope import account_visibility
 from backend.audit import service as audit
 from backend.audit.service import Actor
-from backend.core.errors import Conflict, NotFound, ValidationFailed
+from backend.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from backend.creditors.service import get_portfolio
 from backend.debtors import chats, repository
 from backend.debtors.models import Debtor, DebtorAddress
@@ -19,6 +19,13 @@ from shared.identity import IdentityError, normalize_id, normalize_phone
 from shared.schemas.debtors import AddressIn, DebtorCreate, DebtorRead, DebtorUpdate
 from shared.schemas.enums import Channel, NationalIdType, Role
 from shared.text import fold
+
+
+class DebtorErased(DomainError):
+    """The debtor's personal data was erased (``backend.privacy``): nothing may be added back."""
+
+    status = 409
+    code = "debtor_erased"
 
 
 def clean_id(id_type: NationalIdType, id_number: str) -> str:
@@ -74,6 +81,8 @@ def create(session: Session, actor: Actor, data: DebtorCreate) -> Debtor:
 
 def update(session: Session, actor: Actor, debtor: Debtor, data: DebtorUpdate) -> Debtor:
     """Change a debtor the caller may see (their guard loaded it)."""
+    if debtor.erased_at is not None:
+        raise DebtorErased()
     portfolio = get_portfolio(session, debtor.portfolio_id)
     fields = data.model_dump(exclude_unset=True)
     before = audit.snapshot(debtor, exclude=frozenset({"search_text"})) or {}

@@ -9,12 +9,13 @@ from typing import Annotated
 from fastapi import Query
 
 from backend.accounts.guards import VisibleAccount
-from backend.auth.deps import CurrentUser, Lang, SessionDep
+from backend.auth.deps import CurrentUser, Lang, SessionDep, actor_of
 from backend.core.errors import ValidationFailed
 from backend.core.routing import DomainRouter
 from backend.field import bundles, routes, sync, worklist
 from backend.field.access import one_agent
 from backend.field.worklist import WorklistQuery
+from backend.privacy import reads
 from shared.schemas.enums import AgingBucket
 from shared.schemas.field import (
     AccountBundle,
@@ -62,14 +63,19 @@ def get_worklist(
         promise_due=promise_due,
         not_visited=not_visited,
     )
-    return worklist.build(session, agent, query)
+    found = worklist.build(session, agent, query)
+    shown = [stop.debtor_id for stop in (*found.stops, *found.held_back)]
+    reads.note(actor_of(user), shown, reads.FIELD_WORKLIST)
+    return found
 
 
 @router.get("/accounts/{account_id}", response_model=AccountBundle)
-def get_account_bundle(session: SessionDep, account: VisibleAccount) -> object:
+def get_account_bundle(session: SessionDep, user: CurrentUser, account: VisibleAccount) -> object:
     """Account, debtor (phones, addresses), latest ledger entries, active plan, open promise,
     latest visits and notes: one request per account for the device's offline store."""
-    return bundles.for_accounts(session, [account.id])[0]
+    bundle = bundles.for_accounts(session, [account.id])[0]
+    reads.note(actor_of(user), [bundle.debtor.id], reads.FIELD_ACCOUNT)
+    return bundle
 
 
 @router.post("/sync", response_model=SyncResponse)
@@ -77,7 +83,10 @@ def post_sync(session: SessionDep, user: CurrentUser, body: SyncRequest, lang: L
     """Push the outbox (applied in order, each action once per ``client_id``) and pull the
     changes since ``cursor``. Agents only. Each action gets ``applied``, ``duplicate``,
     ``conflict`` (with ``server_state``) or ``rejected``; see ``backend/field/sync.py``."""
-    return sync.sync(session, user, body, lang)
+    response = sync.sync(session, user, body, lang)
+    shown = [bundle.debtor.id for bundle in response.changes.accounts]
+    reads.note(actor_of(user), shown, reads.FIELD_SYNC)
+    return response
 
 
 @router.get("/routes", response_model=list[AgentRoute])

@@ -233,6 +233,7 @@ def _new_debtor(plan: Plan, debtor: DebtorIn, name: str, ctx: PlanContext) -> uu
             "search_text": search_text(name, debtor.id_number, debtor.phones),
             "created_at": ctx.now,
             "updated_at": ctx.now,
+            "erased_at": None,
         }
     )
     _add_contacts(plan, debtor_id, debtor.phones, debtor.addresses, 0, 0, ctx)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
+from backend.audit import service as audit
 from backend.audit.models import AuditEvent
 from backend.core.pagination import keyset
 from backend.creditors.models import Portfolio
@@ -266,4 +267,4 @@ def set_statuses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def insert_audit(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    insert_rows(session, AuditEvent, rows)
+    insert_rows(session, AuditEvent, audit.masked_rows(rows))

@@ -20,6 +20,7 @@ TASK_MODULES = (
     "backend.statements.tasks",
     "backend.outbound.tasks",
     "backend.integrations.tasks",
+    "backend.privacy.tasks",
     "backend.jobs.tasks",
 )
 

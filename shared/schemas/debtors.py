@@ -72,3 +72,6 @@ class DebtorRead(BaseModel):
     opt_outs: list[Channel]
     created_at: datetime
     updated_at: datetime
+    erased_at: datetime | None = Field(
+        default=None, description="when the personal data was erased (names are a placeholder)"
+    )
