@@ -11,7 +11,14 @@ from backend.conversations.models import (
 )
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorChat, DebtorPhone
-from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
+from backend.field.models import (
+    AgentShift,
+    FieldNote,
+    LocationPing,
+    PlannedStop,
+    SyncRecord,
+    Visit,
+)
 from backend.imports.models import ImportBatch, ImportMapping
 from backend.integrations.models import WebhookDelivery, WebhookEndpoint
 from backend.jobs.models import PeriodicRun, QueuedJob
@@ -33,6 +40,7 @@ from backend.users.models import User
 
 __all__ = [
     "Account",
+    "AgentShift",
     "AuditEvent",
     "BankStatement",
     "ChatLinkRedemption",
@@ -58,6 +66,7 @@ __all__ = [
     "PeriodicRun",
     "Plan",
     "PlanInstalment",
+    "PlannedStop",
     "Portfolio",
     "Promise",
     "ProviderEvent",
