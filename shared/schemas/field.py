@@ -13,8 +13,8 @@ Amounts go in as decimal strings in major units (``"150.50"``) and come out as `
 
 from __future__ import annotations
 
-import uuid
 import datetime as dt
+import uuid
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
