@@ -13,7 +13,14 @@ from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorChat, DebtorPhone
 from backend.disputes.models import DebtorNotice, Dispute
 from backend.documents.models import Certificate
-from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
+from backend.field.models import (
+    AgentShift,
+    FieldNote,
+    LocationPing,
+    PlannedStop,
+    SyncRecord,
+    Visit,
+)
 from backend.imports.models import ImportBatch, ImportMapping
 from backend.integrations.models import WebhookDelivery, WebhookEndpoint
 from backend.jobs.models import PeriodicRun, QueuedJob
@@ -36,6 +43,7 @@ from backend.users.models import User
 
 __all__ = [
     "Account",
+    "AgentShift",
     "AuditEvent",
     "BankStatement",
     "Certificate",
@@ -65,6 +73,7 @@ __all__ = [
     "PersonalDataRead",
     "Plan",
     "PlanInstalment",
+    "PlannedStop",
     "Portfolio",
     "Promise",
     "ProviderEvent",

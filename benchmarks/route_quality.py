@@ -16,6 +16,16 @@ All tour lengths are measured on the same haversine matrix. Prints a table, writ
 
 Usage: ``python benchmarks/route_quality.py [--instances K] [--sizes 20,50,100,200]
 [--ortools-seconds 5] [--repeats 5]``
+
+``--team``: the team plan instead (``backend.routing.vrp.plan``, what ``POST /field/plans``
+runs): ``--instances`` seeded days of 5 agents (on foot, motorbike, car; 08:00-17:00 with
+staggered starts, 10-15 min a visit, starting at random points of the box) and 150 candidate
+stops worth a log-normal collected-at-risk each, against a greedy per-agent baseline on the same
+instances: every stop stays with the agent holding it (dealt round robin, as assignment does),
+and each agent repeatedly walks to the stop of their own with the most value per second of
+travel and visit that still fits in the shift. Reports the value covered (share of the value
+of all candidates), the total travel and the solve time (target under 10 s, the solver's time
+limit ``--team-seconds``); writes ``benchmarks/results/team_plan.json``.
 """
 
 from __future__ import annotations
@@ -232,13 +242,103 @@ def plot(summary: list[dict], ortools_seconds: float, path: Path) -> bool:
     return True
 
 
+def team_instance(seed: int, agents: int = 5, stops: int = 150) -> tuple[list, list]:
+    from backend.routing.vrp import Agent, Candidate
+
+    rng = np.random.default_rng(seed)
+    box = HALF_BOX_DEG * np.array([1.0, 1.0 / np.cos(np.radians(LIMA[0]))])
+    speeds = [1.2, 5.5, 6.0, 1.2, 5.5]
+    crew = [
+        Agent(
+            id=k,
+            start=tuple(np.array(LIMA) + rng.uniform(-1, 1, 2) * box),  # type: ignore[arg-type]
+            speed_mps=speeds[k % len(speeds)],
+            service_s=int(rng.choice([600, 900])),
+            begin_s=1800 * (k % 2),
+            end_s=9 * 3600 + 1800 * (k % 2),
+        )
+        for k in range(agents)
+    ]
+    points = np.array(LIMA) + rng.uniform(-1, 1, (stops, 2)) * box
+    values = np.rint(rng.lognormal(10, 1, stops))
+    candidates = [
+        Candidate(i, float(points[i, 0]), float(points[i, 1]), float(values[i]))
+        for i in range(stops)
+    ]
+    return crew, candidates
+
+
+def greedy_per_agent(crew: list, candidates: list) -> tuple[float, int]:
+    """Value covered and metres travelled by the baseline of the module docstring."""
+    covered, travelled = 0.0, 0
+    for k, agent in enumerate(crew):
+        own = [c for i, c in enumerate(candidates) if i % len(crew) == k]
+        dist = haversine_matrix([agent.start] + [(c.lat, c.lon) for c in own])
+        clock, here, left = agent.begin_s, 0, set(range(1, len(own) + 1))
+        while left:
+            best, best_rate = None, 0.0
+            for j in left:
+                spend = dist[here, j] / agent.speed_mps + agent.service_s
+                if clock + spend <= agent.end_s and own[j - 1].value / spend > best_rate:
+                    best, best_rate = j, own[j - 1].value / spend
+            if best is None:
+                break
+            clock += dist[here, best] / agent.speed_mps + agent.service_s
+            travelled += round(float(dist[here, best]))
+            covered += own[best - 1].value
+            left.discard(best)
+            here = best
+    return covered, travelled
+
+
+def run_team(instances: int, seconds: float) -> dict:
+    from backend.routing.vrp import plan
+
+    rows = []
+    for seed in range(instances):
+        crew, candidates = team_instance(seed)
+        total = sum(c.value for c in candidates)
+        started = time.perf_counter()
+        found = plan(crew, candidates, time_limit_s=seconds)
+        elapsed = time.perf_counter() - started
+        dropped = set(found.dropped)
+        value = sum(c.value for c in candidates if c.id not in dropped)
+        greedy_value, greedy_m = greedy_per_agent(crew, candidates)
+        rows.append(
+            {
+                "seed": seed,
+                "value_pct": round(100 * value / total, 2),
+                "travel_km": round(found.total_m / 1000, 1),
+                "stops": len(candidates) - len(dropped),
+                "solve_s": round(elapsed, 2),
+                "greedy_value_pct": round(100 * greedy_value / total, 2),
+                "greedy_travel_km": round(greedy_m / 1000, 1),
+            }
+        )
+        print(
+            f"seed {seed}: team plan {rows[-1]['value_pct']:.1f}% of value, "
+            f"{rows[-1]['travel_km']} km, {rows[-1]['stops']} stops, {elapsed:.2f} s | greedy "
+            f"{rows[-1]['greedy_value_pct']:.1f}%, {rows[-1]['greedy_travel_km']} km"
+        )
+    return {"instances": rows, "time_limit_s": seconds}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--instances", type=int, default=5, help="seeded instances per size")
     parser.add_argument("--sizes", default="20,50,100,200", help="comma-separated stop counts")
     parser.add_argument("--ortools-seconds", type=float, default=5.0, help="reference time limit")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per instance")
+    parser.add_argument("--team", action="store_true", help="the team plan benchmark instead")
+    parser.add_argument("--team-seconds", type=float, default=8.0, help="team plan time limit")
     args = parser.parse_args()
+    if args.team:
+        RESULTS.mkdir(exist_ok=True)
+        team = run_team(args.instances, args.team_seconds)
+        team["settings"] = {"python": platform.python_version(), "machine": platform.machine()}
+        (RESULTS / "team_plan.json").write_text(json.dumps(team, indent=2) + "\n")
+        print(f"wrote {RESULTS / 'team_plan.json'}")
+        return
     sizes = [int(size) for size in args.sizes.split(",")]
     print(
         f"{len(sizes) * args.instances} instances, OR-Tools {args.ortools_seconds:g} s each: "

@@ -17,6 +17,7 @@ os.environ.setdefault("COBRO_SECRET_KEY", "test-secret-key-that-is-long-enough-f
 os.environ.setdefault("COBRO_ENV", "test")
 # Reads of personal data wait in memory until a test writes them (backend.privacy.reads).
 os.environ.setdefault("COBRO_READ_LOG_SECONDS", "0")
+os.environ.setdefault("COBRO_FIELD_TEAM_PLAN_SECONDS", "1")  # the team plan searches this long
 
 import shutil
 import uuid

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,6 +24,12 @@ def timezones_of(session: Session, agent_ids: list[uuid.UUID]) -> dict[uuid.UUID
     missing = [a for a in agent_ids if a not in found]
     fallback = (repository.common_timezone(session) or "UTC") if missing else "UTC"
     return {agent: found.get(agent, fallback) for agent in agent_ids}
+
+
+def common(timezones: dict[uuid.UUID, str]) -> str:
+    """The timezone most of these agents work in (by name on ties)."""
+    counts = Counter(timezones.values())
+    return min(counts, key=lambda tz: (-counts[tz], tz))
 
 
 def checked_zone(name: str) -> ZoneInfo:

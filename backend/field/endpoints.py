@@ -9,20 +9,25 @@ from typing import Annotated
 from fastapi import Query
 
 from backend.accounts.guards import VisibleAccount
-from backend.auth.deps import CurrentUser, Lang, SessionDep, actor_of
-from backend.core.errors import ValidationFailed
+from backend.auth.deps import CurrentUser, Lang, SessionDep, Staff, actor_of
+from backend.core.errors import Forbidden, ValidationFailed
 from backend.core.routing import DomainRouter
-from backend.field import bundles, routes, sync, worklist
+from backend.field import bundles, routes, shifts, sync, team, worklist
 from backend.field.access import one_agent
+from backend.field.guards import FieldAgent
 from backend.field.worklist import WorklistQuery
 from backend.privacy import reads
-from shared.schemas.enums import AgingBucket
+from shared.schemas.enums import AgingBucket, Role
 from shared.schemas.field import (
     AccountBundle,
     AgentRoute,
     RouteSummary,
+    ShiftRead,
+    ShiftUpdate,
     SyncRequest,
     SyncResponse,
+    TeamPlan,
+    TeamPlanRequest,
     TravelMode,
     Worklist,
 )
@@ -46,12 +51,14 @@ def get_worklist(
     bucket: AgingBucket | None = None,
     promise_due: bool = False,
     not_visited: bool = False,
-    mode: TravelMode = "walking",
+    mode: Annotated[TravelMode | None, Query(description="default: the shift's")] = None,
     agent_id: Annotated[uuid.UUID | None, Query(description="supervisors and admins")] = None,
 ) -> object:
-    """The agent's open accounts in suggested visit order from ``lat``/``lon`` (stops without
-    coordinates last). ``promise_due`` keeps stops with a promise or instalment due that day;
-    ``not_visited`` drops those visited that day."""
+    """The agent's day inside their shift: one stop per debtor and address, the ones worth a
+    visit that fit before the shift ends, in visit order from the shift's start place (else
+    ``lat``/``lon``, else the most valuable stop), ETAs in the day's time zone; the rest in
+    ``not_today`` and ``held_back``. ``promise_due`` keeps stops with a promise or instalment
+    due that day; ``not_visited`` drops those visited that day."""
     if (lat is None) != (lon is None):
         raise ValidationFailed("error.start_position")
     agent = one_agent(session, user, agent_id)
@@ -111,3 +118,37 @@ def get_routes_summary(
 ) -> object:
     """One row per agent in the caller's scope for the day."""
     return routes.summary(session, user, day=day, timezone=tz)
+
+
+@router.get("/agents/{agent_id}/shift", response_model=ShiftRead)
+def get_shift(session: SessionDep, agent: FieldAgent) -> object:
+    """The agent's shift (the defaults when none is stored)."""
+    return shifts.shifts_of(session, [agent.id])[agent.id].read()
+
+
+@router.put("/agents/{agent_id}/shift", response_model=ShiftRead)
+def put_shift(
+    session: SessionDep, user: CurrentUser, agent: FieldAgent, body: ShiftUpdate
+) -> object:
+    """Set the agent's shift: their supervisor or an admin."""
+    if user.role not in (Role.supervisor, Role.admin):
+        raise Forbidden()
+    return shifts.update(session, actor_of(user), agent.id, body)
+
+
+@router.post("/plans", response_model=TeamPlan)
+def post_team_plan(session: SessionDep, user: Staff, body: TeamPlanRequest) -> object:
+    """Plan a day (default tomorrow) for the whole team at once: the team's stops split among
+    its agents, each inside their shift, least valuable stops left out; replaces the day's
+    stored plan of those agents."""
+    return team.plan(session, user, actor_of(user), body)
+
+
+@router.get("/plans", response_model=TeamPlan)
+def get_team_plan(
+    session: SessionDep,
+    user: Staff,
+    day: Annotated[Date | None, Query(alias="date", description="default: tomorrow")] = None,
+) -> object:
+    """The stored team plan of a day for the caller's agents."""
+    return team.stored(session, user, day)

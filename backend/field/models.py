@@ -7,13 +7,20 @@ device's clock; ``received_at`` is the server's.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backend.core.columns import created_at_field, datetime_field, enum_field, id_field, json_field
+from backend.core.columns import (
+    created_at_field,
+    datetime_field,
+    enum_field,
+    id_field,
+    json_field,
+    updated_at_field,
+)
 from shared.schemas.field import SyncActionType, SyncStatus, VisitOutcome
 
 
@@ -96,3 +103,48 @@ class SyncRecord(SQLModel, table=True):
     details: dict[str, Any] | None = json_field(lambda: None, nullable=True)
     entity_id: uuid.UUID | None = Field(default=None, index=True)
     received_at: datetime = created_at_field()
+
+
+class AgentShift(SQLModel, table=True):
+    """When and how an agent works (see ``backend.field.shifts``; agents without a row get
+    the defaults). Times are wall-clock times of the agent's portfolio time zone; the start
+    place is optional (without it a day starts at its first stop)."""
+
+    __tablename__ = "agent_shifts"
+
+    id: uuid.UUID = id_field()
+    agent_id: uuid.UUID = Field(foreign_key="users.id", unique=True)
+    start_latitude: float | None = None
+    start_longitude: float | None = None
+    start_time: time
+    end_time: time
+    mode: str = Field(max_length=20)
+    speed_mps: float | None = None
+    visit_minutes: int
+    updated_at: datetime = updated_at_field()
+
+
+class PlannedStop(SQLModel, table=True):
+    """One stop of a team plan (``backend.field.team``): a debtor at their address, given to
+    one agent for one local day, with the accounts it settles and the planned arrival. A debtor
+    is planned at most once a day and each agent's positions are distinct: two plans of the
+    same day racing cannot both be stored."""
+
+    __tablename__ = "planned_stops"
+    __table_args__ = (
+        UniqueConstraint("day", "debtor_id", name="uq_planned_stop_debtor"),
+        UniqueConstraint("day", "agent_id", "position", name="uq_planned_stop_position"),
+    )
+
+    id: uuid.UUID = id_field()
+    day: date
+    agent_id: uuid.UUID = Field(foreign_key="users.id")
+    position: int
+    debtor_id: uuid.UUID = Field(foreign_key="debtors.id")
+    account_ids: list[str] = json_field(list)
+    eta: datetime = datetime_field(nullable=False)
+    leg_m: int
+    value_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
+    currency: str = Field(max_length=3)
+    planned_by_id: uuid.UUID = Field(foreign_key="users.id")
+    planned_at: datetime = created_at_field()

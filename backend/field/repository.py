@@ -20,7 +20,14 @@ from backend.audit.models import AuditEvent
 from backend.core.sums import exact_sum, joined
 from backend.creditors.models import Portfolio
 from backend.debtors.models import Debtor, DebtorAddress
-from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
+from backend.field.models import (
+    AgentShift,
+    FieldNote,
+    LocationPing,
+    PlannedStop,
+    SyncRecord,
+    Visit,
+)
 from backend.ledger.models import LedgerEntry
 from backend.payments.models import Payment
 from backend.plans.models import Plan, PlanInstalment
@@ -29,23 +36,22 @@ from backend.users.models import User
 from shared.schemas.enums import InstalmentStatus, PlanStatus, PromiseStatus, Role
 from shared.schemas.field import SyncActionType
 
+# --- worklist ---------------------------------------------------------------------------------
 
-def _owned_open(agent_id: uuid.UUID) -> list[ColumnElement[bool]]:
-    """The worklist's accounts: assigned to the agent, open, something owed."""
+
+def _held_by(agent_ids: list[uuid.UUID]) -> list[ColumnElement[bool]]:
+    """The worklist's accounts of several agents: assigned to one of them, open, owed."""
     return [
-        Account.assigned_agent_id == agent_id,
+        col(Account.assigned_agent_id).in_(agent_ids),
         col(Account.status).in_(OPEN_STATUSES),
         Account.balance_minor > 0,
     ]
 
 
-# --- worklist ---------------------------------------------------------------------------------
-
-
 def worklist_rows(
-    session: Session, agent_id: uuid.UUID
+    session: Session, agent_ids: list[uuid.UUID]
 ) -> list[tuple[Account, Debtor, DebtorAddress | None]]:
-    """Open accounts of the agent with their debtor and the debtor's primary address (the one
+    """Open accounts of the agents with their debtor and the debtor's primary address (the one
     of lowest position), in one query."""
     primary = (
         select(DebtorAddress.debtor_id, func.min(DebtorAddress.position).label("position"))
@@ -63,7 +69,7 @@ def worklist_rows(
                 DebtorAddress.position == primary.c.position,
             ),
         )
-        .where(*_owned_open(agent_id))
+        .where(*_held_by(agent_ids))
         .order_by(col(Account.id), col(DebtorAddress.id))
     )
     seen: set[uuid.UUID] = set()
@@ -75,46 +81,75 @@ def worklist_rows(
     return rows
 
 
-def promises_due(session: Session, agent_id: uuid.UUID, day: date) -> dict[uuid.UUID, int]:
-    """Open promises due on ``day`` on the agent's open accounts: account -> amount."""
+def promises_due(session: Session, agent_ids: list[uuid.UUID], day: date) -> dict[uuid.UUID, int]:
+    """Open promises due on ``day`` on the agents' open accounts: account -> amount."""
     query = (
         select(Promise.account_id, Promise.amount_minor)
         .join(Account, Account.id == Promise.account_id)
-        .where(
-            Promise.status == PromiseStatus.open, Promise.due_date == day, *_owned_open(agent_id)
-        )
+        .where(Promise.status == PromiseStatus.open, Promise.due_date == day, *_held_by(agent_ids))
     )
     return {account_id: amount for account_id, amount in session.execute(query)}
 
 
-def instalments_due(session: Session, agent_id: uuid.UUID, day: date) -> dict[uuid.UUID, int]:
-    """Unpaid instalments of active plans due on ``day``: account -> amount still due."""
+def instalments_due(
+    session: Session, agent_ids: list[uuid.UUID], day: date
+) -> dict[uuid.UUID, tuple[int, date]]:
+    """Unpaid instalments of active plans due on or before ``day``: account -> (amount still
+    due, earliest due date). An account of an active plan missing here is in good standing."""
     query = (
-        select(Plan.account_id, PlanInstalment.amount_minor - PlanInstalment.paid_minor)
+        select(
+            Plan.account_id,
+            PlanInstalment.amount_minor - PlanInstalment.paid_minor,
+            PlanInstalment.due_date,
+        )
         .join(Plan, Plan.id == PlanInstalment.plan_id)
         .join(Account, Account.id == Plan.account_id)
         .where(
             Plan.status == PlanStatus.active,
-            PlanInstalment.due_date == day,
+            PlanInstalment.due_date <= day,
             PlanInstalment.status != InstalmentStatus.paid,
-            *_owned_open(agent_id),
+            *_held_by(agent_ids),
         )
     )
-    due: dict[uuid.UUID, int] = defaultdict(int)
-    for account_id, amount in session.execute(query):
-        due[account_id] += int(amount)
-    return dict(due)
+    due: dict[uuid.UUID, tuple[int, date]] = {}
+    for account_id, amount, due_date in session.execute(query):
+        total, first = due.get(account_id, (0, due_date))
+        due[account_id] = (total + int(amount), min(first, due_date))
+    return due
+
+
+def plan_states(
+    session: Session, agent_ids: list[uuid.UUID], since: datetime
+) -> dict[uuid.UUID, PlanStatus]:
+    """Accounts with an active plan (``active``) or a plan broken since ``since``
+    (``broken``; an active one wins)."""
+    query = (
+        select(Plan.account_id, Plan.status)
+        .join(Account, Account.id == Plan.account_id)
+        .where(
+            or_(
+                Plan.status == PlanStatus.active,
+                and_(Plan.status == PlanStatus.broken, col(Plan.closed_at) >= since),
+            ),
+            *_held_by(agent_ids),
+        )
+    )
+    found: dict[uuid.UUID, PlanStatus] = {}
+    for account_id, status in session.execute(query):
+        if found.get(account_id) != PlanStatus.active:
+            found[account_id] = status
+    return found
 
 
 def outcomes_between(
-    session: Session, agent_id: uuid.UUID, start: datetime, end: datetime
+    session: Session, agent_ids: list[uuid.UUID], start: datetime, end: datetime
 ) -> dict[uuid.UUID, Any]:
-    """The latest visit outcome in [start, end) on each of the agent's open accounts (a visit
+    """The latest visit outcome in [start, end) on each of the agents' open accounts (a visit
     by anyone counts)."""
     query = (
         select(Visit.account_id, Visit.outcome)
         .join(Account, Account.id == Visit.account_id)
-        .where(Visit.checked_in_at >= start, Visit.checked_in_at < end, *_owned_open(agent_id))
+        .where(Visit.checked_in_at >= start, Visit.checked_in_at < end, *_held_by(agent_ids))
         .order_by(col(Visit.checked_in_at), col(Visit.id))
     )
     return {account_id: outcome for account_id, outcome in session.execute(query)}
@@ -246,7 +281,7 @@ def insert_pings(session: Session, rows: list[dict[str, Any]]) -> int:
 
 
 def open_account_ids(session: Session, agent_id: uuid.UUID) -> list[uuid.UUID]:
-    query = select(Account.id).where(*_owned_open(agent_id)).order_by(col(Account.id))
+    query = select(Account.id).where(*_held_by([agent_id])).order_by(col(Account.id))
     return list(session.execute(query).scalars())
 
 
@@ -399,3 +434,71 @@ def portfolios_by_id(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, P
         return {}
     query = select(Portfolio).where(col(Portfolio.id).in_(ids))
     return {p.id: p for p in session.scalars(query)}
+
+
+# --- shifts and team plans --------------------------------------------------------------------
+
+
+def shifts(session: Session, agent_ids: list[uuid.UUID]) -> dict[uuid.UUID, AgentShift]:
+    if not agent_ids:
+        return {}
+    query = select(AgentShift).where(col(AgentShift.agent_id).in_(agent_ids))
+    return {row.agent_id: row for row in session.scalars(query)}
+
+
+def upsert_shift(session: Session, agent_id: uuid.UUID, values: dict[str, Any]) -> None:
+    """One statement: concurrent edits of the same agent's shift cannot make two rows."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    row = AgentShift(agent_id=agent_id, **values)
+    statement = insert(AgentShift).values(row.model_dump())
+    statement = statement.on_conflict_do_update(
+        index_elements=["agent_id"],
+        set_={**{k: statement.excluded[k] for k in values}, "updated_at": row.updated_at},
+    )
+    session.execute(statement)
+    session.expire_all()
+
+
+def replace_planned(
+    session: Session, day: date, agent_ids: list[uuid.UUID], rows: list[PlannedStop]
+) -> None:
+    """The day's plan of these agents becomes ``rows`` (a debtor planned once a day: a
+    concurrent plan of the same day fails on the unique constraints instead of doubling)."""
+    session.execute(
+        PlannedStop.__table__.delete().where(  # type: ignore[attr-defined]
+            PlannedStop.day == day, col(PlannedStop.agent_id).in_(agent_ids)
+        )
+    )
+    session.add_all(rows)
+    session.flush()
+
+
+def planned(
+    session: Session, day: date, agent_ids: list[uuid.UUID]
+) -> list[tuple[PlannedStop, Debtor, DebtorAddress | None]]:
+    primary = (
+        select(DebtorAddress.debtor_id, func.min(DebtorAddress.position).label("position"))
+        .group_by(DebtorAddress.debtor_id)
+        .subquery()
+    )
+    query = (
+        select(PlannedStop, Debtor, DebtorAddress)
+        .join(Debtor, Debtor.id == PlannedStop.debtor_id)
+        .outerjoin(primary, primary.c.debtor_id == Debtor.id)
+        .outerjoin(
+            DebtorAddress,
+            and_(
+                DebtorAddress.debtor_id == Debtor.id,
+                DebtorAddress.position == primary.c.position,
+            ),
+        )
+        .where(PlannedStop.day == day, col(PlannedStop.agent_id).in_(agent_ids))
+        .order_by(col(PlannedStop.agent_id), col(PlannedStop.position), col(DebtorAddress.id))
+    )
+    seen: set[uuid.UUID] = set()
+    found = []
+    for stop, debtor, address in session.execute(query):
+        if stop.id not in seen:
+            seen.add(stop.id)
+            found.append((stop, debtor, address))
+    return found

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import date, datetime
 
 import numpy as np
@@ -54,7 +54,7 @@ def routes(
     agents = agents_in_scope(session, user, agent_id)
     if not agents:
         return []
-    tz = timezone or _common(days.timezones_of(session, [a.id for a in agents]))
+    tz = timezone or days.common(days.timezones_of(session, [a.id for a in agents]))
     return _build(session, agents, day or today_in(days.checked_zone(tz).key), tz)
 
 
@@ -64,16 +64,11 @@ def summary(
     """One row per agent in the caller's scope: planned vs visited, far visits, results."""
     agents = agents_in_scope(session, user, None)
     tz = timezone or (
-        _common(days.timezones_of(session, [a.id for a in agents])) if agents else "UTC"
+        days.common(days.timezones_of(session, [a.id for a in agents])) if agents else "UTC"
     )
     day = day or today_in(days.checked_zone(tz).key)
     rows = [_row(route) for route in _build(session, agents, day, tz)] if agents else []
     return RouteSummary(date=day, timezone=tz, agents=rows)
-
-
-def _common(timezones: dict[uuid.UUID, str]) -> str:
-    counts = Counter(timezones.values())
-    return min(counts, key=lambda tz: (-counts[tz], tz))
 
 
 def _build(session: Session, agents: list[User], day: date, tz: str) -> list[AgentRoute]:

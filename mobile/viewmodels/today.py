@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from mobile.outbox import now
 from mobile.session import AppContext
 from mobile.sync import SyncState
 from mobile.viewmodels import format as fmt
@@ -109,7 +108,7 @@ class TodayViewModel:
                 continue
             if self.not_visited and visited:
                 continue
-            rows.append(self._row(stop, visited))
+            rows.append(self._row(stop, visited, ZoneInfo(worklist.timezone)))
         return rows
 
     def held(self) -> list[HeldRow]:
@@ -142,17 +141,29 @@ class TodayViewModel:
         return self.ctx.t("mobile.hold.until", reason=reason, when=when)
 
     def summary(self) -> str:
+        """Progress through the day ("3/22 visitas"), its length and the shift's hours in the
+        day's time zone, and how many stops wait for another day."""
         worklist = self.worklist
         if worklist is not None and not worklist.stops and worklist.held_back:
             return self.ctx.t("mobile.today.all_held", count=len(worklist.held_back))
         if worklist is None or not worklist.stops:
             return self.ctx.t("mobile.today.empty")
-        return self.ctx.t(
+        zone = ZoneInfo(worklist.timezone)
+        visited_here = self._visited_locally(worklist.date)
+        done = sum(1 for s in worklist.stops if s.visited_today or s.account_id in visited_here)
+        start, end = worklist.shift_start, worklist.shift_end
+        text = self.ctx.t(
             "mobile.today.summary",
+            done=done,
             count=len(worklist.stops),
             distance=fmt.distance(worklist.total_m, self.ctx.lang),
-            duration=fmt.duration(worklist.duration_s, self.ctx.lang),
+            start=fmt.clock(start.astimezone(zone)) if start else "",
+            end=fmt.clock(end.astimezone(zone)) if end else "",
         )
+        if worklist.not_today:
+            later = self.ctx.t("mobile.today.not_today", count=len(worklist.not_today))
+            text = f"{text} · {later}"
+        return text
 
     def should_refresh(self, pixels: float, min_extent: float) -> bool:
         """Whether a scroll position is a pull past the top far enough to refresh."""
@@ -195,15 +206,17 @@ class TodayViewModel:
             and row.recorded_at.date() == day
         }
 
-    def _row(self, stop: WorklistStop, visited: bool) -> StopRow:
+    def _row(self, stop: WorklistStop, visited: bool, zone: ZoneInfo) -> StopRow:
+        """One line; ETAs in the day's time zone (the portfolio's), whatever the phone's."""
         lang = self.ctx.lang
+        country = stop.address.country if stop.address else ""
         if stop.leg_m is None:
             route = self.ctx.t("mobile.stop.no_location")
         elif stop.eta is not None:
             route = self.ctx.t(
                 "mobile.stop.distance",
                 distance=fmt.distance(stop.leg_m, lang),
-                eta=fmt.clock(stop.eta.astimezone(now().tzinfo)),
+                eta=fmt.clock(stop.eta.astimezone(zone)),
             )
         else:
             route = fmt.distance(stop.leg_m, lang)
@@ -211,12 +224,13 @@ class TodayViewModel:
         if stop.promise_due_today:
             amount = stop.promise_amount_minor or 0
             due_today = self.ctx.t(
-                "mobile.stop.promise_today", amount=fmt.money(amount, stop.currency, lang)
+                "mobile.stop.promise_today", amount=fmt.money(amount, stop.currency, lang, country)
             )
         elif stop.instalment_due_today:
             amount = stop.instalment_amount_minor or 0
             due_today = self.ctx.t(
-                "mobile.stop.instalment_today", amount=fmt.money(amount, stop.currency, lang)
+                "mobile.stop.instalment_today",
+                amount=fmt.money(amount, stop.currency, lang, country),
             )
         address = stop.address
         return StopRow(
@@ -224,7 +238,7 @@ class TodayViewModel:
             position=stop.position,
             name=stop.debtor_name,
             reference=f"{stop.external_ref} · {stop.product}",
-            amount=fmt.money(stop.balance_minor, stop.currency, lang),
+            amount=fmt.money(stop.balance_minor, stop.currency, lang, country),
             days=self.ctx.t("mobile.stop.dpd", days=stop.days_past_due)
             if stop.days_past_due > 0
             else self.ctx.t("mobile.stop.current"),

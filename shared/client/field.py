@@ -51,11 +51,11 @@ class FieldApi(HttpClient):
         bucket: AgingBucket | None = None,
         promise_due: bool = False,
         not_visited: bool = False,
-        mode: TravelMode = "walking",
+        mode: TravelMode | None = None,
         agent_id: uuid.UUID | None = None,
     ) -> Worklist:
-        """The agent's open accounts in suggested visit order from ``lat``/``lon``
-        (supervisors and admins pass ``agent_id``)."""
+        """The agent's day inside their shift, one stop per debtor, in visit order (``mode``
+        defaults to the shift's; supervisors and admins pass ``agent_id``)."""
         return await self._request(
             "GET",
             f"{V1}/field/worklist",

@@ -13,13 +13,14 @@ Amounts go in as decimal strings in major units (``"150.50"``) and come out as `
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from shared.schemas.accounts import AccountRead
 from shared.schemas.contact import ContactHold
@@ -60,17 +61,75 @@ class SyncStatus(StrEnum):
     rejected = "rejected"
 
 
-TravelMode = Literal["walking", "motorbike"]
+TravelMode = Literal["walking", "motorbike", "car"]
+#: Why a stop worth visiting is not in the day: the shift cannot hold it, or its address has no
+#: coordinates to plan a visit by.
+NotTodayReason = Literal["shift_full", "no_location"]
+
+
+# --- Shifts -----------------------------------------------------------------------------------
+
+
+class ShiftRead(BaseModel):
+    """When and how an agent works; times are wall-clock times of the portfolio's zone."""
+
+    agent_id: uuid.UUID
+    start_latitude: float | None = Field(description="where the day starts; None: first stop")
+    start_longitude: float | None
+    start_time: time
+    end_time: time
+    mode: TravelMode
+    speed_mps: float = Field(description="straight-line speed used for the ETAs")
+    visit_minutes: int
+    is_default: bool = Field(description="no shift stored for the agent: the defaults apply")
+
+
+class ShiftUpdate(BaseModel):
+    """A supervisor's or admin's edit of an agent's shift (the whole shift; ``speed_mps``
+    None uses the mode's default speed)."""
+
+    start_latitude: float | None = Field(default=None, ge=-90, le=90)
+    start_longitude: float | None = Field(default=None, ge=-180, le=180)
+    start_time: time
+    end_time: time
+    mode: TravelMode = "walking"
+    speed_mps: float | None = Field(default=None, gt=0, le=40)
+    visit_minutes: int = Field(default=10, ge=1, le=240)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ShiftUpdate:
+        if (self.start_latitude is None) != (self.start_longitude is None):
+            raise ValueError("start_latitude and start_longitude go together")
+        if self.end_time <= self.start_time:
+            raise ValueError("end_time must be after start_time")
+        return self
 
 
 # --- Worklist -------------------------------------------------------------------------------
 
 
+class StopAccount(BaseModel):
+    """One of the accounts a stop settles."""
+
+    account_id: uuid.UUID
+    external_ref: str
+    product: str
+    status: AccountStatus
+    currency: str
+    balance_minor: int
+    days_past_due: int
+    promise_due_today: bool
+    instalment_due_today: bool
+
+
 class WorklistStop(BaseModel):
-    """One account to visit. Distances are straight-line metres; ``None`` without coordinates."""
+    """One debtor to visit at their address, with every account of theirs the agent holds
+    there. The account fields (``account_id`` to ``aging_bucket``) are those of the most
+    valuable account, except ``balance_minor``: the sum of the stop's accounts in ``currency``.
+    Distances are straight-line metres; ``None`` without coordinates."""
 
     position: int = Field(description="1-based place in the suggested visit order")
-    account_id: uuid.UUID
+    account_id: uuid.UUID = Field(description="the stop's most valuable account")
     external_ref: str
     product: str
     status: AccountStatus
@@ -97,6 +156,13 @@ class WorklistStop(BaseModel):
     hold: ContactHold | None = Field(
         default=None, description="in held_back: the contact rule that forbids a visit that day"
     )
+    accounts: list[StopAccount] = Field(
+        default_factory=list, description="every account visited at this stop, most valuable first"
+    )
+    value_minor: int = Field(
+        default=0, description="what the visit is worth (backend.field.value), in currency"
+    )
+    reason: NotTodayReason | None = Field(default=None, description="in not_today: why")
 
 
 class Worklist(BaseModel):
@@ -115,6 +181,15 @@ class Worklist(BaseModel):
         default_factory=list,
         description="open accounts the contact rules forbid visiting that day, with the rule",
     )
+    not_today: list[WorklistStop] = Field(
+        default_factory=list,
+        description="stops worth a visit that the day cannot hold, most valuable first",
+    )
+    shift_start: datetime | None = Field(
+        default=None, description="departure, in the day's time zone (ETAs count from here)"
+    )
+    shift_end: datetime | None = Field(default=None, description="every visit is over by then")
+    visit_minutes: int = 10
     server_time: datetime
 
 
@@ -354,3 +429,43 @@ class RouteSummary(BaseModel):
     date: date
     timezone: str
     agents: list[RouteSummaryRow]
+
+
+# --- Team plan --------------------------------------------------------------------------------
+
+
+class TeamPlanRequest(BaseModel):
+    date: dt.date | None = Field(default=None, description="default: tomorrow in the team's zone")
+    agent_ids: list[uuid.UUID] | None = Field(
+        default=None, description="default: every active agent of the caller's scope"
+    )
+
+
+class PlannedStopRead(BaseModel):
+    position: int
+    debtor_id: uuid.UUID
+    debtor_name: str
+    account_ids: list[uuid.UUID]
+    eta: datetime = Field(description="in the plan's time zone")
+    leg_m: int
+    value_minor: int
+    currency: str
+    latitude: float | None
+    longitude: float | None
+
+
+class AgentPlan(BaseModel):
+    agent_id: uuid.UUID
+    agent_name: str
+    shift: ShiftRead
+    stops: list[PlannedStopRead]
+    travel_m: int
+    value_minor: int
+
+
+class TeamPlan(BaseModel):
+    date: date
+    timezone: str
+    agents: list[AgentPlan]
+    candidates: int = Field(description="stops worth a visit that day, across the team")
+    dropped: int = Field(description="candidates no shift could hold (the least valuable)")

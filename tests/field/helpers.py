@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -14,6 +14,7 @@ from sqlmodel import Session
 from backend.accounts.models import Account
 from backend.creditors.models import Portfolio
 from backend.debtors.models import DebtorAddress
+from backend.field.models import AgentShift
 from backend.users.models import User
 from shared.schemas.enums import Role
 from tests import builders as b
@@ -150,3 +151,27 @@ class Stop:
     id: uuid.UUID
     lat: float | None
     lon: float | None
+
+
+def shift(
+    session: Session,
+    agent: User,
+    *,
+    start: tuple[float, float] | None = START,
+    hours: tuple[time, time] = (time(8), time(17)),
+    mode: str = "walking",
+    visit_minutes: int = 10,
+) -> AgentShift:
+    """A stored shift for ``agent`` (by default: from Plaza Mayor, 08:00-17:00 on foot)."""
+    row = AgentShift(
+        agent_id=agent.id,
+        start_latitude=start[0] if start else None,
+        start_longitude=start[1] if start else None,
+        start_time=hours[0],
+        end_time=hours[1],
+        mode=mode,
+        visit_minutes=visit_minutes,
+    )
+    session.add(row)
+    session.flush()
+    return row

@@ -12,7 +12,6 @@ from backend.audit.service import Actor
 from backend.plans import service as plans
 from backend.promises import service as promises
 from backend.promises.service import PromiseRequest
-from backend.routing.tour import order_stops
 from shared.schemas.enums import ActionChannel, EntryKind, Role
 from tests import builders as b
 from tests.field import helpers as h
@@ -27,33 +26,37 @@ def _get(client, user, **params):
     return response.json()
 
 
-def test_stops_come_in_solver_order_with_unlocated_last(session: Session, client) -> None:
+def test_the_day_starts_at_the_shift_with_etas_in_lima_time(session: Session, client) -> None:
     portfolio = lima(session)
     _, agent = h.team(session)
+    h.shift(session, agent)
     far = h.located_account(session, portfolio, agent, h.north(900))
     near = h.located_account(session, portfolio, agent, h.north(150))
     nowhere = h.located_account(session, portfolio, agent, None)
     middle = h.located_account(session, portfolio, agent, h.north(400))
     h.located_account(session, portfolio, b.user(session, Role.agent), h.north(50))  # not hers
 
-    body = _get(client, agent, lat=h.START[0], lon=h.START[1])
+    body = _get(client, agent)
 
     ids = [s["account_id"] for s in body["stops"]]
-    assert ids == [str(a.id) for a in (near, middle, far, nowhere)]
-    expected = order_stops(
-        h.START,
-        [h.Stop(a.id, *h.north(m)) for a, m in ((far, 900), (near, 150), (middle, 400))],
-    )
-    assert ids[:3] == [str(i) for i in expected.stop_ids]
-    first, last = body["stops"][0], body["stops"][-1]
+    assert ids == [str(a.id) for a in (near, middle, far)]
+    first = body["stops"][0]
     assert first["position"] == 1 and 145 <= first["leg_m"] <= 155
-    assert first["eta"] is not None and first["arrival_s"] == round(first["leg_m"] / 1.2)
+    assert abs(first["arrival_s"] - first["leg_m"] / 1.2) <= 1
+    begin = datetime.fromisoformat(body["shift_start"])
+    assert begin.utcoffset() == timedelta(hours=-5) and (begin.hour, begin.minute) == (8, 0)
+    eta = datetime.fromisoformat(first["eta"])
+    assert eta.utcoffset() == timedelta(hours=-5)  # Lima time, not UTC
+    assert eta == begin + timedelta(seconds=first["arrival_s"])
     assert body["stops"][2]["cumulative_m"] == body["total_m"]
-    assert last["leg_m"] is None and last["eta"] is None and last["address"]["latitude"] is None
+    assert [(s["account_id"], s["reason"]) for s in body["not_today"]] == [
+        (str(nowhere.id), "no_location")
+    ]
     assert body["unlocated"] == 1 and body["timezone"] == "America/Lima"
     assert first["debtor_name"] == "Rosa Quispe" and first["phones"][0].startswith("+5199")
     assert first["balance_minor"] == 100_000 and first["days_past_due"] == 45
-    motorbike = _get(client, agent, lat=h.START[0], lon=h.START[1], mode="motorbike")
+    assert body["start_latitude"] == h.START[0]
+    motorbike = _get(client, agent, mode="motorbike")
     assert motorbike["stops"][0]["arrival_s"] < first["arrival_s"]
 
 
@@ -95,23 +98,24 @@ def test_filters_and_due_today_flags(session: Session, client) -> None:
     assert [s["account_id"] for s in bucket["stops"]] == [str(fresh.id)]
     not_visited = _get(client, agent, not_visited=True)
     assert str(visited.id) not in {s["account_id"] for s in not_visited["stops"]}
-    assert len(not_visited["stops"]) == 3
+    # The plan is in good standing until its first instalment falls due: no visit today.
+    assert {s["account_id"] for s in not_visited["stops"]} == {str(fresh.id), str(promised.id)}
     promise_due = _get(client, agent, promise_due=True)
     assert str(promised.id) in {s["account_id"] for s in promise_due["stops"]}
     assert str(fresh.id) not in {s["account_id"] for s in promise_due["stops"]}
 
 
-def test_without_start_the_route_begins_at_the_first_priority_stop(
-    session: Session, client
-) -> None:
+def test_without_start_the_route_begins_at_the_most_valuable_stop(session: Session, client) -> None:
     portfolio = lima(session)
     _, agent = h.team(session)
-    oldest = h.located_account(session, portfolio, agent, h.north(800), days_past_due=120)
+    big = h.located_account(
+        session, portfolio, agent, h.north(800), days_past_due=120, principal=900_000
+    )
     h.located_account(session, portfolio, agent, h.north(100), days_past_due=20)
 
     body = _get(client, agent)
 
-    assert body["stops"][0]["account_id"] == str(oldest.id)
+    assert body["stops"][0]["account_id"] == str(big.id)
     assert body["stops"][0]["leg_m"] == 0
     assert body["start_latitude"] is None
 

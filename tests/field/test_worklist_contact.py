@@ -3,7 +3,7 @@ country forbids, and every account held back says by which rule and until when."
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -53,9 +53,10 @@ def test_no_visits_on_a_saturday_in_peru(session: Session, client) -> None:
     assert all(datetime.fromisoformat(hold["until"]) == monday for hold in held.values())
 
 
-def test_before_opening_the_route_departs_at_seven(session: Session, client) -> None:
+def test_a_shift_starting_before_opening_waits_until_seven(session: Session, client) -> None:
     portfolio = _peru(session)
     _, agent = h.team(session)
+    h.shift(session, agent, hours=(time(6), time(14)))
     auth = b.headers(agent)
     h.located_account(session, portfolio, agent, h.north(120))
     with pinned(datetime(2026, 12, 10, 5, 30, tzinfo=LIMA)):  # a Thursday
@@ -72,10 +73,12 @@ def test_stops_the_route_reaches_after_closing_wait_for_the_next_working_day(
     portfolio = _peru(session)
     _, agent = h.team(session)
     auth = b.headers(agent)
+    h.shift(session, agent, hours=(time(19, 50), time(22)))
     near = h.located_account(session, portfolio, agent, h.north(100))
     far = h.located_account(session, portfolio, agent, h.north(3_000))
-    # Friday 19:50: the near stop is reached before 20:00, the far one (2.9 km on foot) after.
-    with pinned(datetime(2026, 12, 4, 19, 50, tzinfo=LIMA)):
+    # An evening shift from 19:50 on Friday: the near stop is reached before 20:00, the far one
+    # (2.9 km on foot) after.
+    with pinned(datetime(2026, 12, 4, 12, 0, tzinfo=LIMA)):
         body = _get(client, auth)
     assert [s["account_id"] for s in body["stops"]] == [str(near.id)]
     assert body["stops"][0]["position"] == 1 and body["stops"][0]["eta"] is not None
@@ -134,8 +137,9 @@ def test_chile_one_visit_a_week_counts_visits_on_any_account_of_the_debtor(
         monday = datetime(2026, 12, 14, 8, 0, tzinfo=SANTIAGO)
         assert datetime.fromisoformat(hold["until"]) == monday
     with pinned(datetime(2026, 12, 14, 9, 0, tzinfo=SANTIAGO)):
-        stops = _get(client, auth)["stops"]
-    assert {s["account_id"] for s in stops} == {str(first.id), str(second.id)}
+        [stop] = _get(client, auth)["stops"]  # one debtor at one address: one stop
+    assert {a["account_id"] for a in stop["accounts"]} == {str(first.id), str(second.id)}
+    assert stop["balance_minor"] == 200_000
 
 
 def test_a_day_asked_ahead_is_judged_as_a_whole(session: Session, client) -> None:

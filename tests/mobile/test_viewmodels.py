@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session
@@ -61,6 +62,13 @@ def test_today_filters_by_bucket_promise_due_and_not_visited(make_ctx: MakeCtx, 
         await visit.check_in()
         visit.outcome = VisitOutcome.not_home
         assert visit.save() is not None
+        # Progress counts the visit made here, times are the shift's in Lima time.
+        assert today.summary().startswith("1/3 visitas · ")
+        assert today.summary().endswith(" · 08:00–17:00")
+        worklist = today.worklist
+        assert worklist is not None and worklist.stops[0].eta is not None
+        lima_eta = worklist.stops[0].eta.astimezone(ZoneInfo("America/Lima")).strftime("%H:%M")
+        assert today.rows()[0].route.endswith(f"llega {lima_eta}")
         today.not_visited = True  # visited here, not yet sent: already off the list
         assert day.accounts[2].id not in {r.account_id for r in today.rows()}
         assert today.should_refresh(pixels=-90, min_extent=0)

@@ -94,12 +94,22 @@ MESSAGES: dict[str, dict[str, Any]] = {
     },
     "mobile.today.summary": {
         "es": {
-            "one": "{count} visita · {distance} · {duration}",
-            "other": "{count} visitas · {distance} · {duration}",
+            "one": "{done}/{count} visita · {distance} · {start}–{end}",
+            "other": "{done}/{count} visitas · {distance} · {start}–{end}",
         },
         "en": {
-            "one": "{count} visit · {distance} · {duration}",
-            "other": "{count} visits · {distance} · {duration}",
+            "one": "{done}/{count} visit · {distance} · {start}–{end}",
+            "other": "{done}/{count} visits · {distance} · {start}–{end}",
+        },
+    },
+    "mobile.today.not_today": {
+        "es": {
+            "one": "{count} parada más queda para otro día",
+            "other": "{count} paradas más quedan para otro día",
+        },
+        "en": {
+            "one": "{count} more stop left for another day",
+            "other": "{count} more stops left for another day",
         },
     },
     "mobile.today.stale": {
