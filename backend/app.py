@@ -19,7 +19,9 @@ from backend.contact.endpoints import log as contact_log_router
 from backend.contact.endpoints import router as contact_router
 from backend.conversations.endpoints import router as conversations_router
 from backend.core import handlers, heap
+from backend.core.bodylimit import BodyLimit
 from backend.core.config import get_settings
+from backend.core.headers import SecurityHeaders, page_policy
 from backend.core.routing import DomainRouter, PrefilteredRouter
 from backend.creditors.endpoints import router as creditors_router
 from backend.debtors.endpoints import router as debtors_router
@@ -85,14 +87,36 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+# The docs pages load Swagger UI and ReDoc from their CDN and start them with inline scripts.
+DOCS_POLICY = (
+    "default-src 'none'; script-src https://cdn.jsdelivr.net 'unsafe-inline'; "
+    "style-src https://cdn.jsdelivr.net https://fonts.googleapis.com 'unsafe-inline'; "
+    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+    "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
 def create_app() -> FastAPI:
+    # Production serves no API docs unless COBRO_API_DOCS=true.
+    docs = get_settings().docs_enabled
     app = FastAPI(
         lifespan=lifespan,
         title="Cobro API",
         version="0.1.0",
         description="Debt collections: portfolios, debtors, accounts, ledger, negotiation.",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     handlers.install(app)
+    # Outermost last: the body limit answers before anything else runs, and its refusals get
+    # the security headers too.
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
+    if docs:
+        page_policy(app, "/docs", DOCS_POLICY)
+        page_policy(app, "/redoc", DOCS_POLICY)
     app.include_router(api_router())
     app.include_router(payment_pages)
     app.include_router(health)

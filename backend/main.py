@@ -8,9 +8,10 @@ app = create_app()
 
 
 def _bot_token() -> str:
-    """A token for the bots' service user, minted in this process."""
+    """A token for the bots' service user, minted in this process for a day (minted again
+    when it expires or the credential is rotated)."""
     with session_scope() as session:
-        return ensure_bot_identity(session)
+        return ensure_bot_identity(session, days=1)
 
 
 # The channel webhooks (/webhooks/telegram, /webhooks/whatsapp) need the "bots" extra; the

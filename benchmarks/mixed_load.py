@@ -279,9 +279,15 @@ class Load:
     def __init__(self, base: str, team: Team, args: argparse.Namespace) -> None:
         self.base = base
         self.args = args
-        self.admin = {"Authorization": f"Bearer {create_access_token(team.admin_id, 'admin')}"}
+        self.admin = {
+            "Authorization": f"Bearer {create_access_token(team.admin_id, 'admin', version=0)}"
+        }
         self.agents = [
-            (agent_id, {"Authorization": f"Bearer {create_access_token(agent_id, 'agent')}"}, ids)
+            (
+                agent_id,
+                {"Authorization": f"Bearer {create_access_token(agent_id, 'agent', version=0)}"},
+                ids,
+            )
             for agent_id, ids in sorted(team.agents.items())
         ]
         self.accounts = team.accounts

@@ -18,6 +18,7 @@ chat is verified (``AuthError`` code ``verification_required`` otherwise). Error
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, Self
@@ -67,12 +68,17 @@ class BotApi:
         base_url: str,
         *,
         token: str,
+        renew: Callable[[], Awaitable[str]] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 10.0,
     ) -> Self:
         """A client of the API at ``base_url`` with a bot token (``cobro bot-token``, or
-        ``backend.conversations.service.ensure_bot_identity`` in-process)."""
-        return cls(CobroClient(base_url, token=token, transport=transport, timeout=timeout))
+        ``backend.conversations.service.ensure_bot_identity`` in-process). ``renew`` gives a
+        new token when the API stops accepting the current one (a rotated credential)."""
+        client = CobroClient(
+            base_url, token=token, renew=renew, transport=transport, timeout=timeout
+        )
+        return cls(client)
 
     def chat(self, channel: ChatChannel, user_id: str, *, per_turn: bool = False) -> BotChat:
         """``per_turn``: the chat object serves one incoming message (see ``BotChat``)."""
