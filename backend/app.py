@@ -19,15 +19,17 @@ from backend.contact.endpoints import log as contact_log_router
 from backend.contact.endpoints import router as contact_router
 from backend.conversations.endpoints import router as conversations_router
 from backend.core import handlers, heap
-from backend.core.bodylimit import BodyLimit
+from backend.core.bodylimit import BodyLimit, Limit
 from backend.core.config import get_settings
 from backend.core.headers import SecurityHeaders, page_policy
 from backend.core.routing import DomainRouter, PrefilteredRouter
 from backend.creditors.endpoints import router as creditors_router
 from backend.debtors.endpoints import router as debtors_router
+from backend.field.endpoints import SYNC_BODY_BYTES
 from backend.field.endpoints import router as field_router
 from backend.imports.endpoints import router as imports_router
 from backend.imports.mapping_endpoints import router as import_mapping_router
+from backend.imports.upload import upload_body_bytes
 from backend.ledger.endpoints import router as ledger_router
 from backend.outbound.endpoints import accounts as outbound_accounts_router
 from backend.outbound.endpoints import outbox as outbox_router
@@ -87,6 +89,14 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+# The routes that take more than COBRO_MAX_BODY_BYTES (tests/core/test_body_limit.py checks
+# that each one exists).
+LARGE_BODIES: dict[tuple[str, str], Limit] = {
+    ("POST", "/api/v1/imports"): upload_body_bytes,
+    ("POST", "/api/v1/statements"): upload_body_bytes,
+    ("POST", "/api/v1/field/sync"): lambda: SYNC_BODY_BYTES,
+}
+
 # The docs pages load Swagger UI and ReDoc from their CDN and start them with inline scripts.
 DOCS_POLICY = (
     "default-src 'none'; script-src https://cdn.jsdelivr.net 'unsafe-inline'; "
@@ -112,7 +122,7 @@ def create_app() -> FastAPI:
     handlers.install(app)
     # Outermost last: the body limit answers before anything else runs, and its refusals get
     # the security headers too.
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, larger=LARGE_BODIES)
     app.add_middleware(SecurityHeaders)
     if docs:
         page_policy(app, "/docs", DOCS_POLICY)

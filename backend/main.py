@@ -3,6 +3,7 @@
 from backend.app import create_app
 from backend.conversations.service import ensure_bot_identity
 from backend.core.db import session_scope
+from backend.core.headers import page_policy
 
 app = create_app()
 
@@ -31,4 +32,5 @@ except ModuleNotFoundError as missing:
     if missing.name not in ("mobile", "flet", "flet_web", "flet_map"):
         raise
 else:
-    field_app.mount(app)
+    if field_app.mount(app):
+        page_policy(app, field_app.MOUNT_PATH, field_app.content_security_policy())

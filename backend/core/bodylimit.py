@@ -11,15 +11,15 @@ huge bodies in memory. :class:`BodyLimit` wraps the whole application:
   crosses it fails with 413 (answered by the error handler, or by the middleware itself if the
   error escapes); nothing past the limit is ever received.
 
-Every route gets ``COBRO_MAX_BODY_BYTES`` (1 MiB) unless its endpoint is marked with
-:func:`body_limit` (file uploads, the field app's sync batches). Websockets are not concerned.
+Every route gets ``COBRO_MAX_BODY_BYTES`` (1 MiB) unless the application names it among the
+routes that take more (file uploads, the field app's sync batches; see ``backend.app``). The
+limit is known before routing, from the method and path alone, so that a declared length is
+refused before anything runs. Websockets are not concerned.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,31 +28,16 @@ from backend.core.config import get_settings
 from backend.core.errors import BodyTooLarge
 from backend.core.handlers import body_too_large
 
-F = TypeVar("F", bound=Callable[..., Any])
+#: A limit in bytes, read when a request comes (so it follows the settings).
 Limit = Callable[[], int]
-_ATTRIBUTE = "cobro_body_limit"
-
-
-def body_limit(limit: Limit) -> Callable[[F], F]:
-    """Give an endpoint its own body limit (bytes, read from the settings per request). Place
-    it under the route decorator::
-
-        @router.post("/imports")
-        @body_limit(lambda: get_settings().max_upload_bytes + ENVELOPE)
-        async def upload_import(...): ...
-    """
-
-    def mark(endpoint: F) -> F:
-        setattr(endpoint, _ATTRIBUTE, limit)
-        return endpoint
-
-    return mark
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp) -> None:
+    """``larger``: ``(method, path) -> limit`` of the routes allowed more than the default."""
+
+    def __init__(self, app: ASGIApp, larger: Mapping[tuple[str, str], Limit]) -> None:
         self.app = app
-        self._routes: list[tuple[re.Pattern[str], frozenset[str] | None, Limit]] | None = None
+        self.larger = dict(larger)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,23 +74,8 @@ class BodyLimit:
             await _refuse(scope, send, limit)
 
     def _limit(self, scope: Scope) -> int:
-        if self._routes is None:
-            self._routes = _marked_routes(scope["app"].routes)
-        path, method = scope["path"], scope["method"]
-        for pattern, methods, limit in self._routes:
-            if (methods is None or method in methods) and pattern.match(path):
-                return limit()
-        return get_settings().max_body_bytes
-
-
-def _marked_routes(routes: list[Any]) -> list[tuple[re.Pattern[str], frozenset[str] | None, Limit]]:
-    found = []
-    for route in routes:
-        limit = getattr(getattr(route, "endpoint", None), _ATTRIBUTE, None)
-        if limit is not None:
-            methods = getattr(route, "methods", None)
-            found.append((route.path_regex, frozenset(methods) if methods else None, limit))
-    return found
+        larger = self.larger.get((scope["method"], scope["path"].rstrip("/") or "/"))
+        return larger() if larger is not None else get_settings().max_body_bytes
 
 
 def _content_length(scope: Scope) -> int | None:

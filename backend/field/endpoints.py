@@ -10,7 +10,6 @@ from fastapi import Query
 
 from backend.accounts.guards import VisibleAccount
 from backend.auth.deps import CurrentUser, Lang, SessionDep
-from backend.core.bodylimit import body_limit
 from backend.core.errors import ValidationFailed
 from backend.core.routing import DomainRouter
 from backend.field import bundles, routes, sync, worklist
@@ -29,7 +28,8 @@ from shared.schemas.field import (
 
 router = DomainRouter(prefix="/field", tags=["field"])
 
-# A sync batch may carry up to 500 actions, a day of location pings among them.
+# A sync batch may carry up to 500 actions, a day of location pings among them (the largest
+# request body of POST /field/sync: backend.core.bodylimit).
 SYNC_BODY_BYTES = 8 * 1024 * 1024
 
 Timezone = Annotated[
@@ -77,7 +77,6 @@ def get_account_bundle(session: SessionDep, account: VisibleAccount) -> object:
 
 
 @router.post("/sync", response_model=SyncResponse)
-@body_limit(lambda: SYNC_BODY_BYTES)
 def post_sync(session: SessionDep, user: CurrentUser, body: SyncRequest, lang: Lang) -> object:
     """Push the outbox (applied in order, each action once per ``client_id``) and pull the
     changes since ``cursor``. Agents only. Each action gets ``applied``, ``duplicate``,

@@ -17,7 +17,7 @@ from backend.creditors.service import get_portfolio
 from backend.imports import report, service, tasks
 from backend.imports.guards import KnownBatch
 from backend.imports.models import ImportBatch
-from backend.imports.upload import read_upload, upload_body_limit
+from backend.imports.upload import read_upload
 from backend.uploads import service as uploads
 from shared.schemas.common import ErrorBody, Page
 from shared.schemas.imports import ImportBatchRead, ImportSummary
@@ -59,7 +59,6 @@ _UPLOAD_BODY: dict[str, Any] = {
     },
     openapi_extra=_UPLOAD_BODY,
 )
-@upload_body_limit
 async def upload_import(
     request: Request,
     session: SessionDep,

@@ -15,7 +15,7 @@ from backend.core.config import get_settings
 from backend.core.errors import ValidationFailed
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter, run_unit
-from backend.imports.upload import read_upload, upload_body_limit
+from backend.imports.upload import read_upload
 from backend.statements import repository, service, tasks
 from backend.statements.guards import KnownStatement
 from backend.uploads import service as uploads
@@ -83,7 +83,6 @@ def line_page(
     },
     openapi_extra=_UPLOAD_BODY,
 )
-@upload_body_limit
 async def upload_statement(
     request: Request,
     session: SessionDep,
