@@ -99,14 +99,20 @@ def test_the_migration_marks_the_demo_users_already_loaded(database: Database) -
     try:
         with engine.begin() as conn:
             command.downgrade(alembic_config(conn), str(sessions_revision.down_revision))
-            for email in ("agent1@demo.cobro", "ana@agencia.pe"):
+            boss = uuid.uuid4().hex
+            # The agent's supervisor_id refers to the supervisor: the upgrade must alter the
+            # table in place (SQLite cannot drop a table other rows refer to).
+            for user_id, email, supervisor in (
+                (boss, "ana@agencia.pe", None),
+                (uuid.uuid4().hex, "agent1@demo.cobro", boss),
+            ):
                 conn.execute(
                     text(
                         "INSERT INTO users (id, email, full_name, password_hash, role, language,"
-                        " is_active, created_at) VALUES (:id, :email, 'x', 'x', 'agent', 'es',"
-                        " :yes, CURRENT_TIMESTAMP)"
+                        " is_active, supervisor_id, created_at) VALUES (:id, :email, 'x', 'x',"
+                        " 'agent', 'es', :yes, :boss, CURRENT_TIMESTAMP)"
                     ),
-                    {"id": uuid.uuid4().hex, "email": email, "yes": True},
+                    {"id": user_id, "email": email, "yes": True, "boss": supervisor},
                 )
         with engine.begin() as conn:
             upgrade(conn)
