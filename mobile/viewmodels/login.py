@@ -34,11 +34,9 @@ class LoginViewModel:
             me = await api.me()
         except (ApiError, ApiUnavailable) as exc:
             await api.aclose()
-            self.error = (
-                self.ctx.t("mobile.login.offline")
-                if isinstance(exc, ApiUnavailable)
-                else exc.message
-            )
+            # Unreachable: say so; refused or throttled (429, 503 login_busy): say why.
+            offline = isinstance(exc, ApiUnavailable) and exc.code != "login_busy"
+            self.error = self.ctx.t("mobile.login.offline") if offline else exc.message
             return None
         finally:
             self.busy = False

@@ -28,9 +28,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("token_version", sa.Integer(), nullable=False, server_default="0")
         )
-        batch_op.add_column(
-            sa.Column("is_demo", sa.Boolean(), nullable=False, server_default="0")
-        )
+        batch_op.add_column(sa.Column("is_demo", sa.Boolean(), nullable=False, server_default="0"))
     op.execute(
         sa.text("UPDATE users SET is_demo = :yes WHERE email LIKE '%@demo.cobro'").bindparams(
             yes=True
