@@ -69,8 +69,8 @@ def issue(session: Session, user: User, family_id: uuid.UUID | None = None) -> T
 
 def refresh(session: Session, presented: str) -> Token:
     """A new pair for a usable refresh token (see the module doc for reuse)."""
-    now = utcnow()
     row = repository.refresh_token_for_update(session, refresh_digest(presented))
+    now = utcnow()  # once the row is ours: a use judged after another is also later than it
     if row is None or row.expires_at <= now:
         raise SessionExpired()
     user = session.get(User, row.user_id)
