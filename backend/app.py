@@ -17,16 +17,21 @@ from backend.contact.endpoints import router as contact_router
 from backend.conversations.endpoints import router as conversations_router
 from backend.conversations.requests_endpoints import router as bot_requests_router
 from backend.core import handlers, heap
+from backend.core.bodylimit import BodyLimit, Limit
 from backend.core.config import get_settings
+from backend.core.headers import SecurityHeaders, page_policy
 from backend.core.routing import PrefilteredRouter
 from backend.creditors.endpoints import router as creditors_router
 from backend.debtors.endpoints import router as debtors_router
 from backend.disputes.endpoints import router as disputes_router
+from backend.disputes.service import evidence_body_bytes
 from backend.documents.endpoints import public as certificate_pages
 from backend.documents.endpoints import router as documents_router
+from backend.field.endpoints import SYNC_BODY_BYTES
 from backend.field.endpoints import router as field_router
 from backend.imports.endpoints import router as imports_router
 from backend.imports.mapping_endpoints import router as import_mapping_router
+from backend.imports.upload import upload_body_bytes
 from backend.integrations.endpoints import router as integrations_router
 from backend.ledger.endpoints import router as ledger_router
 from backend.ops.endpoints import router as ops_router
@@ -101,14 +106,46 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         reads.LOG.stop()
 
 
+# The routes that take more than COBRO_MAX_BODY_BYTES (tests/core/test_body_limit.py checks
+# that each one exists).
+LARGE_BODIES: dict[tuple[str, str], Limit] = {
+    ("POST", "/api/v1/imports"): upload_body_bytes,
+    ("POST", "/api/v1/statements"): upload_body_bytes,
+    ("POST", "/api/v1/field/sync"): lambda: SYNC_BODY_BYTES,
+    ("POST", "/api/v1/accounts/{account_id}/evidence"): evidence_body_bytes,
+    ("POST", "/api/v1/bot/{channel}/{user_id}/accounts/{account_id}/evidence"): evidence_body_bytes,
+}
+
+# The docs pages load Swagger UI and ReDoc from their CDN and start them with inline scripts.
+DOCS_POLICY = (
+    "default-src 'none'; script-src https://cdn.jsdelivr.net 'unsafe-inline'; "
+    "style-src https://cdn.jsdelivr.net https://fonts.googleapis.com 'unsafe-inline'; "
+    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+    "https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
 def create_app() -> FastAPI:
+    # Production serves no API docs unless COBRO_API_DOCS=true.
+    docs = get_settings().docs_enabled
     app = FastAPI(
         lifespan=lifespan,
         title="Cobro API",
         version="0.1.0",
         description="Debt collections: portfolios, debtors, accounts, ledger, negotiation.",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     handlers.install(app)
+    # Outermost last: the body limit answers before anything else runs, and its refusals get
+    # the security headers too.
+    app.add_middleware(BodyLimit, larger=LARGE_BODIES)
+    app.add_middleware(SecurityHeaders)
+    if docs:
+        page_policy(app, "/docs", DOCS_POLICY)
+        page_policy(app, "/redoc", DOCS_POLICY)
     app.include_router(api_router())
     app.include_router(payment_pages)
     app.include_router(outbound_pages)

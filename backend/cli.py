@@ -280,14 +280,21 @@ def statement(
 
 
 @app.command("bot-token")
-def bot_token(days: Annotated[int, typer.Option(min=1, max=3650)] = 365) -> None:
+def bot_token(
+    days: Annotated[int, typer.Option(min=1, max=365)] = 90,
+    rotate: Annotated[
+        bool, typer.Option(help="revoke every earlier bot token first (a leaked credential)")
+    ] = False,
+) -> None:
     """Print a token for the bots' service user (created if missing): set it as
-    COBRO_BOT_TOKEN where the bots run. Deactivating bots@system.cobro revokes them all."""
-    from backend.conversations.service import ensure_bot_identity
+    COBRO_BOT_TOKEN where the bots run. --rotate makes every earlier one stop working (the
+    backend's own in-process bots renew theirs); so does deactivating bots@system.cobro."""
+    from backend.audit.service import Actor
+    from backend.conversations.service import bot_credential
     from backend.core.db import session_scope
 
     with session_scope() as session:
-        typer.echo(ensure_bot_identity(session, days))
+        typer.echo(bot_credential(session, Actor.system(), days, rotate=rotate))
 
 
 @app.command()

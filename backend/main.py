@@ -3,14 +3,16 @@
 from backend.app import create_app
 from backend.conversations.service import ensure_bot_identity
 from backend.core.db import session_scope
+from backend.core.headers import page_policy
 
 app = create_app()
 
 
 def _bot_token() -> str:
-    """A token for the bots' service user, minted in this process."""
+    """A token for the bots' service user, minted in this process for a day (minted again
+    when it expires or the credential is rotated)."""
     with session_scope() as session:
-        return ensure_bot_identity(session)
+        return ensure_bot_identity(session, days=1)
 
 
 # The channel webhooks (/webhooks/telegram, /webhooks/whatsapp) need the "bots" extra; the
@@ -30,4 +32,5 @@ except ModuleNotFoundError as missing:
     if missing.name not in ("mobile", "flet", "flet_web", "flet_map"):
         raise
 else:
-    field_app.mount(app)
+    if field_app.mount(app):
+        page_policy(app, field_app.MOUNT_PATH, field_app.content_security_policy())

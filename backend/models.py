@@ -2,6 +2,7 @@
 
 from backend.accounts.models import Account
 from backend.audit.models import AuditEvent
+from backend.auth.models import LoginThrottle, RefreshToken
 from backend.contact.models import ContactAttempt
 from backend.conversations.models import (
     ChatLinkRedemption,
@@ -63,6 +64,7 @@ __all__ = [
     "InboxMessage",
     "LedgerEntry",
     "LocationPing",
+    "LoginThrottle",
     "MessageTemplate",
     "Offer",
     "OutboundPause",
@@ -78,6 +80,7 @@ __all__ = [
     "Promise",
     "ProviderEvent",
     "QueuedJob",
+    "RefreshToken",
     "StatementLine",
     "Strategy",
     "StrategyEnrolment",

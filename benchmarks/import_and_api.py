@@ -383,7 +383,7 @@ def api_benchmark(url: str, seeded: Seeded, args: argparse.Namespace) -> dict[st
     rnd = random.Random(11)
     ids = agent_accounts(url, seeded.agent_id)
     picks = [rnd.choice(ids) for _ in range(args.requests)]
-    token = create_access_token(seeded.agent_id, Role.agent.value)
+    token = create_access_token(seeded.agent_id, Role.agent.value, version=0, minutes=240)
     auth = {"Authorization": f"Bearer {token}"}
     results: dict[str, Any] = {"agent_accounts": len(ids)}
     with server("backend.main:app", url) as base:

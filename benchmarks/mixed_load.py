@@ -273,15 +273,21 @@ class Phase:
     wall: float = 0.0
 
 
+def _bearer(user_id: uuid.UUID, role: str) -> dict[str, str]:
+    """A token for a user the run created (version 0), valid longer than any run."""
+    token = create_access_token(user_id, role, version=0, minutes=240)
+    return {"Authorization": f"Bearer {token}"}
+
+
 class Load:
     """The clients' shared state: tokens, accounts, what was sent and what came back."""
 
     def __init__(self, base: str, team: Team, args: argparse.Namespace) -> None:
         self.base = base
         self.args = args
-        self.admin = {"Authorization": f"Bearer {create_access_token(team.admin_id, 'admin')}"}
+        self.admin = _bearer(team.admin_id, "admin")
         self.agents = [
-            (agent_id, {"Authorization": f"Bearer {create_access_token(agent_id, 'agent')}"}, ids)
+            (agent_id, _bearer(agent_id, "agent"), ids)
             for agent_id, ids in sorted(team.agents.items())
         ]
         self.accounts = team.accounts

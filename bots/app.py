@@ -43,16 +43,27 @@ ConversationFactory = Callable[[], AbstractAsyncContextManager[Conversation]]
 
 
 def core_conversation(
-    base_url: str, token: Callable[[], str], *, transport: httpx.AsyncBaseTransport | None = None
+    base_url: str,
+    token: Callable[[], str],
+    *,
+    renewable: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> ConversationFactory:
     """The conversation core talking to the API at ``base_url`` through its client, with the
-    bot token ``token()`` returns (called once, in a thread: it may touch a database).
-    ``transport``: ``httpx.ASGITransport(app=api)`` when the API runs in this process."""
+    bot token ``token()`` returns (called in a thread: it may touch a database). ``renewable``:
+    ``token()`` mints a fresh credential, called again when the API refuses the current one
+    (after ``cobro bot-token --rotate``). ``transport``: ``httpx.ASGITransport(app=api)`` when
+    the API runs in this process."""
+
+    async def mint() -> str:
+        return await asyncio.to_thread(token)
 
     @asynccontextmanager
     async def factory() -> AsyncIterator[Conversation]:
-        secret = await asyncio.to_thread(token)
-        core = ConversationCore.connect(base_url, token=secret, transport=transport)
+        secret = await mint()
+        core = ConversationCore.connect(
+            base_url, token=secret, renew=mint if renewable else None, transport=transport
+        )
         try:
             yield core
         finally:
@@ -119,11 +130,12 @@ def include_webhooks(
 ) -> None:
     """Serve the webhooks beside ``api`` on its address (their lifespan joins the API's). The
     core reaches ``api`` in-process, through the client and its auth, with ``COBRO_BOT_TOKEN``
-    or else the token ``token()`` mints."""
+    or else the token ``token()`` mints (minted again when the credential was rotated)."""
     settings = settings or get_bot_settings()
     factory = core_conversation(
         settings.public_url,
-        lambda: settings.bot_token or token(),
+        (lambda: settings.bot_token) if settings.bot_token else token,
+        renewable=not settings.bot_token,
         transport=httpx.ASGITransport(app=api),
     )
     api.include_router(create_bots_app(factory, settings).router)

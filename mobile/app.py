@@ -34,13 +34,23 @@ def positions_for(page: ft.Page, config: MobileConfig) -> PositionProvider:
     return FixedPositionProvider(config.demo_position)
 
 
+def forwarded_for(page: ft.Page) -> dict[str, str] | None:
+    """In the browser the app's requests leave the server, not the browser: they name the
+    browser's address, so the API throttles logins per person and not per server (the API
+    trusts the header only from the addresses uvicorn's ``FORWARDED_ALLOW_IPS`` lists,
+    127.0.0.1 by default, where this app runs beside it)."""
+    if page.web and page.client_ip:
+        return {"X-Forwarded-For": page.client_ip}
+    return None
+
+
 async def main(page: ft.Page) -> None:
     """Start one app session on ``page``."""
     config = MobileConfig.from_env()
     ctx = AppContext(
         config=config,
         positions=positions_for(page, config),
-        make_client=http_client_factory(config),
+        make_client=http_client_factory(config, forwarded_for(page)),
         native=not page.web,
     )
     await Shell(page, ctx).start()

@@ -6,8 +6,8 @@ position provider, how to make an API client, and the :class:`UserSession` once 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
 from mobile.config import MobileConfig
 from mobile.geo import PositionProvider
@@ -16,16 +16,28 @@ from mobile.store import SessionInfo, Store, remember_active
 from mobile.sync import SyncEngine
 from shared.client import CobroClient
 from shared.i18n import DEFAULT_LANGUAGE, t
+from shared.schemas.auth import Token
 
-#: Makes an API client: ``(token, language) -> CobroClient`` (tests pass an in-process one).
-ClientFactory = Callable[[str | None, str], CobroClient]
+#: Makes an API client: ``(token, refresh_token, language) -> CobroClient`` (tests pass an
+#: in-process one).
+ClientFactory = Callable[[str | None, str | None, str], CobroClient]
 
 
-def http_client_factory(config: MobileConfig) -> ClientFactory:
-    """API clients of the configured backend; short timeouts suit a weak signal."""
+def http_client_factory(
+    config: MobileConfig, headers: Mapping[str, str] | None = None
+) -> ClientFactory:
+    """API clients of the configured backend; short timeouts suit a weak signal. ``headers``
+    go with every request (the browser app names the browser's address, see ``mobile.app``)."""
 
-    def make(token: str | None, language: str) -> CobroClient:
-        return CobroClient(config.api_url, token=token, language=language, timeout=15.0)
+    def make(token: str | None, refresh_token: str | None, language: str) -> CobroClient:
+        return CobroClient(
+            config.api_url,
+            token=token,
+            refresh_token=refresh_token,
+            language=language,
+            timeout=15.0,
+            headers=headers,
+        )
 
     return make
 
@@ -42,11 +54,19 @@ class UserSession:
 
     @classmethod
     def start(cls, info: SessionInfo, api: CobroClient, config: MobileConfig) -> UserSession:
-        """Open the user's store (saving the session in it) and wire the sync engine."""
+        """Open the user's store (saving the session in it) and wire the sync engine. The
+        client renews its access token on its own; each renewed pair is saved at once, so
+        the session survives a restart (or a dead battery) with the tokens the API expects."""
         store = Store.for_user(config.data_dir, info.user_id)
         store.save_session(info)
         outbox = Outbox(store)
-        return cls(info, api, store, outbox, SyncEngine(store, outbox, api))
+        session = cls(info, api, store, outbox, SyncEngine(store, outbox, api))
+        api.on_tokens = session.tokens_renewed
+        return session
+
+    def tokens_renewed(self, token: Token) -> None:
+        self.info = replace(self.info, token=token.access_token, refresh_token=token.refresh_token)
+        self.store.save_session(self.info)
 
     @property
     def is_supervisor(self) -> bool:
@@ -58,8 +78,9 @@ class UserSession:
         self.store.close()
 
     async def wipe(self, config: MobileConfig) -> None:
-        """Logout: forget the token and delete this user's store."""
-        self.api.logout()
+        """Logout: end the session (the API revokes it when reachable), forget the tokens and
+        delete this user's store."""
+        await self.api.logout()
         await self.api.aclose()
         self.store.wipe()
         remember_active(config.data_dir, None)

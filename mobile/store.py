@@ -61,7 +61,8 @@ ACTIVE_FILE = "active-user"
 
 @dataclass(frozen=True, slots=True)
 class SessionInfo:
-    """Who is logged in on this device, with the bearer token the API gave them."""
+    """Who is logged in on this device, with the tokens the API gave them (the access token
+    and the refresh token that renews it; both replaced at each renewal)."""
 
     token: str
     user_id: str
@@ -69,6 +70,7 @@ class SessionInfo:
     full_name: str
     role: str
     language: str
+    refresh_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

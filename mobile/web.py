@@ -15,13 +15,37 @@ import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from mobile.config import MobileConfig
 from shared.observability.requests import observe
 
 MOUNT_PATH = "/app"
+
+
+def content_security_policy(config: MobileConfig | None = None) -> str:
+    """The Content-Security-Policy of the app's page: Flet's web client is Flutter (its
+    scripts and WebAssembly from this server, small inline start-up scripts, a websocket back
+    to it) plus the map tiles' server; no framing by other sites. Checked in Chromium by
+    ``tests/mobile/test_browser.py``, which fails on any policy violation but one: Flet's
+    client also asks jsDelivr for Rive's optional animation runtime, refused on purpose (the
+    app uses no Rive animation and is served without CDNs)."""
+    tiles = urlsplit((config or MobileConfig.from_env()).tiles_url)
+    host = tiles.netloc.replace("{s}", "*")  # a template's subdomain placeholder
+    tile_origin = f"{tiles.scheme}://{host}" if host else ""
+    return (
+        "default-src 'self'; "
+        "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; "
+        "style-src 'self' 'unsafe-inline'; "
+        f"img-src 'self' data: blob: {tile_origin}; "
+        "font-src 'self' data:; "
+        f"connect-src 'self' {tile_origin}; "
+        "worker-src 'self' blob:; "
+        "object-src 'none'; base-uri 'self'; form-action 'none'; frame-ancestors 'none'"
+    )
 
 
 def available() -> bool:

@@ -42,7 +42,7 @@ def user(session: Session, role: Role = Role.agent, supervisor: User | None = No
 
 
 def headers(who: User, lang: str = "en") -> dict[str, str]:
-    token = create_access_token(who.id, who.role.value)
+    token = create_access_token(who.id, who.role.value, version=who.token_version)
     return {"Authorization": f"Bearer {token}", "Accept-Language": lang}
 
 

@@ -20,6 +20,7 @@ from backend.core.db import get_session
 from backend.core.errors import Forbidden, NotAuthenticated
 from backend.core.security import decode_access_token
 from backend.users import principals
+from backend.users import service as users
 from backend.users.models import User
 from shared.i18n import normalize_language
 from shared.schemas.enums import Role
@@ -38,7 +39,8 @@ async def current_principal(
 
     Runs on the event loop: a token seen within the last few seconds is answered from
     ``backend.users.principals`` (no JWT decode, no query; see there for how quickly a
-    deactivation takes effect); otherwise the user is read on a worker thread."""
+    deactivation or a revocation takes effect); otherwise the user is read on a worker
+    thread."""
     if not token:
         raise NotAuthenticated()
     ttl = get_settings().principal_cache_seconds
@@ -52,6 +54,7 @@ def _load_principal(session: Session, token: str, ttl: float) -> User:
         claims = decode_access_token(token)
         user_id = uuid.UUID(claims["sub"])
         expires_at = float(claims["exp"])
+        version = int(claims["ver"])
     except (jwt.PyJWTError, ValueError, KeyError, TypeError):
         raise NotAuthenticated("error.token_invalid") from None
     generation = principals.generation()
@@ -59,7 +62,9 @@ def _load_principal(session: Session, token: str, ttl: float) -> User:
     # End the read here, on this dependency's thread: the endpoint's own unit of work begins
     # on its thread (as a write where it writes), and no connection waits between the two.
     session.commit()
-    if user is None or not user.is_active:
+    # A token issued before the user's last password change, deactivation or role change (or
+    # before their credential was rotated) carries an older version: refused.
+    if not users.usable(user) or user.token_version != version:
         raise NotAuthenticated("error.token_invalid")
     if ttl > 0:
         principals.store(token, user, expires_at, generation)

@@ -2,25 +2,51 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from backend.auth.deps import SessionDep
-from backend.core.config import get_settings
+from backend.auth import service, sessions
+from backend.auth.deps import Admin, SessionDep, actor_of
+from backend.conversations import service as conversations
 from backend.core.routing import DomainRouter
-from backend.core.security import create_access_token
-from backend.users import service as users
-from shared.schemas.auth import Token
+from shared.schemas.auth import BotTokenRequest, RefreshRequest, Token
+from shared.schemas.common import ErrorBody
 
 router = DomainRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=Token)
-def login(session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
-    """OAuth2 password flow: ``username`` is the email. Answers a bearer JWT with an expiry."""
-    user = users.authenticate(session, form.username, form.password)
-    minutes = get_settings().token_minutes
-    return Token(
-        access_token=create_access_token(user.id, user.role.value, minutes),
-        expires_in=minutes * 60,
-    )
+@router.post(
+    "/token",
+    response_model=Token,
+    responses={429: {"model": ErrorBody}, 503: {"model": ErrorBody}},
+)
+async def login(
+    request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+) -> Token:
+    """OAuth2 password flow: ``username`` is the email. Answers a short-lived bearer JWT and a
+    refresh token. Repeated failures for an account or from an address are slowed down: 429
+    ``too_many_attempts`` with ``Retry-After`` (the password is then not checked at all)."""
+    address = request.client.host if request.client else None
+    return await service.login(session, form.username, form.password, address)
+
+
+@router.post("/refresh", response_model=Token)
+def refresh(session: SessionDep, body: RefreshRequest) -> Token:
+    """A new access token and refresh token for a refresh token, which is spent: presenting
+    it again later ends the session (401 ``session_expired``), as does a password change."""
+    return sessions.refresh(session, body.refresh_token)
+
+
+@router.post("/logout", status_code=204)
+def logout(session: SessionDep, body: RefreshRequest) -> Response:
+    """End the session of this refresh token (its access token expires on its own)."""
+    sessions.logout(session, body.refresh_token)
+    return Response(status_code=204)
+
+
+@router.post("/bot-token", response_model=Token)
+def bot_token(session: SessionDep, admin: Admin, body: BotTokenRequest) -> Token:
+    """A credential for bots running in their own process (``COBRO_BOT_TOKEN``); with
+    ``rotate`` every earlier one stops working at once (admins)."""
+    secret = conversations.bot_credential(session, actor_of(admin), body.days, rotate=body.rotate)
+    return Token(access_token=secret, expires_in=body.days * 24 * 3600)

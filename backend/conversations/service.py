@@ -56,6 +56,7 @@ from backend.promises.models import Promise
 from backend.promises.service import PromiseRequest
 from backend.tasks import service as tasks
 from backend.users import repository as users_repository
+from backend.users import service as users
 from backend.users.models import User
 from shared.money import from_decimal
 from shared.schemas.conversations import (
@@ -84,7 +85,7 @@ from shared.schemas.negotiation import (
 IDLE = timedelta(minutes=30)
 BINDING = timedelta(hours=24)
 BOT_EMAIL = "bots@system.cobro"
-BOT_TOKEN_DAYS = 365
+BOT_TOKEN_DAYS = 90
 
 # How actions taken in each chat channel are recorded (self-service quotas apply to these).
 ACTION_CHANNELS: dict[str, ActionChannel] = {
@@ -129,8 +130,28 @@ def ensure_bot_identity(session: Session, days: int = BOT_TOKEN_DAYS) -> str:
         with session_scope() as session:
             token = ensure_bot_identity(session)
 
-    Deactivating the user (``PATCH /users/{id}``) revokes every bot token at once.
+    Deactivating the user (``PATCH /users/{id}``) or rotating the credential
+    (:func:`bot_credential`) revokes every bot token at once.
     """
+    user = _bot_identity(session)
+    return create_access_token(
+        user.id, Role.bot.value, version=user.token_version, minutes=days * 24 * 60
+    )
+
+
+def bot_credential(session: Session, actor: Actor, days: int, *, rotate: bool) -> str:
+    """A bot token for bots in their own process (``COBRO_BOT_TOKEN``). ``rotate`` first
+    revokes every earlier one: bots holding one get 401 until given the new credential (the
+    backend's in-process bots mint themselves a new one)."""
+    user = _bot_identity(session)
+    if rotate:
+        users.revoke_tokens(session, actor, user)
+    else:
+        audit.record(session, actor, "user.token_issued", "user", user.id, after={"days": days})
+    return ensure_bot_identity(session, days)
+
+
+def _bot_identity(session: Session) -> User:
     user = users_repository.by_email(session, BOT_EMAIL)
     if user is None:
         try:
@@ -151,7 +172,7 @@ def ensure_bot_identity(session: Session, days: int = BOT_TOKEN_DAYS) -> str:
             )
     if user is None or user.role != Role.bot or not user.is_active:
         raise BotIdentityUnusable()
-    return create_access_token(user.id, Role.bot.value, minutes=days * 24 * 60)
+    return user
 
 
 def bound_ids(row: Conversation | None, now: datetime) -> list[uuid.UUID]:

@@ -32,7 +32,29 @@ class Settings(BaseSettings):
         default=f"sqlite:///{VAR_DIR / 'cobro.db'}", validation_alias="DATABASE_URL"
     )
     secret_key: str = ""
-    token_minutes: int = 8 * 60
+    # Access tokens are short-lived; clients renew them with a refresh token (rotated on each
+    # use) that stays valid ``refresh_days`` after its last use.
+    token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_days: int = Field(default=30, ge=1, le=365)
+    # A refresh token used again within this many seconds of its rotation counts as a client
+    # retrying a lost answer (it gets a new token, the lost one is revoked); later, as theft
+    # (its whole family is revoked).
+    refresh_reuse_grace_seconds: int = Field(default=60, ge=0, le=3600)
+    # Login throttling (backend/auth/throttle.py): failures allowed before delays start, per
+    # account and per client address, and the longest delay between two attempts.
+    login_free_attempts_account: int = Field(default=5, ge=1)
+    login_free_attempts_address: int = Field(default=20, ge=1)
+    login_max_delay_seconds: int = Field(default=15 * 60, ge=1)
+    # Failures older than this are forgotten (counting starts again).
+    login_window_seconds: int = Field(default=60 * 60, ge=60)
+    # Password hashes computed at once in this process (0: half the CPUs, at least one), and
+    # logins allowed to wait for a slot before 503 login_busy.
+    login_hash_slots: int = Field(default=0, ge=0)
+    login_queue: int = Field(default=16, ge=0)
+    # Largest request body (JSON, forms) outside the routes that take more (uploads, sync).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # /docs, /redoc and /openapi.json: on unless production (then only when set to true).
+    api_docs: bool | None = None
     # How long a verified bearer token's user (role, active flag, team) is reused without
     # reading it again: the bound on how late another process notices a deactivation or a role
     # change (this process forgets the user at once). 0 reads the user on every request.
@@ -143,6 +165,10 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else not self.is_production
 
     @property
     def job_module_list(self) -> list[str]:

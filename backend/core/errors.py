@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from starlette.exceptions import HTTPException
+
 
 class DomainError(Exception):
     status: ClassVar[int] = 400
@@ -55,6 +57,15 @@ class Forbidden(DomainError):
 class PayloadTooLarge(DomainError):
     status = 413
     code = "payload_too_large"
+
+
+class BodyTooLarge(HTTPException):
+    """A request body crossed its route's limit while it was read (``backend.core.bodylimit``).
+    An ``HTTPException`` so that FastAPI's body parsing lets it through unchanged."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413)
+        self.limit = limit
 
 
 class UnknownCurrency(DomainError):

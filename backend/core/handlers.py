@@ -14,7 +14,7 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backend.core.errors import DomainError
+from backend.core.errors import BodyTooLarge, DomainError
 from shared.i18n import normalize_language, t
 from shared.money import MoneyError
 
@@ -45,6 +45,16 @@ def error_response(
     return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers)
 
 
+def body_too_large(request: Request, limit: int) -> JSONResponse:
+    """413 for a request body over ``limit`` bytes; the connection is closed after it, so
+    what the client is still sending is never read."""
+    response = error_response(
+        request, 413, "payload_too_large", "error.body_too_large", limit=limit
+    )
+    response.headers["Connection"] = "close"
+    return response
+
+
 def _validation_details(errors: list[Any]) -> list[dict[str, Any]]:
     return [
         {
@@ -59,7 +69,12 @@ def _validation_details(errors: list[Any]) -> list[dict[str, Any]]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        return error_response(request, exc.status, exc.code, exc.message_key, **exc.params)
+        response = error_response(request, exc.status, exc.code, exc.message_key, **exc.params)
+        # A refusal that names when to come back (a lockout, a busy server) says it in the
+        # standard header too.
+        if (seconds := exc.params.get("retry_after_seconds")) is not None:
+            response.headers["Retry-After"] = str(seconds)
+        return response
 
     @app.exception_handler(MoneyError)
     async def _money(request: Request, exc: MoneyError) -> JSONResponse:
@@ -94,6 +109,10 @@ def install(app: FastAPI) -> None:
 
     for unavailable in (OperationalError, InterfaceError, PoolTimeout):
         app.add_exception_handler(unavailable, _unavailable)
+
+    @app.exception_handler(BodyTooLarge)
+    async def _body_too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+        return body_too_large(request, exc.limit)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -1,7 +1,14 @@
-"""Password hashing (argon2 via pwdlib) and signed, expiring access tokens (JWT, HS256)."""
+"""Password hashing (argon2 via pwdlib), signed expiring access tokens (JWT, HS256) and the
+opaque secrets of refresh tokens.
+
+An access token names its user (``sub``), their role and their ``token_version`` at issue
+(``ver``): a token whose ``ver`` is not the user's current one is refused (see
+``backend.auth.deps``)."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -28,12 +35,16 @@ def verify_password(password: str, password_hash: str) -> bool:
 DUMMY_HASH = hash_password("cobro-timing-equaliser")
 
 
-def create_access_token(subject: uuid.UUID, role: str, minutes: int | None = None) -> str:
+def create_access_token(
+    subject: uuid.UUID, role: str, *, version: int, minutes: int | None = None
+) -> str:
+    """A token for user ``subject`` whose ``token_version`` is ``version``."""
     settings = get_settings()
     now = utcnow()
     claims: dict[str, Any] = {
         "sub": str(subject),
         "role": role,
+        "ver": version,
         "iat": now,
         "exp": now + timedelta(minutes=minutes or settings.token_minutes),
         "typ": "access",
@@ -47,8 +58,19 @@ def decode_access_token(token: str) -> dict[str, Any]:
         token,
         get_settings().secret_key,
         algorithms=[ALGORITHM],
-        options={"require": ["exp", "sub", "iat"]},
+        options={"require": ["exp", "sub", "iat", "ver"]},
     )
     if claims.get("typ") != "access":
         raise jwt.InvalidTokenError("not an access token")
     return claims
+
+
+def new_refresh_secret() -> tuple[str, str]:
+    """A new refresh token and the digest it is stored as."""
+    token = secrets.token_urlsafe(32)
+    return token, refresh_digest(token)
+
+
+def refresh_digest(token: str) -> str:
+    """Refresh tokens are 256 random bits: a plain SHA-256 is enough to store them."""
+    return hashlib.sha256(token.encode()).hexdigest()

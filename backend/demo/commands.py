@@ -127,8 +127,14 @@ def banner(host: str = "127.0.0.1", port: int = 8000, engine: Engine | None = No
     """
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 (compared)
     base = f"http://{shown}:{port}"
-    lines = [f"API     {base}/api/v1", f"Docs    {base}/docs", f"Health  {base}/healthz"]
+    settings = get_settings()
+    lines = [f"API     {base}/api/v1"]
+    if settings.docs_enabled:
+        lines.append(f"Docs    {base}/docs")
+    lines.append(f"Health  {base}/healthz")
     lines.append(f"App     {base}/app/")  # the field agent app in the browser (mobile/web.py)
+    if settings.is_production:  # demo logins are refused there
+        return "\n".join(lines)
     try:
         with session_scope(engine) as session:
             loaded = demo_loaded(session)
@@ -163,6 +169,7 @@ def _users(session: Session, specs: tuple[DemoUser, ...]) -> dict[str, User]:
                 role=spec.role,
                 supervisor_id=users[spec.supervisor].id if spec.supervisor else None,
                 language=spec.language,
+                is_demo=True,  # refused in production, whatever the database was seeded as
             )
             session.add(user)
             session.flush()

@@ -69,6 +69,11 @@ EVIDENCE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "applicatio
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 
 
+def evidence_body_bytes() -> int:
+    """The request body an evidence upload may send: the file and its multipart framing."""
+    return MAX_EVIDENCE_BYTES + 64 * 1024
+
+
 class AccountNotDisputable(DomainError):
     """Only an account still collected can be disputed (a paid or closed one owes nothing)."""
 

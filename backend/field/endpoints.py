@@ -34,6 +34,10 @@ from shared.schemas.field import (
 
 router = DomainRouter(prefix="/field", tags=["field"])
 
+# A sync batch may carry up to 500 actions, a day of location pings among them (the largest
+# request body of POST /field/sync: backend.core.bodylimit).
+SYNC_BODY_BYTES = 8 * 1024 * 1024
+
 Timezone = Annotated[
     str | None, Query(max_length=64, description="IANA timezone of the day; default the agents'")
 ]

@@ -13,10 +13,17 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
+from backend.core.config import get_settings
 from backend.core.errors import PayloadTooLarge
 from backend.imports.errors import FileRequired
 
 ENVELOPE = 64 * 1024  # room for the multipart boundaries and part headers
+
+
+def upload_body_bytes() -> int:
+    """The largest request body of an upload route (``backend.core.bodylimit``): the largest
+    file plus its envelope."""
+    return get_settings().max_upload_bytes + ENVELOPE
 
 
 async def read_upload(request: Request, limit: int) -> UploadFile:

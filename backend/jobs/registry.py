@@ -13,6 +13,7 @@ JobFunction = Callable[..., Any]
 
 # Each domain's tasks module, imported before any runner looks a job up.
 TASK_MODULES = (
+    "backend.auth.tasks",
     "backend.promises.tasks",
     "backend.plans.tasks",
     "backend.conversations.tasks",

@@ -274,7 +274,7 @@ def pay_page(
 ) -> HTMLResponse:
     """The built-in payment page (a link's public URL): who, what, how much, by when."""
     view = _pay_view(session, token, _page_language(request, lang))
-    return HTMLResponse(pages.pay_page(view))
+    return HTMLResponse(pages.pay_page(view), headers=pages.HEADERS)
 
 
 @public.post("/pay/{token}/sandbox", response_class=RedirectResponse, status_code=303)
@@ -322,4 +322,4 @@ def receipt(
         receipt_number=payment.receipt_number or "",
         agent=agent.full_name if agent else "",
     )
-    return HTMLResponse(pages.receipt_page(view))
+    return HTMLResponse(pages.receipt_page(view), headers=pages.HEADERS)

@@ -1,7 +1,13 @@
-"""Public HTML: the built-in payment page and the field receipt. Every value is escaped."""
+"""Public HTML: the built-in payment page and the field receipt. Every value is escaped.
+
+The pages carry one constant stylesheet and one constant script (the receipt's print button),
+allowed by their hashes in :data:`CONTENT_SECURITY_POLICY`: nothing else may run or load.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -25,6 +31,18 @@ color:#6b3f00;padding:10px;border-radius:10px;margin:16px 0 10px;font-size:.9rem
 .warn{background:#fdecec;color:#8a1c1c;padding:12px;border-radius:10px}
 @media print{.noprint{display:none} body{background:#fff}}
 """
+_PRINT_SCRIPT = 'document.getElementById("print").addEventListener("click",()=>window.print())'
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+CONTENT_SECURITY_POLICY = (
+    f"default-src 'none'; style-src {_csp_hash(_STYLE)}; script-src {_csp_hash(_PRINT_SCRIPT)}; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY}
 
 
 def page(lang: str, title: str, body: str) -> str:
@@ -123,8 +141,8 @@ def receipt_page(view: ReceiptView) -> str:
         "<dl>"
         + "".join(f"<dt>{escape(t(k, lang))}</dt><dd>{escape(v)}</dd>" for k, v in rows)
         + "</dl>"
-        f'<button class="pay noprint" onclick="window.print()">{escape(t("receipt.print", lang))}'
-        "</button>"
+        f'<button id="print" class="pay noprint">{escape(t("receipt.print", lang))}</button>'
+        f"<script>{_PRINT_SCRIPT}</script>"
     )
     return page(lang, t("receipt.title", lang), body)
 

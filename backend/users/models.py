@@ -20,4 +20,9 @@ class User(SQLModel, table=True):
     supervisor_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True)
     language: Language = enum_field(Language, Language.es)
     is_active: bool = True
+    # Part of every token issued to the user: raising it (password change, deactivation, role
+    # change, bot credential rotation) makes every earlier access and refresh token stale.
+    token_version: int = Field(default=0)
+    # A login of the demo data (``cobro demo-data``): refused in production.
+    is_demo: bool = Field(default=False)
     created_at: datetime = created_at_field()

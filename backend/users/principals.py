@@ -10,8 +10,9 @@ snapshot of the user's columns. It is used only while all of these hold:
   ``users.service.update`` changes a user; a load racing with it is not stored, see
   ``_generation``).
 
-So deactivating a user, or changing their role or team, takes effect at once in the process
-that made the change and within the cache's lifetime (5 s by default) in every other process.
+So deactivating a user, changing their password, role or team, or revoking their tokens
+(``token_version``) takes effect at once in the process that made the change and within the
+cache's lifetime (5 s by default) in every other process.
 Each request gets its own detached ``User`` copy: nothing is shared between requests.
 """
 

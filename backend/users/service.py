@@ -3,28 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from typing import TypeGuard
 
 from sqlalchemy import event
 from sqlmodel import Session
 
 from backend.audit import service as audit
 from backend.audit.service import Actor
-from backend.core.errors import Conflict, InvalidCredentials, NotFound, ValidationFailed
-from backend.core.security import DUMMY_HASH, hash_password, verify_password
+from backend.core.config import get_settings
+from backend.core.errors import Conflict, NotFound, ValidationFailed
+from backend.core.security import hash_password
 from backend.users import principals, repository
 from backend.users.models import User
 from shared.schemas.auth import UserCreate, UserUpdate
 from shared.schemas.enums import Role
 
 
-def authenticate(session: Session, email: str, password: str) -> User:
-    user = repository.by_email(session, email)
-    if user is None:
-        verify_password(password, DUMMY_HASH)
-        raise InvalidCredentials()
-    if not verify_password(password, user.password_hash) or not user.is_active:
-        raise InvalidCredentials()
-    return user
+def usable(user: User | None) -> TypeGuard[User]:
+    """Whether ``user`` may hold a session now: active, and not a demo login in production."""
+    return (
+        user is not None and user.is_active and not (user.is_demo and get_settings().is_production)
+    )
 
 
 def _check_supervisor(session: Session, role: Role, supervisor_id: uuid.UUID | None) -> None:
@@ -53,9 +52,15 @@ def create(session: Session, actor: Actor, data: UserCreate) -> User:
     return user
 
 
+# Changes after which the user's earlier tokens must stop working.
+_REVOKING = ("password_hash", "is_active", "role")
+
+
 def update(session: Session, actor: Actor, user: User, data: UserUpdate) -> User:
-    """Change a user the caller may see (their guard loaded it)."""
+    """Change a user the caller may see (their guard loaded it). A new password, a
+    deactivation or a new role revokes every token the user holds (``token_version``)."""
     before = audit.snapshot(user)
+    held = {key: getattr(user, key) for key in _REVOKING}
     fields = data.model_dump(exclude_unset=True)
     if "supervisor_id" in fields:
         _check_supervisor(session, user.role, fields["supervisor_id"])
@@ -64,11 +69,31 @@ def update(session: Session, actor: Actor, user: User, data: UserUpdate) -> User
     for key, value in fields.items():
         if value is not None or key == "supervisor_id":
             setattr(user, key, value)
+    if any(getattr(user, key) != value for key, value in held.items()):
+        user.token_version += 1
     session.add(user)
     session.flush()
     _forget_principal(session, user.id)
     old, new = audit.changes(before, audit.snapshot(user))
     audit.record(session, actor, "user.updated", "user", user.id, before=old, after=new)
+    return user
+
+
+def revoke_tokens(session: Session, actor: Actor, user: User) -> User:
+    """Make every token ``user`` holds stale (their access and refresh tokens, or a service
+    identity's credential)."""
+    user.token_version += 1
+    session.add(user)
+    session.flush()
+    _forget_principal(session, user.id)
+    audit.record(
+        session,
+        actor,
+        "user.tokens_revoked",
+        "user",
+        user.id,
+        after={"token_version": user.token_version},
+    )
     return user
 
 

@@ -83,10 +83,16 @@ class ConversationCore:
 
     @classmethod
     def connect(
-        cls, base_url: str, *, token: str, transport: httpx.AsyncBaseTransport | None = None
+        cls,
+        base_url: str,
+        *,
+        token: str,
+        renew: Callable[[], Awaitable[str]] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> ConversationCore:
-        """A core for the API at ``base_url`` with a bot token (``transport``: in-process)."""
-        return cls(BotApi.connect(base_url, token=token, transport=transport))
+        """A core for the API at ``base_url`` with a bot token (``transport``: in-process;
+        ``renew``: how to get a new token when this one is refused)."""
+        return cls(BotApi.connect(base_url, token=token, renew=renew, transport=transport))
 
     async def aclose(self) -> None:
         await self.api.aclose()

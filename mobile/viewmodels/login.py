@@ -27,18 +27,16 @@ class LoginViewModel:
         if not email or not password:
             self.error = self.ctx.t("mobile.login.missing")
             return None
-        api = self.ctx.make_client(None, self.ctx.lang)
+        api = self.ctx.make_client(None, None, self.ctx.lang)
         self.busy = True
         try:
             await api.login(email, password)
             me = await api.me()
         except (ApiError, ApiUnavailable) as exc:
             await api.aclose()
-            self.error = (
-                self.ctx.t("mobile.login.offline")
-                if isinstance(exc, ApiUnavailable)
-                else exc.message
-            )
+            # Unreachable: say so; refused or throttled (429, 503 login_busy): say why.
+            offline = isinstance(exc, ApiUnavailable) and exc.code != "login_busy"
+            self.error = self.ctx.t("mobile.login.offline") if offline else exc.message
             return None
         finally:
             self.busy = False
@@ -48,6 +46,7 @@ class LoginViewModel:
             return None
         info = SessionInfo(
             token=api.token or "",
+            refresh_token=api.refresh_token,
             user_id=str(me.id),
             email=me.email,
             full_name=me.full_name,
@@ -64,7 +63,8 @@ class LoginViewModel:
 
 def resume(ctx: AppContext) -> UserSession | None:
     """On a phone, reopen the last user's store and session without asking (works offline:
-    an expired token shows up at the next sync, which then asks to log in again)."""
+    the access token is renewed at the next sync with the stored refresh token; a session that
+    ended shows up then, and the app asks to log in again)."""
     if not ctx.native:
         return None
     user_id = active_user(ctx.config.data_dir)
@@ -77,7 +77,8 @@ def resume(ctx: AppContext) -> UserSession | None:
         remember_active(ctx.config.data_dir, None)
         return None
     ctx.lang = info.language
-    ctx.user = UserSession.start(info, ctx.make_client(info.token, info.language), ctx.config)
+    api = ctx.make_client(info.token, info.refresh_token, info.language)
+    ctx.user = UserSession.start(info, api, ctx.config)
     return ctx.user
 
 

@@ -18,6 +18,7 @@ chat is verified (``AuthError`` code ``verification_required`` otherwise). Error
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, Self
@@ -76,12 +77,17 @@ class BotApi:
         base_url: str,
         *,
         token: str,
+        renew: Callable[[], Awaitable[str]] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 10.0,
     ) -> Self:
         """A client of the API at ``base_url`` with a bot token (``cobro bot-token``, or
-        ``backend.conversations.service.ensure_bot_identity`` in-process)."""
-        return cls(CobroClient(base_url, token=token, transport=transport, timeout=timeout))
+        ``backend.conversations.service.ensure_bot_identity`` in-process). ``renew`` gives a
+        new token when the API stops accepting the current one (a rotated credential)."""
+        client = CobroClient(
+            base_url, token=token, renew=renew, transport=transport, timeout=timeout
+        )
+        return cls(client)
 
     async def report_deliveries(self, reports: list[DeliveryReport]) -> int:
         """Relay a channel's delivery statuses (``/outbound/deliveries``); how many reminders

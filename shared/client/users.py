@@ -2,31 +2,44 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
+from shared.client.errors import ApiError, ApiUnavailable
 from shared.client.http import V1, HttpClient
-from shared.schemas.auth import Token, UserCreate, UserRead, UserUpdate
+from shared.schemas.auth import RefreshRequest, Token, UserCreate, UserRead, UserUpdate
 from shared.schemas.common import Page
 from shared.schemas.enums import Role
 
 
 class UsersApi(HttpClient):
     async def login(self, email: str, password: str) -> Token:
-        """OAuth2 password login; the token is kept for the next requests and returned (with
-        its lifetime in ``expires_in`` seconds) so a client may store it. Wrong credentials
-        raise ``AuthError`` with code ``invalid_credentials``."""
+        """OAuth2 password login; the tokens are kept for the next requests (the access token
+        is renewed with the refresh token when it expires) and returned so a client may store
+        them. Wrong credentials raise ``AuthError`` with code ``invalid_credentials``; too many
+        failures ``ApiError`` 429 ``too_many_attempts`` (``details.retry_after_seconds``)."""
         token = await self._request(
             "POST",
             f"{V1}/auth/token",
             data={"username": email, "password": password},
             model=Token,
         )
-        self._token = token.access_token
+        self._use(token)
         return token
 
-    def logout(self) -> None:
-        """Forget the token (the API keeps no session; the token expires on its own)."""
-        self._token = None
+    async def logout(self) -> None:
+        """End the session: the API revokes the refresh token (when it can be reached) and the
+        client forgets both tokens (the access token expires on its own within minutes)."""
+        refresh_token, self._token, self._refresh_token = self._refresh_token, None, None
+        # Offline or already ended: the tokens are gone from here all the same.
+        if refresh_token is not None:
+            with contextlib.suppress(ApiError, ApiUnavailable):
+                await self._request(
+                    "POST",
+                    f"{V1}/auth/logout",
+                    json=RefreshRequest(refresh_token=refresh_token),
+                    model=type(None),
+                )
 
     async def me(self) -> UserRead:
         """The logged-in user."""

@@ -9,9 +9,26 @@ from shared.schemas.enums import Language, Role
 
 
 class Token(BaseModel):
+    """An access token (``expires_in`` seconds) and, for people, the refresh token that renews
+    it (``POST /auth/refresh``; rotated on each use, ``refresh_expires_in`` seconds after its
+    last use). Service credentials (the bots') come without one."""
+
     access_token: str
     token_type: str = "bearer"  # noqa: S105 (the OAuth2 token type, not a secret)
     expires_in: int
+    refresh_token: str | None = None
+    refresh_expires_in: int | None = None
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class BotTokenRequest(BaseModel):
+    days: int = Field(default=90, ge=1, le=365, description="how long the credential is valid")
+    rotate: bool = Field(
+        default=False, description="revoke every earlier bot credential (in-process bots renew)"
+    )
 
 
 class UserRead(BaseModel):

@@ -43,7 +43,7 @@ class Seeded:
 
     @property
     def token(self) -> str:
-        return create_access_token(self.bot.id, Role.bot.value)
+        return create_access_token(self.bot.id, Role.bot.value, version=self.bot.token_version)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ ClientFactory = Callable[..., CobroClient]
 
 def token_of(user: User) -> str:
     """A token as a device would have stored it after logging in."""
-    return create_access_token(user.id, user.role.value)
+    return create_access_token(user.id, user.role.value, version=user.token_version)
 
 
 @pytest.fixture

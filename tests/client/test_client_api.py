@@ -30,8 +30,8 @@ def test_login_then_me_then_logout(connect: ClientFactory, session: Session) -> 
             assert api.token == token.access_token and token.expires_in > 0
             me = await api.me()
             assert (me.id, me.role) == (user.id, Role.supervisor)
-            api.logout()
-            assert api.token is None
+            await api.logout()
+            assert api.token is None and api.refresh_token is None
             with pytest.raises(AuthError) as refused:
                 await api.me()
             assert (refused.value.status, refused.value.code) == (401, "not_authenticated")

@@ -6,17 +6,32 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlmodel import Session
 
 from backend.contact.models import ContactAttempt
 from backend.core.migrate import alembic_config, upgrade
 from backend.field.models import Visit
+from backend.users.models import User
 from shared.schemas.contact import AttemptStatus
-from shared.schemas.enums import Channel
+from shared.schemas.enums import Channel, Role
 from shared.schemas.field import VisitOutcome
 from tests import builders as b
 from tests.conftest import Database
+
+
+def _agent_of_then(session: Session) -> User:
+    """An agent as that revision's ``users`` table holds one (later columns left out)."""
+    agent = User(email="early@test.cobro", full_name="Early", password_hash="x", role=Role.agent)
+    session.execute(
+        text(
+            "INSERT INTO users (id, email, full_name, password_hash, role, language, is_active,"
+            " created_at) VALUES (:id, :email, 'Early', 'x', 'agent', 'es', :yes,"
+            " CURRENT_TIMESTAMP)"
+        ),
+        {"id": agent.id.hex, "email": agent.email, "yes": True},
+    )
+    return agent
 
 
 def test_the_migration_logs_earlier_visits(database: Database) -> None:
@@ -24,7 +39,7 @@ def test_the_migration_logs_earlier_visits(database: Database) -> None:
     try:
         # The rows are built at head, with today's models, then taken back to before the log.
         with Session(engine) as session:
-            account = b.account(session, b.portfolio(session), agent=b.user(session))
+            account = b.account(session, b.portfolio(session), agent=_agent_of_then(session))
             at = datetime(2026, 11, 3, 15, 0, tzinfo=UTC)
             session.add(
                 Visit(

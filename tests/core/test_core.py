@@ -32,7 +32,7 @@ from tests import builders as b
 
 def test_token_round_trip() -> None:
     subject = uuid.uuid4()
-    claims = decode_access_token(create_access_token(subject, "agent", minutes=5))
+    claims = decode_access_token(create_access_token(subject, "agent", version=0, minutes=5))
     assert (claims["sub"], claims["role"], claims["typ"]) == (str(subject), "agent", "access")
     assert claims["exp"] - claims["iat"] == 300
 
@@ -44,6 +44,7 @@ def test_token_round_trip() -> None:
         {"exp": utcnow() - timedelta(seconds=1)},  # expired
         {"exp": None},  # required claims missing
         {"sub": None},
+        {"ver": None},  # issued before token versions: refused
     ],
 )
 def test_bad_tokens_are_refused(claims: dict[str, object]) -> None:
@@ -51,6 +52,7 @@ def test_bad_tokens_are_refused(claims: dict[str, object]) -> None:
     base: dict[str, object] = {
         "sub": str(uuid.uuid4()),
         "role": "admin",
+        "ver": 0,
         "iat": now,
         "exp": now + timedelta(minutes=5),
         "typ": "access",

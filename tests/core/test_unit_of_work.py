@@ -71,7 +71,7 @@ def test_a_database_outage_answers_503_not_500() -> None:
             yield session
 
     app.dependency_overrides[get_session] = unreachable
-    token = create_access_token(uuid.uuid4(), Role.admin.value)
+    token = create_access_token(uuid.uuid4(), Role.admin.value, version=0)
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get("/api/v1/accounts", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 503

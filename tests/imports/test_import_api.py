@@ -8,6 +8,7 @@ import zipfile
 import pytest
 
 from backend.core.config import get_settings
+from backend.imports.upload import ENVELOPE
 from shared.schemas.enums import Role
 from tests import builders as b
 from tests.imports.helpers import counts, csv_bytes, data_counts, row
@@ -117,12 +118,14 @@ def test_oversized_upload_is_413(client, session, monkeypatch) -> None:
     monkeypatch.setattr(get_settings(), "max_upload_bytes", 1000)
     before = counts(session)
 
-    declared = _post(client, admin, portfolio.id, b"x" * 200_000)  # refused by Content-Length
+    # Refused by its Content-Length before anything runs (the request's limit: file + envelope).
+    declared = _post(client, admin, portfolio.id, b"x" * 200_000)
     assert declared.status_code == 413
     assert declared.json()["code"] == "payload_too_large"
-    assert declared.json()["details"] == {"limit": 1000}
+    assert declared.json()["details"] == {"limit": 1000 + ENVELOPE}
     counted = _post(client, admin, portfolio.id, csv_bytes([row()] * 10))  # ~2 KB file
     assert counted.status_code == 413 and counted.json()["code"] == "payload_too_large"
+    assert counted.json()["details"] == {"limit": 1000}  # the file's own limit
     assert counts(session) == before
 
 

@@ -36,6 +36,7 @@ class Network(httpx.AsyncBaseTransport):
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
         self.mode = "up"
+        self.lose_answers_of: str | None = None  # a path whose answers alone are lost
         self.requests: list[httpx.Request] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -43,7 +44,7 @@ class Network(httpx.AsyncBaseTransport):
         if self.mode == "down":
             raise httpx.ConnectError("no signal", request=request)
         response = await self.inner.handle_async_request(request)
-        if self.mode == "lose_answers":
+        if self.mode == "lose_answers" or request.url.path == self.lose_answers_of:
             await response.aread()
             raise httpx.ReadError("connection lost before the answer", request=request)
         return response
@@ -99,8 +100,14 @@ def make_ctx(config: MobileConfig, network: Network) -> Callable[..., AppContext
     """``make_ctx(native=False)``: a fresh app (as after a restart) on the same device."""
 
     def make(native: bool = False) -> AppContext:
-        def client(token: str | None, language: str) -> CobroClient:
-            return CobroClient(BASE_URL, token=token, language=language, transport=network)
+        def client(token: str | None, refresh_token: str | None, language: str) -> CobroClient:
+            return CobroClient(
+                BASE_URL,
+                token=token,
+                refresh_token=refresh_token,
+                language=language,
+                transport=network,
+            )
 
         return AppContext(config, FixedPositionProvider(START), client, native=native)
 

@@ -44,6 +44,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 AGENT, SUPERVISOR, PASSWORD = "agent1@demo.cobro", "supervisor@demo.cobro", "demo"
+RIVE_RUNTIME = "https://cdn.jsdelivr.net/npm/@rive-app/"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -111,7 +112,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium: Path) -> Iterator
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
         assert f"App     {base}/app/" in log.read_text()  # the banner tells where the app is
-        assert httpx.get(f"{base}/app/", timeout=10).status_code == 200, "no app at /app/"
+        shell = httpx.get(f"{base}/app/", timeout=10)
+        assert shell.status_code == 200, "no app at /app/"
+        assert "frame-ancestors 'none'" in shell.headers["Content-Security-Policy"]
         yield base
     finally:
         process.terminate()
@@ -213,6 +216,15 @@ def test_agent_logs_in_opens_an_account_and_records_a_visit(
     SHOTS.mkdir(parents=True)
     debtor, account_id = first_stop(server)
     app = App(browser_page)
+    # The page's Content-Security-Policy must let the whole app run: Chromium reports every
+    # refused script, style, image, worker or connection on the console.
+    refused: list[str] = []
+    browser_page.on(  # type: ignore[attr-defined]
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
 
     app.open(server)
     app.text("Cobro en campo")
@@ -275,4 +287,7 @@ def test_agent_logs_in_opens_an_account_and_records_a_visit(
     app.text("Ruta de Carlos Mendoza Quispe")
     app.text(debtor)  # the visit just recorded, on the route's timeline
     app.shot("10_route")
+    # Flet's client also tries to fetch Rive's optional runtime from jsDelivr; the app uses no
+    # Rive animation and is served without CDNs, so that one is refused on purpose.
+    assert [text for text in refused if RIVE_RUNTIME not in text] == []
     assert time.monotonic() - started < 90

@@ -10,6 +10,7 @@ from sqlmodel import Session, func, select
 
 from backend.field.models import LocationPing, Visit
 from backend.promises.models import Promise
+from backend.users import service as users_service
 from mobile.session import AppContext
 from mobile.store import Store
 from mobile.sync import SyncState
@@ -18,6 +19,7 @@ from mobile.viewmodels.login import logout, resume
 from mobile.viewmodels.sync_status import SyncStatusViewModel, take_ping
 from mobile.viewmodels.today import TodayViewModel
 from mobile.viewmodels.visit import VisitViewModel
+from shared.schemas.auth import UserUpdate
 from shared.schemas.enums import EntryKind
 from shared.schemas.field import VisitOutcome
 from tests import builders as b
@@ -220,16 +222,70 @@ def test_logout_deletes_the_users_data_from_the_device(make_ctx: MakeCtx, day: D
     asyncio.run(scenario())
 
 
-def test_an_expired_session_keeps_the_outbox_for_the_next_login(
-    make_ctx: MakeCtx, day: Day
+def test_an_expired_access_token_is_renewed_and_stored_without_asking(
+    make_ctx: MakeCtx, day: Day, network: Network
+) -> None:
+    async def scenario() -> None:
+        ctx = make_ctx(native=True)
+        await first_day(ctx, day)
+        first = ctx.session.store.session()
+        await record_visit(ctx, 0, VisitOutcome.moved, day)
+        ctx.session.api._token = "expired"  # what an access token looks like after 15 minutes
+        network.requests.clear()
+        report = await ctx.session.engine.sync()
+        assert report.state is SyncState.ok and report.answered == {"applied": 1}
+        paths = [r.url.path for r in network.requests]
+        assert paths == ["/api/v1/field/sync", "/api/v1/auth/refresh", "/api/v1/field/sync"]
+        stored = ctx.session.store.session()
+        assert stored is not None and first is not None
+        assert stored.token == ctx.session.api.token != "expired"
+        assert stored.refresh_token == ctx.session.api.refresh_token != first.refresh_token
+        await ctx.session.close()
+        # After a restart the phone resumes with the renewed pair, still without a login.
+        again = resume(make_ctx(native=True))
+        assert again is not None and again.info.refresh_token == stored.refresh_token
+        assert (await again.engine.sync()).state is SyncState.ok
+        await again.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_lost_renewal_answer_is_retried_without_ending_the_session(
+    make_ctx: MakeCtx, day: Day, network: Network
+) -> None:
+    """The API rotated the refresh token but the answer never arrived: the phone presents the
+    old one again at its next sync, within the reuse grace, and carries on."""
+
+    async def scenario() -> None:
+        ctx = make_ctx()
+        await first_day(ctx, day)
+        await record_visit(ctx, 0, VisitOutcome.moved, day)
+        spent = ctx.session.api.refresh_token
+        ctx.session.api._token = "expired"
+        network.lose_answers_of = "/api/v1/auth/refresh"
+        assert (await ctx.session.engine.sync()).state is SyncState.offline
+        assert ctx.session.api.refresh_token == spent  # the lost pair never arrived
+        network.lose_answers_of = None
+        report = await ctx.session.engine.sync()
+        assert report.state is SyncState.ok and report.answered == {"applied": 1}
+        assert ctx.session.api.refresh_token != spent
+
+    asyncio.run(scenario())
+
+
+def test_an_ended_session_keeps_the_outbox_for_the_next_login(
+    make_ctx: MakeCtx, day: Day, session: Session
 ) -> None:
     async def scenario() -> None:
         ctx = make_ctx()
         await first_day(ctx, day)
         await record_visit(ctx, 0, VisitOutcome.moved, day)
-        ctx.session.api._token = "expired"  # what a stale stored token looks like
+        # An admin changed the agent's password: every token of theirs is stale, the refresh
+        # token too.
+        users_service.update(session, b.SYSTEM, day.agent, UserUpdate(password="password123"))
         report = await ctx.session.engine.sync()
         assert report.state is SyncState.expired
+        assert ctx.session.api.refresh_token is None
         await ctx.session.close()
         ctx.user = None
         again = await login(ctx, day.agent)

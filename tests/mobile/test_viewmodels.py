@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session
 
+from backend.auth import hashing
 from backend.core.clock import pinned
 from backend.creditors.models import Portfolio
 from mobile.config import MobileConfig
@@ -20,11 +21,12 @@ from mobile.session import AppContext
 from mobile.viewmodels import format as fmt
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.forms import PaymentForm, PromiseForm, save_form
+from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.plan import PlanViewModel
 from mobile.viewmodels.supervisor import SupervisorViewModel
 from mobile.viewmodels.today import TodayViewModel
 from mobile.viewmodels.visit import VisitViewModel
-from shared.i18n import LANGUAGES, messages, placeholders
+from shared.i18n import LANGUAGES, messages, placeholders, t
 from shared.schemas.enums import AccountStatus, AgingBucket
 from shared.schemas.field import VisitOutcome
 from tests.mobile.conftest import HOMES, Day, login
@@ -313,5 +315,25 @@ def test_today_says_which_accounts_the_contact_rules_hold_back_and_why(
             day.accounts[1].id: "Deuda en disputa: no contactar",
             day.accounts[2].id: "Fuera del horario permitido · desde 07/12/2026 07:00",
         }
+
+    asyncio.run(scenario())
+
+
+def test_login_says_why_it_was_refused(
+    make_ctx: MakeCtx, day: Day, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def scenario() -> None:
+        form = LoginViewModel(make_ctx())
+        form.email = day.agent.email
+        for i in range(6):
+            form.password = f"wrong-{i}"
+            assert await form.submit() is None
+        assert form.error is not None and form.error.startswith("Demasiados intentos fallidos")
+        full = hashing.HashingGate(slots=1, queue=0)
+        full.admitted = 1  # every slot taken
+        monkeypatch.setattr(hashing, "gate", lambda: full)
+        form.email = day.supervisor.email
+        assert await form.submit() is None
+        assert form.error == t("error.login_busy", "es")
 
     asyncio.run(scenario())

@@ -104,7 +104,7 @@ def test_import_plan_send_tap_pay_and_stop(
         transport = httpx.ASGITransport(app=app)
         core = ConversationCore.connect(
             "http://cobro.test",
-            token=create_access_token(bot.id, Role.bot.value),
+            token=create_access_token(bot.id, Role.bot.value, version=bot.token_version),
             transport=transport,
         )
         try:

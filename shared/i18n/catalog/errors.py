@@ -53,6 +53,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "El archivo supera el tamaño máximo de {limit} bytes.",
         "en": "The file exceeds the maximum size of {limit} bytes.",
     },
+    "error.body_too_large": {
+        "es": "La solicitud supera el tamaño máximo de {limit} bytes.",
+        "en": "The request exceeds the maximum size of {limit} bytes.",
+    },
+    "error.too_many_attempts": {
+        "es": "Demasiados intentos fallidos. Intente de nuevo en {retry_after_seconds} segundos.",
+        "en": "Too many failed attempts. Try again in {retry_after_seconds} seconds.",
+    },
+    "error.login_busy": {
+        "es": "Hay demasiados inicios de sesión en curso. Intente de nuevo en un momento.",
+        "en": "Too many logins are in progress. Please try again in a moment.",
+    },
+    "error.session_expired": {
+        "es": "La sesión terminó. Inicie sesión de nuevo.",
+        "en": "The session has ended. Please log in again.",
+    },
     "error.unknown_currency": {
         "es": "Moneda desconocida o no admitida: {currency}.",
         "en": "Unknown or unsupported currency: {currency}.",
