@@ -37,6 +37,9 @@ class Debtor(SQLModel, table=True):
     opt_outs: list[str] = json_field(list)
     # Lower-cased, accent-free "name id phones" for one indexed-friendly LIKE search.
     search_text: str = Field(default="", max_length=600)
+    # Who created the debtor through the API: until the debtor has an account, they are the
+    # only non-admin who sees it (``backend.accounts.scope.debtor_visibility``).
+    created_by_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
 

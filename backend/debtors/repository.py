@@ -4,10 +4,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, delete, exists, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlmodel import Session, col
 
-from backend.accounts.models import Account
 from backend.core.pagination import keyset
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
 
@@ -21,6 +20,11 @@ def by_national_id(
         Debtor.id_number == id_number,
     )
     return session.exec(query).scalars().first()  # type: ignore[call-overload]
+
+
+def is_visible(session: Session, debtor_id: uuid.UUID, visible: ColumnElement[bool]) -> bool:
+    query = select(Debtor.id).where(Debtor.id == debtor_id, visible)
+    return session.execute(query).first() is not None
 
 
 def phones_of(session: Session, debtor_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
@@ -74,29 +78,16 @@ def replace_addresses(
 def page(
     session: Session,
     *,
-    visible: ColumnElement[bool] | None,
+    visible: ColumnElement[bool],
     after: uuid.UUID | None,
     limit: int,
     portfolio_id: uuid.UUID | None,
     text: str | None,
 ) -> list[Debtor]:
-    """Debtors with at least one account the caller may see (``visible`` is over Account;
-    None means every debtor, for admins)."""
-    query = select(Debtor)
-    if visible is not None:
-        query = query.where(exists().where(Account.debtor_id == Debtor.id, visible))
+    """The debtors the caller may see (``visible`` is ``scope.debtor_visibility``)."""
+    query = select(Debtor).where(visible)
     if portfolio_id:
         query = query.where(Debtor.portfolio_id == portfolio_id)
     if text:
         query = query.where(col(Debtor.search_text).contains(text, autoescape=True))
     return keyset(session, query, Debtor.id, after, limit)
-
-
-def visible_one(
-    session: Session, debtor_id: uuid.UUID, visible: ColumnElement[bool]
-) -> Debtor | None:
-    """The debtor when one of their accounts is ``visible``."""
-    query = select(Debtor).where(
-        Debtor.id == debtor_id, exists().where(Account.debtor_id == Debtor.id, visible)
-    )
-    return session.execute(query).scalars().first()
