@@ -19,6 +19,7 @@ from backend.outbound.models import (
 )
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
 from backend.plans.models import Offer, Plan, PlanInstalment
+from backend.policies.models import PolicyCeilingSet, PolicyChange
 from backend.promises.models import Promise
 from backend.statements.models import BankStatement, StatementLine
 from backend.tasks.models import Task
@@ -50,6 +51,8 @@ __all__ = [
     "PeriodicRun",
     "Plan",
     "PlanInstalment",
+    "PolicyCeilingSet",
+    "PolicyChange",
     "Portfolio",
     "Promise",
     "ProviderEvent",

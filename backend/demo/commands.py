@@ -205,7 +205,8 @@ def _portfolio(session: Session, market: Market) -> Portfolio:
             timezone=market.timezone,
         ),
     )
-    policies_service.replace(session, SYSTEM, portfolio.id, demo_policy(market.currency))
+    policy = policies_service.validated(portfolio, demo_policy(market.currency))
+    policies_service.apply(session, SYSTEM, portfolio, policy)
     add_reminders(session, SYSTEM, portfolio)
     return portfolio
 

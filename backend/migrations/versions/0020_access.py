@@ -1,4 +1,5 @@
-"""Access: who created a debtor (their only viewer until it has an account)
+"""Access: who created a debtor (their only viewer until it has an account); negotiation
+policy ceilings per portfolio and the policy changes waiting for an admin
 
 Revision ID: 0020_access
 Revises: 0017_plans_by_account
@@ -8,7 +9,10 @@ Create Date: 2026-12-08
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
+
+import backend.core.db
 
 revision: str = "0020_access"
 down_revision: str | None = "0017_plans_by_account"
@@ -22,9 +26,57 @@ def upgrade() -> None:
         batch_op.create_foreign_key(
             "fk_debtors_created_by_id_users", "users", ["created_by_id"], ["id"]
         )
+    op.create_table(
+        "policy_ceilings",
+        sa.Column("portfolio_id", sa.Uuid(), nullable=False),
+        sa.Column("ceilings", sa.JSON(), nullable=False),
+        sa.Column("updated_by_id", sa.Uuid(), nullable=True),
+        sa.Column("updated_at", backend.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["portfolio_id"], ["portfolios.id"]),
+        sa.ForeignKeyConstraint(["updated_by_id"], ["users.id"]),
+        sa.PrimaryKeyConstraint("portfolio_id"),
+    )
+    op.create_table(
+        "policy_changes",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("portfolio_id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "approved",
+                "rejected",
+                name="policychangestatus",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("proposed", sa.JSON(), nullable=False),
+        sa.Column("base", sa.JSON(), nullable=False),
+        sa.Column("exceeded", sa.JSON(), nullable=False),
+        sa.Column("requested_by_id", sa.Uuid(), nullable=True),
+        sa.Column("requested_at", backend.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("decided_by_id", sa.Uuid(), nullable=True),
+        sa.Column("decided_at", backend.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decision_note", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.ForeignKeyConstraint(["decided_by_id"], ["users.id"]),
+        sa.ForeignKeyConstraint(["portfolio_id"], ["portfolios.id"]),
+        sa.ForeignKeyConstraint(["requested_by_id"], ["users.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("policy_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_policy_changes_portfolio_status", ["portfolio_id", "status"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_policy_changes_requested_by_id"), ["requested_by_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    op.drop_table("policy_changes")
+    op.drop_table("policy_ceilings")
     with op.batch_alter_table("debtors", schema=None) as batch_op:
         batch_op.drop_constraint("fk_debtors_created_by_id_users", type_="foreignkey")
         batch_op.drop_column("created_by_id")

@@ -16,4 +16,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "exclusión de contacto.",
         "en": "Only the debtor, or an administrator giving the reason, can lift an opt-out.",
     },
+    "error.policy_change_decided": {
+        "es": "Este cambio de política ya fue decidido ({status}).",
+        "en": "This policy change was already decided ({status}).",
+    },
+    "error.policy_change_stale": {
+        "es": "La política cambió desde que se pidió este cambio: recházelo y que se pida "
+        "de nuevo sobre la política actual.",
+        "en": "The policy changed since this change was asked for: reject it and have it "
+        "asked again over the current policy.",
+    },
 }
