@@ -60,12 +60,20 @@ def batch_by_hash(session: Session, portfolio_id: uuid.UUID, sha256: str) -> Imp
 
 
 def batches_page(
-    session: Session, *, before: uuid.UUID | None, limit: int, portfolio_id: uuid.UUID | None
+    session: Session,
+    *,
+    before: uuid.UUID | None,
+    limit: int,
+    portfolio_id: uuid.UUID | None,
+    created_by: uuid.UUID | None,
 ) -> list[ImportBatch]:
-    """Newest first; ``before`` is the last id of the previous page."""
+    """Newest first; ``before`` is the last id of the previous page; ``created_by`` keeps
+    one user's batches."""
     query = select(ImportBatch)
     if portfolio_id:
         query = query.where(ImportBatch.portfolio_id == portfolio_id)
+    if created_by is not None:
+        query = query.where(ImportBatch.created_by_id == created_by)
     return keyset(session, query, ImportBatch.id, before, limit, newest_first=True)
 
 

@@ -245,13 +245,25 @@ def report_links(batch_id: uuid.UUID) -> dict[str, dict[str, str]]:
 
 
 def batches(
-    session: Session, *, before: uuid.UUID | None, limit: int, portfolio_id: uuid.UUID | None
+    session: Session,
+    user: User,
+    *,
+    before: uuid.UUID | None,
+    limit: int,
+    portfolio_id: uuid.UUID | None,
 ) -> list[ImportBatch]:
-    return repository.batches_page(session, before=before, limit=limit, portfolio_id=portfolio_id)
+    return repository.batches_page(
+        session,
+        before=before,
+        limit=limit,
+        portfolio_id=portfolio_id,
+        created_by=None if user.role == Role.admin else user.id,
+    )
 
 
-def get_batch(session: Session, batch_id: uuid.UUID) -> ImportBatch:
+def get_visible_batch(session: Session, user: User, batch_id: uuid.UUID) -> ImportBatch:
+    """Admins see every batch; others the ones they imported; ``NotFound`` otherwise."""
     batch = session.get(ImportBatch, batch_id)
-    if batch is None:
+    if batch is None or (user.role != Role.admin and batch.created_by_id != user.id):
         raise NotFound()
     return batch
