@@ -5,7 +5,7 @@ from backend.audit.models import AuditEvent
 from backend.contact.models import ContactAttempt
 from backend.conversations.models import Conversation, InboxMessage, VerificationFailure
 from backend.creditors.models import Creditor, Portfolio
-from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
+from backend.debtors.models import Debtor, DebtorAddress, DebtorCreator, DebtorPhone
 from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
 from backend.imports.models import ImportBatch, ImportMapping
 from backend.jobs.models import PeriodicRun, QueuedJob
@@ -35,6 +35,7 @@ __all__ = [
     "Creditor",
     "Debtor",
     "DebtorAddress",
+    "DebtorCreator",
     "DebtorPhone",
     "FieldNote",
     "ImportBatch",

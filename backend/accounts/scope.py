@@ -19,7 +19,7 @@ from sqlmodel import Session
 from backend.accounts import repository
 from backend.accounts.models import Account
 from backend.core.errors import DomainError, NotFound
-from backend.debtors.models import Debtor
+from backend.debtors.models import Debtor, DebtorCreator
 from backend.users.models import User
 from shared.schemas.enums import Role
 
@@ -56,9 +56,12 @@ def debtor_visibility(user: User) -> ColumnElement[bool]:
     if user.role == Role.bot:
         return false()
     of_debtor = Account.debtor_id == Debtor.id
+    created = exists().where(
+        DebtorCreator.debtor_id == Debtor.id, DebtorCreator.created_by_id == user.id
+    )
     return or_(
         exists().where(of_debtor, account_visibility(user)),
-        and_(Debtor.created_by_id == user.id, ~exists().where(of_debtor)),
+        and_(created, ~exists().where(of_debtor)),
     )
 
 

@@ -37,9 +37,6 @@ class Debtor(SQLModel, table=True):
     opt_outs: list[str] = json_field(list)
     # Lower-cased, accent-free "name id phones" for one indexed-friendly LIKE search.
     search_text: str = Field(default="", max_length=600)
-    # Who created the debtor through the API: until the debtor has an account, they are the
-    # only non-admin who sees it (``backend.accounts.scope.debtor_visibility``).
-    created_by_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
 
@@ -81,3 +78,13 @@ class DebtorAddress(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     position: int = 0
+
+
+class DebtorCreator(SQLModel, table=True):
+    """Who created a debtor through the API (``POST /debtors``): until the debtor has an
+    account, the only non-admin who sees it (``backend.accounts.scope.debtor_visibility``)."""
+
+    __tablename__ = "debtor_creators"
+
+    debtor_id: uuid.UUID = Field(foreign_key="debtors.id", primary_key=True)
+    created_by_id: uuid.UUID = Field(foreign_key="users.id", index=True)

@@ -24,7 +24,7 @@ from backend.conversations.bindings import unbind_debtors
 from backend.core.errors import Conflict, Forbidden, ValidationFailed
 from backend.creditors.service import get_portfolio
 from backend.debtors import factors, repository
-from backend.debtors.models import Debtor, DebtorAddress
+from backend.debtors.models import Debtor, DebtorAddress, DebtorCreator
 from backend.users.models import User
 from shared.identity import IdentityError, normalize_id, normalize_phone
 from shared.schemas.debtors import AddressIn, DebtorCreate, DebtorRead, DebtorUpdate, OptIn
@@ -72,7 +72,7 @@ def create(session: Session, actor: Actor, user: User, data: DebtorCreate) -> De
     phones = clean_phones(data.phones, portfolio.country)
     _check_document_free(session, user, portfolio.id, data.id_type, id_number)
     fields = data.model_dump(exclude={"phones", "addresses", "id_number"})
-    debtor = Debtor(**fields, id_number=id_number, created_by_id=user.id)
+    debtor = Debtor(**fields, id_number=id_number)
     debtor.emails = [str(e).lower() for e in data.emails]
     debtor.search_text = search_text(debtor, phones)
     try:
@@ -82,6 +82,7 @@ def create(session: Session, actor: Actor, user: User, data: DebtorCreate) -> De
     except IntegrityError:  # a concurrent create of the same national id committed first
         _check_document_free(session, user, portfolio.id, data.id_type, id_number)
         raise
+    session.add(DebtorCreator(debtor_id=debtor.id, created_by_id=user.id))
     repository.replace_phones(session, debtor.id, phones)
     repository.replace_addresses(session, debtor.id, _addresses(data.addresses))
     session.flush()

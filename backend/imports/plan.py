@@ -277,7 +277,6 @@ def _new_debtor(plan: Plan, debtor: DebtorIn, name: str, ctx: PlanContext) -> uu
             "preferred_channel": None,
             "opt_outs": [],
             "search_text": search_text(name, debtor.id_number, debtor.phones),
-            "created_by_id": ctx.actor.id if ctx.actor.kind == "user" else None,
             "created_at": ctx.now,
             "updated_at": ctx.now,
         }

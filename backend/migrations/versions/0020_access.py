@@ -1,5 +1,5 @@
-"""Access: who created a debtor (their only viewer until it has an account); negotiation
-policy ceilings per portfolio and the policy changes waiting for an admin
+"""Access: who created a debtor through the API (their only viewer until it has an account);
+negotiation policy ceilings per portfolio and the policy changes waiting for an admin
 
 Revision ID: 0020_access
 Revises: 0017_plans_by_account
@@ -21,10 +21,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("debtors", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("created_by_id", sa.Uuid(), nullable=True))
-        batch_op.create_foreign_key(
-            "fk_debtors_created_by_id_users", "users", ["created_by_id"], ["id"]
+    op.create_table(
+        "debtor_creators",
+        sa.Column("debtor_id", sa.Uuid(), nullable=False),
+        sa.Column("created_by_id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"]),
+        sa.ForeignKeyConstraint(["debtor_id"], ["debtors.id"]),
+        sa.PrimaryKeyConstraint("debtor_id"),
+    )
+    with op.batch_alter_table("debtor_creators", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_debtor_creators_created_by_id"), ["created_by_id"], unique=False
         )
     op.create_table(
         "policy_ceilings",
@@ -77,6 +84,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("policy_changes")
     op.drop_table("policy_ceilings")
-    with op.batch_alter_table("debtors", schema=None) as batch_op:
-        batch_op.drop_constraint("fk_debtors_created_by_id_users", type_="foreignkey")
-        batch_op.drop_column("created_by_id")
+    op.drop_table("debtor_creators")
