@@ -11,7 +11,7 @@ from backend.conversations.models import (
     VerificationFailure,
 )
 from backend.creditors.models import Creditor, Portfolio
-from backend.debtors.models import Debtor, DebtorAddress, DebtorChat, DebtorPhone
+from backend.debtors.models import Debtor, DebtorAddress, DebtorChat, DebtorCreator, DebtorPhone
 from backend.disputes.models import DebtorNotice, Dispute
 from backend.documents.models import Certificate
 from backend.field.models import (
@@ -35,6 +35,7 @@ from backend.outbound.models import (
 )
 from backend.payments.models import Payment, PaymentLink, ProviderEvent
 from backend.plans.models import Offer, Plan, PlanInstalment
+from backend.policies.models import PolicyCeilingSet, PolicyChange
 from backend.privacy.models import PersonalDataRead
 from backend.promises.models import Promise
 from backend.statements.models import BankStatement, StatementLine
@@ -55,6 +56,7 @@ __all__ = [
     "Debtor",
     "DebtorAddress",
     "DebtorChat",
+    "DebtorCreator",
     "DebtorNotice",
     "DebtorPhone",
     "Dispute",
@@ -76,6 +78,8 @@ __all__ = [
     "Plan",
     "PlanInstalment",
     "PlannedStop",
+    "PolicyCeilingSet",
+    "PolicyChange",
     "Portfolio",
     "Promise",
     "ProviderEvent",

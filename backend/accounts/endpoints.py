@@ -9,8 +9,7 @@ from backend.accounts import repository, service
 from backend.accounts.guards import AccountView, VisibleAccount
 from backend.aging import Clock
 from backend.auth.deps import CurrentUser, SessionDep, Staff, actor_of
-from backend.core.errors import ValidationFailed
-from backend.core.pagination import PageParams, page_query
+from backend.core.pagination import CursorQuery, PageParams, number_cursor, page_query
 from backend.core.responses import json_response
 from backend.core.routing import DomainRouter
 from backend.ledger import repository as ledger_repository
@@ -94,9 +93,7 @@ def update_account(
 def account_timeline(
     session: SessionDep,
     account: VisibleAccount,
-    cursor: Annotated[
-        str | None, Query(max_length=8, description="next_cursor of the previous page")
-    ] = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> object:
     """Ledger entries and audit events merged, newest first. Like every list, pass
@@ -143,8 +140,4 @@ def account_timeline(
 
 
 def _timeline_page(cursor: str | None) -> int:
-    if not cursor:  # absent, or sent empty (as for every other list)
-        return 1
-    if not cursor.isascii() or not cursor.isdigit() or not 1 <= int(cursor) <= 1000:
-        raise ValidationFailed("error.invalid_cursor")
-    return int(cursor)
+    return number_cursor(cursor, low=1, high=1000) or 1

@@ -1,5 +1,6 @@
 """Who may see which accounts: agents their own, supervisors their team's, admins all, bots
-none (a bot reaches debtors only through the verified bindings of ``/api/v1/bot``).
+none (a bot reaches debtors only through the verified bindings of ``/api/v1/bot``). A debtor is
+seen through their accounts (``debtor_visibility``).
 
 Every account query goes through ``account_visibility``; a row outside the caller's scope is
 indistinguishable from a missing one (404), so ids cannot be probed. The loads below apply it
@@ -12,16 +13,27 @@ from __future__ import annotations
 import uuid
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlmodel import Session
 
 from backend.accounts import repository
 from backend.accounts.models import Account
-from backend.core.errors import NotFound
+from backend.core.errors import DomainError, NotFound
+from backend.debtors.models import Debtor, DebtorCreator
 from backend.users.models import User
 from shared.schemas.enums import Role
 
 T = TypeVar("T")
+
+
+class NotAvailable(DomainError):
+    """An identifier the caller wants to take (a new debtor's document, a new account's
+    reference) already belongs to something outside their scope. The answer is the same
+    whatever that is and whoever holds it: it tells only that the identifier cannot be used,
+    nothing of the account or debtor behind it (names, balances, team)."""
+
+    status = 409
+    code = "not_available"
 
 
 def account_visibility(user: User) -> ColumnElement[bool]:
@@ -33,6 +45,33 @@ def account_visibility(user: User) -> ColumnElement[bool]:
         team = select(User.id).where(User.supervisor_id == user.id)
         return Account.assigned_agent_id.in_(team)  # type: ignore[union-attr]
     return Account.assigned_agent_id == user.id  # type: ignore[return-value]
+
+
+def debtor_visibility(user: User) -> ColumnElement[bool]:
+    """Over ``Debtor``: admins see every debtor; others a debtor with an account they may see,
+    or one they created themselves that has no account yet (to open its first one). A debtor
+    whose accounts all lie outside the caller's scope is invisible, like a missing one."""
+    if user.role == Role.admin:
+        return true()
+    if user.role == Role.bot:
+        return false()
+    of_debtor = Account.debtor_id == Debtor.id
+    created = exists().where(
+        DebtorCreator.debtor_id == Debtor.id, DebtorCreator.created_by_id == user.id
+    )
+    return or_(
+        exists().where(of_debtor, account_visibility(user)),
+        and_(created, ~exists().where(of_debtor)),
+    )
+
+
+def visible_debtor(session: Session, user: User, debtor_id: uuid.UUID) -> Debtor:
+    """The debtor, if the caller may see them; ``NotFound`` otherwise."""
+    query = select(Debtor).where(Debtor.id == debtor_id, debtor_visibility(user))
+    debtor = session.execute(query).scalars().first()
+    if debtor is None:
+        raise NotFound()
+    return debtor
 
 
 def visible_account(session: Session, user: User, account_id: uuid.UUID) -> Account:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from backend.accounts import repository
 from backend.accounts.models import Account
-from backend.accounts.scope import account_visibility
+from backend.accounts.scope import NotAvailable, account_visibility, visible_debtor
 from backend.accounts.visibility import visibility
 from backend.aging import Clock, days_past_due
 from backend.amounts import ceiling, check_amount
@@ -145,13 +145,13 @@ def create(session: Session, actor: Actor, user: User, data: AccountCreate) -> A
     if data.currency != portfolio.currency:
         raise CurrencyMismatch(given=data.currency, expected=portfolio.currency)
     principal = check_amount(from_decimal(data.principal, data.currency), ceiling(portfolio))
-    debtor = session.get(Debtor, data.debtor_id)
-    if debtor is None:
-        raise NotFound()
+    debtor = visible_debtor(session, user, data.debtor_id)  # 404 as if missing otherwise
     if debtor.portfolio_id != portfolio.id:
         raise ValidationFailed("error.debtor_portfolio_mismatch")
     _check_agent(session, user, data.assigned_agent_id)
-    if repository.by_external_ref(session, portfolio.id, data.external_ref):
+    if existing := repository.by_external_ref(session, portfolio.id, data.external_ref):
+        if repository.visible_one(session, existing.id, account_visibility(user)) is None:
+            raise NotAvailable()
         raise Conflict("error.duplicate_external_ref", external_ref=data.external_ref)
     account = Account(
         **data.model_dump(exclude={"principal"}), principal_minor=principal, balance_minor=0

@@ -7,7 +7,8 @@ references (ids) and masked values, never the raw data:
 
 * national ID (``id_number``): the last four characters, ``****5678``;
 * phones (``e164``, ``phone``, ``phones``): the first three characters (the country code) and
-  the last four, ``+51*****4321``;
+  the length, ``+51*********``: never the last four digits, which a chat answers to prove it
+  is the debtor (``backend.conversations.verification``);
 * e-mails (``email``, ``emails``): the first letter and the domain, ``r***@example.com``;
 * birth date: nothing, ``****-**-**``;
 * street (``line1``, ``address``) and search text: nothing, ``***`` (district, city and
@@ -42,7 +43,7 @@ def mask_id(value: str) -> str:
 def mask_phone(value: str) -> str:
     if len(value) <= 7:
         return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return value[:3] + "*" * (len(value) - 3)
 
 
 def mask_email(value: str) -> str:

@@ -1,7 +1,15 @@
-"""Keyset pagination over time-ordered UUID primary keys: stable under inserts, O(limit)."""
+"""Keyset pagination over time-ordered UUID primary keys: stable under inserts, O(limit).
+
+Every list's cursor is read here and nowhere else: the key of the previous page's last row
+(``key_cursor``: the canonical text of a UUID, as ``next_cursor`` writes it) or a position
+(``number_cursor``: a line number, a page number). Whatever a client sends, a cursor that is
+not exactly such a value (too long, another alphabet, digits that are not ASCII, out of range)
+answers 422 ``invalid_cursor``, never a server error and never a different page.
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Annotated, Any
 
@@ -12,32 +20,61 @@ from sqlmodel import Session
 
 from backend.core.errors import ValidationFailed
 
+MAX_CURSOR = 64  # characters; longer ones are refused before anything is parsed
+_KEY = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
+_NUMBER = re.compile(r"[0-9]{1,12}", re.ASCII)
+
+# The ``cursor`` query parameter of every list. Its length is checked by the parsers below (so
+# a long one is an ``invalid_cursor`` like any other), and documented here.
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        description="next_cursor of the previous page",
+        json_schema_extra={"maxLength": MAX_CURSOR},
+    ),
+]
+LimitQuery = Annotated[int, Query(ge=1, le=500)]
+
+
+class InvalidCursor(ValidationFailed):
+    code = "invalid_cursor"
+
+    def __init__(self) -> None:
+        super().__init__("error.invalid_cursor")
+
+
+def key_cursor(raw: str | None) -> uuid.UUID | None:
+    """The key a cursor names (None when absent or sent empty, as clients that serialise None
+    as '' do)."""
+    if not raw:
+        return None
+    if len(raw) > MAX_CURSOR or not raw.isascii() or not _KEY.fullmatch(raw.lower()):
+        raise InvalidCursor()
+    return uuid.UUID(raw)
+
+
+def number_cursor(raw: str | None, *, low: int = 0, high: int = 10**12) -> int | None:
+    """The position a cursor names, within ``low..high`` (None when absent or empty)."""
+    if not raw:
+        return None
+    if len(raw) > MAX_CURSOR or not _NUMBER.fullmatch(raw):
+        raise InvalidCursor()
+    value = int(raw)
+    if not low <= value <= high:
+        raise InvalidCursor()
+    return value
+
 
 class PageParams(BaseModel):
     cursor: uuid.UUID | None = None
     limit: int = 50
 
 
-def page_params(
-    cursor: Annotated[
-        str | None, Query(max_length=64, description="next_cursor of the previous page")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> PageParams:
-    if not cursor:  # absent, or sent empty by clients that serialise None as ''
-        return PageParams(limit=limit)
-    try:
-        return PageParams(cursor=uuid.UUID(cursor), limit=limit)
-    except ValueError:
-        raise ValidationFailed("error.invalid_cursor") from None
+def page_params(cursor: CursorQuery = None, limit: LimitQuery = 50) -> PageParams:
+    return PageParams(cursor=key_cursor(cursor), limit=limit)
 
 
-async def page_query(
-    cursor: Annotated[
-        str | None, Query(max_length=64, description="next_cursor of the previous page")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> PageParams:
+async def page_query(cursor: CursorQuery = None, limit: LimitQuery = 50) -> PageParams:
     """``page_params`` as an asynchronous dependency: parsed on the event loop, without the
     hop to a worker thread FastAPI makes for a synchronous one."""
     return page_params(cursor, limit)

@@ -5,16 +5,15 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from backend.accounts.scope import account_visibility
-from backend.auth.deps import CurrentUser, SessionDep, Staff, actor_of
+from backend.accounts.scope import debtor_visibility
+from backend.auth.deps import Admin, CurrentUser, SessionDep, Staff, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
 from backend.debtors import repository, service
 from backend.debtors.guards import VisibleDebtor
 from backend.privacy import reads
 from shared.schemas.common import Page
-from shared.schemas.debtors import DebtorCreate, DebtorRead, DebtorUpdate
-from shared.schemas.enums import Role
+from shared.schemas.debtors import DebtorCreate, DebtorRead, DebtorUpdate, OptIn
 from shared.text import fold
 
 router = DomainRouter(prefix="/debtors", tags=["debtors"])
@@ -32,7 +31,7 @@ def list_debtors(
 ) -> object:
     rows = repository.page(
         session,
-        visible=None if user.role == Role.admin else account_visibility(user),
+        visible=debtor_visibility(user),
         after=paging.cursor,
         limit=paging.limit,
         portfolio_id=portfolio_id,
@@ -45,7 +44,10 @@ def list_debtors(
 
 @router.post("", response_model=DebtorRead, status_code=201)
 def create_debtor(session: SessionDep, user: Staff, data: DebtorCreate) -> object:
-    debtor = service.create(session, actor_of(user), data)
+    """A document already in the portfolio answers 409: ``conflict`` with
+    ``details.debtor_id`` when you may see that debtor, ``not_available`` otherwise (which
+    tells nothing of whose it is)."""
+    debtor = service.create(session, actor_of(user), user, data)
     return service.to_read(session, [debtor])[0]
 
 
@@ -61,4 +63,12 @@ def update_debtor(
     session: SessionDep, user: CurrentUser, debtor: VisibleDebtor, data: DebtorUpdate
 ) -> object:
     service.update(session, actor_of(user), debtor, data)
+    return service.to_read(session, [debtor])[0]
+
+
+@router.post("/{debtor_id}/opt-in", response_model=DebtorRead)
+def opt_in(session: SessionDep, user: Admin, debtor: VisibleDebtor, data: OptIn) -> object:
+    """Lift opt-outs the debtor withdrew by other means than the bot or the portal (admins,
+    with the reason, which the audit event keeps). Staff may only add opt-outs (PATCH)."""
+    service.opt_in(session, actor_of(user), debtor, data)
     return service.to_read(session, [debtor])[0]

@@ -99,3 +99,13 @@ class DebtorAddress(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     position: int = 0
+
+
+class DebtorCreator(SQLModel, table=True):
+    """Who created a debtor through the API (``POST /debtors``): until the debtor has an
+    account, the only non-admin who sees it (``backend.accounts.scope.debtor_visibility``)."""
+
+    __tablename__ = "debtor_creators"
+
+    debtor_id: uuid.UUID = Field(foreign_key="debtors.id", primary_key=True)
+    created_by_id: uuid.UUID = Field(foreign_key="users.id", index=True)

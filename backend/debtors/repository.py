@@ -26,6 +26,11 @@ def by_national_id(
     return session.exec(query).scalars().first()  # type: ignore[call-overload]
 
 
+def is_visible(session: Session, debtor_id: uuid.UUID, visible: ColumnElement[bool]) -> bool:
+    query = select(Debtor.id).where(Debtor.id == debtor_id, visible)
+    return session.execute(query).first() is not None
+
+
 def phones_of(session: Session, debtor_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
     found: dict[uuid.UUID, list[str]] = defaultdict(list)
     ids = list(debtor_ids)
@@ -77,17 +82,14 @@ def replace_addresses(
 def page(
     session: Session,
     *,
-    visible: ColumnElement[bool] | None,
+    visible: ColumnElement[bool],
     after: uuid.UUID | None,
     limit: int,
     portfolio_id: uuid.UUID | None,
     text: str | None,
 ) -> list[Debtor]:
-    """Debtors with at least one account the caller may see (``visible`` is over Account;
-    None means every debtor, for admins)."""
-    query = select(Debtor)
-    if visible is not None:
-        query = query.where(exists().where(Account.debtor_id == Debtor.id, visible))
+    """The debtors the caller may see (``visible`` is ``scope.debtor_visibility``)."""
+    query = select(Debtor).where(visible)
     if portfolio_id:
         query = query.where(Debtor.portfolio_id == portfolio_id)
     if text:

@@ -82,7 +82,7 @@ def load(
         portfolio = _portfolio(session, portfolio_spec.market)
         for debtor_spec in portfolio_spec.debtors:
             debtor = debtors_service.create(
-                session, SYSTEM, _debtor_create(portfolio.id, debtor_spec)
+                session, SYSTEM, admin, _debtor_create(portfolio.id, debtor_spec)
             )
             for account_spec in debtor_spec.accounts:
                 _account(session, admin, users, portfolio, debtor.id, account_spec)
@@ -212,7 +212,8 @@ def _portfolio(session: Session, market: Market) -> Portfolio:
             timezone=market.timezone,
         ),
     )
-    policies_service.replace(session, SYSTEM, portfolio.id, demo_policy(market.currency))
+    policy = policies_service.validated(portfolio, demo_policy(market.currency))
+    policies_service.apply(session, SYSTEM, portfolio, policy)
     add_reminders(session, SYSTEM, portfolio)
     return portfolio
 

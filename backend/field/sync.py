@@ -57,8 +57,8 @@ from backend.core.errors import (
     DomainError,
     Forbidden,
     IdempotencyConflict,
-    ValidationFailed,
 )
+from backend.core.pagination import InvalidCursor
 from backend.field import bundles, repository, service
 from backend.field.models import SyncRecord
 from backend.payments.service import IncomingPayment, record_payment
@@ -391,7 +391,7 @@ def decode_cursor(cursor: str) -> datetime:
             raise ValueError(raw)
         at = datetime.fromisoformat(raw.removeprefix(_CURSOR_PREFIX))
     except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise ValidationFailed("error.invalid_cursor") from None
+        raise InvalidCursor() from None
     if at.tzinfo is None:
-        raise ValidationFailed("error.invalid_cursor")
+        raise InvalidCursor()
     return at

@@ -15,7 +15,7 @@ from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter, run_unit
 from backend.creditors.service import get_portfolio
 from backend.imports import report, service, tasks
-from backend.imports.guards import KnownBatch
+from backend.imports.guards import VisibleBatch
 from backend.imports.models import ImportBatch
 from backend.imports.upload import read_upload
 from backend.uploads import service as uploads
@@ -125,20 +125,20 @@ def _read(batch: ImportBatch) -> ImportBatchRead:
 @router.get("", response_model=Page[ImportBatchRead])
 def list_imports(
     session: SessionDep,
-    _: Staff,
+    user: Staff,
     paging: Annotated[PageParams, Depends(page_params)],
     portfolio_id: uuid.UUID | None = None,
 ) -> object:
-    """Batches, newest first."""
+    """Batches, newest first: every batch for admins, a supervisor's own for them."""
     rows = service.batches(
-        session, before=paging.cursor, limit=paging.limit, portfolio_id=portfolio_id
+        session, user, before=paging.cursor, limit=paging.limit, portfolio_id=portfolio_id
     )
     items = [_read(batch) for batch in rows[: paging.limit]]
     return Page(items=items, next_cursor=next_cursor(rows, paging.limit))
 
 
 @router.get("/{batch_id}", response_model=ImportBatchRead)
-def get_import(_: Staff, batch: KnownBatch) -> object:
+def get_import(_: Staff, batch: VisibleBatch) -> object:
     return _read(batch)
 
 
@@ -154,7 +154,7 @@ _MEDIA = {
     responses={200: {"content": {media: {} for media in _MEDIA.values()}}},
 )
 def download_report(
-    _: Staff, lang: Lang, batch: KnownBatch, fmt: Literal["csv", "xlsx"]
+    _: Staff, lang: Lang, batch: VisibleBatch, fmt: Literal["csv", "xlsx"]
 ) -> Response:
     """Every error and warning of a batch (rejected or completed), in the caller's language."""
     render = report.as_csv if fmt == "csv" else report.as_xlsx

@@ -12,8 +12,15 @@ Debtors (matched by document type and number):
   value; blanks never erase. Phones, e-mails and addresses only accumulate: new ones are
   appended, nothing gathered in the field is removed. The kind is decided at creation.
 
+Scope: the importing user updates only what they may see (``backend.accounts.scope``: a
+supervisor their team's accounts, and the debtors seen through them). A row naming an existing
+account they may not see, or an existing debtor they may not see (to update it or to open it
+a new account), is an error ``reference_not_available`` on its reference, the same whatever
+stands behind it: nothing of that account or debtor is read into the plan or the report.
+
 Accounts (matched by ``external_ref``):
-- an existing account keeps its debtor; a row giving it another debtor is an error;
+- an existing account keeps its debtor; a row giving it another debtor is an error (checked
+  before the row's debtor is looked at, so the answer never depends on that debtor);
 - product and due date follow the file; origination date and agent follow it when given;
 - the financial columns are cumulative figures. Booked through the ledger rules with per-batch
   idempotency keys ``import:<component>:<batch>``: a new account books each non-zero figure
@@ -39,6 +46,7 @@ from typing import Any
 
 from backend.audit.service import Actor
 from backend.core.ids import uuid7_stream
+from backend.debtors import factors
 from backend.imports.columns import Header
 from backend.imports.errors import Report
 from backend.imports.records import (
@@ -125,6 +133,9 @@ class Plan:
     entries: list[Row] = field(default_factory=list)
     audit: list[Row] = field(default_factory=list)
     moved: list[uuid.UUID] = field(default_factory=list)  # existing accounts whose balance moves
+    # Existing debtors whose verification factors (phones, birth date) change: their chats
+    # must verify again (``backend.debtors.factors``).
+    factors_changed: list[uuid.UUID] = field(default_factory=list)
     accounts_unchanged: int = 0
     debtors_updated: int = 0  # debtors that existed before the import, counted once per file
     flags: dict[DebtorKey, int] = field(default_factory=dict)  # ``Seen`` flags gained
@@ -142,18 +153,44 @@ class Plan:
 
 def make_plan(content: FileRows, existing: Existing, ctx: PlanContext, report: Report) -> Plan:
     plan = Plan()
-    debtor_ids = _plan_debtors(plan, content, existing, ctx, report)
-    for account in content.accounts:
+    accounts = _usable_accounts(content.accounts, existing, ctx, report)
+    wanted = {account.debtor_key for account in accounts}
+    debtor_ids = _plan_debtors(plan, content, wanted, existing, ctx, report)
+    for account in accounts:
         debtor_id = debtor_ids.get(account.debtor_key)
-        if debtor_id is None:  # its debtor was rejected (already reported)
-            continue
+        if debtor_id is None:
+            known = existing.debtors.get(account.debtor_key)
+            if known is not None and not known.visible:
+                _not_available(account, ctx, report)
+            continue  # otherwise its debtor was rejected (already reported)
         current = existing.accounts.get(account.external_ref)
         if current is None:
             _new_account(plan, account, debtor_id, ctx, report)
         else:
             figures = existing.figures.get(current.id, {})
-            _update_account(plan, account, current, debtor_id, figures, ctx, report)
+            _update_account(plan, account, current, figures, ctx, report)
     return plan
+
+
+def _not_available(account: AccountIn, ctx: PlanContext, report: Report) -> None:
+    report.add(account.row, ctx.header.label("external_ref"), "reference_not_available")
+
+
+def _usable_accounts(
+    accounts: list[AccountIn], existing: Existing, ctx: PlanContext, report: Report
+) -> list[AccountIn]:
+    """The rows whose reference is new or names an account the user may see with the same
+    debtor; the others are reported."""
+    usable = []
+    for account in accounts:
+        current = existing.accounts.get(account.external_ref)
+        if current is not None and not current.visible:
+            _not_available(account, ctx, report)
+        elif current is not None and current.debtor_key != account.debtor_key:
+            report.add(account.row, ctx.header.label("external_ref"), "account_debtor_changed")
+        else:
+            usable.append(account)
+    return usable
 
 
 def audit_row(
@@ -197,13 +234,22 @@ def _display_name(first: str | None, last: str | None, company: str | None) -> s
 
 
 def _plan_debtors(
-    plan: Plan, content: FileRows, existing: Existing, ctx: PlanContext, report: Report
+    plan: Plan,
+    content: FileRows,
+    wanted: set[DebtorKey],
+    existing: Existing,
+    ctx: PlanContext,
+    report: Report,
 ) -> dict[DebtorKey, uuid.UUID]:
+    """The debtors of the usable rows (``wanted``), created or updated; those the user may
+    not see are left out (their rows are reported by the caller)."""
     ids: dict[DebtorKey, uuid.UUID] = {}
     for key, debtor in content.debtors.items():
+        if key not in wanted:
+            continue
         current = existing.debtors.get(key)
         if current is not None:
-            if _update_debtor(plan, debtor, current, ctx, report):
+            if current.visible and _update_debtor(plan, debtor, current, ctx, report):
                 ids[key] = current.id
         elif name := _display_name(debtor.first_name, debtor.last_name, debtor.company_name):
             ids[key] = _new_debtor(plan, debtor, name, ctx)
@@ -367,13 +413,15 @@ def _update_debtor(
     old = _debtor_view(before, current.phones, current.address_count)
     new = _debtor_view(after, phones, current.address_count + len(new_addresses))
     changed = {k for k in new if new[k] != old[k]}
+    if factors.changed(old, new):
+        plan.factors_changed.append(current.id)
     plan.audit.append(
         audit_row(
             ctx,
             "debtor.updated",
             "debtor",
             current.id,
-            before={k: old[k] for k in changed},
+            before={k: old[k] for k in changed},  # masked by the audit trail
             after={**{k: new[k] for k in changed}, "import_batch_id": str(ctx.batch_id)},
         )
     )
@@ -447,14 +495,10 @@ def _update_account(
     plan: Plan,
     account: AccountIn,
     current: ExistingAccount,
-    debtor_id: uuid.UUID,
     booked: dict[str, int],
     ctx: PlanContext,
     report: Report,
 ) -> None:
-    if current.debtor_id != debtor_id:
-        report.add(account.row, ctx.header.label("external_ref"), "account_debtor_changed")
-        return
     before_figures = {c: booked.get(c, 0) for c in COMPONENTS}
     figures = {
         c: before_figures[c] if getattr(account, c) is None else getattr(account, c)

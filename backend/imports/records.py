@@ -100,6 +100,7 @@ class ExistingDebtor:
     phones: list[str] = field(default_factory=list)
     address_keys: set[tuple[str, str, str]] = field(default_factory=set)
     address_count: int = 0
+    visible: bool = True  # the importing user may see this debtor (else: not theirs to touch)
 
 
 @dataclass(slots=True)
@@ -113,3 +114,5 @@ class ExistingAccount:
     assigned_agent_id: uuid.UUID | None
     status: AccountStatus
     balance_minor: int
+    debtor_key: DebtorKey
+    visible: bool = True  # the importing user may see this account (else: not theirs to touch)

@@ -33,7 +33,7 @@ from backend.imports.records import (
 )
 from backend.ledger.models import LedgerEntry
 from backend.users.models import User
-from shared.schemas.enums import AccountStatus, Role
+from shared.schemas.enums import AccountStatus, DebtorKind, Language, Role
 
 CHUNK = 5000
 _STREAM = 10_000  # rows fetched at a time when streaming keys
@@ -61,12 +61,20 @@ def batch_by_hash(session: Session, portfolio_id: uuid.UUID, sha256: str) -> Imp
 
 
 def batches_page(
-    session: Session, *, before: uuid.UUID | None, limit: int, portfolio_id: uuid.UUID | None
+    session: Session,
+    *,
+    before: uuid.UUID | None,
+    limit: int,
+    portfolio_id: uuid.UUID | None,
+    created_by: uuid.UUID | None,
 ) -> list[ImportBatch]:
-    """Newest first; ``before`` is the last id of the previous page."""
+    """Newest first; ``before`` is the last id of the previous page; ``created_by`` keeps
+    one user's batches."""
     query = select(ImportBatch)
     if portfolio_id:
         query = query.where(ImportBatch.portfolio_id == portfolio_id)
+    if created_by is not None:
+        query = query.where(ImportBatch.created_by_id == created_by)
     return keyset(session, query, ImportBatch.id, before, limit, newest_first=True)
 
 
@@ -104,10 +112,14 @@ def among(session: Session, column: Any, values: Collection[Any]) -> ColumnEleme
 
 
 def debtors_of(
-    session: Session, portfolio_id: uuid.UUID, keys: Collection[DebtorKey]
+    session: Session,
+    portfolio_id: uuid.UUID,
+    keys: Collection[DebtorKey],
+    visible: ColumnElement[bool],
 ) -> dict[DebtorKey, ExistingDebtor]:
-    """The portfolio's debtors with these documents, with their phones and address keys: one
-    query, then one for the phones and one for the addresses of those found."""
+    """The portfolio's debtors with these documents, each with whether the importing user may
+    see it (``visible``, over ``Debtor``), and for those they may see their phones and address
+    keys: one query, then one for the phones and one for the addresses."""
     found: dict[DebtorKey, ExistingDebtor] = {}
     by_id: dict[uuid.UUID, ExistingDebtor] = {}
     if not keys:
@@ -123,6 +135,7 @@ def debtors_of(
         Debtor.birth_date,
         Debtor.preferred_language,
         Debtor.emails,
+        visible.label("visible"),
     ).where(  # the columns of the unique key, so its index serves the query
         Debtor.portfolio_id == portfolio_id,
         among(session, col(Debtor.id_type), {id_type.value for id_type, _ in keys}),
@@ -130,6 +143,9 @@ def debtors_of(
     )
     for row in session.execute(query):
         if (row.id_type, row.id_number) not in keys:
+            continue
+        if not row.visible:  # nothing of it is kept: the import may not touch it
+            found[(row.id_type, row.id_number)] = _out_of_scope(row.id)
             continue
         debtor = ExistingDebtor(
             id=row.id,
@@ -161,25 +177,53 @@ def debtors_of(
     return found
 
 
+def _out_of_scope(debtor_id: uuid.UUID) -> ExistingDebtor:
+    """What a chunk knows of a debtor the importing user may not see: that it is not theirs."""
+    return ExistingDebtor(
+        id=debtor_id,
+        kind=DebtorKind.person,
+        first_name=None,
+        last_name=None,
+        company_name=None,
+        birth_date=None,
+        language=Language.es,
+        emails=[],
+        visible=False,
+    )
+
+
 def accounts_of(
-    session: Session, portfolio_id: uuid.UUID, refs: Collection[str]
+    session: Session,
+    portfolio_id: uuid.UUID,
+    refs: Collection[str],
+    visible: ColumnElement[bool],
 ) -> dict[str, ExistingAccount]:
-    """The portfolio's accounts with these references (one query)."""
+    """The portfolio's accounts with these references, their debtors' documents, and whether
+    the importing user may see each (``visible``, over ``Account``): one query."""
     found: dict[str, ExistingAccount] = {}
     if not refs:
         return found
-    query = select(
-        Account.id,
-        Account.external_ref,
-        Account.debtor_id,
-        Account.product,
-        Account.principal_minor,
-        Account.origination_date,
-        Account.due_date,
-        Account.assigned_agent_id,
-        Account.status,
-        Account.balance_minor,
-    ).where(Account.portfolio_id == portfolio_id, among(session, col(Account.external_ref), refs))
+    query = (
+        select(
+            Account.id,
+            Account.external_ref,
+            Account.debtor_id,
+            Account.product,
+            Account.principal_minor,
+            Account.origination_date,
+            Account.due_date,
+            Account.assigned_agent_id,
+            Account.status,
+            Account.balance_minor,
+            Debtor.id_type,
+            Debtor.id_number,
+            visible.label("visible"),
+        )
+        .join(Debtor, Debtor.id == Account.debtor_id)
+        .where(
+            Account.portfolio_id == portfolio_id, among(session, col(Account.external_ref), refs)
+        )
+    )
     for row in session.execute(query):
         found[row.external_ref] = ExistingAccount(
             id=row.id,
@@ -191,6 +235,8 @@ def accounts_of(
             assigned_agent_id=row.assigned_agent_id,
             status=row.status,
             balance_minor=row.balance_minor,
+            debtor_key=(row.id_type, row.id_number),
+            visible=bool(row.visible),
         )
     return found
 

@@ -30,6 +30,7 @@ from typing import Any, BinaryIO, NoReturn
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from backend.accounts.scope import account_visibility, debtor_visibility
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import today_in, utcnow
@@ -73,7 +74,9 @@ def import_file(
     mapping: Mapping[str, str] | None = None,
 ) -> ImportResult:
     """Import ``stream`` into the portfolio. ``user`` (None for the command line) limits the
-    agents a supervisor may assign to their team; ``lang`` is the language of the report;
+    accounts and debtors the file may update to those they may see (``plan``: others are
+    ``reference_not_available``) and the agents a supervisor may assign to their team;
+    ``lang`` is the language of the report;
     ``mapping`` (validated, see ``mapping``) adds to the portfolio's saved column mapping."""
     progress = progress or NoProgress()
     portfolio = get_portfolio(session, portfolio_id)
@@ -120,7 +123,12 @@ def import_file(
         earlier = repository.batch_by_hash(session, portfolio.id, info.sha256)
         if earlier is not None:  # the same file, imported meanwhile
             return ImportResult(earlier.summary, replayed=True)
-        return _import(session, actor, batch, sheet, row_ctx, ctx, report, lang, progress)
+        scope = (
+            streaming.EVERYTHING
+            if user is None
+            else streaming.Scope(account_visibility(user), debtor_visibility(user))
+        )
+        return _import(session, actor, batch, sheet, row_ctx, ctx, scope, report, lang, progress)
     finally:
         sheet.close()
 
@@ -132,6 +140,7 @@ def _import(
     sheet: reader.Sheet,
     row_ctx: RowContext,
     ctx: PlanContext,
+    scope: streaming.Scope,
     report: Report,
     lang: str,
     progress: Progress,
@@ -151,7 +160,7 @@ def _import(
             return ImportResult(winner.summary, replayed=True)
         try:
             totals = streaming.import_rows(
-                session, sheet.rows, row_ctx, ctx, report, progress, sheet.estimated_rows
+                session, sheet.rows, row_ctx, ctx, report, progress, sheet.estimated_rows, scope
             )
         except IntegrityError:  # another import created the same debtors or references
             raise ImportConflict() from None
@@ -236,13 +245,25 @@ def report_links(batch_id: uuid.UUID) -> dict[str, dict[str, str]]:
 
 
 def batches(
-    session: Session, *, before: uuid.UUID | None, limit: int, portfolio_id: uuid.UUID | None
+    session: Session,
+    user: User,
+    *,
+    before: uuid.UUID | None,
+    limit: int,
+    portfolio_id: uuid.UUID | None,
 ) -> list[ImportBatch]:
-    return repository.batches_page(session, before=before, limit=limit, portfolio_id=portfolio_id)
+    return repository.batches_page(
+        session,
+        before=before,
+        limit=limit,
+        portfolio_id=portfolio_id,
+        created_by=None if user.role == Role.admin else user.id,
+    )
 
 
-def get_batch(session: Session, batch_id: uuid.UUID) -> ImportBatch:
+def get_visible_batch(session: Session, user: User, batch_id: uuid.UUID) -> ImportBatch:
+    """Admins see every batch; others the ones they imported; ``NotFound`` otherwise."""
     batch = session.get(ImportBatch, batch_id)
-    if batch is None:
+    if batch is None or (user.role != Role.admin and batch.created_by_id != user.id):
         raise NotFound()
     return batch

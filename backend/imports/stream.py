@@ -22,11 +22,13 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+from sqlalchemy import ColumnElement, true
 from sqlmodel import Session
 
 from backend.accounts.models import Account
+from backend.conversations.bindings import unbind_debtors
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
 from backend.imports import reader, repository
 from backend.imports.errors import ImportEmpty, ImportTooManyRows, Report
@@ -49,6 +51,18 @@ class Totals:
             self.counts[name] = self.counts.get(name, 0) + count
 
 
+class Scope(NamedTuple):
+    """What the importing user may touch: ``scope.account_visibility`` and
+    ``scope.debtor_visibility``, evaluated in the query that reads each chunk's accounts and
+    debtors (so the check costs no query of its own)."""
+
+    accounts: ColumnElement[bool]
+    debtors: ColumnElement[bool]
+
+
+EVERYTHING = Scope(true(), true())
+
+
 def import_rows(
     session: Session,
     rows: Iterator[reader.Row],
@@ -57,6 +71,7 @@ def import_rows(
     report: Report,
     progress: Progress,
     estimated: int | None,
+    scope: Scope = EVERYTHING,
 ) -> Totals:
     """Validate and write every row; the report holds the problems (the caller decides)."""
     totals = Totals()
@@ -74,12 +89,12 @@ def import_rows(
             parsed = validate_row(number, cells, row_ctx, report)
             if parsed is not None:
                 if len(chunk.accounts) >= CHUNK_ROWS and parsed[0].key not in chunk.debtors:
-                    _flush(session, chunk, seen, ctx, report, totals, writer)
+                    _flush(session, chunk, seen, ctx, scope, report, totals, writer)
                     chunk = FileRows()
                 collect(chunk, seen, *parsed, row_ctx.header, report)
             if totals.rows % EVERY == 0:
                 progress.update("importing", totals.rows, estimated)
-        _flush(session, chunk, seen, ctx, report, totals, writer)
+        _flush(session, chunk, seen, ctx, scope, report, totals, writer)
     if totals.rows == 0:
         raise ImportEmpty()
     progress.update("importing", totals.rows, totals.rows)
@@ -91,6 +106,7 @@ def _flush(
     chunk: FileRows,
     seen: Seen,
     ctx: PlanContext,
+    scope: Scope,
     report: Report,
     totals: Totals,
     writer: _Writer,
@@ -101,11 +117,13 @@ def _flush(
     keys = {key for key in chunk.debtors if seen.stored_debtor(key)}
     if refs or keys:
         writer.wait()  # this chunk reads what the previous one wrote
-    accounts = repository.accounts_of(session, ctx.portfolio_id, refs)
+    accounts = repository.accounts_of(session, ctx.portfolio_id, refs, scope.accounts)
     existing = Existing(
-        debtors=repository.debtors_of(session, ctx.portfolio_id, keys),
+        debtors=repository.debtors_of(session, ctx.portfolio_id, keys, scope.debtors),
         accounts=accounts,
-        figures=repository.imported_figures(session, [a.id for a in accounts.values()]),
+        figures=repository.imported_figures(
+            session, [a.id for a in accounts.values() if a.visible]
+        ),
     )
     plan = make_plan(chunk, existing, ctx, report)
     if not report:
@@ -186,6 +204,7 @@ def _write(session: Session, plan: Plan, ctx: PlanContext) -> None:
     repository.update_accounts(session, plan.account_updates)
     repository.insert_rows(session, LedgerEntry, plan.entries)
     repository.insert_audit(session, plan.audit + _settle(session, plan, ctx))
+    unbind_debtors(session, ctx.actor, plan.factors_changed, "verification_factors_changed")
 
 
 def _settle(session: Session, plan: Plan, ctx: PlanContext) -> list[dict[str, Any]]:

@@ -1,6 +1,15 @@
 """Negotiation policies are data per portfolio (``portfolios.negotiation_policy``), validated by
 ``backend.negotiation.policy.NegotiationPolicy`` when saved. Plans keep their own terms, so a
-policy change never alters a plan already agreed."""
+policy change never alters a plan already agreed.
+
+Who changes a policy: an admin's policy applies; a supervisor's applies when it stays within
+the portfolio's ceilings (``ceilings``, set by admins), and otherwise becomes a
+``PolicyChange`` waiting for an admin to approve or reject it (both audited). An approval
+applies the policy as asked, and only over the policy it was asked against: if the policy
+changed meanwhile the change is stale (409) and must be asked again. Asking again for the same
+policy over the same one answers the pending change (a retried request makes one); deciding
+again the way it was decided answers the change as it stands.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +27,8 @@ from backend.accounts.models import Account
 from backend.aging import days_past_due, in_bucket_sql
 from backend.audit import service as audit
 from backend.audit.service import Actor
-from backend.core.errors import ValidationFailed
+from backend.core.clock import utcnow
+from backend.core.errors import Conflict, NotFound, ValidationFailed
 from backend.creditors.models import Portfolio
 from backend.creditors.service import get_portfolio
 from backend.negotiation.policy import (
@@ -27,7 +37,17 @@ from backend.negotiation.policy import (
     default_policy,
     effective_policy,
 )
-from shared.schemas.enums import bucket_for
+from backend.policies import ceilings, repository
+from backend.policies.models import PolicyCeilingSet, PolicyChange
+from backend.users.models import User
+from shared.schemas.enums import Role, bucket_for
+from shared.schemas.policies import (
+    CeilingExceeded,
+    PolicyCeilings,
+    PolicyCeilingsUpdate,
+    PolicyChangeRead,
+    PolicyChangeStatus,
+)
 
 
 class InvalidPolicy(ValidationFailed):
@@ -96,10 +116,29 @@ def resolved_sql(
     return case(by_portfolio, value=account.c.portfolio_id)
 
 
-def replace(
-    session: Session, actor: Actor, portfolio_id: uuid.UUID, body: dict[str, Any]
-) -> NegotiationPolicy:
-    portfolio = get_portfolio(session, portfolio_id)
+class PolicyChangeDecided(Conflict):
+    code = "policy_change_decided"
+
+
+class PolicyChangeStale(Conflict):
+    code = "policy_change_stale"
+
+
+def put(
+    session: Session, actor: Actor, user: User, portfolio: Portfolio, body: dict[str, Any]
+) -> NegotiationPolicy | PolicyChange:
+    """The policy applied (admins; supervisors within the ceilings) or the change waiting for
+    an admin (supervisors beyond them)."""
+    policy = validated(portfolio, body)
+    if user.role == Role.admin:
+        return apply(session, actor, portfolio, policy)
+    over = ceilings.exceeded(policy, ceilings_of(session, portfolio))
+    if not over:
+        return apply(session, actor, portfolio, policy)
+    return _ask(session, actor, user, portfolio, policy, over)
+
+
+def validated(portfolio: Portfolio, body: dict[str, Any]) -> NegotiationPolicy:
     body = {**body, "currency": body.get("currency", portfolio.currency)}
     try:
         policy = NegotiationPolicy.model_validate(body)
@@ -113,6 +152,12 @@ def replace(
         raise ValidationFailed(
             "error.currency_mismatch", given=policy.currency, expected=portfolio.currency
         )
+    return policy
+
+
+def apply(
+    session: Session, actor: Actor, portfolio: Portfolio, policy: NegotiationPolicy
+) -> NegotiationPolicy:
     before = portfolio.negotiation_policy or None
     portfolio.negotiation_policy = policy.model_dump(mode="json")
     session.add(portfolio)
@@ -127,3 +172,158 @@ def replace(
         after=portfolio.negotiation_policy,
     )
     return policy
+
+
+# --- ceilings --------------------------------------------------------------------------------
+
+
+def ceilings_of(session: Session, portfolio: Portfolio) -> PolicyCeilings:
+    stored = session.get(PolicyCeilingSet, portfolio.id)
+    return ceilings.effective(stored.ceilings if stored else {}, portfolio.currency)
+
+
+def set_ceilings(
+    session: Session, actor: Actor, portfolio: Portfolio, data: PolicyCeilingsUpdate
+) -> PolicyCeilings:
+    stored = session.get(PolicyCeilingSet, portfolio.id)
+    before = stored.ceilings if stored else None
+    given = data.model_dump(exclude_none=True)
+    if stored is None:
+        stored = PolicyCeilingSet(portfolio_id=portfolio.id)
+    stored.ceilings = given
+    stored.updated_by_id = actor.id if actor.kind == "user" else None
+    session.add(stored)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "policy.ceilings_updated",
+        "portfolio",
+        portfolio.id,
+        before=before,
+        after=given,
+    )
+    return ceilings.effective(given, portfolio.currency)
+
+
+# --- changes waiting for an admin ------------------------------------------------------------
+
+
+def _ask(
+    session: Session,
+    actor: Actor,
+    user: User,
+    portfolio: Portfolio,
+    policy: NegotiationPolicy,
+    over: list[CeilingExceeded],
+) -> PolicyChange:
+    repository.lock_portfolio(session, portfolio.id)
+    session.refresh(portfolio)
+    proposed = policy.model_dump(mode="json")
+    base = portfolio.negotiation_policy or {}
+    same = repository.pending_change(session, portfolio.id, user.id, proposed, base)
+    if same is not None:
+        return same
+    change = PolicyChange(
+        portfolio_id=portfolio.id,
+        proposed=proposed,
+        base=base,
+        exceeded=[item.model_dump() for item in over],
+        requested_by_id=user.id,
+    )
+    session.add(change)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "policy.change_requested",
+        "policy_change",
+        change.id,
+        after={"portfolio_id": str(portfolio.id), "exceeded": change.exceeded},
+    )
+    return change
+
+
+def approve(session: Session, actor: Actor, change: PolicyChange, note: str | None) -> PolicyChange:
+    change = repository.locked_change(session, change.id)
+    if change.status == PolicyChangeStatus.approved:
+        return change
+    if change.status != PolicyChangeStatus.pending:
+        raise PolicyChangeDecided(status=change.status.value)
+    repository.lock_portfolio(session, change.portfolio_id)
+    portfolio = get_portfolio(session, change.portfolio_id)
+    session.refresh(portfolio)
+    if (portfolio.negotiation_policy or {}) != change.base:
+        raise PolicyChangeStale()
+    apply(session, actor, portfolio, validated(portfolio, change.proposed))
+    _decide(session, actor, change, PolicyChangeStatus.approved, note)
+    return change
+
+
+def reject(session: Session, actor: Actor, change: PolicyChange, reason: str) -> PolicyChange:
+    change = repository.locked_change(session, change.id)
+    if change.status == PolicyChangeStatus.rejected:
+        return change
+    if change.status != PolicyChangeStatus.pending:
+        raise PolicyChangeDecided(status=change.status.value)
+    _decide(session, actor, change, PolicyChangeStatus.rejected, reason)
+    return change
+
+
+def _decide(
+    session: Session,
+    actor: Actor,
+    change: PolicyChange,
+    status: PolicyChangeStatus,
+    note: str | None,
+) -> None:
+    change.status = status
+    change.decided_by_id = actor.id
+    change.decided_at = utcnow()
+    change.decision_note = note
+    session.add(change)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        f"policy.change_{status.value}",
+        "policy_change",
+        change.id,
+        before={"status": PolicyChangeStatus.pending.value},
+        after={
+            "status": status.value,
+            "portfolio_id": str(change.portfolio_id),
+            "decision_note": note,
+        },
+    )
+
+
+def visible_change(session: Session, user: User, change_id: uuid.UUID) -> PolicyChange:
+    """Admins see every change; a supervisor the ones they asked for; 404 otherwise."""
+    change = session.get(PolicyChange, change_id)
+    if change is None or (user.role != Role.admin and change.requested_by_id != user.id):
+        raise NotFound()
+    return change
+
+
+def changes_page(
+    session: Session,
+    user: User,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    portfolio_id: uuid.UUID | None,
+    status: PolicyChangeStatus | None,
+) -> list[PolicyChange]:
+    return repository.changes_page(
+        session,
+        requested_by=None if user.role == Role.admin else user.id,
+        after=after,
+        limit=limit,
+        portfolio_id=portfolio_id,
+        status=status,
+    )
+
+
+def to_read(change: PolicyChange) -> PolicyChangeRead:
+    return PolicyChangeRead.model_validate(change, from_attributes=True)

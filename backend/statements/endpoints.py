@@ -6,14 +6,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query, Request, Response
+from fastapi import Depends, Header, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from backend.auth.deps import Lang, SessionDep, Staff, actor_of
 from backend.core.config import get_settings
-from backend.core.errors import ValidationFailed
-from backend.core.pagination import PageParams, next_cursor, page_params
+from backend.core.pagination import (
+    CursorQuery,
+    LimitQuery,
+    PageParams,
+    next_cursor,
+    number_cursor,
+    page_params,
+)
 from backend.core.routing import DomainRouter, run_unit
 from backend.imports.upload import read_upload
 from backend.statements import repository, service, tasks
@@ -60,17 +66,8 @@ class LinePage(BaseModel):
     limit: int = 100
 
 
-def line_page(
-    cursor: Annotated[
-        str | None, Query(max_length=12, description="next_cursor of the previous page")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> LinePage:
-    if not cursor:
-        return LinePage(limit=limit)
-    if not cursor.isdigit():
-        raise ValidationFailed("error.invalid_cursor")
-    return LinePage(after_line=int(cursor), limit=limit)
+def line_page(cursor: CursorQuery = None, limit: LimitQuery = 100) -> LinePage:
+    return LinePage(after_line=number_cursor(cursor), limit=limit)
 
 
 @router.post(

@@ -92,6 +92,15 @@ def open_accounts(session: Session, portfolio_id: uuid.UUID) -> list[AccountInfo
     )
 
 
+def open_account_ids(
+    session: Session, portfolio_id: uuid.UUID, visible: ColumnElement[bool]
+) -> set[uuid.UUID]:
+    query = select(Account.id).where(
+        Account.portfolio_id == portfolio_id, col(Account.status).in_(OPEN), visible
+    )
+    return set(session.execute(query).scalars())
+
+
 def account_info(session: Session, account_id: uuid.UUID) -> AccountInfo:
     (info,) = _account_infos(session, Account.id == account_id)
     return info

@@ -9,8 +9,11 @@ Upload, all or nothing (services never commit):
 4. Lines go in file order: debits and zero amounts are ``ignored``; a line already booked by an
    earlier statement (same fingerprint) is ``matched`` to that payment; otherwise the
    ``matching`` rules run: one candidate is ``matched`` (and booked with the lines around it),
-   several are ``ambiguous``, none ``unmatched``. Lines are then written in bulk, with one
-   ``statement.uploaded`` audit event (each payment has its own events).
+   several are ``ambiguous``, none ``unmatched``. Only an account in the uploader's scope is
+   booked at upload (a file cannot move another team's balances): a single candidate outside
+   it leaves the line ``ambiguous``, for someone who sees that account to confirm. Lines are
+   then written in bulk, with one ``statement.uploaded`` audit event (each payment has its own
+   events).
 
 Booking goes through ``payments.service`` (``book_payments`` for the matched lines of a chunk,
 ``record_payment`` for a confirmation) with ``external_id = statement:<portfolio id>:<line
@@ -249,6 +252,7 @@ class _Matching:
             repository.open_links(session, portfolio.id),
         )
         self.with_plans = repository.accounts_with_plans(session, portfolio.id)
+        self.bookable = _bookable(session, actor, portfolio.id)
 
     def rebind(self, session: Session, statement: BankStatement) -> None:
         """Carry on in another transaction (a background upload's next chunk)."""
@@ -337,10 +341,22 @@ class _Matching:
             row["status"] = Status.ambiguous if candidates else Status.unmatched
             return
         (chosen,) = candidates
+        if self.bookable is not None and chosen.account.id not in self.bookable:
+            row["status"] = Status.ambiguous  # outside the uploader's scope: confirmed by another
+            return
         if chosen.link_id:
             self.matcher.link_paid(chosen.link_id)
         row.update(status=Status.matched, account_id=chosen.account.id)
         pending.append((row, booking, chosen))
+
+
+def _bookable(session: Session, actor: Actor, portfolio_id: uuid.UUID) -> set[uuid.UUID] | None:
+    """The open accounts of the portfolio an upload may book to: those the uploading user may
+    see (None: every one, for admins and the system)."""
+    user = session.get(User, actor.id) if actor.kind == "user" else None
+    if user is None or user.role == Role.admin:
+        return None
+    return repository.open_account_ids(session, portfolio_id, account_visibility(user))
 
 
 class _Targets:

@@ -84,7 +84,9 @@ class CreditorsApi(HttpClient):
         self, portfolio_id: uuid.UUID, policy: Mapping[str, Any]
     ) -> dict[str, Any]:
         """Replace the policy (staff) and return it as stored; contradictory or unknown limits
-        raise ``ApiValidationError`` (code ``validation_error``) naming them in ``details``."""
+        raise ``ApiValidationError`` (code ``validation_error``) naming them in ``details``. A
+        supervisor's policy beyond the portfolio's ceilings is not stored: the answer is the
+        change waiting for an admin (``{"status": "pending", "exceeded": [...], ...}``)."""
         return await self._request(
             "PUT",
             f"{V1}/portfolios/{portfolio_id}/negotiation-policy",

@@ -50,7 +50,18 @@ class DebtorUpdate(BaseModel):
     addresses: list[AddressIn] | None = Field(default=None, max_length=10)
     preferred_language: Language | None = None
     preferred_channel: Channel | None = None
-    opt_outs: list[Channel] | None = None
+    opt_outs: list[Channel] | None = Field(
+        default=None,
+        description="channels the debtor refused; staff may add to them, never remove "
+        "(POST /debtors/{id}/opt-in)",
+    )
+
+
+class OptIn(BaseModel):
+    """An admin lifts opt-outs on the debtor's word; the reason goes to the audit trail."""
+
+    channels: list[Channel] = Field(min_length=1, max_length=len(Channel))
+    reason: str = Field(min_length=5, max_length=500)
 
 
 class DebtorRead(BaseModel):

@@ -184,7 +184,7 @@ def test_timeline_pages_with_next_cursor(
         response = client.get(
             f"{API}/accounts/{account.id}/timeline", params={"cursor": bad}, headers=headers
         )
-        assert (response.status_code, response.json()["code"]) == (422, "validation_error")
+        assert (response.status_code, response.json()["code"]) == (422, "invalid_cursor")
 
 
 def test_every_mutation_is_audited_in_its_transaction(

@@ -224,7 +224,7 @@ def test_debtor_create_normalises_and_audits(
     assert debtor["addresses"][0]["line1"] == "Av. Arequipa 123"
     [event] = events(session, debtor["id"])
     assert event.action == "debtor.created" and event.entity_type == "debtor"
-    assert event.after is not None and event.after["phones"] == ["+51*****1222"]  # masked
+    assert event.after is not None and event.after["phones"] == ["+51*********"]  # masked
 
     company = client.post(
         f"{API}/debtors",
@@ -336,8 +336,13 @@ def test_debtor_update_and_audit(client: TestClient, session: Session, world: Wo
     [event] = events(session, world.debtor_a.id, "debtor.updated")
     assert event.actor_id == world.agent_a.id
     assert event.before is not None and event.after is not None
-    assert event.before["phones"] == ["+51*****4321"]  # masked (backend.audit.masking)
-    assert event.after == {"phones": ["+51*****0111"], "preferred_channel": "whatsapp"}
+    # Phones are a verification factor: audited masked (the last digits are the factor).
+    assert event.before["phones"] == ["+51*********"]
+    assert event.after == {
+        "phones": ["+51*********"],
+        "preferred_channel": "whatsapp",
+        "verification_reset": 0,
+    }
     found = client.get(f"{API}/debtors", params={"q": "987000111"}, headers=agent).json()
     assert [d["id"] for d in found["items"]] == [str(world.debtor_a.id)]
     rejected(

@@ -211,7 +211,7 @@ def test_malformed_cursor_is_422_with_code(
     path = f"/accounts/{world.account_a.id}/ledger" if path == "LEDGER" else path
     response = client.get(f"{API}{path}", params={"cursor": cursor}, headers=b.headers(world.admin))
     assert response.status_code == 422
-    assert response.json()["code"] == "validation_error"
+    assert response.json()["code"] == "invalid_cursor"
     assert response.json()["message"] == "The pagination cursor is not valid."
 
 
@@ -220,4 +220,4 @@ def test_oversized_cursor_is_422(client: TestClient, world: World) -> None:
         f"{API}/accounts", params={"cursor": "x" * 65}, headers=b.headers(world.admin)
     )
     assert response.status_code == 422
-    assert response.json()["code"] == "validation_error"
+    assert response.json()["code"] == "invalid_cursor"

@@ -203,6 +203,6 @@ def test_refusals_map_to_their_error_types(connect: ClientFactory, session: Sess
             assert (forbidden.value.status, forbidden.value.code) == (403, "forbidden")
             with pytest.raises(ApiValidationError) as invalid:
                 await api.list_accounts(cursor="not-a-cursor")
-            assert (invalid.value.status, invalid.value.code) == (422, "validation_error")
+            assert (invalid.value.status, invalid.value.code) == (422, "invalid_cursor")
 
     asyncio.run(scenario())

@@ -96,7 +96,7 @@ def test_a_bad_cursor_is_a_validation_error(session: Session, client) -> None:
             headers=b.headers(agent),
         )
         assert response.status_code == 422, cursor
-        assert response.json()["code"] == "validation_error"
+        assert response.json()["code"] == "invalid_cursor"
 
 
 def test_account_bundle_endpoint_follows_visibility(session: Session, client) -> None:

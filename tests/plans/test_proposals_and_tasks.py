@@ -7,6 +7,7 @@ import uuid
 from sqlmodel import Session, select
 
 from backend.tasks.models import Task
+from shared.schemas.enums import Role
 from tests import builders as b
 from tests.plans.helpers import days, lima, team
 
@@ -101,9 +102,8 @@ def test_policy_endpoint_validates_and_audits(client, session: Session) -> None:
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_policy"
     assert bad.json()["details"][0]["msg"].count("min_instalments")
     assert client.put(url, headers=b.headers(agent), json={}).status_code == 403
-    good = client.put(
-        url, headers=b.headers(supervisor), json={"max_instalments": 24, "max_plan_days": 800}
-    )
+    admin = b.headers(b.user(session, Role.admin))  # beyond a supervisor's ceilings
+    good = client.put(url, headers=admin, json={"max_instalments": 24, "max_plan_days": 800})
     assert good.status_code == 200 and good.json()["max_instalments"] == 24
     session.refresh(portfolio)
     assert portfolio.negotiation_policy["max_instalments"] == 24
