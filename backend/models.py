@@ -2,7 +2,7 @@
 
 from backend.accounts.models import Account
 from backend.audit.models import AuditEvent
-from backend.auth.models import LoginThrottle, RefreshToken
+from backend.auth.models import ApiKey, LoginThrottle, RefreshToken
 from backend.contact.models import ContactAttempt
 from backend.conversations.models import (
     ChatLinkRedemption,
@@ -46,6 +46,7 @@ from backend.users.models import User
 __all__ = [
     "Account",
     "AgentShift",
+    "ApiKey",
     "AuditEvent",
     "BankStatement",
     "Certificate",

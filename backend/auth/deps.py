@@ -14,6 +14,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from backend.auth import keys
 from backend.core.actors import Actor
 from backend.core.config import get_settings
 from backend.core.db import get_session
@@ -50,6 +51,8 @@ async def current_principal(
 
 
 def _load_principal(session: Session, token: str, ttl: float) -> User:
+    if keys.is_key(token):
+        return _load_key(session, token, ttl)
     try:
         claims = decode_access_token(token)
         user_id = uuid.UUID(claims["sub"])
@@ -68,6 +71,19 @@ def _load_principal(session: Session, token: str, ttl: float) -> User:
         raise NotAuthenticated("error.token_invalid")
     if ttl > 0:
         principals.store(token, user, expires_at, generation)
+    return user
+
+
+def _load_key(session: Session, key: str, ttl: float) -> User:
+    """A machine client's API key (``backend.auth.keys``): the user it acts as."""
+    generation = principals.generation()
+    found = keys.principal_of(session, key)
+    session.commit()  # as above: no connection held between this thread and the endpoint's
+    if found is None:
+        raise NotAuthenticated("error.token_invalid")
+    user, until = found
+    if ttl > 0:
+        principals.store(key, user, until, generation)
     return user
 
 

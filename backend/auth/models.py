@@ -1,4 +1,5 @@
-"""Session bookkeeping: refresh tokens (by family) and login throttles."""
+"""Session bookkeeping: refresh tokens (by family), login throttles, and machine clients' API
+keys."""
 
 from __future__ import annotations
 
@@ -43,3 +44,21 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = 0
     last_failure_at: datetime = datetime_field(nullable=False, index=True)
     blocked_until: datetime | None = datetime_field()
+
+
+class ApiKey(SQLModel, table=True):
+    """A machine client's credential (a creditor's system, an integration): it acts as the
+    user it belongs to, with that user's role and scope. Kept as its SHA-256; ``prefix``, the
+    key's public part, finds it. Usable until revoked or expired, while its user is active."""
+
+    __tablename__ = "api_keys"
+
+    id: uuid.UUID = id_field()
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16, unique=True)
+    key_hash: str = Field(max_length=64)
+    created_by_id: uuid.UUID | None = None
+    created_at: datetime = created_at_field()
+    expires_at: datetime | None = datetime_field()
+    revoked_at: datetime | None = datetime_field()

@@ -57,3 +57,25 @@ class UserUpdate(BaseModel):
     supervisor_id: uuid.UUID | None = None
     language: Language | None = None
     is_active: bool | None = None
+
+
+class ApiKeyCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=100, description="what uses it")
+    user_id: uuid.UUID = Field(description="the user it acts as (its role and scope)")
+    days: int | None = Field(default=None, ge=1, le=3650, description="none: until revoked")
+
+
+class ApiKeyRead(BaseModel):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyRead):
+    """Answered once, on creation: send ``key`` as ``Authorization: Bearer <key>``."""
+
+    key: str
