@@ -28,5 +28,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("contact_attempts", schema=None) as batch_op:
-        batch_op.drop_column("handed_at")
+    op.drop_column("contact_attempts", "handed_at")  # in place: outbox rows refer to the table

@@ -80,6 +80,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_refresh_tokens_user_id"))
         batch_op.drop_index("ix_refresh_tokens_family")
     op.drop_table("refresh_tokens")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("is_demo")
-        batch_op.drop_column("token_version")
+    # In place (SQLite 3.35+ drops a plain column): rebuilding ``users`` could not drop a
+    # table that accounts, payments and the audit trail refer to.
+    op.drop_column("users", "is_demo")
+    op.drop_column("users", "token_version")
