@@ -7,10 +7,17 @@ from backend.conversations.models import (
     ChatLinkRedemption,
     Conversation,
     InboxMessage,
+    PaymentNotice,
     VerificationFailure,
 )
 from backend.creditors.models import Creditor, Portfolio
-from backend.debtors.models import Debtor, DebtorAddress, DebtorChat, DebtorPhone
+from backend.debtors.models import (
+    Debtor,
+    DebtorAddress,
+    DebtorChannelBlock,
+    DebtorChat,
+    DebtorPhone,
+)
 from backend.field.models import FieldNote, LocationPing, SyncRecord, Visit
 from backend.imports.models import ImportBatch, ImportMapping
 from backend.integrations.models import WebhookDelivery, WebhookEndpoint
@@ -28,7 +35,7 @@ from backend.plans.models import Offer, Plan, PlanInstalment
 from backend.promises.models import Promise
 from backend.statements.models import BankStatement, StatementLine
 from backend.tasks.models import Task
-from backend.uploads.models import Upload
+from backend.uploads.models import PaymentEvidence, Upload
 from backend.users.models import User
 
 __all__ = [
@@ -41,6 +48,7 @@ __all__ = [
     "Creditor",
     "Debtor",
     "DebtorAddress",
+    "DebtorChannelBlock",
     "DebtorChat",
     "DebtorPhone",
     "FieldNote",
@@ -54,7 +62,9 @@ __all__ = [
     "OutboundPause",
     "OutboxMessage",
     "Payment",
+    "PaymentEvidence",
     "PaymentLink",
+    "PaymentNotice",
     "PeriodicRun",
     "Plan",
     "PlanInstalment",

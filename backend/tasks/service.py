@@ -38,9 +38,10 @@ from shared.schemas.enums import Role, TaskKind, TaskStatus
 
 
 def default_assignee(session: Session, account: Account, kind: TaskKind) -> uuid.UUID | None:
-    """Approvals go to the agent's supervisor; follow-ups to the assigned agent."""
+    """Approvals and verification alerts go to the agent's supervisor; follow-ups to the
+    assigned agent."""
     agent = session.get(User, account.assigned_agent_id) if account.assigned_agent_id else None
-    if kind == TaskKind.approval_request:
+    if kind in (TaskKind.approval_request, TaskKind.verification_alert):
         return agent.supervisor_id if agent else None
     return agent.id if agent else None
 

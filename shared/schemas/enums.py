@@ -136,6 +136,8 @@ class TaskKind(StrEnum):
     follow_up_broken_promise = "follow_up_broken_promise"
     approval_request = "approval_request"
     callback_request = "callback_request"
+    verification_alert = "verification_alert"  # many wrong answers for one ID (supervisor)
+    payment_evidence = "payment_evidence"  # a voucher a debtor sent in chat, to be checked
 
 
 class TaskStatus(StrEnum):

@@ -25,6 +25,10 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "es": "El estado de la conversación supera los {limit} caracteres.",
         "en": "The conversation state exceeds {limit} characters.",
     },
+    "error.evidence_type": {
+        "es": "Solo se aceptan fotos (JPEG, PNG, WebP, HEIC, GIF) y documentos PDF.",
+        "en": "Only photos (JPEG, PNG, WebP, HEIC, GIF) and PDF documents are accepted.",
+    },
     # Greeting, language and verification.
     "bot.greeting": {
         "es": "¡Hola! 👋 Soy el asistente virtual de Cobro. Le ayudo a consultar su deuda, "
@@ -356,6 +360,27 @@ MESSAGES: dict[str, dict[str, Any]] = {
     "bot.promise.dropped": {
         "es": "Entendido, no registré ningún compromiso.",
         "en": "Understood, I did not record any promise.",
+    },
+    # Payment confirmations pushed to the chat (backend.conversations.notices).
+    "bot.payment.received": {
+        "es": "¡Gracias, {name}! Recibimos su pago de {amount} del {date} ({creditor}).",
+        "en": "Thank you, {name}! We received your payment of {amount} on {date} ({creditor}).",
+    },
+    "bot.payment.balance": {
+        "es": "Su saldo ahora es {balance}.",
+        "en": "Your balance is now {balance}.",
+    },
+    "bot.payment.paid_off": {
+        "es": "Su deuda con {creditor} quedó pagada por completo.",
+        "en": "Your debt with {creditor} is now paid in full.",
+    },
+    "bot.payment.next": {
+        "es": "Su próxima cuota es de {amount} y vence el {date}.",
+        "en": "Your next instalment of {amount} is due on {date}.",
+    },
+    "bot.payment.receipt": {
+        "es": "Comprobante: {url}",
+        "en": "Receipt: {url}",
     },
     # A person, opt-out.
     "bot.agent.done": {
