@@ -24,6 +24,8 @@ import json
 import re
 import secrets
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -39,7 +41,7 @@ from backend.conversations import links, lockout, repository
 from backend.conversations.models import Conversation
 from backend.core.clock import today_in, utcnow
 from backend.core.config import get_settings
-from backend.core.errors import DomainError, NotFound, ValidationFailed
+from backend.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from backend.core.security import create_access_token, hash_password
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors import chats
@@ -107,6 +109,28 @@ CONTACT_CHANNELS: dict[str, Channel] = {
 class VerificationRequired(DomainError):
     status = 403
     code = "verification_required"
+
+
+class Refused(Conflict):
+    """A conflict of the domains the bot API calls (plans, promises, payments), answered with
+    its reason as the code (``plan_active``, ``offer_already_accepted``,
+    ``negotiation_limit``...): a bot must tell the debtor which, in their words, and a plain
+    ``conflict`` says none of it."""
+
+    def __init__(self, conflict: Conflict) -> None:
+        super().__init__(conflict.message_key, **conflict.params)
+        self.code = conflict.message_key.removeprefix("error.")  # type: ignore[misc]
+
+
+@contextmanager
+def named_refusals() -> Iterator[None]:
+    """Raise the domain's plain conflicts as :class:`Refused` (named ones pass as they are)."""
+    try:
+        yield
+    except Conflict as exc:
+        if type(exc) is not Conflict:
+            raise
+        raise Refused(exc) from None
 
 
 class BotIdentityUnusable(DomainError):
@@ -323,7 +347,8 @@ def offers(session: Session, actor: Actor, chat: Chat, account: Account) -> list
     valid_after = utcnow() + OFFER_MARGIN
     rows = repository.open_offer_batch(session, account.id, account.balance_minor, valid_after)
     if not rows:  # (accepting one of them leaves the batch no longer all open)
-        rows = plans.generate_offers(session, actor, account.id, ACTION_CHANNELS[chat.channel])
+        with named_refusals():
+            rows = plans.generate_offers(session, actor, account.id, ACTION_CHANNELS[chat.channel])
     return [plans.offer_to_read(row) for row in rows]
 
 
@@ -333,7 +358,8 @@ def propose(
     request = ProposalRequest.model_validate(
         {**body.model_dump(), "channel": ACTION_CHANNELS[chat.channel]}
     )
-    outcome = plans.propose(session, actor, account.id, request)
+    with named_refusals():
+        outcome = plans.propose(session, actor, account.id, request)
     return ProposalResult(
         outcome=outcome.status.value,
         offer=plans.offer_to_read(outcome.offer) if outcome.offer else None,
@@ -343,7 +369,8 @@ def propose(
 
 
 def accept(session: Session, actor: Actor, chat: Chat, offer: Offer) -> PlanRead:
-    plan = plans.accept(session, actor, offer.id, ACTION_CHANNELS[chat.channel])
+    with named_refusals():
+        plan = plans.accept(session, actor, offer.id, ACTION_CHANNELS[chat.channel])
     return plans.plan_to_read(session, plan)
 
 
@@ -356,35 +383,37 @@ def message_key(kind: str, chat: Chat, message_id: str) -> str:
 def payment_link(
     session: Session, actor: Actor, chat: Chat, account: Account, body: BotLinkCreate
 ) -> tuple[PaymentLink, bool]:
-    return payments.create_link(
-        session,
-        actor,
-        account.id,
-        LinkRequest(
-            purpose=body.purpose,
-            created_by_kind="bot",
-            client_key=message_key("link", chat, body.message_id),
-            language=body.language.value,
-        ),
-    )
+    with named_refusals():
+        return payments.create_link(
+            session,
+            actor,
+            account.id,
+            LinkRequest(
+                purpose=body.purpose,
+                created_by_kind="bot",
+                client_key=message_key("link", chat, body.message_id),
+                language=body.language.value,
+            ),
+        )
 
 
 def promise(
     session: Session, actor: Actor, chat: Chat, account: Account, body: BotPromiseCreate
 ) -> tuple[Promise, bool]:
-    return promises.create(
-        session,
-        actor,
-        account.id,
-        PromiseRequest(
-            amount_minor=from_decimal(body.amount, account.currency),
-            currency=account.currency,
-            due_date=body.due_date,
-            channel=ACTION_CHANNELS[chat.channel],
-            recorded_by_kind="bot",
-            client_id=message_key("promise", chat, body.message_id),
-        ),
-    )
+    with named_refusals():
+        return promises.create(
+            session,
+            actor,
+            account.id,
+            PromiseRequest(
+                amount_minor=from_decimal(body.amount, account.currency),
+                currency=account.currency,
+                due_date=body.due_date,
+                channel=ACTION_CHANNELS[chat.channel],
+                recorded_by_kind="bot",
+                client_id=message_key("promise", chat, body.message_id),
+            ),
+        )
 
 
 def evidence(

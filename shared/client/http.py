@@ -23,8 +23,8 @@ T = TypeVar("T")
 # Bodies are the shared schema models (only the fields set are sent, which PATCH relies on) or
 # plain mappings (free-form documents such as a negotiation policy).
 JsonBody = BaseModel | Mapping[str, Any]
-# Multipart files as httpx takes them: field name -> (filename, content).
-Files = Mapping[str, tuple[str, bytes]]
+# Multipart files as httpx takes them: field name -> (filename, content[, content type]).
+Files = Mapping[str, tuple[str, bytes] | tuple[str, bytes, str]]
 
 
 @functools.cache

@@ -313,3 +313,19 @@ def test_bot_identity_is_created_once_and_guarded(session: Session) -> None:
     session.flush()
     with pytest.raises(service.BotIdentityUnusable):
         service.ensure_bot_identity(session)
+
+
+def test_refusals_are_named_so_the_bot_can_say_which(client, seed: Seed) -> None:
+    """A plain 409 ``conflict`` tells a bot nothing to say; the bot API names the reason."""
+    verify(client, seed)
+    h, account = seed.headers, seed.account.id
+    offers = client.post(f"{chat()}/accounts/{account}/offers", headers=h).json()
+    accepted = client.post(f"{chat()}/offers/{offers[0]['id']}/accept", headers=h)
+    assert accepted.status_code == 201
+    again = client.post(f"{chat()}/offers/{offers[0]['id']}/accept", headers=h)
+    assert (again.status_code, again.json()["code"]) == (409, "offer_already_accepted")
+    other = client.post(f"{chat()}/offers/{offers[1]['id']}/accept", headers=h)
+    assert other.status_code == 409 and other.json()["code"] in ("plan_active", "offer_superseded")
+    more = client.post(f"{chat()}/accounts/{account}/offers", headers=h)
+    assert (more.status_code, more.json()["code"]) == (409, "plan_active")
+    assert more.json()["message"] == "The account already has an active plan."
