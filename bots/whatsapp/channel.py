@@ -64,6 +64,15 @@ class UpdateFailed(Exception):
 
 # Meta's refusals of a message that no redelivery can change, as the backend records them.
 REFUSED: dict[int, UnreachableReason] = {131026: "undeliverable", 131047: "window_closed"}
+# Messages that ask nothing (a reaction, an edit, a deletion, a system notice): unanswered.
+UNANSWERED = frozenset(
+    {
+        types.MessageType.REACTION,
+        types.MessageType.EDIT,
+        types.MessageType.REVOKE,
+        types.MessageType.SYSTEM,
+    }
+)
 # What each message type is for the core (text and interactive replies are not media).
 MEDIA_KINDS: dict[types.MessageType, MediaKind] = {
     types.MessageType.IMAGE: "image",
@@ -193,7 +202,9 @@ class WhatsAppChannel:
     async def _on_message(self, _: WhatsApp, msg: types.Message) -> None:
         if msg.type == types.MessageType.TEXT:
             await self._converse(msg.from_user, msg.id, msg.timestamp, text=msg.text or "")
-        elif msg.type == types.MessageType.REACTION:  # a 👍 on a message: nothing to answer
+        elif msg.type == types.MessageType.REQUEST_WELCOME:  # opened the chat: greet them
+            await self._converse(msg.from_user, msg.id, msg.timestamp)
+        elif msg.type in UNANSWERED:
             _seen()
         else:
             caption = msg.caption or ""
