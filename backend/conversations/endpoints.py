@@ -199,7 +199,12 @@ def handoff(session: SessionDep, bot: Bot, chat: ChatDep, body: HandoffCreate) -
     return service.handoff(session, bot_actor(bot), chat, body)
 
 
-@router.post(f"{BOT}/evidence", response_model=EvidenceRead, status_code=201)
+@router.post(
+    f"{BOT}/evidence",
+    response_model=EvidenceRead,
+    status_code=201,
+    responses={415: {"model": ErrorBody, "description": "evidence_type: not a picture or a PDF"}},
+)
 async def send_evidence(
     request: Request,
     session: SessionDep,

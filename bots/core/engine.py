@@ -61,6 +61,7 @@ Handler = Callable[[Turn], Awaitable[bool]]
 # and the text is then read for an intent.
 STEPS: dict[str, Handler] = {
     "ask_id": identity.on_id,
+    "locked": identity.on_id,  # an ID typed once the pause is over is taken at once
     "ask_factor": identity.on_factor,
     "promise_date": promises.on_date,
     "promise_amount": promises.on_amount,

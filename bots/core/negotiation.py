@@ -98,14 +98,16 @@ ALREADY = ("offer_already_accepted", "plan_active", "offer_superseded")
 
 
 async def _plan_of(turn: Turn, offer_id: str) -> PlanRead | None:
-    """The active plan of the account the offer was for (the chosen one, else any with a plan
-    made from that offer, else the only one with a plan)."""
-    accounts = await turn.chat.accounts()
-    plans = [a.plan for a in accounts if a.plan is not None]
-    mine = [p for p in plans if p.offer_id is not None and str(p.offer_id) == offer_id]
-    chosen = [p for p in plans if str(p.account_id) == turn.data.get("account_id")]
-    found = mine or chosen or (plans if len(plans) == 1 else [])
-    return found[0] if found else None
+    """The active plan the offer concerns: the one made from it, else the chosen account's,
+    else the only one there is."""
+    with_plans = [a for a in await turn.chat.accounts() if a.plan is not None]
+    made = [a for a in with_plans if a.plan and str(a.plan.offer_id) == offer_id]
+    chosen = [a for a in with_plans if str(a.id) == turn.data.get("account_id")]
+    found = made or chosen or (with_plans if len(with_plans) == 1 else [])
+    if not found:
+        return None
+    turn.at(found[0])
+    return found[0].plan
 
 
 def _agreed(turn: Turn, plan: PlanRead, key: str) -> None:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
+from backend.conversations.models import VerificationFailure
 from backend.creditors.models import Portfolio
 from backend.plans.models import Plan, PlanInstalment
 from backend.tasks.models import Task
@@ -208,5 +209,23 @@ def test_an_english_speaker_in_peru_writes_the_birth_date_day_first(
         welcome = text(await person.send("03/04/1990"))  # 3 April, as Peru writes it
         assert "Thank you, Rosa" in welcome and "S/\xa0500.00" in welcome
         assert button(person.last, "offer:")
+
+    run(scenario)
+
+
+def test_once_the_pause_is_over_the_id_typed_is_taken(run, session: Session, seeded) -> None:
+    async def scenario(world: World) -> None:
+        mallory = world.person(user_id="555")
+        await mallory.send("hola")
+        await mallory.press("lang:es")
+        for wrong in ("0001", "0002", "0003"):
+            await mallory.send(ID_NUMBER)
+            reply = text(await mallory.send(wrong))
+        assert "en 5 minutos" in reply
+        for failure in session.exec(select(VerificationFailure)).all():
+            failure.at -= timedelta(minutes=6)
+            session.add(failure)
+        session.flush()
+        assert "últimos 4 dígitos" in text(await mallory.send(f"DNI {ID_NUMBER}"))
 
     run(scenario)
