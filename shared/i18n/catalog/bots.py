@@ -211,12 +211,12 @@ MESSAGES: dict[str, dict[str, Any]] = {
     },
     "bot.overview.options": {
         "es": {
-            "one": "Tiene esta opción para ponerse al día:",
-            "other": "Tiene estas {count} opciones para ponerse al día:",
+            "one": "Tiene {count} opción para ponerse al día:",
+            "other": "Tiene {count} opciones para ponerse al día:",
         },
         "en": {
-            "one": "Here is an option to settle it:",
-            "other": "Here are {count} options to settle it:",
+            "one": "You have {count} option to settle it:",
+            "other": "You have {count} options to settle it:",
         },
     },
     "bot.overview.hint": {
