@@ -114,6 +114,7 @@ LARGE_BODIES: dict[tuple[str, str], Limit] = {
     ("POST", "/api/v1/field/sync"): lambda: SYNC_BODY_BYTES,
     ("POST", "/api/v1/accounts/{account_id}/evidence"): evidence_body_bytes,
     ("POST", "/api/v1/bot/{channel}/{user_id}/accounts/{account_id}/evidence"): evidence_body_bytes,
+    ("POST", "/api/v1/bot/{channel}/{user_id}/evidence"): evidence_body_bytes,  # vouchers
 }
 
 # The docs pages load Swagger UI and ReDoc from their CDN and start them with inline scripts.

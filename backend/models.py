@@ -8,10 +8,18 @@ from backend.conversations.models import (
     ChatLinkRedemption,
     Conversation,
     InboxMessage,
+    PaymentNotice,
     VerificationFailure,
 )
 from backend.creditors.models import Creditor, Portfolio
-from backend.debtors.models import Debtor, DebtorAddress, DebtorChat, DebtorCreator, DebtorPhone
+from backend.debtors.models import (
+    Debtor,
+    DebtorAddress,
+    DebtorChannelBlock,
+    DebtorChat,
+    DebtorCreator,
+    DebtorPhone,
+)
 from backend.disputes.models import DebtorNotice, Dispute
 from backend.documents.models import Certificate
 from backend.field.models import (
@@ -40,7 +48,7 @@ from backend.privacy.models import PersonalDataRead
 from backend.promises.models import Promise
 from backend.statements.models import BankStatement, StatementLine
 from backend.tasks.models import Task
-from backend.uploads.models import Upload
+from backend.uploads.models import PaymentEvidence, Upload
 from backend.users.models import User
 
 __all__ = [
@@ -56,6 +64,7 @@ __all__ = [
     "Creditor",
     "Debtor",
     "DebtorAddress",
+    "DebtorChannelBlock",
     "DebtorChat",
     "DebtorCreator",
     "DebtorNotice",
@@ -73,7 +82,9 @@ __all__ = [
     "OutboundPause",
     "OutboxMessage",
     "Payment",
+    "PaymentEvidence",
     "PaymentLink",
+    "PaymentNotice",
     "PeriodicRun",
     "PersonalDataRead",
     "Plan",

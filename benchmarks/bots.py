@@ -12,9 +12,10 @@ Graph API are an in-process recording transport that answers at once.
 Each chat, half on Telegram and half on WhatsApp, sends five webhooks in order:
 
 1. ``verify``: the signed chat link (``/start <token>`` on Telegram, the token as text on
-   WhatsApp), which binds the chat and shows the menu;
+   WhatsApp), which binds the chat and shows the balance with the three best options (the
+   backend generates them within the policy);
 2. ``balance`` twice: the "my balance" button;
-3. ``offers``: the "payment options" button (the backend generates offers within the policy);
+3. ``offers``: the "payment options" button (the offers shown at verification, read again);
 4. ``accept`` (even chats: press the first offer's button) or ``counter`` (odd chats: type
    "puedo pagar 100 soles al mes", which the backend evaluates as a counter-proposal).
 

@@ -7,11 +7,14 @@ a ``Conversation``, entered on the first update and left at shutdown, so nothing
 backend (or Telegram's ``getMe``) before a webhook arrives.
 
 Every update is checked before it is parsed: Telegram's ``X-Telegram-Bot-Api-Secret-Token``
-(401 without it), WhatsApp's ``X-Hub-Signature-256`` (401 missing, 403 wrong). An update is
-answered after its reply was sent; 500 when handling failed, so the platform delivers it again
-(the core answers a replayed message id once). A channel whose variables are not set answers
-404 ``channel_not_configured``. Every update is counted in ``cobro_webhooks_total`` by channel
-and outcome.
+(401 without it), WhatsApp's ``X-Hub-Signature-256`` (401 missing, 403 wrong); a checked body
+that is not an update answers 400 (never 500: the platform would redeliver it forever). An
+update is answered after its reply was sent; 500 when handling failed, so the platform delivers
+it again (the core answers a replayed message id once, and a reply that was made but not sent
+is sent again as it was); 200 when the platform refused the reply for good (the bot blocked),
+which is recorded instead. A channel whose variables are not set answers 404
+``channel_not_configured``. Every update is counted in ``cobro_webhooks_total`` by channel and
+outcome.
 """
 
 from __future__ import annotations
@@ -188,6 +191,9 @@ def create_bots_app(
             return _error(400, "webhook_malformed", "Not a Telegram update")
         try:
             await channel.process(payload)
+        except telegram.MalformedUpdate:
+            logger.warning("Telegram update %s malformed: answered 400", payload["update_id"])
+            return _error(400, "webhook_malformed", "Not a Telegram update")
         except telegram.UpdateFailed:  # logged with its cause by the channel
             logger.warning(
                 "Telegram update %s answered 500 (to be redelivered)", payload["update_id"]

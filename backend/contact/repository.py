@@ -15,7 +15,13 @@ from backend.accounts.models import Account
 from backend.contact.models import ContactAttempt
 from backend.contact.policy import Attempt
 from backend.core.pagination import keyset
-from backend.debtors.models import Debtor, DebtorAddress, DebtorChat, DebtorPhone
+from backend.debtors.models import (
+    Debtor,
+    DebtorAddress,
+    DebtorChannelBlock,
+    DebtorChat,
+    DebtorPhone,
+)
 from shared.schemas.contact import COUNTED_STATUSES
 from shared.schemas.enums import AccountStatus, Channel
 
@@ -103,9 +109,10 @@ def lock_debtors(session: Session, debtor_ids: list[uuid.UUID]) -> None:
 def consent_facts(
     session: Session, debtor_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[frozenset[Channel], frozenset[Channel]]]:
-    """Each debtor's (reachable channels, opted-out channels), in five queries per 1,000. A
+    """Each debtor's (reachable channels, opted-out channels), in six queries per 1,000. A
     phone reaches WhatsApp, SMS and calls, an address visits, an e-mail address e-mail, and a
-    chat the debtor verified (``debtor_chats``) its channel (Telegram)."""
+    chat the debtor verified (``debtor_chats``) its channel (Telegram); a channel the platform
+    refused to deliver on (``debtor_channel_blocks``) reaches nobody until they write on it."""
     found: dict[uuid.UUID, tuple[frozenset[Channel], frozenset[Channel]]] = {}
     for chunk in _chunks(debtor_ids):
         phones = set(
@@ -125,6 +132,13 @@ def consent_facts(
                 select(DebtorAddress.debtor_id).where(col(DebtorAddress.debtor_id).in_(chunk))
             ).scalars()
         )
+        blocked: dict[uuid.UUID, set[Channel]] = defaultdict(set)
+        for debtor_id, channel in session.execute(
+            select(DebtorChannelBlock.debtor_id, DebtorChannelBlock.channel).where(
+                col(DebtorChannelBlock.debtor_id).in_(chunk)
+            )
+        ):
+            blocked[debtor_id].add(channel)
         rows = session.execute(
             select(Debtor.id, Debtor.emails, Debtor.opt_outs).where(col(Debtor.id).in_(chunk))
         )
@@ -136,6 +150,7 @@ def consent_facts(
                 reachable.add(Channel.visit)
             if emails:
                 reachable.add(Channel.email)
+            reachable -= blocked.get(debtor_id, set())
             opted = frozenset(Channel(c) for c in opt_outs or () if c in CHANNEL_VALUES)
             found[debtor_id] = (frozenset(reachable), opted)
     return found

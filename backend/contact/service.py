@@ -268,7 +268,7 @@ def set_opt_out(
     session.flush()
     after: dict[str, Any] = {"opt_outs": locked.opt_outs, "source": source}
     if address:
-        after["address"] = address
+        after["email"] = address  # masked by the audit trail
     audit.record(
         session,
         actor,

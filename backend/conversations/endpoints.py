@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import Response
+import uuid
+from typing import Annotated
+
+from fastapi import Query, Request, Response
 
 from backend.auth.deps import Bot, CurrentUser, SessionDep, actor_of
-from backend.conversations import service, verification
+from backend.conversations import inbox, reachability, service, verification
 from backend.conversations.guards import ChatAccount, ChatDep, ChatOffer
 from backend.conversations.service import bot_actor
-from backend.core.routing import DomainRouter
+from backend.core.routing import DomainRouter, run_unit
 from backend.debtors.guards import VisibleDebtor
+from backend.imports.upload import read_upload
+from backend.uploads import evidence
 from shared.schemas.common import ErrorBody
 from shared.schemas.conversations import (
     BotAccountDetail,
@@ -20,6 +25,7 @@ from shared.schemas.conversations import (
     ChatLinkRead,
     ConversationRead,
     ConversationWrite,
+    EvidenceRead,
     HandoffCreate,
     HandoffResult,
     IdentifyResult,
@@ -29,6 +35,8 @@ from shared.schemas.conversations import (
     NationalIdIdentify,
     OptOutResult,
     TokenIdentify,
+    UnreachableReport,
+    UnreachableResult,
 )
 from shared.schemas.negotiation import OfferRead, PlanRead, PromiseRead, ProposalResult
 from shared.schemas.payments import PaymentLinkRead
@@ -52,22 +60,33 @@ def put_state(
 
 
 @router.post(f"{BOT}/inbox", response_model=InboxResult)
-def claim_message(session: SessionDep, _: Bot, chat: ChatDep, body: InboxClaim) -> InboxResult:
+def claim_message(session: SessionDep, bot: Bot, chat: ChatDep, body: InboxClaim) -> InboxResult:
     """Claim a message id before answering it: ``duplicate`` means another delivery of it
     was (or is being) answered, so answer nothing; otherwise the chat's ``state`` comes with
-    the claim (what ``GET .../state`` answers)."""
-    if not service.claim(session, chat, body.message_id):
-        return InboxResult(duplicate=True)
-    return InboxResult(duplicate=False, state=service.read(session, chat))
+    the claim (what ``GET .../state`` answers), and ``reply`` is the reply an earlier delivery
+    stored because it could not be sent: send it again instead of answering anew."""
+    return inbox.take(session, bot_actor(bot), chat, body.message_id)
 
 
 @router.post(f"{BOT}/inbox/settle", response_model=InboxSettle)
 def settle_message(session: SessionDep, _: Bot, chat: ChatDep, body: InboxSettle) -> InboxSettle:
     """After sending a claimed message's reply: ``delivered`` marks it answered for good (and
-    stores the chat's ``state``, when given); otherwise the claim is released and the channel's
-    redelivery will be answered."""
-    service.settle(session, chat, body.message_id, body.delivered, body.state)
+    stores the chat's ``state``, when given). Not delivered with the ``reply`` (and ``state``)
+    of the turn: both are kept with the claim and the channel's redelivery sends that reply
+    again; not delivered without one (the turn failed): the claim is released and the
+    redelivery is answered anew."""
+    inbox.settle(session, chat, body)
     return body
+
+
+@router.post(f"{BOT}/unreachable", response_model=UnreachableResult)
+def report_unreachable(
+    session: SessionDep, bot: Bot, chat: ChatDep, body: UnreachableReport
+) -> UnreachableResult:
+    """The platform refused a message to this chat (the bot blocked, undeliverable, the 24-hour
+    window closed): recorded on the chat and on the channel of the debtors it reaches, until
+    the person writes again."""
+    return reachability.report(session, bot_actor(bot), chat, body)
 
 
 @router.post(f"{BOT}/identify/token", response_model=IdentifyResult)
@@ -87,8 +106,10 @@ def identify_by_token(
 def identify(
     session: SessionDep, bot: Bot, chat: ChatDep, body: NationalIdIdentify
 ) -> IdentifyResult:
-    """National ID plus a second factor. Three failures (per chat and per ID) lock both for
-    30 minutes; the answer never reveals whether the ID exists."""
+    """National ID plus a second factor (none for a WhatsApp chat from a phone on file of the
+    ID's debtor: ``factor_required`` otherwise). Three failures lock the chat for 5 minutes,
+    each further one for longer; failures for one ID from many chats alert a supervisor and
+    never lock the ID. The answer never reveals whether the ID exists."""
     return verification.identify_by_national_id(session, bot_actor(bot), chat, body)
 
 
@@ -173,19 +194,62 @@ def create_promise(
 
 @router.post(f"{BOT}/handoff", response_model=HandoffResult, status_code=201)
 def handoff(session: SessionDep, bot: Bot, chat: ChatDep, body: HandoffCreate) -> HandoffResult:
-    """Ask for a person: a callback task for the account's agent."""
+    """Ask for a person: a callback task for the account's agent (an unverified chat names the
+    national ID it gave; the answer then lists no task, known ID or not)."""
     return service.handoff(session, bot_actor(bot), chat, body)
+
+
+@router.post(
+    f"{BOT}/evidence",
+    response_model=EvidenceRead,
+    status_code=201,
+    responses={415: {"model": ErrorBody, "description": "voucher_type: not a picture or a PDF"}},
+)
+async def send_evidence(
+    request: Request,
+    session: SessionDep,
+    bot: Bot,
+    chat: ChatDep,
+    message_id: Annotated[str, Query(min_length=1, max_length=128)],
+    account_id: uuid.UUID | None = None,
+    caption: Annotated[str | None, Query(max_length=1000)] = None,
+) -> EvidenceRead:
+    """A payment voucher (photo or PDF, multipart ``file``, 5 MB at most) the debtor sent in the
+    chat: kept on the account (``account_id``, by default their oldest open one) with a task for
+    its agent to check it. The same ``message_id`` again returns the voucher stored before."""
+    upload = await read_upload(request, evidence.MAX_BYTES)
+    try:
+        content = await upload.read()
+    finally:
+        await upload.close()
+
+    def work() -> EvidenceRead:
+        return service.evidence(
+            session,
+            bot_actor(bot),
+            chat,
+            message_id=message_id,
+            account_id=account_id,
+            filename=upload.filename or "",
+            content_type=upload.content_type or "",
+            content=content,
+            caption=caption,
+        )
+
+    return await run_unit(session, work)
 
 
 @router.post(f"{BOT}/opt-out", response_model=OptOutResult)
 def opt_out(session: SessionDep, bot: Bot, chat: ChatDep) -> OptOutResult:
-    """Stop messages on this chat ("BAJA", "STOP"); bound debtors opt out of the channel."""
+    """Stop messages on this chat ("BAJA", "STOP"); the debtors it reaches opt out of the
+    channel: bound to it, linked to it, or (WhatsApp) with its phone on file, verified or not."""
     return service.set_opt_out(session, bot_actor(bot), chat, opted_out=True)
 
 
 @router.post(f"{BOT}/opt-in", response_model=OptOutResult)
 def opt_in(session: SessionDep, bot: Bot, chat: ChatDep) -> OptOutResult:
-    """Undo an opt-out of this chat ("ALTA", "START")."""
+    """Undo an opt-out of this chat ("ALTA", "START"), for its bound debtors and (WhatsApp) the
+    debtors with its phone on file."""
     return service.set_opt_out(session, bot_actor(bot), chat, opted_out=False)
 
 

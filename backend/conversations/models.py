@@ -37,14 +37,19 @@ class Conversation(SQLModel, table=True):
     bound_until: datetime | None = datetime_field()
     bound_via: str | None = Field(default=None, max_length=20)  # chat_link | national_id
     opted_out_at: datetime | None = datetime_field()
+    # The platform refused to deliver to this chat (bot blocked, undeliverable): cleared by the
+    # person's next message (``backend.conversations.reachability``).
+    unreachable_at: datetime | None = datetime_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
 
 
 class InboxMessage(SQLModel, table=True):
     """Messages taken by a bot worker. A claim is settled once the reply was delivered
-    (``done_at``) or released when delivering failed, so the channel's redelivery is answered;
-    a claim left unsettled (the worker died) can be taken again after ``STALE_CLAIM``."""
+    (``done_at``). When sending failed the reply that could not be sent is kept (``reply``,
+    ``released_at``): the channel's redelivery sends that same reply again instead of running
+    the turn twice; a turn that failed before it had a reply releases the claim (the row goes).
+    A claim left unsettled (the worker died) can be taken again after ``STALE_CLAIM``."""
 
     __tablename__ = "bot_inbox"
     __table_args__ = (
@@ -57,6 +62,8 @@ class InboxMessage(SQLModel, table=True):
     message_id: str = Field(max_length=128)
     received_at: datetime = created_at_field()
     done_at: datetime | None = datetime_field()
+    reply: list[dict[str, Any]] | None = json_field(lambda: None, nullable=True)
+    released_at: datetime | None = datetime_field()
 
 
 class VerificationFailure(SQLModel, table=True):
@@ -91,3 +98,30 @@ class ChatLinkRedemption(SQLModel, table=True):
     debtor_id: uuid.UUID = Field(foreign_key="debtors.id")
     expires_at: datetime = datetime_field(nullable=False, index=True)
     redeemed_at: datetime = created_at_field()
+
+
+class PaymentNotice(SQLModel, table=True):
+    """The confirmation of one payment received, pushed to the debtor's chat
+    (``backend.conversations.notices``): where it went (``channel``, ``recipient``), what it
+    said (``text``, or the WhatsApp ``template`` outside the 24-hour window) and how sending it
+    went. ``event_at`` is the payment's audit event: the next collection starts from the newest.
+    ``status``: pending | sending (until ``next_attempt_at``, the sender's lease) | sent |
+    outbox (no provider configured) | skipped (``reason``: no chat...) | failed."""
+
+    __tablename__ = "payment_notices"
+    __table_args__ = (Index("ix_payment_notices_due", "status", "next_attempt_at"),)
+
+    id: uuid.UUID = id_field()
+    payment_id: uuid.UUID = Field(foreign_key="payments.id", unique=True)
+    account_id: uuid.UUID = Field(foreign_key="accounts.id", index=True)
+    event_at: datetime = datetime_field(nullable=False, index=True)
+    status: str = Field(default="pending", max_length=12)
+    reason: str | None = Field(default=None, max_length=40)
+    channel: str | None = Field(default=None, max_length=20)
+    recipient: str | None = Field(default=None, max_length=64)
+    text: str | None = Field(default=None, max_length=2000)
+    template: str | None = Field(default=None, max_length=120)
+    provider_ref: str | None = Field(default=None, max_length=120)
+    attempts: int = 0
+    next_attempt_at: datetime = datetime_field(nullable=False)
+    created_at: datetime = created_at_field()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -21,8 +22,9 @@ from backend.core.clock import utcnow
 from backend.core.ids import uuid7
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor, DebtorPhone
+from backend.plans.models import Offer
 from backend.tasks.models import Task
-from shared.schemas.enums import AccountStatus, TaskKind, TaskStatus
+from shared.schemas.enums import AccountStatus, OfferStatus, TaskKind, TaskStatus
 
 
 def conversation(
@@ -53,14 +55,23 @@ def get_or_create(session: Session, channel: str, user_id: str) -> Conversation:
     return found
 
 
+class Claim(NamedTuple):
+    """Whether this worker answers the message, and the reply an earlier delivery of it stored
+    when its send failed (send that again, do not answer anew)."""
+
+    taken: bool
+    reply: list[dict[str, Any]] | None = None
+
+
 def claim_message(
     session: Session, channel: str, user_id: str, message_id: str, stale_before: datetime
-) -> bool:
-    """True when this worker may answer the message: its first claim, or a retake of a claim
-    never settled and older than ``stale_before`` (the worker that took it died).
+) -> Claim:
+    """Take the message: its first claim, a claim whose reply could not be sent (released), or
+    a claim never settled and older than ``stale_before`` (the worker that took it died).
 
     The first claim is one ``INSERT .. ON CONFLICT DO NOTHING`` (a concurrent claim of the same
-    message is waited for by the unique index, then loses)."""
+    message is waited for by the unique index, then loses); a retake locks the row, so of two
+    redeliveries racing for a released reply one sends it."""
     table = InboxMessage.__table__  # type: ignore[attr-defined]
     insert_ = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
@@ -76,14 +87,16 @@ def claim_message(
         .returning(table.c.id)
     )
     if session.execute(statement).first() is not None:
-        return True
+        return Claim(True)
     row = _inbox_row(session, channel, user_id, message_id)
-    if row is None or row.done_at is not None or row.received_at > stale_before:
-        return False
-    row.received_at = utcnow()
+    if row is None or row.done_at is not None:
+        return Claim(False)
+    if row.released_at is None and row.received_at > stale_before:
+        return Claim(False)  # being answered by another worker
+    row.received_at, row.released_at = utcnow(), None
     session.add(row)
     session.flush()
-    return True
+    return Claim(True, row.reply)
 
 
 def redeem_link(
@@ -123,15 +136,25 @@ def redeem_link(
 
 
 def settle_message(
-    session: Session, channel: str, user_id: str, message_id: str, delivered: bool
+    session: Session,
+    channel: str,
+    user_id: str,
+    message_id: str,
+    delivered: bool,
+    reply: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Delivered: the message is answered for good. Not delivered: release the claim so the
-    channel's redelivery is answered."""
+    """Delivered: the message is answered for good. Not delivered: keep the reply that could
+    not be sent (given now, or stored by an earlier delivery) for the redelivery to send again;
+    with no reply at all, release the claim (the row goes) so the redelivery runs the turn."""
     row = _inbox_row(session, channel, user_id, message_id)
     if row is None or row.done_at is not None:
         return
     if delivered:
         row.done_at = utcnow()
+        session.add(row)
+    elif reply is not None or row.reply is not None:
+        row.reply = reply if reply is not None else row.reply
+        row.released_at = utcnow()
         session.add(row)
     else:
         session.delete(row)
@@ -180,11 +203,10 @@ def failures_of_id(session: Session, id_key: str, since: datetime) -> list[datet
     return list(session.execute(query).scalars())
 
 
-def clear_failures(session: Session, channel: str, user_id: str, id_key: str) -> None:
+def clear_chat_failures(session: Session, channel: str, user_id: str) -> None:
     session.execute(
         delete(VerificationFailure).where(
-            ((VerificationFailure.channel == channel) & (VerificationFailure.user_id == user_id))
-            | (VerificationFailure.id_key == id_key)
+            VerificationFailure.channel == channel, VerificationFailure.user_id == user_id
         )
     )
 
@@ -206,6 +228,27 @@ def phones_ending(session: Session, debtor_ids: Sequence[uuid.UUID], last4: str)
         col(DebtorPhone.e164).endswith(last4, autoescape=True),
     )
     return set(session.execute(query).scalars())
+
+
+def phone_holders(session: Session, debtor_ids: Sequence[uuid.UUID], e164: str) -> set[uuid.UUID]:
+    """The debtors among ``debtor_ids`` with exactly this phone on file."""
+    if not debtor_ids:
+        return set()
+    query = select(DebtorPhone.debtor_id).where(
+        col(DebtorPhone.debtor_id).in_(debtor_ids), DebtorPhone.e164 == e164
+    )
+    return set(session.execute(query).scalars())
+
+
+def debtors_with_phone(session: Session, e164: str) -> list[uuid.UUID]:
+    """Every debtor with this phone on file, in id order."""
+    query = (
+        select(DebtorPhone.debtor_id)
+        .where(DebtorPhone.e164 == e164)
+        .distinct()
+        .order_by(DebtorPhone.debtor_id)
+    )
+    return list(session.execute(query).scalars())
 
 
 def accounts_of(
@@ -236,6 +279,33 @@ def account_context(
     )
     row = session.execute(query).first()
     return (row[0], row[1], row[2]) if row else None
+
+
+def open_offer_batch(
+    session: Session, account_id: uuid.UUID, balance_minor: int, valid_after: datetime
+) -> list[Offer]:
+    """The account's newest batch of one-tap offers while all of it can still be accepted
+    (open, for this balance, not expiring before ``valid_after``); empty otherwise."""
+    newest = (
+        select(Offer.batch_id)
+        .where(Offer.account_id == account_id, col(Offer.batch_id).is_not(None))
+        .order_by(col(Offer.created_at).desc(), col(Offer.id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        select(Offer)
+        .where(Offer.account_id == account_id, Offer.batch_id == newest)
+        .order_by(col(Offer.id))
+    )
+    rows = list(session.execute(query).scalars())
+    usable = all(
+        r.status == OfferStatus.open
+        and r.balance_minor == balance_minor
+        and r.expires_at > valid_after
+        for r in rows
+    )
+    return rows if usable else []
 
 
 def open_callback(session: Session, account_id: uuid.UUID) -> Task | None:

@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -35,11 +38,11 @@ from backend.aging import OPEN_STATUSES, days_past_due
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.contact import service as contact_service
-from backend.conversations import links, repository
+from backend.conversations import links, lockout, repository
 from backend.conversations.models import Conversation
 from backend.core.clock import today_in, utcnow
 from backend.core.config import get_settings
-from backend.core.errors import DomainError, NotFound, ValidationFailed
+from backend.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from backend.core.security import create_access_token, hash_password
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors import chats
@@ -55,6 +58,7 @@ from backend.promises import service as promises
 from backend.promises.models import Promise
 from backend.promises.service import PromiseRequest
 from backend.tasks import service as tasks
+from backend.uploads import evidence as vouchers
 from backend.users import repository as users_repository
 from backend.users import service as users
 from backend.users.models import User
@@ -69,6 +73,7 @@ from shared.schemas.conversations import (
     ChatLinkRead,
     ConversationRead,
     ConversationWrite,
+    EvidenceRead,
     HandoffCreate,
     HandoffResult,
     OptOutResult,
@@ -83,6 +88,8 @@ from shared.schemas.negotiation import (
 )
 
 IDLE = timedelta(minutes=30)
+# Offers shown again must stay acceptable at least this long (the person reads, then taps).
+OFFER_MARGIN = timedelta(minutes=30)
 BINDING = timedelta(hours=24)
 BOT_EMAIL = "bots@system.cobro"
 BOT_TOKEN_DAYS = 90
@@ -104,6 +111,28 @@ CONTACT_CHANNELS: dict[str, Channel] = {
 class VerificationRequired(DomainError):
     status = 403
     code = "verification_required"
+
+
+class Refused(Conflict):
+    """A conflict of the domains the bot API calls (plans, promises, payments), answered with
+    its reason as the code (``plan_active``, ``offer_already_accepted``,
+    ``negotiation_limit``...): a bot must tell the debtor which, in their words, and a plain
+    ``conflict`` says none of it."""
+
+    def __init__(self, conflict: Conflict) -> None:
+        super().__init__(conflict.message_key, **conflict.params)
+        self.code = conflict.message_key.removeprefix("error.")  # type: ignore[misc]
+
+
+@contextmanager
+def named_refusals() -> Iterator[None]:
+    """Raise the domain's plain conflicts as :class:`Refused` (named ones pass as they are)."""
+    try:
+        yield
+    except Conflict as exc:
+        if type(exc) is not Conflict:
+            raise
+        raise Refused(exc) from None
 
 
 class BotIdentityUnusable(DomainError):
@@ -183,11 +212,16 @@ def bound_ids(row: Conversation | None, now: datetime) -> list[uuid.UUID]:
 
 
 def read(session: Session, chat: Chat) -> ConversationRead:
-    row = repository.conversation(session, chat.channel, chat.user_id)
+    return read_row(session, chat, repository.conversation(session, chat.channel, chat.user_id))
+
+
+def read_row(session: Session, chat: Chat, row: Conversation | None) -> ConversationRead:
+    """The chat as ``read`` answers it, from its row (None: a chat never seen)."""
     now = utcnow()
     live = row is not None and row.expires_at is not None and row.expires_at > now
     ids = bound_ids(row, now)
     first = session.get(Debtor, ids[0]) if ids else None
+    locked = None if ids else lockout.chat_locked_until(session, chat.channel, chat.user_id, now)
     return ConversationRead(
         channel=chat.channel,  # type: ignore[arg-type]
         user_id=chat.user_id,
@@ -199,6 +233,7 @@ def read(session: Session, chat: Chat) -> ConversationRead:
         first_name=first_name(first) if first else None,
         bound_until=row.bound_until if ids and row else None,
         opted_out=row is not None and row.opted_out_at is not None,
+        locked_until=locked,
     )
 
 
@@ -226,9 +261,10 @@ def store(session: Session, chat: Chat, body: ConversationWrite) -> None:
 STALE_CLAIM = timedelta(seconds=90)
 
 
-def claim(session: Session, chat: Chat, message_id: str) -> bool:
-    """True when the bot should answer this message: its first claim, or a retake of a claim
-    that was never settled within ``STALE_CLAIM`` (the worker died before delivering)."""
+def claim(session: Session, chat: Chat, message_id: str) -> repository.Claim:
+    """Whether the bot should answer this message (its first claim, a retake of a claim whose
+    reply could not be sent, or of one never settled within ``STALE_CLAIM``: the worker died
+    before delivering), with the reply stored by an earlier failed send, if any."""
     return repository.claim_message(
         session, chat.channel, chat.user_id, message_id, utcnow() - STALE_CLAIM
     )
@@ -240,12 +276,15 @@ def settle(
     message_id: str,
     delivered: bool,
     state: ConversationWrite | None = None,
+    reply: list[dict[str, Any]] | None = None,
 ) -> None:
-    """After the adapter sent (or failed to send) the reply of a claimed message; a delivered
-    reply's ``state`` is stored in the same transaction."""
-    if delivered and state is not None:
+    """After the adapter sent (or failed to send) the reply of a claimed message. The turn's
+    ``state`` is stored with a delivered reply, and with one that could not be sent but is
+    kept (``reply``) to be sent again: the turn happened either way, so the chat, what the turn
+    did and the reply the person gets settle together. In one transaction."""
+    if state is not None and (delivered or reply is not None):
         store(session, chat, state)
-    repository.settle_message(session, chat.channel, chat.user_id, message_id, delivered)
+    repository.settle_message(session, chat.channel, chat.user_id, message_id, delivered, reply)
 
 
 def bound_debtors(session: Session, chat: Chat) -> list[uuid.UUID]:
@@ -295,6 +334,7 @@ def _to_bot_account(account: Account, portfolio: Portfolio, creditor: Creditor) 
         due_date=account.due_date,
         days_past_due=days_past_due(account, today),
         today=today,
+        country=portfolio.country,
     )
 
 
@@ -322,8 +362,15 @@ def _to_detail(
 
 
 def offers(session: Session, actor: Actor, chat: Chat, account: Account) -> list[OfferRead]:
-    """Fresh one-tap offers; the channel's self-service negotiation quota applies."""
-    rows = plans.generate_offers(session, actor, account.id, ACTION_CHANNELS[chat.channel])
+    """The one-tap offers: the account's last ones while all of them can still be accepted
+    (asking again, or seeing them beside the balance, neither spends the channel's
+    self-service negotiation quota nor makes the buttons already sent stale), else fresh ones
+    (the quota applies)."""
+    valid_after = utcnow() + OFFER_MARGIN
+    rows = repository.open_offer_batch(session, account.id, account.balance_minor, valid_after)
+    if not rows:  # (accepting one of them leaves the batch no longer all open)
+        with named_refusals():
+            rows = plans.generate_offers(session, actor, account.id, ACTION_CHANNELS[chat.channel])
     return [plans.offer_to_read(row) for row in rows]
 
 
@@ -333,7 +380,8 @@ def propose(
     request = ProposalRequest.model_validate(
         {**body.model_dump(), "channel": ACTION_CHANNELS[chat.channel]}
     )
-    outcome = plans.propose(session, actor, account.id, request)
+    with named_refusals():
+        outcome = plans.propose(session, actor, account.id, request)
     return ProposalResult(
         outcome=outcome.status.value,
         offer=plans.offer_to_read(outcome.offer) if outcome.offer else None,
@@ -343,7 +391,8 @@ def propose(
 
 
 def accept(session: Session, actor: Actor, chat: Chat, offer: Offer) -> PlanRead:
-    plan = plans.accept(session, actor, offer.id, ACTION_CHANNELS[chat.channel])
+    with named_refusals():
+        plan = plans.accept(session, actor, offer.id, ACTION_CHANNELS[chat.channel])
     return plans.plan_to_read(session, plan)
 
 
@@ -356,43 +405,102 @@ def message_key(kind: str, chat: Chat, message_id: str) -> str:
 def payment_link(
     session: Session, actor: Actor, chat: Chat, account: Account, body: BotLinkCreate
 ) -> tuple[PaymentLink, bool]:
-    return payments.create_link(
-        session,
-        actor,
-        account.id,
-        LinkRequest(
-            purpose=body.purpose,
-            created_by_kind="bot",
-            client_key=message_key("link", chat, body.message_id),
-            language=body.language.value,
-        ),
-    )
+    with named_refusals():
+        return payments.create_link(
+            session,
+            actor,
+            account.id,
+            LinkRequest(
+                purpose=body.purpose,
+                created_by_kind="bot",
+                client_key=message_key("link", chat, body.message_id),
+                language=body.language.value,
+            ),
+        )
 
 
 def promise(
     session: Session, actor: Actor, chat: Chat, account: Account, body: BotPromiseCreate
 ) -> tuple[Promise, bool]:
-    return promises.create(
+    with named_refusals():
+        return promises.create(
+            session,
+            actor,
+            account.id,
+            PromiseRequest(
+                amount_minor=from_decimal(body.amount, account.currency),
+                currency=account.currency,
+                due_date=body.due_date,
+                channel=ACTION_CHANNELS[chat.channel],
+                recorded_by_kind="bot",
+                client_id=message_key("promise", chat, body.message_id),
+            ),
+        )
+
+
+def evidence(
+    session: Session,
+    actor: Actor,
+    chat: Chat,
+    *,
+    message_id: str,
+    account_id: uuid.UUID | None,
+    filename: str,
+    content_type: str,
+    content: bytes,
+    caption: str | None,
+) -> EvidenceRead:
+    """A payment voucher sent in the chat, kept on the given account of the chat's debtors (by
+    default the oldest open one) with a task for its agent to check it; the same message again
+    returns the voucher stored the first time."""
+    if account_id is not None:
+        account, portfolio, _ = bound_account(session, chat, account_id)
+    else:
+        found = repository.accounts_of(session, bound_debtors(session, chat), OPEN_STATUSES)
+        if not found:
+            raise NotFound()
+        account, portfolio, _ = found[0]
+    row, _ = vouchers.record(
         session,
         actor,
-        account.id,
-        PromiseRequest(
-            amount_minor=from_decimal(body.amount, account.currency),
-            currency=account.currency,
-            due_date=body.due_date,
-            channel=ACTION_CHANNELS[chat.channel],
-            recorded_by_kind="bot",
-            client_id=message_key("promise", chat, body.message_id),
-        ),
+        account,
+        today_in(portfolio.timezone),
+        client_key=message_key("evidence", chat, message_id),
+        channel=chat.channel,
+        filename=filename,
+        content_type=content_type,
+        content=content,
+        caption=caption,
+    )
+    assert row.task_id is not None  # opened with it
+    return EvidenceRead(
+        id=row.id,
+        account_id=row.account_id,
+        task_id=row.task_id,
+        content_type=row.content_type,
+        size_bytes=row.size_bytes,
+        created_at=row.created_at,
     )
 
 
 def handoff(session: Session, actor: Actor, chat: Chat, body: HandoffCreate) -> HandoffResult:
     """A callback request for a person (the account's agent; unassigned accounts' requests
     wait unassigned) on the given account or on every open one. An account's request still
-    open is reused rather than doubled."""
+    open is reused rather than doubled.
+
+    An unverified chat (one locked out of verification, say) may name the national ID it gave:
+    that ID's debtors get the request (the person is called on the phone on file), and the
+    answer lists no task whether or not the ID exists, so the chat learns nothing."""
+    anonymous = body.account_id is None and body.id_number is not None
+    if anonymous and bound_ids(
+        repository.conversation(session, chat.channel, chat.user_id), utcnow()
+    ):
+        anonymous = False  # a verified chat asks for its own accounts
     if body.account_id is not None:
         targets = [bound_account(session, chat, body.account_id)]
+    elif anonymous:
+        holders = repository.debtors_by_id_number(session, _plain_id(body.id_number or ""), None)
+        targets = repository.accounts_of(session, [d.id for d in holders], OPEN_STATUSES)
     else:
         targets = repository.accounts_of(session, bound_debtors(session, chat), OPEN_STATUSES)
     found = []
@@ -407,7 +515,12 @@ def handoff(session: Session, actor: Actor, chat: Chat, body: HandoffCreate) -> 
             dedupe_key=message_key(f"handoff:{account.id}", chat, body.message_id),
         )
         found.append(task.id)
-    return HandoffResult(task_ids=found)
+    return HandoffResult(task_ids=[] if anonymous else found)
+
+
+def _plain_id(number: str) -> str:
+    """A national ID as stored: upper case, without separators."""
+    return re.sub(r"[\s.\-/]", "", number).upper()[:32]
 
 
 def set_opt_out(session: Session, actor: Actor, chat: Chat, opted_out: bool) -> OptOutResult:
@@ -433,9 +546,8 @@ def set_opt_out(session: Session, actor: Actor, chat: Chat, opted_out: bool) -> 
     if contact is None:
         return OptOutResult(opted_out=opted_out, debtors=changed)
     debtor_ids = bound_ids(row, utcnow())
-    if opted_out:
-        linked = chats.linked_to(session, contact, chat.user_id)
-        debtor_ids += [i for i in linked if i not in debtor_ids]
+    others = chat_debtors(session, chat) if opted_out else phone_debtors(session, chat)
+    debtor_ids += [i for i in others if i not in debtor_ids]
     for debtor_id in debtor_ids:
         debtor = session.get(Debtor, debtor_id)
         if debtor is None:
@@ -449,6 +561,23 @@ def set_opt_out(session: Session, actor: Actor, chat: Chat, opted_out: bool) -> 
         else:
             chats.link(session, actor, debtor, contact, chat.user_id)
     return OptOutResult(opted_out=opted_out, debtors=changed)
+
+
+def phone_debtors(session: Session, chat: Chat) -> list[uuid.UUID]:
+    """The debtors with a WhatsApp chat's own phone on file (none for other channels)."""
+    if chat.channel != Channel.whatsapp.value or not chat.user_id.isdigit():
+        return []
+    return repository.debtors_with_phone(session, f"+{chat.user_id}")
+
+
+def chat_debtors(session: Session, chat: Chat) -> list[uuid.UUID]:
+    """Who a chat reaches without being bound to them: the debtors whose linked chat it is
+    (Telegram) or whose phone on file it writes from (WhatsApp)."""
+    contact = CONTACT_CHANNELS.get(chat.channel)
+    if contact is None:
+        return []
+    found = chats.linked_to(session, contact, chat.user_id)
+    return found + [i for i in phone_debtors(session, chat) if i not in found]
 
 
 def chat_link(session: Session, actor: Actor, debtor: Debtor, hours: int) -> ChatLinkRead:

@@ -1,4 +1,5 @@
-"""Periodic clean-up of chat bookkeeping that has served its purpose.
+"""Periodic jobs of the chats: payment confirmations to debtors' chats every minute
+(``notices``), and the hourly clean-up of chat bookkeeping that has served its purpose.
 
 * Inbox claims: kept while a platform may still redeliver the message (WhatsApp retries for up
   to seven days), then deleted.
@@ -16,13 +17,15 @@ from datetime import timedelta
 
 from sqlalchemy import delete, update
 
+from backend.conversations import notices
+from backend.conversations.lockout import KEPT
 from backend.conversations.models import (
     ChatLinkRedemption,
     Conversation,
     InboxMessage,
     VerificationFailure,
 )
-from backend.conversations.verification import FAILURE_WINDOW, LOCKOUT
+from backend.conversations.notices import NoticeReport
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.jobs.registry import job
@@ -46,9 +49,7 @@ def clean_up() -> Cleanup:
             delete(InboxMessage).where(InboxMessage.received_at < now - INBOX_KEPT)
         ).rowcount
         failures = session.execute(
-            delete(VerificationFailure).where(
-                VerificationFailure.at < now - FAILURE_WINDOW - LOCKOUT
-            )
+            delete(VerificationFailure).where(VerificationFailure.at < now - KEPT)
         ).rowcount
         chats = session.execute(
             update(Conversation)
@@ -69,3 +70,8 @@ def clean_up() -> Cleanup:
 @job("conversations.clean_up", cron="20 * * * *")
 def clean_up_job() -> None:
     clean_up()
+
+
+@job("conversations.payment_notices", cron="* * * * *")
+def payment_notices_job() -> NoticeReport:
+    return notices.run()

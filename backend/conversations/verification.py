@@ -9,14 +9,16 @@ to verify by ID, as for a forged or expired link.
 Rules of the national-ID path:
 
 * The second factor is the last four digits of a phone on file or the date of birth; a phone
-  number alone (the chat's own WhatsApp number, say) is never proof: numbers get recycled.
+  number alone (the chat's own WhatsApp number, say) is never proof: numbers get recycled. A
+  WhatsApp chat writing from a phone on file of the ID's debtor needs no second factor: the ID
+  is the one factor asked (the chat holds the phone); any other chat that gives no factor is
+  told ``factor_required`` (nothing counted, nothing revealed).
 * It binds every debtor with that national ID (across portfolios) whose factor matches.
 * A wrong answer answers ``failed`` whatever was wrong: the answer never tells whether the ID
-  exists. Failures are counted per chat and per national ID (any chat): :data:`MAX_FAILURES`
-  within :data:`FAILURE_WINDOW` lock both out for :data:`LOCKOUT` after the last one. The
-  failing attempt that locks answers ``locked``; attempts while locked answer 429
-  ``verification_locked`` and are not evaluated (not even a right answer). A success clears
-  the failures of that chat and that ID.
+  exists. Lockouts are per chat with growing delays, never per ID (:mod:`lockout`): too many
+  failures for one ID across chats alert a supervisor instead. The failing attempt that locks
+  answers ``locked``; attempts while locked answer 429 ``verification_locked`` and are not
+  evaluated (not even a right answer). A success clears the chat's failures.
 * The chat's row is locked while an attempt is judged, so one chat cannot race past the limit.
 
 A verified chat on a channel that reaches people only in a chat they started (Telegram) becomes
@@ -32,23 +34,23 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from backend.aging import OPEN_STATUSES
 from backend.audit import service as audit
 from backend.audit.service import Actor
-from backend.conversations import links, repository
+from backend.conversations import links, lockout, repository
 from backend.conversations.models import Conversation, VerificationFailure
 from backend.conversations.service import BINDING, Chat, first_name
-from backend.core.clock import utcnow
+from backend.core.clock import today_in, utcnow
 from backend.core.config import get_settings
 from backend.core.errors import DomainError
 from backend.debtors import chats
 from backend.debtors.models import Debtor
+from backend.tasks import service as tasks
 from shared.identity import IdentityError, normalize_id
 from shared.schemas.conversations import IdentifyResult, NationalIdIdentify, TokenIdentify
-from shared.schemas.enums import Channel
+from shared.schemas.enums import Channel, TaskKind
 
-MAX_FAILURES = 3
-FAILURE_WINDOW = timedelta(minutes=30)
-LOCKOUT = timedelta(minutes=30)
+HOUR = timedelta(hours=1)
 
 
 class VerificationLocked(DomainError):
@@ -89,11 +91,17 @@ def identify_by_national_id(
     number = _normalise(body)
     key = id_key(number)
     row = repository.get_or_create(session, chat.channel, chat.user_id)
-    if (until := locked_until(session, chat, key, now)) is not None:
+    if (until := lockout.chat_locked_until(session, chat.channel, chat.user_id, now)) is not None:
         raise VerificationLocked(retry_after_seconds=_seconds(until - now))
+    if not body.has_factor:
+        by_phone = _by_chat_phone(session, chat, number, body)
+        if by_phone:
+            repository.clear_chat_failures(session, chat.channel, chat.user_id)
+            return _bind(session, actor, row, by_phone, "national_id_phone")
+        return IdentifyResult(status="factor_required")
     matched = _matching(session, number, body)
     if matched:
-        repository.clear_failures(session, chat.channel, chat.user_id, key)
+        repository.clear_chat_failures(session, chat.channel, chat.user_id)
         return _bind(session, actor, row, matched, "national_id")
     session.add(VerificationFailure(channel=chat.channel, user_id=chat.user_id, id_key=key, at=now))
     session.flush()
@@ -105,35 +113,52 @@ def identify_by_national_id(
         row.id,
         after={"channel": chat.channel},
     )
-    if (until := locked_until(session, chat, key, now)) is not None:
+    if lockout.document_alert_due(session, key, now):
+        _alert_supervisors(session, actor, number, body, key, now)
+    failures = lockout.chat_failures(session, chat.channel, chat.user_id, now)
+    if (until := lockout.lock_end(failures, now)) is not None:
         return IdentifyResult(status="locked", retry_after_seconds=_seconds(until - now))
-    recent = max(
-        len(repository.failures_of_chat(session, chat.channel, chat.user_id, now - FAILURE_WINDOW)),
-        len(repository.failures_of_id(session, key, now - FAILURE_WINDOW)),
+    return IdentifyResult(status="failed", attempts_left=lockout.attempts_left(failures))
+
+
+def _by_chat_phone(
+    session: Session, chat: Chat, number: str, body: NationalIdIdentify
+) -> list[Debtor]:
+    """The ID's debtors with the WhatsApp chat's own phone on file (none on other channels, or
+    for a chat WhatsApp names by a business-scoped id instead of the phone)."""
+    if chat.channel != Channel.whatsapp.value or not chat.user_id.isdigit():
+        return []
+    candidates = repository.debtors_by_id_number(
+        session, number, body.id_type.value if body.id_type else None
     )
-    return IdentifyResult(status="failed", attempts_left=MAX_FAILURES - recent)
+    holding = repository.phone_holders(session, [d.id for d in candidates], f"+{chat.user_id}")
+    return [d for d in candidates if d.id in holding]
 
 
-def locked_until(session: Session, chat: Chat, key: str, now: datetime) -> datetime | None:
-    """When the chat's or the ID's lock ends, if either is locked now."""
-    since = now - FAILURE_WINDOW - LOCKOUT
-    ends = [
-        _lock_end(times, now)
-        for times in (
-            repository.failures_of_chat(session, chat.channel, chat.user_id, since),
-            repository.failures_of_id(session, key, since),
+def _alert_supervisors(
+    session: Session,
+    actor: Actor,
+    number: str,
+    body: NationalIdIdentify,
+    key: str,
+    now: datetime,
+) -> None:
+    """Many wrong answers for one ID from any chats: a task for the supervisor of each of its
+    debtors' open accounts (deduplicated per ID and day); the ID stays usable by its owner."""
+    candidates = repository.debtors_by_id_number(
+        session, number, body.id_type.value if body.id_type else None
+    )
+    targets = repository.accounts_of(session, [d.id for d in candidates], OPEN_STATUSES)
+    for account, portfolio, _ in targets:
+        tasks.open_task(
+            session,
+            actor,
+            account,
+            TaskKind.verification_alert,
+            today_in(portfolio.timezone),
+            {"failures": lockout.DOCUMENT_ALERT, "within_hours": lockout.COUNTED // HOUR},
+            dedupe_key=f"verify-alert:{account.id}:{key[:24]}:{now.date().isoformat()}",
         )
-    ]
-    return max((end for end in ends if end is not None), default=None)
-
-
-def _lock_end(newest_first: list[datetime], now: datetime) -> datetime | None:
-    if len(newest_first) < MAX_FAILURES:
-        return None
-    last, first_of_run = newest_first[0], newest_first[MAX_FAILURES - 1]
-    if last - first_of_run > FAILURE_WINDOW or now >= last + LOCKOUT:
-        return None
-    return last + LOCKOUT
 
 
 def _seconds(delta: timedelta) -> int:

@@ -9,8 +9,14 @@
   (``backend.contact.repository.consent_facts``).
 * The chat opting out ("BAJA" / "STOP") unlinks it from every debtor; a debtor opting out of
   the channel (in the chat, or on their file) loses their chat on it.
+* A chat the platform refuses to deliver to (the person blocked the bot on Telegram; WhatsApp
+  says the message is undeliverable) is unreachable (:func:`mark_unreachable`): a linked
+  chat is unlinked, on other channels the debtor's channel is blocked
+  (``debtor_channel_blocks``), which the contact rules count as unreachable, until the
+  person writes on that chat again (:func:`mark_reachable`).
 
-Every change is audited on the debtor (``debtor.chat_linked`` / ``debtor.chat_unlinked``).
+Every change is audited on the debtor (``debtor.chat_linked`` / ``debtor.chat_unlinked``,
+``debtor.channel_unreachable`` / ``debtor.channel_reachable``).
 """
 
 from __future__ import annotations
@@ -72,3 +78,52 @@ def chat_of(session: Session, debtor_id: uuid.UUID, channel: Channel) -> str | N
     """The debtor's chat on ``channel`` (where a message to them goes), if they linked one."""
     found = repository.chat(session, debtor_id, channel)
     return found.chat_id if found else None
+
+
+def mark_unreachable(
+    session: Session,
+    actor: Actor,
+    debtor_id: uuid.UUID,
+    channel: Channel,
+    chat_id: str,
+    reason: str,
+) -> bool:
+    """The platform refused to deliver to ``chat_id``, the debtor's chat on ``channel``: a
+    linked chat is unlinked, any other channel is blocked for the debtor. False when nothing
+    changed (another chat is linked, or it was already recorded)."""
+    if channel in LINKED_CHANNELS:
+        if chat_of(session, debtor_id, channel) != chat_id:
+            return False
+        repository.drop_chat(session, debtor_id, channel)
+    elif not repository.put_block(session, debtor_id, channel, chat_id, reason):
+        return False
+    audit.record(
+        session,
+        actor,
+        "debtor.channel_unreachable",
+        "debtor",
+        debtor_id,
+        after={"channel": channel.value, "chat_id": chat_id, "reason": reason},
+    )
+    return True
+
+
+def mark_reachable(
+    session: Session, actor: Actor, debtor: Debtor, channel: Channel, chat_id: str
+) -> bool:
+    """The person wrote on ``chat_id`` again: the debtor's block of the channel through it
+    goes (a linked channel's chat is linked again, unless the debtor opted out of it)."""
+    if channel in LINKED_CHANNELS:
+        changed = link(session, actor, debtor, channel, chat_id)
+    else:
+        changed = repository.drop_block(session, debtor.id, channel, chat_id)
+    if changed:
+        audit.record(
+            session,
+            actor,
+            "debtor.channel_reachable",
+            "debtor",
+            debtor.id,
+            after={"channel": channel.value, "chat_id": chat_id},
+        )
+    return changed

@@ -84,6 +84,22 @@ class DebtorChat(SQLModel, table=True):
     linked_at: datetime = created_at_field()
 
 
+class DebtorChannelBlock(SQLModel, table=True):
+    """A channel on which the platform refused to reach the debtor's chat (WhatsApp: the
+    message is undeliverable, 131026): the contact rules count the channel as unreachable until
+    the person writes on that chat again. One per debtor and channel."""
+
+    __tablename__ = "debtor_channel_blocks"
+    __table_args__ = (UniqueConstraint("debtor_id", "channel", name="uq_debtor_channel_block"),)
+
+    id: uuid.UUID = id_field()
+    debtor_id: uuid.UUID = Field(foreign_key="debtors.id")
+    channel: Channel = enum_field(Channel)
+    chat_id: str = Field(max_length=64)
+    reason: str = Field(max_length=20)
+    blocked_at: datetime = created_at_field()
+
+
 class DebtorAddress(SQLModel, table=True):
     __tablename__ = "debtor_addresses"
 

@@ -11,7 +11,13 @@ from sqlmodel import Session, col
 from backend.accounts.models import Account
 from backend.core.clock import utcnow
 from backend.core.pagination import keyset
-from backend.debtors.models import Debtor, DebtorAddress, DebtorChat, DebtorPhone
+from backend.debtors.models import (
+    Debtor,
+    DebtorAddress,
+    DebtorChannelBlock,
+    DebtorChat,
+    DebtorPhone,
+)
 from shared.schemas.enums import Channel
 
 
@@ -160,3 +166,39 @@ def debtors_of_chat(session: Session, channel: Channel, chat_id: str) -> list[uu
         .order_by(col(DebtorChat.debtor_id))
     )
     return list(session.execute(query).scalars())
+
+
+def put_block(
+    session: Session, debtor_id: uuid.UUID, channel: Channel, chat_id: str, reason: str
+) -> bool:
+    """Record that ``channel`` cannot reach the debtor (through ``chat_id``); False when it was
+    already recorded. A concurrent first record loses the unique constraint and keeps the
+    winner's."""
+    query = select(DebtorChannelBlock).where(
+        DebtorChannelBlock.debtor_id == debtor_id, DebtorChannelBlock.channel == channel
+    )
+    if session.execute(query.with_for_update()).scalars().first() is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(
+                DebtorChannelBlock(
+                    debtor_id=debtor_id, channel=channel, chat_id=chat_id, reason=reason
+                )
+            )
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def drop_block(session: Session, debtor_id: uuid.UUID, channel: Channel, chat_id: str) -> bool:
+    """Forget that ``chat_id`` could not reach the debtor on ``channel``."""
+    result = session.execute(
+        delete(DebtorChannelBlock).where(
+            DebtorChannelBlock.debtor_id == debtor_id,
+            DebtorChannelBlock.channel == channel,
+            DebtorChannelBlock.chat_id == chat_id,
+        )
+    )
+    return bool(result.rowcount)

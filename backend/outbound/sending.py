@@ -17,7 +17,9 @@ then handles them one by one, never holding a database connection while a provid
    the result.
 3. In one unit of work: ``sent`` with the provider's id; a failure worth retrying goes back to
    ``planned`` a little later (at most :data:`MAX_TRIES` tries); any other failure is
-   ``failed`` and the step's next channel is planned by the contact rules.
+   ``failed`` and the step's next channel is planned by the contact rules. A recipient the
+   provider says can never be reached there (the Telegram bot blocked, WhatsApp 131026) also
+   marks the debtor's channel unreachable until they write on it again.
 
 A worker that dies mid-send leaves its contacts ``sending``; once the lease has run out they are
 claimed again. None of these providers takes an idempotency key (the WhatsApp Cloud API, the Bot
@@ -344,8 +346,25 @@ def _record(
         attempt.handed_at = None  # the provider refused it: the next try may send it
         _finish(session, attempt, AttemptStatus.planned, rule="retry")
         report.tally("retried", attempt.channel)
+    elif result.unreachable:
+        _unreachable(session, attempt)
+        fail_and_fall_back(session, attempt, "unreachable", report, detail=result.error)
     else:
         fail_and_fall_back(session, attempt, "send_failed", report, detail=result.error)
+
+
+def _unreachable(session: Session, attempt: ContactAttempt) -> None:
+    """The provider says the recipient can never be reached on the channel (the Telegram bot
+    blocked, WhatsApp undeliverable): the debtor's channel is marked so, until they write on it
+    again (``backend.debtors.chats``), so the contact rules stop planning it."""
+    debtor = session.get(Debtor, attempt.debtor_id)
+    recipient = _recipient(session, debtor, attempt.channel) if debtor else None
+    if recipient is None:
+        return
+    reason = "blocked" if attempt.channel == Channel.telegram else "undeliverable"
+    chats.mark_unreachable(
+        session, SYSTEM, attempt.debtor_id, attempt.channel, recipient.lstrip("+"), reason
+    )
 
 
 def _finish(

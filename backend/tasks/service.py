@@ -39,11 +39,14 @@ from backend.users.models import User
 from shared.schemas.enums import Role, TaskKind, TaskStatus
 
 # Decisions for the agent's supervisor; everything else is the assigned agent's.
-SUPERVISOR_KINDS = frozenset({TaskKind.approval_request, TaskKind.dispute_review})
+SUPERVISOR_KINDS = frozenset(
+    {TaskKind.approval_request, TaskKind.dispute_review, TaskKind.verification_alert}
+)
 
 
 def default_assignee(session: Session, account: Account, kind: TaskKind) -> uuid.UUID | None:
-    """Approvals and dispute reviews go to the agent's supervisor; follow-ups to the agent."""
+    """Approvals, dispute reviews and verification alerts go to the agent's supervisor;
+    follow-ups to the agent."""
     agent = session.get(User, account.assigned_agent_id) if account.assigned_agent_id else None
     if kind in SUPERVISOR_KINDS:
         return agent.supervisor_id if agent else None

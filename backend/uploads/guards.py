@@ -1,6 +1,7 @@
-"""The upload a path names (``/uploads/{upload_id}``), loaded and checked in the endpoint's
-unit of work (``backend.core.guards``): admins see every upload, others the ones they sent;
-404 otherwise."""
+"""What an uploads path names, loaded and checked in the endpoint's unit of work
+(``backend.core.guards``): an upload (``/uploads/{upload_id}``; admins see every upload, others
+the ones they sent) or a debtor's payment voucher (``/evidence/{evidence_id}``; whoever sees its
+account); 404 otherwise."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from typing import Annotated
 
 from sqlmodel import Session
 
+from backend.accounts.scope import visible_through_account
 from backend.auth.deps import CurrentUser
 from backend.core.guards import guard
 from backend.uploads import service
-from backend.uploads.models import Upload
+from backend.uploads.models import PaymentEvidence, Upload
 
 
 def _visible_upload(session: Session, user: CurrentUser, upload_id: uuid.UUID) -> Upload:
@@ -20,3 +22,12 @@ def _visible_upload(session: Session, user: CurrentUser, upload_id: uuid.UUID) -
 
 
 VisibleUpload = Annotated[Upload, guard(_visible_upload)]
+
+
+def _visible_evidence(
+    session: Session, user: CurrentUser, evidence_id: uuid.UUID
+) -> PaymentEvidence:
+    return visible_through_account(session, user, PaymentEvidence, evidence_id)
+
+
+VisibleEvidence = Annotated[PaymentEvidence, guard(_visible_evidence)]

@@ -43,3 +43,24 @@ class Upload(SQLModel, table=True):
     started_at: datetime | None = datetime_field()
     progress_at: datetime | None = datetime_field()
     finished_at: datetime | None = datetime_field()
+
+
+class PaymentEvidence(SQLModel, table=True):
+    """A payment voucher a debtor sent in a chat (a photo or a document), kept on the account
+    with a task for a person to check it against the money received (``task_id``). One per
+    chat message (``client_key``), so a redelivered message stores nothing twice."""
+
+    __tablename__ = "payment_evidence"
+
+    id: uuid.UUID = id_field()
+    account_id: uuid.UUID = Field(foreign_key="accounts.id", index=True)
+    client_key: str = Field(max_length=64, unique=True)
+    channel: str = Field(max_length=20)
+    content_type: str = Field(max_length=100)
+    filename: str = Field(max_length=255)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    caption: str | None = Field(default=None, max_length=1000)
+    task_id: uuid.UUID | None = Field(default=None, foreign_key="tasks.id")
+    created_at: datetime = created_at_field()

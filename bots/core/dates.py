@@ -4,11 +4,12 @@
 "mañana" and "manana" are the same word. Understood, in order of precedence:
 
 * ISO dates ``2026-12-15`` (both languages).
-* Numeric dates ``15/12``, ``15-12-2026``, ``15.12.26`` (dots only with a year): day first in
-  Spanish, month first in English, so ``01/02`` is 1 February in Spanish and January 2 in
-  English; when only the other reading is a date (``15/12`` in English) that one is taken.
-  Two-digit years are 20xx. Without a year, the next such date from today (this year, or next
-  year once passed).
+* Numeric dates ``15/12``, ``15-12-2026``, ``15.12.26`` (dots only with a year): day first
+  (``day_first``, the way Latin America writes them, in Spanish and in English: ``03/04`` is
+  3 April for a Peruvian whatever language they write in), month first only for a portfolio in
+  the United States (``day_first=False``); when only the other reading is a date (``15/12``
+  month first) that one is taken. Two-digit years are 20xx. Without a year, the next such date
+  from today (this year, or next year once passed).
 * Month names: ``15 de diciembre``, ``15 dic``, ``december 15``, ``dec 15th``, ``15 december``,
   optionally with a year; without one, the next such date from today.
 * ``pasado mañana`` / ``the day after tomorrow`` (+2), ``mañana`` / ``tomorrow`` (+1),
@@ -17,8 +18,9 @@
 * Weekdays: ``el viernes``, ``el próximo viernes``, ``friday``, ``next friday``: the next such
   day after today (a week ahead when today is that day).
 * ``fin de mes`` / ``end of (the) month``: the last day of this month.
-* A day of the month alone, ``el 15`` / ``the 15th`` / ``on the 15th``: the 15th of this month,
-  or of next month once passed; a day the month lacks (``el 31`` in April) is its last day.
+* A day of the month alone, ``el 15`` / ``los 15`` / ``the 15th`` / ``on the 15th``: the 15th
+  of this month, or of next month once passed; a day the month lacks (``el 31`` in April) is
+  its last day.
 
 Birth dates (:func:`parse_birth_date`) need a full date with a four-digit year.
 """
@@ -93,7 +95,9 @@ MORNING = re.compile(r"\b(?:(?:por|de|en) la|esta) manana\b")  # "in the morning
 TODAY = re.compile(r"\b(?:hoy|today)\b")
 WEEKDAY = re.compile(rf"\b({'|'.join(WEEKDAYS)})\b")
 MONTH_END = re.compile(r"\b(?:(?:a\s+)?fin(?:al)?(?:es)? de(?:l)? mes|end of (?:the )?month)\b")
-DAY_ONLY = re.compile(r"\b(?:el|the|on the|on)\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:%|[/.-]\d))")
+DAY_ONLY = re.compile(
+    r"\b(?:el|los|the|on the|on)\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:%|[/.-]\d))"
+)
 
 
 def _full_year(text: str | None) -> int | None:
@@ -139,21 +143,21 @@ def _numeric_parts(match: re.Match[str]) -> tuple[int, int, str | None]:
     return int(first), int(dot_second), dot_year
 
 
-def _day_month(first: int, second: int, lang: str) -> tuple[int, int]:
-    """(day, month): day first in Spanish, month first in English, unless only the other
-    reading is possible (``15/12`` in English, ``12/25`` in Spanish)."""
-    day, month = (first, second) if lang == "es" else (second, first)
+def _day_month(first: int, second: int, day_first: bool) -> tuple[int, int]:
+    """(day, month) in the reader's order, unless only the other reading is possible
+    (``15/12`` month first, ``12/25`` day first)."""
+    day, month = (first, second) if day_first else (second, first)
     if month > 12 >= day:
         return month, day
     return day, month
 
 
-def _absolute(text: str, today: date, lang: str) -> date | None:
+def _absolute(text: str, today: date, day_first: bool) -> date | None:
     if match := ISO.search(text):
         return _make(*(int(g) for g in match.groups()))
     if match := NUMERIC.search(text):
         first, second, year = _numeric_parts(match)
-        day, month = _day_month(first, second, lang)
+        day, month = _day_month(first, second, day_first)
         return _upcoming(today, month, day, _full_year(year))
     if match := DAY_MONTH.search(text):
         day, month, year = match.groups()
@@ -192,22 +196,22 @@ def _relative(text: str, today: date) -> date | None:
     return None
 
 
-def parse_date(text: str, today: date, lang: str = "es") -> date | None:
+def parse_date(text: str, today: date, day_first: bool = True) -> date | None:
     """The date ``text`` mentions (see the module docstring), or None."""
     folded = fold(text)
-    return _absolute(folded, today, lang) or _relative(folded, today)
+    return _absolute(folded, today, day_first) or _relative(folded, today)
 
 
-def parse_birth_date(text: str, lang: str = "es") -> date | None:
+def parse_birth_date(text: str, day_first: bool = True) -> date | None:
     """A full date with a four-digit year (``15/03/1980``, ``1980-03-15``, ``15 de marzo de
-    1980``, ``March 15, 1980``), day first in Spanish and month first in English."""
+    1980``, ``March 15, 1980``), numeric ones day first unless ``day_first`` is False."""
     folded = fold(text)
     if match := ISO.search(folded):
         return _make(*(int(g) for g in match.groups()))
     if match := NUMERIC.search(folded):
         first, second, year = _numeric_parts(match)
         if year is not None and len(year) == 4:
-            day, month = _day_month(first, second, lang)
+            day, month = _day_month(first, second, day_first)
             return _make(int(year), month, day)
     for pattern, day_first in ((DAY_MONTH, True), (MONTH_DAY, False)):
         if (match := pattern.search(folded)) and match.group(3):

@@ -3,17 +3,24 @@
 A debtor with several open accounts picks one (``acct:<id>`` buttons); the choice holds for
 the rest of the conversation. Payment links are created with the message id of the request, so
 a redelivered message gets the same link.
+
+The overview (:func:`overview`) is what a verified debtor sees first, whatever they wrote: the
+balance and, at once, the three best options described in words (or, with a plan, its next
+payment), each one tap away.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bots.core import render
 from bots.core.messages import Button
 from bots.core.turn import Turn
 from shared.client.errors import ConflictError, NotFoundError
 from shared.schemas.conversations import BotAccount, BotAccountDetail
 from shared.schemas.enums import InstalmentStatus, Language, LinkPurpose, PlanKind
+
+TOP_OFFERS = 3
 
 
 def label(account: BotAccount) -> str:
@@ -31,9 +38,11 @@ async def current_account(turn: Turn, pending: dict[str, Any]) -> BotAccount | N
     chosen = turn.data.get("account_id")
     for account in accounts:
         if str(account.id) == chosen:
+            turn.at(account)
             return account
     if len(accounts) == 1:
         turn.data["account_id"] = str(accounts[0].id)
+        turn.at(accounts[0])
         return accounts[0]
     ask_account(turn, accounts, pending)
     return None
@@ -42,6 +51,7 @@ async def current_account(turn: Turn, pending: dict[str, Any]) -> BotAccount | N
 def ask_account(turn: Turn, accounts: list[BotAccount], pending: dict[str, Any]) -> None:
     turn.data["pending"] = pending
     turn.step = "choose_account"
+    turn.at(accounts[0])
     lines = [turn.t("bot.accounts.list", name=turn.name, count=len(accounts))]
     lines += [
         turn.t(
@@ -63,23 +73,22 @@ def choose_account(turn: Turn, account_id: str) -> None:
     turn.resume = turn.data.pop("pending", None) or {"action": "balance_detail"}
 
 
-async def balance(turn: Turn) -> None:
-    """Several accounts: each balance, then pick one for its detail. One: its detail."""
+async def balance(turn: Turn, *, with_options: bool = False) -> None:
+    """Several accounts: each balance, then pick one for its detail. One: its detail (with the
+    options at once, ``with_options``: what a typed "cuánto debo" gets; the menu's button shows
+    the balance alone)."""
     accounts = await turn.chat.accounts()
+    then = "overview" if with_options else "balance_detail"
     if not accounts:
         turn.menu(turn.t("bot.accounts.none", name=turn.name))
     elif len(accounts) > 1:
-        ask_account(turn, accounts, {"action": "balance_detail"})
+        ask_account(turn, accounts, {"action": then})
     else:
         turn.data["account_id"] = str(accounts[0].id)
-        await balance_detail(turn)
+        await (overview(turn) if with_options else balance_detail(turn))
 
 
-async def balance_detail(turn: Turn) -> None:
-    account = await current_account(turn, {"action": "balance_detail"})
-    if account is None:
-        return
-    detail = await turn.chat.account(account.id)
+def _balance_lines(turn: Turn, detail: BotAccountDetail) -> list[str]:
     lines = [
         turn.t(
             "bot.balance.one",
@@ -91,7 +100,58 @@ async def balance_detail(turn: Turn) -> None:
         )
     ]
     if detail.days_past_due > 0:
-        lines.append(turn.t("bot.balance.overdue", days=detail.days_past_due))
+        lines.append(turn.t("bot.balance.overdue", count=detail.days_past_due))
+    return lines
+
+
+async def overview(turn: Turn) -> None:
+    """The balance and the three best options at once (with a plan: its next payment)."""
+    account = await current_account(turn, {"action": "overview"})
+    if account is None:
+        return
+    detail = await turn.chat.account(account.id)
+    if detail.plan is not None:
+        await plan_status(turn, lead=_balance_lines(turn, detail))
+        return
+    lines = _balance_lines(turn, detail)
+    if detail.promise:
+        promised = turn.money(detail.promise.amount_minor, detail.currency)
+        day = turn.day(detail.promise.due_date)
+        lines.append(turn.t("bot.balance.promise", amount=promised, date=day))
+    try:
+        found = (await turn.chat.offers(account.id))[:TOP_OFFERS]
+    except (ConflictError, NotFoundError):  # no self-service negotiation left: pay or a person
+        found = []
+    turn.step = "offers" if found else "menu"
+    buttons = [
+        Button(f"offer:{offer.id}", render.label(offer, turn.language, turn.country))
+        for offer in found
+    ]
+    if found:
+        lines.append(turn.t("bot.overview.options", count=len(found)))
+        lines += [
+            turn.t(
+                "bot.offer.line",
+                n=n,
+                terms=capitalised(render.terms(o, turn.language, turn.country)),
+            )
+            for n, o in enumerate(found, start=1)
+        ]
+        lines.append(turn.t("bot.overview.hint"))
+        buttons.append(turn.button("neg:counter", "bot.button.counter"))
+    turn.say("\n".join(lines), [*buttons, *turn.overview_buttons()])
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+async def balance_detail(turn: Turn) -> None:
+    account = await current_account(turn, {"action": "balance_detail"})
+    if account is None:
+        return
+    detail = await turn.chat.account(account.id)
+    lines = _balance_lines(turn, detail)
     if detail.plan and detail.plan.next_due:
         due = detail.plan.next_due
         left = due.amount_minor - due.paid_minor
@@ -108,7 +168,8 @@ async def balance_detail(turn: Turn) -> None:
     turn.say("\n".join(lines), [*buttons, turn.back_to_menu()])
 
 
-async def plan_status(turn: Turn) -> None:
+async def plan_status(turn: Turn, lead: list[str] | None = None) -> None:
+    """The plan's progress and next payment (after ``lead``, when given)."""
     account = await current_account(turn, {"action": "plan"})
     if account is None:
         return
@@ -121,6 +182,7 @@ async def plan_status(turn: Turn) -> None:
         return
     paid = [i for i in plan.instalments if i.status == InstalmentStatus.paid]
     lines = [
+        *(lead or []),
         turn.t(
             "bot.plan.status",
             creditor=detail.creditor,
@@ -128,7 +190,7 @@ async def plan_status(turn: Turn) -> None:
             count=len(plan.instalments),
             paid=turn.money(plan.paid_minor, plan.currency),
             total=turn.money(plan.total_minor, plan.currency),
-        )
+        ),
     ]
     buttons = []
     if due := plan.next_due:

@@ -3,16 +3,21 @@
 Each message is handled in this order:
 
 1. Inbox: the message id is claimed at the backend; a duplicate delivery answers nothing
-   (``Reply(duplicate=True)``), across restarts and workers.
+   (``Reply(duplicate=True)``), across restarts and workers. A message whose reply was made
+   but could not be sent comes back with that stored reply, which is returned as is: the turn
+   (and what it did: a plan accepted, a promise recorded) is never run twice, so a redelivery
+   never contradicts what happened.
 2. The chat's state comes with the claim (it survives bot restarts and expires when idle).
 3. Routing, first match wins: an opted-out chat (only "ALTA"/"START" is heard); "BAJA"/"STOP";
-   a chat-link token (``deep_link`` or in the text); a button press (``choice``); the current
-   step's expected answer (an ID, a date, a yes...); the intent of the text; otherwise a reply
-   that says what the person can do. A first message of a new chat gets the greeting and the
-   language buttons (what it asked for is done after verifying).
+   a chat-link token (``deep_link`` or in the text); a button press (``choice``); a photo,
+   document, voice note, sticker or location (``media``); the current step's expected answer
+   (an ID, a date, a yes...); the intent of the text; otherwise, for a verified debtor, their
+   balance and options (``debts.overview``), for anyone else what they can do. A first message
+   of a new chat gets the greeting (the language question only when the text does not say it;
+   what it asked for is done after verifying).
 4. The replies are returned and the state is saved: at once, or, for a channel whose adapter
    settles the message after sending the reply (``Incoming.settles``), with that settlement
-   (one call), and only when the reply was delivered.
+   (one call): delivered, or not delivered together with the reply, kept for the redelivery.
 
 Anything about a debt needs a verified chat; asking for it first starts the verification and
 does it afterwards. The API down, or any unexpected error, gives a ``Reply(retry=True)``: webhook
@@ -32,18 +37,18 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
-from bots.core import debts, identity, negotiation, parsing, promises, support
-from bots.core.messages import Incoming, Outgoing, Reply
+from bots.core import debts, identity, media, negotiation, parsing, promises, support
+from bots.core.messages import Button, ChatChannel, Incoming, Outgoing, Reply, UnreachableReason
 from bots.core.parsing import Intent
 from bots.core.turn import Turn
 from shared.client.bot import BotApi
 from shared.client.errors import ApiError, ApiUnavailable, AuthError, CobroClientError
 from shared.i18n import normalize_language, t
-from shared.schemas.conversations import ConversationWrite
+from shared.schemas.conversations import BotButton, BotMessage, ConversationWrite
 from shared.schemas.enums import Language
 from shared.schemas.outbound import DeliveryReport
 
@@ -56,9 +61,11 @@ Handler = Callable[[Turn], Awaitable[bool]]
 # and the text is then read for an intent.
 STEPS: dict[str, Handler] = {
     "ask_id": identity.on_id,
+    "locked": identity.on_id,  # an ID typed once the pause is over is taken at once
     "ask_factor": identity.on_factor,
     "promise_date": promises.on_date,
     "promise_amount": promises.on_amount,
+    "agent_id": support.on_agent_id,
 }
 # What to ask again when a step's input was not understood.
 REPROMPTS = {
@@ -67,6 +74,7 @@ REPROMPTS = {
     "promise_date": "bot.promise.ask_date",
     "promise_amount": "bot.promise.amount_hint",
     "ask_count": "bot.propose.ask_count",
+    "agent_id": "bot.agent.ask_id",
 }
 
 
@@ -78,8 +86,8 @@ class ConversationCore:
     def __init__(self, api: BotApi, *, today: Callable[[], date] = date.today) -> None:
         self.api = api
         self._today = today
-        # The state of turns whose adapter settles them, until it does (see ``settle``).
-        self._unsaved: dict[tuple[str, str, str], ConversationWrite] = {}
+        # The state and reply of turns whose adapter settles them, until it does (``settle``).
+        self._unsaved: dict[tuple[str, str, str], _Unsaved] = {}
 
     @classmethod
     def connect(
@@ -98,25 +106,37 @@ class ConversationCore:
         await self.api.aclose()
 
     async def settle(self, incoming: Incoming, *, delivered: bool) -> None:
-        """After the adapter sent the reply (``delivered``) or failed to: a failed delivery
-        releases the message so the channel's redelivery is answered instead of dropped. A
-        delivered ``incoming.settles`` turn stores its state with the settlement."""
+        """After the adapter sent the reply (``delivered``) or failed to. A settling turn's
+        state goes with the settlement; one whose reply could not be sent keeps that reply
+        with its state, so that the channel's redelivery sends the same reply again (a turn
+        that failed before replying, or a stored reply sent again, just releases the claim)."""
         chat = self.api.chat(incoming.channel, incoming.user_id)
-        state = self._unsaved.pop(_turn_key(incoming), None)
+        unsaved = self._unsaved.pop(_turn_key(incoming), None)
+        state = unsaved.state if unsaved else None
+        reply = None if delivered or unsaved is None else unsaved.reply
         try:
             try:
-                await chat.settle(incoming.message_id, delivered=delivered, state=state)
+                await chat.settle(
+                    incoming.message_id, delivered=delivered, state=state, reply=reply
+                )
             except ApiError:  # the state refused (too large): the settlement still counts
-                if state is None or not delivered:
+                if state is None:
                     raise
                 log.warning("bot state not saved", exc_info=True)
-                await chat.settle(incoming.message_id, delivered=True)
+                await chat.settle(incoming.message_id, delivered=delivered, reply=reply)
         except CobroClientError:  # an unsettled claim is retaken after a while anyway
             log.warning("bot inbox not settled for %s", incoming.channel, exc_info=True)
 
     async def report_deliveries(self, reports: list[DeliveryReport]) -> None:
         """Relay delivery statuses to the backend (errors of the client are raised)."""
         await self.api.report_deliveries(reports)
+
+    async def unreachable(
+        self, channel: ChatChannel, user_id: str, reason: UnreachableReason, detail: str
+    ) -> None:
+        """Record at the backend that the platform refused this chat for good (errors of the
+        client are raised: a webhook then answers 5xx and the platform tells us again)."""
+        await self.api.chat(channel, user_id).unreachable(reason, detail[:300])
 
     async def handle(self, incoming: Incoming) -> Reply:
         try:
@@ -132,6 +152,8 @@ class ConversationCore:
             claimed = await chat.claim(incoming.message_id)
             if claimed.duplicate:
                 return Reply(duplicate=True)
+            if claimed.reply is not None:  # made before, not delivered: the same reply again
+                return Reply([_outgoing(message) for message in claimed.reply])
             state = claimed.state or await chat.state()
         except CobroClientError:
             log.warning("bot API unavailable for %s", incoming.channel, exc_info=True)
@@ -164,13 +186,35 @@ class ConversationCore:
         mid-turn) leaves at most ``MAX_UNSAVED`` such states behind, the oldest dropped."""
         if len(self._unsaved) >= MAX_UNSAVED:
             del self._unsaved[next(iter(self._unsaved))]
-        self._unsaved[_turn_key(incoming)] = ConversationWrite(
-            step=turn.step, data=turn.data, language=Language(turn.language)
-        )
+        state = ConversationWrite(step=turn.step, data=turn.data, language=Language(turn.language))
+        self._unsaved[_turn_key(incoming)] = _Unsaved(state, [_stored(m) for m in turn.out])
+
+
+class _Unsaved(NamedTuple):
+    state: ConversationWrite
+    reply: list[BotMessage]
 
 
 def _turn_key(incoming: Incoming) -> tuple[str, str, str]:
     return (incoming.channel, incoming.user_id, incoming.message_id)
+
+
+def _stored(message: Outgoing) -> BotMessage:
+    return BotMessage(
+        text=message.text,
+        buttons=[BotButton(id=b.id, label=b.label) for b in message.buttons],
+        list_title=message.list_title,
+        url=message.url,
+    )
+
+
+def _outgoing(message: BotMessage) -> Outgoing:
+    return Outgoing(
+        text=message.text,
+        buttons=tuple(Button(b.id, b.label) for b in message.buttons),
+        list_title=message.list_title,
+        url=message.url,
+    )
 
 
 async def _route(turn: Turn) -> None:
@@ -187,7 +231,7 @@ async def _route(turn: Turn) -> None:
 
 
 async def _first(turn: Turn) -> None:
-    text, choice = turn.text, turn.incoming.choice
+    text, choice, attached = turn.text, turn.incoming.choice, turn.incoming.media
     if turn.state.opted_out:
         await support.opted_out(turn)
     elif text and not choice and parsing.is_opt_out(text):
@@ -196,6 +240,8 @@ async def _first(turn: Turn) -> None:
         await identity.by_token(turn, token)
     elif choice:
         await _choice(turn, choice)
+    elif attached is not None:
+        await media.on_media(turn, attached)
     elif _new_chat(turn):
         found = _understand(turn, text, None)
         if found.intent not in (None, Intent.menu):
@@ -211,18 +257,26 @@ def _new_chat(turn: Turn) -> bool:
 
 def _understand(turn: Turn, text: str, currency: str | None) -> parsing.Understanding:
     """Amounts are read in the account's currency; before it is known, in a two-decimal one,
-    only to recognise the intent (the text is read again once the account is chosen)."""
+    only to recognise the intent (the text is read again once the account is chosen). Dates
+    are read against the portfolio's local today, day first unless it is in the US."""
     return parsing.understand(
-        text, today=turn.today, lang=turn.language, currency=currency or PROVISIONAL_CURRENCY
+        text,
+        today=turn.today,
+        lang=turn.language,
+        currency=currency or PROVISIONAL_CURRENCY,
+        day_first=turn.day_first,
     )
 
 
 async def _currency(turn: Turn) -> str | None:
-    """The currency amounts are read in: the chosen account's, or the one all accounts share."""
+    """The currency amounts are read in: the chosen account's, or the one all accounts share
+    (whose portfolio's country and today the text's dates are read with)."""
     if not turn.verified:
         return None
     accounts = await turn.chat.accounts()
     chosen = [a for a in accounts if str(a.id) == turn.data.get("account_id")]
+    if chosen or accounts:
+        turn.at((chosen or accounts)[0])
     currencies = {a.currency for a in chosen or accounts}
     return currencies.pop() if len(currencies) == 1 else None
 
@@ -245,10 +299,14 @@ async def _text(turn: Turn) -> None:
         _language(turn, text)
     elif intent is None and found.amount_minor and turn.step in negotiation.NEGOTIATING:
         await _action(turn, "propose", found)
+    elif intent == Intent.menu and turn.verified:
+        await debts.overview(turn)  # "hola": the balance and the options at once
+    elif intent == Intent.balance and turn.verified:
+        await debts.balance(turn, with_options=True)  # "cuánto debo": the same, per account
     elif intent is not None and intent != Intent.opt_out:
         await _action(turn, intent.value, found)
     else:
-        _unknown(turn)
+        await _unknown(turn)
 
 
 def _bare_count(text: str) -> int | None:
@@ -282,15 +340,17 @@ def _language(turn: Turn, text: str) -> None:
         identity.choose_language(turn, choice)
 
 
-def _unknown(turn: Turn) -> None:
-    if not turn.verified:
+async def _unknown(turn: Turn) -> None:
+    if not turn.verified and identity.locked(turn):
+        identity.say_locked(turn)
+    elif not turn.verified:
         key = REPROMPTS.get(turn.step, "bot.verify.ask_id")
         turn.say(turn.t("bot.unknown.short") + " " + turn.t(key))
         turn.step = turn.step if turn.step in REPROMPTS else "ask_id"
     elif turn.step in REPROMPTS:
         turn.say(turn.t("bot.unknown.short") + " " + turn.t(REPROMPTS[turn.step]))
     else:
-        turn.menu(turn.t("bot.unknown"))
+        await debts.overview(turn)  # whatever they wrote: the balance and the options
 
 
 async def _action(turn: Turn, action: str, found: parsing.Understanding | None = None) -> None:
@@ -318,7 +378,13 @@ async def _propose(turn: Turn, found: parsing.Understanding | None) -> None:
         await negotiation.propose(turn, found)
 
 
+async def _voucher_again(turn: Turn, _: parsing.Understanding | None) -> None:
+    media.resend(turn)
+
+
 ACTIONS: dict[str, Callable[[Turn, parsing.Understanding | None], Awaitable[None]]] = {
+    "overview": lambda turn, _: debts.overview(turn),
+    "voucher_again": _voucher_again,
     "balance": lambda turn, _: debts.balance(turn),
     "balance_detail": lambda turn, _: debts.balance_detail(turn),
     "pay": lambda turn, _: debts.pay(turn),

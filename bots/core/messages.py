@@ -8,12 +8,34 @@ channel library, and adapters never decide anything about debts.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from shared.schemas.outbound import DeliveryReport
 
 ChatChannel = Literal["whatsapp", "telegram", "rasa", "simulator"]
+MediaKind = Literal[
+    "image", "document", "voice", "audio", "video", "sticker", "location", "contact", "other"
+]
+UnreachableReason = Literal["blocked", "undeliverable", "window_closed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """What a message carried besides text. ``fetch`` downloads a photo's or a document's bytes
+    from the platform (called by the core only when it keeps them, as a payment voucher)."""
+
+    kind: MediaKind
+    mime_type: str = ""
+    filename: str = ""
+    size: int | None = None  # as the platform announced it, when it did
+    fetch: Callable[[], Awaitable[bytes]] | None = None
+
+    @property
+    def is_voucher(self) -> bool:
+        """A photo or a document: what a payment voucher arrives as."""
+        return self.kind in ("image", "document") and self.fetch is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +47,7 @@ class Incoming:
     choice: str | None = None  # the id of the button or list row pressed
     deep_link: str | None = None  # a signed start token (t.me/bot?start=..., wa.me prefill)
     language_hint: str | None = None  # the client's language, if the channel tells it
+    media: Media | None = None  # a photo, document, voice note, sticker, location...
     # The adapter calls ``Conversation.settle`` once the reply was sent (the webhook channels):
     # the turn's state is then stored with that settlement, in one call, and only when the
     # reply was delivered (a redelivery starts again from where the chat was).
@@ -65,12 +88,21 @@ class Conversation(Protocol):
     async def handle(self, incoming: Incoming) -> Reply: ...
 
     async def settle(self, incoming: Incoming, *, delivered: bool) -> None:
-        """Called by the adapter after sending ``handle``'s reply (not for duplicates); an
-        ``incoming.settles`` turn's state is stored here when ``delivered``."""
+        """Called by the adapter after sending ``handle``'s reply (not for duplicates). An
+        ``incoming.settles`` turn's state is stored here, with the reply when it could not be
+        sent (a redelivery of the message then gets that same reply, not a new turn)."""
         ...
 
     async def report_deliveries(self, reports: list[DeliveryReport]) -> None:
         """Relay the channel's delivery statuses of messages sent earlier (reminders) to the
         backend; raises when they could not be relayed (a webhook then answers 5xx so the
         platform delivers them again)."""
+        ...
+
+    async def unreachable(
+        self, channel: ChatChannel, user_id: str, reason: UnreachableReason, detail: str
+    ) -> None:
+        """The platform refused to deliver to this chat for good (the bot blocked, WhatsApp
+        undeliverable or outside the 24-hour window): recorded on the chat and its debtors'
+        channel at the backend, and the webhook answers 200 (redelivering cannot help)."""
         ...

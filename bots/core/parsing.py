@@ -9,13 +9,20 @@ account's currency and, for dates, ``today`` (see :mod:`bots.core.dates`).
   or a day count are never amounts; an amount written with a currency symbol, code or word wins
   over a bare number. Numbers in words ("mil quinientos") are not understood.
 * Instalment counts: ``6 cuotas``, ``en 6 pagos``, ``6 meses``, ``6 instalments``,
-  ``6 monthly payments``.
+  ``6 monthly payments``, ``el resto en 3`` / ``the rest in 3``.
 * Down payments: ``pago el 40% ahora`` / ``40% now`` (a percentage), ``300 de inicial`` /
-  ``300 now`` (an amount), when the message also talks about a plan.
+  ``300 now`` (an amount), when the message also talks about a plan; one paid "now" / "today"
+  is due today.
+* The first payment's date of a plan: a date in a message about a plan (``6 cuotas desde el
+  15``), a day of every month (``pago los 15 de cada mes``) or the first one named (``la
+  primera el 15 de enero``, ``starting on the 15th``).
 * Intents, by precedence: opt-out (``BAJA``, ``STOP``, "darme de baja", "unsubscribe"),
   a person, language, a counter-proposal (a count, a percentage, an amount per period or as a
-  single payment), a promise (``prometo``, ``pagaré``, ``I will pay``, or paying on a date),
-  pay, plan, balance, offers, menu.
+  single payment, a plan's first date), a promise (``prometo``, ``pagaré``, ``I will pay``,
+  or paying on a date), pay, plan, balance, offers, menu.
+* National IDs as typed, with or without their name: ``77866661``, ``DNI 77866661``, ``mi DNI
+  es 77866661``, ``DNI: 77.866.661``, ``my ID is 12345678``.
+* The language of a first message, when it is clearly Spanish or English (:func:`language_of`).
 """
 
 from __future__ import annotations
@@ -48,6 +55,10 @@ class Intent(StrEnum):
 
 def _words(*phrases: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(phrases) + r")\b")
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
 
 
 OPT_OUT_MESSAGES = {"baja", "stop", "alto", "unsubscribe", "cancelar suscripcion", "stop all"}
@@ -214,8 +225,44 @@ DOWN_AFTER = re.compile(
     r"de entrada|inicial|now|today|upfront|up front|down)\b"
 )
 DOWN_BEFORE = re.compile(r"(?:inicial|entrada|down payment|upfront)\s*(?:de|of)?\s*$")
+REST_COUNT = re.compile(r"\b(?:(?:el )?resto|the rest|remainder)\s+(?:en|in)\s+(\d{1,3})\b")
+DOWN_NOW = re.compile(
+    r"(?:%|\bpor ?ciento|\bpercent|\d)\s*(?:de inicial\s+|upfront\s+)?(?:ahora|hoy|now|today)\b"
+)
+FIRST = _words(
+    r"la primera",
+    r"el primero",
+    r"el primer pago",
+    r"primera cuota",
+    r"desde (?:el|los|hoy|manana)",
+    r"empezando (?:el|los|hoy|manana)",
+    r"comenzando (?:el|los|hoy|manana)",
+    r"a partir del?",
+    r"starting (?:on|from|today|tomorrow|next)",
+    r"from (?:the|today|tomorrow|next)",
+    r"the first (?:one|payment|instal?lment)",
+    r"first (?:one|payment|instal?lment)",
+)
 TOKEN = re.compile(CHAT_TOKEN_PATTERN)
 ID_NUMBER = re.compile(r"^[a-z0-9]{5,20}$")
+# Words around a national ID: "mi DNI es ...", "DNI: ...", "my ID number is ...".
+ID_WORDS = re.compile(
+    r"\b(?:mi|my|el|la|numero|number|nro|no|num|n|de|del|es|is|documento|document|doc|identidad|"
+    r"identity|dni|ce|carnet|extranjeria|ruc|cedula|cc|ci|rut|run|ine|curp|pasaporte|passport|"
+    r"id|nit)\b"
+)
+# Words that tell Spanish from English in a first message (folded, no accents).
+SPANISH_WORDS = _wordset(
+    "hola buenas buenos tardes noches dias quiero quisiera saber cuanto cuanta debo deuda "
+    "pagar pago tengo necesito como esta estoy por favor gracias que el la los las mi mis "
+    "de del una uno para con sobre cuenta saldo ayuda puedo podria consulta señor senor "
+    "senora usted es son hacer"
+)
+ENGLISH_WORDS = _wordset(
+    "hi hello hey good morning afternoon evening want would like know how much many owe debt "
+    "pay payment have need please thanks thank you what the my is are of for with about "
+    "account balance help can could i im i'm do does this that"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,14 +277,17 @@ class Understanding:
     frequency: Frequency | None = None
     settlement: bool = False
     when: date | None = None
+    # The first payment's date the debtor asked for (the down payment's, when there is one).
+    first_due: date | None = None
 
     @property
     def proposes(self) -> bool:
-        """True when the message states terms of a plan or a settlement."""
+        """True when the message states terms of a plan or a settlement (or when it starts)."""
         return bool(
             self.instalments
             or self.percent is not None
             or (self.amount_minor and (self.frequency or self.settlement))
+            or self.first_due
         )
 
 
@@ -283,11 +333,25 @@ def language_choice(text: str) -> str | None:
 
 
 def id_number(text: str) -> str | None:
-    """A national ID as typed ("12.345.678-5", "4567 8912"): letters and digits, 5 to 20,
-    at least four digits."""
-    compact = re.sub(r"[\s.\-/]", "", fold(text))
+    """A national ID as typed ("12.345.678-5", "4567 8912", "DNI 77866661", "mi DNI es ...",
+    "DNI: ..."): letters and digits, 5 to 20, at least four digits, once the words naming it
+    are left out."""
+    plain = re.sub(r"[:#°º,;!¡?¿()]", " ", fold(text))
+    compact = re.sub(r"[\s.\-/]", "", ID_WORDS.sub(" ", plain))
     if ID_NUMBER.match(compact) and sum(c.isdigit() for c in compact) >= 4:
         return compact.upper()
+    return None
+
+
+def language_of(text: str) -> str | None:
+    """ "es" or "en" when a message is clearly written in that language (two or more of its
+    words and none of the other's), else None (a lone "hola" or "ok" is not enough)."""
+    words = set(re.findall(r"[a-z']+", fold(text)))
+    spanish, english = len(words & SPANISH_WORDS), len(words & ENGLISH_WORDS)
+    if spanish >= 2 and english == 0:
+        return "es"
+    if english >= 2 and spanish == 0:
+        return "en"
     return None
 
 
@@ -300,6 +364,7 @@ def last4(text: str) -> str | None:
 def _reserved(text: str) -> list[tuple[int, int]]:
     spans = date_spans(text)
     spans += [m.span() for m in COUNT.finditer(text)]
+    spans += [m.span() for m in REST_COUNT.finditer(text)]
     spans += [m.span() for m in PERCENT.finditer(text)]
     return spans
 
@@ -362,10 +427,13 @@ def _is_down(text: str, item: _Amount) -> bool:
     return bool(DOWN_AFTER.match(text[item.end :]) or DOWN_BEFORE.search(text[: item.start]))
 
 
-def understand(text: str, *, today: date, lang: str, currency: str | None) -> Understanding:
-    """The intent and every detail of a message (``currency`` None: amounts are not read)."""
+def understand(
+    text: str, *, today: date, lang: str, currency: str | None, day_first: bool = True
+) -> Understanding:
+    """The intent and every detail of a message (``currency`` None: amounts are not read;
+    ``day_first``: how numeric dates read, see :mod:`bots.core.dates`)."""
     folded = _plain(text)
-    count_match = COUNT.search(folded)
+    count_match = COUNT.search(folded) or REST_COUNT.search(folded)
     instalments = int(count_match.group(1)) if count_match else None
     percent = _percent(folded)
     frequency = _frequency(folded)
@@ -374,6 +442,12 @@ def understand(text: str, *, today: date, lang: str, currency: str | None) -> Un
     plan_talk = bool(instalments or percent is not None or frequency)
     down = next((a for a in amounts if plan_talk and _is_down(folded, a)), None)
     main = next((a for a in amounts if a is not down), None)
+    when = parse_date(folded, today, day_first)
+    first_due = None
+    if when is not None and (plan_talk or FIRST.search(folded)):
+        first_due = when
+    elif (percent is not None or down) and DOWN_NOW.search(folded):
+        first_due = today  # "40% ahora": the down payment is due today
     found = Understanding(
         amount_minor=main.minor if main else None,
         down_payment_minor=down.minor if down else None,
@@ -381,7 +455,8 @@ def understand(text: str, *, today: date, lang: str, currency: str | None) -> Un
         percent=percent,
         frequency=frequency,
         settlement=settlement,
-        when=parse_date(folded, today, lang),
+        when=when,
+        first_due=first_due,
     )
     return replace(found, intent=_intent(folded, found))
 

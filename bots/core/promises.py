@@ -23,7 +23,7 @@ async def start(turn: Turn, found: Understanding | None = None) -> None:
     account = await current_account(turn, {"text": turn.text} if found else {"action": "promise"})
     if account is None:
         return
-    when = parse_date(turn.text, account.today, turn.language) if found else None
+    when = parse_date(turn.text, account.today, turn.day_first) if found else None
     amount = found.amount_minor if found else None
     turn.data["promise"] = {"amount": amount, "date": when.isoformat() if when else None}
     await _next(turn, account)
@@ -65,7 +65,7 @@ async def on_date(turn: Turn) -> bool:
     account = await current_account(turn, {"action": "promise"})
     if account is None:
         return True
-    when = parse_date(turn.text, account.today, turn.language)
+    when = parse_date(turn.text, account.today, turn.day_first)
     if when is None:
         return False
     held = turn.data.setdefault("promise", {})

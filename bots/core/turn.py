@@ -4,12 +4,15 @@ Step handlers read the message and the state from a :class:`Turn`, call the API 
 ``turn.chat``, change ``turn.step`` and ``turn.data`` (saved by the engine at the end of the
 turn) and add replies with :meth:`Turn.say`.
 
-``data`` keys, all optional: ``lang_chosen`` (the person picked the language), ``name``,
-``pending`` (``{"action": ...}`` or ``{"text": ...}`` to resume after verification or an
-account choice), ``id_number`` (between the two verification questions), ``account_id``,
-``promise`` (``{"amount": minor, "date": iso}``), ``proposal`` (``{"percent": str}`` or
-``{"down": minor}``), ``offer_id`` (an offer waiting for yes or no), ``amount`` (an amount
-waiting to be called a single payment or an instalment).
+``data`` keys, all optional: ``lang_chosen`` (the person picked the language, or wrote
+clearly in one), ``name``, ``pending`` (``{"action": ...}`` or ``{"text": ...}`` to resume
+after verification or an account choice), ``id_number`` (between the two verification
+questions), ``tried_id`` (the ID of a chat locked out of verification, for a person to call),
+``account_id``, ``promise`` (``{"amount": minor, "date": iso}``), ``proposal`` (``{"percent":
+str}``, ``{"down": minor}``, ``{"first_due": iso}``: what a counter-proposal keeps while the
+rest is asked), ``terms`` (the last counter-proposal sent, to change only its date), ``offer_id``
+(an offer waiting for yes or no), ``amount`` (an amount waiting to be called a single payment
+or an instalment).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from bots.core.messages import Button, Incoming, Outgoing
 from shared.client.bot import BotChat
 from shared.client.errors import ApiError
 from shared.i18n import t
-from shared.schemas.conversations import ConversationRead
+from shared.schemas.conversations import BotAccount, ConversationRead
 
 MENU = ("balance", "pay", "offers", "promise", "plan", "agent")
 # What the API's refusals mean for a debtor (anything else: "couldn't complete that").
@@ -52,8 +55,11 @@ class Turn:
     chat: BotChat
     state: ConversationRead
     language: str
-    today: date
+    today: date  # the portfolio's local today once an account is known, else the bot's
     step: str = "start"
+    # The portfolio's country once an account is known: how money and dates are written and
+    # read (dates day first everywhere but the US).
+    country: str = ""
     # What the person wrote: this message's text, or a resumed message's (see ``resume``).
     text: str = ""
     data: dict[str, Any] = field(default_factory=dict)
@@ -88,11 +94,19 @@ class Turn:
     def t(self, key: str, **params: Any) -> str:
         return t(key, self.language, **params)
 
+    @property
+    def day_first(self) -> bool:
+        return self.country.upper() != "US"
+
     def money(self, minor: int, currency: str) -> str:
-        return render.money(minor, currency, self.language)
+        return render.money(minor, currency, self.language, self.country)
 
     def day(self, value: date) -> str:
-        return render.day(value, self.language)
+        return render.day(value, self.language, self.country)
+
+    def at(self, account: BotAccount) -> None:
+        """The conversation is about ``account``: its portfolio's country and local today."""
+        self.country, self.today = account.country, account.today
 
     def button(self, button_id: str, key: str, **params: Any) -> Button:
         return Button(button_id, self.t(key, **params))
@@ -122,3 +136,11 @@ class Turn:
         key = REFUSALS.get(error.code, "bot.refused.other")
         params = error.details if isinstance(error.details, dict) else {}
         self.say(self.t(key, **params), [*buttons, self.back_to_menu()])
+
+    def overview_buttons(self) -> list[Button]:
+        """What a verified debtor can do besides the options shown: pay, a person, the menu."""
+        return [
+            self.button("menu:pay", "bot.button.pay"),
+            self.button("menu:agent", "bot.button.agent"),
+            self.back_to_menu(),
+        ]

@@ -2,9 +2,17 @@
 
 Only private chats are served (a debt is nobody else's business): group messages are ignored.
 Mapping: a message's text -> ``text``; ``/start <token>`` -> ``deep_link``; an inline keyboard
-press -> ``choice`` (the press is acknowledged first so the client stops its spinner). Message
-ids are ``"<chat id>:<message id>"`` and ``"cb:<callback query id>"``: stable when Telegram
-delivers an update again, so the core answers a replay once.
+press -> ``choice`` (the press is acknowledged first so the client stops its spinner); a photo
+or a document -> ``media`` a voucher (downloaded through PTB only if the core keeps it), its
+caption as ``text``; a voice note, audio, video, sticker, location or contact -> ``media`` the
+core answers politely. Message ids are ``"<chat id>:<message id>"`` and ``"cb:<callback query
+id>"``: stable when Telegram delivers an update again, so the core answers a replay once.
+
+A reply Telegram refuses because the person blocked the bot (403 Forbidden) is kept with the
+claim as not delivered, reported through the core (``Conversation.unreachable``: the chat is
+unlinked from its debtors until they write again) and the webhook answers 200: Telegram would
+otherwise redeliver the update forever. An update that is not one (a malformed body with a
+valid secret) raises :class:`MalformedUpdate` (400).
 """
 
 from __future__ import annotations
@@ -16,9 +24,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType, UpdateType
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -30,7 +38,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bots.config import BotSettings
-from bots.core.messages import Conversation, Incoming, Reply, TurnFailed
+from bots.core.messages import Conversation, Incoming, Media, Reply, TurnFailed
 from bots.telegram.ratelimit import RetryAfterLimiter
 from bots.telegram.render import keyboard
 
@@ -47,6 +55,10 @@ _failures: contextvars.ContextVar[list[BaseException]] = contextvars.ContextVar(
 
 class UpdateFailed(Exception):
     """Handling an update raised; the webhook answers 500 so Telegram delivers it again."""
+
+
+class MalformedUpdate(ValueError):
+    """A body with the right secret that PTB cannot read as an update; the webhook answers 400."""
 
 
 def _api_root(settings: BotSettings) -> str:
@@ -114,7 +126,10 @@ class TelegramChannel:
     async def process(self, payload: dict[str, Any]) -> None:
         """Handle one update in the Bot API's JSON; raises ``UpdateFailed`` if handling raised."""
         await self.start()
-        update = Update.de_json(payload, self.application.bot)
+        try:
+            update = Update.de_json(payload, self.application.bot)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise MalformedUpdate(f"update {payload.get('update_id')}") from exc
         failures: list[BaseException] = []
         token = _failures.set(failures)
         try:
@@ -140,7 +155,10 @@ class TelegramChannel:
         assert message is not None
         text = message.text or message.caption or ""
         await self._converse(
-            update, message_id=f"{message.chat_id}:{message.message_id}", text=text
+            update,
+            message_id=f"{message.chat_id}:{message.message_id}",
+            text=text,
+            media=_media(message),
         )
 
     async def _on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -163,6 +181,7 @@ class TelegramChannel:
         text: str = "",
         choice: str | None = None,
         deep_link: str | None = None,
+        media: Media | None = None,
     ) -> None:
         chat, user = update.effective_chat, update.effective_user
         assert chat is not None
@@ -174,6 +193,7 @@ class TelegramChannel:
             choice=choice,
             deep_link=deep_link,
             language_hint=user.language_code if user else None,
+            media=media,
             settles=True,
         )
         conversation = await self._conversation()
@@ -185,6 +205,11 @@ class TelegramChannel:
             raise TurnFailed(f"Telegram message {message_id}")
         try:
             await self.send(chat.id, reply)
+        except Forbidden as blocked:  # the person blocked the bot: redelivering cannot help
+            await conversation.settle(incoming, delivered=False)
+            await conversation.unreachable("telegram", str(chat.id), "blocked", blocked.message)
+            logger.warning("Telegram chat %s blocked the bot: %s", chat.id, blocked.message)
+            return
         except Exception:
             await conversation.settle(incoming, delivered=False)
             raise
@@ -203,3 +228,40 @@ class TelegramChannel:
         if failures is not None:
             failures.append(context.error or RuntimeError("unknown error"))
         logger.error("Telegram update failed", exc_info=context.error)
+
+
+def _media(message: Message) -> Media | None:
+    """What a message carries besides text: a photo or a document (fetched through PTB only if
+    the core keeps it), or something the bot cannot read."""
+    if message.photo:
+        photo = message.photo[-1]  # the largest size
+        return Media(
+            "image", "image/jpeg", "photo.jpg", size=photo.file_size, fetch=_fetcher(photo)
+        )
+    if document := message.document:
+        return Media(
+            "document",
+            document.mime_type or "",
+            document.file_name or "",
+            size=document.file_size,
+            fetch=_fetcher(document),
+        )
+    for kind, present in (
+        ("voice", message.voice or message.video_note),
+        ("audio", message.audio),
+        ("video", message.video or message.animation),
+        ("sticker", message.sticker),
+        ("location", message.location or message.venue),
+        ("contact", message.contact),
+    ):
+        if present:
+            return Media(kind)  # type: ignore[arg-type]
+    return None if message.text is not None else Media("other")
+
+
+def _fetcher(item: Any) -> Callable[[], Awaitable[bytes]]:
+    async def fetch() -> bytes:
+        file = await item.get_file()
+        return bytes(await file.download_as_bytearray())
+
+    return fetch

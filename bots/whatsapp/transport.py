@@ -1,13 +1,17 @@
 """Graph API calls sent to a configurable server root (``WHATSAPP_API_BASE_URL``).
 
 pywa 4.5 has no base-URL setting: it sets its httpx client's base URL to Meta's Graph API. This
-transport rewrites each request's scheme, host, port and path prefix (and its ``Host`` header)
-on the way out, so a proxy or a test server can stand in, through httpx's public API only.
+transport rewrites each Graph API request's scheme, host, port and path prefix (and its ``Host``
+header) on the way out, so a proxy or a test server can stand in, through httpx's public API
+only. Requests to any other host (the media download URLs the Graph API answers with, on
+Meta's CDN) go out as they are.
 """
 
 from __future__ import annotations
 
 import httpx
+
+GRAPH_HOST = "graph.facebook.com"
 
 
 class BaseUrlTransport(httpx.AsyncBaseTransport):
@@ -17,6 +21,8 @@ class BaseUrlTransport(httpx.AsyncBaseTransport):
         self._inner = inner
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host != GRAPH_HOST:
+            return await self._inner.handle_async_request(request)
         request.url = request.url.copy_with(
             scheme=self._base.scheme,
             host=self._base.host,

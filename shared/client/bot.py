@@ -34,11 +34,13 @@ from shared.money import to_decimal
 from shared.schemas.conversations import (
     BotAccountDetail,
     BotLinkCreate,
+    BotMessage,
     BotPromiseCreate,
     BotProposal,
     ChatChannel,
     ConversationRead,
     ConversationWrite,
+    EvidenceRead,
     HandoffCreate,
     HandoffResult,
     IdentifyResult,
@@ -48,15 +50,17 @@ from shared.schemas.conversations import (
     NationalIdIdentify,
     OptOutResult,
     TokenIdentify,
+    UnreachableReport,
+    UnreachableResult,
 )
 from shared.schemas.disputes import (
     BotDispute,
     BotDisputeCreate,
     BotPayment,
     CertificateRead,
-    EvidenceRead,
     NoticeRead,
 )
+from shared.schemas.disputes import EvidenceRead as DisputeEvidenceRead
 from shared.schemas.enums import DisputeReason, Language, LinkPurpose, NationalIdType
 from shared.schemas.negotiation import Frequency, OfferRead, PlanRead, PromiseRead, ProposalResult
 from shared.schemas.outbound import MAX_REPORTS, DeliveryReport, DeliveryReports, DeliveryResult
@@ -123,11 +127,20 @@ class BotChat:
         self._per_turn = per_turn
         self._accounts: list[BotAccountDetail] | None = None
 
-    async def _call(self, method: str, path: str, model: Any, json: BaseModel | None = None) -> Any:
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        model: Any,
+        json: BaseModel | None = None,
+        **options: Any,
+    ) -> Any:
         if method != "GET":
             self._accounts = None
         # The client's one request helper (the domain mixins' too): auth, language, errors.
-        return await self._client._request(method, self._base + path, json=json, model=model)
+        return await self._client._request(
+            method, self._base + path, json=json, model=model, **options
+        )
 
     async def claim(self, message_id: str) -> InboxResult:
         """Claim a message before answering it; ``duplicate``: answer nothing, otherwise the
@@ -137,12 +150,26 @@ class BotChat:
         )
 
     async def settle(
-        self, message_id: str, *, delivered: bool, state: ConversationWrite | None = None
+        self,
+        message_id: str,
+        *,
+        delivered: bool,
+        state: ConversationWrite | None = None,
+        reply: list[BotMessage] | None = None,
     ) -> None:
         """Tell the backend whether the reply of a claimed message reached the person; with
-        ``state``, a delivered reply also stores the chat's state (one call for both)."""
-        body = InboxSettle(message_id=message_id, delivered=delivered, state=state)
+        ``state``, a delivered reply also stores the chat's state (one call for both). Not
+        delivered with the turn's ``reply`` (and ``state``): both are kept, and the claim of a
+        redelivery answers that reply to send again; without a reply the claim is released."""
+        body = InboxSettle(message_id=message_id, delivered=delivered, state=state, reply=reply)
         await self._call("POST", "/inbox/settle", InboxSettle, json=body)
+
+    async def unreachable(
+        self, reason: Literal["blocked", "undeliverable", "window_closed"], detail: str | None
+    ) -> UnreachableResult:
+        """The platform refused a message to this chat (see ``UnreachableReport``)."""
+        body = UnreachableReport(reason=reason, detail=detail)
+        return await self._call("POST", "/unreachable", UnreachableResult, json=body)
 
     async def state(self) -> ConversationRead:
         return await self._call("GET", "/state", ConversationRead)
@@ -166,8 +193,9 @@ class BotChat:
         phone_last4: str | None = None,
         birth_date: date | None = None,
     ) -> IdentifyResult:
-        """National ID plus one factor. A lockout comes back as ``status="locked"`` (the API's
-        429 ``verification_locked`` included), not as an exception."""
+        """National ID plus one factor (none: a WhatsApp chat from a phone on file is verified,
+        any other answers ``factor_required``). A lockout comes back as ``status="locked"``
+        (the API's 429 ``verification_locked`` included), not as an exception."""
         body = NationalIdIdentify(
             id_type=id_type, id_number=id_number, phone_last4=phone_last4, birth_date=birth_date
         )
@@ -213,12 +241,15 @@ class BotChat:
         instalment_amount_minor: int | None = None,
         instalments: int | None = None,
         frequency: Frequency = "monthly",
+        first_due: date | None = None,
         down_payment_minor: int | None = None,
         down_payment_percent: Decimal | None = None,
         settlement_amount_minor: int | None = None,
         insist: bool = False,
     ) -> ProposalResult:
-        """A counter-proposal; amounts in minor units of the account's ``currency``."""
+        """A counter-proposal; amounts in minor units of the account's ``currency``;
+        ``first_due``: the first payment's date the debtor asked for (the down payment's, when
+        there is one; a single payment's date for a settlement)."""
 
         def amount(minor: int | None) -> Decimal | None:
             return None if minor is None else to_decimal(minor, currency)
@@ -228,6 +259,8 @@ class BotChat:
             instalment_amount=amount(instalment_amount_minor),
             instalments=instalments,
             frequency=frequency,
+            first_due=first_due if kind != "settlement" else None,
+            pay_on=first_due if kind == "settlement" else None,
             down_payment=amount(down_payment_minor),
             down_payment_percent=down_payment_percent,
             settlement_amount=amount(settlement_amount_minor),
@@ -265,10 +298,40 @@ class BotChat:
         return await self._call("POST", f"/accounts/{account_id}/promises", PromiseRead, json=body)
 
     async def handoff(
-        self, *, message_id: str, account_id: uuid.UUID | None = None, reason: str | None = None
+        self,
+        *,
+        message_id: str,
+        account_id: uuid.UUID | None = None,
+        reason: str | None = None,
+        id_number: str | None = None,
     ) -> HandoffResult:
-        body = HandoffCreate(message_id=message_id, account_id=account_id, reason=reason)
+        """A callback request; an unverified chat names the ``id_number`` it gave (the answer
+        then lists no task, whether or not the ID is known)."""
+        body = HandoffCreate(
+            message_id=message_id, account_id=account_id, reason=reason, id_number=id_number
+        )
         return await self._call("POST", "/handoff", HandoffResult, json=body)
+
+    async def evidence(
+        self,
+        *,
+        message_id: str,
+        content: bytes,
+        filename: str,
+        content_type: str,
+        account_id: uuid.UUID | None = None,
+        caption: str | None = None,
+    ) -> EvidenceRead:
+        """A payment voucher the debtor sent (photo or PDF): kept on the account with a task to
+        check it; the same ``message_id`` again returns the voucher stored before."""
+        params = {"message_id": message_id, "account_id": account_id, "caption": caption}
+        return await self._call(
+            "POST",
+            "/evidence",
+            EvidenceRead,
+            params=params,
+            files={"file": (filename, content, content_type)},
+        )
 
     async def opt_out(self) -> OptOutResult:
         return await self._call("POST", "/opt-out", OptOutResult)
@@ -280,14 +343,14 @@ class BotChat:
 
     async def send_evidence(
         self, account_id: uuid.UUID, *, filename: str, content: bytes, content_type: str
-    ) -> EvidenceRead:
+    ) -> DisputeEvidenceRead:
         """Keep a file the debtor sent (a voucher photo, a police report) for the account."""
         self._accounts = None
         return await self._client._request(
             "POST",
             f"{self._base}/accounts/{account_id}/evidence",
             files={"file": (filename, content, content_type)},
-            model=EvidenceRead,
+            model=DisputeEvidenceRead,
         )
 
     async def dispute(

@@ -9,8 +9,8 @@ reader's language, the one formatter every app uses (API pages, bots, the field 
   the currency (none for COP and CLP) unless the amount has minor units there: an amount owed
   is never shown rounded.
 * ``day(date, lang, country)``: day first in every Latin-American locale, in English too
-  (``01/02/2026`` is 1 February); ``en_US`` in the US. ``long_day``: in words, CLDR's medium
-  style (``15 dic. 2026``).
+  (``01/02/2026`` is 1 February); ``en_US`` in the US. ``short_day``: the same without the
+  year (``01/02``). ``long_day``: in words, CLDR's medium style (``15 dic. 2026``).
 * ``moment(datetime, timezone, lang, country)``: the day and the time in the portfolio's time
   zone, never UTC.
 
@@ -81,6 +81,13 @@ def day(value: date, lang: str = "es", country: str = "") -> str:
     if country.upper() == "US":
         return format_date(value, "MM/dd/yyyy", locale=locale_for(lang, "US"))
     return format_date(value, LATIN_AMERICA_DATE, locale=locale_for(lang, country))
+
+
+def short_day(value: date, lang: str = "es", country: str = "") -> str:
+    """The day and month alone, in the order ``day`` writes them (``11/12``; ``12/11`` in the
+    US): for a label where the year goes without saying."""
+    pattern = "MM/dd" if country.upper() == "US" else "dd/MM"
+    return format_date(value, pattern, locale=locale_for(lang, country.upper()))
 
 
 def long_day(value: date, lang: str = "es", country: str = "") -> str:

@@ -43,6 +43,11 @@ class ConversationRead(BaseModel):
     first_name: str | None = Field(description="the bound debtor's first or company name")
     bound_until: datetime | None
     opted_out: bool
+    locked_until: datetime | None = Field(
+        default=None,
+        description="an unverified chat locked out of verification after wrong answers: until "
+        "when (null when it may try now)",
+    )
 
 
 class ConversationWrite(BaseModel):
@@ -55,13 +60,37 @@ class InboxClaim(BaseModel):
     message_id: str = MessageId
 
 
+class BotButton(BaseModel):
+    id: str = Field(min_length=1, max_length=64)
+    label: str = Field(min_length=1, max_length=200)
+
+
+class BotMessage(BaseModel):
+    """One message of a bot's reply, as the channel adapters render it."""
+
+    text: str = Field(max_length=4096)
+    buttons: list[BotButton] = Field(default_factory=list, max_length=40)
+    list_title: str | None = Field(default=None, max_length=60)
+    url: str | None = Field(default=None, max_length=500)
+
+
 class InboxSettle(BaseModel):
     message_id: str = MessageId
-    delivered: bool = Field(description="false releases the claim so a redelivery is answered")
+    delivered: bool = Field(
+        description="true: answered for good; false: the reply could not be sent (a redelivery "
+        "of the message is answered again)"
+    )
     state: ConversationWrite | None = Field(
         default=None,
-        description="the chat's state after this message, stored with a delivered settlement "
-        "(as PUT .../state would; ignored when not delivered)",
+        description="the chat's state after this message (as PUT .../state would), stored with "
+        "the settlement",
+    )
+    reply: list[BotMessage] | None = Field(
+        default=None,
+        max_length=20,
+        description="with delivered=false: the reply that could not be sent, kept with the claim "
+        "(with ``state``) so that a redelivery of the message sends this same reply again "
+        "instead of answering anew; without it the claim is released and the turn runs again",
     )
 
 
@@ -70,6 +99,11 @@ class InboxResult(BaseModel):
     state: ConversationRead | None = Field(
         default=None, description="the chat's state, read with the claim (null for a duplicate)"
     )
+    reply: list[BotMessage] | None = Field(
+        default=None,
+        description="the reply stored by an earlier delivery of this message whose send failed: "
+        "send it again as is (the turn, and what it did, already happened)",
+    )
 
 
 class TokenIdentify(BaseModel):
@@ -77,8 +111,9 @@ class TokenIdentify(BaseModel):
 
 
 class NationalIdIdentify(BaseModel):
-    """National ID plus exactly one second factor on file: the last four digits of a phone,
-    or the date of birth."""
+    """National ID plus one second factor on file: the last four digits of a phone, or the
+    date of birth. Without a factor only a WhatsApp chat from a phone on file of that ID's
+    debtor is verified; any other chat answers ``factor_required``."""
 
     id_type: NationalIdType | None = None
     id_number: str = Field(min_length=1, max_length=32)
@@ -87,16 +122,21 @@ class NationalIdIdentify(BaseModel):
 
     @model_validator(mode="after")
     def _one_factor(self) -> NationalIdIdentify:
-        if (self.phone_last4 is None) == (self.birth_date is None):
-            raise ValueError("give phone_last4 or birth_date (exactly one)")
+        if self.phone_last4 is not None and self.birth_date is not None:
+            raise ValueError("give phone_last4 or birth_date (at most one)")
         return self
+
+    @property
+    def has_factor(self) -> bool:
+        return self.phone_last4 is not None or self.birth_date is not None
 
 
 class IdentifyResult(BaseModel):
-    """``verified``: the chat is bound; ``failed``: wrong details (the answer never says
-    whether the ID exists); ``locked``: too many failures, retry after the given seconds."""
+    """``verified``: the chat is bound; ``factor_required``: ask for the second factor (nothing
+    was counted); ``failed``: wrong details (the answer never says whether the ID exists);
+    ``locked``: too many failures from this chat, retry after the given seconds."""
 
-    status: Literal["verified", "failed", "locked"]
+    status: Literal["verified", "factor_required", "failed", "locked"]
     first_name: str | None = None
     language: Language | None = Field(default=None, description="the debtor's preference")
     attempts_left: int | None = None
@@ -114,6 +154,9 @@ class BotAccount(BaseModel):
     due_date: date
     days_past_due: int
     today: date = Field(description="today in the portfolio's time zone")
+    country: str = Field(
+        default="", description="the portfolio's country (ISO 3166): how to write and read dates"
+    )
 
 
 class BotAccountDetail(BotAccount):
@@ -152,10 +195,42 @@ class HandoffCreate(BaseModel):
     message_id: str = MessageId
     account_id: uuid.UUID | None = Field(default=None, description="default: every open account")
     reason: str | None = Field(default=None, max_length=300)
+    id_number: str | None = Field(
+        default=None,
+        max_length=32,
+        description="an unverified chat (locked out of verification, say): the national ID it "
+        "gave; the debtors holding it get a callback request (the answer is the same whether "
+        "or not the ID exists)",
+    )
 
 
 class HandoffResult(BaseModel):
     task_ids: list[uuid.UUID]
+
+
+class UnreachableReport(BaseModel):
+    """The platform refused a message to this chat: the person blocked the bot (Telegram 403),
+    or WhatsApp cannot deliver to them (131026) or only templates may reach them now (131047,
+    the 24-hour window closed)."""
+
+    reason: Literal["blocked", "undeliverable", "window_closed"]
+    detail: str | None = Field(default=None, max_length=300)
+
+
+class UnreachableResult(BaseModel):
+    debtors: int = Field(description="debtors whose channel was marked unreachable")
+
+
+class EvidenceRead(BaseModel):
+    """A payment voucher (photo or document) a debtor sent, kept on the account with a task for
+    a person to check it."""
+
+    id: uuid.UUID
+    account_id: uuid.UUID
+    task_id: uuid.UUID
+    content_type: str
+    size_bytes: int
+    created_at: datetime
 
 
 class OptOutResult(BaseModel):

@@ -140,6 +140,8 @@ class TaskKind(StrEnum):
     approval_request = "approval_request"
     callback_request = "callback_request"
     dispute_review = "dispute_review"  # a debtor disputes the debt: a supervisor decides
+    verification_alert = "verification_alert"  # many wrong answers for one ID (supervisor)
+    payment_evidence = "payment_evidence"  # a voucher a debtor sent in chat, to be checked
 
 
 class TaskStatus(StrEnum):

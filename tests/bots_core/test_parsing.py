@@ -1,4 +1,7 @@
-"""Amounts, dates, counts, yes/no and intents as debtors type them, in Spanish and English."""
+"""Amounts, dates, counts, yes/no and intents as debtors type them, in Spanish and English.
+
+Dates are read day first for every Latin-American portfolio, whatever language the debtor
+writes in ("es", "en"), and month first only for a US portfolio ("us")."""
 
 from __future__ import annotations
 
@@ -12,18 +15,29 @@ from hypothesis import strategies as st
 
 from bots.core import render
 from bots.core.dates import parse_birth_date, parse_date
-from bots.core.parsing import Intent, amount, id_number, last4, understand, yes_no
+from bots.core.parsing import (
+    Intent,
+    amount,
+    id_number,
+    language_of,
+    last4,
+    understand,
+    yes_no,
+)
 from shared.i18n.formats import money
 
 TODAY = date(2026, 11, 25)  # a Wednesday
+DEC_15 = date(2026, 12, 15)
 
 
 @pytest.mark.parametrize(
     ("text", "lang", "expected"),
     [
-        ("01/02", "es", date(2027, 2, 1)),  # day first in Spanish: 1 February
-        ("01/02", "en", date(2027, 1, 2)),  # month first in English: January 2
-        ("15/12", "en", date(2026, 12, 15)),  # only one reading is a date
+        ("01/02", "es", date(2027, 2, 1)),  # day first in Latin America: 1 February
+        ("01/02", "en", date(2027, 2, 1)),  # in English too (a Peruvian writing English)
+        ("03/04", "en", date(2027, 4, 3)),
+        ("01/02", "us", date(2027, 1, 2)),  # month first in the US: January 2
+        ("15/12", "us", date(2026, 12, 15)),  # only one reading is a date
         ("12/25", "es", date(2026, 12, 25)),
         ("15-12-2026", "es", date(2026, 12, 15)),
         ("15.12.26", "es", date(2026, 12, 15)),
@@ -59,7 +73,7 @@ TODAY = date(2026, 11, 25)  # a Wednesday
     ],
 )
 def test_dates(text: str, lang: str, expected: date | None) -> None:
-    assert parse_date(text, TODAY, lang) == expected
+    assert parse_date(text, TODAY, day_first=lang != "us") == expected
 
 
 @pytest.mark.parametrize(
@@ -68,7 +82,8 @@ def test_dates(text: str, lang: str, expected: date | None) -> None:
         ("15/03/1985", "es", date(1985, 3, 15)),
         ("03/15/1985", "en", date(1985, 3, 15)),
         ("04/03/1985", "es", date(1985, 3, 4)),
-        ("04/03/1985", "en", date(1985, 4, 3)),
+        ("04/03/1985", "en", date(1985, 3, 4)),  # a Peruvian writing English: day first
+        ("04/03/1985", "us", date(1985, 4, 3)),
         ("1985-03-15", "en", date(1985, 3, 15)),
         ("15 de marzo de 1985", "es", date(1985, 3, 15)),
         ("March 15, 1985", "en", date(1985, 3, 15)),
@@ -77,7 +92,7 @@ def test_dates(text: str, lang: str, expected: date | None) -> None:
     ],
 )
 def test_birth_dates(text: str, lang: str, expected: date | None) -> None:
-    assert parse_birth_date(text, lang) == expected
+    assert parse_birth_date(text, day_first=lang != "us") == expected
 
 
 @pytest.mark.parametrize(
@@ -143,6 +158,18 @@ def test_amounts(text: str, currency: str, expected: int | None) -> None:
         ("English please", "es", Intent.language, {}),
         ("Hola", "es", Intent.menu, {}),
         ("banana", "es", None, {}),
+        # Counter-proposals keep the first date, the day of the month and the down payment.
+        ("6 cuotas desde el 15", "es", Intent.propose, {"instalments": 6, "first_due": DEC_15}),
+        ("Pago los 15 de cada mes", "es", Intent.propose, {"first_due": DEC_15}),
+        ("la primera el 15 de enero", "es", Intent.propose, {"first_due": date(2027, 1, 15)}),
+        (
+            "40% ahora y el resto en 3",
+            "es",
+            Intent.propose,
+            {"percent": Decimal(40), "instalments": 3, "first_due": TODAY, "amount_minor": None},
+        ),
+        ("6 instalments starting on the 15th", "en", Intent.propose, {"first_due": DEC_15}),
+        ("300 de inicial y el resto en 4 cuotas", "es", Intent.propose, {"first_due": None}),
     ],
 )
 def test_intents(text: str, lang: str, intent: Intent | None, details: dict) -> None:
@@ -178,8 +205,36 @@ def test_identity_answers() -> None:
     assert id_number("12.345.678-5") == "123456785"
     assert id_number("ab-123456") == "AB123456"
     assert id_number("hola") is None and id_number("1234") is None
+    for typed in (
+        "DNI 77866661",
+        "mi DNI es 77866661",
+        "DNI: 77.866.661",
+        "Mi número de DNI es el 77866661",
+        "my ID number is 77866661",
+        "dni nro 77866661",
+    ):
+        assert id_number(typed) == "77866661", typed
+    assert id_number("CE 001234567") == "001234567"
+    assert id_number("quiero saber mi deuda") is None
     assert last4("4321") == "4321" and last4(" 43 21 ") == "4321"
     assert last4("54321") is None and last4("abcd") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Buenas tardes, quiero saber cuánto debo", "es"),
+        ("quiero pagar", "es"),
+        ("Hi, how much do I owe?", "en"),
+        ("I want to pay", "en"),
+        ("hola", None),  # one word is not clear enough: the language is asked
+        ("ok", None),
+        ("45678912", None),
+        ("hola, I want to pay", None),  # both
+    ],
+)
+def test_the_language_of_a_first_message(text: str, expected: str | None) -> None:
+    assert language_of(text) == expected
 
 
 CURRENCIES = st.sampled_from(["PEN", "USD", "CLP", "MXN", "COP", "EUR"])
@@ -193,11 +248,16 @@ def test_every_formatted_amount_reads_back(minor: int, currency: str, lang: str)
     assert amount(f"puedo pagar {shown} al mes", currency) == minor
 
 
-@given(day=st.dates(TODAY, TODAY + timedelta(days=700)), lang=LANGS)
-def test_dates_as_the_bot_writes_them_read_back(day: date, lang: str) -> None:
-    assert parse_date(render.day(day, lang), TODAY, lang) == day
-    numeric = f"{day.day}/{day.month}/{day.year}" if lang == "es" else day.strftime("%m/%d/%Y")
-    assert parse_date(numeric, TODAY, lang) == day
+@given(
+    day=st.dates(TODAY, TODAY + timedelta(days=700)),
+    lang=LANGS,
+    country=st.sampled_from(["PE", "MX", "CO", "US"]),
+)
+def test_dates_as_the_bot_writes_them_read_back(day: date, lang: str, country: str) -> None:
+    day_first = country != "US"
+    assert parse_date(render.day(day, lang, country), TODAY, day_first) == day
+    numeric = f"{day.day}/{day.month}/{day.year}" if day_first else day.strftime("%m/%d/%Y")
+    assert parse_date(numeric, TODAY, day_first) == day
 
 
 @given(today=st.dates(date(2020, 1, 1), date(2040, 12, 31)), lang=LANGS)
@@ -206,7 +266,7 @@ def test_relative_dates_are_never_in_the_past(today: date, lang: str) -> None:
         "es": ("mañana", "el lunes", "fin de mes", "el 15", "en 5 días"),
         "en": ("tomorrow", "monday", "end of month", "the 15th", "in 5 days"),
     }[lang]
-    tomorrow, monday, month_end, fifteenth, in_five = (parse_date(w, today, lang) for w in words)
+    tomorrow, monday, month_end, fifteenth, in_five = (parse_date(w, today) for w in words)
     assert tomorrow == today + timedelta(days=1)
     assert monday is not None and monday.weekday() == 0 and 1 <= (monday - today).days <= 7
     assert month_end == today.replace(day=calendar.monthrange(today.year, today.month)[1])
@@ -217,5 +277,7 @@ def test_relative_dates_are_never_in_the_past(today: date, lang: str) -> None:
 @given(text=st.text(max_size=80), lang=LANGS, currency=CURRENCIES)
 def test_any_text_is_read_without_error(text: str, lang: str, currency: str) -> None:
     understand(text, today=TODAY, lang=lang, currency=currency)
-    parse_birth_date(text, lang)
+    parse_birth_date(text)
+    id_number(text)
+    language_of(text)
     yes_no(text)

@@ -74,9 +74,11 @@ def test_verify_negotiate_pay_and_see_the_plan_advance(
         await rosa.press(f"lang:{lang}")
         await rosa.send(ID_NUMBER)
         reply = await rosa.send(PHONE[-4:])
-        assert say["welcome"] in text(reply) and "menu:balance" in buttons(reply)
+        # Verified: the balance and the three best options at once, each one tap away.
+        assert say["welcome"] in text(reply) and say["balance"] in text(reply)
+        assert sum(b.startswith("offer:") for b in buttons(reply)) == 3
         await world.restart(rosa)  # the conversation lives in the backend
-        assert say["balance"] in text(await rosa.press("menu:balance"))
+        assert say["balance"] in text(await rosa.send(choice="menu:balance"))
         offers = await rosa.send(say["offers"])
         assert sum(b.startswith("offer:") for b in buttons(offers)) >= 2
         assert say["counter"] in text(await rosa.send(say["too_little"]))
@@ -102,21 +104,33 @@ def test_verify_negotiate_pay_and_see_the_plan_advance(
     assert [r.status for r in rows[:2]] == [InstalmentStatus.paid, InstalmentStatus.pending]
 
 
-def test_three_wrong_verifications_lock_out(run, seeded: Seeded) -> None:
+def test_three_wrong_verifications_pause_this_chat_and_a_person_can_call(
+    run, session: Session, seeded: Seeded
+) -> None:
     async def scenario(world: World) -> None:
         mallory = world.person(channel="whatsapp", user_id="51999999999")
         await mallory.send("hola")
         await mallory.press("lang:es")
-        for attempt, left in ((1, "2 intentos"), (2, "1 intento.")):
+        for attempt, left in ((1, "Le quedan 2 intentos"), (2, "Le queda 1 intento.")):
             await mallory.send(ID_NUMBER)
             assert left in text(await mallory.send(f"000{attempt}")), attempt
         await mallory.send(ID_NUMBER)
-        assert "bloqueada por 30 minutos" in text(await mallory.send("0003"))
-        await mallory.send(ID_NUMBER)
-        locked = text(await mallory.send(PHONE[-4:]))  # even the right answer, while locked
-        assert "bloqueada" in locked and "Rosa" not in locked and "1.200" not in locked
+        locked = await mallory.send("0003")
+        assert "de nuevo en 5 minutos" in text(locked) and "menu:agent" in buttons(locked)
+        assert "enlace" not in text(locked)  # no link was ever sent to this chat
+        again = text(await mallory.send(ID_NUMBER))  # not asked for the second factor
+        assert "en pausa" in again and "últimos 4 dígitos" not in again
+        assert "Rosa" not in again and "1,200" not in again
+        asked = text(await mallory.press("menu:agent"))
+        assert "Si sus datos coinciden con nuestros registros, un asesor le llamará" in asked
+        # The owner, on their own phone, is not locked out by someone else's failures.
+        rosa = world.person(channel="whatsapp", user_id=PHONE.lstrip("+"))
+        await rosa.send("Buenas tardes, quiero saber cuánto debo")
+        assert "S/\xa01,200.00" in text(await rosa.send(f"DNI {ID_NUMBER}"))
 
     run(scenario)
+    [task] = session.exec(select(Task).where(Task.kind == TaskKind.callback_request)).all()
+    assert task.account_id == seeded.account.id and task.payload["contact"] == "51999999999"
 
 
 def test_the_same_message_delivered_twice_answers_once(run, seeded: Seeded) -> None:
@@ -143,8 +157,9 @@ def test_unknown_input_gets_the_options_and_nothing_before_verification(
         await rosa.send(ID_NUMBER)
         # The question asked before verifying is answered right after it.
         assert "S/\xa01,200.00" in text(await rosa.send("15/03/1985"))
-        reply = await rosa.send("xyzzy")
-        assert "didn't understand" in text(reply) and "menu:pay" in buttons(reply)
+        reply = await rosa.send("xyzzy")  # anything: the balance and the options again
+        assert "S/\xa01,200.00" in text(reply) and "menu:pay" in buttons(reply)
+        assert button(reply, "offer:")
 
     run(scenario)
 
@@ -195,9 +210,8 @@ def test_agent_handoff_and_opt_out(run, session: Session, seeded: Seeded) -> Non
     async def scenario(world: World) -> None:
         rosa = world.person(channel="whatsapp", user_id="51987654321")
         await rosa.send("quiero hablar con un asesor")
-        await rosa.press("lang:es")
-        await rosa.send(ID_NUMBER)
-        assert "un asesor se comunique" in text(await rosa.send(PHONE[-4:]))
+        # Clearly Spanish: no language question; her phone on file: the ID is enough.
+        assert "un asesor se comunique" in text(await rosa.send(ID_NUMBER))
         assert "No le enviaremos más mensajes" in text(await rosa.send("BAJA"))
         ignored = await rosa.send("cuánto debo")
         assert "escriba ALTA" in text(ignored) and not buttons(ignored)

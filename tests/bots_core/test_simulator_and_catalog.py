@@ -32,9 +32,10 @@ def test_simulator_talks_with_numbered_buttons(app, seeded: Seeded) -> None:
     )
     shown = out.getvalue()
     assert "bot> ¡Hola! 👋" in shown and "[1] Español" in shown and "[2] English" in shown
-    assert "Gracias, Rosa" in shown and "[1] Ver mi saldo" in shown
-    assert "S/\xa01,200.00" in shown  # "1" pressed "Ver mi saldo"
-    assert "no le entendí" in shown  # "9" is not a button there: read as text
+    assert "Gracias, Rosa" in shown and "S/\xa01,200.00" in shown  # the balance at once...
+    assert "[1] Pago único S/\xa01,080.00 hasta el" in shown  # ...and the options in words
+    assert "Su acuerdo quedó registrado" in shown  # "1" pressed the first option
+    assert "Su plan con" in shown  # "9" is not a button there: read as text, the plan shown
     assert "never read" not in shown
 
 

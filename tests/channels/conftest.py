@@ -35,6 +35,7 @@ WA_VERIFY = "wa-verify-token"
 WA_PHONE_ID = "1098765432"
 WA_USER = "51987654321"
 BOTS_URL = "http://bots.test"
+MEDIA_HOST = "lookaside.fbsbx.com"  # where the Graph API says media can be downloaded
 
 T = TypeVar("T")
 
@@ -56,6 +57,7 @@ class FakeConversation:
         self._seen: set[str] = set()
         self.settled: list[tuple[str, bool]] = []
         self.reports: list[DeliveryReport] = []  # delivery statuses relayed
+        self.unreachable_chats: list[tuple[str, str, str, str]] = []
 
     async def handle(self, incoming: Incoming) -> Reply:
         if incoming.message_id in self._seen:
@@ -75,6 +77,11 @@ class FakeConversation:
         if self.failing:  # the backend unreachable: the client raises
             raise ApiUnavailable("the API is down")
         self.reports.extend(reports)
+
+    async def unreachable(self, channel: str, user_id: str, reason: str, detail: str) -> None:
+        if self.failing:
+            raise ApiUnavailable("the API is down")
+        self.unreachable_chats.append((channel, user_id, reason, detail))
 
     @asynccontextmanager
     async def factory(self) -> AsyncIterator[FakeConversation]:
@@ -98,6 +105,8 @@ class FakePlatforms(httpx.AsyncBaseTransport):
     calls: list[Call] = field(default_factory=list)
     telegram_429: list[int] = field(default_factory=list)  # retry_after of the next sends
     telegram_updates: list[dict[str, Any]] = field(default_factory=list)  # for getUpdates
+    telegram_blocked: set[int] = field(default_factory=set)  # chats that blocked the bot
+    whatsapp_errors: list[int] = field(default_factory=list)  # error codes of the next sends
     _sent: int = 0
 
     def of(self, method: str) -> list[Call]:
@@ -112,9 +121,24 @@ class FakePlatforms(httpx.AsyncBaseTransport):
             body = {
                 key: _maybe_json(values[0]) for key, values in parse_qs(content.decode()).items()
             }
+        if request.url.host == MEDIA_HOST or "/file/bot" in request.url.path:
+            method = "download"  # a file's bytes (WhatsApp's CDN, Telegram's file server)
         self.calls.append(Call(str(request.url), method, body, request.headers))
+        if method == "download":
+            name = request.url.params.get("mid") or request.url.path.rsplit("/", 1)[-1]
+            return httpx.Response(200, content=f"{name} bytes".encode())
         if "/bot" in request.url.path:
             return self._telegram(method, body)
+        if request.method == "GET":  # the Graph API's media URL for a media id
+            url = f"https://{MEDIA_HOST}/whatsapp_business/attachments/?mid={method}"
+            media = {"url": url, "mime_type": "image/jpeg", "sha256": "x", "file_size": 17}
+            return httpx.Response(
+                200, json={**media, "id": method, "messaging_product": "whatsapp"}
+            )
+        if self.whatsapp_errors:
+            code = self.whatsapp_errors.pop(0)
+            error = {"message": f"(#{code}) refused", "type": "OAuthException", "code": code}
+            return httpx.Response(400, json={"error": error | {"fbtrace_id": "A"}})
         self._sent += 1
         return httpx.Response(
             200,
@@ -132,6 +156,15 @@ class FakePlatforms(httpx.AsyncBaseTransport):
         if method == "getUpdates":
             updates, self.telegram_updates = self.telegram_updates, []
             return httpx.Response(200, json={"ok": True, "result": updates})
+        if method == "getFile":
+            found = {"file_id": body["file_id"], "file_unique_id": "u1", "file_size": 17}
+            path = f"photos/{body['file_id']}.jpg"
+            return httpx.Response(200, json={"ok": True, "result": found | {"file_path": path}})
+        if method == "sendMessage" and int(body["chat_id"]) in self.telegram_blocked:
+            blocked = "Forbidden: bot was blocked by the user"
+            return httpx.Response(
+                403, json={"ok": False, "error_code": 403, "description": blocked}
+            )
         if method == "sendMessage":
             if self.telegram_429:
                 retry_after = self.telegram_429.pop(0)

@@ -83,9 +83,10 @@ def test_telegram_deep_link_balance_and_a_replayed_press(
     async def scenario() -> None:
         async with real_bots(app, bot_token) as bots:
             assert (await bots.telegram(tg_message(1, f"/start {chat_token}"))).status_code == 200
-            [welcome] = bots.platforms.of("sendMessage")
+            welcome, overview = bots.platforms.of("sendMessage")
             assert "Ana" in welcome.body["text"]
-            assert "menu:balance" in buttons_of(welcome)
+            assert "S/\xa01,000.00" in overview.body["text"]  # the balance and the options
+            assert [b for b in buttons_of(overview) if b.startswith("offer:")]
 
             press = tg_press(2, "menu:balance", query_id="cq-balance")
             assert (await bots.telegram(press)).status_code == 200
@@ -99,11 +100,13 @@ def test_telegram_deep_link_balance_and_a_replayed_press(
     run(scenario())
 
 
-def test_a_balance_check_is_three_api_calls_and_an_undelivered_reply_keeps_the_state(
+def test_a_balance_check_is_three_api_calls_and_an_unsent_reply_is_sent_again_as_is(
     app: Any, bot_token: str, chat_token: str, session: Session
 ) -> None:
     """The claim brings the chat's state, the accounts their plans and promises, and the
-    state is stored with the settlement, once the reply was delivered."""
+    state is stored with the settlement. A reply that could not be sent is kept with the claim
+    (with the state the turn left): Telegram's redelivery gets that same reply, and the turn is
+    not run again."""
     api = Recorder(httpx.ASGITransport(app=app))
 
     def state() -> tuple[str, dict[str, Any]]:
@@ -111,24 +114,36 @@ def test_a_balance_check_is_three_api_calls_and_an_undelivered_reply_keeps_the_s
         session.refresh(row)
         return row.step, row.data
 
+    def calls() -> list[tuple[str, str]]:
+        found = [(r.method, r.url.path.split("/telegram/42")[1]) for r in api.requests]
+        api.requests.clear()
+        return found
+
     async def scenario() -> None:
         async with real_bots(app, bot_token, api) as bots:
             assert (await bots.telegram(tg_message(1, f"/start {chat_token}"))).status_code == 200
+            assert state()[0] == "offers"  # the balance and the options, at once
+            calls()
+            assert (
+                await bots.telegram(tg_press(2, "menu:balance", query_id="q1"))
+            ).status_code == 200
+            assert calls() == [("POST", "/inbox"), ("GET", "/accounts"), ("POST", "/inbox/settle")]
             assert state()[0] == "menu"
-            bots.platforms.telegram_429 = [3600]  # the balance can't be sent: not delivered
-            pressed = tg_press(2, "menu:balance", query_id="cq-balance")
-            api.requests.clear()
-            assert (await bots.telegram(pressed)).status_code == 500
-            assert "account_id" not in state()[1]  # the turn did not advance the chat
-            calls = [(r.method, r.url.path.split("/telegram/42")[1]) for r in api.requests]
-            assert calls == [("POST", "/inbox"), ("GET", "/accounts"), ("POST", "/inbox/settle")]
 
-            api.requests.clear()
+            assert (await bots.telegram(tg_message(3, "opciones de pago"))).status_code == 200
+            calls()
+            bots.platforms.telegram_429 = [3600]  # the balance can't be sent: not delivered
+            pressed = tg_press(4, "menu:balance", query_id="q2")
+            assert (await bots.telegram(pressed)).status_code == 500
+            assert calls() == [("POST", "/inbox"), ("GET", "/accounts"), ("POST", "/inbox/settle")]
+            assert state()[0] == "menu"  # the turn happened: its state is kept with its reply
+
             assert (await bots.telegram(pressed)).status_code == 200  # Telegram redelivers
-            calls = [(r.method, r.url.path.split("/telegram/42")[1]) for r in api.requests]
-            assert calls == [("POST", "/inbox"), ("GET", "/accounts"), ("POST", "/inbox/settle")]
-            assert "1,000.00" in bots.platforms.of("sendMessage")[-1].body["text"]
-            assert "account_id" in state()[1]  # delivered: stored with the settlement
+            assert calls() == [("POST", "/inbox"), ("POST", "/inbox/settle")]  # not run again
+            resent = bots.platforms.of("sendMessage")[-1]
+            assert "1,000.00" in resent.body["text"]
+            assert (await bots.telegram(pressed)).status_code == 200  # delivered: once
+            assert bots.platforms.of("sendMessage")[-1] is resent
 
     run(scenario())
 
@@ -139,12 +154,15 @@ def test_whatsapp_verify_offers_accept_and_a_replayed_webhook(
     async def scenario() -> None:
         async with real_bots(app, bot_token) as bots:
             assert (await bots.whatsapp(wa_text(chat_token, wamid="wamid.E1"))).status_code == 200
-            menu = bots.platforms.calls[-1].body
-            assert menu["to"] == WA_USER
-            assert menu["interactive"]["type"] == "list"  # the menu has more than 3 options
-            rows = menu["interactive"]["action"]["sections"][0]["rows"]
-            assert "menu:offers" in [row["id"] for row in rows]
+            overview = bots.platforms.calls[-1].body
+            assert overview["to"] == WA_USER
+            assert overview["interactive"]["type"] == "list"  # more than 3 options
+            rows = overview["interactive"]["action"]["sections"][0]["rows"]
+            assert "menu:pay" in [row["id"] for row in rows]
             assert all(len(row["title"]) <= 24 for row in rows)
+            # Each option says what it is; the full words go in the row's description.
+            labels = [row.get("description") or row["title"] for row in rows]
+            assert any(label.startswith("Pago único S/ 900.00 hasta el") for label in labels)
 
             await bots.whatsapp(wa_list_reply("menu:offers", "Opciones", wamid="wamid.E2"))
             offers = bots.platforms.calls[-1].body["interactive"]

@@ -152,13 +152,58 @@ def test_the_same_webhook_twice_is_answered_once() -> None:
     run(scenario())
 
 
-def test_legacy_payloads_without_user_id_are_counted_not_lost_silently() -> None:
+def test_older_payloads_without_user_id_are_read_and_answered() -> None:
     async def scenario() -> None:
         async with bots_app() as bots:
-            response = await bots.whatsapp(wa_text("hola", user_id=False))
-            assert response.status_code == 200  # pywa drops it; Meta must not retry forever
-            assert bots.conversation.incoming == []
-            assert bots.app.state.bots.whatsapp.stats.unparsed == 1
+            response = await bots.whatsapp(wa_text("hola", user_id=False, wamid="wamid.OLD1"))
+            assert response.status_code == 200
+            [incoming] = bots.conversation.incoming
+            assert (incoming.user_id, incoming.message_id, incoming.text) == (
+                WA_USER,
+                "wamid.OLD1",
+                "hola",
+            )
+            [sent] = bots.platforms.calls
+            assert sent.body["to"] == WA_USER
+            assert bots.app.state.bots.whatsapp.stats.unparsed == 0
+
+    run(scenario())
+
+
+def test_every_message_of_a_batch_is_answered() -> None:
+    async def scenario() -> None:
+        async with bots_app() as bots:
+            other = {"profile": {"name": "Luis"}, "wa_id": "51911111111"}
+            first = wa_message("text", {"body": "hola"}, wamid="wamid.M1")
+            second = wa_message("text", {"body": "saldo"}, wamid="wamid.M2") | {
+                "from": "51911111111"
+            }
+            body = wa_body(
+                {"contacts": [wa_contact(user_id=False), other], "messages": [first, second]}
+            )
+            assert (await bots.whatsapp(body)).status_code == 200
+            got = [(i.user_id, i.message_id, i.text) for i in bots.conversation.incoming]
+            assert got == [(WA_USER, "wamid.M1", "hola"), ("51911111111", "wamid.M2", "saldo")]
+            assert [c.body["to"] for c in bots.platforms.calls] == [WA_USER, "51911111111"]
+
+    run(scenario())
+
+
+def test_a_signed_but_malformed_envelope_answers_400() -> None:
+    async def scenario() -> None:
+        async with bots_app() as bots:
+            for body in (
+                b"not json",
+                b"[]",
+                b'{"object": "whatsapp_business_account"}',
+                b'{"entry": [{"changes": "x"}]}',
+                b'{"entry": [{"changes": [{"value": {"messages": ["x"]}}]}]}',
+                b'{"entry": [{"changes": [{"value": {"messages": [{"from": "1"}]}}]}]}',
+            ):
+                response = await bots.whatsapp(body)
+                assert response.status_code == 400, body
+            assert bots.conversation.incoming == [] and bots.platforms.calls == []
+            assert bots.app.state.bots.whatsapp.stats.malformed == 6
 
     run(scenario())
 
@@ -216,14 +261,37 @@ def test_updates_for_another_number_are_ignored() -> None:
     run(scenario())
 
 
-def test_non_text_messages_are_not_sent_to_the_core() -> None:
+def test_media_reach_the_core_and_a_voucher_is_downloaded_only_when_kept() -> None:
     async def scenario() -> None:
         async with bots_app() as bots:
-            image = wa_message("image", {"id": "media-1", "mime_type": "image/jpeg", "sha256": "x"})
-            body = wa_body({"contacts": [wa_contact()], "messages": [image]})
-            assert (await bots.whatsapp(body)).status_code == 200
-            assert bots.conversation.incoming == []
-            assert bots.app.state.bots.whatsapp.stats.unparsed == 0
+            image = wa_message(
+                "image",
+                {"id": "media-1", "mime_type": "image/jpeg", "sha256": "x", "caption": "voucher"},
+                wamid="wamid.IMG",
+            )
+            voice = wa_message(
+                "audio",
+                {"id": "media-2", "mime_type": "audio/ogg", "sha256": "y", "voice": True},
+                wamid="wamid.V",
+            )
+            sticker = wa_message(
+                "sticker", {"id": "media-3", "mime_type": "image/webp", "sha256": "z"}
+            )
+            for message in (image, voice, sticker | {"id": "wamid.S"}):
+                body = wa_body({"contacts": [wa_contact()], "messages": [message]})
+                assert (await bots.whatsapp(body)).status_code == 200
+            photo, note, stuck = bots.conversation.incoming
+            assert photo.text == "voucher" and photo.media is not None
+            assert (photo.media.kind, photo.media.mime_type) == ("image", "image/jpeg")
+            assert photo.media.is_voucher and not note.media.is_voucher  # type: ignore[union-attr]
+            assert (note.media.kind, stuck.media.kind) == ("voice", "sticker")  # type: ignore[union-attr]
+            assert bots.platforms.of("media-1") == []  # nothing downloaded unless kept
+            assert await photo.media.fetch() == b"media-1 bytes"  # type: ignore[misc]
+            assert [c.method for c in bots.platforms.calls if "media" in c.url] == [
+                "media-1",
+                "download",
+            ]
+            assert len(bots.platforms.of("messages")) == 3  # every one answered
 
     run(scenario())
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from backend.audit.models import AuditEvent
 from backend.conversations import service
-from backend.conversations.models import Conversation, InboxMessage, VerificationFailure
+from backend.conversations.models import Conversation, InboxMessage
 from backend.core.clock import utcnow
 from backend.core.security import decode_access_token
 from backend.tasks.models import Task
@@ -122,14 +122,52 @@ def test_the_claim_brings_the_state_and_a_delivered_settlement_stores_it(
         return client.get(f"{chat()}/state", headers=h).json()["step"]
 
     first = claim()
-    assert first["duplicate"] is False
+    assert first["duplicate"] is False and first["reply"] is None
     assert first["state"] == client.get(f"{chat()}/state", headers=h).json()
-    settle(False)  # not delivered: the claim is released and the state is not stored
+    settle(False)  # the turn failed before it had a reply: released, the state not stored
     assert step() == "start"
     assert claim()["state"]["step"] == "start"
     settle(True)
     assert step() == "ask_id"
-    assert claim() == {"duplicate": True, "state": None}
+    assert claim() == {"duplicate": True, "state": None, "reply": None}
+
+
+def test_a_reply_that_could_not_be_sent_is_kept_and_sent_again_as_is(
+    client, session: Session, seed: Seed
+) -> None:
+    """The turn happened (its side effects too): its state and its reply settle together, and
+    every redelivery of the message gets that same reply until one is delivered."""
+    h = seed.headers
+    reply = [
+        {
+            "text": "¡Listo! Su acuerdo quedó registrado.",
+            "buttons": [{"id": "pay:x", "label": "Pagar"}],
+        }
+    ]
+
+    def claim() -> dict:
+        return client.post(f"{chat()}/inbox", headers=h, json={"message_id": "m-1"}).json()
+
+    def settle(body: dict) -> None:
+        answer = client.post(
+            f"{chat()}/inbox/settle", headers=h, json={"message_id": "m-1", **body}
+        )
+        assert answer.is_success, answer.text
+
+    assert claim()["reply"] is None
+    settle({"delivered": False, "state": {"step": "menu"}, "reply": reply})
+    assert client.get(f"{chat()}/state", headers=h).json()["step"] == "menu"
+    again = claim()
+    assert again["duplicate"] is False and again["reply"] == [
+        {**reply[0], "list_title": None, "url": None}
+    ]
+    assert claim()["duplicate"] is True  # that redelivery is being answered
+    settle({"delivered": False})  # its send failed too: the stored reply stays
+    assert claim()["reply"][0]["text"] == reply[0]["text"]
+    settle({"delivered": True})
+    assert claim()["duplicate"] is True
+    row = session.exec(select(InboxMessage).where(InboxMessage.message_id == "m-1")).one()
+    assert row.done_at is not None and row.reply is not None
 
 
 def test_verify_by_phone_or_birth_date_then_list_accounts(client, seed: Seed) -> None:
@@ -147,42 +185,6 @@ def test_verify_by_phone_or_birth_date_then_list_accounts(client, seed: Seed) ->
         json={"id_type": "DNI", "id_number": "4567-8912", "birth_date": "1985-03-15"},
     )
     assert by_birth.json()["status"] == "verified"
-
-
-def test_failures_are_generic_and_three_lock_the_chat_and_the_id(
-    client, session: Session, seed: Seed
-) -> None:
-    h = seed.headers
-
-    def attempt(user_id: str, id_number: str, last4: str):
-        return client.post(
-            f"{chat(user_id)}/identify",
-            headers=h,
-            json={"id_number": id_number, "phone_last4": last4},
-        )
-
-    unknown_id = attempt("1001", "99999999", "4321").json()
-    wrong_factor = attempt("2002", seed.debtor.id_number, "0000").json()
-    assert unknown_id == wrong_factor == {**unknown_id, "status": "failed", "attempts_left": 2}
-    assert attempt("1001", "88888888", "4321").json()["attempts_left"] == 1
-    third = attempt("1001", "77777777", "4321").json()
-    assert third["status"] == "locked" and 0 < third["retry_after_seconds"] <= 1800
-    right = attempt("1001", seed.debtor.id_number, PHONE[-4:])
-    assert right.status_code == 429 and right.json()["code"] == "verification_locked"
-    # Chat 2002 failed once on the debtor's ID; two more lock that chat and that ID.
-    assert attempt("2002", seed.debtor.id_number, "1111").json()["attempts_left"] == 1
-    assert attempt("2002", seed.debtor.id_number, "2222").json()["status"] == "locked"
-    # The ID is now locked for every chat, even with the right answer.
-    assert attempt("4004", seed.debtor.id_number, PHONE[-4:]).status_code == 429
-    events = session.exec(
-        select(AuditEvent).where(AuditEvent.action == "conversation.verification_failed")
-    ).all()
-    assert len(events) == 6 and all(seed.debtor.id_number not in str(e.after) for e in events)
-    for failure in session.exec(select(VerificationFailure)).all():
-        failure.at -= timedelta(minutes=31)
-        session.add(failure)
-    session.flush()
-    assert attempt("1001", seed.debtor.id_number, PHONE[-4:]).json()["status"] == "verified"
 
 
 def test_binding_expires(client, session: Session, seed: Seed) -> None:
@@ -311,3 +313,19 @@ def test_bot_identity_is_created_once_and_guarded(session: Session) -> None:
     session.flush()
     with pytest.raises(service.BotIdentityUnusable):
         service.ensure_bot_identity(session)
+
+
+def test_refusals_are_named_so_the_bot_can_say_which(client, seed: Seed) -> None:
+    """A plain 409 ``conflict`` tells a bot nothing to say; the bot API names the reason."""
+    verify(client, seed)
+    h, account = seed.headers, seed.account.id
+    offers = client.post(f"{chat()}/accounts/{account}/offers", headers=h).json()
+    accepted = client.post(f"{chat()}/offers/{offers[0]['id']}/accept", headers=h)
+    assert accepted.status_code == 201
+    again = client.post(f"{chat()}/offers/{offers[0]['id']}/accept", headers=h)
+    assert (again.status_code, again.json()["code"]) == (409, "offer_already_accepted")
+    other = client.post(f"{chat()}/offers/{offers[1]['id']}/accept", headers=h)
+    assert other.status_code == 409 and other.json()["code"] in ("plan_active", "offer_superseded")
+    more = client.post(f"{chat()}/accounts/{account}/offers", headers=h)
+    assert (more.status_code, more.json()["code"]) == (409, "plan_active")
+    assert more.json()["message"] == "The account already has an active plan."

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, func, select
 
+from backend.conversations.lockout import KEPT
 from backend.conversations.models import (
     ChatLinkRedemption,
     Conversation,
@@ -35,7 +36,7 @@ def test_clean_up_keeps_what_still_matters(
                     channel="whatsapp", user_id="u1", message_id=message, received_at=at, done_at=at
                 )
             )
-        for at in (now - timedelta(hours=3), now - timedelta(minutes=5)):
+        for at in (now - KEPT - timedelta(minutes=1), now - timedelta(hours=30)):
             session.add(VerificationFailure(channel="whatsapp", user_id="u1", id_key="k", at=at))
         session.add(
             Conversation(

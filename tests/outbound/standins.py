@@ -76,6 +76,7 @@ WHATSAPP_ERRORS: dict[str, Answer] = {
         404, 132001, "(#132001) Template name does not exist in the translation"
     ),
     "server_error": _whatsapp_error(500, 131000, "Something went wrong"),
+    "undeliverable": _whatsapp_error(400, 131026, "(#131026) Message Undeliverable"),
 }
 TELEGRAM_ERRORS: dict[str, Answer] = {
     "rate_limit": _telegram_error(

@@ -216,3 +216,21 @@ def test_a_chat_unlinked_after_planning_fails_over_to_the_next_channel(
     with session_scope(backend) as session:
         texts = sorted(m.text for m in session.execute(select(OutboxMessage)).scalars())
     assert [t.split(",")[0] for t in texts] == ["Hola Ana", "Hola Beto"]
+
+
+def test_a_chat_that_blocked_the_bot_is_unlinked_and_the_reminder_fails_over(
+    backend: Engine, apis: StandIns
+) -> None:
+    with session_scope(backend) as session:
+        portfolio_id, accounts = _seed(session, ("telegram", "sms"))
+    _chat_with_the_bot(backend, f"/start {_link_for(backend, accounts['Ana'])}")
+    _plan(backend, portfolio_id)
+    apis.telegram.fail_next("blocked")  # Ana blocked the bot since
+    _send(backend, apis)
+    _send(backend, apis)
+
+    failed = _attempts(backend)[(accounts["Ana"], Channel.telegram)]
+    assert (failed.status, failed.rule) == (AttemptStatus.failed, "unreachable")
+    assert _attempts(backend)[(accounts["Ana"], Channel.sms)].status == AttemptStatus.sent
+    with session_scope(backend) as session:
+        assert session.execute(select(DebtorChat)).first() is None  # no more Telegram reminders

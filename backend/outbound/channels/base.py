@@ -47,26 +47,31 @@ class OutboundMessage:
 class SendResult:
     """What the provider answered. ``retryable`` marks failures worth another try later
     (rate limits, 5xx, timeouts, connection errors), never a bad address; ``retry_after`` is
-    the wait the provider asked for, when it said one."""
+    the wait the provider asked for, when it said one; ``unreachable``: the recipient cannot be
+    reached on this channel at all (they blocked the Telegram bot; WhatsApp says undeliverable)."""
 
     provider_ref: str | None
     status: Literal["sent", "failed"]
     error: str | None = None
     retryable: bool = False
     retry_after: float | None = None
+    unreachable: bool = False
 
 
 def sent(provider_ref: str) -> SendResult:
     return SendResult(provider_ref=provider_ref, status="sent")
 
 
-def failed(error: str, *, retryable: bool, retry_after: float | None = None) -> SendResult:
+def failed(
+    error: str, *, retryable: bool, retry_after: float | None = None, unreachable: bool = False
+) -> SendResult:
     return SendResult(
         provider_ref=None,
         status="failed",
         error=error,
         retryable=retryable,
         retry_after=retry_after,
+        unreachable=unreachable,
     )
 
 

@@ -21,6 +21,7 @@ from telegram import Bot
 from telegram.error import (
     BadRequest,
     ChatMigrated,
+    Forbidden,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -50,6 +51,8 @@ def _error_result(error: TelegramError) -> SendResult:
         )
     if isinstance(error, ChatMigrated):
         return failed(f"telegram: chat moved to {error.new_chat_id}", retryable=False)
+    if isinstance(error, Forbidden):  # "bot was blocked by the user", "user is deactivated"
+        return failed(f"telegram: {error.message}", retryable=False, unreachable=True)
     # BadRequest is a NetworkError subclass: a bad chat id is final, a lost connection is not.
     retryable = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
     return failed(f"telegram: {type(error).__name__}: {error.message}", retryable=retryable)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import httpx
 from pywa import WhatsApp
 from pywa.errors import (
+    MessageUndeliverable,
     ServiceUnavailable,
     ThrottlingError,
     UnknownError,
@@ -46,7 +47,11 @@ def _components(template: WhatsAppTemplate) -> list[dict[str, object]] | None:
 def _error_result(error: WhatsAppError) -> SendResult:
     status = error.status_code or 0
     retryable = isinstance(error, _TRANSIENT) or bool(error.is_transient) or status >= 500
-    return failed(f"whatsapp {error.code}: {error.message}", retryable=retryable)
+    return failed(
+        f"whatsapp {error.code}: {error.message}",
+        retryable=retryable,
+        unreachable=isinstance(error, MessageUndeliverable),  # 131026
+    )
 
 
 class WhatsAppSender:

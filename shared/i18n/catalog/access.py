@@ -26,4 +26,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The policy changed since this change was asked for: reject it and have it "
         "asked again over the current policy.",
     },
+    "error.api_key_user_refused": {
+        "es": "No se puede crear una clave de API para ese usuario (los bots tienen su propia "
+        "credencial).",
+        "en": "An API key cannot be made for that user (the bots have their own credential).",
+    },
 }

@@ -25,12 +25,20 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "es": "El estado de la conversación supera los {limit} caracteres.",
         "en": "The conversation state exceeds {limit} characters.",
     },
+    "error.voucher_type": {
+        "es": "Solo se aceptan fotos (JPEG, PNG, WebP, HEIC, GIF) y documentos PDF.",
+        "en": "Only photos (JPEG, PNG, WebP, HEIC, GIF) and PDF documents are accepted.",
+    },
     # Greeting, language and verification.
     "bot.greeting": {
         "es": "¡Hola! 👋 Soy el asistente virtual de Cobro. Le ayudo a consultar su deuda, "
         "pagar, ver opciones de pago o hablar con un asesor.\n¿En qué idioma desea continuar?",
         "en": "Hi! 👋 I'm Cobro's virtual assistant. I can help you check what you owe, pay, "
         "see payment options or talk to a person.\nWhich language would you like to use?",
+    },
+    "bot.greeting.short": {
+        "es": "¡Hola! 👋 Soy el asistente virtual de Cobro.",
+        "en": "Hi! 👋 I'm Cobro's virtual assistant.",
     },
     "bot.language.set": {
         "es": "Perfecto, continuamos en español.",
@@ -52,13 +60,13 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "es": "Gracias. Ahora escriba los últimos 4 dígitos del teléfono que tenemos "
         "registrado, o su fecha de nacimiento (dd/mm/aaaa).",
         "en": "Thank you. Now type the last 4 digits of the phone number we have on file, or "
-        "your date of birth (mm/dd/yyyy).",
+        "your date of birth (day/month/year, dd/mm/yyyy).",
     },
     "bot.verify.bad_factor": {
         "es": "Necesito los últimos 4 dígitos de su teléfono (por ejemplo 4321) o su fecha de "
         "nacimiento (por ejemplo 15/03/1985).",
         "en": "I need the last 4 digits of your phone (for example 4321) or your date of birth "
-        "(for example 03/15/1985).",
+        "(for example 15/03/1985 for 15 March 1985).",
     },
     "bot.verify.failed": {
         "es": {
@@ -75,10 +83,39 @@ MESSAGES: dict[str, dict[str, Any]] = {
         },
     },
     "bot.verify.locked": {
-        "es": "Por su seguridad, la verificación quedó bloqueada por {minutes} minutos tras "
-        "varios intentos fallidos. Inténtelo más tarde o use el enlace que le enviamos.",
-        "en": "For your security, verification is locked for {minutes} minutes after several "
-        "failed attempts. Please try again later or use the link we sent you.",
+        "es": {
+            "one": "Por su seguridad, la verificación en este chat está en pausa tras varios "
+            "intentos fallidos. Podrá intentarlo de nuevo en {count} minuto. Si lo prefiere, "
+            "un asesor puede llamarle.",
+            "other": "Por su seguridad, la verificación en este chat está en pausa tras varios "
+            "intentos fallidos. Podrá intentarlo de nuevo en {count} minutos. Si lo prefiere, "
+            "un asesor puede llamarle.",
+        },
+        "en": {
+            "one": "For your security, verification in this chat is paused after several failed "
+            "attempts. You can try again in {count} minute. If you prefer, a person can call "
+            "you.",
+            "other": "For your security, verification in this chat is paused after several "
+            "failed attempts. You can try again in {count} minutes. If you prefer, a person can "
+            "call you.",
+        },
+    },
+    "bot.verify.locked_hours": {
+        "es": {
+            "one": "Por su seguridad, la verificación en este chat está en pausa tras varios "
+            "intentos fallidos. Podrá intentarlo de nuevo en {count} hora. Si lo prefiere, un "
+            "asesor puede llamarle.",
+            "other": "Por su seguridad, la verificación en este chat está en pausa tras varios "
+            "intentos fallidos. Podrá intentarlo de nuevo en {count} horas. Si lo prefiere, un "
+            "asesor puede llamarle.",
+        },
+        "en": {
+            "one": "For your security, verification in this chat is paused after several failed "
+            "attempts. You can try again in {count} hour. If you prefer, a person can call you.",
+            "other": "For your security, verification in this chat is paused after several "
+            "failed attempts. You can try again in {count} hours. If you prefer, a person can "
+            "call you.",
+        },
     },
     "bot.verify.link_invalid": {
         "es": "Ese enlace no es válido, ya venció o ya se usó en otro chat. También puede "
@@ -91,8 +128,8 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "en": "For your security, your session ended. Let's verify your identity again.",
     },
     "bot.welcome": {
-        "es": "Gracias, {name}. Su identidad está verificada. ¿En qué le puedo ayudar?",
-        "en": "Thank you, {name}. Your identity is verified. How can I help you?",
+        "es": "Gracias, {name}. Su identidad está verificada.",
+        "en": "Thank you, {name}. Your identity is verified.",
     },
     "bot.menu.prompt": {
         "es": "{name}, ¿en qué le puedo ayudar?",
@@ -169,8 +206,24 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "en": "{name}, your balance with {creditor} ({product} ···{reference}) is {balance}.",
     },
     "bot.balance.overdue": {
-        "es": "Tiene {days} días de atraso.",
-        "en": "It is {days} days overdue.",
+        "es": {"one": "Tiene {count} día de atraso.", "other": "Tiene {count} días de atraso."},
+        "en": {"one": "It is {count} day overdue.", "other": "It is {count} days overdue."},
+    },
+    "bot.overview.options": {
+        "es": {
+            "one": "Tiene {count} opción para ponerse al día:",
+            "other": "Tiene {count} opciones para ponerse al día:",
+        },
+        "en": {
+            "one": "You have {count} option to settle it:",
+            "other": "You have {count} options to settle it:",
+        },
+    },
+    "bot.overview.hint": {
+        "es": "Toque una para aceptarla, o escríbame su propuesta (por ejemplo «6 cuotas desde el "
+        "15»).",
+        "en": "Tap one to accept it, or type your own proposal (for example “6 instalments "
+        "starting on the 15th”).",
     },
     "bot.balance.plan": {
         "es": "Tiene un plan activo: su próxima cuota es de {amount} y vence el {date}.",
@@ -197,6 +250,14 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "es": "Próximo pago: la inicial, {amount}, vence el {date}.",
         "en": "Next payment: the down payment, {amount}, due on {date}.",
     },
+    "bot.plan.already": {
+        "es": "{name}, esa opción ya está aceptada: su acuerdo es {terms}.",
+        "en": "{name}, that option is already accepted: your agreement is {terms}.",
+    },
+    "bot.plan.other": {
+        "es": "{name}, esta cuenta ya tiene un acuerdo vigente: {terms}.",
+        "en": "{name}, this account already has an agreement in place: {terms}.",
+    },
     "bot.plan.accepted": {
         "es": "¡Listo, {name}! Su acuerdo quedó registrado: {terms}.",
         "en": "Done, {name}! Your agreement is recorded: {terms}.",
@@ -222,9 +283,13 @@ MESSAGES: dict[str, dict[str, Any]] = {
     },
     "bot.offers.hint": {
         "es": "Elija una opción para aceptarla, o escríbame su propuesta: «puedo pagar 150 "
-        "al mes», «6 cuotas» o «pago el 40% ahora».",
+        "al mes», «6 cuotas desde el 15» o «40% ahora y el resto en 3».",
         "en": "Choose an option to accept it, or type your own proposal: “I can pay 150 a "
-        "month”, “6 instalments” or “40% now”.",
+        "month”, “6 instalments starting on the 15th” or “40% now and the rest in 3”.",
+    },
+    "bot.offers.plan_active": {
+        "es": "Ya tiene un plan de pagos activo en esta cuenta:",
+        "en": "You already have an active payment plan on this account:",
     },
     "bot.offer.line": {"es": "{n}. {terms}", "en": "{n}. {terms}"},
     "bot.offer.settlement": {
@@ -244,6 +309,44 @@ MESSAGES: dict[str, dict[str, Any]] = {
             "one": "{count} instalment of {amount}, on {date}",
             "other": "{count} {frequency} instalments of {amount}, the first on {date}",
         },
+    },
+    "bot.offer.plan_last": {
+        "es": {
+            "one": "{count} cuota de {amount}, el {date}, y una última de {last}",
+            "other": "{count} cuotas {frequency} de {amount}, la primera el {date}, y una "
+            "última de {last}",
+        },
+        "en": {
+            "one": "{count} instalment of {amount}, on {date}, and a last one of {last}",
+            "other": "{count} {frequency} instalments of {amount}, the first on {date}, and a "
+            "last one of {last}",
+        },
+    },
+    "bot.offer.plan_first": {
+        "es": "una primera cuota de {first} el {date} y {count} cuotas {frequency} de {amount}",
+        "en": "a first instalment of {first} on {date} and {count} {frequency} instalments of "
+        "{amount}",
+    },
+    "bot.offer.plan_two": {
+        "es": "{count} cuotas {frequency} de {amount} y {rest} de {other}, la primera el {date}",
+        "en": "{count} {frequency} instalments of {amount} and {rest} of {other}, the first on "
+        "{date}",
+    },
+    "bot.offer.plan_range": {
+        "es": "{count} cuotas {frequency} de {low} a {high}, la primera el {date}",
+        "en": "{count} {frequency} instalments from {low} to {high}, the first on {date}",
+    },
+    "bot.offer.label.settlement": {
+        "es": "Pago único {total} hasta el {date}",
+        "en": "One payment {total} by {date}",
+    },
+    "bot.offer.label.plan": {
+        "es": {"one": "{count} cuota de {amount}", "other": "{count} cuotas de {amount}"},
+        "en": {"one": "{count} instalment of {amount}", "other": "{count} instalments of {amount}"},
+    },
+    "bot.offer.label.down": {
+        "es": "Inicial {amount} + {plan}",
+        "en": "{amount} down + {plan}",
     },
     "bot.offer.down": {
         "es": "una inicial de {amount} el {date} y",
@@ -277,6 +380,10 @@ MESSAGES: dict[str, dict[str, Any]] = {
     "bot.propose.meanwhile": {
         "es": "Mientras tanto, puede aceptar {terms}.",
         "en": "Meanwhile, you can accept {terms}.",
+    },
+    "bot.propose.date_moved": {
+        "es": "Pidió empezar el {asked}, pero lo más cercano que su acreedor permite es el {date}.",
+        "en": "You asked to start on {asked}, but the closest date your creditor allows is {date}.",
     },
     "bot.propose.ask_count": {
         "es": "¿En cuántas cuotas pagaría el resto? Por ejemplo: «4 cuotas».",
@@ -333,7 +440,7 @@ MESSAGES: dict[str, dict[str, Any]] = {
     # Promises.
     "bot.promise.ask_date": {
         "es": "¿Qué día realizará el pago? Por ejemplo: «el viernes», «15/12» o «fin de mes».",
-        "en": "On what date will you pay? For example: “Friday”, “12/15” or “end of month”.",
+        "en": "On what date will you pay? For example: “Friday”, “15/12” or “end of month”.",
     },
     "bot.promise.ask_amount": {
         "es": "¿Cuánto pagará el {date}?",
@@ -357,11 +464,83 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "es": "Entendido, no registré ningún compromiso.",
         "en": "Understood, I did not record any promise.",
     },
+    # Photos, documents and what the bot cannot read.
+    "bot.voucher.received": {
+        "es": "Recibimos su comprobante; lo revisaremos hoy y le avisaremos cuando el pago quede "
+        "registrado.",
+        "en": "We received your receipt; we will review it today and let you know once the "
+        "payment is recorded.",
+    },
+    "bot.voucher.verify_first": {
+        "es": "Gracias por enviar su comprobante. Para guardarlo en su cuenta primero debo "
+        "verificar su identidad.",
+        "en": "Thank you for sending your receipt. To keep it on your account I first need to "
+        "verify your identity.",
+    },
+    "bot.voucher.send_again": {
+        "es": "Ahora sí: envíeme de nuevo la foto o el PDF de su comprobante.",
+        "en": "Now please send me the photo or PDF of your receipt again.",
+    },
+    "bot.voucher.too_large": {
+        "es": "Ese archivo es demasiado grande (máximo 5 MB). Envíe una foto del comprobante, "
+        "por favor.",
+        "en": "That file is too large (5 MB at most). Please send a photo of the receipt.",
+    },
+    "bot.voucher.bad_type": {
+        "es": "Solo puedo guardar fotos o archivos PDF del comprobante.",
+        "en": "I can only keep photos or PDF files of the receipt.",
+    },
+    "bot.voucher.failed": {
+        "es": "No pude guardar ese archivo. Inténtelo de nuevo o escriba «asesor».",
+        "en": "I couldn't keep that file. Please try again or type “agent”.",
+    },
+    "bot.media.unsupported": {
+        "es": "Por ahora no puedo escuchar audios ni ver stickers, videos o ubicaciones. Puedo "
+        "mostrarle su saldo y sus opciones de pago, enviarle un enlace para pagar, guardar la "
+        "foto de su comprobante o pedir que un asesor le llame. Escríbame en un mensaje de "
+        "texto.",
+        "en": "I can't listen to voice notes or see stickers, videos or locations yet. I can "
+        "show your balance and payment options, send you a payment link, keep a photo of your "
+        "receipt or ask a person to call you. Please write me a text message.",
+    },
+    # Payment confirmations pushed to the chat (backend.conversations.notices).
+    "bot.payment.received": {
+        "es": "¡Gracias, {name}! Recibimos su pago de {amount} del {date} ({creditor}).",
+        "en": "Thank you, {name}! We received your payment of {amount} on {date} ({creditor}).",
+    },
+    "bot.payment.balance": {
+        "es": "Su saldo ahora es {balance}.",
+        "en": "Your balance is now {balance}.",
+    },
+    "bot.payment.paid_off": {
+        "es": "Su deuda con {creditor} quedó pagada por completo.",
+        "en": "Your debt with {creditor} is now paid in full.",
+    },
+    "bot.payment.next": {
+        "es": "Su próxima cuota es de {amount} y vence el {date}.",
+        "en": "Your next instalment of {amount} is due on {date}.",
+    },
+    "bot.payment.receipt": {
+        "es": "Comprobante: {url}",
+        "en": "Receipt: {url}",
+    },
     # A person, opt-out.
     "bot.agent.done": {
         "es": "Listo. Pedí que un asesor se comunique con usted pronto, por este medio o por "
         "teléfono.",
         "en": "Done. I've asked a person to contact you soon, here or by phone.",
+    },
+    "bot.agent.ask_id": {
+        "es": "Escriba su número de documento y pediré que un asesor le llame al teléfono que "
+        "tenemos registrado.",
+        "en": "Type your ID document number and I'll ask a person to call you at the phone "
+        "number we have on file.",
+    },
+    "bot.agent.unverified": {
+        "es": "Listo. Si sus datos coinciden con nuestros registros, un asesor le llamará pronto "
+        "al teléfono que tenemos registrado.",
+        "en": "Done. If your details match our records, a person will call you soon at the "
+        "phone number we have on file.",
     },
     "bot.agent.none": {
         "es": "No encontré cuentas abiertas para derivarle a un asesor.",

@@ -47,15 +47,20 @@ def test_flood_control_is_retryable_after_the_wait_telegram_asked(
 
 
 @pytest.mark.parametrize(
-    ("kind", "retryable", "text"),
+    ("kind", "retryable", "text", "unreachable"),
     [
-        ("server_error", True, "internal server error"),
-        ("bad_number", False, "chat not found"),
-        ("blocked", False, "bot was blocked"),
+        ("server_error", True, "internal server error", False),
+        ("bad_number", False, "chat not found", False),
+        ("blocked", False, "bot was blocked", True),
     ],
 )
 def test_errors_map_to_failed_and_retryable_only_when_worth_retrying(
-    sender: TelegramSender, apis: StandIns, kind: str, retryable: bool, text: str
+    sender: TelegramSender,
+    apis: StandIns,
+    kind: str,
+    retryable: bool,
+    text: str,
+    unreachable: bool,
 ) -> None:
     apis.telegram.fail_next(kind)
 
@@ -63,6 +68,7 @@ def test_errors_map_to_failed_and_retryable_only_when_worth_retrying(
 
     assert (result.status, result.retryable, result.provider_ref) == ("failed", retryable, None)
     assert text in (result.error or "").lower()
+    assert result.unreachable is unreachable  # the person blocked the bot: never retried
     assert sender.send(message()).status == "sent"
 
 

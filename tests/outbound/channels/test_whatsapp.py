@@ -120,6 +120,7 @@ def test_an_unknown_template_language_fails_before_any_call(
         ("server_error", True, "131000"),
         ("bad_number", False, "100"),
         ("no_template", False, "132001"),
+        ("undeliverable", False, "131026"),
     ],
 )
 def test_errors_map_to_failed_and_retryable_only_when_worth_retrying(
@@ -131,6 +132,7 @@ def test_errors_map_to_failed_and_retryable_only_when_worth_retrying(
 
     assert (result.status, result.retryable, result.provider_ref) == ("failed", retryable, None)
     assert (result.error or "").startswith(f"whatsapp {code}:")
+    assert result.unreachable is (kind == "undeliverable")  # reaches nobody: the debtor's channel
     assert sender.send(message()).status == "sent"  # the next call goes through
 
 
