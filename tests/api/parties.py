@@ -10,7 +10,8 @@ batch and a policy change of ``sup_a``, and the chat bound to the debtor. The ot
 ``a2`` (a1's teammate), team B (``sup_b``, agent ``b1``, whose debtor's chat is bound too),
 the bot and an admin. The portfolio, its templates and strategy, and a bank statement with
 an unmatched line are shared (the agency's, seen by every staff member); the creditor's
-webhook endpoint and a dead delivery of it are the admins' alone.
+webhook endpoint and a dead delivery of it, and an API key acting as ``a1``, are the admins'
+alone.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from sqlmodel import Session
 from backend.accounts.models import Account
 from backend.audit.models import AuditEvent
 from backend.audit.service import Actor
+from backend.auth import keys
+from backend.auth.models import ApiKey
 from backend.conversations.models import Conversation
 from backend.core.clock import utcnow
 from backend.creditors.models import Creditor, Portfolio
@@ -53,6 +56,7 @@ from backend.tasks import service as tasks
 from backend.tasks.models import Task
 from backend.uploads.models import Upload
 from backend.users.models import User
+from shared.schemas.auth import ApiKeyCreate
 from shared.schemas.disputes import DisputeResolve
 from shared.schemas.enums import (
     ActionChannel,
@@ -112,6 +116,7 @@ class Scene:
     strategy: str
     endpoint: WebhookEndpoint  # the creditor's
     delivery: WebhookDelivery  # dead
+    api_key: ApiKey  # acting as a1
     secrets: dict[str, str] = field(default_factory=dict)  # what no other party may read
 
     def user(self, name: str) -> User:
@@ -211,6 +216,9 @@ def build(session: Session) -> Scene:
         attempts=8,
         next_attempt_at=utcnow(),
     )
+    made_key = keys.create(session, system, ApiKeyCreate(name="ERP", user_id=a1.id))
+    api_key = session.get(ApiKey, made_key.id)
+    assert api_key is not None
     upload = Upload(
         kind="import",
         portfolio_id=portfolio.id,
@@ -296,6 +304,7 @@ def build(session: Session) -> Scene:
         strategy="cobranza",
         endpoint=endpoint,
         delivery=delivery,
+        api_key=api_key,
     )
     scene.secrets = {
         "debtor name": first,
@@ -309,6 +318,8 @@ def build(session: Session) -> Scene:
         "webhook secret": integrations.secret_of(endpoint),
         "webhook endpoint": str(endpoint.id),
         "webhook delivery": str(delivery.id),
+        "api key": made_key.key,
+        "api key id": str(api_key.id),
         **{
             name: str(getattr(scene, name).id)
             for name in (
@@ -367,7 +378,7 @@ def victim_state(session: Session, scene: Scene) -> dict[str, Any]:
     the debtor (names, opt-outs), and how many entries, payments, offers, plans, promises,
     tasks, links, disputes, certificates and notices hang from the accounts; the notice's
     showing; a1's shift; the policy change's status; the bindings; the webhook endpoint and
-    its delivery."""
+    its delivery; the API key."""
     session.expire_all()
     ids = [a.id for a in (scene.account, scene.planned, scene.asked, scene.paid, scene.disputed)]
     accounts = session.execute(
@@ -408,7 +419,9 @@ def victim_state(session: Session, scene: Scene) -> dict[str, Any]:
     shift = session.scalars(select(AgentShift).where(AgentShift.agent_id == scene.a1.id)).one()
     endpoint = session.get(WebhookEndpoint, scene.endpoint.id)
     delivery = session.get(WebhookDelivery, scene.delivery.id)
+    api_key = session.get(ApiKey, scene.api_key.id)
     assert notice is not None and endpoint is not None and delivery is not None
+    assert api_key is not None
     bound = session.execute(
         select(Conversation.debtor_ids).where(Conversation.user_id == CHAT_A)
     ).scalar_one()
@@ -423,4 +436,5 @@ def victim_state(session: Session, scene: Scene) -> dict[str, Any]:
         "shift": (shift.start_time, shift.end_time, shift.mode, shift.visit_minutes),
         "endpoint": (endpoint.url, endpoint.active, endpoint.secret_version, endpoint.events),
         "delivery": (delivery.status, delivery.attempts),
+        "api key revoked": api_key.revoked_at,
     }

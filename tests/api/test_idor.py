@@ -332,8 +332,13 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): Op("admin"),
     ("GET", "/api/v1/webhook-endpoints/{endpoint_id}/deliveries"): Op("admin"),
     ("POST", "/api/v1/webhook-deliveries/{delivery_id}/retry"): Op("admin"),
-    # A credential for bots in their own process: admins mint it.
+    # Credentials for bots in their own process and for machine clients: admins mint them.
     ("POST", "/api/v1/auth/bot-token"): Op("admin", body=lambda s: {"days": 1}),
+    ("POST", "/api/v1/auth/api-keys"): Op(
+        "admin", body=lambda s: {"name": "CRM", "user_id": str(s.a1.id)}
+    ),
+    ("GET", "/api/v1/auth/api-keys"): Op("admin"),
+    ("DELETE", "/api/v1/auth/api-keys/{key_id}"): Op("admin"),
     # The field app.
     ("GET", "/api/v1/field/worklist"): shared(query=lambda s: {"agent_id": str(s.a1.id)}),
     ("GET", "/api/v1/field/accounts/{account_id}"): Op("a1"),
@@ -454,6 +459,7 @@ PATH_IDS: dict[str, S] = {
     "agent_id": lambda s: s.a1.id,
     "endpoint_id": lambda s: s.endpoint.id,
     "delivery_id": lambda s: s.delivery.id,
+    "key_id": lambda s: s.api_key.id,
     "portfolio_id": lambda s: s.portfolio.id,
     "creditor_id": lambda s: s.portfolio.creditor_id,
     "name": lambda s: s.template[0],
