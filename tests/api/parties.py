@@ -1,36 +1,52 @@
 """Two parties for the IDOR walk (``test_idor.py``): everything one of them owns, built with
 the builders and services, and who else is around.
 
-The victim is agent ``a1`` of team A (supervisor ``sup_a``): a debtor with three accounts (one
+The victim is agent ``a1`` of team A (supervisor ``sup_a``): a debtor with five accounts (one
 with an open offer, a callback task, a payment link and its opening charge; one with an
-active plan; one with a proposal waiting for the supervisor's approval), an upload, an import
+active plan; one with a proposal waiting for the supervisor's approval; one closed by an
+upheld dispute after a payment, with its certificate and the notice the debtor is yet to be
+shown; one with an open dispute and its evidence file), a1's shift, an upload, an import
 batch and a policy change of ``sup_a``, and the chat bound to the debtor. The others are
 ``a2`` (a1's teammate), team B (``sup_b``, agent ``b1``, whose debtor's chat is bound too),
 the bot and an admin. The portfolio, its templates and strategy, and a bank statement with
-an unmatched line are shared (the agency's, seen by every staff member).
+an unmatched line are shared (the agency's, seen by every staff member); the creditor's
+webhook endpoint and a dead delivery of it, and an API key acting as ``a1``, are the admins'
+alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from backend.accounts.models import Account
+from backend.audit.models import AuditEvent
 from backend.audit.service import Actor
+from backend.auth import keys
+from backend.auth.models import ApiKey
 from backend.conversations.models import Conversation
 from backend.core.clock import utcnow
-from backend.creditors.models import Portfolio
+from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor
 from backend.demo.reminders import add_reminders
+from backend.disputes import service as disputes
+from backend.disputes.models import DebtorNotice, Dispute
+from backend.disputes.service import Opening
+from backend.documents import service as documents
+from backend.documents.models import Certificate
+from backend.field import shifts
+from backend.field.models import AgentShift
 from backend.imports.models import ImportBatch
+from backend.integrations import service as integrations
+from backend.integrations.models import WebhookDelivery, WebhookEndpoint
 from backend.ledger.models import LedgerEntry
 from backend.payments import service as payments
 from backend.payments.models import Payment, PaymentLink
-from backend.payments.service import LinkRequest
+from backend.payments.service import IncomingPayment, LinkRequest
 from backend.plans import service as plans
 from backend.plans.models import Offer, Plan
 from backend.policies.models import PolicyChange
@@ -40,7 +56,18 @@ from backend.tasks import service as tasks
 from backend.tasks.models import Task
 from backend.uploads.models import Upload
 from backend.users.models import User
-from shared.schemas.enums import ActionChannel, LinkPurpose, Role, TaskKind
+from shared.schemas.auth import ApiKeyCreate
+from shared.schemas.disputes import DisputeResolve
+from shared.schemas.enums import (
+    ActionChannel,
+    DisputeReason,
+    LinkPurpose,
+    PaymentMethod,
+    Role,
+    TaskKind,
+)
+from shared.schemas.field import ShiftUpdate
+from shared.schemas.integrations import WebhookEndpointCreate
 from shared.schemas.negotiation import ProposalRequest
 from shared.schemas.statements import StatementLineStatus
 from tests import builders as b
@@ -66,12 +93,20 @@ class Scene:
     account: Account  # a1's: open offer, callback task, payment link
     planned: Account  # a1's: active plan
     asked: Account  # a1's: a proposal waiting for sup_a
+    paid: Account  # a1's: a payment, then closed by an upheld dispute; its certificate
+    disputed: Account  # a1's: an open dispute naming an evidence file
     entry: LedgerEntry
     offer: Offer
     plan: Plan
     task: Task
     approval: Task
     link: PaymentLink
+    payment: Payment
+    closed: Dispute  # upheld: it closed ``paid``
+    notice: DebtorNotice  # how ``closed`` ended, not shown yet
+    certificate: Certificate
+    dispute: Dispute  # open, on ``disputed``
+    evidence: Upload
     upload: Upload
     batch: ImportBatch
     change: PolicyChange
@@ -79,6 +114,9 @@ class Scene:
     line: StatementLine
     template: tuple[str, str]  # name, language
     strategy: str
+    endpoint: WebhookEndpoint  # the creditor's
+    delivery: WebhookDelivery  # dead
+    api_key: ApiKey  # acting as a1
     secrets: dict[str, str] = field(default_factory=dict)  # what no other party may read
 
     def user(self, name: str) -> User:
@@ -138,6 +176,49 @@ def build(session: Session) -> Scene:
     link, _ = payments.create_link(
         session, system, account.id, LinkRequest(LinkPurpose.balance, "agent")
     )
+    paid, payment = _closed_after_a_payment(session, portfolio, a1, debtor)
+    closed = session.scalars(select(Dispute).where(Dispute.account_id == paid.id)).one()
+    disputes.resolve(
+        session, system, sup_a, closed, DisputeResolve(outcome="upheld", note="Ya pagó")
+    )
+    notice = session.scalars(select(DebtorNotice).where(DebtorNotice.account_id == paid.id)).one()
+    certificate, _ = documents.issue_certificate(session, system, paid.id)
+    disputed = b.account(
+        session, portfolio, agent=a1, owner=debtor, principal=70_000, external_ref="VIC-5"
+    )
+    evidence = disputes.store_evidence(
+        session,
+        system,
+        a1,
+        disputed,
+        filename="voucher.pdf",
+        content_type="application/pdf",
+        data=b"%PDF-1.4 voucher",
+    )
+    opening = Opening(
+        DisputeReason.already_paid, "Ya pagué", ActionChannel.agent, evidence=[evidence.id]
+    )
+    dispute, _ = disputes.open_dispute(session, system, disputed.id, opening)
+    shifts.update(session, system, a1.id, ShiftUpdate(start_time=time(8), end_time=time(17)))
+    made = integrations.create_endpoint(
+        session,
+        system,
+        session.get(Creditor, portfolio.creditor_id),
+        WebhookEndpointCreate(url="https://hooks.example.com/cobro", events=["payment.received"]),  # type: ignore[list-item]
+    )
+    endpoint = session.get(WebhookEndpoint, made.id)
+    assert endpoint is not None
+    delivery = WebhookDelivery(
+        endpoint_id=endpoint.id,
+        audit_event_id=session.scalars(select(AuditEvent.id).limit(1)).one(),
+        event_type="payment.received",
+        status="dead",
+        attempts=8,
+        next_attempt_at=utcnow(),
+    )
+    made_key = keys.create(session, system, ApiKeyCreate(name="ERP", user_id=a1.id))
+    api_key = session.get(ApiKey, made_key.id)
+    assert api_key is not None
     upload = Upload(
         kind="import",
         portfolio_id=portfolio.id,
@@ -171,7 +252,7 @@ def build(session: Session) -> Scene:
     statement = BankStatement(
         portfolio_id=portfolio.id, filename="extracto.csv", sha256="3" * 64, currency="PEN"
     )
-    session.add_all([upload, batch, change, statement])
+    session.add_all([upload, batch, change, statement, delivery])
     session.flush()
     line = StatementLine(
         statement_id=statement.id,
@@ -200,12 +281,20 @@ def build(session: Session) -> Scene:
         account=account,
         planned=planned,
         asked=asked,
+        paid=paid,
+        disputed=disputed,
         entry=entry,
         offer=offer,
         plan=plan,
         task=task,
         approval=approval,
         link=link,
+        payment=payment,
+        closed=closed,
+        notice=notice,
+        certificate=certificate,
+        dispute=dispute,
+        evidence=evidence,
         upload=upload,
         batch=batch,
         change=change,
@@ -213,6 +302,9 @@ def build(session: Session) -> Scene:
         line=line,
         template=("recordatorio", "es"),
         strategy="cobranza",
+        endpoint=endpoint,
+        delivery=delivery,
+        api_key=api_key,
     )
     scene.secrets = {
         "debtor name": first,
@@ -222,18 +314,32 @@ def build(session: Session) -> Scene:
         "agent a1": str(a1.id),
         "debtor": str(debtor.id),
         "link token": link.token,
+        "certificate code": certificate.code,
+        "webhook secret": integrations.secret_of(endpoint),
+        "webhook endpoint": str(endpoint.id),
+        "webhook delivery": str(delivery.id),
+        "api key": made_key.key,
+        "api key id": str(api_key.id),
         **{
             name: str(getattr(scene, name).id)
             for name in (
                 "account",
                 "planned",
                 "asked",
+                "paid",
+                "disputed",
                 "entry",
                 "offer",
                 "plan",
                 "task",
                 "approval",
                 "link",
+                "payment",
+                "closed",
+                "notice",
+                "certificate",
+                "dispute",
+                "evidence",
                 "upload",
                 "batch",
                 "change",
@@ -243,12 +349,38 @@ def build(session: Session) -> Scene:
     return scene
 
 
+def _closed_after_a_payment(
+    session: Session, portfolio: Portfolio, agent: User, debtor: Debtor
+) -> tuple[Account, Payment]:
+    """An account the debtor paid part of, then disputed as paid already (the dispute open)."""
+    account = b.account(
+        session, portfolio, agent=agent, owner=debtor, principal=50_000, external_ref="VIC-4"
+    )
+    payment, _ = payments.record_payment(
+        session,
+        Actor.system(),
+        account.id,
+        IncomingPayment(
+            amount_minor=20_000,
+            currency="PEN",
+            paid_on=today(),
+            method=PaymentMethod.transfer,
+            external_id="bank-vic-4",
+        ),
+    )
+    opening = Opening(DisputeReason.already_paid, "Pagué el resto", ActionChannel.agent)
+    disputes.open_dispute(session, Actor.system(), account.id, opening)
+    return account, payment
+
+
 def victim_state(session: Session, scene: Scene) -> dict[str, Any]:
     """What an attack could change of the victim's: their accounts (balance, agent, status),
     the debtor (names, opt-outs), and how many entries, payments, offers, plans, promises,
-    tasks and links hang from the accounts; the policy change's status; the bindings."""
+    tasks, links, disputes, certificates and notices hang from the accounts; the notice's
+    showing; a1's shift; the policy change's status; the bindings; the webhook endpoint and
+    its delivery; the API key."""
     session.expire_all()
-    ids = [scene.account.id, scene.planned.id, scene.asked.id]
+    ids = [a.id for a in (scene.account, scene.planned, scene.asked, scene.paid, scene.disputed)]
     accounts = session.execute(
         select(Account.id, Account.balance_minor, Account.assigned_agent_id, Account.status)
         .where(Account.id.in_(ids))  # type: ignore[attr-defined]
@@ -260,7 +392,18 @@ def victim_state(session: Session, scene: Scene) -> dict[str, Any]:
         model.__name__: session.execute(
             select(func.count()).select_from(model).where(model.account_id.in_(ids))  # type: ignore[attr-defined]
         ).scalar_one()
-        for model in (LedgerEntry, Payment, Offer, Plan, Promise, Task, PaymentLink)
+        for model in (
+            LedgerEntry,
+            Payment,
+            Offer,
+            Plan,
+            Promise,
+            Task,
+            PaymentLink,
+            Dispute,
+            Certificate,
+            DebtorNotice,
+        )
     }
     statuses = {
         model.__name__: sorted(
@@ -269,9 +412,16 @@ def victim_state(session: Session, scene: Scene) -> dict[str, Any]:
                 select(model.status).where(model.account_id.in_(ids))  # type: ignore[attr-defined]
             ).scalars()
         )
-        for model in (Offer, Plan, Task, PaymentLink)
+        for model in (Offer, Plan, Task, PaymentLink, Dispute)
     }
     change = session.get(PolicyChange, scene.change.id)
+    notice = session.get(DebtorNotice, scene.notice.id)
+    shift = session.scalars(select(AgentShift).where(AgentShift.agent_id == scene.a1.id)).one()
+    endpoint = session.get(WebhookEndpoint, scene.endpoint.id)
+    delivery = session.get(WebhookDelivery, scene.delivery.id)
+    api_key = session.get(ApiKey, scene.api_key.id)
+    assert notice is not None and endpoint is not None and delivery is not None
+    assert api_key is not None
     bound = session.execute(
         select(Conversation.debtor_ids).where(Conversation.user_id == CHAT_A)
     ).scalar_one()
@@ -282,4 +432,9 @@ def victim_state(session: Session, scene: Scene) -> dict[str, Any]:
         "statuses": statuses,
         "change": change.status if change else None,
         "bound": bound,
+        "notice shown": notice.shown_at,
+        "shift": (shift.start_time, shift.end_time, shift.mode, shift.visit_minutes),
+        "endpoint": (endpoint.url, endpoint.active, endpoint.secret_version, endpoint.events),
+        "delivery": (delivery.status, delivery.attempts),
+        "api key revoked": api_key.revoked_at,
     }

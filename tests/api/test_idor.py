@@ -120,6 +120,12 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "admin", body=lambda s: {"channels": ["sms"], "reason": "signed form 44"}
     ),
     ("POST", "/api/v1/debtors/{debtor_id}/chat-link"): Op("a1", body=lambda s: {}),
+    # Their personal data: who read it and its export (staff), its erasure (admins).
+    ("GET", "/api/v1/debtors/{debtor_id}/reads"): Op("sup_a"),
+    ("GET", "/api/v1/debtors/{debtor_id}/export"): Op("sup_a", query=lambda s: {"format": "csv"}),
+    ("POST", "/api/v1/debtors/{debtor_id}/erase"): Op(
+        "admin", body=lambda s: {"reason": "court order 17", "legal_order": True}
+    ),
     # Accounts and what hangs from them.
     ("GET", "/api/v1/accounts"): shared(
         query=lambda s: {"debtor_id": str(s.debtor.id), "assigned_agent_id": str(s.a1.id)}
@@ -182,6 +188,32 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/ledger/{entry_id}/reverse"): Op(
         "sup_a", body=lambda s: {"idempotency_key": "undo-1"}
     ),
+    # Disputes, their evidence, and the debtor's documents.
+    ("POST", f"{ACCOUNT}/disputes"): Op(
+        "a1",
+        body=lambda s: {
+            "reason": "not_recognised",
+            "statement": "No reconozco esta deuda",
+            "client_key": "d-1",
+        },
+    ),
+    ("GET", f"{ACCOUNT}/disputes"): Op("a1", ids={"account_id": lambda s: s.disputed.id}),
+    ("POST", f"{ACCOUNT}/evidence"): Op(
+        "a1", files=lambda s: {"file": ("voucher.png", b"\x89PNG voucher", "image/png")}
+    ),
+    ("GET", "/api/v1/disputes"): shared(query=lambda s: {"status": "open"}),
+    ("GET", "/api/v1/disputes/{dispute_id}"): Op("a1"),
+    ("GET", "/api/v1/disputes/{dispute_id}/evidence/{upload_id}"): Op(
+        "a1", ids={"upload_id": lambda s: s.evidence.id}
+    ),
+    ("POST", "/api/v1/disputes/{dispute_id}/resolve"): Op(
+        "sup_a", body=lambda s: {"outcome": "rejected", "note": "La deuda es correcta"}
+    ),
+    ("POST", f"{ACCOUNT}/certificate"): Op("a1", ids={"account_id": lambda s: s.paid.id}),
+    ("GET", f"{ACCOUNT}/certificate"): Op("a1", ids={"account_id": lambda s: s.paid.id}),
+    ("GET", f"{ACCOUNT}/certificate.pdf"): Op("a1", ids={"account_id": lambda s: s.paid.id}),
+    ("GET", "/api/v1/payments/{payment_id}/receipt.pdf"): Op("a1"),
+    ("GET", "/api/v1/plans/{plan_id}/schedule.pdf"): Op("a1"),
     ("GET", "/api/v1/offers/{offer_id}"): Op("a1"),
     ("POST", "/api/v1/offers/{offer_id}/accept"): Op("a1", body=lambda s: {}),
     ("GET", "/api/v1/plans/{plan_id}"): Op("a1"),
@@ -279,6 +311,34 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("PUT", "/api/v1/portfolios/{portfolio_id}/reminders/pause"): shared(),
     ("DELETE", "/api/v1/portfolios/{portfolio_id}/reminders/pause"): shared(),
     ("GET", "/api/v1/outbound/outbox"): shared(),
+    # Statuses the bot relays (role bot): they name provider message ids, no party's objects.
+    ("POST", "/api/v1/outbound/deliveries"): shared(
+        body=lambda s: {
+            "reports": [
+                {"message_id": "wamid.x", "status": "delivered", "at": f"{today()}T12:00:00Z"}
+            ]
+        }
+    ),
+    # The creditors' webhook endpoints: the agency's configuration, admins only.
+    ("POST", "/api/v1/creditors/{creditor_id}/webhook-endpoints"): Op(
+        "admin",
+        body=lambda s: {"url": "https://hooks.example.com/other", "events": ["payment.received"]},
+    ),
+    ("GET", "/api/v1/creditors/{creditor_id}/webhook-endpoints"): Op("admin"),
+    ("GET", "/api/v1/webhook-endpoints/{endpoint_id}"): Op("admin"),
+    ("PATCH", "/api/v1/webhook-endpoints/{endpoint_id}"): Op(
+        "admin", body=lambda s: {"active": False}
+    ),
+    ("POST", "/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): Op("admin"),
+    ("GET", "/api/v1/webhook-endpoints/{endpoint_id}/deliveries"): Op("admin"),
+    ("POST", "/api/v1/webhook-deliveries/{delivery_id}/retry"): Op("admin"),
+    # Credentials for bots in their own process and for machine clients: admins mint them.
+    ("POST", "/api/v1/auth/bot-token"): Op("admin", body=lambda s: {"days": 1}),
+    ("POST", "/api/v1/auth/api-keys"): Op(
+        "admin", body=lambda s: {"name": "CRM", "user_id": str(s.a1.id)}
+    ),
+    ("GET", "/api/v1/auth/api-keys"): Op("admin"),
+    ("DELETE", "/api/v1/auth/api-keys/{key_id}"): Op("admin"),
     # The field app.
     ("GET", "/api/v1/field/worklist"): shared(query=lambda s: {"agent_id": str(s.a1.id)}),
     ("GET", "/api/v1/field/accounts/{account_id}"): Op("a1"),
@@ -295,6 +355,14 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ),
     ("GET", "/api/v1/field/routes"): shared(query=lambda s: {"agent_id": str(s.a1.id)}),
     ("GET", "/api/v1/field/routes/summary"): shared(),
+    ("GET", "/api/v1/field/agents/{agent_id}/shift"): Op("a1"),
+    ("PUT", "/api/v1/field/agents/{agent_id}/shift"): Op(
+        "sup_a", body=lambda s: {"start_time": "07:00", "end_time": "15:00"}
+    ),
+    ("POST", "/api/v1/field/plans"): Op(
+        "sup_a", body=lambda s: {"date": _later(1), "agent_ids": [str(s.a1.id)]}
+    ),
+    ("GET", "/api/v1/field/plans"): shared(query=lambda s: {"date": _later(1)}),
     # The bot: through another debtor's chat, the victim's accounts and offers are missing.
     ("GET", f"{BOT}/accounts/{{account_id}}"): Op("bot"),
     ("POST", f"{BOT}/accounts/{{account_id}}/offers"): Op("bot"),
@@ -308,6 +376,30 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", f"{BOT}/accounts/{{account_id}}/promises"): Op(
         "bot", body=lambda s: {"amount": "10.00", "due_date": _later(3), "message_id": "m-2"}
     ),
+    ("POST", f"{BOT}/accounts/{{account_id}}/disputes"): Op(
+        "bot",
+        body=lambda s: {"reason": "not_recognised", "statement": "No es mía", "message_id": "m-5"},
+    ),
+    ("GET", f"{BOT}/accounts/{{account_id}}/disputes"): Op(
+        "bot", ids={"account_id": lambda s: s.disputed.id}
+    ),
+    ("POST", f"{BOT}/accounts/{{account_id}}/evidence"): Op(
+        "bot", files=lambda s: {"file": ("voucher.jpg", b"\xff\xd8 voucher", "image/jpeg")}
+    ),
+    ("GET", f"{BOT}/accounts/{{account_id}}/payments"): Op(
+        "bot", ids={"account_id": lambda s: s.paid.id}
+    ),
+    ("GET", f"{BOT}/payments/{{payment_id}}/receipt.pdf"): Op("bot"),
+    ("GET", f"{BOT}/accounts/{{account_id}}/schedule.pdf"): Op(
+        "bot", ids={"account_id": lambda s: s.planned.id}
+    ),
+    ("POST", f"{BOT}/accounts/{{account_id}}/certificate"): Op(
+        "bot", ids={"account_id": lambda s: s.paid.id}
+    ),
+    ("GET", f"{BOT}/accounts/{{account_id}}/certificate.pdf"): Op(
+        "bot", ids={"account_id": lambda s: s.paid.id}
+    ),
+    ("POST", f"{BOT}/notices/{{notice_id}}/shown"): Op("bot"),
     ("POST", f"{BOT}/handoff"): Op(
         "bot", body=lambda s: {"message_id": "m-3", "account_id": str(s.account.id)}
     ),
@@ -324,6 +416,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         body=lambda s: {"id_number": VICTIM_DOCUMENT, "phone_last4": "0000"}
     ),
     ("GET", f"{BOT}/accounts"): shared(),
+    ("GET", f"{BOT}/notices"): shared(),
     ("POST", f"{BOT}/opt-out"): shared(),
     ("POST", f"{BOT}/opt-in"): shared(),
 }
@@ -331,12 +424,19 @@ OPERATIONS: dict[tuple[str, str], Op] = {
 # Operations no party's id reaches: their credential is not a user's token.
 EXEMPT = {
     ("POST", "/api/v1/auth/token"): "the login itself",
+    ("POST", "/api/v1/auth/refresh"): "the refresh token in the body is the credential",
+    ("POST", "/api/v1/auth/logout"): "the refresh token in the body is the credential",
     ("POST", "/api/v1/payments/webhooks/stripe"): "Stripe's signature is the credential",
     ("POST", "/api/v1/outbound/webhooks/twilio"): "Twilio's signature is the credential",
     ("GET", "/pay/{token}"): "the link's token is the debtor's credential",
     ("POST", "/pay/{token}/sandbox"): "the link's token is the debtor's credential",
     ("GET", "/receipts/{code}"): "the receipt's verification code is the credential",
+    ("GET", "/certificates/{code}"): "the certificate's verification code is the credential",
+    ("GET", "/unsubscribe/{token}"): "the link's signed token is the recipient's credential",
+    ("POST", "/unsubscribe/{token}"): "the link's signed token is the recipient's credential",
     ("GET", "/healthz"): "no data",
+    ("GET", "/livez"): "no data",
+    ("GET", "/readyz"): "no data",
 }
 
 ATTACKERS = ("a2", "b1", "sup_b", "bot")
@@ -353,6 +453,13 @@ PATH_IDS: dict[str, S] = {
     "change_id": lambda s: s.change.id,
     "statement_id": lambda s: s.statement.id,
     "line_id": lambda s: s.line.id,
+    "payment_id": lambda s: s.payment.id,
+    "dispute_id": lambda s: s.dispute.id,
+    "notice_id": lambda s: s.notice.id,
+    "agent_id": lambda s: s.a1.id,
+    "endpoint_id": lambda s: s.endpoint.id,
+    "delivery_id": lambda s: s.delivery.id,
+    "key_id": lambda s: s.api_key.id,
     "portfolio_id": lambda s: s.portfolio.id,
     "creditor_id": lambda s: s.portfolio.creditor_id,
     "name": lambda s: s.template[0],
