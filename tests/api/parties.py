@@ -54,7 +54,8 @@ from backend.promises.models import Promise
 from backend.statements.models import BankStatement, StatementLine
 from backend.tasks import service as tasks
 from backend.tasks.models import Task
-from backend.uploads.models import Upload
+from backend.uploads import evidence as vouchers
+from backend.uploads.models import PaymentEvidence, Upload
 from backend.users.models import User
 from shared.schemas.auth import ApiKeyCreate
 from shared.schemas.disputes import DisputeResolve
@@ -107,6 +108,7 @@ class Scene:
     certificate: Certificate
     dispute: Dispute  # open, on ``disputed``
     evidence: Upload
+    voucher: PaymentEvidence  # a payment voucher the debtor sent in chat, on a1's account
     upload: Upload
     batch: ImportBatch
     change: PolicyChange
@@ -194,6 +196,18 @@ def build(session: Session) -> Scene:
         filename="voucher.pdf",
         content_type="application/pdf",
         data=b"%PDF-1.4 voucher",
+    )
+    voucher, _ = vouchers.record(
+        session,
+        system,
+        disputed,
+        today(),
+        client_key="scene:voucher",
+        channel="whatsapp",
+        filename="voucher.jpg",
+        content_type="image/jpeg",
+        content=b"\xff\xd8 voucher",
+        caption="voucher de pago",
     )
     opening = Opening(
         DisputeReason.already_paid, "Ya pagué", ActionChannel.agent, evidence=[evidence.id]
@@ -295,6 +309,7 @@ def build(session: Session) -> Scene:
         certificate=certificate,
         dispute=dispute,
         evidence=evidence,
+        voucher=voucher,
         upload=upload,
         batch=batch,
         change=change,

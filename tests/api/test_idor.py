@@ -203,6 +203,9 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ),
     ("GET", "/api/v1/disputes"): shared(query=lambda s: {"status": "open"}),
     ("GET", "/api/v1/disputes/{dispute_id}"): Op("a1"),
+    ("GET", "/api/v1/evidence/{evidence_id}"): Op(
+        "a1", ids={"evidence_id": lambda s: s.voucher.id}
+    ),
     ("GET", "/api/v1/disputes/{dispute_id}/evidence/{upload_id}"): Op(
         "a1", ids={"upload_id": lambda s: s.evidence.id}
     ),
@@ -400,6 +403,14 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "bot", ids={"account_id": lambda s: s.paid.id}
     ),
     ("POST", f"{BOT}/notices/{{notice_id}}/shown"): Op("bot"),
+    # Per chat: another chat reaches only its own debtors' accounts.
+    ("POST", f"{BOT}/evidence"): Op(
+        "bot",
+        query=lambda s: {"message_id": "voucher-2"},
+        files=lambda s: {"file": ("voucher.jpg", b"\xff\xd8 voucher", "image/jpeg")},
+        private=False,
+    ),
+    ("POST", f"{BOT}/unreachable"): Op("bot", body=lambda s: {"reason": "blocked"}, private=False),
     ("POST", f"{BOT}/handoff"): Op(
         "bot", body=lambda s: {"message_id": "m-3", "account_id": str(s.account.id)}
     ),
