@@ -44,7 +44,8 @@ Writes ``benchmarks/results/load_locust.json`` (one entry per ``--label``, kept 
 correctness failure.
 
 Usage: ``python benchmarks/load_locust.py [--users 200] [--spawn-rate 20] [--seconds 60]
-[--wait 1 3] [--rows 3000] [--label NAME]`` (the locust command it runs is printed).
+[--wait 1 3] [--rows 3000] [--label NAME]`` (the locust command it runs is printed). The
+figures of the recorded runs, and how to read them: ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -804,7 +805,7 @@ def chart(runs: dict[str, Any], path: Path) -> None:
         0.6,
         color=["tab:red" if f else "tab:blue" for f in failed],
     )
-    bottom.set_title("requests per second (red: some 5xx or timeouts)")
+    bottom.set_title("requests per second of each kind (red: some 5xx or timeouts)")
     for axis in (top, bottom):
         axis.set_xticks(xs, [g[0] for g in groups], fontsize=7)
     fig.suptitle("Locust: 200 users, reads only vs mixed (2 API processes, 2 job workers)")
