@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -53,6 +53,7 @@ class Desk:
     ledger_keys: list[str] = field(default_factory=list)
     sync_ids: list[str] = field(default_factory=list)
     paid: Counter[uuid.UUID] = field(default_factory=Counter)
+    sent: int = 0
 
     @classmethod
     def seed(cls, engine: Engine, accounts: int = 4) -> Desk:
@@ -65,6 +66,13 @@ class Desk:
                 for i in range(accounts)
             ]
             return cls([a.id for a in rows], b.headers(admin), b.headers(agent))
+
+    def mix(self, at_least: int, until: threading.Event) -> Iterator[Write]:
+        """Ledger posts, field syncs and reads in turn: ``at_least`` of them, and more until
+        ``until`` is set; ``sent`` counts them."""
+        while self.sent < at_least or not until.is_set():
+            yield (self.ledger_post, self.field_sync, self.read)[self.sent % 3](self.sent)
+            self.sent += 1
 
     def read(self, number: int) -> Write:
         """The agent's view of one of the accounts."""
@@ -186,16 +194,19 @@ def acknowledged(write: Write, response: httpx.Response) -> bool:
 
 
 class Senders:
-    """``threads`` threads sharing ``writes``; each write is sent until acknowledged, to
-    ``base`` as it is when sent (set it to move the clients to another server)."""
+    """``threads`` threads taking ``writes`` in turn (a list, or a generator that ends when
+    enough was sent); each is sent until acknowledged, to ``base`` as it is when sent (set it
+    to move the clients to another server)."""
 
-    def __init__(self, base: str, writes: list[Write], threads: int, timeout: float = 30) -> None:
+    def __init__(
+        self, base: str, writes: Iterable[Write], threads: int, timeout: float = 30
+    ) -> None:
         self.base = base
         self.answers: Counter[str] = Counter()  # every answer: status, or how it failed
         self.acknowledged = 0
         self.in_flight = 0
         self.unexpected: list[tuple[str, str]] = []  # non-retryable, non-2xx answers
-        self._queue = list(reversed(writes))
+        self._writes = iter(writes)
         self._lock = threading.Lock()
         self._timeout = timeout
         self._deadline = time.monotonic() + 120
@@ -216,7 +227,7 @@ class Senders:
 
     def _next(self) -> Write | None:
         with self._lock:
-            return self._queue.pop() if self._queue else None
+            return next(self._writes, None)
 
     def _run(self) -> None:
         with httpx.Client(timeout=self._timeout) as http:
