@@ -104,7 +104,6 @@ from benchmarks.mixed_load import (  # noqa: E402
     judge,
     note_sync,
     prepare,
-    server_failures,
 )
 from tests.live import serve  # noqa: E402
 
@@ -205,6 +204,9 @@ def server_env(standin: str, args: argparse.Namespace) -> dict[str, str]:
     webhook secret, every other outbound channel and provider off."""
     return {
         "COBRO_WORKER_THREADS": str(args.worker_threads),
+        # One login per person for the whole run (access tokens last 15 minutes by default).
+        "COBRO_TOKEN_MINUTES": "240",
+        "COBRO_LOG_FORMAT": "json",  # read back by ``log_problems``
         "COBRO_WEBHOOKS_ALLOW_PRIVATE": "true",
         "STRIPE_WEBHOOK_SECRET": payments.WEBHOOK_SECRET,
         "STRIPE_API_KEY": "",
@@ -226,7 +228,7 @@ def server_env(standin: str, args: argparse.Namespace) -> dict[str, str]:
 
 
 def log_in(base: str, emails: list[str]) -> dict[str, str]:
-    """One ``POST /auth/token`` per person (four at a time), waiting out a 429's
+    """One ``POST /auth/token`` per person (four at a time), waiting out a 429's or a 503's
     ``Retry-After``; their access tokens by e-mail."""
 
     def one(email: str) -> tuple[str, str]:
@@ -235,7 +237,7 @@ def log_in(base: str, emails: list[str]) -> dict[str, str]:
                 response = http.post(
                     "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
                 )
-                if response.status_code == 429:
+                if response.status_code in (429, 503):  # throttled, or the hashing gate full
                     time.sleep(float(response.headers.get("Retry-After", "1")))
                     continue
                 response.raise_for_status()
@@ -361,6 +363,35 @@ def summarize(output: dict[str, Any]) -> dict[str, Any]:
         "writes": figures([r for r in steady if r[1] == "write"], seconds),
         "by_name": {n: figures([r for r in steady if r[0] == n], seconds) for n in names},
         "whole_run": figures(records, marks["stopped"] - marks["started"]),
+    }
+
+
+def log_problems(path: Path) -> dict[str, Any]:
+    """Warnings and errors in a process's JSON log, by event, and the exceptions they carry,
+    by type; lines that are not JSON (a crash before logging was set up) are counted apart."""
+    levels: Counter[str] = Counter()
+    events: Counter[str] = Counter()
+    exceptions: Counter[str] = Counter()
+    other = 0
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            other += bool(line.strip())
+            continue
+        level = str(entry.get("level", ""))
+        if level not in ("warning", "error", "critical"):
+            continue
+        levels[level] += 1
+        events[f"{level}: {str(entry.get('event', ''))[:120]}"] += 1
+        for raised in entry.get("exception") or []:
+            if isinstance(raised, dict):
+                exceptions[f"{raised.get('exc_type')}: {str(raised.get('exc_value'))[:120]}"] += 1
+    return {
+        "levels": dict(levels),
+        "events": dict(events.most_common(10)),
+        "exceptions": dict(exceptions.most_common(10)),
+        "lines_not_json": other,
     }
 
 
@@ -671,8 +702,8 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
         drained = drain(url, subscribed, args.drain)
         stack.close()  # every process stopped before the check
         failures = {
-            "api": server_failures(server_log),
-            "workers": server_failures(worker_log),
+            "api": log_problems(server_log),
+            "workers": log_problems(worker_log),
             "locust_tail": locust_log.read_text(errors="replace")[-3000:],
         }
     activity = monitor.stop()
@@ -769,6 +800,9 @@ def print_run(name: str, res: dict[str, Any]) -> None:
         )
     for kind in ("stripe", "chats", "creditor_webhooks", "jobs", "balances"):
         print(f"{kind:<18} {'ok' if c[kind]['ok'] else 'FAILED'} {json.dumps(c[kind])}")
+    for name in ("api", "workers"):
+        logged = res["process_logs"][name]
+        print(f"{name} log: {logged['levels']} {logged['events']} {logged['exceptions']}")
     print(f"targets: {res['targets']}; overall ok: {res['ok']}")
 
 
