@@ -14,8 +14,8 @@ the stand-in's address, the user counts and think time); ``COBRO_LOAD_PHASE`` is
 - ``Debtor``: a debtor on Telegram or WhatsApp. In ``mixed``: opens the chat with its signed
   link, then asks for the balance, the payment options, accepts an offer or counters, now and
   then delivered twice at once by the platform, and delivered again after an answer other
-  than 2xx or 4xx (as Telegram and Meta do); reads its payment page.
-  In ``reads_only`` it only reads its payment page.
+  than 2xx or 4xx (as Telegram and Meta do); reads a payment page (one link of the Stripe
+  portfolio's per debtor user). In ``reads_only`` it only reads that page.
 - ``PaymentProvider``: Stripe delivering ``checkout.session.completed`` events, signed, 20%
   of them again (duplicates, sometimes concurrent). In ``reads_only``: staff reading the
   payments that came in.
