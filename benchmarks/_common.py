@@ -1,5 +1,6 @@
-"""Helpers shared by the benchmark scripts: scratch databases, a uvicorn subprocess on a free
-local port, the environment record and percentiles.
+"""Helpers shared by the benchmark scripts: scratch databases, a uvicorn subprocess (or
+``cobro serve`` / ``cobro worker``) on a free local port, the environment record, percentiles,
+and the bodies several load generators send (field sync actions, Stripe signatures).
 
 ``server`` takes the tree whose code the subprocess runs (its ``PYTHONPATH``), so a benchmark can
 measure an older checkout of the code with the same load generator.
@@ -7,6 +8,8 @@ measure an older checkout of the code with the same load generator.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import platform
 import shutil
@@ -76,7 +79,6 @@ def server_process(
 ) -> Iterator[Running]:
     """``server`` that also gives uvicorn's process id (to read its CPU time)."""
     port = free_port()
-    environment = {**os.environ, **(env or {}), "DATABASE_URL": url, "PYTHONPATH": str(tree)}
     command = [
         sys.executable,
         "-m",
@@ -92,22 +94,66 @@ def server_process(
         "--workers",
         str(workers),
     ]
+    with spawned(command, url, tree=tree, env=env, output=output) as process:
+        base = f"http://127.0.0.1:{port}"
+        wait_healthy(base, process, 60 + 60 * workers)  # workers import the app at once
+        yield Running(base, process.pid)
+
+
+@contextmanager
+def cobro_serve(
+    url: str,
+    *,
+    workers: int = 1,
+    tree: Path = ROOT,
+    env: dict[str, str] | None = None,
+    output: IO[str] | None = None,
+) -> Iterator[Running]:
+    """``cobro serve --workers N`` (the API with the chat webhooks and the field app, as
+    operators run it) on a free port; yields once ``/healthz`` answers."""
+    port = free_port()
+    args = ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    quiet = {"COBRO_LOG_LEVEL": "warning", **(env or {})}  # no access log
+    with cobro(args, url, tree=tree, env=quiet, output=output) as process:
+        base = f"http://127.0.0.1:{port}"
+        wait_healthy(base, process, 60 + 60 * workers)
+        yield Running(base, process.pid)
+
+
+@contextmanager
+def cobro(
+    args: Sequence[str],
+    url: str,
+    *,
+    tree: Path = ROOT,
+    env: dict[str, str] | None = None,
+    output: IO[str] | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``cobro <args>`` (e.g. ``worker --concurrency 4``) from ``tree`` on ``url``; stopped
+    on exit."""
+    command = [sys.executable, "-m", "backend.cli", *args]
+    with spawned(command, url, tree=tree, env=env, output=output) as process:
+        yield process
+
+
+@contextmanager
+def spawned(
+    command: list[str],
+    url: str,
+    *,
+    tree: Path = ROOT,
+    env: dict[str, str] | None = None,
+    output: IO[str] | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``command`` run from ``tree`` (its ``PYTHONPATH``) with ``DATABASE_URL=url`` and ``env``
+    on top of this process's environment, its output to ``output`` (default: inherited);
+    terminated on exit (killed if it does not stop within 15 s)."""
+    environment = {**os.environ, **(env or {}), "DATABASE_URL": url, "PYTHONPATH": str(tree)}
     process = subprocess.Popen(
         command, cwd=tree, env=environment, stdout=output, stderr=output or None
     )
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60 + 60 * workers  # workers import the app at once
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{app} did not start")
-            time.sleep(0.2)
-        yield Running(base, process.pid)
+        yield process
     finally:
         process.terminate()
         try:
@@ -115,6 +161,20 @@ def server_process(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def wait_healthy(base: str, process: subprocess.Popen[bytes], seconds: float) -> None:
+    """Until ``base/healthz`` answers 200; fails if ``process`` ends or time runs out."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{' '.join(process.args)} did not start")  # type: ignore[arg-type]
+        time.sleep(0.2)
 
 
 def cpu_seconds(pids: Iterable[int], *, children: bool = False) -> float:
@@ -323,3 +383,46 @@ def post_concurrently(
 
     asyncio.run(main())
     return latencies, answers, stalled
+
+
+def stripe_signature(payload: bytes, secret: str, timestamp: int | None = None) -> str:
+    """The ``Stripe-Signature`` header Stripe sends with ``payload`` for ``secret``."""
+    ts = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(secret.encode(), f"{ts}.".encode() + payload, hashlib.sha256)
+    return f"t={ts},v1={mac.hexdigest()}"
+
+
+def field_sync_actions(
+    account: str,
+    *,
+    visit_id: str,
+    payment_id: str,
+    amount: str,
+    receipt: str,
+    day: str,
+    recorded_at: str,
+) -> list[dict[str, Any]]:
+    """What a field agent's device pushes after a paid visit: the visit and the cash payment
+    (``amount`` in major units, PEN), each with its own client id."""
+    return [
+        {
+            "client_id": visit_id,
+            "type": "visit",
+            "account_id": account,
+            "recorded_at": recorded_at,
+            "payload": {"outcome": "paid", "latitude": -12.05, "longitude": -77.03},
+        },
+        {
+            "client_id": payment_id,
+            "type": "payment",
+            "account_id": account,
+            "recorded_at": recorded_at,
+            "payload": {
+                "amount": amount,
+                "currency": "PEN",
+                "method": "cash",
+                "receipt_number": receipt,
+                "paid_on": day,
+            },
+        },
+    ]

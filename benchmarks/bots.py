@@ -69,6 +69,7 @@ TG_SECRET = "bench-secret"  # noqa: S105
 WA_SECRET = "bench-app-secret"  # noqa: S105
 WA_PHONE = "1098765432"
 COUNTER = "puedo pagar 100 soles al mes"
+JSON = {"Content-Type": "application/json"}
 
 began = time.perf_counter()
 
@@ -254,15 +255,24 @@ async def converse(http: httpx.AsyncClient, chat: Chat, platforms: Platforms) ->
 async def _post(
     http: httpx.AsyncClient, chat: Chat, number: int, typed: str, press: str
 ) -> httpx.Response:
+    text = f"/start {typed}" if chat.telegram and number == 0 else typed
+    path, body, headers = signed_webhook(chat, chat.n * 100 + number, text=text, press=press)
+    return await http.post(path, content=body, headers=headers)
+
+
+def signed_webhook(
+    chat: Chat, update: int, *, text: str = "", press: str = ""
+) -> tuple[str, bytes, dict[str, str]]:
+    """The platform's POST for one thing the person did (typed ``text`` or pressed the button
+    ``press``) as the ``update``-th of the run: webhook path, body and headers (Telegram's
+    secret token, or Meta's ``X-Hub-Signature-256``)."""
     if chat.telegram:
-        text = f"/start {typed}" if number == 0 else typed
-        update = tg_update(chat.n * 100 + number, int(chat.user), text=text, press=press)
+        update_body = tg_update(update, int(chat.user), text=text, press=press)
         headers = {"X-Telegram-Bot-Api-Secret-Token": TG_SECRET}
-        return await http.post("/webhooks/telegram", json=update, headers=headers)
-    body = wa_update(f"wamid.{chat.n}.{number}", chat.user, text=typed, press=press)
+        return "/webhooks/telegram", json.dumps(update_body).encode(), headers | JSON
+    body = wa_update(f"wamid.{chat.n}.{update}", chat.user, text=text, press=press)
     signature = "sha256=" + hmac.new(WA_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    headers = {"X-Hub-Signature-256": signature, "Content-Type": "application/json"}
-    return await http.post("/webhooks/whatsapp", content=body, headers=headers)
+    return "/webhooks/whatsapp", body, {"X-Hub-Signature-256": signature} | JSON
 
 
 # --------------------------------------------------------------------------- setup

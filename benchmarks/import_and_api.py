@@ -170,8 +170,9 @@ def _decimal_comma(minor: int) -> str:
     return f"{minor // 100}.{minor % 100:02d}".replace(".", ",")
 
 
-def generate_csv(path: Path, rows: int, seed: int = 7) -> None:
-    """``rows`` accounts; about one debtor in five has two or three accounts."""
+def generate_csv(path: Path, rows: int, seed: int = 7, agents: int = AGENTS) -> None:
+    """``rows`` accounts, spread over ``agents``; about one debtor in five has two or three
+    accounts."""
     rnd = random.Random(seed)
     today = date.today()
     written = debtor = 0
@@ -235,7 +236,7 @@ def generate_csv(path: Path, rows: int, seed: int = 7) -> None:
                         "PEN",
                         origination.isoformat(),
                         due.strftime("%d/%m/%Y"),
-                        f"agente{written % AGENTS}@bench.cobro",
+                        f"agente{written % agents}@bench.cobro",
                     ]
                 )
 
@@ -246,7 +247,9 @@ class Seeded:
     agent_id: uuid.UUID
 
 
-def seed(url: str) -> Seeded:
+def seed(url: str, agents: int = AGENTS, supervisors: int = 2) -> Seeded:
+    """Migrate; a creditor and its PEN portfolio, ``supervisors`` and ``agents`` (each in a
+    supervisor's team in turn), all with the password ``benchmark``."""
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
@@ -263,30 +266,30 @@ def seed(url: str) -> Seeded:
                 timezone="America/Lima",
             )
             password = hash_password("benchmark")
-            supervisors = [
+            leads = [
                 User(
                     email=f"supervisor{i}@bench.cobro",
                     full_name=f"Supervisor {i}",
                     password_hash=password,
                     role=Role.supervisor,
                 )
-                for i in range(2)
+                for i in range(supervisors)
             ]
-            session.add_all([portfolio, *supervisors])
+            session.add_all([portfolio, *leads])
             session.flush()
-            agents = [
+            team = [
                 User(
                     email=f"agente{i}@bench.cobro",
                     full_name=f"Agente {i}",
                     password_hash=password,
                     role=Role.agent,
-                    supervisor_id=supervisors[i % 2].id,
+                    supervisor_id=leads[i % supervisors].id,
                 )
-                for i in range(AGENTS)
+                for i in range(agents)
             ]
-            session.add_all(agents)
+            session.add_all(team)
             session.commit()
-            return Seeded(portfolio.id, agents[0].id)
+            return Seeded(portfolio.id, team[0].id)
     finally:
         engine.dispose()
 

@@ -110,13 +110,14 @@ from benchmarks._common import (  # noqa: E402
     DEFAULT_PG,
     RESULTS,
     environment,
+    field_sync_actions,
     log,
     percentile_ms,
     postgres_database,
     server,
     sqlite_database,
 )
-from benchmarks.import_and_api import generate_csv, seed, time_import  # noqa: E402
+from benchmarks.import_and_api import AGENTS, generate_csv, seed, time_import  # noqa: E402
 from shared.schemas.enums import Role  # noqa: E402
 
 LIMA = ZoneInfo("America/Lima")
@@ -147,13 +148,15 @@ class Team:
     accounts: list[str]
 
 
-def prepare(url: str, rows: int) -> tuple[Team, dict[str, Any]]:
+def prepare(
+    url: str, rows: int, agents: int = AGENTS, supervisors: int = 2
+) -> tuple[Team, dict[str, Any]]:
     """Migrate and seed (the import benchmark's team and an imported portfolio), add an
     admin; answer who works which accounts."""
-    seeded = seed(url)
+    seeded = seed(url, agents, supervisors)
     with tempfile.TemporaryDirectory(prefix="cobro_bench_csv_") as folder:
         data = Path(folder) / "cartera.csv"
-        generate_csv(data, rows)
+        generate_csv(data, rows, agents=agents)
         imported = time_import(url, data, seeded.portfolio_id, rows)
     engine = make_engine(url)
     try:
@@ -262,6 +265,31 @@ class Sent:
         )
 
 
+def note_sync(
+    sent: dict[str, dict[str, Sent]],
+    tally: Counter[str],
+    actions: list[dict[str, Any]],
+    status: str,
+    results: list[dict[str, Any]],
+) -> None:
+    """Record a field sync's answer for each action it pushed (``sent["sync_payment"]`` and
+    ``sent["sync_visit"]`` by client id): the action's own result, or the HTTP ``status`` when
+    the answer has none for it (an error, a timeout)."""
+    by_id = {r["client_id"]: r for r in results}
+    for action in actions:
+        kind = "sync_payment" if action["type"] == "payment" else "sync_visit"
+        one = sent[kind].setdefault(action["client_id"], Sent())
+        result = by_id.get(action["client_id"])
+        if result is None:
+            one.statuses[status] += 1
+            continue
+        tally[f"{action['type']}:{result['status']}"] += 1
+        booked = result["status"] in BOOKED or result.get("entity_id") is not None
+        one.statuses[result["status"] if booked else f"sync:{result['status']}"] += 1
+        if result.get("entity_id"):
+            one.entity_ids.add(result["entity_id"])
+
+
 @dataclass(slots=True)
 class Phase:
     name: str
@@ -362,30 +390,15 @@ class Load:
                 "receipt_number": f"F-{tag[:16]}",
             }
             return f"/api/v1/accounts/{rnd.choice(ids)}/field-payments", headers, body
-        account = rnd.choice(ids)
-        now = datetime.now(UTC).isoformat()
-        actions = [
-            {
-                "client_id": SYNC_VISIT_ID + tag,
-                "type": "visit",
-                "account_id": account,
-                "recorded_at": now,
-                "payload": {"outcome": "paid", "latitude": -12.05, "longitude": -77.03},
-            },
-            {
-                "client_id": SYNC_PAYMENT_ID + tag,
-                "type": "payment",
-                "account_id": account,
-                "recorded_at": now,
-                "payload": {
-                    "amount": amount,
-                    "currency": "PEN",
-                    "method": "cash",
-                    "receipt_number": f"S-{tag[:16]}",
-                    "paid_on": self._today(),
-                },
-            },
-        ]
+        actions = field_sync_actions(
+            rnd.choice(ids),
+            visit_id=SYNC_VISIT_ID + tag,
+            payment_id=SYNC_PAYMENT_ID + tag,
+            amount=amount,
+            receipt=f"S-{tag[:16]}",
+            day=self._today(),
+            recorded_at=datetime.now(UTC).isoformat(),
+        )
         body = {"device_id": device_of(agent_id), "cursor": None, "actions": actions}
         return "/api/v1/field/sync", headers, body
 
@@ -393,19 +406,8 @@ class Load:
         status = "no answer" if response is None else str(response.status_code)
         ok = response is not None and response.is_success
         if op == "field_sync":
-            results = {r["client_id"]: r for r in response.json()["results"]} if ok else {}
-            for action in body["actions"]:
-                kind = "sync_payment" if action["type"] == "payment" else "sync_visit"
-                sent = self.sent[kind].setdefault(action["client_id"], Sent())
-                result = results.get(action["client_id"])
-                if result is None:
-                    sent.statuses[status] += 1
-                    continue
-                self.sync_results[f"{action['type']}:{result['status']}"] += 1
-                booked = result["status"] in BOOKED or result.get("entity_id") is not None
-                sent.statuses[result["status"] if booked else f"sync:{result['status']}"] += 1
-                if result.get("entity_id"):
-                    sent.entity_ids.add(result["entity_id"])
+            results = response.json()["results"] if ok else []
+            note_sync(self.sent, self.sync_results, body["actions"], status, results)
             if ok:
                 self.cursors[self.devices[body["device_id"]]] = response.json()["cursor"]
             return
@@ -549,13 +551,14 @@ def judge(sent: dict[str, Sent], found: Counter[str]) -> dict[str, Any]:
     }
 
 
+def counted(session: Session, column: Any, prefix: str) -> Counter[str]:
+    """Rows per value of ``column`` among values starting with ``prefix``."""
+    query = select(column, func.count()).where(column.like(prefix + "%")).group_by(column)
+    return Counter(dict(session.execute(query).all()))
+
+
 def verify(url: str, load: Load) -> dict[str, Any]:
     engine: Engine = make_engine(url)
-
-    def counted(session: Session, column: Any, prefix: str) -> Counter[str]:
-        query = select(column, func.count()).where(column.like(prefix + "%")).group_by(column)
-        return Counter(dict(session.execute(query).all()))
-
     try:
         with Session(engine) as session:
             checks = {

@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import hmac
 import json
 import os
 import random
@@ -109,6 +108,7 @@ from benchmarks._common import (  # noqa: E402
     server_process,
     source_tree,
     sqlite_database,
+    stripe_signature,
 )
 from shared.schemas.enums import (  # noqa: E402
     AccountStatus,
@@ -411,9 +411,7 @@ def events_for(links: list[PaymentLink], seed: int) -> list[dict[str, Any]]:
 
 
 def sign(payload: bytes) -> str:
-    ts = int(time.time())
-    mac = hmac.new(WEBHOOK_SECRET.encode(), f"{ts}.".encode() + payload, hashlib.sha256)
-    return f"t={ts},v1={mac.hexdigest()}"
+    return stripe_signature(payload, WEBHOOK_SECRET)
 
 
 def signed(events: list[dict[str, Any]]) -> list[tuple[bytes, dict[str, str]]]:

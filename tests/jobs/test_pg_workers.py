@@ -4,14 +4,9 @@ another worker once the dead one's heartbeat is stale."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Engine, text
@@ -20,9 +15,9 @@ from backend.core.db import session_scope
 from backend.jobs.queue import enqueue
 from tests.jobs.conftest import SAMPLE_JOBS
 from tests.jobs.sample_jobs import runs
+from tests.processes import workers
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -30,47 +25,6 @@ def pg_jobs(jobs_engine: Engine, db_kind: str) -> Engine:
     if db_kind != "postgresql":
         pytest.skip("cobro worker runs procrastinate on PostgreSQL")
     return jobs_engine
-
-
-@contextmanager
-def workers(engine: Engine, count: int) -> Iterator[list[subprocess.Popen[bytes]]]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": engine.url.render_as_string(False),
-        "COBRO_JOB_MODULES": SAMPLE_JOBS,
-        "COBRO_JOB_HEARTBEAT_SECONDS": "0.5",
-        "COBRO_JOB_STALLED_SECONDS": "2",
-        "PYTHONPATH": str(ROOT),
-        "COBRO_LOG_LEVEL": "WARNING",
-    }
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "backend.cli",
-                "worker",
-                "--concurrency",
-                "2",
-                "--name",
-                f"test-worker-{i}",
-            ],
-            env=env,
-            cwd=ROOT,
-        )
-        for i in range(count)
-    ]
-    try:
-        yield procs
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 def _jobs(engine: Engine) -> list[tuple[str, str, int, int | None]]:
@@ -97,7 +51,7 @@ def test_two_workers_do_each_job_once(pg_jobs: Engine) -> None:
     with session_scope(pg_jobs) as session:
         for key in keys:
             enqueue(session, "tests.record", key=key, sleep=0.05)
-    with workers(pg_jobs, 2):
+    with workers(pg_jobs, 2, COBRO_JOB_MODULES=SAMPLE_JOBS):
         _wait(pg_jobs, lambda: all(status == "succeeded" for _, status, _, _ in _jobs(pg_jobs)))
     with session_scope(pg_jobs) as session:
         assert [runs(session, key) for key in keys] == [1] * len(keys)
@@ -106,7 +60,7 @@ def test_two_workers_do_each_job_once(pg_jobs: Engine) -> None:
 def test_a_worker_killed_mid_job_is_replaced_without_doubling(pg_jobs: Engine) -> None:
     with session_scope(pg_jobs) as session:
         enqueue(session, "tests.record", key="slow", sleep=30)
-    with workers(pg_jobs, 1) as (first,):
+    with workers(pg_jobs, 1, COBRO_JOB_MODULES=SAMPLE_JOBS) as (first,):
         _wait(pg_jobs, lambda: [status for _, status, _, _ in _jobs(pg_jobs)] == ["doing"])
         first.send_signal(signal.SIGKILL)  # mid-job: its transaction never commits
         first.wait(timeout=10)
@@ -115,7 +69,7 @@ def test_a_worker_killed_mid_job_is_replaced_without_doubling(pg_jobs: Engine) -
         session.execute(
             text("UPDATE procrastinate_jobs SET args = jsonb_set(args, '{sleep}', '0')")
         )
-    with workers(pg_jobs, 1):
+    with workers(pg_jobs, 1, COBRO_JOB_MODULES=SAMPLE_JOBS):
         _wait(pg_jobs, lambda: [status for _, status, _, _ in _jobs(pg_jobs)] == ["succeeded"])
     with session_scope(pg_jobs) as session:
         assert runs(session, "slow") == 1
