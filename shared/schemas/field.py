@@ -18,9 +18,9 @@ import uuid
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, WithJsonSchema, model_validator
 
 from shared.schemas.accounts import AccountRead
 from shared.schemas.contact import ContactHold
@@ -70,14 +70,28 @@ NotTodayReason = Literal["shift_full", "no_location"]
 # --- Shifts -----------------------------------------------------------------------------------
 
 
+# A wall-clock time of the portfolio's zone, without an offset: JSON Schema's "time" format
+# requires one (RFC 3339), so the schema states the form instead.
+WallTime = Annotated[
+    time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "description": "local wall-clock time, HH:MM[:SS]",
+        }
+    ),
+]
+
+
 class ShiftRead(BaseModel):
     """When and how an agent works; times are wall-clock times of the portfolio's zone."""
 
     agent_id: uuid.UUID
     start_latitude: float | None = Field(description="where the day starts; None: first stop")
     start_longitude: float | None
-    start_time: time
-    end_time: time
+    start_time: WallTime
+    end_time: WallTime
     mode: TravelMode
     speed_mps: float = Field(description="straight-line speed used for the ETAs")
     visit_minutes: int
@@ -90,8 +104,8 @@ class ShiftUpdate(BaseModel):
 
     start_latitude: float | None = Field(default=None, ge=-90, le=90)
     start_longitude: float | None = Field(default=None, ge=-180, le=180)
-    start_time: time
-    end_time: time
+    start_time: WallTime
+    end_time: WallTime
     mode: TravelMode = "walking"
     speed_mps: float | None = Field(default=None, gt=0, le=40)
     visit_minutes: int = Field(default=10, ge=1, le=240)

@@ -22,7 +22,7 @@ from backend.audit.models import AuditEvent
 from backend.core.errors import Conflict, CurrencyMismatch, IdempotencyConflict, NotFound
 from backend.ledger import service as ledger
 from backend.ledger.models import LedgerEntry
-from shared.schemas.enums import AccountStatus, EntryKind
+from shared.schemas.enums import CREDIT_KINDS, AccountStatus, EntryKind
 from tests import builders as b
 
 PROPERTY_SETTINGS = settings(
@@ -91,7 +91,7 @@ def assert_consistent(session: Session, account: Account, model: Model) -> None:
 
 
 def signed(kind: EntryKind, amount: int) -> int:
-    return -amount if kind in (EntryKind.payment, EntryKind.discount) else amount
+    return -amount if kind in CREDIT_KINDS else amount
 
 
 def apply_post(session: Session, account: Account, model: Model, op: Post) -> None:
