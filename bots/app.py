@@ -9,7 +9,8 @@ backend (or Telegram's ``getMe``) before a webhook arrives.
 Every update is checked before it is parsed: Telegram's ``X-Telegram-Bot-Api-Secret-Token``
 (401 without it), WhatsApp's ``X-Hub-Signature-256`` (401 missing, 403 wrong); a checked body
 that is not an update answers 400 (never 500: the platform would redeliver it forever). An
-update is answered after its reply was sent; 500 when handling failed, so the platform delivers
+update is answered after its reply was sent; 503 (with ``Retry-After``) when handling failed:
+not a fault of the update, and the platform delivers
 it again (the core answers a replayed message id once, and a reply that was made but not sent
 is sent again as it was); 200 when the platform refused the reply for good (the bot blocked),
 which is recorded instead. A channel whose variables are not set answers 404
@@ -144,8 +145,19 @@ def include_webhooks(
     api.include_router(create_bots_app(factory, settings).router)
 
 
+RETRY_AFTER_SECONDS = 10
+
+
 def _error(status: int, code: str, message: str, **details: str) -> JSONResponse:
     return JSONResponse({"code": code, "message": message, "details": details or None}, status)
+
+
+def _update_failed() -> JSONResponse:
+    """Handling failed (the backend or the platform unreachable, say): the platform delivers
+    the update again later, and the replay is answered once."""
+    answer = _error(503, "update_failed", "The update could not be handled; send it again")
+    answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return answer
 
 
 def _not_configured(channel: str) -> JSONResponse:
@@ -196,9 +208,9 @@ def create_bots_app(
             return _error(400, "webhook_malformed", "Not a Telegram update")
         except telegram.UpdateFailed:  # logged with its cause by the channel
             logger.warning(
-                "Telegram update %s answered 500 (to be redelivered)", payload["update_id"]
+                "Telegram update %s answered 503 (to be redelivered)", payload["update_id"]
             )
-            return _error(500, "update_failed", "The update could not be handled")
+            return _update_failed()
         return Response(status_code=200)
 
     @app.get("/webhooks/whatsapp", include_in_schema=False)
@@ -224,8 +236,8 @@ def create_bots_app(
                 body, request.headers.get(WHATSAPP_SIGNATURE_HEADER)
             )
         except whatsapp.UpdateFailed:  # logged with its cause by the channel
-            logger.warning("WhatsApp update answered 500 (to be redelivered)")
-            return _error(500, "update_failed", "The update could not be handled")
+            logger.warning("WhatsApp update answered 503 (to be redelivered)")
+            return _update_failed()
         return PlainTextResponse(content, status)
 
     return app

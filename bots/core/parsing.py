@@ -36,6 +36,7 @@ from enum import StrEnum
 from bots.core.dates import date_spans, parse_date
 from shared.money import MoneyError, parse_amount
 from shared.schemas.conversations import CHAT_TOKEN_PATTERN
+from shared.schemas.enums import DisputeReason
 from shared.schemas.negotiation import Frequency
 from shared.text import fold
 
@@ -51,6 +52,7 @@ class Intent(StrEnum):
     balance = "balance"
     offers = "offers"
     menu = "menu"
+    dispute = "dispute"
 
 
 def _words(*phrases: str) -> re.Pattern[str]:
@@ -427,6 +429,52 @@ def _is_down(text: str, item: _Amount) -> bool:
     return bool(DOWN_AFTER.match(text[item.end :]) or DOWN_BEFORE.search(text[: item.start]))
 
 
+# What a debtor says to dispute a debt (folded: no accents, lower case), by reason.
+DISPUTES: tuple[tuple[DisputeReason, re.Pattern[str]], ...] = (
+    (
+        DisputeReason.identity_theft,
+        _words(
+            r"(?:me )?robaron (?:mi |la )?identidad",
+            r"suplantaci[oó]n",
+            r"suplantaron",
+            r"identity theft",
+            r"stole my identity",
+        ),
+    ),
+    (
+        DisputeReason.already_paid,
+        _words(r"ya (?:la |lo )?pague", r"ya (?:la |lo )?cancele", r"(?:i )?already paid"),
+    ),
+    (
+        DisputeReason.wrong_amount,
+        _words(
+            r"(?:el )?monto (?:es )?incorrecto",
+            r"no debo (?:tanto|eso)",
+            r"wrong amount",
+            r"i don'?t owe (?:that much|so much)",
+        ),
+    ),
+    (
+        DisputeReason.not_recognised,
+        _words(
+            r"no reconozco",
+            r"no es mi deuda",
+            r"no es mia",
+            r"no (?:le |les )?debo nada",
+            r"(?:i )?(?:don'?t|do not) recogni[sz]e",
+            r"not my debt",
+            r"i (?:don'?t|do not) owe (?:anything|this|it)",
+        ),
+    ),
+)
+
+
+def dispute_reason(text: str) -> DisputeReason | None:
+    """Why the message disputes the debt, or None when it does not."""
+    folded = _plain(text)
+    return next((reason for reason, pattern in DISPUTES if pattern.search(folded)), None)
+
+
 def understand(
     text: str, *, today: date, lang: str, currency: str | None, day_first: bool = True
 ) -> Understanding:
@@ -468,6 +516,8 @@ def _intent(text: str, found: Understanding) -> Intent | None:
         return Intent.agent
     if LANGUAGE.search(text) or (len(text.split()) <= 3 and language_choice(text)):
         return Intent.language
+    if any(pattern.search(text) for _, pattern in DISPUTES):
+        return Intent.dispute
     if found.proposes or (found.down_payment_minor and found.instalments):
         return Intent.propose
     paying = PAY.search(text) or PROMISE.search(text)

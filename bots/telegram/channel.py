@@ -48,13 +48,13 @@ ALLOWED_UPDATES = (UpdateType.MESSAGE, UpdateType.CALLBACK_QUERY)
 
 ConversationSource = Callable[[], Awaitable[Conversation]]
 
-# The errors raised while one update is processed, so a webhook can answer 500 (PTB itself
+# The errors raised while one update is processed, so a webhook can answer 503 (PTB itself
 # hands handler errors to error handlers and carries on).
 _failures: contextvars.ContextVar[list[BaseException]] = contextvars.ContextVar("tg_failures")
 
 
 class UpdateFailed(Exception):
-    """Handling an update raised; the webhook answers 500 so Telegram delivers it again."""
+    """Handling an update raised; the webhook answers 503 so Telegram delivers it again."""
 
 
 class MalformedUpdate(ValueError):

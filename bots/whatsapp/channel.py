@@ -20,7 +20,7 @@ Raw updates are read too: messages no handler saw are counted as ``unparsed`` an
 deliveries are recorded, both logged. Delivery statuses (``statuses``: sent, delivered, read,
 failed) are read from the raw update (``statuses.read_statuses``) and relayed through the core
 to the backend, which moves the reminders they report on; when relaying fails the webhook
-answers 500 and Meta delivers the statuses again (a replay changes nothing there).
+answers 503 and Meta delivers the statuses again (a replay changes nothing there).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ ConversationSource = Callable[[], Awaitable[Conversation]]
 
 
 class UpdateFailed(Exception):
-    """Handling an update raised; the webhook answers 500 so Meta delivers it again."""
+    """Handling an update raised; the webhook answers 503 so Meta delivers it again."""
 
 
 # Meta's refusals of a message that no redelivery can change, as the backend records them.
@@ -261,7 +261,7 @@ class WhatsAppChannel:
                     await conversation.settle(incoming, delivered=False)
                     raise
                 await conversation.settle(incoming, delivered=True)
-        except Exception as error:  # pywa would log and answer 200; we answer 500
+        except Exception as error:  # pywa would log and answer 200; we answer 503
             logger.exception("WhatsApp message %s failed", message_id)
             current = _current.get(None)
             if current is not None:
@@ -287,14 +287,14 @@ class WhatsAppChannel:
 
     async def _report_refused(self, failures: list[DeliveryFailure]) -> None:
         """Chats Meta says cannot be reached (undeliverable, window closed): recorded through
-        the core; a failed report answers 500 so Meta tells us again."""
+        the core; a failed report answers 503 so Meta tells us again."""
         for failure in failures:
             try:
                 conversation = await self._conversation()
                 code = failure.code or 0
                 detail = f"whatsapp {code}: {failure.title}"
                 await conversation.unreachable("whatsapp", failure.recipient, REFUSED[code], detail)
-            except Exception as error:  # pywa would log and answer 200; we answer 500
+            except Exception as error:  # pywa would log and answer 200; we answer 503
                 logger.exception("WhatsApp: refusal for %s not recorded", failure.recipient)
                 current = _current.get(None)
                 if current is not None:
@@ -308,7 +308,7 @@ class WhatsAppChannel:
         try:
             conversation = await self._conversation()
             await conversation.report_deliveries(reports)
-        except Exception as error:  # pywa would log and answer 200; we answer 500
+        except Exception as error:  # pywa would log and answer 200; we answer 503
             logger.exception("WhatsApp: %d delivery status(es) not relayed", len(reports))
             current = _current.get(None)
             if current is not None:

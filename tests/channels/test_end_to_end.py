@@ -134,7 +134,7 @@ def test_a_balance_check_is_three_api_calls_and_an_unsent_reply_is_sent_again_as
             calls()
             bots.platforms.telegram_429 = [3600]  # the balance can't be sent: not delivered
             pressed = tg_press(4, "menu:balance", query_id="q2")
-            assert (await bots.telegram(pressed)).status_code == 500
+            assert (await bots.telegram(pressed)).status_code == 503
             assert calls() == [("POST", "/inbox"), ("GET", "/accounts"), ("POST", "/inbox/settle")]
             assert state()[0] == "menu"  # the turn happened: its state is kept with its reply
 

@@ -59,7 +59,7 @@ def test_an_accepted_offer_whose_reply_failed_is_confirmed_again_never_contradic
 
             bots.platforms.whatsapp_errors = [131000]  # Meta fails the "¡Listo!" reply
             accept = wa_button_reply(offers[0], "Pago único", wamid="wamid.J2")
-            assert (await bots.whatsapp(accept)).status_code == 500
+            assert (await bots.whatsapp(accept)).status_code == 503
             assert (await bots.whatsapp(accept)).status_code == 200  # Meta redelivers
             confirmed = wa_text_of(wa_sent(bots)[-1])
             assert "Su acuerdo quedó registrado" in confirmed
@@ -115,7 +115,7 @@ def test_a_voucher_photo_is_kept_with_a_task_and_a_voice_note_gets_a_polite_answ
             )
             body = wa_body({"contacts": [wa_contact()], "messages": [photo]})
             bots.platforms.whatsapp_errors = [131000]  # the confirmation fails once...
-            assert (await bots.whatsapp(body)).status_code == 500
+            assert (await bots.whatsapp(body)).status_code == 503
             assert (await bots.whatsapp(body)).status_code == 200  # ...and is sent again
             said = wa_text_of(wa_sent(bots)[-1])
             assert said.startswith("Recibimos su comprobante; lo revisaremos hoy")

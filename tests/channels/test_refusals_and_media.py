@@ -31,7 +31,7 @@ def test_telegram_a_bot_blocked_by_the_user_is_recorded_and_answered_200() -> No
                 ("telegram", "42", "blocked", "Forbidden: bot was blocked by the user")
             ]
             bots.conversation.failing = True  # the refusal could not be recorded: retry later
-            assert (await bots.telegram(tg_message(2, "hola"))).status_code == 500
+            assert (await bots.telegram(tg_message(2, "hola"))).status_code == 503
 
     run(scenario())
 

@@ -138,7 +138,7 @@ def test_flood_control_waits_retry_after_and_retries_once() -> None:
             assert len(platforms.of("sendMessage")) == 2  # the 429, then the message
 
             platforms.telegram_429 = [1, 1]  # still flooded after the wait: give up, redeliver
-            assert (await bots.telegram(tg_message(9, "hola"))).status_code == 500
+            assert (await bots.telegram(tg_message(9, "hola"))).status_code == 503
             assert waits == [3.0, 1.0]
 
     run(scenario())
@@ -149,7 +149,7 @@ def test_a_wait_longer_than_max_wait_is_not_slept() -> None:
         platforms = FakePlatforms(telegram_429=[3600])
         async with bots_app(platforms=platforms) as bots:
             response = await bots.telegram(tg_message(10, "hola"))
-            assert response.status_code == 500
+            assert response.status_code == 503
             assert len(platforms.of("sendMessage")) == 1
 
     run(scenario())
@@ -173,7 +173,7 @@ def test_a_failed_turn_answers_500_and_telegram_s_redelivery_is_answered() -> No
         async with bots_app(conversation) as bots:
             update = tg_message(12, "hola")
             response = await bots.telegram(update)
-            assert response.status_code == 500
+            assert response.status_code == 503
             assert response.json()["code"] == "update_failed"
             assert bots.platforms.of("sendMessage") == []
             conversation.failing = False
@@ -213,7 +213,7 @@ def test_an_overlong_button_id_fails_before_sending() -> None:
     async def scenario() -> None:
         bad = Outgoing("Elige", buttons=(Button("ok", "OK"), Button("x" * 65, "Demasiado")))
         async with bots_app(FakeConversation((Outgoing("Hola"), bad))) as bots:
-            assert (await bots.telegram(tg_message(14, "hola"))).status_code == 500
+            assert (await bots.telegram(tg_message(14, "hola"))).status_code == 503
             assert bots.platforms.of("sendMessage") == []
 
     run(scenario())
@@ -261,7 +261,7 @@ def test_a_reply_that_could_not_be_sent_is_answered_on_redelivery() -> None:
         platforms = FakePlatforms(telegram_429=[3600])  # sending fails: too long to wait
         async with bots_app(platforms=platforms) as bots:
             update = tg_message(12, "hola")
-            assert (await bots.telegram(update)).status_code == 500
+            assert (await bots.telegram(update)).status_code == 503
             platforms.telegram_429 = []
             assert (await bots.telegram(update)).status_code == 200  # Telegram's retry
             assert [delivered for _, delivered in bots.conversation.settled] == [False, True]

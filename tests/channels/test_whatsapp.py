@@ -241,7 +241,7 @@ def test_delivery_statuses_are_relayed_and_a_failed_relay_answers_500() -> None:
             assert bots.conversation.reports[1].error == "whatsapp 131047: ..."
 
             bots.conversation.failing = True  # the backend is down: Meta must try again
-            assert (await bots.whatsapp(wa_status("read"))).status_code == 500
+            assert (await bots.whatsapp(wa_status("read"))).status_code == 503
             bots.conversation.failing = False
             assert (await bots.whatsapp(wa_status("read"))).status_code == 200
             assert bots.conversation.reports[-1].status == "read"
@@ -303,7 +303,7 @@ def test_a_failed_turn_answers_500_and_meta_s_redelivery_is_answered() -> None:
         async with bots_app(conversation) as bots:
             body = wa_text("hola")
             response = await bots.whatsapp(body)
-            assert response.status_code == 500
+            assert response.status_code == 503
             assert bots.platforms.calls == []  # no apology sent: the message comes back
             conversation.failing = False
             assert (await bots.whatsapp(body)).status_code == 200
