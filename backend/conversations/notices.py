@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -41,6 +41,7 @@ from backend.audit import service as audit
 from backend.audit.models import AuditEvent
 from backend.audit.service import Actor
 from backend.conversations.models import Conversation, PaymentNotice
+from backend.core import leases
 from backend.core.clock import utcnow
 from backend.core.config import get_settings
 from backend.core.db import session_scope
@@ -136,7 +137,7 @@ def send_due(
     report = NoticeReport()
     now = utcnow()
     with session_scope(engine) as session:
-        claimed = _claim_due(session, now, now + LEASE, limit)
+        claimed = leases.claim_due(session, PaymentNotice, now, now + LEASE, limit)
     for notice_id in claimed:
         with session_scope(engine) as session:
             message = _prepare(session, notice_id, report)
@@ -153,30 +154,6 @@ def send_due(
         with session_scope(engine) as session:
             _record(session, notice_id, result, report)
     return report
-
-
-def _claim_due(
-    session: Session, now: datetime, lease_until: datetime, limit: int
-) -> list[uuid.UUID]:
-    due = (
-        select(PaymentNotice.id)
-        .where(
-            col(PaymentNotice.next_attempt_at) <= now,
-            col(PaymentNotice.status).in_(("pending", "sending")),
-        )
-        .order_by(col(PaymentNotice.next_attempt_at), col(PaymentNotice.id))
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    ids = list(session.execute(due).scalars())
-    if ids:
-        session.execute(
-            update(PaymentNotice)
-            .where(col(PaymentNotice.id).in_(ids))
-            .values(status="sending", next_attempt_at=lease_until)
-        )
-    return ids
 
 
 def _prepare(

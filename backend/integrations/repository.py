@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import literal, select, update
+from sqlalchemy import literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -80,33 +80,6 @@ def collect(session: Session, endpoint: WebhookEndpoint, since: datetime, now: d
         index_elements=["endpoint_id", "audit_event_id"]
     ).returning(WebhookDelivery.__table__.c.id)
     return len(session.execute(statement).all())
-
-
-def claim_due(
-    session: Session, now: datetime, lease_until: datetime, limit: int
-) -> list[uuid.UUID]:
-    """Up to ``limit`` deliveries due by ``now`` (or whose sender's lease ran out), marked as
-    being sent until ``lease_until``; workers skip each other's rows on PostgreSQL."""
-    due = (
-        select(WebhookDelivery.id)
-        .where(
-            col(WebhookDelivery.next_attempt_at) <= now,
-            # a ``sending`` row's time is its sender's lease: past it, the sender died
-            col(WebhookDelivery.status).in_(("pending", "sending")),
-        )
-        .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id))
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    ids = list(session.execute(due).scalars())
-    if ids:
-        session.execute(
-            update(WebhookDelivery)
-            .where(col(WebhookDelivery.id).in_(ids))
-            .values(status="sending", next_attempt_at=lease_until)
-        )
-    return ids
 
 
 def deliveries_with_events(

@@ -31,6 +31,7 @@ from backend.accounts.models import Account
 from backend.audit import service as audit
 from backend.audit.models import AuditEvent
 from backend.audit.service import Actor
+from backend.core import leases
 from backend.core.clock import utcnow
 from backend.core.config import get_settings
 from backend.core.db import session_scope
@@ -263,7 +264,7 @@ def deliver_due(
     report = DeliveryReport()
     now = utcnow()
     with session_scope(engine) as session:
-        ids = repository.claim_due(session, now, now + LEASE, limit)
+        ids = leases.claim_due(session, WebhookDelivery, now, now + LEASE, limit)
         requests = [
             _Request(delivery.id, endpoint.url, secret_of(endpoint), body(delivery, event, account))
             for delivery, endpoint, event, account in repository.deliveries_with_events(
