@@ -48,30 +48,29 @@ def _held_by(agent_ids: list[uuid.UUID]) -> list[ColumnElement[bool]]:
     ]
 
 
-def worklist_rows(
-    session: Session, agent_ids: list[uuid.UUID]
-) -> list[tuple[Account, Debtor, DebtorAddress | None]]:
-    """Open accounts of the agents with their debtor and the debtor's primary address (the one
-    of lowest position), in one query."""
+def _with_primary_address(query: Any) -> Any:
+    """``query`` (which selects ``Debtor``) joined to the debtor's primary address, the one of
+    lowest position (None without one; two sharing it both come, callers keep one)."""
     primary = (
         select(DebtorAddress.debtor_id, func.min(DebtorAddress.position).label("position"))
         .group_by(DebtorAddress.debtor_id)
         .subquery()
     )
-    query = (
-        select(Account, Debtor, DebtorAddress)
-        .join(Debtor, Debtor.id == Account.debtor_id)
-        .outerjoin(primary, primary.c.debtor_id == Debtor.id)
-        .outerjoin(
-            DebtorAddress,
-            and_(
-                DebtorAddress.debtor_id == Debtor.id,
-                DebtorAddress.position == primary.c.position,
-            ),
-        )
-        .where(*_held_by(agent_ids))
-        .order_by(col(Account.id), col(DebtorAddress.id))
+    return query.outerjoin(primary, primary.c.debtor_id == Debtor.id).outerjoin(
+        DebtorAddress,
+        and_(DebtorAddress.debtor_id == Debtor.id, DebtorAddress.position == primary.c.position),
     )
+
+
+def worklist_rows(
+    session: Session, agent_ids: list[uuid.UUID]
+) -> list[tuple[Account, Debtor, DebtorAddress | None]]:
+    """Open accounts of the agents with their debtor and the debtor's primary address (the one
+    of lowest position), in one query."""
+    query = _with_primary_address(
+        select(Account, Debtor, DebtorAddress).join(Debtor, Debtor.id == Account.debtor_id)
+    )
+    query = query.where(*_held_by(agent_ids)).order_by(col(Account.id), col(DebtorAddress.id))
     seen: set[uuid.UUID] = set()
     rows: list[tuple[Account, Debtor, DebtorAddress | None]] = []
     for account, debtor, address in session.execute(query):
@@ -476,24 +475,11 @@ def replace_planned(
 def planned(
     session: Session, day: date, agent_ids: list[uuid.UUID]
 ) -> list[tuple[PlannedStop, Debtor, DebtorAddress | None]]:
-    primary = (
-        select(DebtorAddress.debtor_id, func.min(DebtorAddress.position).label("position"))
-        .group_by(DebtorAddress.debtor_id)
-        .subquery()
+    query = _with_primary_address(
+        select(PlannedStop, Debtor, DebtorAddress).join(Debtor, Debtor.id == PlannedStop.debtor_id)
     )
-    query = (
-        select(PlannedStop, Debtor, DebtorAddress)
-        .join(Debtor, Debtor.id == PlannedStop.debtor_id)
-        .outerjoin(primary, primary.c.debtor_id == Debtor.id)
-        .outerjoin(
-            DebtorAddress,
-            and_(
-                DebtorAddress.debtor_id == Debtor.id,
-                DebtorAddress.position == primary.c.position,
-            ),
-        )
-        .where(PlannedStop.day == day, col(PlannedStop.agent_id).in_(agent_ids))
-        .order_by(col(PlannedStop.agent_id), col(PlannedStop.position), col(DebtorAddress.id))
+    query = query.where(PlannedStop.day == day, col(PlannedStop.agent_id).in_(agent_ids)).order_by(
+        col(PlannedStop.agent_id), col(PlannedStop.position), col(DebtorAddress.id)
     )
     seen: set[uuid.UUID] = set()
     found = []
