@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -194,8 +195,16 @@ def field_app(host: str = "127.0.0.1", port: int = 8550) -> None:
 def create_user(
     email: Annotated[str, typer.Option(prompt=True)],
     full_name: Annotated[str, typer.Option(prompt=True)],
-    role: Annotated[str, typer.Option(help="admin, supervisor or agent")] = "admin",
+    role: Annotated[
+        str, typer.Option(help="admin, supervisor, agent, creditor or creditor_admin")
+    ] = "admin",
     supervisor: Annotated[str | None, typer.Option(help="supervisor's email (agents)")] = None,
+    creditor: Annotated[
+        str | None, typer.Option(help="the creditor's id (creditor, creditor_admin)")
+    ] = None,
+    can_write: Annotated[
+        bool, typer.Option(help="a creditor's user may change accounts, not only read")
+    ] = False,
     password: Annotated[str | None, typer.Option(help="omit to be asked")] = None,
 ) -> None:
     """Create a user (real users; the demo logins exist only in demo data)."""
@@ -206,6 +215,10 @@ def create_user(
     from shared.schemas.auth import UserCreate
     from shared.schemas.enums import Role
 
+    try:
+        creditor_id = uuid.UUID(creditor) if creditor else None
+    except ValueError:
+        raise typer.BadParameter(f"not a creditor id: {creditor}") from None
     secret = password or getpass.getpass("Password: ")
     with session_scope() as session:
         supervisor_id = None
@@ -224,6 +237,8 @@ def create_user(
                     password=secret,
                     role=Role(role),
                     supervisor_id=supervisor_id,
+                    creditor_id=creditor_id,
+                    can_write=can_write,
                 ),
             )
         except DomainError as exc:

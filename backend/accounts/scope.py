@@ -1,5 +1,6 @@
-"""Who may see which accounts: agents their own, supervisors their team's, admins all, bots
-none (a bot reaches debtors only through the verified bindings of ``/api/v1/bot``). A debtor is
+"""Who may see which accounts: agents their own, supervisors their team's, admins all, a
+creditor's users their creditor's portfolios (``creditor_portfolios``), bots none (a bot
+reaches debtors only through the verified bindings of ``/api/v1/bot``). A debtor is
 seen through their accounts (``debtor_visibility``).
 
 Every account query goes through ``account_visibility``; a row outside the caller's scope is
@@ -13,15 +14,16 @@ from __future__ import annotations
 import uuid
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 from sqlmodel import Session
 
 from backend.accounts import repository
 from backend.accounts.models import Account
 from backend.core.errors import DomainError, NotFound
+from backend.creditors.models import Portfolio
 from backend.debtors.models import Debtor, DebtorCreator
 from backend.users.models import User
-from shared.schemas.enums import Role
+from shared.schemas.enums import CREDITOR_ROLES, Role
 
 T = TypeVar("T")
 
@@ -44,7 +46,14 @@ def account_visibility(user: User) -> ColumnElement[bool]:
     if user.role == Role.supervisor:
         team = select(User.id).where(User.supervisor_id == user.id)
         return Account.assigned_agent_id.in_(team)  # type: ignore[union-attr]
+    if user.role in CREDITOR_ROLES:
+        return Account.portfolio_id.in_(creditor_portfolios(user))  # type: ignore[attr-defined]
     return Account.assigned_agent_id == user.id  # type: ignore[return-value]
+
+
+def creditor_portfolios(user: User) -> Select[tuple[uuid.UUID]]:
+    """The portfolios of a creditor's user's creditor (none without one)."""
+    return select(Portfolio.id).where(Portfolio.creditor_id == user.creditor_id)
 
 
 def debtor_visibility(user: User) -> ColumnElement[bool]:

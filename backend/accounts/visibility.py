@@ -11,6 +11,7 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, bindparam, false, select, true
 
 from backend.accounts.models import Account
+from backend.creditors.models import Portfolio
 from backend.users.models import User
 from shared.schemas.enums import Role
 
@@ -22,6 +23,7 @@ class Reach(StrEnum):
     nothing = "nothing"
     team = "team"
     own = "own"
+    creditor = "creditor"
 
 
 class Visibility(NamedTuple):
@@ -37,6 +39,8 @@ def visibility(user: User) -> Visibility:
         Role.admin: Reach.everything,
         Role.bot: Reach.nothing,
         Role.supervisor: Reach.team,
+        Role.creditor: Reach.creditor,
+        Role.creditor_admin: Reach.creditor,
     }.get(user.role, Reach.own)
     return Visibility(reach, user.id)
 
@@ -52,4 +56,11 @@ def visibility_condition(reach: Reach) -> ColumnElement[bool]:
     if reach == Reach.team:
         team = select(User.id).where(User.supervisor_id == viewer)
         return Account.assigned_agent_id.in_(team)  # type: ignore[union-attr]
+    if reach == Reach.creditor:
+        theirs = (
+            select(Portfolio.id)
+            .join(User, User.creditor_id == Portfolio.creditor_id)
+            .where(User.id == viewer)
+        )
+        return Account.portfolio_id.in_(theirs)  # type: ignore[attr-defined]
     return Account.assigned_agent_id == viewer  # type: ignore[return-value]

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from backend.auth import keys
+from backend.auth.errors import ReadOnly
 from backend.core.actors import Actor
 from backend.core.config import get_settings
 from backend.core.db import get_session
@@ -24,7 +25,7 @@ from backend.users import principals
 from backend.users import service as users
 from backend.users.models import User
 from shared.i18n import normalize_language
-from shared.schemas.enums import Role
+from shared.schemas.enums import CREDITOR_ROLES, Role
 
 # The endpoint's unit of work (backend.core.routing) commits before the response is sent, so a
 # failed commit answers an error (a webhook provider then retries) instead of a 2xx for lost work.
@@ -90,11 +91,22 @@ def _load_key(session: Session, key: str, ttl: float) -> User:
 Principal = Annotated[User, Depends(current_principal)]
 
 
-async def current_user(principal: Principal) -> User:
-    """A person (admin, supervisor or agent). Service identities such as the bots reach only
-    the endpoints written for them (``require_roles(Role.bot)``)."""
+# Methods that change nothing: what a creditor's user without the write grant may send.
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def current_user(principal: Principal, request: Request) -> User:
+    """A person (admin, supervisor, agent, or a creditor's user). Service identities such as
+    the bots reach only the endpoints written for them (``require_roles(Role.bot)``).
+
+    A creditor's users only read unless granted writes: refused here, once for every endpoint
+    open to any person, whatever it changes. (Their admin's management of their users goes
+    through ``require_roles``, not through this.)"""
     if principal.role == Role.bot:
         raise Forbidden()
+    writes = request.method not in _READS
+    if writes and principal.role in CREDITOR_ROLES and not principal.can_write:
+        raise ReadOnly()
     return principal
 
 
@@ -112,6 +124,8 @@ def require_roles(*roles: Role):
 
 Staff = Annotated[User, require_roles(Role.admin, Role.supervisor)]
 Admin = Annotated[User, require_roles(Role.admin)]
+# Who manages users: the agency's admins (anyone), a creditor's admin (their creditor's users).
+UserAdmin = Annotated[User, require_roles(Role.admin, Role.creditor_admin)]
 Bot = Annotated[User, require_roles(Role.bot)]
 
 

@@ -26,3 +26,10 @@ class SessionExpired(DomainError):
     status = 401
     code = "session_expired"
     commits = True  # a revocation made while refusing (a reused token's family) is kept
+
+
+class ReadOnly(DomainError):
+    """A creditor's user without the write grant (``User.can_write``) asked for a change."""
+
+    status = 403
+    code = "read_only"

@@ -25,8 +25,9 @@ Paging = Annotated[PageParams, Depends(page_params)]
 
 
 @router.get("/creditors", response_model=Page[CreditorRead])
-def list_creditors(session: SessionDep, _: CurrentUser, paging: Paging) -> object:
-    rows = repository.creditors_page(session, after=paging.cursor, limit=paging.limit)
+def list_creditors(session: SessionDep, user: CurrentUser, paging: Paging) -> object:
+    only = service.viewers_creditor(user)
+    rows = repository.creditors_page(session, after=paging.cursor, limit=paging.limit, only=only)
     return Page(items=rows[: paging.limit], next_cursor=next_cursor(rows, paging.limit))
 
 
@@ -49,8 +50,10 @@ def update_creditor(
 
 @router.get("/portfolios", response_model=Page[PortfolioRead])
 def list_portfolios(
-    session: SessionDep, _: CurrentUser, paging: Paging, creditor_id: uuid.UUID | None = None
+    session: SessionDep, user: CurrentUser, paging: Paging, creditor_id: uuid.UUID | None = None
 ) -> object:
+    if (only := service.viewers_creditor(user)) is not None:
+        creditor_id = only  # a creditor's user lists their own creditor's portfolios
     rows = repository.portfolios_page(
         session, after=paging.cursor, limit=paging.limit, creditor_id=creditor_id
     )

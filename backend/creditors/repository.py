@@ -8,8 +8,13 @@ from backend.core.pagination import keyset
 from backend.creditors.models import Creditor, Portfolio
 
 
-def creditors_page(session: Session, *, after: uuid.UUID | None, limit: int) -> list[Creditor]:
-    return keyset(session, select(Creditor), Creditor.id, after, limit)
+def creditors_page(
+    session: Session, *, after: uuid.UUID | None, limit: int, only: uuid.UUID | None = None
+) -> list[Creditor]:
+    query = select(Creditor)
+    if only is not None:
+        query = query.where(Creditor.id == only)
+    return keyset(session, query, Creditor.id, after, limit)
 
 
 def creditor_by_name(session: Session, name: str) -> Creditor | None:

@@ -12,6 +12,7 @@ from backend.audit.service import Actor
 from backend.core.errors import Conflict, NotFound, UnknownCurrency, ValidationFailed
 from backend.creditors import repository
 from backend.creditors.models import Creditor, Portfolio
+from backend.users.models import User
 from shared.money import is_supported
 from shared.schemas.creditors import (
     CreditorCreate,
@@ -19,6 +20,7 @@ from shared.schemas.creditors import (
     PortfolioCreate,
     PortfolioUpdate,
 )
+from shared.schemas.enums import CREDITOR_ROLES
 
 
 def _check_timezone(name: str) -> None:
@@ -26,6 +28,25 @@ def _check_timezone(name: str) -> None:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a directory
         raise ValidationFailed("error.invalid_timezone", timezone=name) from None
+
+
+# What a creditor's user without a creditor (never made so, but not assumed) sees: nothing.
+_NO_CREDITOR = uuid.UUID(int=0)
+
+
+def viewers_creditor(viewer: User) -> uuid.UUID | None:
+    """The only creditor a viewer may see: their own for a creditor's user, None (every one)
+    for the agency's staff."""
+    if viewer.role in CREDITOR_ROLES:
+        return viewer.creditor_id or _NO_CREDITOR
+    return None
+
+
+def check_creditor_scope(viewer: User, creditor_id: uuid.UUID) -> None:
+    """A creditor's user asking for another creditor (or its portfolio) finds nothing."""
+    only = viewers_creditor(viewer)
+    if only is not None and only != creditor_id:
+        raise NotFound()
 
 
 def get_creditor(session: Session, creditor_id: uuid.UUID) -> Creditor:

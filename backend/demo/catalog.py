@@ -88,6 +88,8 @@ class DemoUser:
     role: Role
     supervisor: str | None = None
     language: Language = Language.es
+    creditor: str | None = None  # a creditor's user: their creditor's name
+    can_write: bool = False
 
 
 SUPERVISOR = "supervisor@demo.cobro"
@@ -96,6 +98,10 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser(SUPERVISOR, "Lucía Fernández Paredes", Role.supervisor),
     DemoUser("agent1@demo.cobro", "Carlos Mendoza Quispe", Role.agent, SUPERVISOR),
     DemoUser("agent2@demo.cobro", "Valentina Ríos Ospina", Role.agent, SUPERVISOR),
+    # The Lima bank's own staff: their portfolios only, read-only.
+    DemoUser(
+        "banco@demo.cobro", "Rosa Huamán (Banco)", Role.creditor, creditor="Banco Vicuña del Perú"
+    ),
 )
 
 # Foreign residents, who prefer English (carné/cédula de extranjería; CURP "NE" in Mexico).

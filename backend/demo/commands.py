@@ -75,7 +75,7 @@ def load(
         return None
     # One date for the three cities: due dates keep clear of bucket edges by two days.
     data = generate(debtors, seed, today or today_in(MARKETS[0].timezone))
-    users = _users(session, data.users)
+    users = _users(session, tuple(u for u in data.users if u.creditor is None))
     admin = users[ADMIN_EMAIL]
     accounts_added = entries_added = 0
     for portfolio_spec in data.portfolios:
@@ -88,6 +88,7 @@ def load(
                 _account(session, admin, users, portfolio, debtor.id, account_spec)
                 accounts_added += 1
                 entries_added += 1 + len(account_spec.entries)  # with the opening charge
+    _users(session, tuple(u for u in data.users if u.creditor is not None))  # after creditors
     return Summary(
         portfolios=len(data.portfolios),
         debtors=sum(len(p.debtors) for p in data.portfolios),
@@ -155,6 +156,11 @@ def _logins() -> str:
     return "\n".join([f'Demo logins (password "{DEMO_PASSWORD}", demo data only):', *rows])
 
 
+def _creditor_id(session: Session, name: str | None) -> uuid.UUID | None:
+    creditor = creditors_repository.creditor_by_name(session, name) if name else None
+    return creditor.id if creditor else None
+
+
 def _users(session: Session, specs: tuple[DemoUser, ...]) -> dict[str, User]:
     """The demo users by email, created with the demo password unless they exist."""
     users: dict[str, User] = {}
@@ -168,6 +174,8 @@ def _users(session: Session, specs: tuple[DemoUser, ...]) -> dict[str, User]:
                 password_hash=password_hash,
                 role=spec.role,
                 supervisor_id=users[spec.supervisor].id if spec.supervisor else None,
+                creditor_id=_creditor_id(session, spec.creditor),
+                can_write=spec.can_write,
                 language=spec.language,
                 is_demo=True,  # refused in production, whatever the database was seeded as
             )

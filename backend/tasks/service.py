@@ -180,7 +180,7 @@ def close(
     if status in (TaskStatus.approved, TaskStatus.rejected):
         if task.kind != TaskKind.approval_request:
             raise Conflict("error.task_not_approval")
-        if user.role == Role.agent:
+        if user.role not in (Role.supervisor, Role.admin):
             raise Forbidden()
     return finish(session, actor, user, task, status, resolution)
 

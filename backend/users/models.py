@@ -18,6 +18,10 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: Role = enum_field(Role)
     supervisor_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True)
+    # A creditor's user (``Role.creditor`` / ``creditor_admin``): whose portfolios they see,
+    # and whether they may change those accounts or only read them.
+    creditor_id: uuid.UUID | None = Field(default=None, foreign_key="creditors.id", index=True)
+    can_write: bool = Field(default=False)
     language: Language = enum_field(Language, Language.es)
     is_active: bool = True
     # Part of every token issued to the user: raising it (password change, deactivation, role

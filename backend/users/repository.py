@@ -20,10 +20,13 @@ def page(
     limit: int,
     role: Role | None = None,
     supervisor_id: uuid.UUID | None = None,
+    creditor_id: uuid.UUID | None = None,
 ) -> list[User]:
     query = select(User)
     if role:
         query = query.where(User.role == role)
     if supervisor_id:
         query = query.where(User.supervisor_id == supervisor_id)
+    if creditor_id:
+        query = query.where(User.creditor_id == creditor_id)
     return keyset(session, query, User.id, after, limit)

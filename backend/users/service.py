@@ -13,10 +13,11 @@ from backend.audit.service import Actor
 from backend.core.config import get_settings
 from backend.core.errors import Conflict, NotFound, ValidationFailed
 from backend.core.security import hash_password
+from backend.creditors.models import Creditor
 from backend.users import principals, repository
 from backend.users.models import User
 from shared.schemas.auth import UserCreate, UserUpdate
-from shared.schemas.enums import Role
+from shared.schemas.enums import CREDITOR_ROLES, Role
 
 
 def usable(user: User | None) -> TypeGuard[User]:
@@ -34,9 +35,31 @@ def _check_supervisor(session: Session, role: Role, supervisor_id: uuid.UUID | N
         raise ValidationFailed("error.invalid_supervisor")
 
 
-def create(session: Session, actor: Actor, data: UserCreate) -> User:
+def _creditor_of(session: Session, creator: User | None, data: UserCreate) -> uuid.UUID | None:
+    """The creditor a new user belongs to: a creditor's admin creates only their creditor's
+    users; the agency's admin names an existing creditor for a creditor's user, and none for
+    the agency's own staff."""
+    if creator is not None and creator.role == Role.creditor_admin:
+        if data.role not in CREDITOR_ROLES or data.creditor_id not in (None, creator.creditor_id):
+            raise ValidationFailed("error.invalid_creditor")
+        return creator.creditor_id
+    if data.role not in CREDITOR_ROLES:
+        if data.creditor_id is not None or data.can_write:
+            raise ValidationFailed("error.invalid_creditor")
+        return None
+    if data.creditor_id is None or session.get(Creditor, data.creditor_id) is None:
+        raise ValidationFailed("error.invalid_creditor")
+    return data.creditor_id
+
+
+def create(
+    session: Session, actor: Actor, data: UserCreate, *, creator: User | None = None
+) -> User:
+    """A new user, made by an admin (``creator``: the agency's, or a creditor's; none for the
+    command line, which acts as the agency)."""
     if repository.by_email(session, data.email):
         raise Conflict("error.email_taken")
+    creditor_id = _creditor_of(session, creator, data)
     _check_supervisor(session, data.role, data.supervisor_id)
     user = User(
         email=data.email.strip().lower(),
@@ -44,6 +67,8 @@ def create(session: Session, actor: Actor, data: UserCreate) -> User:
         password_hash=hash_password(data.password),
         role=data.role,
         supervisor_id=data.supervisor_id,
+        creditor_id=creditor_id,
+        can_write=data.can_write,
         language=data.language,
     )
     session.add(user)
@@ -53,7 +78,7 @@ def create(session: Session, actor: Actor, data: UserCreate) -> User:
 
 
 # Changes after which the user's earlier tokens must stop working.
-_REVOKING = ("password_hash", "is_active", "role")
+_REVOKING = ("password_hash", "is_active", "role", "can_write")
 
 
 def update(session: Session, actor: Actor, user: User, data: UserUpdate) -> User:
@@ -64,6 +89,8 @@ def update(session: Session, actor: Actor, user: User, data: UserUpdate) -> User
     fields = data.model_dump(exclude_unset=True)
     if "supervisor_id" in fields:
         _check_supervisor(session, user.role, fields["supervisor_id"])
+    if fields.get("can_write") is not None and user.role not in CREDITOR_ROLES:
+        raise ValidationFailed("error.invalid_creditor")
     if (password := fields.pop("password", None)) is not None:
         user.password_hash = hash_password(password)
     for key, value in fields.items():
@@ -106,11 +133,18 @@ def _forget_principal(session: Session, user_id: uuid.UUID) -> None:
 
 
 def get_visible(session: Session, viewer: User, user_id: uuid.UUID) -> User:
-    """A user the viewer may see: admins anyone, supervisors themselves and their team, agents
-    themselves; 404 otherwise."""
+    """A user the viewer may see: admins anyone, supervisors themselves and their team, a
+    creditor's admin their creditor's users, others themselves; 404 otherwise."""
     user = session.get(User, user_id)
     if user is None or not (
-        viewer.role == Role.admin or user.id == viewer.id or user.supervisor_id == viewer.id
+        viewer.role == Role.admin
+        or user.id == viewer.id
+        or user.supervisor_id == viewer.id
+        or (
+            viewer.role == Role.creditor_admin
+            and viewer.creditor_id is not None
+            and user.creditor_id == viewer.creditor_id
+        )
     ):
         raise NotFound()
     return user

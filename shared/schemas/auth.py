@@ -37,6 +37,8 @@ class UserRead(BaseModel):
     full_name: str
     role: Role
     supervisor_id: uuid.UUID | None
+    creditor_id: uuid.UUID | None = None
+    can_write: bool = False
     language: Language
     is_active: bool
     created_at: datetime
@@ -48,6 +50,16 @@ class UserCreate(BaseModel):
     password: str = Field(min_length=8, max_length=200)
     role: Role
     supervisor_id: uuid.UUID | None = None
+    creditor_id: uuid.UUID | None = Field(
+        default=None,
+        description="the creditor of a creditor's user (roles creditor, creditor_admin) only; "
+        "a creditor admin's users are always of their own creditor",
+    )
+    can_write: bool = Field(
+        default=False,
+        description="a creditor's user may change their accounts (payments, promises, notes); "
+        "without it they only read",
+    )
     language: Language = Language.es
 
 
@@ -57,6 +69,7 @@ class UserUpdate(BaseModel):
     supervisor_id: uuid.UUID | None = None
     language: Language | None = None
     is_active: bool | None = None
+    can_write: bool | None = Field(default=None, description="creditor's users only")
 
 
 class ApiKeyCreate(BaseModel):

@@ -10,6 +10,13 @@ class Role(StrEnum):
     supervisor = "supervisor"
     agent = "agent"
     bot = "bot"  # the chat bots' service identity: only the /bot API, never staff views
+    # A creditor's (a bank's, a retailer's) own staff: only their creditor's portfolios,
+    # read-only unless granted writes (``User.can_write``); their admin manages their users.
+    creditor = "creditor"
+    creditor_admin = "creditor_admin"
+
+
+CREDITOR_ROLES = frozenset({Role.creditor, Role.creditor_admin})
 
 
 class Language(StrEnum):

@@ -8,7 +8,8 @@ upheld dispute after a payment, with its certificate and the notice the debtor i
 shown; one with an open dispute and its evidence file), a1's shift, an upload, an import
 batch and a policy change of ``sup_a``, and the chat bound to the debtor. The others are
 ``a2`` (a1's teammate), team B (``sup_b``, agent ``b1``, whose debtor's chat is bound too),
-the bot and an admin. The portfolio, its templates and strategy, and a bank statement with
+the bot, an admin, and another creditor's users (``cred_b`` with the write grant, and
+their admin ``cred_b_admin``). The portfolio, its templates and strategy, and a bank statement with
 an unmatched line are shared (the agency's, seen by every staff member); the creditor's
 webhook endpoint and a dead delivery of it, and an API key acting as ``a1``, are the admins'
 alone.
@@ -89,6 +90,8 @@ class Scene:
     sup_b: User
     b1: User
     bot: User
+    cred_b: User  # another creditor's user, granted writes
+    cred_b_admin: User  # that creditor's admin
     portfolio: Portfolio
     debtor: Debtor
     account: Account  # a1's: open offer, callback task, payment link
@@ -279,6 +282,8 @@ def build(session: Session) -> Scene:
         status=StatementLineStatus.unmatched,
     )
     session.add(line)
+    other_creditor = b.creditor(session)
+    b.account(session, b.portfolio(session, creditor=other_creditor), principal=60_000)
     _bind(session, CHAT_A, debtor)
     _bind(session, CHAT_B, session.get(Debtor, theirs.debtor_id))
     session.flush()
@@ -290,6 +295,8 @@ def build(session: Session) -> Scene:
         sup_b=sup_b,
         b1=b1,
         bot=b.user(session, Role.bot),
+        cred_b=b.user(session, Role.creditor, creditor_id=other_creditor.id, can_write=True),
+        cred_b_admin=b.user(session, Role.creditor_admin, creditor_id=other_creditor.id),
         portfolio=portfolio,
         debtor=debtor,
         account=account,

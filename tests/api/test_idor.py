@@ -1,7 +1,8 @@
 """The IDOR walk: every operation of the OpenAPI (``app.openapi()``), sent by every other party
 with the ids of the objects one party owns (``parties.py``): its teammate agent (agent-agent),
-the other team's agent and supervisor (across teams), and the bot (through another debtor's
-verified chat, and with its own token on staff paths). The debtor acts through their chat; the
+the other team's agent and supervisor (across teams), the bot (through another debtor's
+verified chat, and with its own token on staff paths), and another creditor's users (one
+granted writes, and their admin: creditor-creditor). The debtor acts through their chat; the
 pages a debtor opens (``/pay``, ``/receipts``) take a token that is itself the credential.
 
 For each operation and each attacker:
@@ -450,7 +451,7 @@ EXEMPT = {
     ("GET", "/readyz"): "no data",
 }
 
-ATTACKERS = ("a2", "b1", "sup_b", "bot")
+ATTACKERS = ("a2", "b1", "sup_b", "bot", "cred_b", "cred_b_admin")
 PATH_IDS: dict[str, S] = {
     "user_id": lambda s: s.a1.id,
     "debtor_id": lambda s: s.debtor.id,

@@ -35,6 +35,7 @@ DEMO_LOGINS = {
     "supervisor@demo.cobro": Role.supervisor,
     "agent1@demo.cobro": Role.agent,
     "agent2@demo.cobro": Role.agent,
+    "banco@demo.cobro": Role.creditor,
 }
 TABLES: tuple[type[SQLModel], ...] = (
     User,
@@ -70,7 +71,7 @@ def test_load_adds_the_portfolio_through_the_services(session: Session) -> None:
     assert rows["LedgerEntry"] == summary.entries
     assert rows["DebtorAddress"] == DEBTORS and rows["DebtorPhone"] >= DEBTORS
     actions = Counter(session.exec(select(AuditEvent.action)))
-    assert actions["user.created"] == 4
+    assert actions["user.created"] == 5  # the four staff and the Lima bank's user
     assert actions["debtor.created"] == DEBTORS
     assert actions["account.created"] == summary.accounts
 
@@ -84,6 +85,9 @@ def test_demo_logins_use_the_password_demo(session: Session) -> None:
     supervisor = users["supervisor@demo.cobro"]
     assert users["agent1@demo.cobro"].supervisor_id == supervisor.id
     assert users["agent2@demo.cobro"].supervisor_id == supervisor.id
+    bank = session.get(Creditor, users["banco@demo.cobro"].creditor_id)
+    assert bank is not None and bank.name == "Banco Vicuña del Perú"
+    assert not users["banco@demo.cobro"].can_write
 
 
 def test_every_aging_bucket_today_in_each_portfolio(session: Session) -> None:
@@ -148,7 +152,7 @@ def test_force_adds_a_second_batch_beside_the_first(session: Session) -> None:
     assert summary is not None and summary.debtors == 6
     names = sorted(session.exec(select(Portfolio.name)))
     assert len(names) == 6 and sum(name.endswith(" (2)") for name in names) == 3
-    assert counts(session)["User"] == 4
+    assert counts(session)["User"] == 5
     assert counts(session)["Creditor"] == 3
 
 

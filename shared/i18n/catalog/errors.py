@@ -49,6 +49,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "No tiene permiso para esta operación.",
         "en": "You are not allowed to do this.",
     },
+    "error.read_only": {
+        "es": "Su acceso es de solo lectura; pida a su administrador permiso para modificar.",
+        "en": "Your access is read-only; ask your administrator for permission to make changes.",
+    },
+    "error.invalid_creditor": {
+        "es": "El acreedor no corresponde a este rol o no existe.",
+        "en": "The creditor does not fit this role or does not exist.",
+    },
     "error.payload_too_large": {
         "es": "El archivo supera el tamaño máximo de {limit} bytes.",
         "en": "The file exceeds the maximum size of {limit} bytes.",
