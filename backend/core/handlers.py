@@ -96,13 +96,17 @@ def install(app: FastAPI) -> None:
     async def _data(request: Request, exc: DataError) -> JSONResponse:
         # Input the database cannot hold (e.g. a NUL character in PostgreSQL text, a number out
         # of range): the client's data is invalid; the unit of work was already rolled back.
-        log.info("database refused data on %s %s: %s", request.method, request.url.path, exc.orig)
+        # The driver's message may quote the value itself: only its class and SQLSTATE are logged.
+        state = getattr(exc.orig, "sqlstate", None) or ""
+        log.info(
+            "database refused data on %s: %s %s", _where(request), type(exc.orig).__name__, state
+        )
         return error_response(request, 422, "validation_error")
 
     async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
         # The database is down, unreachable, out of connections or still locked after the unit
         # of work's retries: nothing was written, and the same request may succeed shortly.
-        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        log.warning("database unavailable on %s: %s", _where(request), exc)
         response = error_response(request, 503, "database_unavailable")
         response.headers["Retry-After"] = "5"
         return response
@@ -123,5 +127,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error on %s", _where(request))
         return error_response(request, 500, "internal_error")
+
+
+def _where(request: Request) -> str:
+    """The method and route *template* of a request, for logs: never the raw path, which may
+    carry a payment link's or unsubscribe page's token, a document number or a phone."""
+    route = request.scope.get("route")
+    return f"{request.method} {getattr(route, 'path_format', None) or '(no route)'}"

@@ -43,6 +43,14 @@ def build() -> FastAPI:
     def bug() -> None:
         raise RuntimeError("a bug")
 
+    @app.get("/pay/{token}")
+    def secret_path(token: str) -> None:
+        raise DataError("UPDATE ...", {}, DriverError(f"invalid input: {token}"))
+
+    @app.get("/receipts/{token}")
+    def secret_bug(token: str) -> None:
+        raise RuntimeError("a bug")
+
     return app
 
 
@@ -99,3 +107,16 @@ def test_spanish_by_default(client: TestClient) -> None:
     assert client.get("/conflict").json()["message"] == (
         "La cuenta no está abierta (estado: paid)."
     )
+
+
+@pytest.mark.parametrize("path", ["/pay/tok-SECRET-123", "/receipts/tok-SECRET-123"])
+def test_logs_name_the_route_never_the_path_or_the_drivers_words(
+    client: TestClient, caplog: pytest.LogCaptureFixture, path: str
+) -> None:
+    """A path may carry a payment link's token or a document number, and a driver's message
+    may quote the value it refused: the logs hold the route template and the error's class."""
+    with caplog.at_level("INFO", logger=handlers.log.name):
+        assert client.get(path).status_code in (422, 500)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "{token}" in logged
+    assert "SECRET" not in logged
