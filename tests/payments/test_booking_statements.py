@@ -113,6 +113,7 @@ def _book_counted(
     ids: tuple[uuid.UUID, uuid.UUID],
     amount: int,
     instalment_id: uuid.UUID | None = None,
+    limit: int = MAX_STATEMENTS,
 ) -> tuple[Payment, list[str]]:
     """Book with nothing cached (the booking reads what it needs), counting its statements;
     then check what every booking writes: one new payment, one ledger entry for it, the
@@ -122,7 +123,7 @@ def _book_counted(
     session.expire_all()
     with counted(session) as statements:
         payment, created = _book(session, ids, amount, instalment_id)
-    assert created and len(statements) <= MAX_STATEMENTS, "\n".join(statements)
+    assert created and len(statements) <= limit, "\n".join(statements)
     session.expire_all()
     entry = session.get(LedgerEntry, payment.ledger_entry_id)
     assert entry is not None and (entry.kind, entry.amount_minor) == (EntryKind.payment, -amount)
@@ -197,6 +198,49 @@ def test_a_payment_with_a_plan_and_a_promise_books_in_six_statements(session: Se
     assert _instalments(session, rows) == [(20_000, "paid"), (0, "pending"), (0, "pending")]
     assert account.balance_minor == 40_000
     assert added == ["ledger.payment", "payment.received", "promise.kept"]
+
+
+def test_a_payment_completing_its_plan_books_in_six_statements(session: Session) -> None:
+    _, agent = team(session)
+    account = b.account(session, lima(session), agent=agent, principal=60_000)
+    rows = _plan(session, account)
+
+    _, added = _book_counted(session, (account.id, agent.id), 60_000)
+
+    session.refresh(account)
+    plan = session.get(Plan, rows[0].plan_id)
+    assert plan is not None and plan.status == "completed" and plan.closed_at is not None
+    assert _instalments(session, rows) == [(20_000, "paid")] * 3
+    assert (account.balance_minor, account.status) == (0, AccountStatus.paid)
+    assert added == [
+        "account.status_changed",
+        "ledger.payment",
+        "payment.received",
+        "plan.completed",
+    ]
+
+
+def test_a_payment_completing_its_plan_and_keeping_a_promise_books_in_seven(
+    session: Session,
+) -> None:
+    """The one case over six: it writes seven tables (the plan's own row too)."""
+    _, agent = team(session)
+    account = b.account(session, lima(session), agent=agent, principal=60_000)
+    rows = _plan(session, account)
+    promise = _promise(session, account, 20_000)
+
+    _, added = _book_counted(session, (account.id, agent.id), 60_000, limit=MAX_STATEMENTS + 1)
+
+    session.refresh(promise)
+    assert (promise.status, promise.paid_minor) == ("kept", 60_000)
+    assert _instalments(session, rows) == [(20_000, "paid")] * 3
+    assert added == [
+        "account.status_changed",
+        "ledger.payment",
+        "payment.received",
+        "plan.completed",
+        "promise.kept",
+    ]
 
 
 def _promise_made_at_evening(session: Session):
