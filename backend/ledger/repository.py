@@ -7,21 +7,26 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Column,
     ColumnElement,
+    MetaData,
     Select,
     String,
     Subquery,
+    Table,
     func,
     insert,
     literal,
     select,
     update,
 )
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col
 
 from backend.accounts.models import Account
 from backend.core.actors import Actor
 from backend.core.bulk import RowsUpdate, insert_rows
+from backend.core.clock import utcnow
 from backend.core.sqlbuild import among, new_id
 from backend.ledger.models import LedgerEntry
 from shared.schemas.enums import AccountStatus, EntryKind
@@ -91,6 +96,29 @@ def by_key(session: Session, account_id: uuid.UUID, key: str) -> LedgerEntry | N
 def reversal_of(session: Session, entry_id: uuid.UUID) -> LedgerEntry | None:
     query = select(LedgerEntry).where(LedgerEntry.reverses_entry_id == entry_id)
     return session.execute(query).scalars().first()
+
+
+_ENTRY = LedgerEntry.__table__  # type: ignore[attr-defined]
+_ACCOUNT = Account.__table__  # type: ignore[attr-defined]
+# A view (migration 0028), not a table of the models: inserting a row appends the entry and
+# adds its amount to the account's balance, with the status and time the row gives.
+_POSTINGS = Table(
+    "ledger_postings",
+    MetaData(),
+    *(Column(column.name, column.type) for column in _ENTRY.columns),
+    Column("account_status", _ACCOUNT.c.status.type),
+    Column("moved_at", _ACCOUNT.c.updated_at.type),
+)
+
+
+def append_posting(session: Session, entry: LedgerEntry, status: AccountStatus) -> None:
+    """Insert ``entry`` and add its amount to its account's balance (an atomic increment, as
+    ``add_to_balance``), setting ``status``: one statement. ``entry`` (new) is then in the
+    session as a persistent, unchanged row."""
+    values = {column.name: getattr(entry, column.name) for column in _ENTRY.columns}
+    session.execute(insert(_POSTINGS), {**values, "account_status": status, "moved_at": utcnow()})
+    make_transient_to_detached(entry)
+    session.add(entry)
 
 
 def add_to_balance(

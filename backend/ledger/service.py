@@ -178,14 +178,17 @@ def append(
 ) -> LedgerEntry:
     """Append an entry for a caller that holds the account's lock and has checked that the
     idempotency key is new (payments do, in one read): no savepoint, no reads. The entry and
-    its audit event are written by the caller's flush."""
+    the balance it moves are written at once, by one statement (``repository.append_posting``);
+    the audit events by the caller's flush."""
     if entry.currency != account.currency:
         raise CurrencyMismatch(given=entry.currency, expected=account.currency)
     limit = ceiling(portfolio)
     check_amount(entry.amount_minor, limit)
     check_amount(account.balance_minor + entry.amount_minor, limit)
-    session.add(entry)
-    _book(session, actor, account, entry)
+    # the row is locked: this is exact
+    balance, status = _moved(account.balance_minor, account.status, entry.amount_minor)
+    repository.append_posting(session, entry, status)
+    _booked(session, actor, account, entry, balance, status)
     return entry
 
 
@@ -245,6 +248,19 @@ def _book(session: Session, actor: Actor, account: Account, entry: LedgerEntry) 
     # the row is locked: this is exact
     balance, status = _moved(account.balance_minor, account.status, entry.amount_minor)
     repository.add_to_balance(session, account.id, entry.amount_minor, status)
+    _booked(session, actor, account, entry, balance, status)
+
+
+def _booked(
+    session: Session,
+    actor: Actor,
+    account: Account,
+    entry: LedgerEntry,
+    balance: int,
+    status: AccountStatus,
+) -> None:
+    """The account in the session at its new balance and status (written), and the audit
+    events of the entry and of a status change."""
     before = account.status
     set_committed_value(account, "balance_minor", balance)
     set_committed_value(account, "status", status)

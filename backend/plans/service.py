@@ -588,8 +588,7 @@ def _settle_instalments(
 def _complete(session: Session, actor: Actor, plan: Plan, account: Account) -> None:
     plan.status = PlanStatus.completed
     plan.closed_at = utcnow()
-    session.add(plan)
-    session.flush()
+    session.add(plan)  # written by the caller's flush, its audit event with the others
     audit.record(
         session,
         actor,
