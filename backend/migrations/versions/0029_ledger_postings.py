@@ -10,8 +10,8 @@ own triggers still refuse UPDATE and DELETE).
 A later migration that rebuilds or drops a column of ``ledger_entries`` or ``accounts`` named
 here drops the view and trigger first and creates them again after.
 
-Revision ID: 0028_ledger_postings
-Revises: 0027_bots
+Revision ID: 0029_ledger_postings
+Revises: 0028_creditor_users
 Create Date: 2026-12-07
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0028_ledger_postings"
-down_revision: str | None = "0027_bots"
+revision: str = "0029_ledger_postings"
+down_revision: str | None = "0028_creditor_users"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
