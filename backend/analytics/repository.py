@@ -236,4 +236,3 @@ def cohort_collections(session: Session, f: Filters) -> list[tuple[date, str, da
 def _day(value: Any) -> date:
     """A date column's value (SQLite answers functions' dates as text)."""
     return value if isinstance(value, date) else date.fromisoformat(str(value))
-
