@@ -164,9 +164,9 @@ INSERT INTO visits (id, client_id, agent_id, account_id, checked_in_at, checked_
     received_at, far, outcome)
 SELECT pg_temp.bench_id('90000000', i), 'v' || i, agent_id, account_id,
     (CAST(:today AS date) - (i * 3 % 180)::int)::timestamp AT TIME ZONE 'UTC'
-        + make_interval(hours => 9 + i % 8),
+        + make_interval(hours => CAST(9 + i % 8 AS int)),
     (CAST(:today AS date) - (i * 3 % 180)::int)::timestamp AT TIME ZONE 'UTC'
-        + make_interval(hours => 9 + i % 8, mins => 5 + i % 30),
+        + make_interval(hours => CAST(9 + i % 8 AS int), mins => CAST(5 + i % 30 AS int)),
     now(), i % 7 = 0,
     (ARRAY['paid', 'promise', 'plan_agreed', 'not_home', 'moved', 'refused', 'wrong_address',
            'other'])[1 + i % 8]

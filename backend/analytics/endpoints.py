@@ -36,7 +36,9 @@ router = DomainRouter(prefix="/analytics", tags=["analytics"])
 
 DEFAULT_DAYS = 180
 MAX_DAYS = 3 * 366
-EXPORT_ROWS = 100_000  # the accounts an export carries at most
+EXPORT_ROWS = 100_000
+# Dates the KPIs can step a month or a day beyond without leaving the calendar.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # the accounts an export carries at most
 
 
 class InvalidPeriod(ValidationFailed):
@@ -56,8 +58,10 @@ async def filters(
 ) -> Filters:
     """The caller's reach and the filters; by default the last 180 days."""
     to = date_to or utcnow().date()
+    if not EARLIEST <= to <= LATEST:
+        raise InvalidPeriod()
     since = date_from or to - timedelta(days=DEFAULT_DAYS)
-    if since > to or (to - since).days > MAX_DAYS:
+    if since < EARLIEST or since > to or (to - since).days > MAX_DAYS:
         raise InvalidPeriod()
     return Filters.of(
         user,

@@ -37,9 +37,12 @@ class InvalidFigure(ValidationFailed):
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise InvalidFigure() from None
+    if not 1900 <= day.year <= 2999:  # a month or a day either side stays a date
+        raise InvalidFigure()
+    return day
 
 
 def _month(text: str) -> date:

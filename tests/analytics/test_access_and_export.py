@@ -54,7 +54,7 @@ def test_a_supervisor_of_another_team_sees_none_of_this_one(
     "figure",
     ["nope", "aging:2026-02-30:1-30", "aging:2026-02-28:9-99", "roll:2026-3:1-30:paid",
      "promises:lost", "survival:4:all", "agent:not-a-uuid:visits", "channel:sms:d3",
-     "cohort:2026-02:extra"],
+     "cohort:2026-02:extra", "aging:9999-12-31:1-30", "roll:0001-01:1-30:paid"],
 )  # fmt: skip
 def test_a_malformed_figure_is_422(client: TestClient, h: History, figure: str) -> None:
     answer = client.get(
@@ -66,7 +66,8 @@ def test_a_malformed_figure_is_422(client: TestClient, h: History, figure: str) 
 @pytest.mark.parametrize(
     "period",
     [{"date_from": "2026-03-01", "date_to": "2026-02-01"},
-     {"date_from": "2020-01-01", "date_to": "2026-01-01"}],
+     {"date_from": "2020-01-01", "date_to": "2026-01-01"},
+     {"date_to": "0001-01-02"}, {"date_from": "9999-12-30", "date_to": "9999-12-31"}],
 )  # fmt: skip
 def test_a_bad_period_is_422(client: TestClient, h: History, period: dict[str, str]) -> None:
     answer = client.get(
