@@ -30,7 +30,8 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,14 @@ from backend.analytics.filters import Filters
 from backend.core.clock import utcnow
 from backend.core.db import make_engine
 from backend.core.migrate import upgrade
-from benchmarks._common import DEFAULT_PG, RESULTS, environment, postgres_database
+from benchmarks._common import (
+    DEFAULT_PG,
+    RESULTS,
+    create_database,
+    database_url,
+    environment,
+    postgres_database,
+)
 
 began = time.perf_counter()
 AGENTS = 50
@@ -345,26 +353,61 @@ def drill(db: Engine, who: Who, window: dict[str, date], figures: list[str]) -> 
     }
 
 
+@contextmanager
+def _database(args: argparse.Namespace) -> Iterator[str]:
+    if args.reuse:
+        yield database_url(args.pg, args.reuse)
+        return
+    if args.keep:
+        yield create_database(args.pg, args.keep)
+        return
+    with postgres_database(args.pg, f"cobro_kpi_{os.getpid()}") as url:
+        yield url
+
+
+def _seeded(db: Engine) -> dict[str, Any]:
+    """The ids a seeded database's timings need."""
+    with db.connect() as conn:
+
+        def one(sql: str) -> Any:
+            return conn.execute(text(sql)).scalar_one()
+
+        return {
+            "portfolio": one("SELECT id FROM portfolios"),
+            "admin": one("SELECT id FROM users WHERE email = 'admin@bench.cobro'"),
+            "supervisor": one("SELECT id FROM users WHERE email = 'sup0@bench.cobro'"),
+        }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--snapshot-every", type=int, default=7)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--pg", default=DEFAULT_PG)
+    parser.add_argument(
+        "--reuse",
+        metavar="DATABASE",
+        help="time an already seeded database (kept, not dropped) instead of seeding one",
+    )
+    parser.add_argument("--keep", metavar="DATABASE", help="seed into this database and keep it")
     args = parser.parse_args()
     today = utcnow().date()
     window = {"date_from": today - timedelta(days=180), "date_to": today}
     result: dict[str, Any] = {"accounts": args.accounts, "environment": environment(args.pg)}
-    with postgres_database(args.pg, f"cobro_kpi_{os.getpid()}") as url:
+    with _database(args) as url:
         db = make_engine(url)
         try:
-            log(f"seeding {args.accounts:,} accounts")
-            seeded = seed(db, args.accounts, today)
-            result["seed"] = {"seconds": seeded["seconds"], "rows": seeded["rows"]}
-            log(f"  seeded in {seeded['seconds']} s: {seeded['rows']}")
-            result["snapshots"] = write_snapshots(
-                db, seeded["portfolio"], window["date_from"], today, args.snapshot_every
-            )
+            if args.reuse:
+                seeded = _seeded(db)
+            else:
+                log(f"seeding {args.accounts:,} accounts")
+                seeded = seed(db, args.accounts, today)
+                result["seed"] = {"seconds": seeded["seconds"], "rows": seeded["rows"]}
+                log(f"  seeded in {seeded['seconds']} s: {seeded['rows']}")
+                result["snapshots"] = write_snapshots(
+                    db, seeded["portfolio"], window["date_from"], today, args.snapshot_every
+                )
             admin = Who(seeded["admin"], "admin")
             supervisor = Who(seeded["supervisor"], "supervisor")
             result["dashboard"] = {

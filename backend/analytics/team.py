@@ -7,7 +7,8 @@ import uuid
 from typing import Any
 
 from sqlalchemy import String as SAString
-from sqlalchemy import and_, case, cast, exists, func, literal, select
+from sqlalchemy import and_, case, cast, func, literal, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from backend.accounts.models import Account
@@ -128,43 +129,74 @@ def collected_by_agent(session: Session, f: Filters) -> list[tuple[uuid.UUID, st
     return [(a, c, int(s)) for a, c, s in session.execute(query)]
 
 
+def _sent(f: Filters, attempt: Any) -> list[Any]:
+    """Reminders sent in the window (of any account: the outer query applies the reach)."""
+    return [
+        attempt.source == "reminder",
+        attempt.status.in_(SENT),
+        *f.on(attempt.at),
+    ]
+
+
 def attempt_facts(f: Filters) -> Any:
     """Reminders sent in the window on accounts in reach, with what followed each within
     ``WINDOW_DAYS``: delivered, read, a reply (a chat message from a chat bound to the
     debtor, on the channel), a payment (received on the account, not reversed), an opt-out
-    (the debtor is opted out of the channel and their opt-outs changed in that time)."""
-    until = plus_days(ContactAttempt.at, literal(WINDOW_DAYS))
-    sent_day = local_date(ContactAttempt.at, Portfolio.timezone)
-    debtor_text = uuid_text(ContactAttempt.debtor_id)
-    replied = exists().where(
-        Conversation.channel == cast(ContactAttempt.channel, SAString()),
-        cast(Conversation.debtor_ids, SAString()).contains(debtor_text),
-        InboxMessage.channel == Conversation.channel,
-        InboxMessage.user_id == Conversation.user_id,
-        InboxMessage.received_at >= ContactAttempt.at,
-        InboxMessage.received_at < until,
-    )
-    paid = exists().where(
-        Payment.account_id == ContactAttempt.account_id,
-        Payment.paid_on >= sent_day,
-        Payment.paid_on <= local_date(until, Portfolio.timezone),
-        not_reversed(),
-    )
-    opted_out = and_(
-        exists().where(
-            Debtor.id == ContactAttempt.debtor_id,
-            cast(Debtor.opt_outs, SAString()).contains(
-                '"' + cast(ContactAttempt.channel, SAString()) + '"'
+    (the debtor is opted out of the channel and their opt-outs changed in that time).
+
+    Each follow-up is the set of reminders it happened to, selected once for the window
+    (one hashed set each, not a lookup per reminder)."""
+    a = aliased(ContactAttempt)
+    until = plus_days(a.at, literal(WINDOW_DAYS))
+    debtor_text = uuid_text(a.debtor_id)
+    replied = (
+        select(a.id)
+        .join(
+            Conversation,
+            and_(
+                Conversation.channel == cast(a.channel, SAString()),
+                cast(Conversation.debtor_ids, SAString()).contains(debtor_text),
             ),
-        ),
-        exists().where(
+        )
+        .join(
+            InboxMessage,
+            and_(
+                InboxMessage.channel == Conversation.channel,
+                InboxMessage.user_id == Conversation.user_id,
+            ),
+        )
+        .where(*_sent(f, a), InboxMessage.received_at >= a.at, InboxMessage.received_at < until)
+    )
+    owner = aliased(Account)
+    home = aliased(Portfolio)
+    paid = (
+        select(a.id)
+        .join(owner, owner.id == a.account_id)
+        .join(home, home.id == owner.portfolio_id)
+        .join(Payment, Payment.account_id == a.account_id)
+        .where(
+            *_sent(f, a),
+            Payment.paid_on >= local_date(a.at, home.timezone),
+            Payment.paid_on <= local_date(until, home.timezone),
+            not_reversed(),
+        )
+    )
+    opted_out = (
+        select(a.id)
+        .join(Debtor, Debtor.id == a.debtor_id)
+        .join(AuditEvent, AuditEvent.entity_id == debtor_text)
+        .where(
+            *_sent(f, a),
+            cast(Debtor.opt_outs, SAString()).contains('"' + cast(a.channel, SAString()) + '"'),
             AuditEvent.action == "debtor.updated",
             AuditEvent.entity_type == "debtor",
-            AuditEvent.entity_id == debtor_text,
-            AuditEvent.at >= ContactAttempt.at,
+            AuditEvent.at >= a.at,
             AuditEvent.at < until,
-        ),
+        )
     )
+    replied_flag = ContactAttempt.id.in_(replied)
+    paid_flag = ContactAttempt.id.in_(paid)
+    opted_flag = ContactAttempt.id.in_(opted_out)
 
     def flag(condition: Any, name: str) -> Any:
         return case((condition, 1), else_=0).label(name)
@@ -176,18 +208,12 @@ def attempt_facts(f: Filters) -> Any:
             func.coalesce(ContactAttempt.step, "").label("step"),
             flag(ContactAttempt.status.in_(DELIVERED), "delivered"),
             flag(ContactAttempt.status == AttemptStatus.read, "read"),
-            flag(replied, "replied"),
-            flag(paid, "paid"),
-            flag(opted_out, "opted_out"),
+            flag(replied_flag, "replied"),
+            flag(paid_flag, "paid"),
+            flag(opted_flag, "opted_out"),
         )
         .join(Account, Account.id == ContactAttempt.account_id)
-        .join(Portfolio, Portfolio.id == Account.portfolio_id)
-        .where(
-            ContactAttempt.source == "reminder",
-            ContactAttempt.status.in_(SENT),
-            *f.accounts(),
-            *f.on(ContactAttempt.at),
-        )
+        .where(*_sent(f, ContactAttempt), *f.accounts())
     )
 
 
