@@ -76,6 +76,15 @@ class Filters:
         """Conditions on ``Account``: its portfolio, and its assigned agent."""
         return [*self.portfolios(Account.portfolio_id), *self.agents(Account.assigned_agent_id)]
 
+    def reach(self, query: Select[Any], account_id: Any, *, by_agent: bool = True) -> Select[Any]:
+        """``query`` kept to the accounts in reach (``by_agent``: also their assigned agent's
+        team and filter, else only their portfolio), joined to ``Account`` only when a
+        condition needs it: an admin's unfiltered view reads the facts alone."""
+        conditions = self.accounts() if by_agent else self.portfolios(Account.portfolio_id)
+        if not conditions:
+            return query
+        return query.join(Account, Account.id == account_id).where(*conditions)
+
     def on(self, at: Any) -> list[ColumnElement[bool]]:
         """A UTC timestamp column within the window's days."""
         return [at >= self.since, at < self.until]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, exists, func, literal, select, union_all
+from sqlalchemy import and_, case, exists, func, literal, select, union_all
 from sqlmodel import Session
 
 from backend.accounts.models import Account
@@ -72,22 +72,15 @@ def rolls(session: Session, f: Filters) -> list[tuple[date, str, str, int, int]]
 def promise_facts(f: Filters) -> Any:
     """Promises made in the window in the caller's reach (a superseded one is counted through
     the promise that replaced it)."""
-    return (
-        select(
-            Promise.account_id,
-            Promise.currency,
-            Promise.status,
-            Promise.amount_minor,
-            Promise.paid_minor,
-            Promise.recorded_by_id,
-        )
-        .join(Account, Account.id == Promise.account_id)
-        .where(
-            *f.accounts(),
-            *f.on(Promise.created_at),
-            Promise.status != PromiseStatus.superseded,
-        )
-    )
+    query = select(
+        Promise.account_id,
+        Promise.currency,
+        Promise.status,
+        Promise.amount_minor,
+        Promise.paid_minor,
+        Promise.recorded_by_id,
+    ).where(*f.on(Promise.created_at), Promise.status != PromiseStatus.superseded)
+    return f.reach(query, Promise.account_id)
 
 
 def promises(session: Session, f: Filters) -> list[tuple[str, str, int, int, int]]:
@@ -114,35 +107,43 @@ def promises(session: Session, f: Filters) -> list[tuple[str, str, int, int, int
 def survival_facts(f: Filters, as_of: date) -> Any:
     """Per plan agreed in the window and each of its first instalments already due by
     ``as_of``: whether the plan was still current then (none of its instalments up to that
-    one missed). Offered and cancelled plans are left out."""
-    parts = []
-    for number in SURVIVAL_INSTALMENTS:
-        missed = exists().where(
-            PlanInstalment.plan_id == Plan.id,
-            PlanInstalment.number <= number,
-            PlanInstalment.status == InstalmentStatus.missed,
+    one missed). Offered and cancelled plans are left out. One pass over the instalments:
+    per plan, its first missed instalment and which of the first ones are due."""
+    number = PlanInstalment.number
+    due = {
+        n: func.max(case((and_(number == n, PlanInstalment.due_date < as_of), 1), else_=0))
+        for n in SURVIVAL_INSTALMENTS
+    }
+    per_plan = f.reach(
+        select(
+            Plan.account_id,
+            Plan.id.label("plan_id"),
+            func.min(
+                case((PlanInstalment.status == InstalmentStatus.missed, number), else_=None)
+            ).label("first_missed"),
+            *(column.label(f"due{n}") for n, column in due.items()),
         )
-        due = exists().where(
-            PlanInstalment.plan_id == Plan.id,
-            PlanInstalment.number == number,
-            PlanInstalment.due_date < as_of,
+        .join(PlanInstalment, PlanInstalment.plan_id == Plan.id)
+        .where(
+            *f.on(Plan.created_at),
+            Plan.status.not_in([PlanStatus.offered, PlanStatus.cancelled]),
+            number <= max(SURVIVAL_INSTALMENTS),
         )
-        parts.append(
+        .group_by(Plan.account_id, Plan.id),
+        Plan.account_id,
+    ).cte("per_plan")
+    lapsed = per_plan.c.first_missed
+    return union_all(
+        *(
             select(
-                Plan.account_id,
-                Plan.id.label("plan_id"),
-                literal(number).label("instalments"),
-                case((missed, 0), else_=1).label("current"),
-            )
-            .join(Account, Account.id == Plan.account_id)
-            .where(
-                *f.accounts(),
-                *f.on(Plan.created_at),
-                Plan.status.not_in([PlanStatus.offered, PlanStatus.cancelled]),
-                due,
-            )
+                per_plan.c.account_id,
+                per_plan.c.plan_id,
+                literal(n).label("instalments"),
+                case((and_(lapsed.is_not(None), lapsed <= n), 0), else_=1).label("current"),
+            ).where(per_plan.c[f"due{n}"] == 1)
+            for n in SURVIVAL_INSTALMENTS
         )
-    return union_all(*parts)
+    )
 
 
 def survival(session: Session, f: Filters, as_of: date) -> list[tuple[int, int, int]]:
@@ -177,7 +178,7 @@ def not_reversed() -> Any:
 
 def payment_facts(f: Filters) -> Any:
     """Payments received in the window (not reversed) on accounts in reach."""
-    return (
+    query = (
         select(
             Payment.account_id,
             Payment.currency,
@@ -185,10 +186,10 @@ def payment_facts(f: Filters) -> Any:
             Payment.agent_id,
             channel_of_payment().label("channel"),
         )
-        .join(Account, Account.id == Payment.account_id)
         .outerjoin(PaymentLink, PaymentLink.id == Payment.link_id)
-        .where(*f.accounts(), *f.between(Payment.paid_on), not_reversed())
+        .where(*f.between(Payment.paid_on), not_reversed())
     )
+    return f.reach(query, Payment.account_id)
 
 
 def collected(session: Session, f: Filters) -> list[tuple[str, str, int, int]]:

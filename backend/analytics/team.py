@@ -53,23 +53,16 @@ def agents(session: Session, f: Filters) -> list[tuple[uuid.UUID, str]]:
 def visit_facts(f: Filters) -> Any:
     """Visits checked in during the window by agents in reach, on accounts of the portfolios
     asked for."""
-    return (
-        select(
-            Visit.account_id,
-            Visit.agent_id,
-            case((Visit.far, 1), else_=0).label("far"),
-            case((Visit.outcome.in_(CONTACT_OUTCOMES), 1), else_=0).label("contact"),
-            func.coalesce(seconds_between(Visit.checked_out_at, Visit.checked_in_at), 0).label(
-                "stop_seconds"
-            ),
-        )
-        .join(Account, Account.id == Visit.account_id)
-        .where(
-            *f.agents(Visit.agent_id),
-            *f.portfolios(Account.portfolio_id),
-            *f.on(Visit.checked_in_at),
-        )
-    )
+    query = select(
+        Visit.account_id,
+        Visit.agent_id,
+        case((Visit.far, 1), else_=0).label("far"),
+        case((Visit.outcome.in_(CONTACT_OUTCOMES), 1), else_=0).label("contact"),
+        func.coalesce(seconds_between(Visit.checked_out_at, Visit.checked_in_at), 0).label(
+            "stop_seconds"
+        ),
+    ).where(*f.agents(Visit.agent_id), *f.on(Visit.checked_in_at))
+    return f.reach(query, Visit.account_id, by_agent=False)
 
 
 def visits(session: Session, f: Filters) -> dict[uuid.UUID, tuple[int, int, int, int]]:
@@ -114,18 +107,16 @@ def route_metres(session: Session, f: Filters) -> dict[uuid.UUID, int]:
 
 def collected_by_agent(session: Session, f: Filters) -> list[tuple[uuid.UUID, str, int]]:
     """(agent, currency, amount) of the payments agents took in the window."""
-    query = (
-        select(Payment.agent_id, Payment.currency, func.sum(Payment.amount_minor))
-        .join(Account, Account.id == Payment.account_id)
-        .where(
+    query = f.reach(
+        select(Payment.agent_id, Payment.currency, func.sum(Payment.amount_minor)).where(
             Payment.agent_id.is_not(None),
             *f.agents(Payment.agent_id),
-            *f.portfolios(Account.portfolio_id),
             *f.between(Payment.paid_on),
             not_reversed(),
-        )
-        .group_by(Payment.agent_id, Payment.currency)
-    )
+        ),
+        Payment.account_id,
+        by_agent=False,
+    ).group_by(Payment.agent_id, Payment.currency)
     return [(a, c, int(s)) for a, c, s in session.execute(query)]
 
 
@@ -201,20 +192,17 @@ def attempt_facts(f: Filters) -> Any:
     def flag(condition: Any, name: str) -> Any:
         return case((condition, 1), else_=0).label(name)
 
-    return (
-        select(
-            ContactAttempt.account_id,
-            ContactAttempt.channel,
-            func.coalesce(ContactAttempt.step, "").label("step"),
-            flag(ContactAttempt.status.in_(DELIVERED), "delivered"),
-            flag(ContactAttempt.status == AttemptStatus.read, "read"),
-            flag(replied_flag, "replied"),
-            flag(paid_flag, "paid"),
-            flag(opted_flag, "opted_out"),
-        )
-        .join(Account, Account.id == ContactAttempt.account_id)
-        .where(*_sent(f, ContactAttempt), *f.accounts())
-    )
+    query = select(
+        ContactAttempt.account_id,
+        ContactAttempt.channel,
+        func.coalesce(ContactAttempt.step, "").label("step"),
+        flag(ContactAttempt.status.in_(DELIVERED), "delivered"),
+        flag(ContactAttempt.status == AttemptStatus.read, "read"),
+        flag(replied_flag, "replied"),
+        flag(paid_flag, "paid"),
+        flag(opted_flag, "opted_out"),
+    ).where(*_sent(f, ContactAttempt))
+    return f.reach(query, ContactAttempt.account_id)
 
 
 STAGES = ("delivered", "read", "replied", "paid", "opted_out")
