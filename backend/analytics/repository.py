@@ -104,6 +104,17 @@ def promises(session: Session, f: Filters) -> list[tuple[str, str, int, int, int
     return [(c, str(s), int(n), int(a), int(p)) for c, s, n, a, p in session.execute(query)]
 
 
+def promises_by_agent(session: Session, f: Filters) -> list[tuple[Any, str, int]]:
+    """(agent who recorded them, status, count) of the promises made in the window."""
+    facts = promise_facts(f).subquery()
+    query = (
+        select(facts.c.recorded_by_id, facts.c.status, func.count())
+        .where(facts.c.recorded_by_id.is_not(None))
+        .group_by(facts.c.recorded_by_id, facts.c.status)
+    )
+    return [(a, str(s), int(n)) for a, s, n in session.execute(query)]
+
+
 def survival_facts(f: Filters, as_of: date) -> Any:
     """Per plan agreed in the window and each of its first instalments already due by
     ``as_of``: whether the plan was still current then (none of its instalments up to that

@@ -154,13 +154,9 @@ def agents(session: Session, f: Filters) -> list[AgentKpis]:
     for agent_id, currency, amount in sorted(team.collected_by_agent(session, f), key=str):
         collected[agent_id].append(MoneyAmount(currency=currency, amount_minor=amount))
     promised: dict[uuid.UUID, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    facts = repository.promise_facts(f).subquery()
-    query = select(facts.c.recorded_by_id, facts.c.status).where(
-        facts.c.recorded_by_id.is_not(None)
-    )
-    for agent_id, status in session.execute(query):
-        promised[agent_id]["made"] += 1
-        promised[agent_id][str(status)] += 1
+    for agent_id, status, count in repository.promises_by_agent(session, f):
+        promised[agent_id]["made"] += count
+        promised[agent_id][status] += count
     lines = []
     for agent_id, name in team.agents(session, f):
         n, far, contacts, seconds = visits.get(agent_id, (0, 0, 0, 0))
