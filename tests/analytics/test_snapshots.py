@@ -106,3 +106,17 @@ def test_concurrent_rebuilds_of_one_day_leave_one_copy(committed_engine: Engine)
         rows = _rows(session, AgingSnapshot, p.id)
     assert sum(r[3] for r in rows) == 3
     assert len(rows) == len({r[:3] for r in rows})
+
+
+def test_a_history_is_rebuilt_day_by_day_with_its_month_ends(committed_engine: Engine) -> None:
+    with session_scope(committed_engine) as session:
+        h = build(session)
+    tasks.snapshot_days(h.portfolio.id, d(2, 27), d(3, 1), committed_engine)
+    with session_scope(committed_engine, write=False) as session:
+        days = session.execute(
+            select(AgingSnapshot.day).where(AgingSnapshot.portfolio_id == h.portfolio.id).distinct()
+        ).scalars()
+        months = session.execute(
+            select(RollSnapshot.month).where(RollSnapshot.portfolio_id == h.portfolio.id).distinct()
+        ).scalars()
+        assert (sorted(days), list(months)) == ([d(2, 27), d(2, 28), d(3, 1)], [d(2, 1)])
