@@ -10,6 +10,8 @@ from anyio import to_thread
 from fastapi import APIRouter, FastAPI
 
 from backend.accounts.endpoints import router as accounts_router
+from backend.analytics.endpoints import router as analytics_router
+from backend.analytics.pages import pages as analytics_pages
 from backend.audit.endpoints import router as audit_router
 from backend.auth.endpoints import router as auth_router
 from backend.contact.endpoints import log as contact_log_router
@@ -89,6 +91,7 @@ def api_router() -> APIRouter:
         field_router,
         audit_router,
         privacy_router,
+        analytics_router,
     ):
         api.include_router(router)
     return api
@@ -151,6 +154,7 @@ def create_app() -> FastAPI:
     app.include_router(payment_pages)
     app.include_router(outbound_pages)
     app.include_router(certificate_pages)
+    app.include_router(analytics_pages)
     app.include_router(ops_router)
     observe(app)  # every request logged and timed once, whatever answers it
     return app

@@ -1,6 +1,7 @@
 """Every table, imported in one place for Alembic and for metadata.create_all in tools."""
 
 from backend.accounts.models import Account
+from backend.analytics.models import AgingSnapshot, RollSnapshot
 from backend.audit.models import AuditEvent
 from backend.auth.models import ApiKey, LoginThrottle, RefreshToken
 from backend.contact.models import ContactAttempt
@@ -54,6 +55,7 @@ from backend.users.models import User
 __all__ = [
     "Account",
     "AgentShift",
+    "AgingSnapshot",
     "ApiKey",
     "AuditEvent",
     "BankStatement",
@@ -97,6 +99,7 @@ __all__ = [
     "ProviderEvent",
     "QueuedJob",
     "RefreshToken",
+    "RollSnapshot",
     "StatementLine",
     "Strategy",
     "StrategyEnrolment",

@@ -22,6 +22,7 @@ TASK_MODULES = (
     "backend.outbound.tasks",
     "backend.integrations.tasks",
     "backend.privacy.tasks",
+    "backend.analytics.tasks",
     "backend.jobs.tasks",
 )
 

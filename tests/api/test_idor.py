@@ -225,6 +225,12 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "a1", body=lambda s: {"reason": "por pedido del deudor"}
     ),
     ("GET", "/api/v1/promises/kpis"): shared(),
+    # KPIs: scoped by the caller's team (agents refused), never another team's figures.
+    ("GET", "/api/v1/analytics/portfolio"): shared(),
+    ("GET", "/api/v1/analytics/agents"): shared(),
+    ("GET", "/api/v1/analytics/channels"): shared(),
+    ("GET", "/api/v1/analytics/accounts"): shared(),
+    ("GET", "/api/v1/analytics/export"): shared(query=lambda s: {"report": "accounts"}),
     ("GET", "/api/v1/tasks"): shared(
         query=lambda s: {"account_id": str(s.account.id), "assignee_id": str(s.a1.id)}
     ),

@@ -1,0 +1,94 @@
+"""What a KPI request covers: the caller's reach (a supervisor their team's agents, an admin
+everything) and the filters (creditor, portfolio, agent, dates), as SQL conditions on each
+table the KPIs read."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, select
+
+from backend.accounts.models import Account
+from backend.core.clock import utcnow
+from backend.creditors.models import Portfolio
+from backend.users.models import User
+from shared.schemas.enums import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    date_from: date
+    date_to: date
+    creditor_id: uuid.UUID | None = None
+    portfolio_id: uuid.UUID | None = None
+    agent_id: uuid.UUID | None = None
+    # The caller's team (a supervisor's id) or None for an admin's unrestricted reach.
+    supervisor_id: uuid.UUID | None = None
+
+    @classmethod
+    def of(cls, user: User, **values: Any) -> Filters:
+        supervisor = user.id if user.role == Role.supervisor else None
+        return cls(supervisor_id=supervisor, **values)
+
+    @property
+    def since(self) -> datetime:
+        return datetime.combine(self.date_from, time(), UTC)
+
+    @property
+    def until(self) -> datetime:
+        """The first instant after the window (exclusive)."""
+        return datetime.combine(self.date_to + timedelta(days=1), time(), UTC)
+
+    @property
+    def as_of(self) -> date:
+        """The day after the window, or today if sooner: what was due before it is judged."""
+        return min(self.date_to + timedelta(days=1), utcnow().date())
+
+    def team(self) -> Select[Any] | None:
+        if self.supervisor_id is None:
+            return None
+        return select(User.id).where(User.supervisor_id == self.supervisor_id)
+
+    def portfolios(self, column: Any) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.portfolio_id is not None:
+            found.append(column == self.portfolio_id)
+        if self.creditor_id is not None:
+            found.append(
+                column.in_(select(Portfolio.id).where(Portfolio.creditor_id == self.creditor_id))
+            )
+        return found
+
+    def agents(self, column: Any) -> list[ColumnElement[bool]]:
+        """Conditions on an agent column: the agent filter and the caller's team."""
+        found: list[ColumnElement[bool]] = []
+        if self.agent_id is not None:
+            found.append(column == self.agent_id)
+        team = self.team()
+        if team is not None:
+            found.append(column.in_(team))
+        return found
+
+    def accounts(self) -> list[ColumnElement[bool]]:
+        """Conditions on ``Account``: its portfolio, and its assigned agent."""
+        return [*self.portfolios(Account.portfolio_id), *self.agents(Account.assigned_agent_id)]
+
+    def reach(self, query: Select[Any], account_id: Any, *, by_agent: bool = True) -> Select[Any]:
+        """``query`` kept to the accounts in reach (``by_agent``: also their assigned agent's
+        team and filter, else only their portfolio), joined to ``Account`` only when a
+        condition needs it: an admin's unfiltered view reads the facts alone."""
+        conditions = self.accounts() if by_agent else self.portfolios(Account.portfolio_id)
+        if not conditions:
+            return query
+        return query.join(Account, Account.id == account_id).where(*conditions)
+
+    def on(self, at: Any) -> list[ColumnElement[bool]]:
+        """A UTC timestamp column within the window's days."""
+        return [at >= self.since, at < self.until]
+
+    def between(self, day: Any) -> list[ColumnElement[bool]]:
+        """A date column within the window."""
+        return [day >= self.date_from, day <= self.date_to]
