@@ -1,7 +1,7 @@
 """Daily aging and monthly roll snapshots for the KPI dashboard
 
-Revision ID: 0028_analytics
-Revises: 0027_bots
+Revision ID: 0030_analytics
+Revises: 0029_ledger_postings
 Create Date: 2026-12-07
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from backend.core.db import UTCDateTime
 
-revision: str = "0028_analytics"
-down_revision: str | None = "0027_bots"
+revision: str = "0030_analytics"
+down_revision: str | None = "0029_ledger_postings"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
