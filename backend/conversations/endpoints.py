@@ -23,6 +23,7 @@ from shared.schemas.conversations import (
     BotProposal,
     ChatLinkCreate,
     ChatLinkRead,
+    ContactPreferences,
     ConversationRead,
     ConversationWrite,
     EvidenceRead,
@@ -251,6 +252,21 @@ def opt_in(session: SessionDep, bot: Bot, chat: ChatDep) -> OptOutResult:
     """Undo an opt-out of this chat ("ALTA", "START"), for its bound debtors and (WhatsApp) the
     debtors with its phone on file."""
     return service.set_opt_out(session, bot_actor(bot), chat, opted_out=False)
+
+
+@router.get(f"{BOT}/contact-preferences", response_model=ContactPreferences)
+def get_contact_preferences(session: SessionDep, _: Bot, chat: ChatDep) -> ContactPreferences:
+    """The channels the chat's verified debtors opted out of."""
+    return service.contact_preferences(session, chat)
+
+
+@router.put(f"{BOT}/contact-preferences", response_model=ContactPreferences)
+def put_contact_preferences(
+    session: SessionDep, bot: Bot, chat: ChatDep, body: ContactPreferences
+) -> ContactPreferences:
+    """Opt the chat's verified debtors out of exactly the channels listed (WhatsApp, Telegram,
+    SMS, e-mail, calls) and back into the others (the portal's preferences page)."""
+    return service.set_contact_preferences(session, bot_actor(bot), chat, body)
 
 
 @router.post(

@@ -71,6 +71,7 @@ from shared.schemas.conversations import (
     BotPromiseCreate,
     BotProposal,
     ChatLinkRead,
+    ContactPreferences,
     ConversationRead,
     ConversationWrite,
     EvidenceRead,
@@ -100,6 +101,7 @@ ACTION_CHANNELS: dict[str, ActionChannel] = {
     "telegram": ActionChannel.telegram,
     "rasa": ActionChannel.web,
     "simulator": ActionChannel.web,
+    "portal": ActionChannel.web,
 }
 # The debtor contact channel an opt-out in a chat channel stops (none for web chats).
 CONTACT_CHANNELS: dict[str, Channel] = {
@@ -561,6 +563,50 @@ def set_opt_out(session: Session, actor: Actor, chat: Chat, opted_out: bool) -> 
         else:
             chats.link(session, actor, debtor, contact, chat.user_id)
     return OptOutResult(opted_out=opted_out, debtors=changed)
+
+
+# The contact channels a verified debtor may turn off on their own (the portal's preferences).
+SELF_SERVICE_OPT_OUTS = (
+    Channel.whatsapp,
+    Channel.telegram,
+    Channel.sms,
+    Channel.email,
+    Channel.phone,
+)
+
+
+def contact_preferences(session: Session, chat: Chat) -> ContactPreferences:
+    """The channels any of the chat's verified debtors opted out of."""
+    found = {
+        channel
+        for debtor_id in bound_debtors(session, chat)
+        if (debtor := session.get(Debtor, debtor_id)) is not None
+        for channel in debtor.opt_outs
+    }
+    return ContactPreferences(opted_out=[c for c in Channel if c.value in found])
+
+
+def set_contact_preferences(
+    session: Session, actor: Actor, chat: Chat, body: ContactPreferences
+) -> ContactPreferences:
+    """Opt the chat's verified debtors out of exactly the self-service channels listed (and
+    back into the others): each change is audited on the debtor with the chat as its source;
+    opting out of Telegram unlinks their Telegram chat. Repeating it changes nothing."""
+    refused = [c.value for c in body.opted_out if c not in SELF_SERVICE_OPT_OUTS]
+    if refused:
+        raise ValidationFailed("error.opt_out_channel", channels=", ".join(refused))
+    for debtor_id in bound_debtors(session, chat):
+        debtor = session.get(Debtor, debtor_id)
+        if debtor is None:
+            continue
+        for channel in SELF_SERVICE_OPT_OUTS:
+            off = channel in body.opted_out
+            contact_service.set_opt_out(
+                session, actor, debtor, channel, off, source=f"chat:{chat.channel}"
+            )
+            if off:
+                chats.unlink(session, actor, debtor.id, channel)
+    return contact_preferences(session, chat)
 
 
 def phone_debtors(session: Session, chat: Chat) -> list[uuid.UUID]:

@@ -38,6 +38,7 @@ from shared.schemas.conversations import (
     BotPromiseCreate,
     BotProposal,
     ChatChannel,
+    ContactPreferences,
     ConversationRead,
     ConversationWrite,
     EvidenceRead,
@@ -61,7 +62,7 @@ from shared.schemas.disputes import (
     NoticeRead,
 )
 from shared.schemas.disputes import EvidenceRead as DisputeEvidenceRead
-from shared.schemas.enums import DisputeReason, Language, LinkPurpose, NationalIdType
+from shared.schemas.enums import Channel, DisputeReason, Language, LinkPurpose, NationalIdType
 from shared.schemas.negotiation import Frequency, OfferRead, PlanRead, PromiseRead, ProposalResult
 from shared.schemas.outbound import MAX_REPORTS, DeliveryReport, DeliveryReports, DeliveryResult
 from shared.schemas.payments import PaymentLinkRead
@@ -338,6 +339,15 @@ class BotChat:
 
     async def opt_in(self) -> OptOutResult:
         return await self._call("POST", "/opt-in", OptOutResult)
+
+    async def contact_preferences(self) -> ContactPreferences:
+        """The channels the chat's verified debtors opted out of."""
+        return await self._call("GET", "/contact-preferences", ContactPreferences)
+
+    async def set_contact_preferences(self, opted_out: list[Channel]) -> ContactPreferences:
+        """Opt the verified debtors out of exactly ``opted_out`` (back into the others)."""
+        body = ContactPreferences(opted_out=opted_out)
+        return await self._call("PUT", "/contact-preferences", ContactPreferences, json=body)
 
     # --- disputes, notices and documents (``docs/disputes.md``) --------------------------------
 

@@ -430,6 +430,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", f"{BOT}/notices"): shared(),
     ("POST", f"{BOT}/opt-out"): shared(),
     ("POST", f"{BOT}/opt-in"): shared(),
+    ("GET", f"{BOT}/contact-preferences"): shared(),
+    ("PUT", f"{BOT}/contact-preferences"): shared(body=lambda s: {"opted_out": ["sms"]}),
 }
 
 # Operations no party's id reaches: their credential is not a user's token.

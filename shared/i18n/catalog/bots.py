@@ -21,6 +21,10 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "es": "El usuario de los bots existe pero no es un usuario bot activo.",
         "en": "The bots' user exists but is not an active bot user.",
     },
+    "error.opt_out_channel": {
+        "es": "Estos canales no se pueden desactivar aquí: {channels}.",
+        "en": "These channels cannot be turned off here: {channels}.",
+    },
     "error.conversation_state_too_large": {
         "es": "El estado de la conversación supera los {limit} caracteres.",
         "en": "The conversation state exceeds {limit} characters.",
