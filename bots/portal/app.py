@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from bots.config import BotSettings, get_bot_settings
@@ -32,6 +32,9 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' https:; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
+
+
+UNAVAILABLE = "Servicio no disponible, intente más tarde.\nService unavailable, try again later."
 
 
 class LazyApi:
@@ -75,7 +78,11 @@ def create_portal_app(
 
     @app.middleware("http")
     async def policy(request: Request, call_next: Callable) -> Response:  # type: ignore[type-arg]
-        request.state.api = await lazy.get()
+        try:
+            request.state.api = await lazy.get()
+        except ApiUnavailable as exc:  # no credential to call the API with (misconfigured)
+            logger.warning("portal: no API client: %s", exc)
+            return PlainTextResponse(UNAVAILABLE, 503, headers={"Retry-After": "60"})
         response: Response = await call_next(request)
         if response.headers.get("content-type", "").startswith("text/html"):
             response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
@@ -115,6 +122,31 @@ def create_portal_app(
     return app
 
 
+def mount_portal(
+    app: FastAPI,
+    token: Callable[[], Awaitable[str]],
+    secret: str,
+    settings: BotSettings,
+    *,
+    renewable: bool,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> None:
+    """Serve the portal at ``/portal`` of ``app``, calling the API at ``settings.public_url``
+    (over ``transport`` when given) with the bot token ``token()`` gives (asked again when the
+    API refuses it, if ``renewable``)."""
+
+    async def factory() -> BotApi:
+        return BotApi.connect(
+            settings.api_url if transport is None else settings.public_url,
+            token=await token(),
+            renew=token if renewable else None,
+            transport=transport,
+        )
+
+    secure = settings.public_url.startswith("https://")
+    app.mount(MOUNT, create_portal_app(factory, secret, secure=secure))
+
+
 def include_portal(
     api: FastAPI,
     token: Callable[[], str],
@@ -129,13 +161,5 @@ def include_portal(
     async def mint() -> str:
         return settings.bot_token or await asyncio.to_thread(token)
 
-    async def factory() -> BotApi:
-        return BotApi.connect(
-            settings.public_url,
-            token=await mint(),
-            renew=None if settings.bot_token else mint,
-            transport=httpx.ASGITransport(app=api),
-        )
-
-    secure = settings.public_url.startswith("https://")
-    api.mount(MOUNT, create_portal_app(factory, secret, secure=secure))
+    transport = httpx.ASGITransport(app=api)
+    mount_portal(api, mint, secret, settings, renewable=not settings.bot_token, transport=transport)

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
 from bots.core import render
+from bots.core.debts import capitalised
 from bots.core.turn import REFUSALS
 from bots.portal.session import COOKIE, MAX_AGE_SECONDS, PortalSession, Sessions
 from shared.client.bot import BotApi, BotChat
@@ -79,8 +80,10 @@ class Page:
             t=self.t,
             money=self.money,
             day=self.day,
-            terms=lambda offer, country="": render.terms(offer, self.lang, country),
-            plan_terms=lambda plan, country="": render.plan_terms(plan, self.lang, country),
+            terms=lambda offer, country="": capitalised(render.terms(offer, self.lang, country)),
+            plan_terms=lambda plan, country="": capitalised(
+                render.plan_terms(plan, self.lang, country)
+            ),
             csrf=self.sessions.csrf(self.session),
             nonce=secrets.token_urlsafe(12),
             base=MOUNT,
