@@ -47,7 +47,7 @@ def create_app(
                 raise ApiUnavailable("COBRO_BOT_TOKEN is not set (cobro bot-token)")
             return settings.bot_token
 
-        mount_portal(app, portal_token, settings.portal_secret, settings, renewable=False)
+        mount_portal(app, portal_token, settings.portal_secret, settings)
     observe(app)
 
     @app.get("/livez", include_in_schema=False)

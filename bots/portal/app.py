@@ -1,7 +1,7 @@
 """The portal's ASGI app and how it is mounted beside the API (``include_portal``).
 
 ``create_portal_app(api_factory, secret)``: ``api_factory()`` gives the :class:`BotApi` the
-pages call (entered on the first request, closed at shutdown); ``secret`` signs the session
+pages call (made on the first request, closed at shutdown); ``secret`` signs the session
 cookies and CSRF tokens. The app serves its own stylesheet (``/portal/static/portal.css``) and
 nothing else: no script, no font, nothing from another origin, which its
 Content-Security-Policy (:data:`CONTENT_SECURITY_POLICY`) enforces.
@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from bots.config import BotSettings, get_bot_settings
@@ -34,22 +34,18 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-UNAVAILABLE = "Servicio no disponible, intente más tarde.\nService unavailable, try again later."
-
-
 class LazyApi:
-    """The bot API client, made on first use (once, however many requests race)."""
+    """The bot API client, made on first use. Making it contacts nothing: the client mints its
+    credential on the first call the API refuses for want of one (``renew``)."""
 
-    def __init__(self, factory: Callable[[], Awaitable[BotApi]]) -> None:
+    def __init__(self, factory: Callable[[], BotApi]) -> None:
         self._factory = factory
         self._api: BotApi | None = None
-        self._lock = asyncio.Lock()
 
-    async def get(self) -> BotApi:
-        async with self._lock:
-            if self._api is None:
-                self._api = await self._factory()
-            return self._api
+    def get(self) -> BotApi:
+        if self._api is None:
+            self._api = self._factory()
+        return self._api
 
     def use(self, api: BotApi) -> None:
         """Serve with ``api`` from now on (tests: a client of the app under test)."""
@@ -61,9 +57,7 @@ class LazyApi:
             self._api = None
 
 
-def create_portal_app(
-    api_factory: Callable[[], Awaitable[BotApi]], secret: str, *, secure: bool
-) -> FastAPI:
+def create_portal_app(api_factory: Callable[[], BotApi], secret: str, *, secure: bool) -> FastAPI:
     lazy = LazyApi(api_factory)
     sessions = Sessions(secret, secure=secure)
 
@@ -78,11 +72,7 @@ def create_portal_app(
 
     @app.middleware("http")
     async def policy(request: Request, call_next: Callable) -> Response:  # type: ignore[type-arg]
-        try:
-            request.state.api = await lazy.get()
-        except ApiUnavailable as exc:  # no credential to call the API with (misconfigured)
-            logger.warning("portal: no API client: %s", exc)
-            return PlainTextResponse(UNAVAILABLE, 503, headers={"Retry-After": "60"})
+        request.state.api = lazy.get()
         response: Response = await call_next(request)
         if response.headers.get("content-type", "").startswith("text/html"):
             response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
@@ -128,18 +118,19 @@ def mount_portal(
     secret: str,
     settings: BotSettings,
     *,
-    renewable: bool,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> None:
-    """Serve the portal at ``/portal`` of ``app``, calling the API at ``settings.public_url``
-    (over ``transport`` when given) with the bot token ``token()`` gives (asked again when the
-    API refuses it, if ``renewable``)."""
+    """Serve the portal at ``/portal`` of ``app``, calling the API (in-process over
+    ``transport`` when given, else at ``settings.api_url``) with the bot token ``token()``
+    gives, asked for when the API first refuses the portal for want of one and again whenever
+    it refuses the one it has (a rotated credential)."""
 
-    async def factory() -> BotApi:
+    def factory() -> BotApi:
+        # No token yet: the first call is refused (401) and ``token()`` gives one.
         return BotApi.connect(
             settings.api_url if transport is None else settings.public_url,
-            token=await token(),
-            renew=token if renewable else None,
+            token="",
+            renew=token,
             transport=transport,
         )
 
@@ -162,4 +153,4 @@ def include_portal(
         return settings.bot_token or await asyncio.to_thread(token)
 
     transport = httpx.ASGITransport(app=api)
-    mount_portal(api, mint, secret, settings, renewable=not settings.bot_token, transport=transport)
+    mount_portal(api, mint, secret, settings, transport=transport)

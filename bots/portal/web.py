@@ -127,9 +127,11 @@ def page_for(request: Request, sessions: Sessions) -> Page:
 async def posted(request: Request, sessions: Sessions) -> tuple[Page, FormData]:
     """A posted form of an existing session carrying its CSRF token; else :class:`FormRefused`."""
     session = sessions.read(request.cookies.get(COOKIE))
+    if session is None:  # refused before the body is read
+        raise FormRefused()
     form = await request.form()
     token = form.get("csrf")
-    if session is None or not sessions.csrf_ok(session, token if isinstance(token, str) else None):
+    if not sessions.csrf_ok(session, token if isinstance(token, str) else None):
         raise FormRefused()
     return Page(request, sessions, session, api_of(request).chat(CHANNEL, session.sid)), form
 

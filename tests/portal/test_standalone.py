@@ -14,7 +14,7 @@ SECRET = "portal-secret-0123456789-abcdefghij"
 
 
 def served(**env: str) -> TestClient:
-    settings = BotSettings(COBRO_API_URL="http://127.0.0.1:9", **env)  # nothing listens there
+    settings = BotSettings(**{"COBRO_API_URL": "http://127.0.0.1:9", **env})  # nobody there
     return TestClient(create_app(settings))
 
 
@@ -23,10 +23,10 @@ def test_no_portal_without_its_secret() -> None:
         assert client.get("/portal/").status_code == 404
 
 
-def test_the_portal_needs_the_bot_token() -> None:
+def test_without_the_bot_token_the_portal_is_unavailable() -> None:
     with served(COBRO_PORTAL_SECRET=SECRET) as client:
-        answer = client.get("/portal/")
-        assert answer.status_code == 503 and "Service unavailable" in answer.text
+        answer = client.get("/portal/", headers={"Accept-Language": "en"})
+        assert answer.status_code == 503 and "The service is unavailable" in answer.text
 
 
 def test_an_unreachable_api_is_a_page_that_says_so() -> None:
