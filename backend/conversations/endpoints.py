@@ -35,6 +35,7 @@ from shared.schemas.conversations import (
     InboxSettle,
     NationalIdIdentify,
     OptOutResult,
+    PortalLinkRead,
     TokenIdentify,
     UnreachableReport,
     UnreachableResult,
@@ -252,6 +253,17 @@ def opt_in(session: SessionDep, bot: Bot, chat: ChatDep) -> OptOutResult:
     """Undo an opt-out of this chat ("ALTA", "START"), for its bound debtors and (WhatsApp) the
     debtors with its phone on file."""
     return service.set_opt_out(session, bot_actor(bot), chat, opted_out=False)
+
+
+@router.post(
+    f"{BOT}/accounts/{{account_id}}/portal-link", response_model=PortalLinkRead, status_code=201
+)
+def create_portal_link(
+    session: SessionDep, bot: Bot, chat: ChatDep, bound: ChatAccount
+) -> PortalLinkRead:
+    """A single-use link (an hour) signing the debtor in to the self-service portal on the
+    account's documents: what the bot sends for "mi cronograma", "constancia", "recibo"."""
+    return service.portal_link(session, bot_actor(bot), chat, bound.account)
 
 
 @router.get(f"{BOT}/contact-preferences", response_model=ContactPreferences)

@@ -78,6 +78,7 @@ from shared.schemas.conversations import (
     HandoffCreate,
     HandoffResult,
     OptOutResult,
+    PortalLinkRead,
 )
 from shared.schemas.enums import ActionChannel, Channel, Role, TaskKind
 from shared.schemas.negotiation import (
@@ -624,6 +625,28 @@ def chat_debtors(session: Session, chat: Chat) -> list[uuid.UUID]:
         return []
     found = chats.linked_to(session, contact, chat.user_id)
     return found + [i for i in phone_debtors(session, chat) if i not in found]
+
+
+PORTAL_LINK = timedelta(hours=1)
+
+
+def portal_link(session: Session, actor: Actor, chat: Chat, account: Account) -> PortalLinkRead:
+    """A signed portal sign-in link (single-use, an hour) for the debtor of one of the chat's
+    accounts, opening on that account's documents: what a chat asking for its schedule,
+    receipts or certificate is given."""
+    expires_at = (utcnow() + PORTAL_LINK).replace(microsecond=0)
+    token = links.sign(account.debtor_id, expires_at, get_settings().secret_key)
+    audit.record(
+        session,
+        actor,
+        "debtor.portal_link_created",
+        "debtor",
+        account.debtor_id,
+        after={"channel": chat.channel, "account_id": str(account.id)},
+    )
+    base = get_settings().public_url.rstrip("/")
+    url = f"{base}/portal/start/{token}?documents={account.id}"
+    return PortalLinkRead(url=url, expires_at=expires_at)
 
 
 def chat_link(session: Session, actor: Actor, debtor: Debtor, hours: int) -> ChatLinkRead:

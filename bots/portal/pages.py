@@ -74,16 +74,19 @@ def routes(sessions: Sessions) -> APIRouter:
         return await home(get(request))
 
     @router.get("/start/{token}")
-    async def start(request: Request, token: str) -> Response:
-        """A chat link from a reminder: verified at once. The page is rendered here rather
-        than redirected to, so the browser keeps the cookie it is given on a cross-site click
-        (SameSite=Strict cookies are not sent on a redirect that started elsewhere)."""
+    async def start(request: Request, token: str, documents: str | None = None) -> Response:
+        """A chat link from a reminder (or, with ``documents``, from a chat asking for its
+        documents): verified at once. The page is rendered here rather than redirected to, so
+        the browser keeps the cookie it is given on a cross-site click (SameSite=Strict
+        cookies are not sent on a redirect that started elsewhere)."""
         page = get(request)
         result = await page.chat.identify_by_token(token[:128])
         if result.status != "verified":
             return verify_page(page, 400, error=page.t("portal.link_refused"))
         if result.language is not None and result.language.value != page.lang:
             page.with_language(result.language.value)
+        if documents:
+            return await documents_page(page, await account_of(page, documents))
         return await home(page)
 
     @router.post("/verify")
@@ -305,14 +308,16 @@ def routes(sessions: Sessions) -> APIRouter:
         )
         return page.html("done.html", 201, account=detail, message=answer.message.text)
 
-    @router.get("/accounts/{account_id}/documents")
-    async def documents(request: Request, account_id: str) -> Response:
-        page = get(request)
-        detail = await account_of(page, account_id)
+    async def documents_page(page: Page, detail: BotAccountDetail) -> Response:
         payments = await page.chat.payments(detail.id)
         return page.html(
             "documents.html", account=detail, payments=payments, paid=detail.status in PAID
         )
+
+    @router.get("/accounts/{account_id}/documents")
+    async def documents(request: Request, account_id: str) -> Response:
+        page = get(request)
+        return await documents_page(page, await account_of(page, account_id))
 
     def pdf(page: Page, content: bytes, name: str) -> Response:
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}

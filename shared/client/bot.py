@@ -50,6 +50,7 @@ from shared.schemas.conversations import (
     InboxSettle,
     NationalIdIdentify,
     OptOutResult,
+    PortalLinkRead,
     TokenIdentify,
     UnreachableReport,
     UnreachableResult,
@@ -339,6 +340,10 @@ class BotChat:
 
     async def opt_in(self) -> OptOutResult:
         return await self._call("POST", "/opt-in", OptOutResult)
+
+    async def portal_link(self, account_id: uuid.UUID) -> PortalLinkRead:
+        """A single-use portal sign-in link opening on the account's documents."""
+        return await self._call("POST", f"/accounts/{account_id}/portal-link", PortalLinkRead)
 
     async def contact_preferences(self) -> ContactPreferences:
         """The channels the chat's verified debtors opted out of."""

@@ -246,6 +246,14 @@ class ContactPreferences(BaseModel):
     opted_out: list[Channel] = Field(default_factory=list, max_length=len(Channel))
 
 
+class PortalLinkRead(BaseModel):
+    """A single-use link that signs the chat's debtor in to the self-service portal, on the
+    account's documents (plan schedule, receipts, paid-in-full certificate)."""
+
+    url: str
+    expires_at: datetime
+
+
 class ChatLinkCreate(BaseModel):
     valid_hours: int = Field(default=72, ge=1, le=720)
 

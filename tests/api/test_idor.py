@@ -411,6 +411,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         private=False,
     ),
     ("POST", f"{BOT}/unreachable"): Op("bot", body=lambda s: {"reason": "blocked"}, private=False),
+    ("POST", f"{BOT}/accounts/{{account_id}}/portal-link"): Op("bot"),
     ("POST", f"{BOT}/handoff"): Op(
         "bot", body=lambda s: {"message_id": "m-3", "account_id": str(s.account.id)}
     ),

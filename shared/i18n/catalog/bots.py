@@ -275,6 +275,12 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "es": "¿Qué desea pagar?",
         "en": "What would you like to pay?",
     },
+    "bot.documents.link": {
+        "es": "Su cronograma, sus recibos y su constancia de no adeudo están aquí (el enlace "
+        "sirve una vez, durante una hora):\n{url}",
+        "en": "Your payment schedule, receipts and paid-in-full certificate are here (the link "
+        "works once, for an hour):\n{url}",
+    },
     "bot.pay.link": {
         "es": "Aquí tiene su enlace para pagar {amount} de forma segura:\n{url}\nEs válido "
         "hasta el {date}.",
