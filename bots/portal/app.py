@@ -20,7 +20,8 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from bots.config import BotSettings, get_bot_settings
-from bots.portal.pages import NotVerified, routes
+from bots.portal.accounts import account_routes
+from bots.portal.pages import routes
 from bots.portal.session import Sessions
 from bots.portal.web import MOUNT, STATIC, FormRefused, page_for
 from shared.client.bot import BotApi
@@ -79,6 +80,7 @@ def create_portal_app(api_factory: Callable[[], BotApi], secret: str, *, secure:
         return response
 
     app.include_router(routes(sessions))
+    app.include_router(account_routes(sessions))
 
     def error_page(request: Request, status: int, key: str) -> Response:
         page = page_for(request, sessions)
@@ -92,15 +94,11 @@ def create_portal_app(api_factory: Callable[[], BotApi], secret: str, *, secure:
     async def refused(request: Request, _: FormRefused) -> Response:
         return error_page(request, 403, "portal.error.form")
 
-    @app.exception_handler(NotVerified)
-    async def not_verified(request: Request, _: NotVerified) -> Response:
-        page = page_for(request, sessions)
-        return page.html("verify.html", 401, error=page.t("portal.verify.again"))
-
     @app.exception_handler(AuthError)
     async def auth(request: Request, exc: AuthError) -> Response:
-        if exc.code == "verification_required":
-            return await not_verified(request, NotVerified())
+        if exc.code == "verification_required":  # never verified, or the binding ended
+            page = page_for(request, sessions)
+            return page.html("verify.html", 401, error=page.t("portal.verify.again"))
         logger.warning("portal: the API refused the portal's credential: %s", exc)
         return error_page(request, 503, "portal.error.unavailable")
 

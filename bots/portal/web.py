@@ -4,6 +4,7 @@ the checks on posted forms (CSRF token, the form's one-time id)."""
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,8 +20,9 @@ from bots.core.debts import capitalised
 from bots.core.turn import REFUSALS
 from bots.portal.session import COOKIE, MAX_AGE_SECONDS, PortalSession, Sessions
 from shared.client.bot import BotApi, BotChat
-from shared.client.errors import ApiError
+from shared.client.errors import ApiError, NotFoundError
 from shared.i18n import formats, t
+from shared.schemas.conversations import BotAccountDetail
 from shared.schemas.enums import Language
 
 CHANNEL = "portal"
@@ -134,6 +136,16 @@ async def posted(request: Request, sessions: Sessions) -> tuple[Page, FormData]:
     if not sessions.csrf_ok(session, token if isinstance(token, str) else None):
         raise FormRefused()
     return Page(request, sessions, session, api_of(request).chat(CHANNEL, session.sid)), form
+
+
+async def account_of(page: Page, account_id: str) -> BotAccountDetail:
+    """An account of the session's verified debtors (404 for anything else, a malformed id
+    too; an unverified session gets the API's ``verification_required``)."""
+    try:
+        wanted = uuid.UUID(account_id)
+    except ValueError:
+        raise NotFoundError(404, "not_found", "not found") from None
+    return await page.chat.account(wanted)
 
 
 def field(form: FormData, name: str) -> str:
