@@ -118,6 +118,8 @@ LARGE_BODIES: dict[tuple[str, str], Limit] = {
     ("POST", "/api/v1/accounts/{account_id}/evidence"): evidence_body_bytes,
     ("POST", "/api/v1/bot/{channel}/{user_id}/accounts/{account_id}/evidence"): evidence_body_bytes,
     ("POST", "/api/v1/bot/{channel}/{user_id}/evidence"): evidence_body_bytes,  # vouchers
+    # The portal's dispute form carries the same evidence (bots/portal, mounted by main.py).
+    ("POST", "/portal/accounts/{account_id}/dispute"): evidence_body_bytes,
 }
 
 # The docs pages load Swagger UI and ReDoc from their CDN and start them with inline scripts.

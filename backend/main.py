@@ -2,6 +2,7 @@
 
 from backend.app import create_app
 from backend.conversations.service import ensure_bot_identity
+from backend.core.config import get_settings
 from backend.core.db import session_scope
 from backend.core.headers import page_policy
 
@@ -24,6 +25,16 @@ except ModuleNotFoundError as missing:
         raise
 else:
     include_webhooks(app, _bot_token)
+
+# The debtor self-service portal at /portal (bots/portal): a debtor channel like the chats, on
+# the same bot API; it needs only the bots package (docs/portal.md).
+try:
+    from bots.portal.app import include_portal
+except ModuleNotFoundError as missing:
+    if missing.name != "bots":
+        raise
+else:
+    include_portal(app, _bot_token, get_settings().secret_key)
 
 # The field agent app in the browser at /app (needs the "mobile" extra; see mobile/web.py).
 try:

@@ -34,6 +34,9 @@ class BotSettings(BaseSettings):
     public_url: str = Field(default="http://127.0.0.1:8000", validation_alias="COBRO_PUBLIC_URL")
     # The scrape token of ``cobro bots``'s /metrics (the same variable as the backend's).
     metrics_token: str = Field(default="", validation_alias="COBRO_METRICS_TOKEN")
+    # Signs the self-service portal's sessions when ``cobro bots`` serves it (``/portal``; the
+    # backend's own process uses its secret key). Unset: ``cobro bots`` serves no portal.
+    portal_secret: str = Field(default="", validation_alias="COBRO_PORTAL_SECRET")
 
     telegram_bot_token: str = Field(default="", validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_webhook_secret: str = Field(default="", validation_alias="TELEGRAM_WEBHOOK_SECRET")
@@ -61,6 +64,13 @@ class BotSettings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("an API base URL starts with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("portal_secret")
+    @classmethod
+    def _portal_secret(cls, value: str) -> str:
+        if value and len(value) < 32:
+            raise ValueError("COBRO_PORTAL_SECRET: at least 32 characters")
+        return value
 
     @property
     def telegram_configured(self) -> bool:

@@ -2,8 +2,10 @@
 
 The same webhooks ``cobro serve`` mounts beside the API, here in a process that reaches the
 backend only through the typed client, at ``COBRO_API_URL`` with ``COBRO_BOT_TOKEN``; it needs
-no database. Beside the webhooks: ``/livez`` (the process answers), ``/readyz`` (the bot token
-is set and the API is ready: 503 otherwise) and ``/metrics`` (``COBRO_METRICS_TOKEN``).
+no database. With ``COBRO_PORTAL_SECRET`` it serves the self-service portal at ``/portal``
+too (``docs/portal.md``). Beside the webhooks: ``/livez`` (the process answers), ``/readyz``
+(the bot token is set and the API is ready: 503 otherwise) and ``/metrics``
+(``COBRO_METRICS_TOKEN``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from fastapi.responses import JSONResponse
 
 from bots.app import core_conversation, create_bots_app
 from bots.config import BotSettings, get_bot_settings
+from bots.portal.app import mount_portal
+from shared.client.errors import ApiUnavailable
 from shared.observability.metrics import CONTENT_TYPE, exposition, scrape_allowed
 from shared.observability.requests import observe
 
@@ -36,6 +40,14 @@ def create_app(
         return settings.bot_token
 
     app = create_bots_app(core_conversation(settings.api_url, token), settings, transport=transport)
+    if settings.portal_secret:
+
+        async def portal_token() -> str:
+            if not settings.bot_token:
+                raise ApiUnavailable("COBRO_BOT_TOKEN is not set (cobro bot-token)")
+            return settings.bot_token
+
+        mount_portal(app, portal_token, settings.portal_secret, settings)
     observe(app)
 
     @app.get("/livez", include_in_schema=False)

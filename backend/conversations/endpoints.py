@@ -23,6 +23,7 @@ from shared.schemas.conversations import (
     BotProposal,
     ChatLinkCreate,
     ChatLinkRead,
+    ContactPreferences,
     ConversationRead,
     ConversationWrite,
     EvidenceRead,
@@ -34,6 +35,7 @@ from shared.schemas.conversations import (
     InboxSettle,
     NationalIdIdentify,
     OptOutResult,
+    PortalLinkRead,
     TokenIdentify,
     UnreachableReport,
     UnreachableResult,
@@ -251,6 +253,32 @@ def opt_in(session: SessionDep, bot: Bot, chat: ChatDep) -> OptOutResult:
     """Undo an opt-out of this chat ("ALTA", "START"), for its bound debtors and (WhatsApp) the
     debtors with its phone on file."""
     return service.set_opt_out(session, bot_actor(bot), chat, opted_out=False)
+
+
+@router.post(
+    f"{BOT}/accounts/{{account_id}}/portal-link", response_model=PortalLinkRead, status_code=201
+)
+def create_portal_link(
+    session: SessionDep, bot: Bot, chat: ChatDep, bound: ChatAccount
+) -> PortalLinkRead:
+    """A single-use link (an hour) signing the debtor in to the self-service portal on the
+    account's documents: what the bot sends for "mi cronograma", "constancia", "recibo"."""
+    return service.portal_link(session, bot_actor(bot), chat, bound.account)
+
+
+@router.get(f"{BOT}/contact-preferences", response_model=ContactPreferences)
+def get_contact_preferences(session: SessionDep, _: Bot, chat: ChatDep) -> ContactPreferences:
+    """The channels the chat's verified debtors opted out of."""
+    return service.contact_preferences(session, chat)
+
+
+@router.put(f"{BOT}/contact-preferences", response_model=ContactPreferences)
+def put_contact_preferences(
+    session: SessionDep, bot: Bot, chat: ChatDep, body: ContactPreferences
+) -> ContactPreferences:
+    """Opt the chat's verified debtors out of exactly the channels listed (WhatsApp, Telegram,
+    SMS, e-mail, calls) and back into the others (the portal's preferences page)."""
+    return service.set_contact_preferences(session, bot_actor(bot), chat, body)
 
 
 @router.post(

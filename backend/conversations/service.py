@@ -71,12 +71,14 @@ from shared.schemas.conversations import (
     BotPromiseCreate,
     BotProposal,
     ChatLinkRead,
+    ContactPreferences,
     ConversationRead,
     ConversationWrite,
     EvidenceRead,
     HandoffCreate,
     HandoffResult,
     OptOutResult,
+    PortalLinkRead,
 )
 from shared.schemas.enums import ActionChannel, Channel, Role, TaskKind
 from shared.schemas.negotiation import (
@@ -100,6 +102,7 @@ ACTION_CHANNELS: dict[str, ActionChannel] = {
     "telegram": ActionChannel.telegram,
     "rasa": ActionChannel.web,
     "simulator": ActionChannel.web,
+    "portal": ActionChannel.web,
 }
 # The debtor contact channel an opt-out in a chat channel stops (none for web chats).
 CONTACT_CHANNELS: dict[str, Channel] = {
@@ -563,6 +566,50 @@ def set_opt_out(session: Session, actor: Actor, chat: Chat, opted_out: bool) -> 
     return OptOutResult(opted_out=opted_out, debtors=changed)
 
 
+# The contact channels a verified debtor may turn off on their own (the portal's preferences).
+SELF_SERVICE_OPT_OUTS = (
+    Channel.whatsapp,
+    Channel.telegram,
+    Channel.sms,
+    Channel.email,
+    Channel.phone,
+)
+
+
+def contact_preferences(session: Session, chat: Chat) -> ContactPreferences:
+    """The channels any of the chat's verified debtors opted out of."""
+    found = {
+        channel
+        for debtor_id in bound_debtors(session, chat)
+        if (debtor := session.get(Debtor, debtor_id)) is not None
+        for channel in debtor.opt_outs
+    }
+    return ContactPreferences(opted_out=[c for c in Channel if c.value in found])
+
+
+def set_contact_preferences(
+    session: Session, actor: Actor, chat: Chat, body: ContactPreferences
+) -> ContactPreferences:
+    """Opt the chat's verified debtors out of exactly the self-service channels listed (and
+    back into the others): each change is audited on the debtor with the chat as its source;
+    opting out of Telegram unlinks their Telegram chat. Repeating it changes nothing."""
+    refused = [c.value for c in body.opted_out if c not in SELF_SERVICE_OPT_OUTS]
+    if refused:
+        raise ValidationFailed("error.opt_out_channel", channels=", ".join(refused))
+    for debtor_id in bound_debtors(session, chat):
+        debtor = session.get(Debtor, debtor_id)
+        if debtor is None:
+            continue
+        for channel in SELF_SERVICE_OPT_OUTS:
+            off = channel in body.opted_out
+            contact_service.set_opt_out(
+                session, actor, debtor, channel, off, source=f"chat:{chat.channel}"
+            )
+            if off:
+                chats.unlink(session, actor, debtor.id, channel)
+    return contact_preferences(session, chat)
+
+
 def phone_debtors(session: Session, chat: Chat) -> list[uuid.UUID]:
     """The debtors with a WhatsApp chat's own phone on file (none for other channels)."""
     if chat.channel != Channel.whatsapp.value or not chat.user_id.isdigit():
@@ -578,6 +625,28 @@ def chat_debtors(session: Session, chat: Chat) -> list[uuid.UUID]:
         return []
     found = chats.linked_to(session, contact, chat.user_id)
     return found + [i for i in phone_debtors(session, chat) if i not in found]
+
+
+PORTAL_LINK = timedelta(hours=1)
+
+
+def portal_link(session: Session, actor: Actor, chat: Chat, account: Account) -> PortalLinkRead:
+    """A signed portal sign-in link (single-use, an hour) for the debtor of one of the chat's
+    accounts, opening on that account's documents: what a chat asking for its schedule,
+    receipts or certificate is given."""
+    expires_at = (utcnow() + PORTAL_LINK).replace(microsecond=0)
+    token = links.sign(account.debtor_id, expires_at, get_settings().secret_key)
+    audit.record(
+        session,
+        actor,
+        "debtor.portal_link_created",
+        "debtor",
+        account.debtor_id,
+        after={"channel": chat.channel, "account_id": str(account.id)},
+    )
+    base = get_settings().public_url.rstrip("/")
+    url = f"{base}/portal/start/{token}?documents={account.id}"
+    return PortalLinkRead(url=url, expires_at=expires_at)
 
 
 def chat_link(session: Session, actor: Actor, debtor: Debtor, hours: int) -> ChatLinkRead:

@@ -286,6 +286,8 @@ def _facts(
     expires = utcnow() + timedelta(days=CHAT_LINK_DAYS)
     token = links.sign(debtor.id, expires, settings.secret_key)
     telegram, whatsapp = links.channel_urls(token)
+    # A link of its own (each is single-use, owned by the first chat that opens it).
+    portal = links.sign(debtor.id, expires, settings.secret_key)
     creditor = session.get(Creditor, portfolio.creditor_id)
     return MessageFacts(
         language=language.value,
@@ -305,6 +307,7 @@ def _facts(
         or telegram
         or "",
         unsubscribe_link=unsubscribe_link,
+        portal_link=f"{settings.public_url.rstrip('/')}/portal/start/{portal}",
     )
 
 

@@ -128,14 +128,14 @@ def _creditor_name(session: Session, portfolio: Portfolio) -> str:
     return creditor.name if creditor else ""
 
 
-def _links(language: Language) -> tuple[str, str]:
+def _links(language: Language) -> tuple[str, str, str]:
     base = get_settings().public_url.rstrip("/")
     word = "ejemplo" if language == Language.es else "example"
-    return f"{base}/pay/{word}", f"{base}/chat/{word}"
+    return f"{base}/pay/{word}", f"{base}/chat/{word}", f"{base}/portal/start/{word}"
 
 
 def _sample_facts(session: Session, portfolio: Portfolio, language: Language) -> MessageFacts:
-    pay, chat = _links(language)
+    pay, chat, portal = _links(language)
     return MessageFacts(
         language=language.value,
         country=portfolio.country,
@@ -150,6 +150,7 @@ def _sample_facts(session: Session, portfolio: Portfolio, language: Language) ->
         due_date=date(2026, 12, 15),
         payment_link=pay,
         chat_link=chat,
+        portal_link=portal,
     )
 
 
@@ -165,7 +166,7 @@ def _account_facts(
         raise NotFound()
     debtor = session.get(Debtor, account.debtor_id)
     assert debtor is not None  # foreign key
-    pay, chat = _links(language)
+    pay, chat, portal = _links(language)
     return MessageFacts(
         language=language.value,
         country=portfolio.country,
@@ -180,6 +181,7 @@ def _account_facts(
         due_date=account.due_date,
         payment_link=pay,
         chat_link=chat,
+        portal_link=portal,
     )
 
 

@@ -29,6 +29,7 @@ VARIABLES = frozenset(
         "due_date",
         "payment_link",
         "chat_link",
+        "portal_link",
     }
 )
 MAX_BODY = 2_000
@@ -59,6 +60,7 @@ class MessageFacts:
     payment_link: str
     chat_link: str
     unsubscribe_link: str = ""  # e-mail: the footer's opt-out is this link
+    portal_link: str = ""  # the self-service portal, signed in by a link of its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,7 @@ def variables(facts: MessageFacts) -> dict[str, str]:
         ),
         "payment_link": facts.payment_link,
         "chat_link": facts.chat_link,
+        "portal_link": facts.portal_link,
     }
 
 

@@ -41,7 +41,17 @@ from typing import Any, NamedTuple
 
 import httpx
 
-from bots.core import debts, disputes, identity, media, negotiation, parsing, promises, support
+from bots.core import (
+    debts,
+    disputes,
+    documents,
+    identity,
+    media,
+    negotiation,
+    parsing,
+    promises,
+    support,
+)
 from bots.core.messages import Button, ChatChannel, Incoming, Outgoing, Reply, UnreachableReason
 from bots.core.parsing import Intent
 from bots.core.turn import Turn
@@ -393,6 +403,7 @@ ACTIONS: dict[str, Callable[[Turn, parsing.Understanding | None], Awaitable[None
     "promise": promises.start,
     "propose": _propose,
     "dispute": disputes.open_dispute,
+    "documents": documents.send_link,
 }
 
 

@@ -53,6 +53,7 @@ class Intent(StrEnum):
     offers = "offers"
     menu = "menu"
     dispute = "dispute"
+    documents = "documents"
 
 
 def _words(*phrases: str) -> re.Pattern[str]:
@@ -111,13 +112,25 @@ PAY = _words("pagar", "pago", "pagarlo", "abonar", "link", "enlace", "pay", "pay
 PLAN = _words(
     "plan",
     "cuotas?",
-    "cronograma",
     "vencimiento",
     r"proxima cuota",
     r"instal?lments?",
-    "schedule",
     r"next (?:payment|due)",
     r"due date",
+)
+# Documents the debtor asks for: the plan schedule, receipts, the paid-in-full certificate.
+DOCUMENTS = _words(
+    "cronograma",
+    "constancia",
+    "certificado",
+    r"paz y salvo",
+    r"no adeudo",
+    "recibos?",
+    "documentos?",
+    "schedule",
+    "receipts?",
+    "certificate",
+    "documents?",
 )
 BALANCE = _words(
     "saldo",
@@ -518,6 +531,8 @@ def _intent(text: str, found: Understanding) -> Intent | None:
         return Intent.language
     if any(pattern.search(text) for _, pattern in DISPUTES):
         return Intent.dispute
+    if DOCUMENTS.search(text):
+        return Intent.documents
     if found.proposes or (found.down_payment_minor and found.instalments):
         return Intent.propose
     paying = PAY.search(text) or PROMISE.search(text)

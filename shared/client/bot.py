@@ -38,6 +38,7 @@ from shared.schemas.conversations import (
     BotPromiseCreate,
     BotProposal,
     ChatChannel,
+    ContactPreferences,
     ConversationRead,
     ConversationWrite,
     EvidenceRead,
@@ -49,6 +50,7 @@ from shared.schemas.conversations import (
     InboxSettle,
     NationalIdIdentify,
     OptOutResult,
+    PortalLinkRead,
     TokenIdentify,
     UnreachableReport,
     UnreachableResult,
@@ -61,7 +63,7 @@ from shared.schemas.disputes import (
     NoticeRead,
 )
 from shared.schemas.disputes import EvidenceRead as DisputeEvidenceRead
-from shared.schemas.enums import DisputeReason, Language, LinkPurpose, NationalIdType
+from shared.schemas.enums import Channel, DisputeReason, Language, LinkPurpose, NationalIdType
 from shared.schemas.negotiation import Frequency, OfferRead, PlanRead, PromiseRead, ProposalResult
 from shared.schemas.outbound import MAX_REPORTS, DeliveryReport, DeliveryReports, DeliveryResult
 from shared.schemas.payments import PaymentLinkRead
@@ -338,6 +340,19 @@ class BotChat:
 
     async def opt_in(self) -> OptOutResult:
         return await self._call("POST", "/opt-in", OptOutResult)
+
+    async def portal_link(self, account_id: uuid.UUID) -> PortalLinkRead:
+        """A single-use portal sign-in link opening on the account's documents."""
+        return await self._call("POST", f"/accounts/{account_id}/portal-link", PortalLinkRead)
+
+    async def contact_preferences(self) -> ContactPreferences:
+        """The channels the chat's verified debtors opted out of."""
+        return await self._call("GET", "/contact-preferences", ContactPreferences)
+
+    async def set_contact_preferences(self, opted_out: list[Channel]) -> ContactPreferences:
+        """Opt the verified debtors out of exactly ``opted_out`` (back into the others)."""
+        body = ContactPreferences(opted_out=opted_out)
+        return await self._call("PUT", "/contact-preferences", ContactPreferences, json=body)
 
     # --- disputes, notices and documents (``docs/disputes.md``) --------------------------------
 

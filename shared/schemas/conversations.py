@@ -14,11 +14,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from shared.schemas.enums import AccountStatus, Language, LinkPurpose, NationalIdType
+from shared.schemas.enums import AccountStatus, Channel, Language, LinkPurpose, NationalIdType
 from shared.schemas.negotiation import Frequency, PlanRead, PromiseRead
 
-# The chat channels (as in ``bots.core.messages.ChatChannel``).
-ChatChannel = Literal["whatsapp", "telegram", "rasa", "simulator"]
+# The chat channels (as in ``bots.core.messages.ChatChannel``); "portal" is the web
+# self-service portal (``bots/portal``), one "chat" per browser session.
+ChatChannel = Literal["whatsapp", "telegram", "rasa", "simulator", "portal"]
 # A channel's id for a person: Telegram chat id, WhatsApp wa_id, a simulator name.
 USER_ID_PATTERN = r"^[A-Za-z0-9+_.:@-]{1,64}$"
 # A message id from the channel (replays of one id are answered once).
@@ -236,6 +237,21 @@ class EvidenceRead(BaseModel):
 class OptOutResult(BaseModel):
     opted_out: bool
     debtors: int = Field(description="bound debtors whose opt-outs changed")
+
+
+class ContactPreferences(BaseModel):
+    """The channels the chat's verified debtors asked not to be contacted on (any of them
+    opted out counts), and those that may be set here."""
+
+    opted_out: list[Channel] = Field(default_factory=list, max_length=len(Channel))
+
+
+class PortalLinkRead(BaseModel):
+    """A single-use link that signs the chat's debtor in to the self-service portal, on the
+    account's documents (plan schedule, receipts, paid-in-full certificate)."""
+
+    url: str
+    expires_at: datetime
 
 
 class ChatLinkCreate(BaseModel):

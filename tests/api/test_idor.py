@@ -418,6 +418,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         private=False,
     ),
     ("POST", f"{BOT}/unreachable"): Op("bot", body=lambda s: {"reason": "blocked"}, private=False),
+    ("POST", f"{BOT}/accounts/{{account_id}}/portal-link"): Op("bot"),
     ("POST", f"{BOT}/handoff"): Op(
         "bot", body=lambda s: {"message_id": "m-3", "account_id": str(s.account.id)}
     ),
@@ -437,6 +438,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", f"{BOT}/notices"): shared(),
     ("POST", f"{BOT}/opt-out"): shared(),
     ("POST", f"{BOT}/opt-in"): shared(),
+    ("GET", f"{BOT}/contact-preferences"): shared(),
+    ("PUT", f"{BOT}/contact-preferences"): shared(body=lambda s: {"opted_out": ["sms"]}),
 }
 
 # Operations no party's id reaches: their credential is not a user's token.

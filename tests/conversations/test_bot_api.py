@@ -329,3 +329,27 @@ def test_refusals_are_named_so_the_bot_can_say_which(client, seed: Seed) -> None
     more = client.post(f"{chat()}/accounts/{account}/offers", headers=h)
     assert (more.status_code, more.json()["code"]) == (409, "plan_active")
     assert more.json()["message"] == "The account already has an active plan."
+
+
+def test_contact_preferences_set_exactly_the_channels_listed(
+    client, session: Session, seed: Seed
+) -> None:
+    url = f"{chat('p1', 'portal')}/contact-preferences"
+    assert client.get(url, headers=seed.headers).json()["code"] == "verification_required"
+    verify(client, seed, "p1", "portal")
+    answer = client.put(url, headers=seed.headers, json={"opted_out": ["sms", "email"]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"opted_out": ["sms", "email"]}
+    session.refresh(seed.debtor)
+    assert sorted(seed.debtor.opt_outs) == ["email", "sms"]
+    answer = client.put(url, headers=seed.headers, json={"opted_out": ["email"]})
+    assert answer.json() == {"opted_out": ["email"]}
+    session.refresh(seed.debtor)
+    assert seed.debtor.opt_outs == ["email"]
+    events = session.exec(
+        select(AuditEvent.action).where(AuditEvent.entity_id == str(seed.debtor.id))
+    ).all()
+    assert events.count("debtor.updated") == 3  # sms off, email off, sms on again
+    refused = client.put(url, headers=seed.headers, json={"opted_out": ["visit"]})
+    assert refused.status_code == 422 and refused.json()["code"] == "validation_error"
+    assert client.get(url, headers=seed.headers).json() == {"opted_out": ["email"]}

@@ -104,7 +104,7 @@ def test_the_routes_allowed_larger_bodies_exist_and_get_them(app, method: str, p
         channel="whatsapp", user_id="51987654321", account_id="01a25075-b930-7cec-9908-0bf91c25f1e5"
     )
     status = asyncio.run(_drive_path(app, method, filled, declared))
-    assert status == 401
+    assert status == (403 if path.startswith("/portal/") else 401)  # the portal's: no CSRF token
 
 
 async def _drive_path(app, method: str, path: str, declared: int) -> int:

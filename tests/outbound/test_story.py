@@ -64,7 +64,7 @@ def test_import_plan_send_tap_pay_and_stop(
                 name="saldo",
                 language=Language.es,
                 body="Hola {{ first_name }}, debe {{ balance }}. Pague: {{ payment_link }} "
-                "o escríbanos: {{ chat_link }}",
+                "o escríbanos: {{ chat_link }} o entre a {{ portal_link }}",
                 whatsapp_name="saldo_v1",  # outside the 24-hour window: an approved template
                 whatsapp_params=["first_name", "balance", "payment_link", "chat_link"],
             )
@@ -117,6 +117,11 @@ def test_import_plan_send_tap_pay_and_stop(
             return "\n".join(m.text for m in reply.messages)
         finally:
             await core.aclose()
+
+    portal = re.search(r"(http\S+/portal/start/cb2_\S+)", message.text).group(1)
+    with TestClient(app) as browser:  # before the chat: the balance is still owed
+        page = browser.get(httpx.URL(portal).path)
+    assert page.status_code == 200 and "S/\xa0300.00" in page.text, page.text
 
     welcome = asyncio.run(debtor())
     assert "Gracias, Rosa. Su identidad está verificada" in welcome

@@ -21,6 +21,10 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "es": "El usuario de los bots existe pero no es un usuario bot activo.",
         "en": "The bots' user exists but is not an active bot user.",
     },
+    "error.opt_out_channel": {
+        "es": "Estos canales no se pueden desactivar aquí: {channels}.",
+        "en": "These channels cannot be turned off here: {channels}.",
+    },
     "error.conversation_state_too_large": {
         "es": "El estado de la conversación supera los {limit} caracteres.",
         "en": "The conversation state exceeds {limit} characters.",
@@ -270,6 +274,12 @@ MESSAGES: dict[str, dict[str, Any]] = {
     "bot.pay.choose": {
         "es": "¿Qué desea pagar?",
         "en": "What would you like to pay?",
+    },
+    "bot.documents.link": {
+        "es": "Su cronograma, sus recibos y su constancia de no adeudo están aquí (el enlace "
+        "sirve una vez, durante una hora):\n{url}",
+        "en": "Your payment schedule, receipts and paid-in-full certificate are here (the link "
+        "works once, for an hour):\n{url}",
     },
     "bot.pay.link": {
         "es": "Aquí tiene su enlace para pagar {amount} de forma segura:\n{url}\nEs válido "
