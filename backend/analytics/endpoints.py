@@ -1,4 +1,5 @@
-"""``/api/v1/analytics``: the dashboard's KPIs for supervisors (their team) and admins (all);
+"""``/api/v1/analytics``: the dashboard's KPIs for supervisors (their team), admins (all) and
+a creditor's users (their creditor's portfolios, without the agency's per-agent figures);
 agents and bots are refused. Every list takes the same filters."""
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from fastapi import Depends, Query, Response
 
 from backend.analytics import export, service
 from backend.analytics.filters import Filters
-from backend.auth.deps import SessionDep, Staff
+from backend.auth.deps import SessionDep, require_roles
 from backend.core.clock import utcnow
 from backend.core.errors import ValidationFailed
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
+from backend.users.models import User
 from shared.schemas.analytics import (
     AgentKpis,
     AgingPoint,
@@ -31,6 +33,7 @@ from shared.schemas.analytics import (
     SurvivalPoint,
 )
 from shared.schemas.common import Page
+from shared.schemas.enums import Role
 
 router = DomainRouter(prefix="/analytics", tags=["analytics"])
 
@@ -41,6 +44,11 @@ EXPORT_ROWS = 100_000
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # the accounts an export carries at most
 
 
+Analyst = Annotated[
+    User, require_roles(Role.admin, Role.supervisor, Role.creditor, Role.creditor_admin)
+]
+
+
 class InvalidPeriod(ValidationFailed):
     code = "invalid_period"
 
@@ -49,7 +57,7 @@ class InvalidPeriod(ValidationFailed):
 
 
 async def filters(
-    user: Staff,
+    user: Analyst,
     creditor_id: uuid.UUID | None = None,
     portfolio_id: uuid.UUID | None = None,
     agent_id: uuid.UUID | None = None,

@@ -1,6 +1,6 @@
 """What a KPI request covers: the caller's reach (a supervisor their team's agents, an admin
-everything) and the filters (creditor, portfolio, agent, dates), as SQL conditions on each
-table the KPIs read."""
+everything, a creditor's user their creditor's portfolios and no agent's figures) and the
+filters (creditor, portfolio, agent, dates), as SQL conditions on each table the KPIs read."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from backend.accounts.models import Account
 from backend.core.clock import utcnow
 from backend.creditors.models import Portfolio
 from backend.users.models import User
-from shared.schemas.enums import Role
+from shared.schemas.enums import CREDITOR_ROLES, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,9 +27,16 @@ class Filters:
     agent_id: uuid.UUID | None = None
     # The caller's team (a supervisor's id) or None for an admin's unrestricted reach.
     supervisor_id: uuid.UUID | None = None
+    # The agency's own people's figures (visits, routes, collected per agent): not a
+    # creditor's to compare.
+    agents_visible: bool = True
 
     @classmethod
     def of(cls, user: User, **values: Any) -> Filters:
+        if user.role in CREDITOR_ROLES:
+            # Their own creditor whatever they asked for (none at all without one).
+            values["creditor_id"] = user.creditor_id or uuid.UUID(int=0)
+            return cls(agents_visible=False, **values)
         supervisor = user.id if user.role == Role.supervisor else None
         return cls(supervisor_id=supervisor, **values)
 

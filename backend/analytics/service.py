@@ -148,6 +148,8 @@ def _promises(rows: list[tuple[str, str, int, int, int]]) -> list[PromiseFigures
 
 
 def agents(session: Session, f: Filters) -> list[AgentKpis]:
+    if not f.agents_visible:
+        return []
     visits = team.visits(session, f)
     routes = team.route_metres(session, f)
     collected: dict[uuid.UUID, list[MoneyAmount]] = defaultdict(list)

@@ -127,3 +127,25 @@ def test_text_a_spreadsheet_would_run_is_kept_as_text(
     session.flush()
     text = _export(client, h, "csv", report="accounts", figure="cohort:2026-01").decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in text
+
+
+def test_a_creditors_user_sees_their_creditors_figures_and_no_agents(
+    client: TestClient, session: Session, h: History
+) -> None:
+    admin = b.headers(b.user(session, b.Role.admin))
+    own = b.user(session, b.Role.creditor, creditor_id=h.portfolio.creditor_id)
+    stranger = b.user(session, b.Role.creditor_admin, creditor_id=b.creditor(session).id)
+    params = {**WINDOW, "creditor_id": str(h.portfolio.creditor_id)}
+    expected = client.get("/api/v1/analytics/portfolio", params=params, headers=admin).json()
+    mine = client.get("/api/v1/analytics/portfolio", params=WINDOW, headers=b.headers(own))
+    assert mine.status_code == 200
+    assert mine.json() == expected
+    assert (
+        client.get("/api/v1/analytics/agents", params=WINDOW, headers=b.headers(own)).json() == []
+    )
+    # Another creditor's admin, even naming this creditor, sees nothing of it.
+    theirs = b.headers(stranger)
+    kpis = client.get("/api/v1/analytics/portfolio", params=params, headers=theirs).json()
+    assert all(not kpis[k] for k in kpis if k not in ("date_from", "date_to"))
+    page = client.get("/api/v1/analytics/accounts", params=params, headers=theirs).json()
+    assert page == {"items": [], "next_cursor": None}

@@ -104,12 +104,16 @@
     const me = await getJson("/users/me");
     $("login").hidden = true;
     $("logout").hidden = false;
-    if (me.role !== "admin" && me.role !== "supervisor") {
+    if (!["admin", "supervisor", "creditor", "creditor_admin"].includes(me.role)) {
       $("denied").hidden = false;
       return;
     }
     $("board").hidden = false;
     $("team-note").hidden = me.role !== "supervisor";
+    // A creditor's users see their portfolios, not the agency's people.
+    const creditor = me.role === "creditor" || me.role === "creditor_admin";
+    $("agent-filter").hidden = creditor;
+    $("agents-panel").hidden = creditor;
     const today = new Date().toISOString().slice(0, 10);
     const from = new Date(Date.now() - 180 * 86400000).toISOString().slice(0, 10);
     $("f-to").value = $("f-to").value || today;
