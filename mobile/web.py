@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from mobile.config import MobileConfig
+from shared.i18n import LANGUAGES, t
 from shared.observability.requests import observe
 
 MOUNT_PATH = "/app"
@@ -64,7 +65,8 @@ def create_web_app() -> Any:
 
     web_dir = webclient.package_web_dir()
     cache = webclient.cache_dir()
-    overlay = webclient.build_overlay(web_dir, cache / "overlay")
+    offline = [t("mobile.offline.banner", lang) for lang in LANGUAGES]
+    overlay = webclient.build_overlay(web_dir, cache / "overlay", offline)
     flet_app = ft.run(main, export_asgi_app=True, no_cdn=True, assets_dir=str(overlay.resolve()))
     return webclient.lighter(flet_app, web_dir, cache)
 

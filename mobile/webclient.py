@@ -25,7 +25,7 @@ import mimetypes
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,50 @@ SAME_ORIGIN_SCRIPTS = """<script>
 </script>
 """
 
+#: The connection-lost banner. The app's Python runs on the server: while the websocket is
+#: down nothing can be drawn or recorded from there, so the page itself says so, from the
+#: moment the socket closes (or the browser goes offline) until it opens again (Flet's client
+#: reconnects on its own and the server keeps the session meanwhile).
+OFFLINE_BANNER = """<script>
+  (function () {
+    var texts = __TEXTS__;
+    var banner = null;
+    function show(offline) {
+      if (!document.body) return;
+      if (!banner) {
+        banner = document.createElement("div");
+        banner.id = "cobro-offline";
+        banner.setAttribute("role", "alert");
+        banner.style.cssText = "position:fixed;left:0;right:0;top:0;z-index:2147483647;" +
+          "background:#B00020;color:#fff;font:600 17px/1.35 Roboto,Arial,sans-serif;" +
+          "padding:12px 14px;box-shadow:0 2px 6px rgba(0,0,0,.4);display:none";
+        texts.forEach(function (text, i) {
+          var line = document.createElement("div");
+          line.textContent = text;
+          if (i > 0) line.style.cssText = "font-weight:400;font-size:15px";
+          banner.appendChild(line);
+        });
+        document.body.appendChild(banner);
+      }
+      banner.style.display = offline ? "block" : "none";
+    }
+    var Native = window.WebSocket;
+    function Watched(url, protocols) {
+      var socket = protocols === undefined ? new Native(url) : new Native(url, protocols);
+      socket.addEventListener("open", function () { show(!navigator.onLine); });
+      socket.addEventListener("close", function () { show(true); });
+      return socket;
+    }
+    Watched.prototype = Native.prototype;
+    ["CONNECTING", "OPEN", "CLOSING", "CLOSED"].forEach(function (name) {
+      Watched[name] = Native[name];
+    });
+    window.WebSocket = Watched;
+    window.addEventListener("offline", function () { show(true); });
+  })();
+</script>
+"""
+
 mimetypes.add_type("application/wasm", ".wasm")
 mimetypes.add_type("text/javascript", ".mjs")
 
@@ -85,13 +129,19 @@ def cache_dir(env: dict[str, str] | os._Environ[str] | None = None) -> Path:
     return root / metadata.version("flet-web")
 
 
-def build_overlay(web_dir: Path, target: Path) -> Path:
-    """Write the overlay (``index.html``, ``assets/FontManifest.json``) into ``target``."""
+def build_overlay(web_dir: Path, target: Path, offline: Sequence[str] = ()) -> Path:
+    """Write the overlay (``index.html``, ``assets/FontManifest.json``) into ``target``;
+    ``offline``: the lines of the connection-lost banner (none: no banner)."""
     index = (web_dir / "index.html").read_text(encoding="utf-8")
     head = index.index("<head>") + len("<head>")
     fonts = json.loads((web_dir / "assets" / "FontManifest.json").read_text(encoding="utf-8"))
     kept = [font for font in fonts if not str(font["family"]).startswith(UNUSED_FONTS)]
-    page = index[:head] + "\n" + SAME_ORIGIN_SCRIPTS + index[head:]
+    scripts = SAME_ORIGIN_SCRIPTS
+    if offline:
+        # json.dumps escapes quotes; "</" is escaped too so a text cannot end the script.
+        texts = json.dumps(list(offline)).replace("</", "<\\/")
+        scripts += OFFLINE_BANNER.replace("__TEXTS__", texts)
+    page = index[:head] + "\n" + scripts + index[head:]
     _write(target / "index.html", page.encode())
     _write(target / "assets" / "FontManifest.json", json.dumps(kept).encode())
     return target

@@ -47,6 +47,17 @@ def test_the_overlay_drops_maths_fonts_and_keeps_scripts_on_the_origin(
     # The guard runs first, before Flet's own scripts and the client's bootstrap.
     assert index.index("HTMLScriptElement.prototype") < index.index("<title>")
     assert "window.location.origin" in index
+    assert "cobro-offline" not in index  # no banner asked for
+
+
+def test_the_overlay_carries_the_connection_lost_banner(web_dir: Path, tmp_path: Path) -> None:
+    lines = ["Sin conexión", 'No "connection" </script><script>alert(1)</script>']
+    overlay = webclient.build_overlay(web_dir, tmp_path / "overlay", lines)
+    index = (overlay / "index.html").read_text()
+    assert "cobro-offline" in index and "window.WebSocket = Watched" in index
+    assert '"Sin conexi\\u00f3n"' in index  # JSON, escaped
+    assert "</script><script>alert" not in index  # a text cannot close the script
+    assert index.index("window.WebSocket") < index.index("<title>")  # before Flet's client
 
 
 def test_the_real_client_has_what_the_overlay_expects(tmp_path: Path) -> None:

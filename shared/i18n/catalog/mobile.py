@@ -17,6 +17,10 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "en": "This phone's data will be deleted. {pending} actions have not been sent yet.",
     },
     "mobile.logout.cancel": {"es": "Cancelar", "en": "Cancel"},
+    "mobile.offline.banner": {
+        "es": "Sin conexión: no se puede registrar hasta reconectar",
+        "en": "No connection: nothing can be recorded until it reconnects",
+    },
     # Login
     "mobile.login.title": {"es": "Ingresar", "en": "Log in"},
     "mobile.login.email": {"es": "Correo", "en": "Email"},
