@@ -35,7 +35,9 @@ class Confirmation:
     notes: list[str]
 
 
-def instalment_label(ctx: AppContext, instalment: InstalmentRead) -> str:
+def instalment_label(ctx: AppContext, offer: OfferRead, instalment: InstalmentRead) -> str:
+    if offer.plan_kind is PlanKind.settlement:
+        return ctx.t("mobile.confirm.single")
     if instalment.number == 0:
         return ctx.t("mobile.confirm.down_payment")
     return ctx.t("mobile.confirm.instalment", number=instalment.number)
@@ -47,7 +49,7 @@ def plan_confirmation(ctx: AppContext, offer: OfferRead) -> Confirmation:
     lang, currency = ctx.lang, offer.currency
     rows = [
         Row(
-            instalment_label(ctx, i),
+            instalment_label(ctx, offer, i),
             fmt.day(i.due_date, lang),
             fmt.money(i.amount_minor, currency, lang),
             i.amount_minor,

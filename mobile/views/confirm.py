@@ -28,6 +28,20 @@ def _row(label: str, when: str, amount: str, *, bold: bool = False) -> ft.Contro
     )
 
 
+#: Rows shown before the dialog scrolls (a 12-instalment plan scrolls on a 640 px screen).
+VISIBLE_ROWS = 6
+
+
+def _content(rows: list[ft.Control], page_height: float | None) -> ft.Control:
+    """The rows, tight around their content; a long schedule scrolls inside a box that leaves
+    room for the title and the buttons."""
+    column = ft.Column(rows, spacing=8, tight=True)
+    if len(rows) <= VISIBLE_ROWS + 2:  # plus the rule and the total
+        return column
+    column.scroll = ft.ScrollMode.AUTO
+    return ft.Container(column, height=max(240, (page_height or 640) - 300), width=320)
+
+
 def confirm(
     shell: Shell, confirmation: Confirmation, on_confirm: Callable[[], Awaitable[None]]
 ) -> None:
@@ -48,7 +62,7 @@ def confirm(
         ft.AlertDialog(
             modal=True,
             title=ft.Text(confirmation.title, size=theme.TITLE, weight=ft.FontWeight.BOLD),
-            content=ft.Column(rows, spacing=8, tight=True, scroll=ft.ScrollMode.AUTO),
+            content=_content(rows, shell.page.height),
             inset_padding=ft.Padding.symmetric(horizontal=12, vertical=24),
             actions=[
                 ft.OutlinedButton(

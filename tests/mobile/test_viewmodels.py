@@ -24,6 +24,7 @@ from mobile.viewmodels.forms import PaymentForm, PromiseForm, save_form
 from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.plan import PlanViewModel
 from mobile.viewmodels.supervisor import SupervisorViewModel
+from mobile.viewmodels.sync_status import SyncStatusViewModel
 from mobile.viewmodels.today import TodayViewModel
 from mobile.viewmodels.visit import VisitViewModel
 from shared.i18n import LANGUAGES, messages, placeholders, t
@@ -399,6 +400,7 @@ def test_a_payment_is_confirmed_then_shows_as_pending_sync_on_the_account(
         )
         first = view.ledger()[0]
         assert (first.title, first.tag) == ("Pago  -S/\xa0250.00", "Pendiente de sincronizar")
+        assert SyncStatusViewModel(ctx).queue()[0].title == "Pago · S/\xa0250.00"
         await ctx.session.engine.sync()
         view.reload()
         assert view.pending_payments() is None

@@ -370,6 +370,7 @@ MESSAGES: dict[str, dict[str, Any]] = {
     "mobile.confirm.plan_title": {"es": "¿Aceptar este plan?", "en": "Accept this plan?"},
     "mobile.confirm.payment_title": {"es": "¿Guardar este pago?", "en": "Save this payment?"},
     "mobile.confirm.down_payment": {"es": "Inicial", "en": "Down payment"},
+    "mobile.confirm.single": {"es": "Pago único", "en": "Single payment"},
     "mobile.confirm.instalment": {"es": "Cuota {number}", "en": "Instalment {number}"},
     "mobile.confirm.total": {"es": "Total", "en": "Total"},
     "mobile.confirm.discount": {"es": "Descuento: {amount}", "en": "Discount: {amount}"},
@@ -419,8 +420,7 @@ MESSAGES: dict[str, dict[str, Any]] = {
     },
     # Supervisor
     "mobile.team.title": {"es": "Rutas del equipo", "en": "Team routes"},
-    "mobile.team.day": {"es": "Día (AAAA-MM-DD)", "en": "Day (YYYY-MM-DD)"},
-    "mobile.team.show": {"es": "Ver", "en": "Show"},
+    "mobile.team.day": {"es": "Día", "en": "Day"},
     "mobile.team.empty": {"es": "Sin agentes para ese día.", "en": "No agents for that day."},
     "mobile.team.row": {
         "es": "{visited}/{planned} visitados · {far} lejos · {pings} ubicaciones",
