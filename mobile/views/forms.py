@@ -178,6 +178,7 @@ class _FormScreen:
         self.shell = shell
         self.account = account
         self.view = shell.pushed_view("/form", shell.ctx.t(self.title_key))
+        self.list = ft.ListView(expand=True, spacing=12, padding=12)  # keeps its scroll
         self.fields = self._fields()
 
     def _fields(self) -> PromiseFields | PaymentFields:
@@ -189,7 +190,8 @@ class _FormScreen:
         if self.fields.form.errors:
             controls.append(notice("\n".join(self.fields.form.errors.values()), "error"))
         controls.append(ft.Row([primary(t(self.save_key), self.save, icon=ft.Icons.SAVE)]))
-        self.view.controls = [ft.ListView(controls, expand=True, spacing=12, padding=12)]
+        self.list.controls = controls
+        self.view.controls = [self.list]
 
     async def save(self, _: object = None) -> None:
         self.fields.read()

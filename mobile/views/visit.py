@@ -29,6 +29,9 @@ class VisitScreen:
         self.promise = PromiseFields(shell, self.vm.promise, self._read)
         self.payment = PaymentFields(shell, self.vm.payment, self._read)
         self.note = field("", multiline=True, min_lines=2, max_lines=4)
+        # One list for the screen's life: a redraw (an outcome, a date picked) keeps the
+        # agent where they were in the form.
+        self.list = ft.ListView(expand=True, spacing=10, padding=12)
         self.photo = field("")
 
     def render(self) -> None:
@@ -87,7 +90,8 @@ class VisitScreen:
         if errors:
             items.append(notice("\n".join(errors), "error"))
         items.append(ft.Row([primary(t("mobile.visit.save"), self.save, icon=ft.Icons.SAVE)]))
-        self.view.controls = [ft.ListView(items, expand=True, spacing=10, padding=12)]
+        self.list.controls = items
+        self.view.controls = [self.list]
 
     def _read(self) -> None:
         self.vm.note = self.note.value or ""
