@@ -42,7 +42,7 @@ chromium:
 		echo "warning: could not install chromium; browser tests will fail"; }
 
 ## bench: every benchmark in benchmarks/ in turn (each writes benchmarks/results/<name>.json)
-BENCHMARKS := import_stream import_and_api daily_checks payments booking bots mixed_load negotiation route_quality outbound_plan outbound_send load_locust
+BENCHMARKS := import_stream import_and_api daily_checks payments booking bots mixed_load negotiation route_quality outbound_plan outbound_send web_weight load_locust
 bench: install
 	@for b in $(BENCHMARKS); do echo "== $$b"; $(BIN)/python benchmarks/$$b.py || exit 1; done
 

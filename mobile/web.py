@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from mobile.config import MobileConfig
+from shared.i18n import LANGUAGES, t
 from shared.observability.requests import observe
 
 MOUNT_PATH = "/app"
@@ -30,9 +31,9 @@ def content_security_policy(config: MobileConfig | None = None) -> str:
     """The Content-Security-Policy of the app's page: Flet's web client is Flutter (its
     scripts and WebAssembly from this server, small inline start-up scripts, a websocket back
     to it) plus the map tiles' server; no framing by other sites. Checked in Chromium by
-    ``tests/mobile/test_browser.py``, which fails on any policy violation but one: Flet's
-    client also asks jsDelivr for Rive's optional animation runtime, refused on purpose (the
-    app uses no Rive animation and is served without CDNs)."""
+    ``tests/mobile/test_browser.py``, which fails on any policy violation and on any request
+    leaving the page's origin (:mod:`mobile.webclient` keeps Flet's client from asking a CDN
+    for Rive's optional runtime)."""
     tiles = urlsplit((config or MobileConfig.from_env()).tiles_url)
     host = tiles.netloc.replace("{s}", "*")  # a template's subdomain placeholder
     tile_origin = f"{tiles.scheme}://{host}" if host else ""
@@ -54,12 +55,20 @@ def available() -> bool:
 
 
 def create_web_app() -> Any:
-    """The web app as an ASGI app serving the Flet client and its websocket at its root."""
+    """The web app as an ASGI app serving the Flet client and its websocket at its root:
+    the client lightened by :mod:`mobile.webclient` (no maths fonts, compressed files, no
+    request to another origin)."""
     import flet as ft
 
+    from mobile import webclient
     from mobile.app import main
 
-    return ft.run(main, export_asgi_app=True, no_cdn=True)
+    web_dir = webclient.package_web_dir()
+    cache = webclient.cache_dir()
+    offline = [t("mobile.offline.banner", lang) for lang in LANGUAGES]
+    overlay = webclient.build_overlay(web_dir, cache / "overlay", offline)
+    flet_app = ft.run(main, export_asgi_app=True, no_cdn=True, assets_dir=str(overlay.resolve()))
+    return webclient.lighter(flet_app, web_dir, cache)
 
 
 def mount(app: FastAPI, path: str = MOUNT_PATH) -> bool:

@@ -20,6 +20,7 @@ from shared.schemas.enums import CREDIT_KINDS, AgingBucket, EntryKind
 from shared.schemas.field import (
     AccountBundle,
     AccountState,
+    PaymentPayload,
     PromisePayload,
     SyncActionType,
     SyncResult,
@@ -94,6 +95,11 @@ class AccountViewModel:
             return
         session.store.save_bundle(self.bundle, now())
 
+    def reload(self) -> None:
+        """Read the account again from the store (a sync or a saved form changed it)."""
+        if (bundle := self.ctx.session.store.bundle(self.account_id)) is not None:
+            self.bundle = bundle
+
     # --- header ------------------------------------------------------------------------------
 
     @property
@@ -138,7 +144,7 @@ class AccountViewModel:
     def address_text(self) -> str:
         address = self.address
         if address is None:
-            return self.ctx.t("mobile.account.none")
+            return self.ctx.t("mobile.account.no_address")
         return ", ".join(p for p in (address.line1, address.district, address.city) if p)
 
     def directions(self) -> str | None:
@@ -170,10 +176,37 @@ class AccountViewModel:
         count = len(self._pending())
         return self.ctx.t("mobile.account.pending_here", count=count) if count else None
 
+    def pending_payments(self) -> str | None:
+        """Payments taken here and still in the outbox: the balance above does not count them
+        yet (it is the server's, as of the last sync)."""
+        rows = self._pending(SyncActionType.payment)
+        if not rows or self.bundle is None:
+            return None
+        currency = self.bundle.account.currency
+        total = sum(
+            from_decimal(PaymentPayload.model_validate(row.payload).amount, currency)
+            for row in rows
+        )
+        amount = fmt.money(total, currency, self.ctx.lang)
+        return self.ctx.t("mobile.account.pending_payments", count=len(rows), amount=amount)
+
     # --- sections ----------------------------------------------------------------------------
 
     def ledger(self) -> list[Line]:
+        """Payments waiting in the outbox first (tagged), then the server's entries."""
         lines = []
+        for row in reversed(self._pending(SyncActionType.payment)):
+            queued = PaymentPayload.model_validate(row.payload)
+            minor = from_decimal(queued.amount, queued.currency)
+            amount = fmt.money(minor, queued.currency, self.ctx.lang)
+            lines.append(
+                Line(
+                    f"{self.ctx.t('mobile.entry.payment')}  -{amount}",
+                    fmt.day(queued.paid_on, self.ctx.lang),
+                    tag=self.ctx.t("mobile.status.unsynced"),
+                    warning=True,
+                )
+            )
         for entry in self.bundle.ledger if self.bundle else []:
             sign = "-" if entry.kind in CREDIT_KINDS else ""
             if entry.kind is EntryKind.reversal:

@@ -12,7 +12,8 @@ from typing import Literal
 
 from mobile.session import AppContext
 from mobile.viewmodels import format as fmt
-from shared.money import MoneyError, parse_amount, to_decimal
+from mobile.viewmodels.confirm import Confirmation, Row
+from shared.money import MoneyError, from_decimal, parse_amount, to_decimal
 from shared.schemas.field import (
     AccountBundle,
     PaymentPayload,
@@ -101,6 +102,43 @@ class PaymentForm(_AmountForm):
 
     def method_label(self, method: PaymentMethodName) -> str:
         return self.ctx.t(f"mobile.method.{method}")
+
+    def confirmation(self) -> Confirmation | None:
+        """What the agent and the debtor check before the payment is saved: the balance, the
+        payment (method, receipt, date) and what stays owed; ``None`` with :attr:`errors`
+        set when the form is invalid."""
+        payload = self.payload()
+        if payload is None:
+            return None
+        t, lang, currency = self.ctx.t, self.ctx.lang, self.currency
+        minor = from_decimal(payload.amount, currency)
+        remaining = self.balance_minor - minor
+        rows = [
+            Row(
+                t("mobile.confirm.balance"),
+                "",
+                fmt.money(self.balance_minor, currency, lang),
+                self.balance_minor,
+            ),
+            Row(
+                t(
+                    "mobile.confirm.payment_row",
+                    method=self.method_label(self.method),
+                    receipt=payload.receipt_number,
+                ),
+                fmt.day(payload.paid_on, lang),
+                fmt.money(-minor, currency, lang),
+                -minor,
+            ),
+        ]
+        return Confirmation(
+            t("mobile.confirm.payment_title"),
+            rows,
+            t("mobile.confirm.remaining"),
+            fmt.money(remaining, currency, lang),
+            remaining,
+            [],
+        )
 
     def payload(
         self, latitude: float | None = None, longitude: float | None = None

@@ -10,6 +10,7 @@ from mobile.outbox import new_client_id
 from mobile.session import AppContext
 from mobile.viewmodels import format as fmt
 from mobile.viewmodels.account import whatsapp_url
+from mobile.viewmodels.confirm import Confirmation, plan_confirmation, plan_summary
 from shared.client import ApiError, ApiUnavailable
 from shared.i18n import t
 from shared.schemas.enums import ActionChannel, Language, LinkPurpose, PlanKind
@@ -104,38 +105,23 @@ class PlanViewModel:
         )
         return whatsapp_url(debtor.phones[0], text)
 
+    def confirmation(self, offer_id: uuid.UUID) -> Confirmation:
+        """What the debtor agrees to: down payment, each instalment with its date, the total."""
+        return plan_confirmation(self.ctx, self._offer(offer_id))
+
+    def _offer(self, offer_id: uuid.UUID) -> OfferRead:
+        return next(offer for offer in self.offers if offer.id == offer_id)
+
     def _row(self, offer: OfferRead) -> OfferRow:
         lang = self.ctx.lang
-        total = fmt.money(offer.total_minor, offer.currency, lang)
-        if offer.plan_kind is PlanKind.settlement:
-            title = self.ctx.t(
-                "mobile.plan.settlement",
-                total=total,
-                discount=fmt.money(offer.discount_minor, offer.currency, lang),
+        first = min(offer.instalments, key=lambda i: i.number) if offer.instalments else None
+        when = "mobile.plan.on" if offer.plan_kind is PlanKind.settlement else "mobile.plan.from"
+        detail = " · ".join(
+            part
+            for part in (
+                self.ctx.t(when, date=fmt.day(first.due_date, lang)) if first else "",
+                self.ctx.t(f"mobile.frequency.{offer.frequency}") if offer.frequency else "",
             )
-        else:
-            regular = [i for i in offer.instalments if i.number > 0]
-            down = next((i for i in offer.instalments if i.number == 0), None)
-            title = self.ctx.t(
-                "mobile.plan.instalments",
-                count=len(regular),
-                amount=fmt.money(regular[0].amount_minor if regular else 0, offer.currency, lang),
-                total=total,
-            )
-            if down is not None:
-                amount = fmt.money(down.amount_minor, offer.currency, lang)
-                title = self.ctx.t("mobile.plan.down", amount=amount) + title
-        first = offer.instalments[0] if offer.instalments else None
-        detail = (
-            " · ".join(
-                part
-                for part in (
-                    fmt.day(first.due_date, lang),
-                    self.ctx.t(f"mobile.frequency.{offer.frequency}") if offer.frequency else "",
-                )
-                if part
-            )
-            if first
-            else ""
+            if part
         )
-        return OfferRow(offer.id, title, detail)
+        return OfferRow(offer.id, plan_summary(self.ctx, offer), detail)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from mobile.outbox import Outbox, now
 from mobile.session import AppContext
 from mobile.sync import SyncReport, SyncState
 from mobile.viewmodels import format as fmt
+from shared.money import from_decimal
 from shared.schemas.field import LocationPoint, SyncResult, SyncStatus
 
 ON_SHIFT = "on_shift"
@@ -119,7 +121,9 @@ class SyncStatusViewModel:
             points = payload.get("points")
             title += f" · {len(points) if isinstance(points, list) else 0}"
         elif type_ in ("promise", "payment"):
-            title += f" · {payload.get('currency')} {payload.get('amount')}"
+            currency = str(payload.get("currency"))
+            minor = from_decimal(Decimal(str(payload.get("amount"))), currency)
+            title += " · " + fmt.money(minor, currency, self.ctx.lang)
         return title
 
 

@@ -15,6 +15,7 @@ from mobile.geo import Position, distance_m
 from mobile.outbox import now
 from mobile.session import AppContext
 from mobile.viewmodels import format as fmt
+from mobile.viewmodels.confirm import Confirmation
 from mobile.viewmodels.forms import PaymentForm, PromiseForm
 from shared.schemas.field import AccountBundle, SyncActionType, VisitOutcome, VisitPayload
 
@@ -95,6 +96,20 @@ class VisitViewModel:
     def save(self) -> list[str] | None:
         """Queue the visit (and its promise or payment); the client ids, or ``None`` with
         :attr:`errors` set (and the sub-form's errors)."""
+        actions = self._actions()
+        if actions is None:
+            return None
+        return self.ctx.session.outbox.record_many(actions, account_id=self.bundle.account.id)
+
+    def confirmation(self) -> Confirmation | None:
+        """With the outcome ``paid``: the payment to confirm before saving (``None`` with
+        :attr:`errors` set when the form is invalid, or for other outcomes)."""
+        if self.outcome is not VisitOutcome.paid or self._actions() is None:
+            return None
+        return self.payment.confirmation()
+
+    def _actions(self) -> list[tuple[SyncActionType, BaseModel]] | None:
+        """The actions to queue, or ``None`` with :attr:`errors` set."""
         self.errors = {}
         if self.checked_in_at is None:
             self.errors["check_in"] = self.ctx.t("mobile.visit.need_check_in")
@@ -123,7 +138,7 @@ class VisitViewModel:
         actions: list[tuple[SyncActionType, BaseModel]] = [(SyncActionType.visit, visit)]
         if extra is not None:
             actions.append(extra)
-        return self.ctx.session.outbox.record_many(actions, account_id=self.bundle.account.id)
+        return actions
 
     def _extra(self) -> tuple[SyncActionType, BaseModel] | bool | None:
         """The promise or payment that goes with the outcome; ``False`` when it is invalid."""

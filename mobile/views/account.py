@@ -26,6 +26,7 @@ class AccountScreen:
     def render(self) -> None:
         t = self.shell.ctx.t
         vm = self.vm
+        vm.reload()  # a sync or a saved form may have changed it
         if vm.bundle is None:
             self.view.controls = [notice(vm.message or t("mobile.account.missing"), "warning")]
             return
@@ -56,6 +57,8 @@ class AccountScreen:
             ),
             body(vm.aging),
         ]
+        if (payments := vm.pending_payments()) is not None:
+            items.append(notice(payments, "warning"))
         if (pending := vm.pending_text()) is not None:
             items.append(notice(pending, "info"))
         items += [
@@ -100,13 +103,12 @@ class AccountScreen:
                     ]
                 )
             )
-        none = t("mobile.account.none")
         items += [
-            section(t("mobile.account.plan"), vm.plan(), none),
-            section(t("mobile.account.promise"), vm.promise(), none),
-            section(t("mobile.account.visits"), vm.visits(), none),
-            section(t("mobile.account.notes"), vm.notes(), none),
-            section(t("mobile.account.ledger"), vm.ledger(), none),
+            section(t("mobile.account.plan"), vm.plan(), t("mobile.account.no_plan")),
+            section(t("mobile.account.promise"), vm.promise(), t("mobile.account.no_promise")),
+            section(t("mobile.account.visits"), vm.visits(), t("mobile.account.no_visits")),
+            section(t("mobile.account.notes"), vm.notes(), t("mobile.account.no_notes")),
+            section(t("mobile.account.ledger"), vm.ledger(), t("mobile.account.no_ledger")),
         ]
         self.view.controls = [ft.ListView(items, expand=True, spacing=10, padding=12)]
 

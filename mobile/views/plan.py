@@ -4,6 +4,7 @@ WhatsApp."""
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import TYPE_CHECKING
 
 import flet as ft
@@ -11,6 +12,7 @@ import flet as ft
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.plan import PlanViewModel
 from mobile.views import theme
+from mobile.views.confirm import confirm
 from mobile.views.widgets import bind, body, notice, primary, secondary
 
 if TYPE_CHECKING:
@@ -64,6 +66,10 @@ class PlanScreen:
         self.shell.render()
 
     async def accept(self, offer_id: uuid.UUID) -> None:
+        """Show the schedule to the debtor first; accept on Confirm."""
+        confirm(self.shell, self.vm.confirmation(offer_id), partial(self._accepted, offer_id))
+
+    async def _accepted(self, offer_id: uuid.UUID) -> None:
         if await self.vm.accept(offer_id):
             await self.shell.saved(self.vm.message or "")
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import flet as ft
@@ -10,8 +11,9 @@ import flet_map as fm
 
 from mobile.viewmodels.supervisor import SupervisorViewModel
 from mobile.views import theme
+from mobile.views.forms import BACK_DAYS, date_field
 from mobile.views.map import base_map, pin, point
-from mobile.views.widgets import bind, body, field, heading, notice, primary, tag
+from mobile.views.widgets import bind, body, heading, notice, tag
 
 if TYPE_CHECKING:
     from mobile.views.shell import Shell
@@ -21,26 +23,25 @@ class TeamTab:
     def __init__(self, shell: Shell) -> None:
         self.shell = shell
         self.vm = SupervisorViewModel(shell.ctx)
-        self.day = field("")
 
     @property
     def title(self) -> str:
         return self.shell.ctx.t("mobile.team.title")
 
     async def load(self) -> None:
-        self.vm.day_text = self.day.value or self.vm.day_text
         await self.vm.load()
 
     def controls(self) -> list[ft.Control]:
         t = self.shell.ctx.t
-        self.day.label = t("mobile.team.day")
-        self.day.value = self.vm.day_text
+        today = self.shell.today()
         items: list[ft.Control] = [
-            ft.Row(
-                [
-                    ft.Container(self.day, expand=True),
-                    primary(t("mobile.team.show"), self._show, expand=False),
-                ]
+            date_field(
+                self.shell,
+                t("mobile.team.day"),
+                self.vm.day_text,
+                first=today - timedelta(days=BACK_DAYS),
+                last=today,
+                on_pick=self._day,
             )
         ]
         if self.vm.message:
@@ -104,7 +105,12 @@ class TeamTab:
             items.append(ft.Container(ft.Column(line, spacing=2), padding=6))
         return items
 
-    async def _show(self, _: object = None) -> None:
+    def _day(self, day: date) -> None:
+        """A day picked on the calendar: that day's team (loaded in the background)."""
+        self.vm.day_text = day.isoformat()
+        self.shell.page.run_task(self._show)
+
+    async def _show(self) -> None:
         await self.load()
         self.shell.render()
 

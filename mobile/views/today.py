@@ -83,7 +83,7 @@ class TodayTab:
             label=ft.Text(label, size=theme.SMALL),
             selected=selected,
             on_select=on_click,
-            height=44,
+            height=48,  # a tap target of at least 48 px
             selected_color="#C9D7F2",
         )
 

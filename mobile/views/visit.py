@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import flet as ft
 
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.visit import VisitViewModel
-from mobile.views.forms import PaymentFields, PromiseFields
+from mobile.views.confirm import confirm
+from mobile.views.forms import AHEAD_DAYS, PaymentFields, PromiseFields, date_field
 from mobile.views.widgets import field, heading, notice, primary, secondary
 from shared.schemas.field import VisitOutcome
 
@@ -24,11 +26,13 @@ class VisitScreen:
         self.view = shell.pushed_view(
             "/visit", f"{shell.ctx.t('mobile.visit.title')} · {account.name}"
         )
-        self.promise = PromiseFields(shell, self.vm.promise)
-        self.payment = PaymentFields(shell, self.vm.payment)
+        self.promise = PromiseFields(shell, self.vm.promise, self._read)
+        self.payment = PaymentFields(shell, self.vm.payment, self._read)
         self.note = field("", multiline=True, min_lines=2, max_lines=4)
+        # One list for the screen's life: a redraw (an outcome, a date picked) keeps the
+        # agent where they were in the form.
+        self.list = ft.ListView(expand=True, spacing=10, padding=12)
         self.photo = field("")
-        self.next_action = field("")
 
     def render(self) -> None:
         t = self.shell.ctx.t
@@ -70,21 +74,28 @@ class VisitScreen:
             items += self.payment.controls()
         self.note.label, self.note.value = t("mobile.visit.note"), vm.note
         self.photo.label, self.photo.value = t("mobile.visit.photo"), vm.photo_ref
-        self.next_action.label = t("mobile.visit.next_action")
-        self.next_action.value = vm.next_action_date
-        self.next_action.error = vm.errors.get("next_action_date")
-        items += [self.note, self.photo, self.next_action]
+        today = self.shell.today()
+        next_action = date_field(
+            self.shell,
+            t("mobile.visit.next_action"),
+            vm.next_action_date,
+            first=today,
+            last=today + timedelta(days=AHEAD_DAYS),
+            on_pick=self._next_action,
+            error=vm.errors.get("next_action_date"),
+        )
+        items += [self.note, self.photo, next_action]
         # Check-in and outcome errors here; the fields show their own.
         errors = [e for k, e in vm.errors.items() if k != "next_action_date"]
         if errors:
             items.append(notice("\n".join(errors), "error"))
         items.append(ft.Row([primary(t("mobile.visit.save"), self.save, icon=ft.Icons.SAVE)]))
-        self.view.controls = [ft.ListView(items, expand=True, spacing=10, padding=12)]
+        self.list.controls = items
+        self.view.controls = [self.list]
 
     def _read(self) -> None:
         self.vm.note = self.note.value or ""
         self.vm.photo_ref = self.photo.value or ""
-        self.vm.next_action_date = self.next_action.value or ""
         if self.vm.outcome is VisitOutcome.promise:
             self.promise.read()
         elif self.vm.outcome is VisitOutcome.paid:
@@ -100,8 +111,24 @@ class VisitScreen:
         self.vm.outcome = outcome
         self.shell.render()
 
-    async def save(self, _: object = None) -> None:
+    def _next_action(self, day: date) -> None:
         self._read()
+        self.vm.next_action_date = day.isoformat()
+        self.shell.render()
+
+    async def save(self, _: object = None) -> None:
+        """Save; a payment taken at the visit is confirmed with the debtor first."""
+        self._read()
+        if self.vm.outcome is VisitOutcome.paid:
+            confirmation = self.vm.confirmation()
+            if confirmation is None:
+                self.shell.render()
+                return
+            confirm(self.shell, confirmation, self._record)
+            return
+        await self._record()
+
+    async def _record(self) -> None:
         if self.vm.save() is None:
             self.shell.render()
             return

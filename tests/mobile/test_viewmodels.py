@@ -24,10 +24,11 @@ from mobile.viewmodels.forms import PaymentForm, PromiseForm, save_form
 from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.plan import PlanViewModel
 from mobile.viewmodels.supervisor import SupervisorViewModel
+from mobile.viewmodels.sync_status import SyncStatusViewModel
 from mobile.viewmodels.today import TodayViewModel
 from mobile.viewmodels.visit import VisitViewModel
 from shared.i18n import LANGUAGES, messages, placeholders, t
-from shared.schemas.enums import AccountStatus, AgingBucket
+from shared.schemas.enums import AccountStatus, AgingBucket, PlanKind
 from shared.schemas.field import VisitOutcome
 from tests.mobile.conftest import HOMES, Day, login
 
@@ -335,5 +336,95 @@ def test_login_says_why_it_was_refused(
         form.email = day.supervisor.email
         assert await form.submit() is None
         assert form.error == t("error.login_busy", "es")
+
+    asyncio.run(scenario())
+
+
+def test_plan_offers_add_up_and_are_confirmed_instalment_by_instalment(
+    make_ctx: MakeCtx, day: Day, builtin_provider: None
+) -> None:
+    async def scenario() -> None:
+        ctx = make_ctx()
+        await loaded(ctx, day)
+        plan = PlanViewModel(ctx, ctx.session.store.bundle(day.accounts[0].id))  # type: ignore[arg-type]
+        await plan.load()
+        assert plan.offers
+        for offer, row in zip(plan.offers, plan.rows(), strict=True):
+            confirmation = plan.confirmation(offer.id)
+            amounts = [r.amount_minor for r in confirmation.rows]
+            assert sum(amounts) == confirmation.total_minor == offer.total_minor
+            assert len(confirmation.rows) == len(offer.instalments)
+            assert all(r.when for r in confirmation.rows)  # every instalment has its date
+            total = fmt.money(offer.total_minor, offer.currency, "es")
+            assert confirmation.total == total
+            if offer.plan_kind is PlanKind.settlement:
+                assert row.title.startswith(f"Pago único {total}")
+                continue
+            # The card adds up: "Inicial X + 4 cuotas de Y + 1 cuota de Z = total".
+            assert row.title.endswith(f"= {total}")
+            parts = row.title.split(" = ")[0].split(" + ")
+            down = [i for i in offer.instalments if i.number == 0]
+            assert parts[0].startswith("Inicial ") == bool(down)
+            counted = sum(int(part.split()[0]) for part in parts if part[0].isdigit())
+            assert counted + len(down) == len(offer.instalments)
+            labels = [r.label for r in confirmation.rows]
+            assert labels == ["Inicial"] * len(down) + [f"Cuota {n}" for n in range(1, counted + 1)]
+
+    asyncio.run(scenario())
+
+
+def test_a_payment_is_confirmed_then_shows_as_pending_sync_on_the_account(
+    make_ctx: MakeCtx, day: Day
+) -> None:
+    async def scenario() -> None:
+        ctx = make_ctx()
+        await loaded(ctx, day)
+        view = AccountViewModel(ctx, day.accounts[0].id)
+        await view.load()
+        assert view.pending_payments() is None
+        assert view.promise() == [] and t("mobile.account.no_promise", "es") == "Ninguna promesa"
+        form = PaymentForm(ctx, view.bundle, date(2025, 3, 10))  # type: ignore[arg-type]
+        form.amount = "250"
+        assert form.confirmation() is None and "receipt_number" in form.errors
+        form.receipt_number, form.method = "R-9", "transfer"
+        confirmation = form.confirmation()
+        assert confirmation is not None and ctx.session.outbox.counts().pending == 0
+        assert [(r.label, r.when, r.amount_minor) for r in confirmation.rows] == [
+            ("Saldo actual", "", 100_000),
+            ("Pago · Transferencia · recibo R-9", "10/03/2025", -25_000),
+        ]
+        assert confirmation.total == "S/\xa0750.00" and confirmation.total_minor == 75_000
+        assert save_form(ctx, form) is not None
+        assert view.pending_payments() == (
+            "Pendiente de sincronizar: 1 pago de S/\xa0250.00 (el saldo aún no lo descuenta)"
+        )
+        first = view.ledger()[0]
+        assert (first.title, first.tag) == ("Pago  -S/\xa0250.00", "Pendiente de sincronizar")
+        assert SyncStatusViewModel(ctx).queue()[0].title == "Pago · S/\xa0250.00"
+        await ctx.session.engine.sync()
+        view.reload()
+        assert view.pending_payments() is None
+        assert view.balance == "S/\xa0750.00"  # the server's balance, after the sync
+
+    asyncio.run(scenario())
+
+
+def test_a_visit_with_a_payment_is_confirmed_before_it_is_queued(
+    make_ctx: MakeCtx, day: Day
+) -> None:
+    async def scenario() -> None:
+        ctx = make_ctx()
+        await loaded(ctx, day)
+        bundle = ctx.session.store.bundle(day.accounts[0].id)
+        visit = VisitViewModel(ctx, bundle, date(2025, 3, 10))  # type: ignore[arg-type]
+        visit.outcome = VisitOutcome.paid
+        assert visit.confirmation() is None and "check_in" in visit.errors
+        await visit.check_in()
+        visit.payment.amount, visit.payment.receipt_number = "100", "R-1"
+        confirmation = visit.confirmation()
+        assert confirmation is not None and confirmation.total_minor == 90_000
+        assert ctx.session.outbox.counts().pending == 0  # nothing queued before Confirm
+        visit.outcome = VisitOutcome.not_home
+        assert visit.confirmation() is None and not visit.errors  # nothing to confirm
 
     asyncio.run(scenario())

@@ -17,6 +17,10 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "en": "This phone's data will be deleted. {pending} actions have not been sent yet.",
     },
     "mobile.logout.cancel": {"es": "Cancelar", "en": "Cancel"},
+    "mobile.offline.banner": {
+        "es": "Sin conexión: no se puede registrar hasta reconectar",
+        "en": "No connection: nothing can be recorded until it reconnects",
+    },
     # Login
     "mobile.login.title": {"es": "Ingresar", "en": "Log in"},
     "mobile.login.email": {"es": "Correo", "en": "Email"},
@@ -76,6 +80,7 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "en": "Location every {seconds} s while on shift.",
     },
     "mobile.status.pending": {"es": "Por enviar", "en": "Waiting to send"},
+    "mobile.status.unsynced": {"es": "Pendiente de sincronizar", "en": "Pending sync"},
     "mobile.status.applied": {"es": "Enviado", "en": "Sent"},
     "mobile.status.duplicate": {"es": "Enviado", "en": "Sent"},
     "mobile.status.conflict": {"es": "Conflicto", "en": "Conflict"},
@@ -219,7 +224,6 @@ MESSAGES: dict[str, dict[str, Any]] = {
     "mobile.frequency.monthly": {"es": "mensual", "en": "monthly"},
     "mobile.frequency.biweekly": {"es": "quincenal", "en": "biweekly"},
     "mobile.frequency.weekly": {"es": "semanal", "en": "weekly"},
-    "mobile.plan.down": {"es": "Inicial {amount} + ", "en": "Down payment {amount} + "},
     "mobile.account.contacts": {"es": "Contacto", "en": "Contact"},
     "mobile.account.call": {"es": "Llamar", "en": "Call"},
     "mobile.account.whatsapp": {"es": "WhatsApp", "en": "WhatsApp"},
@@ -239,7 +243,24 @@ MESSAGES: dict[str, dict[str, Any]] = {
     "mobile.account.promise_line": {"es": "{amount} para el {date}", "en": "{amount} by {date}"},
     "mobile.account.visits": {"es": "Últimas visitas", "en": "Last visits"},
     "mobile.account.notes": {"es": "Notas", "en": "Notes"},
-    "mobile.account.none": {"es": "Ninguno", "en": "None"},
+    "mobile.account.no_address": {"es": "Sin dirección", "en": "No address"},
+    "mobile.account.no_plan": {"es": "Ningún plan de pagos", "en": "No payment plan"},
+    "mobile.account.no_promise": {"es": "Ninguna promesa", "en": "No promise"},
+    "mobile.account.no_visits": {"es": "Ninguna visita", "en": "No visits"},
+    "mobile.account.no_notes": {"es": "Ninguna nota", "en": "No notes"},
+    "mobile.account.no_ledger": {"es": "Ningún movimiento", "en": "No entries"},
+    "mobile.account.pending_payments": {
+        "es": {
+            "one": "Pendiente de sincronizar: {count} pago de {amount} (el saldo aún no lo "
+            "descuenta)",
+            "other": "Pendiente de sincronizar: {count} pagos por {amount} (el saldo aún no "
+            "los descuenta)",
+        },
+        "en": {
+            "one": "Pending sync: {count} payment of {amount} (not yet taken off the balance)",
+            "other": "Pending sync: {count} payments, {amount} (not yet taken off the balance)",
+        },
+    },
     "mobile.account.pending_here": {
         "es": "Por enviar de esta cuenta: {count}",
         "en": "Waiting to send for this account: {count}",
@@ -295,10 +316,7 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "es": "Referencia de foto (opcional)",
         "en": "Photo reference (optional)",
     },
-    "mobile.visit.next_action": {
-        "es": "Próxima acción (AAAA-MM-DD)",
-        "en": "Next action (YYYY-MM-DD)",
-    },
+    "mobile.visit.next_action": {"es": "Próxima acción", "en": "Next action"},
     "mobile.visit.save": {"es": "Guardar visita", "en": "Save visit"},
     "mobile.visit.saved": {
         "es": "Visita guardada. Se enviará al sincronizar.",
@@ -319,7 +337,9 @@ MESSAGES: dict[str, dict[str, Any]] = {
     "mobile.outcome.other": {"es": "Otro", "en": "Other"},
     # Forms: promise, payment
     "mobile.form.amount": {"es": "Monto ({currency})", "en": "Amount ({currency})"},
-    "mobile.form.date": {"es": "Fecha (AAAA-MM-DD)", "en": "Date (YYYY-MM-DD)"},
+    "mobile.form.promise_date": {"es": "Pagará el", "en": "Will pay on"},
+    "mobile.form.payment_date": {"es": "Fecha del pago", "en": "Date paid"},
+    "mobile.form.pick_date": {"es": "{label}: elegir fecha", "en": "{label}: pick a date"},
     "mobile.form.bad_amount": {"es": "Monto no válido.", "en": "Not a valid amount."},
     "mobile.form.bad_date": {
         "es": "Fecha no válida (AAAA-MM-DD).",
@@ -346,6 +366,22 @@ MESSAGES: dict[str, dict[str, Any]] = {
     "mobile.method.cash": {"es": "Efectivo", "en": "Cash"},
     "mobile.method.transfer": {"es": "Transferencia", "en": "Transfer"},
     "mobile.method.card_terminal": {"es": "Tarjeta (POS)", "en": "Card terminal"},
+    # Confirmations (plan, payment)
+    "mobile.confirm.plan_title": {"es": "¿Aceptar este plan?", "en": "Accept this plan?"},
+    "mobile.confirm.payment_title": {"es": "¿Guardar este pago?", "en": "Save this payment?"},
+    "mobile.confirm.down_payment": {"es": "Inicial", "en": "Down payment"},
+    "mobile.confirm.single": {"es": "Pago único", "en": "Single payment"},
+    "mobile.confirm.instalment": {"es": "Cuota {number}", "en": "Instalment {number}"},
+    "mobile.confirm.total": {"es": "Total", "en": "Total"},
+    "mobile.confirm.discount": {"es": "Descuento: {amount}", "en": "Discount: {amount}"},
+    "mobile.confirm.balance": {"es": "Saldo actual", "en": "Current balance"},
+    "mobile.confirm.payment_row": {
+        "es": "Pago · {method} · recibo {receipt}",
+        "en": "Payment · {method} · receipt {receipt}",
+    },
+    "mobile.confirm.remaining": {"es": "Saldo restante", "en": "Balance left"},
+    "mobile.confirm.ok": {"es": "Confirmar", "en": "Confirm"},
+    "mobile.confirm.cancel": {"es": "Cancelar", "en": "Cancel"},
     # Plan
     "mobile.plan.title": {"es": "Ofertas de plan", "en": "Plan offers"},
     "mobile.plan.load": {"es": "Ver ofertas", "en": "Show offers"},
@@ -361,16 +397,13 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "es": "Pago único {total} (descuento {discount})",
         "en": "One payment {total} ({discount} off)",
     },
-    "mobile.plan.instalments": {
-        "es": {
-            "one": "{count} cuota de {amount} · total {total}",
-            "other": "{count} cuotas de {amount} · total {total}",
-        },
-        "en": {
-            "one": "{count} instalment of {amount} · total {total}",
-            "other": "{count} instalments of {amount} · total {total}",
-        },
+    "mobile.plan.down_part": {"es": "Inicial {amount}", "en": "Down payment {amount}"},
+    "mobile.plan.instalment_part": {
+        "es": {"one": "{count} cuota de {amount}", "other": "{count} cuotas de {amount}"},
+        "en": {"one": "{count} instalment of {amount}", "other": "{count} instalments of {amount}"},
     },
+    "mobile.plan.from": {"es": "desde el {date}", "en": "from {date}"},
+    "mobile.plan.on": {"es": "el {date}", "en": "on {date}"},
     "mobile.plan.accept": {"es": "Aceptar con el cliente", "en": "Accept with the debtor"},
     "mobile.plan.accepted": {"es": "Plan aceptado.", "en": "Plan accepted."},
     "mobile.plan.link": {
@@ -387,8 +420,7 @@ MESSAGES: dict[str, dict[str, Any]] = {
     },
     # Supervisor
     "mobile.team.title": {"es": "Rutas del equipo", "en": "Team routes"},
-    "mobile.team.day": {"es": "Día (AAAA-MM-DD)", "en": "Day (YYYY-MM-DD)"},
-    "mobile.team.show": {"es": "Ver", "en": "Show"},
+    "mobile.team.day": {"es": "Día", "en": "Day"},
     "mobile.team.empty": {"es": "Sin agentes para ese día.", "en": "No agents for that day."},
     "mobile.team.row": {
         "es": "{visited}/{planned} visitados · {far} lejos · {pings} ubicaciones",
