@@ -27,6 +27,7 @@ from backend.field.models import (
     FieldNote,
     LocationPing,
     PlannedStop,
+    StopEvent,
     SyncRecord,
     Visit,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "QueuedJob",
     "RefreshToken",
     "StatementLine",
+    "StopEvent",
     "Strategy",
     "StrategyEnrolment",
     "SyncRecord",
