@@ -118,6 +118,10 @@ class SyncStatusViewModel:
         elif type_ == "location":
             points = payload.get("points")
             title += f" · {len(points) if isinstance(points, list) else 0}"
+        elif type_ == "stop":
+            kind, reason = payload.get("kind"), payload.get("reason")
+            title += f" · {self.ctx.t(f'mobile.stop.kind.{kind}')} · "
+            title += self.ctx.t(f"mobile.reason.{reason}")
         elif type_ in ("promise", "payment"):
             title += f" · {payload.get('currency')} {payload.get('amount')}"
         return title
