@@ -152,7 +152,8 @@ class TodayViewModel:
         if worklist is None:
             return []
         visited_here = self._visited_locally(worklist.date)
-        stops = self.stops()
+        changes = self._local_changes(worklist)
+        stops = apply_changes(worklist.stops, changes)
         rows = []
         for index, stop in enumerate(stops):
             visited = stop.visited_today or stop.account_id in visited_here
@@ -162,7 +163,7 @@ class TodayViewModel:
                 continue
             if self.not_visited and (visited or stop.skipped is not None):
                 continue
-            row = self._row(stop, visited, ZoneInfo(worklist.timezone))
+            row = self._row(stop, visited, ZoneInfo(worklist.timezone), timed=not changes)
             open_ = not row.done
             rows.append(
                 replace(
@@ -338,11 +339,14 @@ class TodayViewModel:
             and row.recorded_at.date() == day
         }
 
-    def _row(self, stop: WorklistStop, visited: bool, zone: ZoneInfo) -> StopRow:
-        """One line; ETAs in the day's time zone (the portfolio's), whatever the phone's."""
+    def _row(self, stop: WorklistStop, visited: bool, zone: ZoneInfo, *, timed: bool) -> StopRow:
+        """One line; ETAs in the day's time zone (the portfolio's), whatever the phone's, unless
+        the order changed here since the day was timed (``timed`` False)."""
         lang = self.ctx.lang
         country = stop.address.country if stop.address else ""
-        if stop.leg_m is None:
+        if not timed:
+            route = self.ctx.t("mobile.stop.untimed")
+        elif stop.leg_m is None:
             route = self.ctx.t("mobile.stop.no_location")
         elif stop.eta is not None:
             route = self.ctx.t(

@@ -254,7 +254,7 @@ class Shell:
         """A form was saved: back to the account, say so, try to send it now."""
         await self.pop()
         self.page.show_dialog(ft.SnackBar(ft.Text(message, size=theme.BODY), duration=2500))
-        self.sync_soon()
+        self.page.run_task(self._sync_soon)
 
     async def launch(self, url: str, *, new_tab: bool = False) -> None:
         """Open ``url`` outside the app (on the web: this tab, or a new one)."""
@@ -274,11 +274,7 @@ class Shell:
             return
         self.render()
 
-    def sync_soon(self) -> None:
-        """Try to send what was just recorded, in the background."""
-        self.page.run_task(self._sync_now)
-
-    async def _sync_now(self) -> None:
+    async def _sync_soon(self) -> None:
         self._after_background(await self.ctx.session.engine.sync())
 
     def _after_background(self, report: SyncReport) -> None:

@@ -107,7 +107,11 @@ class TodayTab:
                 [
                     ft.Container(
                         ft.Text(str(row.position), color="#FFFFFF", weight=ft.FontWeight.BOLD),
-                        bgcolor=theme.OK_BG if row.visited else theme.PRIMARY,
+                        bgcolor=theme.OK_BG
+                        if row.visited
+                        else theme.MUTED
+                        if row.skipped
+                        else theme.PRIMARY,
                         width=30,
                         height=30,
                         border_radius=15,
@@ -190,8 +194,7 @@ class TodayTab:
             self.vm.skip(row.debtor_id, reason)
         else:
             self.vm.move(row.debtor_id, kind == "up", reason)
-        self.shell.render()
-        self.shell.sync_soon()
+        await self.refresh()  # send it and get the day timed again (offline: shown as is)
 
     def _held(self, row: HeldRow) -> ft.Control:
         lines: list[ft.Control] = [

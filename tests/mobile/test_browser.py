@@ -28,6 +28,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -291,3 +292,76 @@ def test_agent_logs_in_opens_an_account_and_records_a_visit(
     # Rive animation and is served without CDNs, so that one is refused on purpose.
     assert [text for text in refused if RIVE_RUNTIME not in text] == []
     assert time.monotonic() - started < 90
+
+
+def agent_day(base: str) -> dict:
+    """The agent's day as the API answers it now."""
+    with httpx.Client(base_url=base, timeout=20) as http:
+        token = http.post(
+            "/api/v1/auth/token", data={"username": AGENT, "password": PASSWORD}
+        ).json()["access_token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        return http.get("/api/v1/field/worklist").json()
+
+
+def test_agent_opens_the_next_stop_skips_one_and_moves_one(
+    server: str, browser_page: object
+) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    app = App(browser_page)
+    page = browser_page
+    opened: list[str] = []
+    # The maps site is not reached from the test: its tab gets a blank page.
+    page.context.route(  # type: ignore[attr-defined]
+        "https://www.google.com/**",
+        lambda route: (opened.append(route.request.url), route.fulfill(body="maps")),
+    )
+    app.open(server)
+    app.login(AGENT)
+    app.text("Visitas de hoy")
+    app.list_shows("Siguiente parada")
+    app.shot("11_today_next_stop")
+
+    next_button = page.get_by_role("button", name=re.compile("^Siguiente parada: ")).first  # type: ignore[attr-defined]
+    label = next_button.get_attribute("aria-label") or next_button.inner_text()
+    name = label.removeprefix("Siguiente parada: ").strip()
+    stops = {s["debtor_name"]: s for s in agent_day(server)["stops"]}
+    address = stops[name]["address"]
+    with page.context.expect_page() as new_tab:  # type: ignore[attr-defined]
+        next_button.click()
+    tab = new_tab.value
+    tab.wait_for_load_state()
+    query = parse_qs(urlsplit(tab.url).query)
+    assert tab.url.startswith("https://www.google.com/maps/dir/?")
+    assert query["destination"] == [f"{address['latitude']},{address['longitude']}"]
+    assert query["travelmode"] == ["walking"]
+    assert opened == [tab.url]
+    tab.close()
+
+    app.click("Saltar")  # the first stop still to do: the next stop
+    app.text(f"¿Por qué salta la visita a {name}?")
+    app.shot("12_skip_reasons")
+    app.click("Peligro en la zona")
+    app.text("Saltada: Peligro en la zona")
+    app.shot("13_today_skipped")
+
+    app.click("Bajar")  # the next stop to do now goes one place down
+    question = page.get_by_text(re.compile("^¿Por qué cambia de lugar la visita a ")).first  # type: ignore[attr-defined]
+    question.wait_for()
+    title = question.get_attribute("aria-label") or question.inner_text()
+    moved = title.removeprefix("¿Por qué cambia de lugar la visita a ").rstrip("?")
+    app.shot("14_move_reasons")
+    app.click("Cita a otra hora")
+    app.settle()
+    app.shot("15_today_reordered")
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the app sends both changes in the background
+        day = agent_day(server)
+        if len(day["applied_events"]) == 2:
+            break
+        time.sleep(0.5)
+    assert len(day["applied_events"]) == 2
+    order = [s["debtor_name"] for s in day["stops"]]
+    assert [s["debtor_name"] for s in day["stops"] if s["skipped"] == "danger"] == [name]
+    assert moved in order and moved != name

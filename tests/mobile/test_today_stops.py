@@ -82,6 +82,7 @@ def test_skips_and_moves_offline_show_at_once_and_sync_later(
         assert [r.position for r in rows] == [1, 2, 3]
         assert rows[1].skipped == "Dirección errada" and rows[1].done
         assert rows[1].route == "Saltada: Dirección errada"
+        assert rows[0].route == "Orden cambiado: hora de llegada al sincronizar"  # not timed yet
         assert not rows[1].can_move_up and not rows[1].can_move_down
         assert not rows[0].can_move_up and rows[0].can_move_down
         assert today.summary().startswith("1/3 visitas · ")
@@ -103,6 +104,8 @@ def test_skips_and_moves_offline_show_at_once_and_sync_later(
         assert worklist is not None and len(worklist.applied_events) == 3
         assert [s.debtor_id for s in worklist.stops] == [order[2], order[0], order[1]]
         assert [r.debtor_id for r in today.rows()] == [order[2], order[0], order[1]]
-        assert [r.skipped for r in today.rows()] == [None, "Dirección errada", None]
+        rows = today.rows()
+        assert [r.skipped for r in rows] == [None, "Dirección errada", None]
+        assert " · llega " in rows[0].route and " · llega " in rows[2].route  # timed again
 
     asyncio.run(scenario())

@@ -192,6 +192,10 @@ MESSAGES: dict[str, dict[str, Any]] = {
     "mobile.stop.visited": {"es": "Visitado", "en": "Visited"},
     "mobile.stop.skipped": {"es": "Saltada: {reason}", "en": "Skipped: {reason}"},
     "mobile.stop.skip": {"es": "Saltar", "en": "Skip"},
+    "mobile.stop.untimed": {
+        "es": "Orden cambiado: hora de llegada al sincronizar",
+        "en": "Order changed: arrival time after syncing",
+    },
     "mobile.stop.up": {"es": "Subir", "en": "Move up"},
     "mobile.stop.down": {"es": "Bajar", "en": "Move down"},
     "mobile.stop.kind.skip": {"es": "Saltada", "en": "Skipped"},
