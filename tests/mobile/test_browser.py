@@ -242,7 +242,9 @@ def test_agent_logs_in_opens_an_account_and_records_a_visit(
     app.text(debtor)
     app.settle()
 
-    app.page.get_by_text(debtor).first.click()  # type: ignore[attr-defined]
+    # The stop's card, not the next-stop button above the list that names the same debtor.
+    card = re.compile(rf"^(?!Siguiente parada).*{re.escape(debtor)}", re.DOTALL)
+    app.page.get_by_text(card).first.click()  # type: ignore[attr-defined]
     app.text("Registrar visita")
     app.shot("04_account")
 
@@ -352,7 +354,9 @@ def test_agent_opens_the_next_stop_skips_one_and_moves_one(
     moved = title.removeprefix("¿Por qué cambia de lugar la visita a ").rstrip("?")
     app.shot("14_move_reasons")
     app.click("Cita a otra hora")
-    app.settle()
+    app.text("Todo enviado")
+    page.mouse.move(180, 420)  # type: ignore[attr-defined]
+    page.mouse.wheel(0, -4000)  # type: ignore[attr-defined]  (back to the top of the list)
     app.shot("15_today_reordered")
 
     deadline = time.monotonic() + 30
