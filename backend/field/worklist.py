@@ -21,6 +21,12 @@ is full, or the address has no coordinates to plan a visit by. A stop the route 
 after the contact rules' last hour of the day is held back and the day planned again without
 it.
 
+A day a supervisor planned for the team (``backend.field.team``) is that stored plan instead:
+the stops it gave the agent, in its order and with its ETAs (:func:`_team_day`).
+
+Over either, the agent's skips and moves of that day (``backend.field.stops``) are laid in the
+order they were made: skipped stops stay in the list, marked; the new order is timed again.
+
 Queries do not grow with the number of stops (accounts with debtors and primary addresses,
 phones, promises due, instalments due, plans, visits of the day, shifts, portfolios, contact
 histories).
@@ -113,7 +119,7 @@ def build(session: Session, agent: User, query: WorklistQuery) -> Worklist:
     speed = shift.speed_mps if mode == shift.mode else field_settings().speed(mode)
     planned = repository.planned(session, day, [agent.id])
     if planned:
-        found = _team_day(session, agent, planned, day, timezone, begin, query)
+        found = _team_day(session, agent, planned, day, timezone, (shift, begin), query)
     else:
         found = _shift_day(session, agent, query, day, timezone, shift, speed, (begin, end))
     stops = found.stops
@@ -197,13 +203,14 @@ def _team_day(
     planned: list[tuple[PlannedStop, Any, Any]],
     day: date,
     timezone: str,
-    begin: datetime,
+    departure: tuple[shifts.Shift, datetime],
     query: WorklistQuery,
 ) -> _Day:
     """A supervisor stored a team plan for that day: the stops it gave the agent, in its order
     and with its ETAs (a stop paid or held back since is left out). The agent's own stops that
     the plan gave nobody wait for another day."""
     zone = ZoneInfo(timezone)
+    shift, begin = departure
     accounts = [uuid.UUID(a) for stop, _, _ in planned for a in stop.account_ids]
     others = sorted(repository.holders(session, accounts) - {agent.id})
     own = day_stops(session, [agent.id], day, timezone, begin)
@@ -231,7 +238,6 @@ def _team_day(
     left = [s for s in own.stops if s.id not in anyone and _kept(s.row, query)]
     not_today = [_aside(s.row, "shift_full" if s.located else "no_location") for s in left]
     held = [row for row in own.held if _kept(row, query)]
-    shift = shifts.shifts_of(session, [agent.id])[agent.id]
     return _Day(shift.start, rows, held, not_today, sum(1 for s in left if not s.located))
 
 
