@@ -28,6 +28,7 @@ from backend.field.models import (
     FieldNote,
     LocationPing,
     PlannedStop,
+    StopEvent,
     SyncRecord,
     Visit,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "RefreshToken",
     "RollSnapshot",
     "StatementLine",
+    "StopEvent",
     "Strategy",
     "StrategyEnrolment",
     "SyncRecord",

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import date as Date
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Depends, Query
 
 from backend.accounts.guards import VisibleAccount
 from backend.auth.deps import CurrentUser, Lang, SessionDep, Staff, actor_of
+from backend.core.clock import utcnow
 from backend.core.errors import Forbidden, ValidationFailed
 from backend.core.routing import DomainRouter
-from backend.field import bundles, routes, shifts, sync, team, worklist
+from backend.field import bundles, routes, shifts, stops, sync, team, worklist
 from backend.field.access import one_agent
 from backend.field.guards import FieldAgent
 from backend.field.worklist import WorklistQuery
@@ -24,6 +26,8 @@ from shared.schemas.field import (
     RouteSummary,
     ShiftRead,
     ShiftUpdate,
+    StopEventCreate,
+    StopEventRead,
     SyncRequest,
     SyncResponse,
     TeamPlan,
@@ -37,6 +41,14 @@ router = DomainRouter(prefix="/field", tags=["field"])
 # A sync batch may carry up to 500 actions, a day of location pings among them (the largest
 # request body of POST /field/sync: backend.core.bodylimit).
 SYNC_BODY_BYTES = 8 * 1024 * 1024
+
+
+def _request_start() -> datetime:
+    """When the request arrived: resolved once, outside the unit of work's retries."""
+    return utcnow()
+
+
+RequestStart = Annotated[datetime, Depends(_request_start)]
 
 Timezone = Annotated[
     str | None, Query(max_length=64, description="IANA timezone of the day; default the agents'")
@@ -141,11 +153,26 @@ def put_shift(
 
 
 @router.post("/plans", response_model=TeamPlan)
-def post_team_plan(session: SessionDep, user: Staff, body: TeamPlanRequest) -> object:
+def post_team_plan(
+    session: SessionDep, user: Staff, body: TeamPlanRequest, started: RequestStart
+) -> object:
     """Plan a day (default tomorrow) for the whole team at once: the team's stops split among
     its agents, each inside their shift, least valuable stops left out; replaces the day's
-    stored plan of those agents."""
-    return team.plan(session, user, actor_of(user), body)
+    stored plan of those agents. A plan of the same day stored while this one was being made
+    wins: this one is refused with 409 ``team_plan_conflict``."""
+    return team.plan(session, user, actor_of(user), body, started)
+
+
+@router.post("/stop-events", response_model=StopEventRead)
+def post_stop_event(session: SessionDep, user: CurrentUser, body: StopEventCreate) -> object:
+    """Skip a stop of the caller's day or move it in the day's order, with a reason; agents
+    only, stops of their own day only (else 404 ``stop_not_in_day``). Idempotent per
+    ``client_id``: a replay answers the stored change. The app sends the same change offline
+    as a ``stop`` action of ``POST /field/sync``."""
+    if user.role != Role.agent:
+        raise Forbidden()
+    event, _ = stops.record(session, actor_of(user), user, body.client_id, body.recorded_at, body)
+    return stops.read(event)
 
 
 @router.get("/plans", response_model=TeamPlan)

@@ -21,7 +21,13 @@ from backend.core.columns import (
     json_field,
     updated_at_field,
 )
-from shared.schemas.field import SyncActionType, SyncStatus, VisitOutcome
+from shared.schemas.field import (
+    StopEventKind,
+    StopReason,
+    SyncActionType,
+    SyncStatus,
+    VisitOutcome,
+)
 
 
 class Visit(SQLModel, table=True):
@@ -148,3 +154,23 @@ class PlannedStop(SQLModel, table=True):
     currency: str = Field(max_length=3)
     planned_by_id: uuid.UUID = Field(foreign_key="users.id")
     planned_at: datetime = created_at_field()
+
+
+class StopEvent(SQLModel, table=True):
+    """An agent skipped a stop of their day, or moved it in the day's order (after
+    ``after_debtor_id``; None: to the front), with a reason (``backend.field.stops``). One row
+    per device ``client_id``: a replay adds nothing."""
+
+    __tablename__ = "stop_events"
+    __table_args__ = (Index("ix_stop_events_agent_day", "agent_id", "day"),)
+
+    id: uuid.UUID = id_field()
+    client_id: str = Field(max_length=64, unique=True)
+    agent_id: uuid.UUID = Field(foreign_key="users.id")
+    day: date
+    debtor_id: uuid.UUID = Field(foreign_key="debtors.id")
+    kind: StopEventKind = enum_field(StopEventKind)
+    reason: StopReason = enum_field(StopReason)
+    after_debtor_id: uuid.UUID | None = Field(default=None, foreign_key="debtors.id")
+    recorded_at: datetime = datetime_field(nullable=False)
+    received_at: datetime = created_at_field()

@@ -25,6 +25,7 @@ from backend.field.models import (
     FieldNote,
     LocationPing,
     PlannedStop,
+    StopEvent,
     SyncRecord,
     Visit,
 )
@@ -488,3 +489,49 @@ def planned(
             seen.add(stop.id)
             found.append((stop, debtor, address))
     return found
+
+
+def latest_planned_at(session: Session, day: date, agent_ids: list[uuid.UUID]) -> datetime | None:
+    """When the day's stored plan of these agents was last written (None: no plan)."""
+    query = select(func.max(PlannedStop.planned_at)).where(
+        PlannedStop.day == day, col(PlannedStop.agent_id).in_(agent_ids)
+    )
+    return session.execute(query).scalar_one()
+
+
+def planned_debtor_ids(session: Session, day: date) -> set[uuid.UUID]:
+    """Every debtor some agent's stored plan visits on ``day``."""
+    query = select(PlannedStop.debtor_id).where(PlannedStop.day == day)
+    return set(session.execute(query).scalars())
+
+
+def holders(session: Session, account_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The agents these accounts are assigned to."""
+    if not account_ids:
+        return set()
+    query = select(Account.assigned_agent_id).where(col(Account.id).in_(account_ids))
+    return {agent for agent in session.execute(query).scalars() if agent is not None}
+
+
+def holds_debtor(session: Session, agent_id: uuid.UUID, debtor_id: uuid.UUID) -> bool:
+    """Whether the agent holds an open account of the debtor (a stop of their own day)."""
+    query = select(Account.id).where(Account.debtor_id == debtor_id, *_held_by([agent_id]))
+    return session.execute(query.limit(1)).first() is not None
+
+
+# --- skips and moves --------------------------------------------------------------------------
+
+
+def stop_event(session: Session, client_id: str) -> StopEvent | None:
+    query = select(StopEvent).where(StopEvent.client_id == client_id)
+    return session.execute(query).scalars().first()
+
+
+def stop_events(session: Session, agent_id: uuid.UUID, day: date) -> list[StopEvent]:
+    """The agent's skips and moves of ``day`` in the order they were made on the device."""
+    query = (
+        select(StopEvent)
+        .where(StopEvent.agent_id == agent_id, StopEvent.day == day)
+        .order_by(col(StopEvent.recorded_at), col(StopEvent.received_at), col(StopEvent.id))
+    )
+    return list(session.execute(query).scalars())

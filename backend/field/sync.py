@@ -22,6 +22,8 @@ Push rules (``POST /field/sync``):
   the agent already used is ``receipt_number_used`` (not booked).
 - Invalid payloads and refused rules (amount, date, currency) are ``rejected`` with the
   error's code (its message key without ``error.``), never a 500, and write nothing.
+- Skips and moves of the day's stops (``stop``) go through ``backend.field.stops.record``,
+  keyed by the action's ``client_id`` too; they name no account (the stop is a debtor).
 - Promises go through ``backend.promises.service.create`` and payments through
   ``backend.payments.service.record_payment``, both keyed by the action's ``client_id``; an
   entity already created with that id through the REST API is answered ``duplicate``.
@@ -59,7 +61,7 @@ from backend.core.errors import (
     IdempotencyConflict,
 )
 from backend.core.pagination import InvalidCursor
-from backend.field import bundles, repository, service
+from backend.field import bundles, repository, service, stops
 from backend.field.models import SyncRecord
 from backend.payments.service import IncomingPayment, record_payment
 from backend.promises import service as promises
@@ -73,6 +75,7 @@ from shared.schemas.field import (
     NotePayload,
     PaymentPayload,
     PromisePayload,
+    StopPayload,
     SyncAction,
     SyncActionType,
     SyncChanges,
@@ -163,6 +166,16 @@ def _apply(push: _Push, action: SyncAction) -> _Outcome:
             push.session, push.actor, push.user, LocationPayload.model_validate(action.payload)
         )
         return _Outcome(SyncStatus.applied, details={"stored": stored, "skipped": skipped})
+    if action.type == SyncActionType.stop:
+        event, created = stops.record(
+            push.session,
+            push.actor,
+            push.user,
+            action.client_id,
+            action.recorded_at,
+            StopPayload.model_validate(action.payload),
+        )
+        return _Outcome(SyncStatus.applied if created else SyncStatus.duplicate, event.id)
     account = service.own_account(push.session, push.user, action.account_id)
     return _HANDLERS[action.type](push, action, account)
 

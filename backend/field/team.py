@@ -10,6 +10,9 @@ its accounts, and the least valuable stops are the ones left out. The search sto
 
 The plan replaces the day's stored plan of those agents (``PlannedStop``: a debtor at most once
 a day) and leaves one audit event; :func:`stored` reads it back with ETAs in the day's zone.
+Two plans of the same day made at once do not both win: the later one to be stored is refused
+with ``team_plan_conflict`` (409), also when a plan of other agents already holds its stops.
+Each agent's worklist of that day then follows the plan (``backend.field.worklist``).
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from backend.audit.service import record
 from backend.core.actors import Actor
 from backend.core.clock import today_in
-from backend.core.errors import NotFound
+from backend.core.errors import Conflict, NotFound
 from backend.field import days, repository, shifts
 from backend.field.access import agents_in_scope
 from backend.field.config import field_settings
@@ -35,7 +39,19 @@ from backend.users.models import User
 from shared.schemas.field import AgentPlan, PlannedStopRead, TeamPlan, TeamPlanRequest
 
 
-def plan(session: Session, user: User, actor: Actor, body: TeamPlanRequest) -> TeamPlan:
+class TeamPlanConflict(Conflict):
+    """Another plan of the same agents and day was stored while this one was being made."""
+
+    code = "team_plan_conflict"
+
+
+def plan(
+    session: Session, user: User, actor: Actor, body: TeamPlanRequest, started: datetime
+) -> TeamPlan:
+    """Plan the day and store it, unless a plan of any of these agents for that day was
+    stored after ``started`` (when the request arrived): then :class:`TeamPlanConflict`, so of
+    two supervisors planning at once one wins and the other is told (never both, never a 500).
+    """
     agents = _agents(session, user, body.agent_ids)
     timezone = days.common(days.timezones_of(session, [a.id for a in agents])) if agents else "UTC"
     zone = ZoneInfo(timezone)
@@ -91,7 +107,14 @@ def plan(session: Session, user: User, actor: Actor, body: TeamPlanRequest) -> T
         for agent_id, visits in found.routes.items()
         for n, visit in enumerate(visits, start=1)
     ]
-    repository.replace_planned(session, day, [a.id for a in agents], rows)
+    ids = [a.id for a in agents]
+    stored_at = repository.latest_planned_at(session, day, ids)
+    if stored_at is not None and stored_at > started:
+        raise TeamPlanConflict(date=day.isoformat())
+    try:
+        repository.replace_planned(session, day, ids, rows)
+    except IntegrityError:  # a plan of the same day committed meanwhile holds these stops
+        raise TeamPlanConflict(date=day.isoformat()) from None
     record(
         session,
         actor,

@@ -21,6 +21,12 @@ is full, or the address has no coordinates to plan a visit by. A stop the route 
 after the contact rules' last hour of the day is held back and the day planned again without
 it.
 
+A day a supervisor planned for the team (``backend.field.team``) is that stored plan instead:
+the stops it gave the agent, in its order and with its ETAs (:func:`_team_day`).
+
+Over either, the agent's skips and moves of that day (``backend.field.stops``) are laid in the
+order they were made: skipped stops stay in the list, marked; the new order is timed again.
+
 Queries do not grow with the number of stops (accounts with debtors and primary addresses,
 phones, promises due, instalments due, plans, visits of the day, shifts, portfolios, contact
 histories).
@@ -32,6 +38,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -40,7 +47,9 @@ from backend.aging import days_past_due
 from backend.core.clock import today_in, utcnow
 from backend.debtors import repository as debtors_repository
 from backend.field import days, holds, repository, shifts
+from backend.field import stops as stop_changes
 from backend.field.config import field_settings
+from backend.field.models import PlannedStop
 from backend.field.value import AccountSignals, stop_worth
 from backend.routing import vrp
 from backend.routing.geo import LatLon
@@ -49,6 +58,7 @@ from shared.schemas.contact import ContactHold
 from shared.schemas.debtors import AddressRead
 from shared.schemas.enums import AgingBucket, PlanStatus, bucket_for
 from shared.schemas.field import StopAccount, TravelMode, Worklist, WorklistStop
+from shared.stops import apply_changes
 
 #: A plan broken this recently makes a visit worth more.
 BROKEN_PLAN_DAYS = 90
@@ -88,17 +98,81 @@ class DayStops:
     held: list[WorklistStop] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class _Day:
+    """The day before the agent's skips and moves: stops in visit order, timed."""
+
+    start: LatLon | None
+    stops: list[WorklistStop]
+    held: list[WorklistStop]
+    not_today: list[WorklistStop]
+    unlocated: int
+
+
 def build(session: Session, agent: User, query: WorklistQuery) -> Worklist:
     timezone = days.agent_timezone(session, agent.id)
     zone = ZoneInfo(timezone)
     day = query.day or today_in(timezone)
     shift = shifts.shifts_of(session, [agent.id])[agent.id]
     begin, end = shift.bounds(day, zone)
+    mode = query.mode or shift.mode
+    speed = shift.speed_mps if mode == shift.mode else field_settings().speed(mode)
+    planned = repository.planned(session, day, [agent.id])
+    if planned:
+        found = _team_day(session, agent, planned, day, timezone, (shift, begin), query)
+    else:
+        found = _shift_day(session, agent, query, day, timezone, shift, speed, (begin, end))
+    stops = found.stops
+    events = repository.stop_events(session, agent.id, day)
+    if events:
+        located = [s for s in stops if s.address and s.address.latitude is not None]
+        start = found.start or next(
+            ((s.address.latitude, s.address.longitude) for s in located),  # type: ignore[union-attr, misc]
+            None,
+        )
+        stops = apply_changes(stops, events)
+        stops = stop_changes.retime(stops, start, begin, speed, shift.visit_minutes, zone)
+    timed = [s for s in stops if s.arrival_s is not None]
+    last = max(timed, key=lambda s: s.arrival_s or 0) if timed else None
+    return Worklist(
+        agent_id=agent.id,
+        date=day,
+        timezone=timezone,
+        start_latitude=found.start[0] if found.start else None,
+        start_longitude=found.start[1] if found.start else None,
+        mode=mode,
+        speed_mps=speed,
+        total_m=max((s.cumulative_m or 0 for s in timed), default=0),
+        duration_s=(last.arrival_s or 0) + shift.visit_minutes * 60 if last else 0,
+        stops=stops,
+        unlocated=found.unlocated,
+        held_back=found.held,
+        not_today=found.not_today,
+        shift_start=begin,
+        shift_end=end,
+        visit_minutes=shift.visit_minutes,
+        planned_by_team=bool(planned),
+        applied_events=[e.client_id for e in events],
+        server_time=utcnow(),
+    )
+
+
+def _shift_day(
+    session: Session,
+    agent: User,
+    query: WorklistQuery,
+    day: date,
+    timezone: str,
+    shift: shifts.Shift,
+    speed: float,
+    bounds: tuple[datetime, datetime],
+) -> _Day:
+    """No team plan that day: the agent's own stops, routed inside their shift."""
+    begin, end = bounds
+    zone = ZoneInfo(timezone)
     found = day_stops(session, [agent.id], day, timezone, begin)
     stops = [s for s in found.stops if _kept(s.row, query)]
     held = [row for row in found.held if _kept(row, query)]
-    mode = query.mode or shift.mode
-    speed = shift.speed_mps if mode == shift.mode else field_settings().speed(mode)
     located = [s for s in stops if s.located]
     given = query.start or shift.start
     start = given or next(((s.lat, s.lon) for s in located), None)
@@ -120,26 +194,51 @@ def build(session: Session, agent: User, query: WorklistQuery) -> Worklist:
     by_value = sorted((s for s in located if s.id not in legs), key=_by_value)
     not_today = [_aside(s.row, "shift_full") for s in by_value] + not_today
     rows = [_placed(s, n, legs[s.id], begin, zone) for n, s in enumerate(planned, start=1)]
-    last = legs[planned[-1].id] if planned else None
-    return Worklist(
-        agent_id=agent.id,
-        date=day,
-        timezone=timezone,
-        start_latitude=given[0] if given else None,
-        start_longitude=given[1] if given else None,
-        mode=mode,
-        speed_mps=speed,
-        total_m=last.cumulative_m if last else 0,
-        duration_s=last.arrival_s + shift.visit_minutes * 60 if last else 0,
-        stops=rows,
-        unlocated=sum(1 for s in stops if not s.located),
-        held_back=held,
-        not_today=not_today,
-        shift_start=begin,
-        shift_end=end,
-        visit_minutes=shift.visit_minutes,
-        server_time=utcnow(),
-    )
+    return _Day(given, rows, held, not_today, sum(1 for s in stops if not s.located))
+
+
+def _team_day(
+    session: Session,
+    agent: User,
+    planned: list[tuple[PlannedStop, Any, Any]],
+    day: date,
+    timezone: str,
+    departure: tuple[shifts.Shift, datetime],
+    query: WorklistQuery,
+) -> _Day:
+    """A supervisor stored a team plan for that day: the stops it gave the agent, in its order
+    and with its ETAs (a stop paid or held back since is left out). The agent's own stops that
+    the plan gave nobody wait for another day."""
+    zone = ZoneInfo(timezone)
+    shift, begin = departure
+    accounts = [uuid.UUID(a) for stop, _, _ in planned for a in stop.account_ids]
+    others = sorted(repository.holders(session, accounts) - {agent.id})
+    own = day_stops(session, [agent.id], day, timezone, begin)
+    theirs = day_stops(session, others, day, timezone, begin).stops if others else []
+    by_debtor = {s.id: s for s in [*theirs, *own.stops]}
+    rows: list[WorklistStop] = []
+    cumulative = 0
+    for stop, _, _ in planned:
+        found = by_debtor.get(stop.debtor_id)
+        if found is None or not _kept(found.row, query):
+            continue
+        cumulative += stop.leg_m
+        rows.append(
+            found.row.model_copy(
+                update={
+                    "position": len(rows) + 1,
+                    "leg_m": stop.leg_m,
+                    "cumulative_m": cumulative,
+                    "arrival_s": int((stop.eta - begin).total_seconds()),
+                    "eta": stop.eta.astimezone(zone),
+                }
+            )
+        )
+    anyone = repository.planned_debtor_ids(session, day)
+    left = [s for s in own.stops if s.id not in anyone and _kept(s.row, query)]
+    not_today = [_aside(s.row, "shift_full" if s.located else "no_location") for s in left]
+    held = [row for row in own.held if _kept(row, query)]
+    return _Day(shift.start, rows, held, not_today, sum(1 for s in left if not s.located))
 
 
 def _route(

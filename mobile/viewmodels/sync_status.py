@@ -120,6 +120,10 @@ class SyncStatusViewModel:
         elif type_ == "location":
             points = payload.get("points")
             title += f" · {len(points) if isinstance(points, list) else 0}"
+        elif type_ == "stop":
+            kind, reason = payload.get("kind"), payload.get("reason")
+            title += f" · {self.ctx.t(f'mobile.stop.kind.{kind}')} · "
+            title += self.ctx.t(f"mobile.reason.{reason}")
         elif type_ in ("promise", "payment"):
             currency = str(payload.get("currency"))
             minor = from_decimal(Decimal(str(payload.get("amount"))), currency)

@@ -1,10 +1,17 @@
-"""Today: the agent's stops in suggested visit order, with filters and pull to refresh."""
+"""Today: the agent's stops in suggested visit order, with filters and pull to refresh; the
+next stop's directions; skipping a stop or moving it up or down, with a reason.
+
+Skips and moves go to the outbox as ``stop`` actions (sent with the next sync, kept offline)
+and show at once: the stored worklist is shown with the changes the server has not yet
+reflected in it (``Worklist.applied_events``) laid over it, as the server lays them
+(:func:`shared.stops.apply_changes`)."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from mobile.session import AppContext
@@ -13,10 +20,39 @@ from mobile.viewmodels import format as fmt
 from shared.client import ApiUnavailable, AuthError
 from shared.schemas.contact import ContactHold
 from shared.schemas.enums import AgingBucket
-from shared.schemas.field import SyncActionType, Worklist, WorklistStop
+from shared.schemas.field import (
+    StopEventKind,
+    StopPayload,
+    StopReason,
+    SyncActionType,
+    SyncStatus,
+    TravelMode,
+    Worklist,
+    WorklistStop,
+)
+from shared.stops import apply_changes
 
 #: How far (logical pixels) the list must be pulled past its top to refresh.
 PULL_TO_REFRESH_PX = 70.0
+#: Google Maps' travel mode for each of the shift's.
+MAPS_TRAVEL_MODE: dict[TravelMode, str] = {
+    "walking": "walking",
+    "motorbike": "two-wheeler",
+    "car": "driving",
+}
+
+
+def next_stop_url(latitude: float, longitude: float, mode: TravelMode) -> str:
+    """Directions from where the phone is to a stop, in the maps app (or a browser tab)."""
+    return "https://www.google.com/maps/dir/?" + urlencode(
+        {
+            "api": "1",
+            "destination": f"{latitude},{longitude}",
+            "travelmode": MAPS_TRAVEL_MODE[mode],
+        },
+        quote_via=quote,
+        safe=",",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +60,7 @@ class StopRow:
     """One line of the list, ready to draw."""
 
     account_id: uuid.UUID
+    debtor_id: uuid.UUID
     position: int
     name: str
     reference: str
@@ -35,6 +72,14 @@ class StopRow:
     bucket: AgingBucket
     latitude: float | None
     longitude: float | None
+    skipped: str | None = None
+    can_move_up: bool = False
+    can_move_down: bool = False
+
+    @property
+    def done(self) -> bool:
+        """Visited or skipped: nothing left to do here today."""
+        return self.visited or self.skipped is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,22 +139,102 @@ class TodayViewModel:
     def clear_filters(self) -> None:
         self.bucket, self.promise_due, self.not_visited = None, False, False
 
+    def stops(self) -> list[WorklistStop]:
+        """The day's stops in the agent's order, with the skips and moves made on this device
+        that the stored worklist does not reflect yet."""
+        worklist = self.worklist
+        if worklist is None:
+            return []
+        return apply_changes(worklist.stops, self._local_changes(worklist))
+
     def rows(self) -> list[StopRow]:
         worklist = self.worklist
         if worklist is None:
             return []
         visited_here = self._visited_locally(worklist.date)
+        changes = self._local_changes(worklist)
+        stops = apply_changes(worklist.stops, changes)
         rows = []
-        for stop in worklist.stops:
+        for index, stop in enumerate(stops):
             visited = stop.visited_today or stop.account_id in visited_here
             if self.bucket is not None and stop.aging_bucket != self.bucket:
                 continue
             if self.promise_due and not (stop.promise_due_today or stop.instalment_due_today):
                 continue
-            if self.not_visited and visited:
+            if self.not_visited and (visited or stop.skipped is not None):
                 continue
-            rows.append(self._row(stop, visited, ZoneInfo(worklist.timezone)))
+            row = self._row(stop, visited, ZoneInfo(worklist.timezone), timed=not changes)
+            open_ = not row.done
+            rows.append(
+                replace(
+                    row,
+                    can_move_up=open_ and index > 0,
+                    can_move_down=open_ and index < len(stops) - 1,
+                )
+            )
         return rows
+
+    def next_stop(self) -> StopRow | None:
+        """The first stop in the day's order not yet visited nor skipped that has a place to
+        go to (whatever the filters show)."""
+        rows = self._all_rows()
+        return next((r for r in rows if not r.done and r.latitude is not None), None)
+
+    def next_stop_url(self) -> str | None:
+        """Directions to :meth:`next_stop` in the shift's travel mode (None: nothing left)."""
+        worklist, stop = self.worklist, self.next_stop()
+        if worklist is None or stop is None:
+            return None
+        return next_stop_url(stop.latitude, stop.longitude, worklist.mode)  # type: ignore[arg-type]
+
+    def reasons(self) -> list[tuple[StopReason, str]]:
+        """The reasons to pick from when skipping or moving a stop, in the agent's language."""
+        return [(reason, self.ctx.t(f"mobile.reason.{reason.value}")) for reason in StopReason]
+
+    def skip(self, debtor_id: uuid.UUID, reason: StopReason) -> str:
+        """Skip a stop for today; returns the outbox client id."""
+        return self._record(StopEventKind.skip, debtor_id, reason, None)
+
+    def move(self, debtor_id: uuid.UUID, up: bool, reason: StopReason) -> str | None:
+        """Move a stop one place up or down the day's order (None: it is already at that
+        end); returns the outbox client id."""
+        order = [stop.debtor_id for stop in self.stops()]
+        at = order.index(debtor_id)
+        if (up and at == 0) or (not up and at == len(order) - 1):
+            return None
+        # Up: after the stop two places before (first when there is none); down: after the next.
+        after = (order[at - 2] if at >= 2 else None) if up else order[at + 1]
+        return self._record(StopEventKind.move, debtor_id, reason, after)
+
+    def _record(
+        self,
+        kind: StopEventKind,
+        debtor_id: uuid.UUID,
+        reason: StopReason,
+        after: uuid.UUID | None,
+    ) -> str:
+        worklist = self.worklist
+        assert worklist is not None, "stops come from a worklist"
+        change = StopPayload(
+            kind=kind, date=worklist.date, debtor_id=debtor_id, reason=reason, after_debtor_id=after
+        )
+        return self.ctx.session.outbox.record(SyncActionType.stop, change, account_id=None)
+
+    def _local_changes(self, worklist: Worklist) -> list[StopPayload]:
+        """Skips and moves of the worklist's day recorded here and not yet in it (refused
+        ones are left out: the server did not take them)."""
+        applied = set(worklist.applied_events)
+        refused = (SyncStatus.rejected.value, SyncStatus.conflict.value)
+        changes = []
+        for row in self.ctx.session.outbox.rows():
+            if row.type != SyncActionType.stop.value or row.client_id in applied:
+                continue
+            if row.status in refused:
+                continue
+            change = StopPayload.model_validate(row.payload)
+            if change.date == worklist.date:
+                changes.append(change)
+        return changes
 
     def held(self) -> list[HeldRow]:
         """The accounts held back by the contact rules, with the rule in words and when it
@@ -149,8 +274,7 @@ class TodayViewModel:
         if worklist is None or not worklist.stops:
             return self.ctx.t("mobile.today.empty")
         zone = ZoneInfo(worklist.timezone)
-        visited_here = self._visited_locally(worklist.date)
-        done = sum(1 for s in worklist.stops if s.visited_today or s.account_id in visited_here)
+        done = sum(1 for row in self._all_rows() if row.done)
         start, end = worklist.shift_start, worklist.shift_end
         text = self.ctx.t(
             "mobile.today.summary",
@@ -164,6 +288,15 @@ class TodayViewModel:
             later = self.ctx.t("mobile.today.not_today", count=len(worklist.not_today))
             text = f"{text} · {later}"
         return text
+
+    def _all_rows(self) -> list[StopRow]:
+        """Every row of the day, whatever the filters show."""
+        saved = self.bucket, self.promise_due, self.not_visited
+        self.clear_filters()
+        try:
+            return self.rows()
+        finally:
+            self.bucket, self.promise_due, self.not_visited = saved
 
     def should_refresh(self, pixels: float, min_extent: float) -> bool:
         """Whether a scroll position is a pull past the top far enough to refresh."""
@@ -206,11 +339,14 @@ class TodayViewModel:
             and row.recorded_at.date() == day
         }
 
-    def _row(self, stop: WorklistStop, visited: bool, zone: ZoneInfo) -> StopRow:
-        """One line; ETAs in the day's time zone (the portfolio's), whatever the phone's."""
+    def _row(self, stop: WorklistStop, visited: bool, zone: ZoneInfo, *, timed: bool) -> StopRow:
+        """One line; ETAs in the day's time zone (the portfolio's), whatever the phone's, unless
+        the order changed here since the day was timed (``timed`` False)."""
         lang = self.ctx.lang
         country = stop.address.country if stop.address else ""
-        if stop.leg_m is None:
+        if not timed:
+            route = self.ctx.t("mobile.stop.untimed")
+        elif stop.leg_m is None:
             route = self.ctx.t("mobile.stop.no_location")
         elif stop.eta is not None:
             route = self.ctx.t(
@@ -233,8 +369,12 @@ class TodayViewModel:
                 amount=fmt.money(amount, stop.currency, lang, country),
             )
         address = stop.address
+        skipped = self.ctx.t(f"mobile.reason.{stop.skipped.value}") if stop.skipped else None
+        if skipped is not None:
+            route = self.ctx.t("mobile.stop.skipped", reason=skipped)
         return StopRow(
             account_id=stop.account_id,
+            debtor_id=stop.debtor_id,
             position=stop.position,
             name=stop.debtor_name,
             reference=f"{stop.external_ref} · {stop.product}",
@@ -248,4 +388,5 @@ class TodayViewModel:
             bucket=stop.aging_bucket,
             latitude=address.latitude if address else None,
             longitude=address.longitude if address else None,
+            skipped=skipped,
         )

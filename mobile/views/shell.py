@@ -256,8 +256,9 @@ class Shell:
         self.page.show_dialog(ft.SnackBar(ft.Text(message, size=theme.BODY), duration=2500))
         self.page.run_task(self._sync_soon)
 
-    async def launch(self, url: str) -> None:
-        await ft.UrlLauncher().launch_url(url)
+    async def launch(self, url: str, *, new_tab: bool = False) -> None:
+        """Open ``url`` outside the app (on the web: this tab, or a new one)."""
+        await ft.UrlLauncher().launch_url(url, web_only_window_name="_blank" if new_tab else None)
 
     def today(self) -> date:
         """The agent's day (the device's date)."""

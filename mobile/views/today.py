@@ -1,4 +1,5 @@
-"""Today: filters and the day's stops; pull the list down (or tap refresh) to re-sync."""
+"""Today: the next stop's directions, filters and the day's stops (each one can be moved up or
+down or skipped, with a reason); pull the list down (or tap refresh) to re-sync."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import flet as ft
 
 from mobile.viewmodels.today import HeldRow, StopRow, TodayViewModel
 from mobile.views import theme
-from mobile.views.widgets import bind, body, notice, tag
+from mobile.views.widgets import bind, body, notice, primary, secondary, tag
+from shared.schemas.field import StopReason
 
 if TYPE_CHECKING:
     from mobile.views.shell import Shell
@@ -42,7 +44,7 @@ class TodayTab:
                 ),
             ]
         )
-        items: list[ft.Control] = [header, self._filters()]
+        items: list[ft.Control] = [header, self._next_stop(), self._filters()]
         if self.vm.refreshing:
             items.append(ft.ProgressBar())
         if self.vm.message:
@@ -54,6 +56,18 @@ class TodayTab:
             items += [self._held(row) for row in held]
         self.list.controls = items
         return [self.list]
+
+    def _next_stop(self) -> ft.Control:
+        stop = self.vm.next_stop()
+        t = self.shell.ctx.t
+        if stop is None:
+            return body(t("mobile.today.next_none"), size=theme.SMALL, color=theme.MUTED)
+        label = t("mobile.today.next", name=stop.name)
+        return ft.Row([primary(label, self._open_next, icon=ft.Icons.DIRECTIONS)])
+
+    async def _open_next(self, _: object = None) -> None:
+        if (url := self.vm.next_stop_url()) is not None:
+            await self.shell.launch(url, new_tab=True)
 
     def _filters(self) -> ft.Row:
         t = self.shell.ctx.t
@@ -93,7 +107,11 @@ class TodayTab:
                 [
                     ft.Container(
                         ft.Text(str(row.position), color="#FFFFFF", weight=ft.FontWeight.BOLD),
-                        bgcolor=theme.OK_BG if row.visited else theme.PRIMARY,
+                        bgcolor=theme.OK_BG
+                        if row.visited
+                        else theme.MUTED
+                        if row.skipped
+                        else theme.PRIMARY,
                         width=30,
                         height=30,
                         border_radius=15,
@@ -106,13 +124,18 @@ class TodayTab:
             body(f"{row.days} · {row.reference}", size=theme.SMALL, color=theme.MUTED),
             body(row.route, size=theme.SMALL),
         ]
+        t = self.shell.ctx.t
         badges: list[ft.Control] = []
         if row.due_today:
             badges.append(tag(row.due_today, warning=True))
         if row.visited:
-            badges.append(tag(self.shell.ctx.t("mobile.stop.visited")))
+            badges.append(tag(t("mobile.stop.visited")))
+        if row.skipped:
+            badges.append(tag(t("mobile.stop.kind.skip"), warning=True))
         if badges:
             lines.append(ft.Row(badges, wrap=True, spacing=6))
+        if not row.done:
+            lines.append(self._stop_actions(row))
         return ft.Container(
             ft.Column(lines, spacing=4),
             bgcolor=theme.CARD,
@@ -121,6 +144,57 @@ class TodayTab:
             ink=True,
             on_click=bind(self.shell.open_account, row.account_id),
         )
+
+    def _stop_actions(self, row: StopRow) -> ft.Row:
+        t = self.shell.ctx.t
+
+        def action(label: str, icon: ft.IconData, enabled: bool, kind: str) -> ft.TextButton:
+            return ft.TextButton(
+                ft.Text(label, size=theme.SMALL),
+                icon=icon,
+                disabled=not enabled,
+                height=44,
+                on_click=bind(self._ask_reason, row, kind),
+                style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=6)),
+            )
+
+        return ft.Row(
+            [
+                action(t("mobile.stop.up"), ft.Icons.ARROW_UPWARD, row.can_move_up, "up"),
+                action(t("mobile.stop.down"), ft.Icons.ARROW_DOWNWARD, row.can_move_down, "down"),
+                action(t("mobile.stop.skip"), ft.Icons.SKIP_NEXT, True, "skip"),
+            ],
+            spacing=0,
+            alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
+        )
+
+    async def _ask_reason(self, row: StopRow, kind: str) -> None:
+        """The short list of reasons; picking one records the change."""
+        t = self.shell.ctx.t
+        question = "mobile.stop.why_skip" if kind == "skip" else "mobile.stop.why_move"
+        choices = [
+            secondary(label, bind(self._chosen, row, kind, reason))
+            for reason, label in self.vm.reasons()
+        ]
+        self.shell.page.show_dialog(
+            ft.AlertDialog(
+                title=ft.Text(t(question, name=row.name), size=theme.BODY),
+                content=ft.Column([ft.Row([c]) for c in choices], tight=True, spacing=8),
+                actions=[
+                    ft.TextButton(
+                        t("mobile.stop.cancel"), on_click=lambda _: self.shell.page.pop_dialog()
+                    )
+                ],
+            )
+        )
+
+    async def _chosen(self, row: StopRow, kind: str, reason: StopReason) -> None:
+        self.shell.page.pop_dialog()
+        if kind == "skip":
+            self.vm.skip(row.debtor_id, reason)
+        else:
+            self.vm.move(row.debtor_id, kind == "up", reason)
+        await self.refresh()  # send it and get the day timed again (offline: shown as is)
 
     def _held(self, row: HeldRow) -> ft.Control:
         lines: list[ft.Control] = [

@@ -6,8 +6,9 @@ device, records every action in a local outbox as a :class:`SyncAction` (a clien
 which answers one :class:`SyncResult` per action and the changes since the last cursor.
 
 Payloads of the actions are typed below (:class:`VisitPayload`, :class:`PromisePayload`,
-:class:`PaymentPayload`, :class:`LocationPayload`, :class:`NotePayload`); they travel as plain
-objects so that one invalid action is answered ``rejected`` without failing the whole batch.
+:class:`PaymentPayload`, :class:`LocationPayload`, :class:`NotePayload`, :class:`StopPayload`);
+they travel as plain objects so that one invalid action is answered ``rejected`` without
+failing the whole batch.
 Amounts go in as decimal strings in major units (``"150.50"``) and come out as ``*_minor`` ints.
 """
 
@@ -47,6 +48,7 @@ class SyncActionType(StrEnum):
     payment = "payment"
     location = "location"
     note = "note"
+    stop = "stop"
 
 
 class SyncStatus(StrEnum):
@@ -59,6 +61,24 @@ class SyncStatus(StrEnum):
     duplicate = "duplicate"
     conflict = "conflict"
     rejected = "rejected"
+
+
+class StopEventKind(StrEnum):
+    """``skip``: the agent will not visit the stop that day. ``move``: the agent puts the stop
+    elsewhere in the day's order (after ``after_debtor_id``; none: first)."""
+
+    skip = "skip"
+    move = "move"
+
+
+class StopReason(StrEnum):
+    """Why the agent skipped or moved a stop."""
+
+    not_home = "not_home"
+    wrong_address = "wrong_address"
+    danger = "danger"
+    appointment = "appointment"
+    other = "other"
 
 
 TravelMode = Literal["walking", "motorbike", "car"]
@@ -177,6 +197,9 @@ class WorklistStop(BaseModel):
         default=0, description="what the visit is worth (backend.field.value), in currency"
     )
     reason: NotTodayReason | None = Field(default=None, description="in not_today: why")
+    skipped: StopReason | None = Field(
+        default=None, description="the agent skipped the stop that day, and why"
+    )
 
 
 class Worklist(BaseModel):
@@ -204,6 +227,14 @@ class Worklist(BaseModel):
     )
     shift_end: datetime | None = Field(default=None, description="every visit is over by then")
     visit_minutes: int = 10
+    planned_by_team: bool = Field(
+        default=False,
+        description="the stops, order and ETAs come from the supervisor's stored team plan",
+    )
+    applied_events: list[str] = Field(
+        default_factory=list,
+        description="client ids of the agent's skips and moves of that day already reflected",
+    )
     server_time: datetime
 
 
@@ -323,6 +354,48 @@ class NotePayload(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
 
 
+class StopPayload(BaseModel):
+    """A skip or a move of one stop (a debtor) of the agent's day ``date``."""
+
+    kind: StopEventKind
+    date: dt.date
+    debtor_id: uuid.UUID
+    reason: StopReason
+    after_debtor_id: uuid.UUID | None = Field(
+        default=None, description="move: the stop it now follows; none puts it first"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StopPayload:
+        if self.kind == StopEventKind.skip and self.after_debtor_id is not None:
+            raise ValueError("after_debtor_id is for moves only")
+        if self.after_debtor_id == self.debtor_id:
+            raise ValueError("a stop cannot follow itself")
+        return self
+
+
+class StopEventCreate(StopPayload):
+    """``POST /field/stop-events``: the same change the outbox sends as a ``stop`` action."""
+
+    client_id: str = Field(
+        min_length=8, max_length=64, description="generated on the device, unique per change"
+    )
+    recorded_at: AwareDatetime | None = Field(default=None, description="device time; now")
+
+
+class StopEventRead(BaseModel):
+    id: uuid.UUID
+    client_id: str
+    agent_id: uuid.UUID
+    date: dt.date
+    debtor_id: uuid.UUID
+    kind: StopEventKind
+    reason: StopReason
+    after_debtor_id: uuid.UUID | None
+    recorded_at: datetime
+    received_at: datetime
+
+
 # --- Sync: request and response ---------------------------------------------------------------
 
 
@@ -331,7 +404,9 @@ class SyncAction(BaseModel):
         min_length=8, max_length=64, description="generated on the device, unique per action"
     )
     type: SyncActionType
-    account_id: uuid.UUID | None = Field(default=None, description="required except for location")
+    account_id: uuid.UUID | None = Field(
+        default=None, description="required except for location and stop"
+    )
     recorded_at: AwareDatetime = Field(description="device time the action was recorded")
     payload: dict[str, Any] = Field(description="the payload model of the action's type")
 

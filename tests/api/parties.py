@@ -40,7 +40,7 @@ from backend.disputes.service import Opening
 from backend.documents import service as documents
 from backend.documents.models import Certificate
 from backend.field import shifts
-from backend.field.models import AgentShift
+from backend.field.models import AgentShift, StopEvent
 from backend.imports.models import ImportBatch
 from backend.integrations import service as integrations
 from backend.integrations.models import WebhookDelivery, WebhookEndpoint
@@ -400,7 +400,7 @@ def victim_state(session: Session, scene: Scene) -> dict[str, Any]:
     the debtor (names, opt-outs), and how many entries, payments, offers, plans, promises,
     tasks, links, disputes, certificates and notices hang from the accounts; the notice's
     showing; a1's shift; the policy change's status; the bindings; the webhook endpoint and
-    its delivery; the API key."""
+    its delivery; the API key; a1's skips and moves of stops."""
     session.expire_all()
     ids = [a.id for a in (scene.account, scene.planned, scene.asked, scene.paid, scene.disputed)]
     accounts = session.execute(
@@ -459,4 +459,7 @@ def victim_state(session: Session, scene: Scene) -> dict[str, Any]:
         "endpoint": (endpoint.url, endpoint.active, endpoint.secret_version, endpoint.events),
         "delivery": (delivery.status, delivery.attempts),
         "api key revoked": api_key.revoked_at,
+        "stop events": session.execute(
+            select(func.count()).select_from(StopEvent).where(StopEvent.agent_id == scene.a1.id)
+        ).scalar_one(),
     }

@@ -373,6 +373,17 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         "sup_a", body=lambda s: {"date": _later(1), "agent_ids": [str(s.a1.id)]}
     ),
     ("GET", "/api/v1/field/plans"): shared(query=lambda s: {"date": _later(1)}),
+    # Skipping a stop of the victim agent's day: only that agent.
+    ("POST", "/api/v1/field/stop-events"): Op(
+        "a1",
+        body=lambda s: {
+            "client_id": "idor-skip-0001",
+            "kind": "skip",
+            "date": _later(0),
+            "debtor_id": str(s.debtor.id),
+            "reason": "not_home",
+        },
+    ),
     # The bot: through another debtor's chat, the victim's accounts and offers are missing.
     ("GET", f"{BOT}/accounts/{{account_id}}"): Op("bot"),
     ("POST", f"{BOT}/accounts/{{account_id}}/offers"): Op("bot"),

@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -320,7 +321,9 @@ def _agent_day(app: App, server: str, debtor: str, account_id: str) -> None:
     app.text(debtor)
     app.settle()
 
-    app.page.get_by_text(debtor).first.click()  # type: ignore[attr-defined]
+    # The stop's card, not the next-stop button above the list that names the same debtor.
+    card = re.compile(rf"^(?!Siguiente parada).*{re.escape(debtor)}", re.DOTALL)
+    app.page.get_by_text(card).first.click()  # type: ignore[attr-defined]
     app.text("Registrar visita")
     app.text("Ninguna promesa")  # each empty section in its own words
     app.shot("04_account")
@@ -398,6 +401,93 @@ def _supervisor(app: App, debtor: str) -> None:
     app.text("Ruta de Carlos Mendoza Quispe")
     app.text(debtor)  # the visit just recorded, on the route's timeline
     app.shot("15_route")
+
+
+def agent_day(base: str) -> dict:
+    """The agent's day as the API answers it now."""
+    with httpx.Client(base_url=base, timeout=20) as http:
+        token = http.post(
+            "/api/v1/auth/token", data={"username": AGENT, "password": PASSWORD}
+        ).json()["access_token"]
+        http.headers["Authorization"] = f"Bearer {token}"
+        return http.get("/api/v1/field/worklist").json()
+
+
+def test_agent_opens_the_next_stop_skips_one_and_moves_one(server: str, chromium: Path) -> None:
+    """The next stop opens the maps site's directions; a skip and a move, each with its reason,
+    reach the server's day. Screenshots in ``SHOTS/field_day/``."""
+    shots = SHOTS / "field_day"
+    shutil.rmtree(shots, ignore_errors=True)
+    shots.mkdir(parents=True)
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 360, "height": 640})
+            name, moved, day = _skip_and_move(App(page, shots), page, server)
+        finally:
+            browser.close()
+    order = [s["debtor_name"] for s in day["stops"]]
+    assert [s["debtor_name"] for s in day["stops"] if s["skipped"] == "danger"] == [name]
+    assert moved in order and moved != name
+
+
+def _skip_and_move(app: App, page: Any, server: str) -> tuple[str, str, dict]:
+    opened: list[str] = []
+    # The maps site is not reached from the test: its tab gets a blank page.
+    page.context.route(  # type: ignore[attr-defined]
+        "https://www.google.com/**",
+        lambda route: (opened.append(route.request.url), route.fulfill(body="maps")),
+    )
+    app.open(server)
+    app.login(AGENT)
+    app.text("Visitas de hoy")
+    app.list_shows("Siguiente parada")
+    app.shot("01_today_next_stop")
+
+    next_button = page.get_by_role("button", name=re.compile("^Siguiente parada: ")).first  # type: ignore[attr-defined]
+    label = next_button.get_attribute("aria-label") or next_button.inner_text()
+    name = label.removeprefix("Siguiente parada: ").strip()
+    stops = {s["debtor_name"]: s for s in agent_day(server)["stops"]}
+    address = stops[name]["address"]
+    with page.context.expect_page() as new_tab:  # type: ignore[attr-defined]
+        next_button.click()
+    tab = new_tab.value
+    tab.wait_for_load_state()
+    query = parse_qs(urlsplit(tab.url).query)
+    assert tab.url.startswith("https://www.google.com/maps/dir/?")
+    assert query["destination"] == [f"{address['latitude']},{address['longitude']}"]
+    assert query["travelmode"] == ["walking"]
+    assert opened == [tab.url]
+    tab.close()
+
+    app.click("Saltar")  # the first stop still to do: the next stop
+    app.text(f"¿Por qué salta la visita a {name}?")
+    app.shot("02_skip_reasons")
+    app.click("Peligro en la zona")
+    app.text("Saltada: Peligro en la zona")
+    app.shot("03_today_skipped")
+
+    app.click("Bajar")  # the next stop to do now goes one place down
+    question = page.get_by_text(re.compile("^¿Por qué cambia de lugar la visita a ")).first  # type: ignore[attr-defined]
+    question.wait_for()
+    title = question.get_attribute("aria-label") or question.inner_text()
+    moved = title.removeprefix("¿Por qué cambia de lugar la visita a ").rstrip("?")
+    app.shot("04_move_reasons")
+    app.click("Cita a otra hora")
+    app.text("Todo enviado")
+    page.mouse.move(180, 420)  # type: ignore[attr-defined]
+    page.mouse.wheel(0, -4000)  # type: ignore[attr-defined]  (back to the top of the list)
+    app.shot("05_today_reordered")
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the app sends both changes in the background
+        day = agent_day(server)
+        if len(day["applied_events"]) == 2:
+            break
+        time.sleep(0.5)
+    assert len(day["applied_events"]) == 2
+    return name, moved, day
 
 
 def test_the_page_says_when_the_connection_is_lost(

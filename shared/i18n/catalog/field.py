@@ -21,6 +21,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Indique el agente (agent_id).",
         "en": "Say which agent (agent_id).",
     },
+    "error.stop_not_in_day": {
+        "es": "Esa parada no está en su ruta de ese día.",
+        "en": "That stop is not in your route for that day.",
+    },
+    "error.team_plan_conflict": {
+        "es": "Otro supervisor acaba de planificar ese día ({date}) para estos gestores. "
+        "Revise su plan antes de volver a planificar.",
+        "en": "Another supervisor has just planned that day ({date}) for these agents. "
+        "Check their plan before planning again.",
+    },
     "error.start_position": {
         "es": "Envíe la latitud y la longitud juntas.",
         "en": "Send latitude and longitude together.",

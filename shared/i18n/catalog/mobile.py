@@ -90,6 +90,7 @@ MESSAGES: dict[str, dict[str, Any]] = {
     "mobile.action.payment": {"es": "Pago", "en": "Payment"},
     "mobile.action.location": {"es": "Ubicaciones", "en": "Locations"},
     "mobile.action.note": {"es": "Nota", "en": "Note"},
+    "mobile.action.stop": {"es": "Parada", "en": "Stop"},
     # Today
     "mobile.today.title": {"es": "Visitas de hoy", "en": "Today's visits"},
     "mobile.today.refresh": {"es": "Actualizar", "en": "Refresh"},
@@ -194,6 +195,35 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "en": "Instalment due today: {amount}",
     },
     "mobile.stop.visited": {"es": "Visitado", "en": "Visited"},
+    "mobile.stop.skipped": {"es": "Saltada: {reason}", "en": "Skipped: {reason}"},
+    "mobile.stop.skip": {"es": "Saltar", "en": "Skip"},
+    "mobile.stop.untimed": {
+        "es": "Orden cambiado: hora de llegada al sincronizar",
+        "en": "Order changed: arrival time after syncing",
+    },
+    "mobile.stop.up": {"es": "Subir", "en": "Move up"},
+    "mobile.stop.down": {"es": "Bajar", "en": "Move down"},
+    "mobile.stop.kind.skip": {"es": "Saltada", "en": "Skipped"},
+    "mobile.stop.kind.move": {"es": "Cambio de orden", "en": "Reordered"},
+    "mobile.stop.why_skip": {
+        "es": "¿Por qué salta la visita a {name}?",
+        "en": "Why skip the visit to {name}?",
+    },
+    "mobile.stop.why_move": {
+        "es": "¿Por qué cambia de lugar la visita a {name}?",
+        "en": "Why move the visit to {name}?",
+    },
+    "mobile.stop.cancel": {"es": "Cancelar", "en": "Cancel"},
+    "mobile.reason.not_home": {"es": "No está en casa", "en": "Not at home"},
+    "mobile.reason.wrong_address": {"es": "Dirección errada", "en": "Wrong address"},
+    "mobile.reason.danger": {"es": "Peligro en la zona", "en": "Unsafe area"},
+    "mobile.reason.appointment": {"es": "Cita a otra hora", "en": "Appointment at another time"},
+    "mobile.reason.other": {"es": "Otro motivo", "en": "Other reason"},
+    "mobile.today.next": {"es": "Siguiente parada: {name}", "en": "Next stop: {name}"},
+    "mobile.today.next_none": {
+        "es": "No quedan paradas por visitar hoy.",
+        "en": "No stops left to visit today.",
+    },
     "mobile.stop.open": {"es": "Abrir cuenta de {name}", "en": "Open account of {name}"},
     # Map
     "mobile.map.title": {"es": "Mapa del día", "en": "Today's map"},
