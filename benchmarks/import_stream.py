@@ -13,7 +13,9 @@ For each database and each repetition, child processes (so each one's peak RSS i
 - ``baseline`` (with ``--baseline COMMIT``): the same import with the code of that commit
   (``git archive``), so before and after are measured side by side under the same load.
 
-Reported per database (medians): seconds, rows/s and peak RSS of each; import time over bulk
+Reported per database (medians): seconds, CPU seconds of the benchmark's own process (the
+PostgreSQL server's are not in it; under load they move less than seconds), rows/s and peak
+RSS of each; import time over bulk
 time; the import's speed-up over the baseline; and whether the targets hold: at least
 ``TARGET_ROWS_PER_SECOND`` rows/s and a peak RSS under ``TARGET_PEAK_MB``. The machine's load
 average before and after is recorded: absolute figures move with it, the same-run ratios much
@@ -66,14 +68,14 @@ def child_import(url: str, path: Path) -> dict[str, Any]:
 
     seeded = base.seed(url)
     engine = make_engine(url)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with session_scope(engine) as session, path.open("rb") as stream:
         result = service.import_file(
             session, Actor.system(), None, seeded.portfolio_id, stream, path.name
         )
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     engine.dispose()
-    return {"seconds": seconds, "summary": result.summary}
+    return {"seconds": seconds, "cpu_seconds": cpu, "summary": result.summary}
 
 
 def child_bulk(url: str, path: Path) -> dict[str, Any]:
@@ -86,7 +88,7 @@ def child_bulk(url: str, path: Path) -> dict[str, Any]:
         conn.execute(text("DROP TABLE IF EXISTS bench_rows"))
         columns = ", ".join(f"c{i} TEXT" for i in range(len(base.HEADER)))
         conn.execute(text(f"CREATE TABLE bench_rows ({columns})"))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with engine.begin() as conn, path.open(newline="", encoding="utf-8") as source:
         reader = csv.reader(source, delimiter=";")
         next(reader)
@@ -101,9 +103,9 @@ def child_bulk(url: str, path: Path) -> dict[str, Any]:
             while batch := [record for _, record in zip(range(5000), reader, strict=False)]:
                 cursor.executemany(f"INSERT INTO bench_rows VALUES ({marks})", batch)  # noqa: S608
             cursor.close()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     engine.dispose()
-    return {"seconds": seconds}
+    return {"seconds": seconds, "cpu_seconds": cpu}
 
 
 def run_child(kind: str, url: str, path: Path, tree: Path | None = None) -> dict[str, Any]:
@@ -142,7 +144,8 @@ def measure(
             result["load_average"] = load_average()
             runs[what].append(result)
             base.log(
-                f"[{kind} {attempt + 1}/{repeat}] {what}: {result['seconds']:.2f} s, "
+                f"[{kind} {attempt + 1}/{repeat}] {what}: {result['seconds']:.2f} s "
+                f"({result['cpu_seconds']:.2f} s CPU), "
                 f"{rows / result['seconds']:,.0f} rows/s, peak {result['peak_mb']:.0f} MB, "
                 f"load {result['load_average'][0]}"
             )
@@ -152,6 +155,7 @@ def measure(
         out[what] = {
             "median_seconds": round(seconds, 2),
             "rows_per_second": round(rows / seconds),
+            "median_cpu_seconds": round(statistics.median(r["cpu_seconds"] for r in results), 2),
             "median_peak_rss_mb": round(statistics.median(r["peak_mb"] for r in results)),
             "runs": results,
         }
@@ -183,7 +187,8 @@ def print_table(results: dict[str, Any]) -> None:
         " CPUs)"
     )
     print(
-        f"{'database':<12}{'what':<10}{'seconds':>9}{'rows/s':>10}{'peak MB':>9}{'x bulk time':>13}"
+        f"{'database':<12}{'what':<10}{'seconds':>9}{'CPU s':>7}{'rows/s':>10}{'peak MB':>9}"
+        f"{'x bulk time':>13}"
     )
     for kind, res in results["backends"].items():
         bulk_seconds = res["bulk"]["median_seconds"]
@@ -193,7 +198,8 @@ def print_table(results: dict[str, Any]) -> None:
             figures = res[what]
             print(
                 f"{kind:<12}{what:<10}{figures['median_seconds']:>9}"
-                f"{figures['rows_per_second']:>10,}{figures['median_peak_rss_mb']:>9}"
+                f"{figures['median_cpu_seconds']:>7}{figures['rows_per_second']:>10,}"
+                f"{figures['median_peak_rss_mb']:>9}"
                 f"{figures['median_seconds'] / bulk_seconds:>13.1f}"
             )
     print()

@@ -24,7 +24,7 @@ class Account(SQLModel, table=True):
     )
 
     id: uuid.UUID = id_field()
-    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id", index=True)
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id")  # uq_account_external_ref
     debtor_id: uuid.UUID = Field(foreign_key="debtors.id", index=True)
     external_ref: str = Field(max_length=64)
     product: str = Field(max_length=120)

@@ -24,7 +24,7 @@ class Debtor(SQLModel, table=True):
     )
 
     id: uuid.UUID = id_field()
-    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id", index=True)
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id")  # uq_debtor_national_id
     kind: DebtorKind = enum_field(DebtorKind, DebtorKind.person)
     id_type: NationalIdType = enum_field(NationalIdType)
     id_number: str = Field(max_length=32, index=True)
@@ -60,7 +60,7 @@ class DebtorPhone(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("debtor_id", "e164", name="uq_debtor_phone"),)
 
     id: uuid.UUID = id_field()
-    debtor_id: uuid.UUID = Field(foreign_key="debtors.id", index=True)
+    debtor_id: uuid.UUID = Field(foreign_key="debtors.id")  # uq_debtor_phone
     e164: str = Field(max_length=16, index=True)
     kind: str = Field(default="mobile", max_length=10)
     position: int = 0

@@ -10,7 +10,8 @@ Each chunk loads the state of just the debtors and accounts it names that can ex
 constant number of queries whatever its size (so a debtor written by an earlier chunk is found
 in the database like any existing one), is planned (``plan``) and, while the file has no error,
 written with set-based statements (``bulk``; on PostgreSQL by ``_Writer`` on a thread of its
-own, while the next chunk is read and validated). After the first error nothing more is
+own, while the next chunk is read and validated; on SQLite with a larger page cache,
+``repository.larger_cache``). After the first error nothing more is
 written but every row is still validated and planned, so the report is complete; the caller
 then rolls back what earlier chunks wrote: all or nothing.
 """
@@ -79,7 +80,7 @@ def import_rows(
     seen.existing_refs, seen.existing_debtors = repository.portfolio_keys(session, ctx.portfolio_id)
     chunk = FileRows()
     progress.update("importing", 0, estimated)
-    with _collector_paused(), _Writer(session, ctx) as writer:
+    with _collector_paused(), repository.larger_cache(session), _Writer(session, ctx) as writer:
         for number, cells in rows:
             if all(reader.is_blank(cell) for cell in cells):
                 continue

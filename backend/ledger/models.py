@@ -22,7 +22,7 @@ class LedgerEntry(SQLModel, table=True):
     )
 
     id: uuid.UUID = id_field()
-    account_id: uuid.UUID = Field(foreign_key="accounts.id", index=True)
+    account_id: uuid.UUID = Field(foreign_key="accounts.id")  # uq_ledger_idempotency
     kind: EntryKind = enum_field(EntryKind)
     amount_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
     currency: str = Field(max_length=3)

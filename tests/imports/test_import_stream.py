@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from backend.debtors.models import Debtor, DebtorPhone
-from backend.imports import stream
+from backend.imports import repository, stream
 from backend.imports.errors import ImportInvalid
 from tests import builders as b
 from tests.imports.helpers import (
@@ -95,3 +95,28 @@ def test_reimport_in_chunks_updates_existing_debtors_once(session) -> None:
     session.refresh(rosa)
     assert rosa.last_name == "Quispe H"
     assert_balances_are_ledger_sums(session, portfolio)
+
+
+def test_the_import_writes_with_a_larger_sqlite_cache_and_gives_it_back(
+    session, db_kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    portfolio = b.portfolio(session)
+    connection = session.connection()
+    cache = "PRAGMA cache_size"
+    own = connection.exec_driver_sql(cache).scalar_one() if db_kind == "sqlite" else None
+    during: list[int] = []
+    write = stream._write
+
+    def watched(*args: object) -> None:
+        during.append(connection.exec_driver_sql(cache).scalar_one())
+        write(*args)
+
+    if db_kind == "sqlite":
+        monkeypatch.setattr(stream, "_write", watched)
+
+    result = run(session, portfolio, csv_bytes([row(), _other(1), _other(2)]))
+
+    assert result.summary["accounts_created"] == 3
+    if db_kind == "sqlite":
+        assert during and set(during) == {-repository.SQLITE_CACHE_KIB}
+        assert connection.exec_driver_sql(cache).scalar_one() == own != during[0]
