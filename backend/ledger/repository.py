@@ -100,8 +100,8 @@ def reversal_of(session: Session, entry_id: uuid.UUID) -> LedgerEntry | None:
 
 _ENTRY = LedgerEntry.__table__  # type: ignore[attr-defined]
 _ACCOUNT = Account.__table__  # type: ignore[attr-defined]
-# A view (migration 0029_ledger_postings), not a table of the models: inserting a row appends the entry and
-# adds its amount to the account's balance, with the status and time the row gives.
+# A view (migration 0029_ledger_postings), not a table of the models: inserting a row appends
+# the entry and adds its amount to the account's balance, with the status and time the row gives.
 _POSTINGS = Table(
     "ledger_postings",
     MetaData(),

@@ -1,5 +1,5 @@
-"""A posting (``ledger.repository.append_posting``, migration 0029_ledger_postings) writes an entry and its
-account's balance in one statement, on both databases: both or neither."""
+"""A posting (``ledger.repository.append_posting``, migration 0029_ledger_postings) writes an
+entry and its account's balance in one statement, on both databases: both or neither."""
 
 from __future__ import annotations
 
