@@ -33,7 +33,7 @@ from backend.payments.models import Payment
 from backend.plans.models import Plan, PlanInstalment
 from backend.promises.models import Promise
 from backend.users.models import User
-from shared.schemas.enums import InstalmentStatus, PlanStatus, PromiseStatus, Role
+from shared.schemas.enums import InstalmentStatus, PaymentMethod, PlanStatus, PromiseStatus, Role
 from shared.schemas.field import SyncActionType
 
 # --- worklist ---------------------------------------------------------------------------------
@@ -488,3 +488,21 @@ def planned(
             seen.add(stop.id)
             found.append((stop, debtor, address))
     return found
+
+
+def cash_payments(
+    session: Session, agent_id: uuid.UUID, day: date
+) -> list[tuple[Payment, Account, Debtor]]:
+    """The cash payments the agent took on ``day`` (the day paid), in booking order."""
+    query = (
+        select(Payment, Account, Debtor)
+        .join(Account, Account.id == Payment.account_id)
+        .join(Debtor, Debtor.id == Account.debtor_id)
+        .where(
+            Payment.agent_id == agent_id,
+            Payment.method == PaymentMethod.cash,
+            Payment.paid_on == day,
+        )
+        .order_by(col(Payment.created_at), col(Payment.id))
+    )
+    return [(p, a, d) for p, a, d in session.execute(query)]
