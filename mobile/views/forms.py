@@ -8,6 +8,7 @@ import flet as ft
 
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.forms import METHODS, PaymentForm, PromiseForm, save_form
+from mobile.views.receipt import ReceiptScreen
 from mobile.views.widgets import field, notice, primary, secondary
 
 if TYPE_CHECKING:
@@ -110,10 +111,13 @@ class _FormScreen:
 
     async def save(self, _: object = None) -> None:
         self.fields.read()
-        if save_form(self.shell.ctx, self.fields.form) is None:
+        client_id = save_form(self.shell.ctx, self.fields.form)
+        if client_id is None:
             self.shell.render()
             return
         await self.shell.saved(self.shell.ctx.t(self.saved_key))
+        if isinstance(self.fields, PaymentFields):  # the debtor's receipt, to scan
+            ReceiptScreen(self.shell, client_id).open()
 
 
 class PromiseScreen(_FormScreen):

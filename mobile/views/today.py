@@ -8,6 +8,7 @@ import flet as ft
 
 from mobile.viewmodels.today import HeldRow, StopRow, TodayViewModel
 from mobile.views import theme
+from mobile.views.cash import CashScreen
 from mobile.views.widgets import bind, body, notice, tag
 
 if TYPE_CHECKING:
@@ -33,6 +34,14 @@ class TodayTab:
             [
                 ft.Container(body(self.vm.summary(), size=theme.SMALL), expand=True),
                 ft.IconButton(
+                    ft.Icons.PAYMENTS,
+                    tooltip=t("mobile.cash.title"),
+                    on_click=self._open_cash,
+                    icon_size=28,
+                    width=theme.TOUCH,
+                    height=theme.TOUCH,
+                ),
+                ft.IconButton(
                     ft.Icons.REFRESH,
                     tooltip=t("mobile.today.refresh"),
                     on_click=self.refresh,
@@ -54,6 +63,9 @@ class TodayTab:
             items += [self._held(row) for row in held]
         self.list.controls = items
         return [self.list]
+
+    async def _open_cash(self, _: object = None) -> None:
+        await CashScreen(self.shell).open()
 
     def _filters(self) -> ft.Row:
         t = self.shell.ctx.t

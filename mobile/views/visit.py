@@ -9,6 +9,8 @@ import flet as ft
 from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.visit import VisitViewModel
 from mobile.views.forms import PaymentFields, PromiseFields
+from mobile.views.photo import PhotoPicker
+from mobile.views.receipt import ReceiptScreen
 from mobile.views.widgets import field, heading, notice, primary, secondary
 from shared.schemas.field import VisitOutcome
 
@@ -27,7 +29,7 @@ class VisitScreen:
         self.promise = PromiseFields(shell, self.vm.promise)
         self.payment = PaymentFields(shell, self.vm.payment)
         self.note = field("", multiline=True, min_lines=2, max_lines=4)
-        self.photo = field("")
+        self.photo = PhotoPicker(shell, self.vm)
         self.next_action = field("")
 
     def render(self) -> None:
@@ -69,13 +71,12 @@ class VisitScreen:
         elif vm.outcome is VisitOutcome.paid:
             items += self.payment.controls()
         self.note.label, self.note.value = t("mobile.visit.note"), vm.note
-        self.photo.label, self.photo.value = t("mobile.visit.photo"), vm.photo_ref
         self.next_action.label = t("mobile.visit.next_action")
         self.next_action.value = vm.next_action_date
         self.next_action.error = vm.errors.get("next_action_date")
-        items += [self.note, self.photo, self.next_action]
+        items += [self.note, *self.photo.controls(), self.next_action]
         # Check-in and outcome errors here; the fields show their own.
-        errors = [e for k, e in vm.errors.items() if k != "next_action_date"]
+        errors = [e for k, e in vm.errors.items() if k not in ("next_action_date", "photo")]
         if errors:
             items.append(notice("\n".join(errors), "error"))
         items.append(ft.Row([primary(t("mobile.visit.save"), self.save, icon=ft.Icons.SAVE)]))
@@ -83,7 +84,6 @@ class VisitScreen:
 
     def _read(self) -> None:
         self.vm.note = self.note.value or ""
-        self.vm.photo_ref = self.photo.value or ""
         self.vm.next_action_date = self.next_action.value or ""
         if self.vm.outcome is VisitOutcome.promise:
             self.promise.read()
@@ -102,7 +102,10 @@ class VisitScreen:
 
     async def save(self, _: object = None) -> None:
         self._read()
-        if self.vm.save() is None:
+        client_ids = self.vm.save()
+        if client_ids is None:
             self.shell.render()
             return
         await self.shell.saved(self.shell.ctx.t("mobile.visit.saved"))
+        if self.vm.outcome is VisitOutcome.paid:  # the payment's receipt, to scan
+            ReceiptScreen(self.shell, client_ids[-1]).open()

@@ -165,16 +165,20 @@ def test_the_receipt_qr_decodes_to_the_verification_url(
 ) -> None:
     _, agent = h.team(session)
     account = h.located_account(session, lima(session), agent, h.north(50))
-    body = h.sync(client, agent, [h.payment(account, "80.00", "R-9")])
-    payment_id = body["results"][0]["entity_id"]
+    action = h.payment(account, "80.00", "R-9")
+    [result] = h.sync(client, agent, [action])["results"]
+    [replayed] = h.sync(client, agent, [action])["results"]
+    payment_id = result["entity_id"]
     code = session.get(Payment, uuid.UUID(payment_id)).verification_code
+    assert result["details"]["receipt_code"] == code  # the app shows it once synced
+    assert replayed["details"] == result["details"]
 
     qr = client.get(f"/api/v1/payments/{payment_id}/receipt-qr.png", headers=b.headers(agent))
 
     assert qr.status_code == 200 and qr.headers["content-type"] == "image/png"
     [decoded] = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.content)))
     url = f"{get_settings().public_url.rstrip('/')}/receipts/{code}"
-    assert decoded.text == url
+    assert decoded.text == url == result["details"]["receipt_url"]
     page = client.get(f"/receipts/{code}")
     assert page.status_code == 200 and code in page.text
     assert client.get("/receipts/AAAAAAAAAA").status_code == 404
