@@ -27,6 +27,7 @@ from backend.field.models import (
     PlannedStop,
     SyncRecord,
     Visit,
+    VisitPhoto,
 )
 from backend.ledger.models import LedgerEntry
 from backend.payments.models import Payment
@@ -506,3 +507,18 @@ def cash_payments(
         .order_by(col(Payment.created_at), col(Payment.id))
     )
     return [(p, a, d) for p, a, d in session.execute(query)]
+
+
+def photo_ids(session: Session, visit_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """The photos of these visits, oldest first (ids only: the images stay in the database)."""
+    found: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    if not visit_ids:
+        return found
+    query = (
+        select(VisitPhoto.visit_id, VisitPhoto.id)
+        .where(col(VisitPhoto.visit_id).in_(visit_ids))
+        .order_by(col(VisitPhoto.received_at), col(VisitPhoto.id))
+    )
+    for visit_id, photo_id in session.execute(query):
+        found[visit_id].append(photo_id)
+    return found

@@ -3,6 +3,7 @@ file picker, which offers the camera on a phone), shown as a thumbnail once take
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import flet as ft
@@ -20,9 +21,12 @@ QUALITY = 80
 
 
 class PhotoPicker:
-    def __init__(self, shell: Shell, vm: VisitViewModel) -> None:
+    def __init__(self, shell: Shell, vm: VisitViewModel, read: Callable[[], None]) -> None:
+        """``read`` copies what the agent typed into the form's view model before the
+        screen is drawn again with the photo."""
         self.shell = shell
         self.vm = vm
+        self.read = read
 
     def controls(self) -> list[ft.Control]:
         t, vm = self.shell.ctx.t, self.vm
@@ -52,5 +56,6 @@ class PhotoPicker:
             with_data=True,
             compression_quality=QUALITY,
         )
+        self.read()
         self.vm.attach_photo(found[0].bytes if found else None)
         self.shell.render()

@@ -34,7 +34,7 @@ class TodayTab:
             [
                 ft.Container(body(self.vm.summary(), size=theme.SMALL), expand=True),
                 ft.IconButton(
-                    ft.Icons.PAYMENTS,
+                    ft.Icon(ft.Icons.PAYMENTS, semantics_label=t("mobile.cash.title")),
                     tooltip=t("mobile.cash.title"),
                     on_click=self._open_cash,
                     icon_size=28,

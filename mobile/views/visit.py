@@ -29,7 +29,7 @@ class VisitScreen:
         self.promise = PromiseFields(shell, self.vm.promise)
         self.payment = PaymentFields(shell, self.vm.payment)
         self.note = field("", multiline=True, min_lines=2, max_lines=4)
-        self.photo = PhotoPicker(shell, self.vm)
+        self.photo = PhotoPicker(shell, self.vm, self._read)
         self.next_action = field("")
 
     def render(self) -> None:

@@ -227,6 +227,9 @@ class VisitRead(BaseModel):
     note: str | None
     photo_ref: str | None
     next_action_date: date | None
+    photo_ids: list[uuid.UUID] = Field(
+        default_factory=list, description="its photos (GET /field/photos/{id}), oldest first"
+    )
 
 
 class NoteRead(BaseModel):

@@ -96,6 +96,8 @@ def test_a_photo_is_stored_once_and_read_back(session: Session, client: TestClie
         assert got.status_code == 200
         assert got.content == data
         assert got.headers["content-type"] == "image/jpeg"
+    bundle = client.get(f"/api/v1/field/accounts/{account.id}", headers=b.headers(agent))
+    assert bundle.json()["visits"][0]["photo_ids"] == [photo_id]
     events = session.execute(
         select(AuditEvent).where(AuditEvent.action == "visit_photo.stored")
     ).scalars()
