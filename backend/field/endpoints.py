@@ -19,6 +19,7 @@ from backend.field.access import one_agent
 from backend.field.guards import FieldAgent, VisiblePhoto
 from backend.field.worklist import WorklistQuery
 from backend.privacy import reads
+from shared.schemas.common import ErrorBody
 from shared.schemas.enums import AgingBucket, Role
 from shared.schemas.field import (
     AccountBundle,
@@ -166,7 +167,10 @@ def get_team_plan(
     "/photos",
     response_model=VisitPhotoRead,
     status_code=201,
-    responses={200: {"model": VisitPhotoRead, "description": "stored before (a replay)"}},
+    responses={
+        200: {"model": VisitPhotoRead, "description": "stored before (a replay)"},
+        415: {"model": ErrorBody, "description": "photo_type: not a JPEG, PNG, WebP or HEIC"},
+    },
 )
 def post_photo(
     session: SessionDep,
