@@ -31,6 +31,7 @@ from backend.documents.endpoints import public as certificate_pages
 from backend.documents.endpoints import router as documents_router
 from backend.field.endpoints import SYNC_BODY_BYTES
 from backend.field.endpoints import router as field_router
+from backend.field.photos import BODY_BYTES as PHOTO_BODY_BYTES
 from backend.imports.endpoints import router as imports_router
 from backend.imports.mapping_endpoints import router as import_mapping_router
 from backend.imports.upload import upload_body_bytes
@@ -115,6 +116,7 @@ LARGE_BODIES: dict[tuple[str, str], Limit] = {
     ("POST", "/api/v1/imports"): upload_body_bytes,
     ("POST", "/api/v1/statements"): upload_body_bytes,
     ("POST", "/api/v1/field/sync"): lambda: SYNC_BODY_BYTES,
+    ("POST", "/api/v1/field/photos"): lambda: PHOTO_BODY_BYTES,
     ("POST", "/api/v1/accounts/{account_id}/evidence"): evidence_body_bytes,
     ("POST", "/api/v1/bot/{channel}/{user_id}/accounts/{account_id}/evidence"): evidence_body_bytes,
     ("POST", "/api/v1/bot/{channel}/{user_id}/evidence"): evidence_body_bytes,  # vouchers

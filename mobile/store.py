@@ -50,6 +50,15 @@ CREATE TABLE IF NOT EXISTS outbox (
     dismissed INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outbox_status ON outbox (status, seq);
+CREATE TABLE IF NOT EXISTS photos (
+    client_id TEXT PRIMARY KEY,
+    visit_client_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    taken_at TEXT NOT NULL,
+    content BLOB NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    code TEXT
+);
 CREATE TABLE IF NOT EXISTS pings (
     recorded_at TEXT PRIMARY KEY,
     point TEXT NOT NULL
@@ -71,6 +80,17 @@ class SessionInfo:
     role: str
     language: str
     refresh_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPhoto:
+    """A visit photo waiting on the device for its visit to sync, then for its upload."""
+
+    client_id: str
+    visit_client_id: str
+    account_id: str
+    taken_at: datetime
+    content: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +309,45 @@ class Store:
                 "('last_sync_at', ?)",
                 (response.cursor, answered_at.isoformat()),
             )
+
+    def action_status(self, client_id: str) -> str | None:
+        row = self._db.execute("SELECT status FROM outbox WHERE client_id = ?", (client_id,))
+        found = row.fetchone()
+        return None if found is None else found[0]
+
+    # --- visit photos: queued with their visit, uploaded after it synced ------------------------
+
+    def add_photo(self, photo: StoredPhoto) -> None:
+        self._db.execute(
+            "INSERT INTO photos (client_id, visit_client_id, account_id, taken_at, content) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                photo.client_id,
+                photo.visit_client_id,
+                photo.account_id,
+                photo.taken_at.isoformat(),
+                photo.content,
+            ),
+        )
+
+    def photos(self, status: str) -> list[StoredPhoto]:
+        rows = self._db.execute(
+            "SELECT client_id, visit_client_id, account_id, taken_at, content FROM photos "
+            "WHERE status = ? ORDER BY rowid",
+            (status,),
+        )
+        return [
+            StoredPhoto(c, v, a, datetime.fromisoformat(t), bytes(data))
+            for c, v, a, t, data in rows
+        ]
+
+    def photo_done(self, client_id: str, status: str, code: str | None = None) -> None:
+        """The upload's answer (``sent``, or ``refused`` with the API's code): the image
+        itself is dropped, the server keeps it."""
+        self._db.execute(
+            "UPDATE photos SET status = ?, code = ?, content = x'' WHERE client_id = ?",
+            (status, code, client_id),
+        )
 
     def prune_answered(self, before: datetime) -> None:
         """Forget applied and duplicate actions answered before ``before`` (kept a while so

@@ -2,7 +2,8 @@
 
 One :meth:`SyncEngine.sync` sends the pending actions oldest first in batches through
 ``POST /field/sync``; each answer carries the results of its batch and the accounts changed
-since the cursor, stored together in one transaction. When the API cannot be reached
+since the cursor, stored together in one transaction. Then the visit photos whose visit is
+now on the server are uploaded (:mod:`mobile.photos`). When the API cannot be reached
 (:class:`~shared.client.ApiUnavailable`) nothing is lost: the actions stay pending, the app
 stays usable offline, and :class:`Backoff` spaces out the next tries. A crash between sending
 and storing the answer is safe: the same ``client_id`` sent again is answered ``duplicate``.
@@ -19,6 +20,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from mobile import photos
 from mobile.outbox import Outbox, now
 from mobile.store import Store
 from shared.client import ApiError, ApiUnavailable, AuthError
@@ -28,7 +30,7 @@ from shared.schemas.field import SyncAction, SyncResponse, SyncResult, SyncStatu
 BATCH_SIZE = 50
 
 
-class FieldSyncApi(Protocol):
+class FieldSyncApi(photos.PhotoApi, Protocol):
     """The part of :class:`~shared.client.CobroClient` that sync uses."""
 
     async def sync(
@@ -56,6 +58,7 @@ class SyncReport:
     attention: list[SyncResult] = field(default_factory=list)
     accounts_changed: int = 0
     accounts_removed: int = 0
+    photos_sent: int = 0
     error: str | None = None
 
 
@@ -145,7 +148,18 @@ class SyncEngine:
             report.accounts_removed += len(response.changes.removed_account_ids)
             if len(batch) < self.batch_size:
                 self.outbox.prune()
-                return report
+                return await self._photos(report)
+
+    async def _photos(self, report: SyncReport) -> SyncReport:
+        """Upload the visit photos whose visit is now on the server."""
+        try:
+            report.photos_sent = await photos.upload_pending(self.store, self.api)
+        except ApiUnavailable as exc:
+            return _ended(report, SyncState.offline, exc.message)
+        except AuthError as exc:
+            state = SyncState.expired if exc.status == 401 else SyncState.failed
+            return _ended(report, state, exc.message)
+        return report
 
 
 def _needs_attention(result: SyncResult) -> bool:

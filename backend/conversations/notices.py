@@ -11,8 +11,10 @@ while a provider answers.
 
 Where a notice goes: the debtor's chat they last wrote from: their linked Telegram chat, or the
 WhatsApp chat of a phone on file they wrote from. A channel the debtor opted out of, or that
-is blocked for them, is never used; a debtor with no chat gets nothing (``skipped``,
-``no_chat``). On WhatsApp, inside the 24 hours after the debtor last wrote it is a session
+is blocked for them, is never used. A debtor with no chat gets nothing (``skipped``,
+``no_chat``), except the receipt of money a field agent took: that goes to their first phone,
+by the WhatsApp template when the portfolio has one, else by SMS (``_receipt_target``). On
+WhatsApp, inside the 24 hours after the debtor last wrote it is a session
 message; outside, the portfolio's approved template :data:`TEMPLATE` (its variables:
 ``amount`` the payment, ``balance`` the new balance, ``due_date`` the next instalment's date,
 ``payment_link`` the receipt), or nothing without one (``no_whatsapp_template``).
@@ -169,6 +171,8 @@ def _prepare(
     portfolio = session.get(Portfolio, account.portfolio_id)
     assert debtor is not None and portfolio is not None  # foreign keys
     target = _target(session, debtor)
+    if target is None and payment.agent_id is not None:
+        target = _receipt_target(session, debtor, portfolio)
     if target is None:
         _finish(session, notice_id, "skipped", reason="no_chat")
         report.skipped += 1
@@ -207,11 +211,7 @@ def _in_window(last_inbound: datetime | None) -> bool:
 
 def _target(session: Session, debtor: Debtor) -> _Target | None:
     """The debtor's chat they last wrote from, on a channel that may reach them."""
-    blocked = set(
-        session.execute(
-            select(DebtorChannelBlock.channel).where(DebtorChannelBlock.debtor_id == debtor.id)
-        ).scalars()
-    )
+    blocked = _blocked(session, debtor)
     usable = {
         c for c in (Channel.telegram, Channel.whatsapp) if c.value not in debtor.opt_outs
     } - blocked
@@ -228,6 +228,32 @@ def _target(session: Session, debtor: Debtor) -> _Target | None:
         return None
     epoch = datetime.min.replace(tzinfo=utcnow().tzinfo)
     return max(found, key=lambda target: target.last_inbound or epoch)
+
+
+def _blocked(session: Session, debtor: Debtor) -> set[str]:
+    """The channels whose platform refused the debtor (until they write again)."""
+    query = select(DebtorChannelBlock.channel).where(DebtorChannelBlock.debtor_id == debtor.id)
+    return set(session.execute(query).scalars())
+
+
+def _receipt_target(session: Session, debtor: Debtor, portfolio: Portfolio) -> _Target | None:
+    """Where the receipt of money an agent took goes when the debtor has no chat: their first
+    phone, on WhatsApp with the portfolio's approved template, else by SMS; a channel they
+    opted out of or that refused them is never used. A receipt is transactional: it is sent
+    outside the contact rules' hours and caps, which govern collection contacts."""
+    phone = outbound.first_phone(session, debtor.id)
+    if phone is None:
+        return None
+    blocked = _blocked(session, debtor)
+    language = debtor.preferred_language
+    whatsapp = Channel.whatsapp
+    if whatsapp.value not in debtor.opt_outs and whatsapp.value not in blocked:
+        template = outbound.template_for(session, portfolio.id, TEMPLATE, language)
+        if template is not None and template.whatsapp_name:
+            return _Target(whatsapp, phone, phone.lstrip("+"), language, None)
+    if Channel.sms.value not in debtor.opt_outs:
+        return _Target(Channel.sms, phone, phone.lstrip("+"), language, None)
+    return None
 
 
 def _chats(
@@ -329,7 +355,10 @@ def _text(facts: MessageFacts, payment: Payment, next_due: int | None) -> str:
                 date=formats.day(facts.due_date, lang, country),
             )
         )
-    if facts.payment_link:
+    if payment.verification_code and facts.payment_link:
+        code, url = payment.verification_code, facts.payment_link
+        lines.append(t("bot.payment.receipt_code", lang, code=code, url=url))
+    elif facts.payment_link:
         lines.append(t("bot.payment.receipt", lang, url=facts.payment_link))
     return "\n".join(lines)
 

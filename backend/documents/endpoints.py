@@ -58,6 +58,17 @@ def receipt(
     return pdf_response(content, f"receipt-{payment.paid_on.isoformat()}.pdf")
 
 
+@router.get(
+    "/payments/{payment_id}/receipt-qr.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}, "description": "a QR code"}},
+)
+def receipt_qr(payment: VisiblePayment) -> Response:
+    """A QR code of the receipt's verification URL (``/receipts/{code}``), for the debtor to
+    scan; 404 ``no_receipt_code`` for an online payment (its receipt is its payment page)."""
+    return Response(service.receipt_qr(payment), media_type="image/png")
+
+
 @router.post(
     "/accounts/{account_id}/certificate",
     response_model=CertificateRead,

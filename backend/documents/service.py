@@ -11,12 +11,14 @@ payment or a new charge revokes it for good.
 
 from __future__ import annotations
 
+import io
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import segno
 from sqlmodel import Session
 
 from backend.accounts.models import Account
@@ -185,6 +187,24 @@ def receipt_url(payment: Payment) -> str | None:
     if not payment.verification_code:
         return None
     return f"{get_settings().public_url.rstrip('/')}/receipts/{payment.verification_code}"
+
+
+class NoReceiptCode(DomainError):
+    """An online payment's receipt is its paid payment page: it has no verification code."""
+
+    status = 404
+    code = "no_receipt_code"
+
+
+def receipt_qr(payment: Payment) -> bytes:
+    """A PNG QR code of the receipt's public verification URL, for the debtor to scan off the
+    agent's screen (error correction M: a phone screen's glare and a scratched display)."""
+    url = receipt_url(payment)
+    if url is None:
+        raise NoReceiptCode()
+    out = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(out, kind="png", scale=8, border=4)
+    return out.getvalue()
 
 
 def receipt_pdf(session: Session, payment: Payment, lang: str) -> bytes:

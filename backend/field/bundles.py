@@ -35,6 +35,7 @@ def for_accounts(session: Session, ids: list[uuid.UUID]) -> list[AccountBundle]:
     promises = repository.open_promises(session, account_ids)
     visits = repository.latest_visits(session, account_ids, VISITS)
     notes = repository.latest_notes(session, account_ids, NOTES)
+    photos = repository.photo_ids(session, [v.id for shown in visits.values() for v in shown])
     clock = Clock(session)
     bundles = []
     for account, debtor in rows:
@@ -55,7 +56,7 @@ def for_accounts(session: Session, ids: list[uuid.UUID]) -> list[AccountBundle]:
                 if promise
                 else None,
                 visits=[
-                    VisitRead.model_validate(v, from_attributes=True)
+                    VisitRead.model_validate({**v.model_dump(), "photo_ids": photos.get(v.id, [])})
                     for v in visits.get(account.id, [])
                 ],
                 notes=[

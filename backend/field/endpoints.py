@@ -7,22 +7,26 @@ from datetime import date as Date
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, File, Form, Query, Response, UploadFile
+from pydantic import AwareDatetime
 
 from backend.accounts.guards import VisibleAccount
 from backend.auth.deps import CurrentUser, Lang, SessionDep, Staff, actor_of
 from backend.core.clock import utcnow
 from backend.core.errors import Forbidden, ValidationFailed
 from backend.core.routing import DomainRouter
-from backend.field import bundles, routes, shifts, stops, sync, team, worklist
+from backend.documents.endpoints import PDF, LangQuery, language, pdf_response
+from backend.field import bundles, cash, photos, routes, shifts, stops, sync, team, worklist
 from backend.field.access import one_agent
-from backend.field.guards import FieldAgent
+from backend.field.guards import FieldAgent, VisiblePhoto
 from backend.field.worklist import WorklistQuery
 from backend.privacy import reads
+from shared.schemas.common import ErrorBody
 from shared.schemas.enums import AgingBucket, Role
 from shared.schemas.field import (
     AccountBundle,
     AgentRoute,
+    CashSummary,
     RouteSummary,
     ShiftRead,
     ShiftUpdate,
@@ -33,6 +37,7 @@ from shared.schemas.field import (
     TeamPlan,
     TeamPlanRequest,
     TravelMode,
+    VisitPhotoRead,
     Worklist,
 )
 
@@ -183,3 +188,75 @@ def get_team_plan(
 ) -> object:
     """The stored team plan of a day for the caller's agents."""
     return team.stored(session, user, day)
+
+
+@router.post(
+    "/photos",
+    response_model=VisitPhotoRead,
+    status_code=201,
+    responses={
+        200: {"model": VisitPhotoRead, "description": "stored before (a replay)"},
+        415: {"model": ErrorBody, "description": "photo_type: not a JPEG, PNG, WebP or HEIC"},
+    },
+)
+def post_photo(
+    session: SessionDep,
+    user: CurrentUser,
+    response: Response,
+    client_id: Annotated[str, Form(min_length=1, max_length=64)],
+    visit_client_id: Annotated[str, Form(min_length=1, max_length=64)],
+    file: Annotated[UploadFile, File(description="JPEG, PNG, WebP or HEIC, up to 8 MiB")],
+    taken_at: Annotated[AwareDatetime | None, Form()] = None,
+) -> VisitPhotoRead:
+    """A photo of one of the caller's visits (named by the visit's ``client_id``), stored
+    once per ``client_id``: a replay answers 200 with the first. See ``backend.field.photos``."""
+    if user.role != Role.agent:
+        raise Forbidden()
+    upload = photos.PhotoUpload(
+        client_id, visit_client_id, file.file.read(photos.MAX_BYTES + 1), taken_at
+    )
+    photo, created = photos.store(session, actor_of(user), user, upload)
+    if not created:
+        response.status_code = 200
+    return VisitPhotoRead.model_validate(photo, from_attributes=True)
+
+
+@router.get(
+    "/photos/{photo_id}",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}},
+)
+def get_photo(session: SessionDep, user: CurrentUser, photo: VisiblePhoto) -> Response:
+    """The photo as taken, for whoever sees its account."""
+    reads.note(actor_of(user), [photos.debtor_of(session, photo)], reads.FIELD_PHOTO)
+    return Response(
+        photo.content,
+        media_type=photo.content_type,
+        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/agents/{agent_id}/cash-summary", response_model=CashSummary)
+def get_cash_summary(
+    session: SessionDep,
+    agent: FieldAgent,
+    day: Annotated[
+        Date | None, Query(alias="date", description="default: today, agent's zone")
+    ] = None,
+) -> object:
+    """The agent's cash payments of a day, with count and total per currency, to deposit."""
+    return cash.summary(session, agent, day)
+
+
+@router.get("/agents/{agent_id}/cash-summary.pdf", response_class=Response, responses=PDF)
+def get_cash_summary_pdf(
+    session: SessionDep,
+    agent: FieldAgent,
+    accept: Lang,
+    day: Annotated[Date | None, Query(alias="date")] = None,
+    lang: LangQuery = None,
+) -> Response:
+    """The same summary as a PDF for the deposit."""
+    found = cash.summary(session, agent, day)
+    content = cash.summary_pdf(found, language(lang, accept))
+    return pdf_response(content, f"cash-{found.date.isoformat()}.pdf")

@@ -10,7 +10,7 @@ import uuid
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.core.columns import (
@@ -57,6 +57,26 @@ class Visit(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=2000)
     photo_ref: str | None = Field(default=None, max_length=300)
     next_action_date: date | None = None
+
+
+class VisitPhoto(SQLModel, table=True):
+    """A photo an agent took at a visit (``backend.field.photos``), stored once per
+    ``client_id`` (made on the device when the photo was taken): a replayed or concurrent
+    upload finds the first one. ``account_id`` is the visit's, for the account's scope."""
+
+    __tablename__ = "visit_photos"
+
+    id: uuid.UUID = id_field()
+    client_id: str = Field(max_length=64, unique=True)
+    visit_id: uuid.UUID = Field(foreign_key="visits.id", index=True)
+    account_id: uuid.UUID = Field(foreign_key="accounts.id", index=True)
+    agent_id: uuid.UUID = Field(foreign_key="users.id")
+    content_type: str = Field(max_length=40)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    taken_at: datetime | None = datetime_field()
+    received_at: datetime = created_at_field()
 
 
 class FieldNote(SQLModel, table=True):

@@ -28,13 +28,14 @@ from backend.field.models import (
     StopEvent,
     SyncRecord,
     Visit,
+    VisitPhoto,
 )
 from backend.ledger.models import LedgerEntry
 from backend.payments.models import Payment
 from backend.plans.models import Plan, PlanInstalment
 from backend.promises.models import Promise
 from backend.users.models import User
-from shared.schemas.enums import InstalmentStatus, PlanStatus, PromiseStatus, Role
+from shared.schemas.enums import InstalmentStatus, PaymentMethod, PlanStatus, PromiseStatus, Role
 from shared.schemas.field import SyncActionType
 
 # --- worklist ---------------------------------------------------------------------------------
@@ -535,3 +536,36 @@ def stop_events(session: Session, agent_id: uuid.UUID, day: date) -> list[StopEv
         .order_by(col(StopEvent.recorded_at), col(StopEvent.received_at), col(StopEvent.id))
     )
     return list(session.execute(query).scalars())
+
+
+def cash_payments(
+    session: Session, agent_id: uuid.UUID, day: date
+) -> list[tuple[Payment, Account, Debtor]]:
+    """The cash payments the agent took on ``day`` (the day paid), in booking order."""
+    query = (
+        select(Payment, Account, Debtor)
+        .join(Account, Account.id == Payment.account_id)
+        .join(Debtor, Debtor.id == Account.debtor_id)
+        .where(
+            Payment.agent_id == agent_id,
+            Payment.method == PaymentMethod.cash,
+            Payment.paid_on == day,
+        )
+        .order_by(col(Payment.created_at), col(Payment.id))
+    )
+    return [(p, a, d) for p, a, d in session.execute(query)]
+
+
+def photo_ids(session: Session, visit_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """The photos of these visits, oldest first (ids only: the images stay in the database)."""
+    found: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    if not visit_ids:
+        return found
+    query = (
+        select(VisitPhoto.visit_id, VisitPhoto.id)
+        .where(col(VisitPhoto.visit_id).in_(visit_ids))
+        .order_by(col(VisitPhoto.received_at), col(VisitPhoto.id))
+    )
+    for visit_id, photo_id in session.execute(query):
+        found[visit_id].append(photo_id)
+    return found

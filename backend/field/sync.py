@@ -61,8 +61,10 @@ from backend.core.errors import (
     IdempotencyConflict,
 )
 from backend.core.pagination import InvalidCursor
+from backend.documents.service import receipt_url
 from backend.field import bundles, repository, service, stops
 from backend.field.models import SyncRecord
+from backend.payments.models import Payment
 from backend.payments.service import IncomingPayment, record_payment
 from backend.promises import service as promises
 from backend.promises.service import PromiseRequest
@@ -238,12 +240,18 @@ def _payment(push: _Push, action: SyncAction, account: Account) -> _Outcome:
         ),
     )
     if not created:
-        return _Outcome(SyncStatus.duplicate, payment.id)
+        return _Outcome(SyncStatus.duplicate, payment.id, details=_receipt(payment))
     if amount > balance:
         outcome = _conflict("overpayment", payment.id)
-        outcome.details = {"balance_minor": balance, "amount_minor": amount}
+        outcome.details = {"balance_minor": balance, "amount_minor": amount, **_receipt(payment)}
         return outcome
-    return _Outcome(SyncStatus.applied, payment.id)
+    return _Outcome(SyncStatus.applied, payment.id, details=_receipt(payment))
+
+
+def _receipt(payment: Payment) -> dict[str, Any]:
+    """What the agent shows the debtor at once: the receipt's code and its public URL (the
+    QR code of ``GET /payments/{id}/receipt-qr.png``)."""
+    return {"receipt_code": payment.verification_code, "receipt_url": receipt_url(payment)}
 
 
 def _note(push: _Push, action: SyncAction, account: Account) -> _Outcome:

@@ -53,6 +53,7 @@ ACCOUNTS_LISTED = "account.listed"
 FIELD_ACCOUNT = "field.account"
 FIELD_WORKLIST = "field.worklist"
 FIELD_SYNC = "field.sync"
+FIELD_PHOTO = "field.photo"
 
 
 class ReadLog:

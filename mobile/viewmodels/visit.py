@@ -1,9 +1,10 @@
-"""Recording a visit: check-in with GPS, outcome, note, photo reference, next action date.
+"""Recording a visit: check-in with GPS, outcome, note, a photo, next action date.
 
 Check-in takes the device's position and accuracy and the distance to the debtor's address;
 a check-in farther than ``COBRO_VISIT_FAR_METERS`` is flagged to the agent (the server flags
 the visit too). With the outcome ``promise`` or ``paid`` the form also takes the promise or the
-payment, queued together with the visit in one write.
+payment, queued together with the visit in one write. A photo (the camera or the gallery) is
+kept on the device with the visit and uploaded once the visit synced (:mod:`mobile.photos`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from mobile import photos
 from mobile.geo import Position, distance_m
 from mobile.outbox import now
 from mobile.session import AppContext
@@ -21,6 +23,10 @@ from shared.schemas.field import AccountBundle, SyncActionType, VisitOutcome, Vi
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
+
+#: The largest photo the server takes (``backend.field.photos.MAX_BYTES``).
+MAX_PHOTO_MB = 8
+MAX_PHOTO_BYTES = MAX_PHOTO_MB * 1024 * 1024
 
 
 class VisitViewModel:
@@ -35,7 +41,7 @@ class VisitViewModel:
         self.distance_m: float | None = None
         self.outcome: VisitOutcome | None = None
         self.note = ""
-        self.photo_ref = ""
+        self.photo: bytes | None = None
         self.next_action_date = ""
         self.promise = PromiseForm(ctx, bundle, day)
         self.payment = PaymentForm(ctx, bundle, day)
@@ -99,7 +105,11 @@ class VisitViewModel:
         actions = self._actions()
         if actions is None:
             return None
-        return self.ctx.session.outbox.record_many(actions, account_id=self.bundle.account.id)
+        account_id = self.bundle.account.id
+        client_ids = self.ctx.session.outbox.record_many(actions, account_id=account_id)
+        if self.photo is not None:
+            photos.queue(self.ctx.session.store, client_ids[0], account_id, self.photo)
+        return client_ids
 
     def confirmation(self) -> Confirmation | None:
         """With the outcome ``paid``: the payment to confirm before saving (``None`` with
@@ -132,13 +142,23 @@ class VisitViewModel:
             checked_in_at=self.checked_in_at,
             checked_out_at=now(),
             note=self.note.strip() or None,
-            photo_ref=self.photo_ref.strip() or None,
             next_action_date=next_action,
         )
         actions: list[tuple[SyncActionType, BaseModel]] = [(SyncActionType.visit, visit)]
         if extra is not None:
             actions.append(extra)
         return actions
+
+    def attach_photo(self, content: bytes | None) -> None:
+        """The photo taken (``None``: none was picked); one too large for the server is
+        refused here, while the agent can still take another."""
+        self.errors.pop("photo", None)
+        if content is None:
+            return
+        if len(content) > MAX_PHOTO_BYTES:
+            self.errors["photo"] = self.ctx.t("mobile.visit.photo_too_big", mb=MAX_PHOTO_MB)
+            return
+        self.photo = content
 
     def _extra(self) -> tuple[SyncActionType, BaseModel] | bool | None:
         """The promise or payment that goes with the outcome; ``False`` when it is invalid."""

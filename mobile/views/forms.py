@@ -13,6 +13,7 @@ from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.forms import METHODS, PaymentForm, PromiseForm, save_form
 from mobile.views import theme
 from mobile.views.confirm import confirm
+from mobile.views.receipt import ReceiptScreen
 from mobile.views.widgets import body, field, notice, primary, secondary
 
 if TYPE_CHECKING:
@@ -198,10 +199,13 @@ class _FormScreen:
         await self._record()
 
     async def _record(self) -> None:
-        if save_form(self.shell.ctx, self.fields.form) is None:
+        client_id = save_form(self.shell.ctx, self.fields.form)
+        if client_id is None:
             self.shell.render()
             return
         await self.shell.saved(self.shell.ctx.t(self.saved_key))
+        if isinstance(self.fields, PaymentFields):  # the debtor's receipt, to scan
+            ReceiptScreen(self.shell, client_id).open()
 
 
 class PromiseScreen(_FormScreen):

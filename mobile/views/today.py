@@ -9,6 +9,7 @@ import flet as ft
 
 from mobile.viewmodels.today import HeldRow, StopRow, TodayViewModel
 from mobile.views import theme
+from mobile.views.cash import CashScreen
 from mobile.views.widgets import bind, body, notice, primary, secondary, tag
 from shared.schemas.field import StopReason
 
@@ -34,6 +35,14 @@ class TodayTab:
         header = ft.Row(
             [
                 ft.Container(body(self.vm.summary(), size=theme.SMALL), expand=True),
+                ft.IconButton(
+                    ft.Icon(ft.Icons.PAYMENTS, semantics_label=t("mobile.cash.title")),
+                    tooltip=t("mobile.cash.title"),
+                    on_click=self._open_cash,
+                    icon_size=28,
+                    width=theme.TOUCH,
+                    height=theme.TOUCH,
+                ),
                 ft.IconButton(
                     ft.Icons.REFRESH,
                     tooltip=t("mobile.today.refresh"),
@@ -68,6 +77,9 @@ class TodayTab:
     async def _open_next(self, _: object = None) -> None:
         if (url := self.vm.next_stop_url()) is not None:
             await self.shell.launch(url, new_tab=True)
+
+    async def _open_cash(self, _: object = None) -> None:
+        await CashScreen(self.shell).open()
 
     def _filters(self) -> ft.Row:
         t = self.shell.ctx.t

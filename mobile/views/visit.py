@@ -11,6 +11,8 @@ from mobile.viewmodels.account import AccountViewModel
 from mobile.viewmodels.visit import VisitViewModel
 from mobile.views.confirm import confirm
 from mobile.views.forms import AHEAD_DAYS, PaymentFields, PromiseFields, date_field
+from mobile.views.photo import PhotoPicker
+from mobile.views.receipt import ReceiptScreen
 from mobile.views.widgets import field, heading, notice, primary, secondary
 from shared.schemas.field import VisitOutcome
 
@@ -32,7 +34,7 @@ class VisitScreen:
         # One list for the screen's life: a redraw (an outcome, a date picked) keeps the
         # agent where they were in the form.
         self.list = ft.ListView(expand=True, spacing=10, padding=12)
-        self.photo = field("")
+        self.photo = PhotoPicker(shell, self.vm, self._read)
 
     def render(self) -> None:
         t = self.shell.ctx.t
@@ -73,7 +75,6 @@ class VisitScreen:
         elif vm.outcome is VisitOutcome.paid:
             items += self.payment.controls()
         self.note.label, self.note.value = t("mobile.visit.note"), vm.note
-        self.photo.label, self.photo.value = t("mobile.visit.photo"), vm.photo_ref
         today = self.shell.today()
         next_action = date_field(
             self.shell,
@@ -84,9 +85,9 @@ class VisitScreen:
             on_pick=self._next_action,
             error=vm.errors.get("next_action_date"),
         )
-        items += [self.note, self.photo, next_action]
+        items += [self.note, *self.photo.controls(), next_action]
         # Check-in and outcome errors here; the fields show their own.
-        errors = [e for k, e in vm.errors.items() if k != "next_action_date"]
+        errors = [e for k, e in vm.errors.items() if k not in ("next_action_date", "photo")]
         if errors:
             items.append(notice("\n".join(errors), "error"))
         items.append(ft.Row([primary(t("mobile.visit.save"), self.save, icon=ft.Icons.SAVE)]))
@@ -95,7 +96,6 @@ class VisitScreen:
 
     def _read(self) -> None:
         self.vm.note = self.note.value or ""
-        self.vm.photo_ref = self.photo.value or ""
         if self.vm.outcome is VisitOutcome.promise:
             self.promise.read()
         elif self.vm.outcome is VisitOutcome.paid:
@@ -129,7 +129,10 @@ class VisitScreen:
         await self._record()
 
     async def _record(self) -> None:
-        if self.vm.save() is None:
+        client_ids = self.vm.save()
+        if client_ids is None:
             self.shell.render()
             return
         await self.shell.saved(self.shell.ctx.t("mobile.visit.saved"))
+        if self.vm.outcome is VisitOutcome.paid:  # the payment's receipt, to scan
+            ReceiptScreen(self.shell, client_ids[-1]).open()

@@ -12,12 +12,14 @@ from shared.schemas.enums import AgingBucket
 from shared.schemas.field import (
     AccountBundle,
     AgentRoute,
+    CashSummary,
     RouteSummary,
     SyncAction,
     SyncActionType,
     SyncRequest,
     SyncResponse,
     TravelMode,
+    VisitPhotoRead,
     Worklist,
 )
 
@@ -109,3 +111,33 @@ class FieldApi(HttpClient):
             params={"date": day, "tz": tz},
             model=RouteSummary,
         )
+
+    async def upload_visit_photo(
+        self, client_id: str, visit_client_id: str, content: bytes, taken_at: datetime | None
+    ) -> VisitPhotoRead:
+        """Store a photo of one of the caller's synced visits; safe to repeat (``client_id``)."""
+        data = {"client_id": client_id, "visit_client_id": visit_client_id}
+        if taken_at is not None:
+            data["taken_at"] = taken_at.isoformat()
+        return await self._request(
+            "POST",
+            f"{V1}/field/photos",
+            data=data,
+            files={"file": ("photo", content)},
+            model=VisitPhotoRead,
+        )
+
+    async def get_cash_summary(
+        self, agent_id: uuid.UUID, *, day: date | None = None
+    ) -> CashSummary:
+        """The agent's cash payments of a day with the totals per currency."""
+        return await self._request(
+            "GET",
+            f"{V1}/field/agents/{agent_id}/cash-summary",
+            params={"date": day},
+            model=CashSummary,
+        )
+
+    async def receipt_qr(self, payment_id: uuid.UUID) -> bytes:
+        """A PNG QR code of the payment receipt's public verification URL."""
+        return await self._download("GET", f"{V1}/payments/{payment_id}/receipt-qr.png")

@@ -258,6 +258,9 @@ class VisitRead(BaseModel):
     note: str | None
     photo_ref: str | None
     next_action_date: date | None
+    photo_ids: list[uuid.UUID] = Field(
+        default_factory=list, description="its photos (GET /field/photos/{id}), oldest first"
+    )
 
 
 class NoteRead(BaseModel):
@@ -558,3 +561,40 @@ class TeamPlan(BaseModel):
     agents: list[AgentPlan]
     candidates: int = Field(description="stops worth a visit that day, across the team")
     dropped: int = Field(description="candidates no shift could hold (the least valuable)")
+
+
+# --- Visit photos and the day's cash ----------------------------------------------------------
+
+
+class VisitPhotoRead(BaseModel):
+    id: uuid.UUID
+    client_id: str
+    visit_id: uuid.UUID
+    account_id: uuid.UUID
+    content_type: str = Field(description="image/jpeg, image/png, image/webp or image/heic")
+    size_bytes: int
+    taken_at: datetime | None = Field(description="device time the photo was taken")
+    received_at: datetime
+
+
+class CashPayment(BaseModel):
+    payment_id: uuid.UUID
+    account_id: uuid.UUID
+    external_ref: str
+    debtor_name: str
+    amount_minor: int
+    currency: str
+    received_at: datetime = Field(description="when the server booked it, in the day's zone")
+    receipt_number: str | None
+    verification_code: str | None
+
+
+class CashSummary(BaseModel):
+    """The cash an agent took on a local day, to deposit: each payment and the totals."""
+
+    agent_id: uuid.UUID
+    agent_name: str
+    date: date
+    timezone: str
+    payments: list[CashPayment] = Field(description="in the order they were booked")
+    totals: list[MoneyTotal] = Field(description="by currency")

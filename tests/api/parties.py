@@ -39,8 +39,8 @@ from backend.disputes.models import DebtorNotice, Dispute
 from backend.disputes.service import Opening
 from backend.documents import service as documents
 from backend.documents.models import Certificate
-from backend.field import shifts
-from backend.field.models import AgentShift, StopEvent
+from backend.field import photos, shifts
+from backend.field.models import AgentShift, StopEvent, Visit, VisitPhoto
 from backend.imports.models import ImportBatch
 from backend.integrations import service as integrations
 from backend.integrations.models import WebhookDelivery, WebhookEndpoint
@@ -68,7 +68,7 @@ from shared.schemas.enums import (
     Role,
     TaskKind,
 )
-from shared.schemas.field import ShiftUpdate
+from shared.schemas.field import ShiftUpdate, VisitOutcome
 from shared.schemas.integrations import WebhookEndpointCreate
 from shared.schemas.negotiation import ProposalRequest
 from shared.schemas.statements import StatementLineStatus
@@ -79,6 +79,7 @@ VICTIM_NAME = ("Zoila", "Vargas")
 VICTIM_DOCUMENT = "47110815"
 VICTIM_PHONE = "+51987650042"
 CHAT_A, CHAT_B = "8001", "8002"
+PHOTO = b"\xff\xd8\xff\xe0 a photo of the door"
 
 
 @dataclass
@@ -112,6 +113,8 @@ class Scene:
     dispute: Dispute  # open, on ``disputed``
     evidence: Upload
     voucher: PaymentEvidence  # a payment voucher the debtor sent in chat, on a1's account
+    visit: Visit  # a1's, on ``account``
+    photo: VisitPhoto  # taken at ``visit``
     upload: Upload
     batch: ImportBatch
     change: PolicyChange
@@ -211,6 +214,18 @@ def build(session: Session) -> Scene:
         content_type="image/jpeg",
         content=b"\xff\xd8 voucher",
         caption="voucher de pago",
+    )
+    visit = Visit(
+        client_id="scene:visit",
+        agent_id=a1.id,
+        account_id=account.id,
+        checked_in_at=utcnow(),
+        outcome=VisitOutcome.not_home,
+    )
+    session.add(visit)
+    session.flush()
+    photo, _ = photos.store(
+        session, Actor("user", a1.id), a1, photos.PhotoUpload("scene:photo", visit.client_id, PHOTO)
     )
     opening = Opening(
         DisputeReason.already_paid, "Ya pagué", ActionChannel.agent, evidence=[evidence.id]
@@ -317,6 +332,8 @@ def build(session: Session) -> Scene:
         dispute=dispute,
         evidence=evidence,
         voucher=voucher,
+        visit=visit,
+        photo=photo,
         upload=upload,
         batch=batch,
         change=change,
@@ -425,6 +442,7 @@ def victim_state(session: Session, scene: Scene) -> dict[str, Any]:
             Dispute,
             Certificate,
             DebtorNotice,
+            VisitPhoto,
         )
     }
     statuses = {

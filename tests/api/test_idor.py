@@ -217,6 +217,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", f"{ACCOUNT}/certificate"): Op("a1", ids={"account_id": lambda s: s.paid.id}),
     ("GET", f"{ACCOUNT}/certificate.pdf"): Op("a1", ids={"account_id": lambda s: s.paid.id}),
     ("GET", "/api/v1/payments/{payment_id}/receipt.pdf"): Op("a1"),
+    ("GET", "/api/v1/payments/{payment_id}/receipt-qr.png"): Op("a1"),
     ("GET", "/api/v1/plans/{plan_id}/schedule.pdf"): Op("a1"),
     ("GET", "/api/v1/offers/{offer_id}"): Op("a1"),
     ("POST", "/api/v1/offers/{offer_id}/accept"): Op("a1", body=lambda s: {}),
@@ -366,6 +367,17 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("GET", "/api/v1/field/routes"): shared(query=lambda s: {"agent_id": str(s.a1.id)}),
     ("GET", "/api/v1/field/routes/summary"): shared(),
     ("GET", "/api/v1/field/agents/{agent_id}/shift"): Op("a1"),
+    ("GET", "/api/v1/field/agents/{agent_id}/cash-summary"): Op("a1"),
+    ("GET", "/api/v1/field/agents/{agent_id}/cash-summary.pdf"): Op("a1"),
+    ("POST", "/api/v1/field/photos"): Op(
+        "a1",
+        files=lambda s: {
+            "client_id": (None, "photo-idor"),
+            "visit_client_id": (None, s.visit.client_id),
+            "file": ("door.jpg", b"\xff\xd8\xff\xe0 another photo", "image/jpeg"),
+        },
+    ),
+    ("GET", "/api/v1/field/photos/{photo_id}"): Op("a1"),
     ("PUT", "/api/v1/field/agents/{agent_id}/shift"): Op(
         "sup_a", body=lambda s: {"start_time": "07:00", "end_time": "15:00"}
     ),
@@ -489,6 +501,7 @@ PATH_IDS: dict[str, S] = {
     "dispute_id": lambda s: s.dispute.id,
     "notice_id": lambda s: s.notice.id,
     "agent_id": lambda s: s.a1.id,
+    "photo_id": lambda s: s.photo.id,
     "endpoint_id": lambda s: s.endpoint.id,
     "delivery_id": lambda s: s.delivery.id,
     "key_id": lambda s: s.api_key.id,

@@ -101,7 +101,9 @@ def test_overpayment_within_tolerance_is_booked_and_flagged(session: Session, cl
     assert h.statuses(body) == [("conflict", "overpayment")]
     result = body["results"][0]
     assert result["entity_id"] is not None
-    assert result["details"] == {"balance_minor": 10_000, "amount_minor": 20_000}
+    details = result["details"]
+    assert (details["balance_minor"], details["amount_minor"]) == (10_000, 20_000)
+    assert details["receipt_url"].endswith(f"/receipts/{details['receipt_code']}")  # booked
     assert result["server_state"]["balance_minor"] == -10_000
 
 

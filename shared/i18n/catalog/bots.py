@@ -530,6 +530,10 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "es": "Su próxima cuota es de {amount} y vence el {date}.",
         "en": "Your next instalment of {amount} is due on {date}.",
     },
+    "bot.payment.receipt_code": {
+        "es": "Recibo {code}, verifíquelo en {url}",
+        "en": "Receipt {code}, check it at {url}",
+    },
     "bot.payment.receipt": {
         "es": "Comprobante: {url}",
         "en": "Receipt: {url}",

@@ -106,4 +106,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Aún no se emitió una constancia para esta cuenta.",
         "en": "No certificate has been issued for this account yet.",
     },
+    "error.no_receipt_code": {
+        "es": "Este pago no tiene código de verificación (su recibo es la página de pago).",
+        "en": "This payment has no verification code (its receipt is its payment page).",
+    },
 }

@@ -35,4 +35,37 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Envíe la latitud y la longitud juntas.",
         "en": "Send latitude and longitude together.",
     },
+    "error.photo_type": {
+        "es": "La foto debe ser una imagen JPEG, PNG, WebP o HEIC.",
+        "en": "The photo must be a JPEG, PNG, WebP or HEIC image.",
+    },
+    "error.photo_empty": {
+        "es": "El archivo de la foto está vacío.",
+        "en": "The photo file is empty.",
+    },
+    "error.visit_not_found": {
+        "es": "Esa visita no está en el servidor (sincronice la visita primero).",
+        "en": "That visit is not on the server (sync the visit first).",
+    },
+    "cash.title": {"es": "Resumen de efectivo del día", "en": "Cash summary of the day"},
+    "cash.subtitle": {
+        "es": "Cobros en efectivo para depositar · {agency}",
+        "en": "Cash collected, to deposit · {agency}",
+    },
+    "cash.agent": {"es": "Agente", "en": "Agent"},
+    "cash.day": {"es": "Día", "en": "Day"},
+    "cash.count": {"es": "Pagos en efectivo", "en": "Cash payments"},
+    "cash.total": {"es": "Total {currency}", "en": "Total {currency}"},
+    "cash.column.time": {"es": "Hora", "en": "Time"},
+    "cash.column.debtor": {"es": "Deudor (cuenta)", "en": "Debtor (account)"},
+    "cash.column.receipt": {"es": "Recibo", "en": "Receipt"},
+    "cash.column.amount": {"es": "Monto", "en": "Amount"},
+    "cash.none": {
+        "es": "No hubo cobros en efectivo este día.",
+        "en": "No cash was collected this day.",
+    },
+    "cash.footer": {
+        "es": "Horas en la zona horaria {timezone}.",
+        "en": "Times in the {timezone} time zone.",
+    },
 }

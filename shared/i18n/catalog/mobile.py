@@ -342,9 +342,46 @@ MESSAGES: dict[str, dict[str, Any]] = {
     },
     "mobile.visit.outcome": {"es": "Resultado", "en": "Outcome"},
     "mobile.visit.note": {"es": "Nota", "en": "Note"},
-    "mobile.visit.photo": {
-        "es": "Referencia de foto (opcional)",
-        "en": "Photo reference (optional)",
+    "mobile.visit.photo_take": {"es": "Tomar foto", "en": "Take a photo"},
+    "mobile.visit.photo_retake": {"es": "Cambiar foto", "en": "Change the photo"},
+    "mobile.visit.photo_attached": {
+        "es": "Foto adjunta: se envía con la visita.",
+        "en": "Photo attached: it is sent with the visit.",
+    },
+    "mobile.visit.photo_too_big": {
+        "es": "La foto pesa más de {mb} MB; tome otra con menor resolución.",
+        "en": "The photo is larger than {mb} MB; take another at a lower resolution.",
+    },
+    "mobile.receipt.title": {"es": "Recibo del pago", "en": "Payment receipt"},
+    "mobile.receipt.code": {"es": "Código de recibo: {code}", "en": "Receipt code: {code}"},
+    "mobile.receipt.qr": {
+        "es": "Código QR para verificar el recibo",
+        "en": "QR code to check the receipt",
+    },
+    "mobile.receipt.scan": {
+        "es": "Muestre el código al cliente: lo escanea para verificar su recibo. También lo "
+        "recibe por SMS o WhatsApp.",
+        "en": "Show the code to the debtor: they scan it to check their receipt. They also get "
+        "it by SMS or WhatsApp.",
+    },
+    "mobile.receipt.pending": {
+        "es": "Sin conexión: el recibo llega con la próxima sincronización.",
+        "en": "Offline: the receipt comes with the next sync.",
+    },
+    "mobile.receipt.none": {
+        "es": "El servidor no registró este pago; no hay recibo.",
+        "en": "The server did not book this payment; there is no receipt.",
+    },
+    "mobile.cash.title": {"es": "Efectivo del día", "en": "Cash of the day"},
+    "mobile.cash.total": {"es": "{amount} · pagos: {count}", "en": "{amount} · payments: {count}"},
+    "mobile.cash.none": {"es": "Sin cobros en efectivo hoy.", "en": "No cash collected today."},
+    "mobile.cash.waiting": {
+        "es": "{count} pagos por enviar aún no suman aquí.",
+        "en": "{count} payments still to send are not counted yet.",
+    },
+    "mobile.cash.offline": {
+        "es": "Sin conexión: el resumen necesita el servidor.",
+        "en": "Offline: the summary needs the server.",
     },
     "mobile.visit.next_action": {"es": "Próxima acción", "en": "Next action"},
     "mobile.visit.save": {"es": "Guardar visita", "en": "Save visit"},
