@@ -46,6 +46,8 @@ from backend.policies.endpoints import router as policies_router
 from backend.privacy import reads
 from backend.privacy.endpoints import router as privacy_router
 from backend.promises.endpoints import router as promises_router
+from backend.scoring.endpoints import router as scoring_router
+from backend.segments.endpoints import router as segments_router
 from backend.statements.endpoints import router as statements_router
 from backend.tasks.endpoints import router as tasks_router
 from backend.uploads.endpoints import router as uploads_router
@@ -70,6 +72,8 @@ def api_router() -> APIRouter:
         imports_router,
         import_mapping_router,
         policies_router,
+        segments_router,
+        scoring_router,
         contact_router,
         contact_log_router,
         outbound_router,

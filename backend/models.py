@@ -46,6 +46,8 @@ from backend.plans.models import Offer, Plan, PlanInstalment
 from backend.policies.models import PolicyCeilingSet, PolicyChange
 from backend.privacy.models import PersonalDataRead
 from backend.promises.models import Promise
+from backend.scoring.models import AccountScore, PropensityModel
+from backend.segments.models import AccountSegment, SegmentRule
 from backend.statements.models import BankStatement, StatementLine
 from backend.tasks.models import Task
 from backend.uploads.models import PaymentEvidence, Upload
@@ -53,6 +55,8 @@ from backend.users.models import User
 
 __all__ = [
     "Account",
+    "AccountScore",
+    "AccountSegment",
     "AgentShift",
     "ApiKey",
     "AuditEvent",
@@ -94,9 +98,11 @@ __all__ = [
     "PolicyChange",
     "Portfolio",
     "Promise",
+    "PropensityModel",
     "ProviderEvent",
     "QueuedJob",
     "RefreshToken",
+    "SegmentRule",
     "StatementLine",
     "Strategy",
     "StrategyEnrolment",

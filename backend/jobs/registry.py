@@ -22,6 +22,8 @@ TASK_MODULES = (
     "backend.outbound.tasks",
     "backend.integrations.tasks",
     "backend.privacy.tasks",
+    "backend.scoring.tasks",
+    "backend.segments.tasks",
     "backend.jobs.tasks",
 )
 

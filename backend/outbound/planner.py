@@ -2,6 +2,8 @@
 
 1. Accounts not yet in a strategy join the first whose segment takes them (lowest priority
    first), at its newest version, and keep that version (one INSERT ... SELECT per strategy).
+   A strategy naming ``segments`` takes only accounts the last segment evaluation put in one
+   of them (``backend.segments``).
 2. Each step of each strategy version in use finds the accounts it fires for that day
    (``triggers``: one query per step, stop conditions included).
 3. Each candidate is judged by the contact rules, channel by channel in the step's order: the
@@ -43,6 +45,7 @@ from backend.creditors.service import get_portfolio
 from backend.outbound import repository
 from backend.outbound.models import StrategyEnrolment
 from backend.outbound.triggers import OPEN, Day, firing
+from backend.segments import repository as segments
 from shared.schemas.contact import AttemptStatus
 from shared.schemas.enums import BUCKET_RANGES, AgingBucket, Channel
 from shared.schemas.outbound import Step, StrategyDefinition
@@ -248,6 +251,8 @@ def _enrol(session: Session, portfolio_id: uuid.UUID, span: Day) -> int:
             conditions.append(col(Account.product).in_(segment.products))
         if segment.aging_buckets:
             conditions.append(_in_buckets(segment.aging_buckets, span.day))
+        if segment.segments:
+            conditions.append(segments.in_segments(segment.segments))
         chosen = select(Account.id, literal(strategy.id), literal(utcnow())).where(*conditions)
         # ON CONFLICT, not NOT EXISTS: an anti-join of a table with itself while it fills is
         # planned as a nested loop when its statistics say it is empty (quadratic).
