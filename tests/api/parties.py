@@ -51,6 +51,7 @@ from backend.plans import service as plans
 from backend.plans.models import Offer, Plan
 from backend.policies.models import PolicyChange
 from backend.promises.models import Promise
+from backend.segments.models import SegmentRule
 from backend.statements.models import BankStatement, StatementLine
 from backend.tasks import service as tasks
 from backend.tasks.models import Task
@@ -119,6 +120,7 @@ class Scene:
     endpoint: WebhookEndpoint  # the creditor's
     delivery: WebhookDelivery  # dead
     api_key: ApiKey  # acting as a1
+    segment_rule: SegmentRule  # the portfolio's
     secrets: dict[str, str] = field(default_factory=dict)  # what no other party may read
 
     def user(self, name: str) -> User:
@@ -281,6 +283,10 @@ def build(session: Session) -> Scene:
     session.add(line)
     _bind(session, CHAT_A, debtor)
     _bind(session, CHAT_B, session.get(Debtor, theirs.debtor_id))
+    segment_rule = SegmentRule(
+        portfolio_id=portfolio.id, segment="grandes", position=1, conditions={}
+    )
+    session.add(segment_rule)
     session.flush()
     scene = Scene(
         admin=admin,
@@ -320,6 +326,7 @@ def build(session: Session) -> Scene:
         endpoint=endpoint,
         delivery=delivery,
         api_key=api_key,
+        segment_rule=segment_rule,
     )
     scene.secrets = {
         "debtor name": first,
