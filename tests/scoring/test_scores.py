@@ -36,7 +36,7 @@ def _trained(session: Session, accounts: int = 120, seed: int = 3):
 
 
 def test_every_owing_account_is_scored_with_its_drivers(session: Session, client) -> None:
-    portfolio, creditor, made = _trained(session)
+    _, creditor, made = _trained(session)
 
     scored = service.score(session, creditor, TODAY)
 
@@ -64,7 +64,7 @@ def test_every_owing_account_is_scored_with_its_drivers(session: Session, client
 
 
 def test_switching_scoring_off_drops_and_ignores_scores(session: Session, client) -> None:
-    portfolio, creditor, made = _trained(session)
+    _, creditor, made = _trained(session)
     service.score(session, creditor, TODAY)
     admin, supervisor = b.user(session, Role.admin), b.user(session, Role.supervisor)
     url = f"/api/v1/creditors/{creditor.id}/scoring"
