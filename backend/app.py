@@ -27,6 +27,7 @@ from backend.disputes.endpoints import router as disputes_router
 from backend.disputes.service import evidence_body_bytes
 from backend.documents.endpoints import public as certificate_pages
 from backend.documents.endpoints import router as documents_router
+from backend.experiments.endpoints import router as experiments_router
 from backend.field.endpoints import SYNC_BODY_BYTES
 from backend.field.endpoints import router as field_router
 from backend.imports.endpoints import router as imports_router
@@ -74,6 +75,7 @@ def api_router() -> APIRouter:
         policies_router,
         segments_router,
         scoring_router,
+        experiments_router,
         contact_router,
         contact_log_router,
         outbound_router,

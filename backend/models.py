@@ -22,6 +22,7 @@ from backend.debtors.models import (
 )
 from backend.disputes.models import DebtorNotice, Dispute
 from backend.documents.models import Certificate
+from backend.experiments.models import Experiment, ExperimentAssignment
 from backend.field.models import (
     AgentShift,
     FieldNote,
@@ -74,6 +75,8 @@ __all__ = [
     "DebtorNotice",
     "DebtorPhone",
     "Dispute",
+    "Experiment",
+    "ExperimentAssignment",
     "FieldNote",
     "ImportBatch",
     "ImportMapping",

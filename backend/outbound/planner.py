@@ -13,7 +13,8 @@
    time order against the debtor's log plus what this run already planned, so caps hold within
    the run; the debtors are locked first, so they hold against other writers too.
 4. The contacts are logged in the contact-attempt log under a key per (strategy version, step,
-   account, occurrence): planning a day again adds nothing.
+   account, occurrence): planning a day again adds nothing. An account planned for a step
+   with a running experiment gets its variant then (``backend.experiments``).
 
 The work is a fixed number of queries per step and per 1,000 candidates; the rules are judged
 in Python only for accounts a step fires for.
@@ -42,6 +43,7 @@ from backend.contact.service import HISTORY, rules_of
 from backend.core.clock import utcnow
 from backend.core.ids import uuid7
 from backend.creditors.service import get_portfolio
+from backend.experiments import service as experiments
 from backend.outbound import repository
 from backend.outbound.models import StrategyEnrolment
 from backend.outbound.triggers import OPEN, Day, firing
@@ -129,6 +131,16 @@ def plan_portfolio(
             last[c.account_id] = at
         rows.append(_row(c, portfolio.id, channel, at, status, decision))
     inserted = set(contacts.insert_many(session, rows))
+    experiments.assign_planned(
+        session,
+        portfolio.id,
+        [
+            (row["strategy_id"], row["step"], row["account_id"])  # type: ignore[misc]
+            for row in rows
+            if row["id"] in inserted and row["status"] is AttemptStatus.planned
+        ],
+        day,
+    )
     for row in rows:  # what this run logged (a concurrent run may have logged a key first)
         if row["id"] in inserted:
             key = (str(row["step"]), row["channel"].value, row["status"].value, row["rule"] or "")

@@ -38,6 +38,7 @@ from backend.disputes.models import DebtorNotice, Dispute
 from backend.disputes.service import Opening
 from backend.documents import service as documents
 from backend.documents.models import Certificate
+from backend.experiments.models import Experiment
 from backend.field import shifts
 from backend.field.models import AgentShift
 from backend.imports.models import ImportBatch
@@ -121,6 +122,7 @@ class Scene:
     delivery: WebhookDelivery  # dead
     api_key: ApiKey  # acting as a1
     segment_rule: SegmentRule  # the portfolio's
+    experiment: Experiment  # on the portfolio's reminder strategy
     secrets: dict[str, str] = field(default_factory=dict)  # what no other party may read
 
     def user(self, name: str) -> User:
@@ -287,6 +289,13 @@ def build(session: Session) -> Scene:
         portfolio_id=portfolio.id, segment="grandes", position=1, conditions={}
     )
     session.add(segment_rule)
+    experiment = Experiment(
+        portfolio_id=portfolio.id,
+        strategy="cobranza",
+        step="mora30",
+        variants=[{"key": "a", "template": "saldo"}, {"key": "b", "template": "recordatorio"}],
+    )
+    session.add(experiment)
     session.flush()
     scene = Scene(
         admin=admin,
@@ -327,6 +336,7 @@ def build(session: Session) -> Scene:
         delivery=delivery,
         api_key=api_key,
         segment_rule=segment_rule,
+        experiment=experiment,
     )
     scene.secrets = {
         "debtor name": first,

@@ -309,6 +309,20 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("PUT", "/api/v1/creditors/{creditor_id}/scoring"): shared(body=lambda s: {"enabled": True}),
     ("GET", "/api/v1/creditors/{creditor_id}/propensity-models"): shared(),
     ("POST", "/api/v1/creditors/{creditor_id}/propensity-models"): shared(),
+    ("POST", "/api/v1/portfolios/{portfolio_id}/experiments"): shared(
+        body=lambda s: {
+            "strategy": "cobranza",
+            "step": "mora7",
+            "variants": [
+                {"key": "a", "template": "saldo"},
+                {"key": "b", "template": "recordatorio"},
+            ],
+        }
+    ),
+    ("GET", "/api/v1/experiments/{experiment_id}"): shared(),
+    ("POST", "/api/v1/experiments/{experiment_id}/promote"): shared(
+        body=lambda s: {"variant": "b"}
+    ),
     ("GET", "/api/v1/portfolios/{portfolio_id}/contact-rules"): shared(),
     ("PUT", "/api/v1/portfolios/{portfolio_id}/contact-rules"): shared(body=lambda s: {}),
     ("GET", "/api/v1/portfolios/{portfolio_id}/templates"): shared(),
@@ -487,6 +501,7 @@ PATH_IDS: dict[str, S] = {
     "delivery_id": lambda s: s.delivery.id,
     "key_id": lambda s: s.api_key.id,
     "rule_id": lambda s: s.segment_rule.id,
+    "experiment_id": lambda s: s.experiment.id,
     "portfolio_id": lambda s: s.portfolio.id,
     "creditor_id": lambda s: s.portfolio.creditor_id,
     "name": lambda s: s.template[0],

@@ -45,6 +45,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Otra regla de la cartera ya ocupa esa posición.",
         "en": "Another rule of the portfolio already has that position.",
     },
+    "error.experiment_exists": {
+        "es": "Ese paso ya tiene un experimento.",
+        "en": "That step already has an experiment.",
+    },
+    "error.invalid_experiment": {
+        "es": "El experimento no es válido: {reason}.",
+        "en": "The experiment is not valid: {reason}.",
+    },
+    "error.experiment_promoted": {
+        "es": "El experimento ya tiene un ganador.",
+        "en": "The experiment already has a winner.",
+    },
     "error.scoring_disabled": {
         "es": "La puntuación está desactivada para este acreedor.",
         "en": "Scoring is switched off for this creditor.",
