@@ -46,6 +46,7 @@ from backend.field.value import AccountSignals, stop_worth
 from backend.routing import vrp
 from backend.routing.geo import LatLon
 from backend.scoring import service as scoring
+from backend.segments import repository as segments
 from backend.users.models import User
 from shared.schemas.contact import ContactHold
 from shared.schemas.debtors import AddressRead
@@ -64,6 +65,7 @@ class WorklistQuery:
     bucket: AgingBucket | None = None
     promise_due: bool = False
     not_visited: bool = False
+    segment: str | None = None
 
 
 @dataclass(slots=True)
@@ -189,6 +191,7 @@ def day_stops(
     outcomes = repository.outcomes_between(session, agent_ids, day_start, day_end)
     phones = debtors_repository.phones_of(session, {debtor.id for _, debtor, _ in rows})
     scores = scoring.scores_for(session, [account.id for account, _, _ in rows])
+    segment_of = segments.segments_of(session, [account.id for account, _, _ in rows])
     kept = []
     for account, debtor, address in rows:
         dpd = days_past_due(account, day)
@@ -216,6 +219,7 @@ def day_stops(
             propensity=scores.get(account.id),
         )
         row = _row(account, debtor, address, dpd, promises, instalments, outcomes, phones)
+        row.segment = segment_of.get(account.id)
         if isinstance(first, ContactHold):
             found.held.append(row.model_copy(update={"hold": first}))
             continue
@@ -343,6 +347,8 @@ def _aside(row: WorklistStop, reason: str) -> WorklistStop:
 
 def _kept(row: WorklistStop, query: WorklistQuery) -> bool:
     if query.bucket is not None and row.aging_bucket != query.bucket:
+        return False
+    if query.segment is not None and row.segment != query.segment:
         return False
     if query.promise_due and not (row.promise_due_today or row.instalment_due_today):
         return False

@@ -30,6 +30,8 @@ from shared.schemas.enums import (
     Role,
 )
 from tests import builders as b
+from tests.field import helpers as h
+from tests.plans.helpers import lima
 
 LIMA = "America/Lima"
 
@@ -280,3 +282,25 @@ def test_concurrent_evaluations_store_one_row_per_account(committed_engine: Engi
     with session_scope(committed_engine, write=False) as session:
         rows = session.execute(select(func.count()).select_from(AccountSegment)).scalar_one()
         assert rows == 7
+
+
+def test_the_field_worklist_keeps_the_stops_of_a_segment(session: Session, client) -> None:
+    portfolio = lima(session)
+    _rule(session, portfolio, 1, "grandes", min_balance_minor=500_000)
+    _, agent = h.team(session)
+    h.shift(session, agent)
+    big = h.located_account(session, portfolio, agent, h.north(100), principal=700_000)
+    small = h.located_account(session, portfolio, agent, h.north(200), principal=50_000)
+    service.evaluate(session, portfolio)
+    url = "/api/v1/field/worklist"
+
+    every = client.get(url, headers=b.headers(agent)).json()
+    grandes = client.get(url, params={"segment": "grandes"}, headers=b.headers(agent)).json()
+    bad = client.get(url, params={"segment": "No Vale"}, headers=b.headers(agent))
+
+    assert {s["account_id"]: s["segment"] for s in every["stops"]} == {
+        str(big.id): "grandes",
+        str(small.id): None,
+    }
+    assert [s["account_id"] for s in grandes["stops"]] == [str(big.id)]
+    assert bad.status_code == 422
