@@ -20,10 +20,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("creditors") as batch:
-        batch.add_column(
-            sa.Column("scoring_enabled", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
+    # A plain ADD COLUMN (no batch rebuild of a table others point at, on SQLite too).
+    op.add_column(
+        "creditors",
+        sa.Column("scoring_enabled", sa.Boolean(), nullable=False, server_default=sa.true()),
+    )
     op.create_table(
         "propensity_models",
         sa.Column("id", sa.Uuid(), primary_key=True),
