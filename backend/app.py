@@ -29,6 +29,7 @@ from backend.disputes.endpoints import router as disputes_router
 from backend.disputes.service import evidence_body_bytes
 from backend.documents.endpoints import public as certificate_pages
 from backend.documents.endpoints import router as documents_router
+from backend.experiments.endpoints import router as experiments_router
 from backend.field.endpoints import SYNC_BODY_BYTES
 from backend.field.endpoints import router as field_router
 from backend.field.photos import BODY_BYTES as PHOTO_BODY_BYTES
@@ -49,6 +50,8 @@ from backend.policies.endpoints import router as policies_router
 from backend.privacy import reads
 from backend.privacy.endpoints import router as privacy_router
 from backend.promises.endpoints import router as promises_router
+from backend.scoring.endpoints import router as scoring_router
+from backend.segments.endpoints import router as segments_router
 from backend.statements.endpoints import router as statements_router
 from backend.tasks.endpoints import router as tasks_router
 from backend.uploads.endpoints import router as uploads_router
@@ -73,6 +76,9 @@ def api_router() -> APIRouter:
         imports_router,
         import_mapping_router,
         policies_router,
+        segments_router,
+        scoring_router,
+        experiments_router,
         contact_router,
         contact_log_router,
         outbound_router,

@@ -23,6 +23,7 @@ from backend.debtors.models import (
 )
 from backend.disputes.models import DebtorNotice, Dispute
 from backend.documents.models import Certificate
+from backend.experiments.models import Experiment, ExperimentAssignment
 from backend.field.models import (
     AgentShift,
     FieldNote,
@@ -48,6 +49,8 @@ from backend.plans.models import Offer, Plan, PlanInstalment
 from backend.policies.models import PolicyCeilingSet, PolicyChange
 from backend.privacy.models import PersonalDataRead
 from backend.promises.models import Promise
+from backend.scoring.models import AccountScore, PropensityModel
+from backend.segments.models import AccountSegment, SegmentRule
 from backend.statements.models import BankStatement, StatementLine
 from backend.tasks.models import Task
 from backend.uploads.models import PaymentEvidence, Upload
@@ -55,6 +58,8 @@ from backend.users.models import User
 
 __all__ = [
     "Account",
+    "AccountScore",
+    "AccountSegment",
     "AgentShift",
     "AgingSnapshot",
     "ApiKey",
@@ -73,6 +78,8 @@ __all__ = [
     "DebtorNotice",
     "DebtorPhone",
     "Dispute",
+    "Experiment",
+    "ExperimentAssignment",
     "FieldNote",
     "ImportBatch",
     "ImportMapping",
@@ -97,10 +104,12 @@ __all__ = [
     "PolicyChange",
     "Portfolio",
     "Promise",
+    "PropensityModel",
     "ProviderEvent",
     "QueuedJob",
     "RefreshToken",
     "RollSnapshot",
+    "SegmentRule",
     "StatementLine",
     "StopEvent",
     "Strategy",

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Integer
+from sqlalchemy import BigInteger, Boolean, Column, Integer, true
 from sqlmodel import Field, SQLModel
 
 from backend.core.columns import created_at_field, id_field, json_field
@@ -20,6 +20,11 @@ class Creditor(SQLModel, table=True):
     name: str = Field(max_length=200, unique=True)
     tax_id: str | None = Field(default=None, max_length=40)
     country: str = Field(max_length=2)
+    # Propensity scores order worklists and feed segments only while this is on
+    # (``docs/analytics-models.md``); off, they fall back to the rules without a score.
+    scoring_enabled: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, server_default=true())
+    )
     created_at: datetime = created_at_field()
 
 

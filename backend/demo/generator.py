@@ -179,7 +179,10 @@ class _MarketBuilder:
         company = self.rng.random() < COMPANY_SHARE
         spec = self.company() if company else self.person()
         count = 2 if self.rng.random() < 0.2 else 1
-        return replace(spec, accounts=tuple(self.account(company) for _ in range(count)))
+        # How readily this debtor pays (0..1, mean 0.41, most near either end): the habit
+        # behind every account's payments, so that a propensity model has something to learn.
+        willing = self.rng.betavariate(0.7, 1.0)
+        return replace(spec, accounts=tuple(self.account(company, willing) for _ in range(count)))
 
     def unique(self, id_type: NationalIdType, draw: Callable[[], str]) -> str:
         """A fresh id: national ids are unique within a portfolio."""
@@ -317,7 +320,7 @@ class _MarketBuilder:
             longitude=round(district.longitude + rng.uniform(-JITTER_DEGREES, JITTER_DEGREES), 6),
         )
 
-    def account(self, company: bool) -> AccountSpec:
+    def account(self, company: bool, willing: float) -> AccountSpec:
         rng, market = self.rng, self.market
         products = [p for p in market.products if p.companies == company]
         product = rng.choices(products, weights=[p.weight for p in products])[0]
@@ -338,7 +341,7 @@ class _MarketBuilder:
             origination_date=due - timedelta(days=rng.randint(90, 1100)),
             due_date=due,
             agent=market.agent if market.agent and rng.random() < ASSIGNED_SHARE else None,
-            entries=self.entries(principal, due, paid=paid, disputed=disputed),
+            entries=self.entries(principal, due, paid=paid, disputed=disputed, willing=willing),
             disputed=disputed,
         )
 
@@ -351,9 +354,10 @@ class _MarketBuilder:
         return start + timedelta(days=self.rng.randint(0, (end - start).days))
 
     def entries(
-        self, principal: int, due: date, *, paid: bool, disputed: bool
+        self, principal: int, due: date, *, paid: bool, disputed: bool, willing: float
     ) -> tuple[EntrySpec, ...]:
-        """Interest and collection fees once overdue, then payments (partial, or settling)."""
+        """Interest and collection fees once overdue, then payments (partial, or settling):
+        a willing debtor pays partially more often, and keeps paying month after month."""
         rng, market = self.rng, self.market
         overdue = (self.today - due).days
         # Entries fall after the due date; accounts not yet due had payments in recent weeks.
@@ -371,8 +375,8 @@ class _MarketBuilder:
             return tuple(sorted(charges, key=attrgetter("effective_date")))
         if paid:
             payments = self.settlement(principal, charges, start, end)
-        elif rng.random() < 0.35:
-            payments = self.partials(principal, start, end)
+        elif rng.random() < 0.15 + 0.7 * willing:
+            payments = self.partials(principal, start, end, willing, overdue)
         else:
             payments = []
         # A stable sort: on the settling day, charges come first and the settling payment last.
@@ -381,12 +385,25 @@ class _MarketBuilder:
     def payment(self, amount: int, day: date) -> EntrySpec:
         return EntrySpec(EntryKind.payment, amount, day, self.rng.choice(PAYMENTS))
 
-    def partials(self, principal: int, start: date, end: date) -> list[EntrySpec]:
-        """One to three payments of 5-15% of the principal each: the debt stays open."""
-        step = self.market.payment_step
+    def partials(
+        self, principal: int, start: date, end: date, willing: float, overdue: int
+    ) -> list[EntrySpec]:
+        """Monthly payments of 3-8% of the principal each, at most eight (the debt stays
+        open): each month, walking back from the last days, the debtor pays with a chance that
+        grows with their willingness and fades as the debt ages; at least one payment."""
+        rng, step = self.rng, self.market.payment_step
+        keep = willing * (1.0 if overdue <= 90 else 0.8 if overdue <= 365 else 0.5)
+        days: list[date] = []
+        day = end - timedelta(days=rng.randint(0, 10))
+        while day >= start and len(days) < 8:
+            if rng.random() < keep:
+                days.append(day)
+            day -= timedelta(days=rng.randint(24, 36))
+        if not days:
+            days.append(self.day(start, end))
         return [
-            self.payment(_round_down(principal * self.rng.randint(5, 15) // 100, step), day)
-            for day in sorted(self.day(start, end) for _ in range(self.rng.randint(1, 3)))
+            self.payment(_round_down(principal * rng.randint(3, 8) // 100, step), day)
+            for day in sorted(days)
         ]
 
     def settlement(

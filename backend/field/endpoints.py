@@ -40,6 +40,7 @@ from shared.schemas.field import (
     VisitPhotoRead,
     Worklist,
 )
+from shared.schemas.segments import SEGMENT_NAME
 
 router = DomainRouter(prefix="/field", tags=["field"])
 
@@ -72,6 +73,9 @@ def get_worklist(
     bucket: AgingBucket | None = None,
     promise_due: bool = False,
     not_visited: bool = False,
+    segment: Annotated[
+        str | None, Query(pattern=SEGMENT_NAME, description="stops of this segment only")
+    ] = None,
     mode: Annotated[TravelMode | None, Query(description="default: the shift's")] = None,
     agent_id: Annotated[uuid.UUID | None, Query(description="supervisors and admins")] = None,
 ) -> object:
@@ -79,7 +83,8 @@ def get_worklist(
     visit that fit before the shift ends, in visit order from the shift's start place (else
     ``lat``/``lon``, else the most valuable stop), ETAs in the day's time zone; the rest in
     ``not_today`` and ``held_back``. ``promise_due`` keeps stops with a promise or instalment
-    due that day; ``not_visited`` drops those visited that day."""
+    due that day; ``not_visited`` drops those visited that day; ``segment`` keeps the stops
+    whose most valuable account is in that segment (``GET /accounts/{id}/segment``)."""
     if (lat is None) != (lon is None):
         raise ValidationFailed("error.start_position")
     agent = one_agent(session, user, agent_id)
@@ -90,6 +95,7 @@ def get_worklist(
         bucket=bucket,
         promise_due=promise_due,
         not_visited=not_visited,
+        segment=segment,
     )
     found = worklist.build(session, agent, query)
     shown = [stop.debtor_id for stop in (*found.stops, *found.held_back)]

@@ -21,6 +21,7 @@ OLDEST = 0.1
 BROKEN_PLAN = 1.25
 STALE_DAYS, STALE = 14, 1.2
 RECENT_DAYS, RECENT = 2, 0.5
+PROPENSITY_FLOOR = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +31,14 @@ class AccountSignals:
     promise_due_minor: int = 0
     instalments_due_minor: int = 0
     broken_plan: bool = False
+    #: The probability of a payment within 30 days, when the account is scored.
+    propensity: float | None = None
 
 
 def account_worth(signals: AccountSignals) -> float:
     share = next((s for limit, s in RECOVERY if signals.days_past_due <= limit), OLDEST)
+    if signals.propensity is not None:
+        share *= PROPENSITY_FLOOR + signals.propensity
     return signals.balance_minor * share + signals.promise_due_minor + signals.instalments_due_minor
 
 

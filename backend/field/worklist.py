@@ -10,7 +10,8 @@ Which stops (:func:`day_stops`, shared with the team plan):
 - The contact rules (``holds``) judge each account from the shift start: an account they hold
   back all day goes to ``held_back`` with the rule and when it lets go; an account visited that
   day stays in the day (it is done, and counts in the app's progress).
-- Each stop is worth :func:`backend.field.value.stop_worth`.
+- Each stop is worth :func:`backend.field.value.stop_worth` (with each account's propensity
+  score when its creditor has scoring on).
 
 The day (:func:`build`): the shift (``shifts``) fixes the departure (its start time, from its
 start place, else the position asked from, else the most valuable stop), the travel mode and
@@ -53,6 +54,8 @@ from backend.field.models import PlannedStop
 from backend.field.value import AccountSignals, stop_worth
 from backend.routing import vrp
 from backend.routing.geo import LatLon
+from backend.scoring import service as scoring
+from backend.segments import repository as segments
 from backend.users.models import User
 from shared.schemas.contact import ContactHold
 from shared.schemas.debtors import AddressRead
@@ -72,6 +75,7 @@ class WorklistQuery:
     bucket: AgingBucket | None = None
     promise_due: bool = False
     not_visited: bool = False
+    segment: str | None = None
 
 
 @dataclass(slots=True)
@@ -285,6 +289,8 @@ def day_stops(
     )
     outcomes = repository.outcomes_between(session, agent_ids, day_start, day_end)
     phones = debtors_repository.phones_of(session, {debtor.id for _, debtor, _ in rows})
+    scores = scoring.scores_for(session, [account.id for account, _, _ in rows])
+    segment_of = segments.segments_of(session, [account.id for account, _, _ in rows])
     kept = []
     for account, debtor, address in rows:
         dpd = days_past_due(account, day)
@@ -309,8 +315,10 @@ def day_stops(
             promise_due_minor=promises.get(account.id, 0),
             instalments_due_minor=instalments.get(account.id, (0, day))[0],
             broken_plan=plan_states.get(account.id) == PlanStatus.broken,
+            propensity=scores.get(account.id),
         )
         row = _row(account, debtor, address, dpd, promises, instalments, outcomes, phones)
+        row.segment = segment_of.get(account.id)
         if isinstance(first, ContactHold):
             found.held.append(row.model_copy(update={"hold": first}))
             continue
@@ -438,6 +446,8 @@ def _aside(row: WorklistStop, reason: str) -> WorklistStop:
 
 def _kept(row: WorklistStop, query: WorklistQuery) -> bool:
     if query.bucket is not None and row.aging_bucket != query.bucket:
+        return False
+    if query.segment is not None and row.segment != query.segment:
         return False
     if query.promise_due and not (row.promise_due_today or row.instalment_due_today):
         return False

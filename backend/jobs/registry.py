@@ -23,6 +23,8 @@ TASK_MODULES = (
     "backend.integrations.tasks",
     "backend.privacy.tasks",
     "backend.analytics.tasks",
+    "backend.scoring.tasks",
+    "backend.segments.tasks",
     "backend.jobs.tasks",
 )
 

@@ -2,6 +2,8 @@
 
 1. Accounts not yet in a strategy join the first whose segment takes them (lowest priority
    first), at its newest version, and keep that version (one INSERT ... SELECT per strategy).
+   A strategy naming ``segments`` takes only accounts the last segment evaluation put in one
+   of them (``backend.segments``).
 2. Each step of each strategy version in use finds the accounts it fires for that day
    (``triggers``: one query per step, stop conditions included).
 3. Each candidate is judged by the contact rules, channel by channel in the step's order: the
@@ -11,7 +13,8 @@
    time order against the debtor's log plus what this run already planned, so caps hold within
    the run; the debtors are locked first, so they hold against other writers too.
 4. The contacts are logged in the contact-attempt log under a key per (strategy version, step,
-   account, occurrence): planning a day again adds nothing.
+   account, occurrence): planning a day again adds nothing. An account planned for a step
+   with a running experiment gets its variant then (``backend.experiments``).
 
 The work is a fixed number of queries per step and per 1,000 candidates; the rules are judged
 in Python only for accounts a step fires for.
@@ -40,9 +43,11 @@ from backend.contact.service import HISTORY, rules_of
 from backend.core.clock import utcnow
 from backend.core.ids import uuid7
 from backend.creditors.service import get_portfolio
+from backend.experiments import service as experiments
 from backend.outbound import repository
 from backend.outbound.models import StrategyEnrolment
 from backend.outbound.triggers import OPEN, Day, firing
+from backend.segments import repository as segments
 from shared.schemas.contact import AttemptStatus
 from shared.schemas.enums import BUCKET_RANGES, AgingBucket, Channel
 from shared.schemas.outbound import Step, StrategyDefinition
@@ -126,6 +131,16 @@ def plan_portfolio(
             last[c.account_id] = at
         rows.append(_row(c, portfolio.id, channel, at, status, decision))
     inserted = set(contacts.insert_many(session, rows))
+    experiments.assign_planned(
+        session,
+        portfolio.id,
+        [
+            (row["strategy_id"], row["step"], row["account_id"])  # type: ignore[misc]
+            for row in rows
+            if row["id"] in inserted and row["status"] is AttemptStatus.planned
+        ],
+        day,
+    )
     for row in rows:  # what this run logged (a concurrent run may have logged a key first)
         if row["id"] in inserted:
             key = (str(row["step"]), row["channel"].value, row["status"].value, row["rule"] or "")
@@ -248,6 +263,8 @@ def _enrol(session: Session, portfolio_id: uuid.UUID, span: Day) -> int:
             conditions.append(col(Account.product).in_(segment.products))
         if segment.aging_buckets:
             conditions.append(_in_buckets(segment.aging_buckets, span.day))
+        if segment.segments:
+            conditions.append(segments.in_segments(segment.segments))
         chosen = select(Account.id, literal(strategy.id), literal(utcnow())).where(*conditions)
         # ON CONFLICT, not NOT EXISTS: an anti-join of a table with itself while it fills is
         # planned as a nested loop when its statistics say it is empty (quadratic).

@@ -56,6 +56,7 @@ from backend.core.db import session_scope
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors import chats
 from backend.debtors.models import Debtor
+from backend.experiments import service as experiments
 from backend.outbound import repository, unsubscribe
 from backend.outbound.channels.base import (
     OutboundMessage,
@@ -183,9 +184,14 @@ def _prepare(session: Session, attempt_id: uuid.UUID, report: SendReport) -> _Re
         return None
     recipient = _recipient(session, debtor, attempt.channel)
     step = _step(session, attempt)
-    template = repository.template_for(
-        session, portfolio.id, step.template if step else "", debtor.preferred_language
+    name = (
+        experiments.template_name(
+            session, portfolio.id, step_strategy(attempt), step.id, account.id, step.template
+        )
+        if step
+        else ""
     )
+    template = repository.template_for(session, portfolio.id, name, debtor.preferred_language)
     if recipient is None or template is None:
         reason = "no_contact_data" if recipient is None else "no_template"
         fail_and_fall_back(session, attempt, reason, report)
@@ -252,6 +258,11 @@ def _recipient(session: Session, debtor: Debtor, channel: Channel) -> str | None
     if channel in chats.LINKED_CHANNELS:  # Telegram: the chat the debtor verified, if any
         return chats.chat_of(session, debtor.id, channel)
     return None
+
+
+def step_strategy(attempt: ContactAttempt) -> uuid.UUID:
+    assert attempt.strategy_id is not None  # a step is found only through its strategy
+    return attempt.strategy_id
 
 
 def _step(session: Session, attempt: ContactAttempt) -> Step | None:

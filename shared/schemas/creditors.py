@@ -29,6 +29,7 @@ class CreditorRead(BaseModel):
     name: str
     tax_id: str | None
     country: str
+    scoring_enabled: bool = True
     created_at: datetime
 
 

@@ -190,6 +190,9 @@ class WorklistStop(BaseModel):
     hold: ContactHold | None = Field(
         default=None, description="in held_back: the contact rule that forbids a visit that day"
     )
+    segment: str | None = Field(
+        default=None, description="the segment of the stop's most valuable account, if any"
+    )
     accounts: list[StopAccount] = Field(
         default_factory=list, description="every account visited at this stop, most valuable first"
     )

@@ -106,6 +106,11 @@ class Segment(BaseModel):
     min_balance_minor: int = Field(default=0, ge=0)
     max_balance_minor: int | None = Field(default=None, ge=0)
     products: list[str] = Field(default_factory=list, max_length=50)
+    segments: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="named segments (segment rules, GET /accounts/{id}/segment) it takes",
+    )
 
 
 class StrategyDefinition(BaseModel):

@@ -39,6 +39,7 @@ from backend.disputes.models import DebtorNotice, Dispute
 from backend.disputes.service import Opening
 from backend.documents import service as documents
 from backend.documents.models import Certificate
+from backend.experiments.models import Experiment
 from backend.field import photos, shifts
 from backend.field.models import AgentShift, StopEvent, Visit, VisitPhoto
 from backend.imports.models import ImportBatch
@@ -52,6 +53,7 @@ from backend.plans import service as plans
 from backend.plans.models import Offer, Plan
 from backend.policies.models import PolicyChange
 from backend.promises.models import Promise
+from backend.segments.models import SegmentRule
 from backend.statements.models import BankStatement, StatementLine
 from backend.tasks import service as tasks
 from backend.tasks.models import Task
@@ -125,6 +127,8 @@ class Scene:
     endpoint: WebhookEndpoint  # the creditor's
     delivery: WebhookDelivery  # dead
     api_key: ApiKey  # acting as a1
+    segment_rule: SegmentRule  # the portfolio's
+    experiment: Experiment  # on the portfolio's reminder strategy
     secrets: dict[str, str] = field(default_factory=dict)  # what no other party may read
 
     def user(self, name: str) -> User:
@@ -301,6 +305,17 @@ def build(session: Session) -> Scene:
     b.account(session, b.portfolio(session, creditor=other_creditor), principal=60_000)
     _bind(session, CHAT_A, debtor)
     _bind(session, CHAT_B, session.get(Debtor, theirs.debtor_id))
+    segment_rule = SegmentRule(
+        portfolio_id=portfolio.id, segment="grandes", position=1, conditions={}
+    )
+    session.add(segment_rule)
+    experiment = Experiment(
+        portfolio_id=portfolio.id,
+        strategy="cobranza",
+        step="mora30",
+        variants=[{"key": "a", "template": "saldo"}, {"key": "b", "template": "recordatorio"}],
+    )
+    session.add(experiment)
     session.flush()
     scene = Scene(
         admin=admin,
@@ -344,6 +359,8 @@ def build(session: Session) -> Scene:
         endpoint=endpoint,
         delivery=delivery,
         api_key=api_key,
+        segment_rule=segment_rule,
+        experiment=experiment,
     )
     scene.secrets = {
         "debtor name": first,

@@ -302,6 +302,35 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("POST", "/api/v1/policy-changes/{change_id}/reject"): Op(
         "admin", body=lambda s: {"reason": "Not now"}
     ),
+    # Segment rules are the portfolio's configuration; an account's segment and score its own.
+    ("GET", "/api/v1/portfolios/{portfolio_id}/segment-rules"): shared(),
+    ("POST", "/api/v1/portfolios/{portfolio_id}/segment-rules"): shared(
+        body=lambda s: {"segment": "nuevos", "position": 99, "conditions": {}}
+    ),
+    ("PUT", "/api/v1/segment-rules/{rule_id}"): shared(
+        body=lambda s: {"segment": "grandes", "position": 5, "conditions": {}}
+    ),
+    ("DELETE", "/api/v1/segment-rules/{rule_id}"): shared(),
+    ("POST", "/api/v1/portfolios/{portfolio_id}/segments/evaluate"): shared(),
+    ("GET", "/api/v1/accounts/{account_id}/segment"): Op("a1"),
+    ("GET", "/api/v1/accounts/{account_id}/score"): Op("a1"),
+    ("PUT", "/api/v1/creditors/{creditor_id}/scoring"): shared(body=lambda s: {"enabled": True}),
+    ("GET", "/api/v1/creditors/{creditor_id}/propensity-models"): shared(),
+    ("POST", "/api/v1/creditors/{creditor_id}/propensity-models"): shared(),
+    ("POST", "/api/v1/portfolios/{portfolio_id}/experiments"): shared(
+        body=lambda s: {
+            "strategy": "cobranza",
+            "step": "mora7",
+            "variants": [
+                {"key": "a", "template": "saldo"},
+                {"key": "b", "template": "recordatorio"},
+            ],
+        }
+    ),
+    ("GET", "/api/v1/experiments/{experiment_id}"): shared(),
+    ("POST", "/api/v1/experiments/{experiment_id}/promote"): shared(
+        body=lambda s: {"variant": "b"}
+    ),
     ("GET", "/api/v1/portfolios/{portfolio_id}/contact-rules"): shared(),
     ("PUT", "/api/v1/portfolios/{portfolio_id}/contact-rules"): shared(body=lambda s: {}),
     ("GET", "/api/v1/portfolios/{portfolio_id}/templates"): shared(),
@@ -505,6 +534,8 @@ PATH_IDS: dict[str, S] = {
     "endpoint_id": lambda s: s.endpoint.id,
     "delivery_id": lambda s: s.delivery.id,
     "key_id": lambda s: s.api_key.id,
+    "rule_id": lambda s: s.segment_rule.id,
+    "experiment_id": lambda s: s.experiment.id,
     "portfolio_id": lambda s: s.portfolio.id,
     "creditor_id": lambda s: s.portfolio.creditor_id,
     "name": lambda s: s.template[0],

@@ -1,0 +1,103 @@
+"""Every query of experiments."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col
+
+from backend.experiments.models import Experiment, ExperimentAssignment
+from backend.ledger.models import LedgerEntry
+from backend.outbound.models import Strategy
+from shared.schemas.enums import EntryKind
+
+
+def of_step(
+    session: Session, portfolio_id: uuid.UUID, strategy: str, step: str
+) -> Experiment | None:
+    return session.execute(
+        select(Experiment).where(
+            Experiment.portfolio_id == portfolio_id,
+            Experiment.strategy == strategy,
+            Experiment.step == step,
+        )
+    ).scalar_one_or_none()
+
+
+def running(session: Session, portfolio_id: uuid.UUID) -> list[Experiment]:
+    return list(
+        session.execute(
+            select(Experiment).where(
+                Experiment.portfolio_id == portfolio_id, Experiment.status == "running"
+            )
+        ).scalars()
+    )
+
+
+def strategy_names(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Strategy.id, Strategy.name).where(col(Strategy.id).in_(ids)))
+    return dict(rows.all())
+
+
+def insert_assignments(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert, leaving alone the pairs another planner recorded first."""
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(ExperimentAssignment.__table__).values(rows)
+    session.execute(
+        statement.on_conflict_do_nothing(index_elements=["experiment_id", "account_id"])
+    )
+
+
+def assigned(
+    session: Session, experiment_id: uuid.UUID, account_ids: list[uuid.UUID] | None = None
+) -> dict[uuid.UUID, str]:
+    query = select(ExperimentAssignment.account_id, ExperimentAssignment.variant).where(
+        ExperimentAssignment.experiment_id == experiment_id
+    )
+    if account_ids is not None:
+        query = query.where(col(ExperimentAssignment.account_id).in_(account_ids))
+    return dict(session.execute(query).all())
+
+
+def tallies(
+    session: Session, experiment_id: uuid.UUID, today: date
+) -> dict[str, tuple[int, int, int, int]]:
+    """Per variant: assigned, matured, matured that paid within 7 days, money paid within 7
+    days of assignment (one query, a correlated sum per assignment)."""
+    a = ExperimentAssignment
+    window = and_(
+        LedgerEntry.account_id == a.account_id,
+        LedgerEntry.kind == EntryKind.payment,
+        LedgerEntry.effective_date >= a.assigned_on,
+        LedgerEntry.effective_date < a.matures_on,
+    )
+    paid = (
+        select(func.coalesce(-func.sum(LedgerEntry.amount_minor), 0))
+        .where(window)
+        .scalar_subquery()
+    )
+    matured = a.matures_on <= today
+    rows = session.execute(
+        select(
+            a.variant,
+            func.count(),
+            func.sum(case((matured, 1), else_=0)),
+            func.sum(case((and_(matured, paid > 0), 1), else_=0)),
+            func.sum(paid),
+        )
+        .where(a.experiment_id == experiment_id)
+        .group_by(a.variant)
+    )
+    return {
+        variant: (int(n), int(m or 0), int(p or 0), int(money or 0))
+        for variant, n, m, p, money in rows
+    }

@@ -1,0 +1,1 @@
+"""Propensity to pay: a calibrated model per creditor, its versions, and each account's score."""

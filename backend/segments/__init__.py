@@ -1,0 +1,1 @@
+"""Segments: each portfolio's ordered rules naming groups of accounts, and each account's."""
