@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import re
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,16 +19,28 @@ from PIL import Image
 
 from tests.mobile.test_browser import (  # noqa: F401  (fixtures)
     AGENT,
+    CHROMIUM_ARGS,
     PASSWORD,
     SHOTS,
     App,
-    browser_page,
     chromium,
-    first_stop,
+    nth_stop,
+    served,
     server,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def browser_page(chromium: Path) -> Iterator[object]:  # noqa: F811
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 360, "height": 640})
+        finally:
+            browser.close()
 
 
 def door_photo() -> bytes:
@@ -51,11 +65,11 @@ def reveal(app: App, locator: object) -> None:
 
 def test_photo_at_a_visit_and_the_receipt_qr_after_the_payment(
     server: str,  # noqa: F811
-    browser_page: object,  # noqa: F811
+    browser_page: object,
 ) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    debtor, account_id = first_stop(server)
-    app = App(browser_page)
+    debtor, account_id = nth_stop(server, 0)
+    app = App(browser_page, SHOTS)
     page = app.page
     app.open(server)
     app.login(AGENT)

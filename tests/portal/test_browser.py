@@ -22,6 +22,7 @@ from tests.mobile.test_browser import (  # noqa: F401 (fixtures)
     PASSWORD,
     SHOTS,
     chromium,
+    served,
     server,
 )
 
