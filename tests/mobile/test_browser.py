@@ -351,7 +351,11 @@ def _agent_day(app: App, server: str, debtor: str, account_id: str) -> None:
     app.text("recibo R-1001")
     app.shot("08_payment_confirmation")
     app.click("Confirmar")
-    app.text("Visita guardada")
+    # The receipt follows the payment: its code and QR for the debtor to scan, once synced.
+    app.text("Código de recibo: ")
+    app.shot("09_receipt")
+    app.page.get_by_role("button", name="Volver").first.click()  # type: ignore[attr-defined]
+    app.text("Registrar visita")
     app.shot("09_account_after_payment")
 
     app.click("Plan")

@@ -96,6 +96,8 @@ def test_photo_at_a_visit_and_the_receipt_qr_after_the_payment(
 
     reveal(app, page.get_by_role("button", name="Guardar visita"))  # type: ignore[attr-defined]
     app.click("Guardar visita")
+    app.text("¿Guardar este pago?")  # confirmed with the debtor first
+    app.click("Confirmar")
     app.text("Código de recibo: ", timeout=60_000)
     page.get_by_role("img", name="Código QR para verificar el recibo").wait_for(  # type: ignore[attr-defined]
         timeout=30_000
