@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from backend.accounts.models import Account
-from backend.analytics import figures, repository, snapshots, team
+from backend.analytics import daily, figures, repository, snapshots, team
 from backend.analytics.filters import Filters
 from shared.schemas.analytics import (
     AgentKpis,
@@ -54,7 +54,7 @@ def portfolio(session: Session, f: Filters) -> PortfolioKpis:
         ],
         collected=[
             ChannelCollected(channel=ch, currency=c, payments=n, amount_minor=a)
-            for ch, c, n, a in sorted(repository.collected(session, f))
+            for ch, c, n, a in _collected(session, f)
         ],
     )
 
@@ -153,7 +153,7 @@ def agents(session: Session, f: Filters) -> list[AgentKpis]:
     visits = team.visits(session, f)
     routes = team.route_metres(session, f)
     collected: dict[uuid.UUID, list[MoneyAmount]] = defaultdict(list)
-    for agent_id, currency, amount in sorted(team.collected_by_agent(session, f), key=str):
+    for agent_id, currency, amount in _collected_by_agent(session, f):
         collected[agent_id].append(MoneyAmount(currency=currency, amount_minor=amount))
     promised: dict[uuid.UUID, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for agent_id, status, count in repository.promises_by_agent(session, f):
@@ -194,8 +194,54 @@ def channels(session: Session, f: Filters) -> list[ChannelStep]:
             paid_7d=paid,
             opt_outs=out,
         )
-        for ch, step, n, d, r, rep, paid, out in team.channels(session, f)
+        for ch, step, n, d, r, rep, paid, out in _channels(session, f)
     ]
+
+
+# The settled days from the daily facts, the days after from the raw rows (``daily.split``):
+# summed per key, the same figures as the raw rows alone.
+
+
+def _summed(rows: list[tuple[Any, ...]], keys: int) -> list[tuple[Any, ...]]:
+    totals: dict[tuple[Any, ...], list[int]] = {}
+    for row in rows:
+        key = tuple(row[:keys])
+        values = [int(v) for v in row[keys:]]
+        if key in totals:
+            totals[key] = [a + b for a, b in zip(totals[key], values, strict=True)]
+        else:
+            totals[key] = values
+    return sorted((*key, *values) for key, values in totals.items())
+
+
+def _collected(session: Session, f: Filters) -> list[tuple[Any, ...]]:
+    closed, recent = daily.split(session, f)
+    rows: list[tuple[Any, ...]] = []
+    if closed is not None:
+        rows += [tuple(r) for r in session.execute(daily.collected(closed))]
+    if recent is not None:
+        rows += repository.collected(session, recent)
+    return _summed(rows, 2)
+
+
+def _collected_by_agent(session: Session, f: Filters) -> list[tuple[Any, ...]]:
+    closed, recent = daily.split(session, f)
+    rows: list[tuple[Any, ...]] = []
+    if closed is not None:
+        rows += [tuple(r) for r in session.execute(daily.collected_by_agent(closed))]
+    if recent is not None:
+        rows += team.collected_by_agent(session, recent)
+    return sorted(_summed(rows, 2), key=str)
+
+
+def _channels(session: Session, f: Filters) -> list[tuple[Any, ...]]:
+    closed, recent = daily.split(session, f)
+    rows: list[tuple[Any, ...]] = []
+    if closed is not None:
+        rows += [tuple(r) for r in session.execute(daily.channels(closed))]
+    if recent is not None:
+        rows += team.channels(session, recent)
+    return _summed([(str(ch), *rest) for ch, *rest in rows], 2)
 
 
 def account_rows(

@@ -196,6 +196,7 @@ def attempt_facts(f: Filters) -> Any:
         ContactAttempt.account_id,
         ContactAttempt.channel,
         func.coalesce(ContactAttempt.step, "").label("step"),
+        ContactAttempt.at,
         flag(ContactAttempt.status.in_(DELIVERED), "delivered"),
         flag(ContactAttempt.status == AttemptStatus.read, "read"),
         flag(replied_flag, "replied"),
