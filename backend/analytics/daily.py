@@ -1,7 +1,8 @@
-"""Daily KPI facts: per portfolio, day and assigned agent, the payments received by channel
-and currency and the reminders sent by channel and step with their follow-ups, written by
-the snapshot job from the same fact queries the dashboard counts from
-(``repository.payment_facts``, ``team.attempt_facts``).
+"""Daily KPI facts: per portfolio, day and agent, the payments received by channel and
+currency, the reminders sent by channel and step with their follow-ups, the visits and the
+agents' routes, written by the snapshot job from the same fact queries the dashboard counts
+from (``repository.payment_facts``, ``team.attempt_facts``, ``team.visit_facts``,
+``team.route_days``).
 
 A rebuild of a portfolio's days locks its row, deletes those days and writes them again in
 one ``INSERT ... SELECT`` per table (unique keys on every grouping column): reruns and
@@ -16,7 +17,9 @@ queries' own answer for what is settled.
 
 from __future__ import annotations
 
+import math
 import uuid
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -26,9 +29,17 @@ from sqlmodel import Session
 
 from backend.accounts.models import Account
 from backend.analytics.filters import Filters
-from backend.analytics.models import NO_AGENT, KpiDailyMark, KpiPaymentDay, KpiReminderDay
+from backend.analytics.models import (
+    NO_AGENT,
+    KpiDailyMark,
+    KpiPaymentDay,
+    KpiReminderDay,
+    KpiRouteDay,
+    KpiVisitDay,
+)
 from backend.analytics.repository import payment_facts
-from backend.analytics.team import STAGES, attempt_facts
+from backend.analytics.sql import EARTH_RADIUS_M
+from backend.analytics.team import STAGES, attempt_facts, route_days, visit_facts
 from backend.core.sqlbuild import local_date, new_id
 from backend.creditors.models import Portfolio
 
@@ -94,6 +105,34 @@ def _write_reminders(session: Session, portfolio_id: uuid.UUID, first: date, las
     session.execute(insert(KpiReminderDay).from_select(columns, source))
 
 
+def _write_visits(session: Session, portfolio_id: uuid.UUID, first: date, last: date) -> None:
+    facts = visit_facts(Filters(first, last, portfolio_id=portfolio_id)).subquery()
+    day = local_date(facts.c.checked_in_at, literal("UTC"))
+    source = select(
+        new_id(),
+        literal(portfolio_id),
+        day,
+        facts.c.agent_id,
+        func.count(),
+        func.sum(facts.c.far),
+        func.sum(facts.c.contact),
+        func.sum(facts.c.stop_seconds),
+    ).group_by(day, facts.c.agent_id)
+    columns = ["id", "portfolio_id", "day", "agent_id", "visits", "far", "contacts"]
+    session.execute(insert(KpiVisitDay).from_select([*columns, "stop_seconds"], source))
+
+
+def _write_routes(session: Session, portfolio_id: uuid.UUID, first: date, last: date) -> None:
+    days = route_days(Filters(first, last)).subquery()
+    columns = ["agent_id", "day", "metres", "first_lat", "first_lon", "last_lat", "last_lon"]
+    source = select(new_id(), literal(portfolio_id), *(days.c[c] for c in columns))
+    session.execute(insert(KpiRouteDay).from_select(["id", "portfolio_id", *columns], source))
+
+
+TABLES = (KpiPaymentDay, KpiReminderDay, KpiVisitDay, KpiRouteDay)
+WRITERS = (_write_payments, _write_reminders, _write_visits, _write_routes)
+
+
 def write_days(session: Session, portfolio_id: uuid.UUID, through: date) -> None:
     """Bring a portfolio's facts up to ``through``: rewrite from ``SETTLE_DAYS`` before what
     was written last (the whole history the dashboard can ask for, the first time)."""
@@ -107,14 +146,14 @@ def write_days(session: Session, portfolio_id: uuid.UUID, through: date) -> None
     else:
         first = min(mark.through, through) - timedelta(days=SETTLE_DAYS)
         mark.through = through
-    for table in (KpiPaymentDay, KpiReminderDay):
+    for table in TABLES:
         session.execute(
             delete(table).where(
                 table.portfolio_id == portfolio_id, table.day >= first, table.day <= through
             )
         )
-    _write_payments(session, portfolio_id, first, through)
-    _write_reminders(session, portfolio_id, first, through)
+    for write in WRITERS:
+        write(session, portfolio_id, first, through)
     session.add(mark)
     session.flush()
 
@@ -201,6 +240,73 @@ def channels(f: Filters) -> Any:
         )
         .group_by(KpiReminderDay.channel, KpiReminderDay.step)
     )
+
+
+def visits(f: Filters) -> Any:
+    """(agent, visits, far, contacts, seconds at stops) from the facts."""
+    return (
+        select(
+            KpiVisitDay.agent_id,
+            func.sum(KpiVisitDay.visits),
+            func.sum(KpiVisitDay.far),
+            func.sum(KpiVisitDay.contacts),
+            func.sum(KpiVisitDay.stop_seconds),
+        )
+        .where(
+            *f.between(KpiVisitDay.day),
+            *f.portfolios(KpiVisitDay.portfolio_id),
+            *f.agents(KpiVisitDay.agent_id),
+        )
+        .group_by(KpiVisitDay.agent_id)
+    )
+
+
+def route_facts(f: Filters) -> Any:
+    """The agents' route days from the facts (one portfolio's copy: any in reach, as each
+    holds every agent's fixes up to its own settled day)."""
+    copy = (
+        select(Portfolio.id)
+        .where(*f.portfolios(Portfolio.id))
+        .order_by(Portfolio.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(
+        KpiRouteDay.agent_id,
+        KpiRouteDay.day,
+        KpiRouteDay.metres,
+        KpiRouteDay.first_lat,
+        KpiRouteDay.first_lon,
+        KpiRouteDay.last_lat,
+        KpiRouteDay.last_lon,
+    ).where(
+        KpiRouteDay.portfolio_id == copy,
+        *f.between(KpiRouteDay.day),
+        *f.agents(KpiRouteDay.agent_id),
+    )
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """``backend.analytics.sql.metres`` in Python (haversine)."""
+    half_lat = math.sin(math.radians(lat2 - lat1) / 2)
+    half_lon = math.sin(math.radians(lon2 - lon1) / 2)
+    inner = (
+        half_lat * half_lat
+        + math.cos(math.radians(lat1)) * math.cos(math.radians(lat2)) * half_lon * half_lon
+    )
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(inner))
+
+
+def joined_routes(days: Iterable[tuple[Any, ...]]) -> dict[uuid.UUID, int]:
+    """Per agent: the metres of their route days plus the legs from each day's last fix to
+    the next day's first (``team.route_metres`` over the same fixes)."""
+    total: dict[uuid.UUID, float] = {}
+    last: dict[uuid.UUID, tuple[float, float]] = {}
+    for agent, _, metres, lat1, lon1, lat2, lon2 in sorted(days, key=lambda r: (r[0], _date(r[1]))):
+        leg = _metres(*last[agent], lat1, lon1) if agent in last else 0.0
+        total[agent] = total.get(agent, 0.0) + leg + metres
+        last[agent] = (lat2, lon2)
+    return {agent: round(m) for agent, m in total.items()}
 
 
 def rebuild(session: Session, portfolio_id: uuid.UUID, through: date) -> None:

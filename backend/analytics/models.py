@@ -111,6 +111,45 @@ class KpiReminderDay(SQLModel, table=True):
     opted_out: int
 
 
+class KpiVisitDay(SQLModel, table=True):
+    """Visits checked in on one UTC day per portfolio (the account's) and visiting agent."""
+
+    __tablename__ = "kpi_visit_days"
+    __table_args__ = (
+        UniqueConstraint("portfolio_id", "day", "agent_id", name="uq_kpi_visit_days"),
+    )
+
+    id: uuid.UUID = id_field()
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id")
+    day: date
+    agent_id: uuid.UUID
+    visits: int
+    far: int
+    contacts: int
+    stop_seconds: float
+
+
+class KpiRouteDay(SQLModel, table=True):
+    """An agent's path through their location fixes of one UTC day: its metres and its first
+    and last fix (the legs between days join them). Fixes belong to no portfolio: each
+    portfolio's rebuild writes its own copy, under its own lock."""
+
+    __tablename__ = "kpi_route_days"
+    __table_args__ = (
+        UniqueConstraint("portfolio_id", "day", "agent_id", name="uq_kpi_route_days"),
+    )
+
+    id: uuid.UUID = id_field()
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id")
+    day: date
+    agent_id: uuid.UUID
+    metres: float
+    first_lat: float
+    first_lon: float
+    last_lat: float
+    last_lon: float
+
+
 class KpiDailyMark(SQLModel, table=True):
     """The days a portfolio's daily facts cover: ``first`` to ``through``."""
 

@@ -16,10 +16,18 @@ from sqlmodel import Session
 from backend.aging import Clock
 from backend.analytics import daily, service, tasks
 from backend.analytics.filters import Filters
-from backend.analytics.models import KpiDailyMark, KpiPaymentDay, KpiReminderDay
+from backend.analytics.models import (
+    KpiDailyMark,
+    KpiPaymentDay,
+    KpiReminderDay,
+    KpiRouteDay,
+    KpiVisitDay,
+)
 from backend.core.db import session_scope
+from backend.field.models import LocationPing
+from shared.schemas.field import VisitOutcome
 from tests import builders as b
-from tests.analytics.history import History, build, d
+from tests.analytics.history import History, _visit, at, build, d
 
 
 def _callers(session: Session, h: History) -> list[tuple[Any, dict[str, Any]]]:
@@ -55,9 +63,29 @@ def _answers(session: Session, callers: list[tuple[Any, dict[str, Any]]]) -> lis
     ]
 
 
+def _more_activity(session: Session, h: History) -> None:
+    """Visits and fixes on days either side of where the facts stop (legs between days, a
+    day with one fix), besides the history's."""
+    _visit(session, h.a2, h.acc[3], at(3, 14, 10), 25, VisitOutcome.paid, far=True)
+    _visit(session, h.b1, h.acc[5], at(3, 13, 16), 50, VisitOutcome.refused)
+    _visit(session, h.b1, h.acc[5], at(3, 3, 12), 10, VisitOutcome.not_home)
+    for agent, days in ((h.a1, (9, 10, 11, 13, 14)), (h.b1, (4, 12, 13))):
+        for n, day in enumerate(days):
+            for k in range(1 + n % 3):
+                session.add(
+                    LocationPing(
+                        agent_id=agent.id,
+                        recorded_at=at(3, day, 9 + k, 5 * n),
+                        latitude=-12.05 + 0.01 * k + 0.003 * n,
+                        longitude=-77.04 - 0.02 * n,
+                    )
+                )
+
+
 @pytest.mark.parametrize("through", [d(3, 20), d(5, 1), date(2026, 12, 1)])
 def test_the_facts_give_every_figure_the_raw_rows_give(session: Session, through: date) -> None:
     h = build(session)
+    _more_activity(session, h)
     callers = _callers(session, h)
     session.flush()
     raw = _answers(session, callers)
@@ -67,8 +95,8 @@ def test_the_facts_give_every_figure_the_raw_rows_give(session: Session, through
     settled = through - timedelta(days=daily.SETTLE_DAYS)
     assert closed is not None and closed.date_to == min(settled, f.date_to)
     assert (recent is None) == (settled >= f.date_to)
-    count = select(func.count()).select_from(KpiPaymentDay)
-    assert session.execute(count).scalar_one() > 0
+    for table in (KpiPaymentDay, KpiReminderDay, KpiVisitDay, KpiRouteDay):
+        assert session.execute(select(func.count()).select_from(table)).scalar_one() > 0
     assert _answers(session, callers) == raw
     # Written again (the job's next day), still the same.
     daily.write_days(session, h.portfolio.id, through + timedelta(days=1))

@@ -1,4 +1,4 @@
-"""Daily KPI facts (payments, reminders) the dashboard reads for closed days
+"""Daily KPI facts (payments, reminders, visits, routes) the dashboard reads for closed days
 
 Revision ID: 0031_kpi_daily
 Revises: 0030_analytics
@@ -58,6 +58,22 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "kpi_visit_days",
+        *_base(),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in ("visits", "far", "contacts")),
+        sa.Column("stop_seconds", sa.Float(), nullable=False),
+        sa.UniqueConstraint("portfolio_id", "day", "agent_id", name="uq_kpi_visit_days"),
+    )
+    op.create_table(
+        "kpi_route_days",
+        *_base(),
+        *(
+            sa.Column(name, sa.Float(), nullable=False)
+            for name in ("metres", "first_lat", "first_lon", "last_lat", "last_lon")
+        ),
+        sa.UniqueConstraint("portfolio_id", "day", "agent_id", name="uq_kpi_route_days"),
+    )
+    op.create_table(
         "kpi_daily_marks",
         sa.Column("portfolio_id", sa.Uuid(), sa.ForeignKey("portfolios.id"), primary_key=True),
         sa.Column("first", sa.Date(), nullable=False),
@@ -67,5 +83,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("kpi_daily_marks")
+    op.drop_table("kpi_route_days")
+    op.drop_table("kpi_visit_days")
     op.drop_table("kpi_reminder_days")
     op.drop_table("kpi_payment_days")
