@@ -185,3 +185,32 @@ def test_the_job_writes_the_facts_up_to_yesterday_once_a_day(committed_engine: E
     tasks.run_snapshots(committed_engine)
     with session_scope(committed_engine, write=False) as session:
         assert set(session.execute(select(KpiPaymentDay.id)).scalars()) == before
+
+
+def test_concurrent_runs_of_the_job_write_the_facts_once(committed_engine: Engine) -> None:
+    with session_scope(committed_engine) as session:
+        h = build(session)
+    barrier = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            tasks.run_snapshots(committed_engine)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with session_scope(committed_engine, write=False) as session:
+        concurrent = _facts(session, h.portfolio.id)
+        through = daily.written_through(session, h.portfolio.id)
+    assert through is not None
+    with session_scope(committed_engine) as session:
+        daily.rebuild(session, h.portfolio.id, through)
+    with session_scope(committed_engine, write=False) as session:
+        assert _facts(session, h.portfolio.id) == concurrent
