@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.core.columns import created_at_field, id_field
@@ -51,3 +51,110 @@ class RollSnapshot(SQLModel, table=True):
     accounts: int
     balance_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
     created_at: datetime = created_at_field()
+
+
+# "No agent" in the daily facts' agent columns: a value, so that the unique keys hold (NULLs
+# are all distinct to a unique index) and no team or agent filter ever matches it.
+NO_AGENT = uuid.UUID(int=0)
+
+
+class KpiPaymentDay(SQLModel, table=True):
+    """Payments received (``paid_on``) on one day, not reversed when the row was written, per
+    portfolio, the account's assigned agent, the agent who took them, channel and currency."""
+
+    __tablename__ = "kpi_payment_days"
+    __table_args__ = (
+        UniqueConstraint(
+            "portfolio_id",
+            "day",
+            "agent_id",
+            "taker_id",
+            "channel",
+            "currency",
+            name="uq_kpi_payment_days",
+        ),
+    )
+
+    id: uuid.UUID = id_field()
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id")
+    day: date
+    agent_id: uuid.UUID
+    taker_id: uuid.UUID
+    channel: str = Field(max_length=20)
+    currency: str = Field(max_length=3)
+    payments: int
+    amount_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class KpiReminderDay(SQLModel, table=True):
+    """Reminders sent on one UTC day per portfolio, the account's assigned agent, channel and
+    strategy step, with what followed them within 7 days (as ``backend.analytics.team``)."""
+
+    __tablename__ = "kpi_reminder_days"
+    __table_args__ = (
+        UniqueConstraint(
+            "portfolio_id", "day", "agent_id", "channel", "step", name="uq_kpi_reminder_days"
+        ),
+    )
+
+    id: uuid.UUID = id_field()
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id")
+    day: date
+    agent_id: uuid.UUID
+    channel: str = Field(max_length=20)
+    step: str = Field(max_length=100)
+    sent: int
+    delivered: int
+    read: int
+    replied: int
+    paid: int
+    opted_out: int
+
+
+class KpiVisitDay(SQLModel, table=True):
+    """Visits checked in on one UTC day per portfolio (the account's) and visiting agent."""
+
+    __tablename__ = "kpi_visit_days"
+    __table_args__ = (
+        UniqueConstraint("portfolio_id", "day", "agent_id", name="uq_kpi_visit_days"),
+    )
+
+    id: uuid.UUID = id_field()
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id")
+    day: date
+    agent_id: uuid.UUID
+    visits: int
+    far: int
+    contacts: int
+    stop_seconds: float
+
+
+class KpiRouteDay(SQLModel, table=True):
+    """An agent's path through their location fixes of one UTC day: its metres and its first
+    and last fix (the legs between days join them). Fixes belong to no portfolio: each
+    portfolio's rebuild writes its own copy, under its own lock."""
+
+    __tablename__ = "kpi_route_days"
+    __table_args__ = (
+        UniqueConstraint("portfolio_id", "day", "agent_id", name="uq_kpi_route_days"),
+    )
+
+    id: uuid.UUID = id_field()
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id")
+    day: date
+    agent_id: uuid.UUID
+    metres: float
+    first_lat: float
+    first_lon: float
+    last_lat: float
+    last_lon: float
+
+
+class KpiDailyMark(SQLModel, table=True):
+    """The days a portfolio's daily facts cover: ``first`` to ``through``."""
+
+    __tablename__ = "kpi_daily_marks"
+
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id", primary_key=True)
+    first: date
+    through: date

@@ -195,6 +195,7 @@ def payment_facts(f: Filters) -> Any:
             Payment.currency,
             Payment.amount_minor,
             Payment.agent_id,
+            Payment.paid_on,
             channel_of_payment().label("channel"),
         )
         .outerjoin(PaymentLink, PaymentLink.id == Payment.link_id)

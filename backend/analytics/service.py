@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from backend.accounts.models import Account
-from backend.analytics import figures, repository, snapshots, team
+from backend.analytics import daily, figures, repository, snapshots, team
 from backend.analytics.filters import Filters
 from shared.schemas.analytics import (
     AgentKpis,
@@ -54,7 +54,7 @@ def portfolio(session: Session, f: Filters) -> PortfolioKpis:
         ],
         collected=[
             ChannelCollected(channel=ch, currency=c, payments=n, amount_minor=a)
-            for ch, c, n, a in sorted(repository.collected(session, f))
+            for ch, c, n, a in _collected(session, f)
         ],
     )
 
@@ -150,10 +150,10 @@ def _promises(rows: list[tuple[str, str, int, int, int]]) -> list[PromiseFigures
 def agents(session: Session, f: Filters) -> list[AgentKpis]:
     if not f.agents_visible:
         return []
-    visits = team.visits(session, f)
-    routes = team.route_metres(session, f)
+    visits = _visits(session, f)
+    routes = _routes(session, f)
     collected: dict[uuid.UUID, list[MoneyAmount]] = defaultdict(list)
-    for agent_id, currency, amount in sorted(team.collected_by_agent(session, f), key=str):
+    for agent_id, currency, amount in _collected_by_agent(session, f):
         collected[agent_id].append(MoneyAmount(currency=currency, amount_minor=amount))
     promised: dict[uuid.UUID, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for agent_id, status, count in repository.promises_by_agent(session, f):
@@ -161,7 +161,7 @@ def agents(session: Session, f: Filters) -> list[AgentKpis]:
         promised[agent_id][status] += count
     lines = []
     for agent_id, name in team.agents(session, f):
-        n, far, contacts, seconds = visits.get(agent_id, (0, 0, 0, 0))
+        n, far, contacts, seconds = visits.get(agent_id, (0, 0, 0, 0.0))
         p = promised[agent_id]
         lines.append(
             AgentKpis(
@@ -176,7 +176,7 @@ def agents(session: Session, f: Filters) -> list[AgentKpis]:
                 kept_rate=rate(p["kept"], sum(p[s] for s in RESOLVED)),
                 collected=collected[agent_id],
                 route_m=routes.get(agent_id, 0),
-                stop_minutes=seconds // 60,
+                stop_minutes=round(seconds) // 60,
             )
         )
     return lines
@@ -194,8 +194,83 @@ def channels(session: Session, f: Filters) -> list[ChannelStep]:
             paid_7d=paid,
             opt_outs=out,
         )
-        for ch, step, n, d, r, rep, paid, out in team.channels(session, f)
+        for ch, step, n, d, r, rep, paid, out in _channels(session, f)
     ]
+
+
+# The settled days from the daily facts, the days after from the raw rows (``daily.split``):
+# summed per key, the same figures as the raw rows alone.
+
+
+def _summed(rows: list[tuple[Any, ...]], keys: int) -> list[tuple[Any, ...]]:
+    totals: dict[tuple[Any, ...], list[int]] = {}
+    for row in rows:
+        key = tuple(row[:keys])
+        values = [int(v) for v in row[keys:]]
+        if key in totals:
+            totals[key] = [a + b for a, b in zip(totals[key], values, strict=True)]
+        else:
+            totals[key] = values
+    return sorted((*key, *values) for key, values in totals.items())
+
+
+def _collected(session: Session, f: Filters) -> list[tuple[Any, ...]]:
+    closed, recent = daily.split(session, f)
+    rows: list[tuple[Any, ...]] = []
+    if closed is not None:
+        rows += [tuple(r) for r in session.execute(daily.collected(closed))]
+    if recent is not None:
+        rows += repository.collected(session, recent)
+    return _summed(rows, 2)
+
+
+def _collected_by_agent(session: Session, f: Filters) -> list[tuple[Any, ...]]:
+    closed, recent = daily.split(session, f)
+    rows: list[tuple[Any, ...]] = []
+    if closed is not None:
+        rows += [tuple(r) for r in session.execute(daily.collected_by_agent(closed))]
+    if recent is not None:
+        rows += team.collected_by_agent(session, recent)
+    return sorted(_summed(rows, 2), key=str)
+
+
+def _visits(session: Session, f: Filters) -> dict[uuid.UUID, tuple[int, int, int, float]]:
+    closed, recent = daily.split(session, f)
+    rows: list[tuple[Any, ...]] = []
+    if closed is not None:
+        rows += [tuple(r) for r in session.execute(daily.visits(closed))]
+    if recent is not None:
+        rows += [(a, *v) for a, v in team.visits(session, recent).items()]
+    totals: dict[uuid.UUID, tuple[int, int, int, float]] = {}
+    for agent_id, n, far, contacts, seconds in rows:
+        was = totals.get(agent_id, (0, 0, 0, 0.0))
+        totals[agent_id] = (
+            was[0] + int(n),
+            was[1] + int(far),
+            was[2] + int(contacts),
+            was[3] + float(seconds or 0),
+        )
+    return totals
+
+
+def _routes(session: Session, f: Filters) -> dict[uuid.UUID, int]:
+    closed, recent = daily.split(session, f)
+    if closed is None:
+        return team.route_metres(session, f)
+    days = [tuple(r) for r in session.execute(daily.route_facts(closed))]
+    if recent is not None:
+        days += [tuple(r) for r in session.execute(team.route_days(recent))]
+    return daily.joined_routes(days)
+
+
+def _channels(session: Session, f: Filters) -> list[tuple[Any, ...]]:
+    closed, recent = daily.split(session, f)
+    rows: list[tuple[Any, ...]] = []
+    if closed is not None:
+        rows += [tuple(r) for r in session.execute(daily.channels(closed))]
+    if recent is not None:
+        rows += team.channels(session, recent)
+    return _summed([(str(ch), *rest) for ch, *rest in rows], 2)
 
 
 def account_rows(

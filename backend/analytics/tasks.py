@@ -1,6 +1,8 @@
 """Periodic job: each portfolio's aging snapshot of yesterday (its own local date) and its roll
-of the last complete month, when missing. Each portfolio is its own unit of work; a rerun
-finds them written and does nothing, and a rebuild (``snapshot_days``) changes nothing twice."""
+of the last complete month, when missing, and its daily KPI facts up to yesterday (once a
+day, rewriting the days still settling: ``backend.analytics.daily``). Each portfolio is its
+own unit of work; a rerun finds them written and does nothing, and a rebuild
+(``snapshot_days``) changes nothing twice."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import Engine
 
 from backend.aging import Clock
-from backend.analytics import snapshots
+from backend.analytics import daily, snapshots
 from backend.core.db import session_scope
 from backend.jobs.registry import job
 
@@ -21,7 +23,7 @@ def previous_month(day: date) -> date:
 
 
 def run_snapshots(engine: Engine | None = None) -> int:
-    """Write what is missing; how many snapshots (days and months) were written."""
+    """Write what is missing; how many snapshots (days, months, daily facts) were written."""
     with session_scope(engine, write=False) as session:
         today_by_portfolio = Clock(session).all()
     written = 0
@@ -34,6 +36,10 @@ def run_snapshots(engine: Engine | None = None) -> int:
                 written += 1
             if not snapshots.has_rolls(session, portfolio_id, month):
                 snapshots.write_rolls(session, portfolio_id, month)
+                written += 1
+            through = daily.written_through(session, portfolio_id)
+            if through is None or through < yesterday:
+                daily.write_days(session, portfolio_id, yesterday)
                 written += 1
     return written
 

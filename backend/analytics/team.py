@@ -56,6 +56,7 @@ def visit_facts(f: Filters) -> Any:
     query = select(
         Visit.account_id,
         Visit.agent_id,
+        Visit.checked_in_at,
         case((Visit.far, 1), else_=0).label("far"),
         case((Visit.outcome.in_(CONTACT_OUTCOMES), 1), else_=0).label("contact"),
         func.coalesce(seconds_between(Visit.checked_out_at, Visit.checked_in_at), 0).label(
@@ -65,7 +66,7 @@ def visit_facts(f: Filters) -> Any:
     return f.reach(query, Visit.account_id, by_agent=False)
 
 
-def visits(session: Session, f: Filters) -> dict[uuid.UUID, tuple[int, int, int, int]]:
+def visits(session: Session, f: Filters) -> dict[uuid.UUID, tuple[int, int, int, float]]:
     """Per agent: (visits, far from the address, contacts, seconds at stops)."""
     facts = visit_facts(f).subquery()
     query = select(
@@ -76,7 +77,7 @@ def visits(session: Session, f: Filters) -> dict[uuid.UUID, tuple[int, int, int,
         func.sum(facts.c.stop_seconds),
     ).group_by(facts.c.agent_id)
     return {
-        a: (int(n), int(far), int(c), round(s or 0)) for a, n, far, c, s in session.execute(query)
+        a: (int(n), int(far), int(c), float(s or 0)) for a, n, far, c, s in session.execute(query)
     }
 
 
@@ -103,6 +104,45 @@ def route_metres(session: Session, f: Filters) -> dict[uuid.UUID, int]:
         .group_by(legs.c.agent_id)
     )
     return {a: round(m or 0) for a, m in session.execute(query)}
+
+
+def route_days(f: Filters) -> Any:
+    """Per agent and UTC day of the window: the metres of the path through that day's fixes
+    and its first and last fix (``route_metres`` is these days' metres plus the legs from
+    each day's last fix to the next day's first)."""
+    day = local_date(LocationPing.recorded_at, literal("UTC"))
+    order = {"partition_by": (LocationPing.agent_id, day), "order_by": LocationPing.recorded_at}
+    fixes = (
+        select(
+            LocationPing.agent_id,
+            day.label("day"),
+            LocationPing.latitude,
+            LocationPing.longitude,
+            func.lag(LocationPing.latitude).over(**order).label("lat0"),
+            func.lag(LocationPing.longitude).over(**order).label("lon0"),
+            func.row_number().over(**order).label("first"),
+            func.row_number()
+            .over(partition_by=order["partition_by"], order_by=LocationPing.recorded_at.desc())
+            .label("last"),
+        )
+        .where(*f.agents(LocationPing.agent_id), *f.on(LocationPing.recorded_at))
+        .subquery()
+    )
+
+    def at(which: str, column: Any) -> Any:
+        return func.max(case((fixes.c[which] == 1, column), else_=None))
+
+    return select(
+        fixes.c.agent_id,
+        fixes.c.day,
+        func.coalesce(
+            func.sum(metres(fixes.c.lat0, fixes.c.lon0, fixes.c.latitude, fixes.c.longitude)), 0
+        ).label("metres"),
+        at("first", fixes.c.latitude).label("first_lat"),
+        at("first", fixes.c.longitude).label("first_lon"),
+        at("last", fixes.c.latitude).label("last_lat"),
+        at("last", fixes.c.longitude).label("last_lon"),
+    ).group_by(fixes.c.agent_id, fixes.c.day)
 
 
 def collected_by_agent(session: Session, f: Filters) -> list[tuple[uuid.UUID, str, int]]:
@@ -196,6 +236,7 @@ def attempt_facts(f: Filters) -> Any:
         ContactAttempt.account_id,
         ContactAttempt.channel,
         func.coalesce(ContactAttempt.step, "").label("step"),
+        ContactAttempt.at,
         flag(ContactAttempt.status.in_(DELIVERED), "delivered"),
         flag(ContactAttempt.status == AttemptStatus.read, "read"),
         flag(replied_flag, "replied"),

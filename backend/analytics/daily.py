@@ -1,0 +1,317 @@
+"""Daily KPI facts: per portfolio, day and agent, the payments received by channel and
+currency, the reminders sent by channel and step with their follow-ups, the visits and the
+agents' routes, written by the snapshot job from the same fact queries the dashboard counts
+from (``repository.payment_facts``, ``team.attempt_facts``, ``team.visit_facts``,
+``team.route_days``).
+
+A rebuild of a portfolio's days locks its row, deletes those days and writes them again in
+one ``INSERT ... SELECT`` per table (unique keys on every grouping column): reruns and
+concurrent runs leave one copy. Each run rewrites the last ``SETTLE_DAYS`` days as well,
+since a reminder's follow-ups (reply, payment, opt-out) happen within 7 days of it and a
+recent payment may still be reversed.
+
+Readers (``split``) take the facts only for the days settled when they were written (up to
+``through - SETTLE_DAYS``) and the raw rows for the days after, so each figure is the raw
+queries' own answer for what is settled.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, insert, literal, select
+from sqlmodel import Session
+
+from backend.accounts.models import Account
+from backend.analytics.filters import Filters
+from backend.analytics.models import (
+    NO_AGENT,
+    KpiDailyMark,
+    KpiPaymentDay,
+    KpiReminderDay,
+    KpiRouteDay,
+    KpiVisitDay,
+)
+from backend.analytics.repository import payment_facts
+from backend.analytics.sql import EARTH_RADIUS_M
+from backend.analytics.team import STAGES, attempt_facts, route_days, visit_facts
+from backend.core.sqlbuild import local_date, new_id
+from backend.creditors.models import Portfolio
+
+SETTLE_DAYS = 8  # follow-ups settle within 7 days; one more for the day in progress
+HISTORY_DAYS = 3 * 366 + SETTLE_DAYS  # the longest window the dashboard accepts
+
+
+def _lock(session: Session, portfolio_id: uuid.UUID) -> None:
+    session.execute(select(Portfolio.id).where(Portfolio.id == portfolio_id).with_for_update())
+
+
+def _agent(column: Any) -> Any:
+    return func.coalesce(column, literal(NO_AGENT))
+
+
+def _write_payments(session: Session, portfolio_id: uuid.UUID, first: date, last: date) -> None:
+    facts = payment_facts(Filters(first, last, portfolio_id=portfolio_id)).subquery()
+    owner = Account.__table__.alias("owner")
+    agent, taker = _agent(owner.c.assigned_agent_id), _agent(facts.c.agent_id)
+    source = (
+        select(
+            new_id(),
+            owner.c.portfolio_id,
+            facts.c.paid_on,
+            agent,
+            taker,
+            facts.c.channel,
+            facts.c.currency,
+            func.count(),
+            func.sum(facts.c.amount_minor),
+        )
+        .join(owner, owner.c.id == facts.c.account_id)
+        .group_by(
+            owner.c.portfolio_id, facts.c.paid_on, agent, taker, facts.c.channel, facts.c.currency
+        )
+    )
+    columns = ["id", "portfolio_id", "day", "agent_id", "taker_id", "channel", "currency"]
+    session.execute(
+        insert(KpiPaymentDay).from_select([*columns, "payments", "amount_minor"], source)
+    )
+
+
+def _write_reminders(session: Session, portfolio_id: uuid.UUID, first: date, last: date) -> None:
+    facts = attempt_facts(Filters(first, last, portfolio_id=portfolio_id)).subquery()
+    owner = Account.__table__.alias("owner")
+    agent = _agent(owner.c.assigned_agent_id)
+    day = local_date(facts.c.at, literal("UTC"))
+    source = (
+        select(
+            new_id(),
+            owner.c.portfolio_id,
+            day,
+            agent,
+            facts.c.channel,
+            facts.c.step,
+            func.count(),
+            *(func.sum(facts.c[stage]) for stage in STAGES),
+        )
+        .join(owner, owner.c.id == facts.c.account_id)
+        .group_by(owner.c.portfolio_id, day, agent, facts.c.channel, facts.c.step)
+    )
+    columns = ["id", "portfolio_id", "day", "agent_id", "channel", "step", "sent", *STAGES]
+    session.execute(insert(KpiReminderDay).from_select(columns, source))
+
+
+def _write_visits(session: Session, portfolio_id: uuid.UUID, first: date, last: date) -> None:
+    facts = visit_facts(Filters(first, last, portfolio_id=portfolio_id)).subquery()
+    day = local_date(facts.c.checked_in_at, literal("UTC"))
+    source = select(
+        new_id(),
+        literal(portfolio_id),
+        day,
+        facts.c.agent_id,
+        func.count(),
+        func.sum(facts.c.far),
+        func.sum(facts.c.contact),
+        func.sum(facts.c.stop_seconds),
+    ).group_by(day, facts.c.agent_id)
+    columns = ["id", "portfolio_id", "day", "agent_id", "visits", "far", "contacts"]
+    session.execute(insert(KpiVisitDay).from_select([*columns, "stop_seconds"], source))
+
+
+def _write_routes(session: Session, portfolio_id: uuid.UUID, first: date, last: date) -> None:
+    days = route_days(Filters(first, last)).subquery()
+    columns = ["agent_id", "day", "metres", "first_lat", "first_lon", "last_lat", "last_lon"]
+    source = select(new_id(), literal(portfolio_id), *(days.c[c] for c in columns))
+    session.execute(insert(KpiRouteDay).from_select(["id", "portfolio_id", *columns], source))
+
+
+TABLES = (KpiPaymentDay, KpiReminderDay, KpiVisitDay, KpiRouteDay)
+WRITERS = (_write_payments, _write_reminders, _write_visits, _write_routes)
+
+
+def write_days(session: Session, portfolio_id: uuid.UUID, through: date) -> None:
+    """Bring a portfolio's facts up to ``through``: rewrite from ``SETTLE_DAYS`` before what
+    was written last (the whole history the dashboard can ask for, the first time)."""
+    _lock(session, portfolio_id)
+    mark = session.get(KpiDailyMark, portfolio_id)
+    if mark is None:
+        mark = KpiDailyMark(
+            portfolio_id=portfolio_id, first=through - timedelta(days=HISTORY_DAYS), through=through
+        )
+        first = mark.first
+    else:
+        first = min(mark.through, through) - timedelta(days=SETTLE_DAYS)
+        mark.through = through
+    for table in TABLES:
+        session.execute(
+            delete(table).where(
+                table.portfolio_id == portfolio_id, table.day >= first, table.day <= through
+            )
+        )
+    for write in WRITERS:
+        write(session, portfolio_id, first, through)
+    session.add(mark)
+    session.flush()
+
+
+def written_through(session: Session, portfolio_id: uuid.UUID) -> date | None:
+    mark = session.get(KpiDailyMark, portfolio_id)
+    return None if mark is None else mark.through
+
+
+def split(session: Session, f: Filters) -> tuple[Filters | None, Filters | None]:
+    """``f`` as two windows: the days the facts answer for (settled for every portfolio in
+    reach) and the days left to the raw rows; either may be None."""
+    query = (
+        select(
+            func.count(Portfolio.id),
+            func.count(KpiDailyMark.portfolio_id),
+            func.max(KpiDailyMark.first),
+            func.min(KpiDailyMark.through),
+        )
+        .select_from(Portfolio)
+        .outerjoin(KpiDailyMark, KpiDailyMark.portfolio_id == Portfolio.id)
+        .where(*f.portfolios(Portfolio.id))
+    )
+    portfolios, marked, first, through = session.execute(query).one()
+    if not portfolios or marked < portfolios or _date(first) > f.date_from:
+        return None, f
+    settled = _date(through) - timedelta(days=SETTLE_DAYS)
+    if settled < f.date_from:
+        return None, f
+    if settled >= f.date_to:
+        return f, None
+    return replace(f, date_to=settled), replace(f, date_from=settled + timedelta(days=1))
+
+
+def _date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def collected(f: Filters) -> Any:
+    """(channel, currency, payments, amount) from the facts of ``f``'s window."""
+    return (
+        select(
+            KpiPaymentDay.channel,
+            KpiPaymentDay.currency,
+            func.sum(KpiPaymentDay.payments),
+            func.sum(KpiPaymentDay.amount_minor),
+        )
+        .where(
+            *f.between(KpiPaymentDay.day),
+            *f.portfolios(KpiPaymentDay.portfolio_id),
+            *f.agents(KpiPaymentDay.agent_id),
+        )
+        .group_by(KpiPaymentDay.channel, KpiPaymentDay.currency)
+    )
+
+
+def collected_by_agent(f: Filters) -> Any:
+    """(agent who took them, currency, amount) from the facts of ``f``'s window."""
+    return (
+        select(KpiPaymentDay.taker_id, KpiPaymentDay.currency, func.sum(KpiPaymentDay.amount_minor))
+        .where(
+            KpiPaymentDay.taker_id != NO_AGENT,
+            *f.agents(KpiPaymentDay.taker_id),
+            *f.between(KpiPaymentDay.day),
+            *f.portfolios(KpiPaymentDay.portfolio_id),
+        )
+        .group_by(KpiPaymentDay.taker_id, KpiPaymentDay.currency)
+    )
+
+
+def channels(f: Filters) -> Any:
+    """(channel, step, sent, delivered, read, replied, paid, opted out) from the facts."""
+    return (
+        select(
+            KpiReminderDay.channel,
+            KpiReminderDay.step,
+            func.sum(KpiReminderDay.sent),
+            *(func.sum(getattr(KpiReminderDay, stage)) for stage in STAGES),
+        )
+        .where(
+            *f.between(KpiReminderDay.day),
+            *f.portfolios(KpiReminderDay.portfolio_id),
+            *f.agents(KpiReminderDay.agent_id),
+        )
+        .group_by(KpiReminderDay.channel, KpiReminderDay.step)
+    )
+
+
+def visits(f: Filters) -> Any:
+    """(agent, visits, far, contacts, seconds at stops) from the facts."""
+    return (
+        select(
+            KpiVisitDay.agent_id,
+            func.sum(KpiVisitDay.visits),
+            func.sum(KpiVisitDay.far),
+            func.sum(KpiVisitDay.contacts),
+            func.sum(KpiVisitDay.stop_seconds),
+        )
+        .where(
+            *f.between(KpiVisitDay.day),
+            *f.portfolios(KpiVisitDay.portfolio_id),
+            *f.agents(KpiVisitDay.agent_id),
+        )
+        .group_by(KpiVisitDay.agent_id)
+    )
+
+
+def route_facts(f: Filters) -> Any:
+    """The agents' route days from the facts (one portfolio's copy: any in reach, as each
+    holds every agent's fixes up to its own settled day)."""
+    copy = (
+        select(Portfolio.id)
+        .where(*f.portfolios(Portfolio.id))
+        .order_by(Portfolio.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(
+        KpiRouteDay.agent_id,
+        KpiRouteDay.day,
+        KpiRouteDay.metres,
+        KpiRouteDay.first_lat,
+        KpiRouteDay.first_lon,
+        KpiRouteDay.last_lat,
+        KpiRouteDay.last_lon,
+    ).where(
+        KpiRouteDay.portfolio_id == copy,
+        *f.between(KpiRouteDay.day),
+        *f.agents(KpiRouteDay.agent_id),
+    )
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """``backend.analytics.sql.metres`` in Python (haversine)."""
+    half_lat = math.sin(math.radians(lat2 - lat1) / 2)
+    half_lon = math.sin(math.radians(lon2 - lon1) / 2)
+    inner = (
+        half_lat * half_lat
+        + math.cos(math.radians(lat1)) * math.cos(math.radians(lat2)) * half_lon * half_lon
+    )
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(inner))
+
+
+def joined_routes(days: Iterable[tuple[Any, ...]]) -> dict[uuid.UUID, int]:
+    """Per agent: the metres of their route days plus the legs from each day's last fix to
+    the next day's first (``team.route_metres`` over the same fixes)."""
+    total: dict[uuid.UUID, float] = {}
+    last: dict[uuid.UUID, tuple[float, float]] = {}
+    for agent, _, metres, lat1, lon1, lat2, lon2 in sorted(days, key=lambda r: (r[0], _date(r[1]))):
+        leg = _metres(*last[agent], lat1, lon1) if agent in last else 0.0
+        total[agent] = total.get(agent, 0.0) + leg + metres
+        last[agent] = (lat2, lon2)
+    return {agent: round(m) for agent, m in total.items()}
+
+
+def rebuild(session: Session, portfolio_id: uuid.UUID, through: date) -> None:
+    """Write a portfolio's whole history of facts again (after a change to days already
+    settled: an old payment reversed or imported, accounts reassigned, opt-outs edited)."""
+    _lock(session, portfolio_id)
+    session.execute(delete(KpiDailyMark).where(KpiDailyMark.portfolio_id == portfolio_id))
+    write_days(session, portfolio_id, through)

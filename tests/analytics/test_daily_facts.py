@@ -1,0 +1,216 @@
+"""The daily KPI facts (``backend.analytics.daily``): the dashboard answers from them exactly
+what it answers from the raw rows, for every figure, caller and window, whether the facts
+cover the whole window or its start only; the job writes them once a day and concurrent
+rebuilds leave one copy."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from backend.aging import Clock
+from backend.analytics import daily, service, tasks
+from backend.analytics.filters import Filters
+from backend.analytics.models import (
+    KpiDailyMark,
+    KpiPaymentDay,
+    KpiReminderDay,
+    KpiRouteDay,
+    KpiVisitDay,
+)
+from backend.core.db import session_scope
+from backend.field.models import LocationPing
+from shared.schemas.field import VisitOutcome
+from tests import builders as b
+from tests.analytics.history import History, _visit, at, build, d
+
+
+def _callers(session: Session, h: History) -> list[tuple[Any, dict[str, Any]]]:
+    creditor = b.user(session, b.Role.creditor, creditor_id=h.portfolio.creditor_id)
+    return [
+        (h.admin, {}),
+        (h.admin, {"portfolio_id": h.portfolio.id}),
+        (h.admin, {"agent_id": h.a1.id}),
+        (h.admin, {"creditor_id": h.portfolio.creditor_id}),
+        (h.s, {}),
+        (h.s, {"agent_id": h.a2.id}),
+        (h.s2, {"portfolio_id": h.portfolio.id}),
+        (creditor, {}),
+    ]
+
+
+WINDOWS = [(d(1, 1), d(3, 31)), (d(3, 1), d(3, 31)), (d(2, 10), d(3, 15)), (d(1, 1), d(12, 31))]
+
+
+def _dashboard(session: Session, f: Filters) -> dict[str, Any]:
+    return {
+        "portfolio": service.portfolio(session, f).model_dump(),
+        "agents": [a.model_dump() for a in service.agents(session, f)],
+        "channels": [c.model_dump() for c in service.channels(session, f)],
+    }
+
+
+def _answers(session: Session, callers: list[tuple[Any, dict[str, Any]]]) -> list[Any]:
+    return [
+        _dashboard(session, Filters.of(user, date_from=first, date_to=last, **values))
+        for user, values in callers
+        for first, last in WINDOWS
+    ]
+
+
+def _more_activity(session: Session, h: History) -> None:
+    """Visits and fixes on days either side of where the facts stop (legs between days, a
+    day with one fix), besides the history's."""
+    _visit(session, h.a2, h.acc[3], at(3, 14, 10), 25, VisitOutcome.paid, far=True)
+    _visit(session, h.b1, h.acc[5], at(3, 13, 16), 50, VisitOutcome.refused)
+    _visit(session, h.b1, h.acc[5], at(3, 3, 12), 10, VisitOutcome.not_home)
+    for agent, days in ((h.a1, (9, 10, 11, 13, 14)), (h.b1, (4, 12, 13))):
+        for n, day in enumerate(days):
+            for k in range(1 + n % 3):
+                session.add(
+                    LocationPing(
+                        agent_id=agent.id,
+                        recorded_at=at(3, day, 9 + k, 5 * n),
+                        latitude=-12.05 + 0.01 * k + 0.003 * n,
+                        longitude=-77.04 - 0.02 * n,
+                    )
+                )
+
+
+@pytest.mark.parametrize("through", [d(3, 20), d(5, 1), date(2026, 12, 1)])
+def test_the_facts_give_every_figure_the_raw_rows_give(session: Session, through: date) -> None:
+    h = build(session)
+    _more_activity(session, h)
+    callers = _callers(session, h)
+    session.flush()
+    raw = _answers(session, callers)
+    daily.write_days(session, h.portfolio.id, through)
+    f = Filters(d(1, 1), d(3, 31))
+    closed, recent = daily.split(session, f)
+    settled = through - timedelta(days=daily.SETTLE_DAYS)
+    assert closed is not None and closed.date_to == min(settled, f.date_to)
+    assert (recent is None) == (settled >= f.date_to)
+    for table in (KpiPaymentDay, KpiReminderDay, KpiVisitDay, KpiRouteDay):
+        assert session.execute(select(func.count()).select_from(table)).scalar_one() > 0
+    assert _answers(session, callers) == raw
+    # Written again (the job's next day), still the same.
+    daily.write_days(session, h.portfolio.id, through + timedelta(days=1))
+    assert _answers(session, callers) == raw
+
+
+def test_a_portfolio_without_facts_sends_everyone_to_the_raw_rows(session: Session) -> None:
+    h = build(session)
+    other = b.portfolio(session)
+    daily.write_days(session, h.portfolio.id, d(6, 1))
+    everything = Filters(d(1, 1), d(3, 31))
+    assert daily.split(session, everything) == (None, everything)
+    mine = Filters(d(1, 1), d(3, 31), portfolio_id=h.portfolio.id)
+    assert daily.split(session, mine) == (mine, None)
+    assert daily.split(session, Filters(d(1, 1), d(3, 31), portfolio_id=other.id))[0] is None
+
+
+def _facts(session: Session, portfolio_id: Any) -> list[tuple[Any, ...]]:
+    payments = select(
+        KpiPaymentDay.day,
+        KpiPaymentDay.agent_id,
+        KpiPaymentDay.taker_id,
+        KpiPaymentDay.channel,
+        KpiPaymentDay.currency,
+        KpiPaymentDay.payments,
+        KpiPaymentDay.amount_minor,
+    ).where(KpiPaymentDay.portfolio_id == portfolio_id)
+    reminders = select(
+        KpiReminderDay.day,
+        KpiReminderDay.agent_id,
+        KpiReminderDay.channel,
+        KpiReminderDay.step,
+        KpiReminderDay.sent,
+        KpiReminderDay.delivered,
+        KpiReminderDay.read,
+        KpiReminderDay.replied,
+        KpiReminderDay.paid,
+        KpiReminderDay.opted_out,
+    ).where(KpiReminderDay.portfolio_id == portfolio_id)
+    return sorted(map(tuple, session.execute(payments))) + sorted(
+        map(tuple, session.execute(reminders))
+    )
+
+
+def test_concurrent_rebuilds_leave_one_copy_of_the_facts(committed_engine: Engine) -> None:
+    with session_scope(committed_engine) as session:
+        h = build(session)
+    with session_scope(committed_engine) as session:
+        daily.write_days(session, h.portfolio.id, d(4, 1))
+    with session_scope(committed_engine, write=False) as session:
+        once = _facts(session, h.portfolio.id)
+    assert once
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def rebuild(through: date) -> None:
+        try:
+            barrier.wait()
+            with session_scope(committed_engine) as session:
+                daily.rebuild(session, h.portfolio.id, through)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=rebuild, args=(d(4, 1),)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with session_scope(committed_engine, write=False) as session:
+        assert _facts(session, h.portfolio.id) == once
+        mark = session.get(KpiDailyMark, h.portfolio.id)
+        assert mark is not None and mark.through == d(4, 1)
+
+
+def test_the_job_writes_the_facts_up_to_yesterday_once_a_day(committed_engine: Engine) -> None:
+    with session_scope(committed_engine) as session:
+        h = build(session)
+    with session_scope(committed_engine, write=False) as session:
+        today = Clock(session).today(h.portfolio.id)
+    tasks.run_snapshots(committed_engine)
+    with session_scope(committed_engine, write=False) as session:
+        assert daily.written_through(session, h.portfolio.id) == today - timedelta(days=1)
+        before = set(session.execute(select(KpiPaymentDay.id)).scalars())
+    assert before
+    tasks.run_snapshots(committed_engine)
+    with session_scope(committed_engine, write=False) as session:
+        assert set(session.execute(select(KpiPaymentDay.id)).scalars()) == before
+
+
+def test_concurrent_runs_of_the_job_write_the_facts_once(committed_engine: Engine) -> None:
+    with session_scope(committed_engine) as session:
+        h = build(session)
+    barrier = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            tasks.run_snapshots(committed_engine)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with session_scope(committed_engine, write=False) as session:
+        concurrent = _facts(session, h.portfolio.id)
+        through = daily.written_through(session, h.portfolio.id)
+    assert through is not None
+    with session_scope(committed_engine) as session:
+        daily.rebuild(session, h.portfolio.id, through)
+    with session_scope(committed_engine, write=False) as session:
+        assert _facts(session, h.portfolio.id) == concurrent
