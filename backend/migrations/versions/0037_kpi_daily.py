@@ -1,7 +1,7 @@
 """Daily KPI facts (payments, reminders, visits, routes) the dashboard reads for closed days
 
-Revision ID: 0031_kpi_daily
-Revises: 0030_analytics
+Revision ID: 0037_kpi_daily
+Revises: 0036_experiments
 Create Date: 2026-12-07
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0031_kpi_daily"
-down_revision: str | None = "0030_analytics"
+revision: str = "0037_kpi_daily"
+down_revision: str | None = "0036_experiments"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
