@@ -223,6 +223,14 @@ class BotChat:
             self._accounts = found
         return list(found)
 
+    async def paid_accounts(self) -> list[BotAccountDetail]:
+        """The chat's accounts paid in full (their receipts and certificate)."""
+        return await self._call("GET", "/paid-accounts", list[BotAccountDetail])
+
+    async def unbind(self) -> ConversationRead:
+        """End the chat's binding (sign out); an unbound chat answers the same."""
+        return await self._call("POST", "/unbind", ConversationRead)
+
     async def account(self, account_id: uuid.UUID) -> BotAccountDetail:
         """One account of the chat (any status). A ``per_turn`` chat answers an open account
         from the list it read this turn, as ``accounts`` does."""
