@@ -88,6 +88,7 @@ def routes(sessions: Sessions) -> APIRouter:
                 id_number,
                 phone_last4=None if birth else last4,
                 birth_date=birth,
+                client_address=request.client.host if request.client else None,
             )
         except (ValueError, ApiValidationError):
             return verify_page(
