@@ -60,6 +60,11 @@ def address_key(host: str | None) -> str:
     return _digest(f"address:{ip}")
 
 
+def portal_address_key(host: str | None) -> str:
+    """The key of a client address at the portal's ID form (counted apart from logins)."""
+    return _digest(f"portal:{address_key(host)}")
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -80,11 +85,19 @@ def reserve(session: Session, email: str, address: str | None) -> Reservation:
         account_key(email): settings.login_free_attempts_account,
         address_key(address): settings.login_free_attempts_address,
     }
+    count(session, free, now)
+    return Reservation(account_key(email), address_key(address), now)
+
+
+def count(session: Session, free: dict[str, int], now: datetime) -> None:
+    """Count one attempt against each key (``free``: its attempts before delays start), or
+    raise ``TooManyAttempts`` (nothing counted) while any of them is blocked. Other throttled
+    doors reuse this with keys of their own (the portal's ID form: ``portal_address_key``)."""
     rows = repository.locked_throttles(session, sorted(free), now)
     waits = [row.blocked_until - now for row in rows if _blocked(row, now)]
     if waits:
         raise TooManyAttempts(retry_after_seconds=max(1, math.ceil(max(waits).total_seconds())))
-    window = timedelta(seconds=settings.login_window_seconds)
+    window = timedelta(seconds=get_settings().login_window_seconds)
     for row in rows:
         if now - row.last_failure_at > window:
             row.failures = 0
@@ -94,20 +107,25 @@ def reserve(session: Session, email: str, address: str | None) -> Reservation:
         row.blocked_until = now + wait if wait else None
         session.add(row)
     session.flush()
-    return Reservation(account_key(email), address_key(address), now)
+
+
+def give_back(session: Session, key: str, free: int, at: datetime) -> None:
+    """A counted attempt (at ``at``) succeeded: the key gets that count back."""
+    (row,) = repository.locked_throttles(session, [key], at)
+    row.failures = max(0, row.failures - 1)
+    wait = delay(row.failures, free)
+    unblocked_at = at + wait if wait else None
+    if row.blocked_until is not None and (unblocked_at is None or unblocked_at < row.blocked_until):
+        row.blocked_until = unblocked_at
+    session.add(row)
+    session.flush()
 
 
 def succeeded(session: Session, reservation: Reservation) -> None:
     """The password was right: the account starts afresh, the address gets its count back."""
     repository.forget_throttle(session, reservation.account_key)
-    (row,) = repository.locked_throttles(session, [reservation.address_key], reservation.at)
-    row.failures = max(0, row.failures - 1)
-    wait = delay(row.failures, get_settings().login_free_attempts_address)
-    unblocked_at = reservation.at + wait if wait else None
-    if row.blocked_until is not None and (unblocked_at is None or unblocked_at < row.blocked_until):
-        row.blocked_until = unblocked_at
-    session.add(row)
-    session.flush()
+    free = get_settings().login_free_attempts_address
+    give_back(session, reservation.address_key, free, reservation.at)
 
 
 def _blocked(row: LoginThrottle, now: datetime) -> bool:

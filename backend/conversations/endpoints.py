@@ -121,6 +121,19 @@ def list_accounts(session: SessionDep, _: Bot, chat: ChatDep) -> list[BotAccount
     return service.accounts(session, chat)
 
 
+@router.get(f"{BOT}/paid-accounts", response_model=list[BotAccountDetail])
+def list_paid_accounts(session: SessionDep, _: Bot, chat: ChatDep) -> list[BotAccountDetail]:
+    """The bound debtors' accounts paid in full: their receipts and certificate are theirs."""
+    return service.paid_accounts(session, chat)
+
+
+@router.post(f"{BOT}/unbind", response_model=ConversationRead)
+def unbind(session: SessionDep, bot: Bot, chat: ChatDep) -> ConversationRead:
+    """End the chat's binding (the portal's "sign out"): its debtors must verify again.
+    Idempotent: an unbound chat answers the same and nothing is recorded."""
+    return service.unbind(session, bot_actor(bot), chat)
+
+
 @router.get(f"{BOT}/accounts/{{account_id}}", response_model=BotAccountDetail)
 def get_account(session: SessionDep, _: Bot, bound: ChatAccount) -> BotAccountDetail:
     """Balance, active plan (with its next instalment) and open promise of one account."""

@@ -8,7 +8,10 @@
   knows a DNI can lock its owner out from another phone. From :data:`DOCUMENT_ALERT` failures
   within :data:`COUNTED` (from any chats) a supervisor is alerted instead (a
   ``verification_alert`` task on the ID's debtors' accounts, at most one a day per ID), and the
-  owner keeps verifying from their own chat.
+  owner keeps verifying from their own chat. On the web portal, where a new session (a chat
+  identity) costs nothing, ID attempts for that document then pause as a locked chat's do, with
+  the same growing delays (:func:`document_locked_until`): the owner still signs in there with
+  a link (a reminder's, or one their chat sends), and in their chats by ID.
 
 Failures are stored as keyed hashes of the ID (``verification.id_key``), never the number.
 """
@@ -31,6 +34,9 @@ DELAYS = (
     timedelta(hours=24),
 )
 DOCUMENT_ALERT = 5
+# Channels where a new chat identity costs nothing (a browser session of the web portal): there,
+# ID attempts for a document at the alert threshold are paused as a chat's are (see above).
+DOCUMENT_LOCKED_CHANNELS = frozenset({"portal"})
 # Failures older than this can no longer lock anything (the clean-up job deletes them).
 KEPT = COUNTED + DELAYS[-1]
 
@@ -57,6 +63,18 @@ def chat_locked_until(
 
 def attempts_left(newest_first: list[datetime]) -> int:
     return max(0, MAX_FAILURES - len(newest_first))
+
+
+def document_locked_until(session: Session, id_key: str, now: datetime) -> datetime | None:
+    """When ID attempts for this document may resume on a :data:`DOCUMENT_LOCKED_CHANNELS`
+    channel: from :data:`DOCUMENT_ALERT` failures within :data:`COUNTED` (from any chats), for
+    :data:`DELAYS` after the last one, longer with each further one, as a chat's lock."""
+    failures = repository.failures_of_id(session, id_key, now - COUNTED)
+    if len(failures) < DOCUMENT_ALERT:
+        return None
+    delay = DELAYS[min(len(failures) - DOCUMENT_ALERT, len(DELAYS) - 1)]
+    end = failures[0] + delay  # newest first
+    return end if now < end else None
 
 
 def document_alert_due(session: Session, id_key: str, now: datetime) -> bool:

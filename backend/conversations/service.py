@@ -80,7 +80,7 @@ from shared.schemas.conversations import (
     OptOutResult,
     PortalLinkRead,
 )
-from shared.schemas.enums import ActionChannel, Channel, Role, TaskKind
+from shared.schemas.enums import AccountStatus, ActionChannel, Channel, Role, TaskKind
 from shared.schemas.negotiation import (
     OfferRead,
     PlanRead,
@@ -346,6 +346,36 @@ def accounts(session: Session, chat: Chat) -> list[BotAccountDetail]:
     (what a balance check shows: the bot needs no second call for the account it is about)."""
     rows = repository.accounts_of(session, bound_debtors(session, chat), OPEN_STATUSES)
     return [_to_detail(session, *row) for row in rows]
+
+
+def paid_accounts(session: Session, chat: Chat) -> list[BotAccountDetail]:
+    """The chat's debtors' accounts paid in full (closed): where their receipts and the
+    paid-in-full certificate are."""
+    rows = repository.accounts_of(session, bound_debtors(session, chat), (AccountStatus.paid,))
+    return [_to_detail(session, *row) for row in rows]
+
+
+def unbind(session: Session, actor: Actor, chat: Chat) -> ConversationRead:
+    """End the chat's binding (the portal's sign-out): its debtors must verify again. Audited
+    when a binding ended; an unbound chat answers the same, nothing recorded."""
+    row = repository.conversation(session, chat.channel, chat.user_id, lock=True)
+    if row is not None and row.debtor_ids:
+        before = {"debtor_ids": row.debtor_ids, "bound_via": row.bound_via}
+        row.debtor_ids = []
+        row.bound_until = None
+        row.bound_via = None
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "conversation.unbound",
+            "conversation",
+            row.id,
+            before=before,
+            after={"channel": row.channel, "reason": "signed_out"},
+        )
+    return read(session, chat)
 
 
 def account_detail(session: Session, bound: BoundAccount) -> BotAccountDetail:

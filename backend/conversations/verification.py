@@ -37,6 +37,8 @@ from sqlmodel import Session
 from backend.aging import OPEN_STATUSES
 from backend.audit import service as audit
 from backend.audit.service import Actor
+from backend.auth import throttle
+from backend.auth.errors import TooManyAttempts
 from backend.conversations import links, lockout, repository
 from backend.conversations.models import Conversation, VerificationFailure
 from backend.conversations.service import BINDING, Chat, first_name
@@ -93,6 +95,10 @@ def identify_by_national_id(
     row = repository.get_or_create(session, chat.channel, chat.user_id)
     if (until := lockout.chat_locked_until(session, chat.channel, chat.user_id, now)) is not None:
         raise VerificationLocked(retry_after_seconds=_seconds(until - now))
+    portal = chat.channel in lockout.DOCUMENT_LOCKED_CHANNELS
+    if portal and (until := lockout.document_locked_until(session, key, now)) is not None:
+        raise VerificationLocked(retry_after_seconds=_seconds(until - now))
+    address = _count_address(session, body, now)
     if not body.has_factor:
         by_phone = _by_chat_phone(session, chat, number, body)
         if by_phone:
@@ -102,6 +108,8 @@ def identify_by_national_id(
     matched = _matching(session, number, body)
     if matched:
         repository.clear_chat_failures(session, chat.channel, chat.user_id)
+        if address is not None:
+            throttle.give_back(session, address, get_settings().portal_free_attempts_address, now)
         return _bind(session, actor, row, matched, "national_id")
     session.add(VerificationFailure(channel=chat.channel, user_id=chat.user_id, id_key=key, at=now))
     session.flush()
@@ -116,9 +124,25 @@ def identify_by_national_id(
     if lockout.document_alert_due(session, key, now):
         _alert_supervisors(session, actor, number, body, key, now)
     failures = lockout.chat_failures(session, chat.channel, chat.user_id, now)
-    if (until := lockout.lock_end(failures, now)) is not None:
+    ends = [lockout.lock_end(failures, now)]
+    if portal:
+        ends.append(lockout.document_locked_until(session, key, now))
+    if until := max((end for end in ends if end is not None), default=None):
         return IdentifyResult(status="locked", retry_after_seconds=_seconds(until - now))
     return IdentifyResult(status="failed", attempts_left=lockout.attempts_left(failures))
+
+
+def _count_address(session: Session, body: NationalIdIdentify, now: datetime) -> str | None:
+    """Count the attempt against the client address the portal sent (the login's throttle:
+    growing delays shared through the database); its key, or None when no address came."""
+    if body.client_address is None:
+        return None
+    key = throttle.portal_address_key(body.client_address)
+    try:
+        throttle.count(session, {key: get_settings().portal_free_attempts_address}, now)
+    except TooManyAttempts as exc:
+        raise VerificationLocked(**exc.params) from None
+    return key
 
 
 def _by_chat_phone(

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     login_max_delay_seconds: int = Field(default=15 * 60, ge=1)
     # Failures older than this are forgotten (counting starts again).
     login_window_seconds: int = Field(default=60 * 60, ge=60)
+    # ID attempts from one client address at the portal before delays start (the login's
+    # delays and window): generous, as many debtors may share one carrier-grade NAT address.
+    portal_free_attempts_address: int = Field(default=60, ge=1)
     # Password hashes computed at once in this process (0: half the CPUs, at least one), and
     # logins allowed to wait for a slot before 503 login_busy.
     login_hash_slots: int = Field(default=0, ge=0)

@@ -21,12 +21,14 @@ from shared.client.errors import ApiError, ApiValidationError, ConflictError, No
 from shared.money import MoneyError, from_decimal
 from shared.schemas.conversations import BotAccountDetail
 from shared.schemas.enums import AccountStatus, DisputeReason, LinkPurpose
+from shared.schemas.negotiation import Frequency
 
 TOP_OFFERS = 3
 PAID = (AccountStatus.paid,)
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 STATEMENT_CHARS = 2000
-PROPOSAL_FIELDS = ("kind", "count", "amount", "first", "down", "insist")
+PROPOSAL_FIELDS = ("kind", "count", "instalment", "frequency", "amount", "first", "down", "insist")
+FREQUENCIES: tuple[Frequency, ...] = ("weekly", "biweekly", "monthly")
 
 
 async def documents_page(page: Page, detail: BotAccountDetail) -> Response:
@@ -85,16 +87,13 @@ def account_routes(sessions: Sessions) -> APIRouter:
     async def propose_form(request: Request, account_id: str) -> Response:
         page = get(request)
         detail = await account_of(page, account_id)
-        return page.html("propose.html", account=detail, values={})
+        return page.html("propose.html", account=detail, values={}, frequencies=FREQUENCIES)
 
     @router.post("/propose")
     async def propose(request: Request, account_id: str) -> Response:
         page, form = await posted(request, sessions)
         detail = await account_of(page, account_id)
-        values = {
-            name: field(form, name)
-            for name in ("kind", "count", "amount", "first", "down", "insist")
-        }
+        values = {name: field(form, name) for name in PROPOSAL_FIELDS}
         try:
             terms = _terms(values, detail.currency)
         except (ValueError, InvalidOperation, MoneyError):
@@ -103,13 +102,19 @@ def account_routes(sessions: Sessions) -> APIRouter:
                 422,
                 account=detail,
                 values=values,
+                frequencies=FREQUENCIES,
                 error=page.t("portal.propose.invalid"),
             )
         try:
             result = await page.chat.propose(detail.id, currency=detail.currency, **terms)
         except (ConflictError, NotFoundError, ApiValidationError) as exc:
             return page.html(
-                "propose.html", 409, account=detail, values=values, error=page.refusal(exc)
+                "propose.html",
+                409,
+                account=detail,
+                values=values,
+                frequencies=FREQUENCIES,
+                error=page.refusal(exc),
             )
         reason = render.violation(result.violations, detail.currency, page.lang, detail.country)
         return page.html("proposal.html", account=detail, result=result, reason=reason)
@@ -265,13 +270,21 @@ def _terms(values: dict[str, str], currency: str) -> dict[str, Any]:
             "first_due": first,
             "insist": insist,
         }
-    count = int(values["count"])
-    if not 1 <= count <= 600:
-        raise ValueError("count")
-    return {
-        "kind": "plan_by_count",
-        "instalments": count,
+    chosen = [f for f in FREQUENCIES if f == (values["frequency"] or "monthly")]
+    if not chosen:
+        raise ValueError("frequency")
+    plan: dict[str, Any] = {
+        "frequency": chosen[0],
         "first_due": first,
         "down_payment_minor": down or None,
         "insist": insist,
     }
+    if values["kind"] == "amount":
+        instalment = from_decimal(Decimal(values["instalment"]), currency)
+        if instalment <= 0:
+            raise ValueError("instalment")
+        return {"kind": "plan_by_amount", "instalment_amount_minor": instalment, **plan}
+    count = int(values["count"])
+    if not 1 <= count <= 600:
+        raise ValueError("count")
+    return {"kind": "plan_by_count", "instalments": count, **plan}

@@ -5,6 +5,7 @@ CSRF token (and, for writes, a one-time form id: the write's message id)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -35,7 +36,15 @@ def routes(sessions: Sessions) -> APIRouter:
         if not state.verified:
             return verify_page(page, locked=state.locked_until is not None, **context)
         accounts = await page.chat.accounts()
-        return page.html("accounts.html", name=state.first_name, accounts=accounts, **context)
+        paid = await page.chat.paid_accounts()
+        receipts = await asyncio.gather(*(page.chat.payments(a.id) for a in paid))
+        return page.html(
+            "accounts.html",
+            name=state.first_name,
+            accounts=accounts,
+            paid=list(zip(paid, receipts, strict=True)),
+            **context,
+        )
 
     def verify_page(page: Page, status: int = 200, **context: Any) -> Response:
         return page.html("verify.html", status, **context)
@@ -79,6 +88,7 @@ def routes(sessions: Sessions) -> APIRouter:
                 id_number,
                 phone_last4=None if birth else last4,
                 birth_date=birth,
+                client_address=request.client.host if request.client else None,
             )
         except (ValueError, ApiValidationError):
             return verify_page(
@@ -111,6 +121,7 @@ def routes(sessions: Sessions) -> APIRouter:
     @router.post("/logout")
     async def logout(request: Request) -> Response:
         page, _ = await posted(request, sessions)
+        await page.chat.unbind()  # the old session id verifies nobody any more
         page.session = sessions.new(page.lang)
         return page.redirect("/")
 

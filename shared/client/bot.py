@@ -194,12 +194,18 @@ class BotChat:
         id_type: NationalIdType | None = None,
         phone_last4: str | None = None,
         birth_date: date | None = None,
+        client_address: str | None = None,
     ) -> IdentifyResult:
         """National ID plus one factor (none: a WhatsApp chat from a phone on file is verified,
         any other answers ``factor_required``). A lockout comes back as ``status="locked"``
-        (the API's 429 ``verification_locked`` included), not as an exception."""
+        (the API's 429 ``verification_locked`` included), not as an exception.
+        ``client_address``: the browser's, from the web portal (throttled per address)."""
         body = NationalIdIdentify(
-            id_type=id_type, id_number=id_number, phone_last4=phone_last4, birth_date=birth_date
+            id_type=id_type,
+            id_number=id_number,
+            phone_last4=phone_last4,
+            birth_date=birth_date,
+            client_address=client_address,
         )
         try:
             return await self._call("POST", "/identify", IdentifyResult, json=body)
@@ -222,6 +228,14 @@ class BotChat:
         if self._per_turn:
             self._accounts = found
         return list(found)
+
+    async def paid_accounts(self) -> list[BotAccountDetail]:
+        """The chat's accounts paid in full (their receipts and certificate)."""
+        return await self._call("GET", "/paid-accounts", list[BotAccountDetail])
+
+    async def unbind(self) -> ConversationRead:
+        """End the chat's binding (sign out); an unbound chat answers the same."""
+        return await self._call("POST", "/unbind", ConversationRead)
 
     async def account(self, account_id: uuid.UUID) -> BotAccountDetail:
         """One account of the chat (any status). A ``per_turn`` chat answers an open account

@@ -120,6 +120,8 @@ class NationalIdIdentify(BaseModel):
     id_number: str = Field(min_length=1, max_length=32)
     phone_last4: str | None = Field(default=None, pattern=r"^\d{4}$")
     birth_date: date | None = None
+    # The browser's address, sent by the web portal: ID attempts are throttled per address.
+    client_address: str | None = Field(default=None, max_length=64)
 
     @model_validator(mode="after")
     def _one_factor(self) -> NationalIdIdentify:

@@ -487,6 +487,9 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         body=lambda s: {"id_number": VICTIM_DOCUMENT, "phone_last4": "0000"}
     ),
     ("GET", f"{BOT}/accounts"): shared(),
+    ("GET", f"{BOT}/paid-accounts"): shared(),
+    # Ends only the sending chat's own binding (the victim's stays: ``victim_state``).
+    ("POST", f"{BOT}/unbind"): shared(),
     ("GET", f"{BOT}/notices"): shared(),
     ("POST", f"{BOT}/opt-out"): shared(),
     ("POST", f"{BOT}/opt-in"): shared(),

@@ -9,6 +9,7 @@ left in ``test-artifacts/screenshots/portal_*.png`` (git-ignored).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -79,7 +80,7 @@ def test_a_debtor_goes_through_the_portal_on_a_phone(server: str, page) -> None:
         assert box is not None and box["height"] >= 48, target.inner_text()
 
     page.get_by_role("link", name="Proponer un plan").click()
-    page.get_by_label("Número de cuotas").fill("3")
+    page.get_by_label("Número de cuotas", exact=True).fill("3")
     shot("04_propose")
     page.get_by_role("button", name="Enviar propuesta").click()
     page.get_by_role("heading", level=1).wait_for()
@@ -117,6 +118,35 @@ def test_a_debtor_goes_through_the_portal_on_a_phone(server: str, page) -> None:
     shot("09_documents_en")
     page.goto(f"{server}/portal/accounts/{account_id}/dispute")
     shot("10_dispute_en")
+
+    # Paid in full (the built-in provider's sandbox): the account moves to "Pagadas", with
+    # its certificate and receipt a tap away.
+    page.goto(f"{server}/portal/accounts/{account_id}")
+    pay_form = page.locator('form:has(button[name="purpose"][value="balance"])')
+    made = page.request.post(  # the browser's own cookie; the link's URL names the public
+        f"{server}/portal/accounts/{account_id}/pay",  # origin (COBRO_PUBLIC_URL), not ours
+        form={
+            "csrf": pay_form.locator("input[name=csrf]").input_value(),
+            "nonce": pay_form.locator("input[name=nonce]").input_value(),
+            "purpose": "balance",
+        },
+        max_redirects=0,
+    )
+    assert made.status == 303, made.text()
+    page.goto(server + httpx.URL(made.headers["location"]).path)
+    with page.expect_navigation():  # the sandbox completes it as a provider's webhook would
+        page.locator('form[action$="/sandbox"] button').click()
+    page.goto(f"{server}/portal/")
+    page.get_by_role("button", name="Español").click()
+    page.get_by_role("heading", name="Pagadas").wait_for()
+    paid = page.locator("section[aria-labelledby=paid-title]")
+    assert paid.get_by_role("link", name="Constancia de no adeudo (PDF)").count() == 1
+    assert paid.get_by_role("link", name=re.compile(r"^Recibo de ")).count() >= 1
+    for target in paid.locator("a").all():
+        box = target.bounding_box()
+        assert box is not None and box["height"] >= 48, target.inner_text()
+    paid.scroll_into_view_if_needed()
+    shot("11_paid")
 
     assert requested, "the browser made no request"
     foreign = [url for url in requested if not url.startswith(f"{server}/")]

@@ -219,6 +219,9 @@ def test_pay_the_balance_then_download_the_receipt_and_certificate(
     assert 'href="/portal/accounts/' in docs.text and "certificate.pdf" in docs.text
     certificate = browser.get(f"/portal/accounts/{seeded.account.id}/certificate.pdf")
     assert certificate.status_code == 200 and certificate.content.startswith(b"%PDF")
+    home = browser.get("/portal/").text  # a paid account is listed, with its documents
+    assert "Pagadas" in home and f"/accounts/{seeded.account.id}/certificate.pdf" in home
+    assert receipt.group(1) in home
     stranger = browser.get(f"/portal/accounts/{seeded.account.id}/receipts/{seeded.other.id}.pdf")
     assert stranger.status_code == 404
 

@@ -80,6 +80,11 @@ MESSAGES = {
         "en": {"one": "{count} day overdue", "other": "{count} days overdue"},
     },
     "portal.accounts.open": {"es": "Ver opciones", "en": "See options"},
+    "portal.accounts.paid": {"es": "Pagadas", "en": "Paid"},
+    "portal.accounts.paid_note": {
+        "es": "Pagada en su totalidad. Sus recibos y su constancia:",
+        "en": "Paid in full. Your receipts and certificate:",
+    },
     "portal.account.balance": {"es": "Saldo", "en": "Balance"},
     "portal.account.promise": {
         "es": "Se comprometió a pagar {amount} el {date}.",
@@ -116,7 +121,19 @@ MESSAGES = {
         "en": "Your balance is {balance}. Tell us how you can pay and get an answer at once.",
     },
     "portal.propose.kind": {"es": "¿Cómo quiere pagar?", "en": "How would you like to pay?"},
-    "portal.propose.plan": {"es": "En cuotas mensuales", "en": "In monthly instalments"},
+    "portal.propose.plan": {"es": "En un número de cuotas", "en": "In a number of instalments"},
+    "portal.propose.by_amount": {
+        "es": "Con un monto fijo por cuota",
+        "en": "With a fixed amount per instalment",
+    },
+    "portal.propose.instalment": {
+        "es": "Monto por cuota ({currency})",
+        "en": "Amount per instalment ({currency})",
+    },
+    "portal.propose.frequency": {"es": "Cada cuánto paga", "en": "How often you pay"},
+    "portal.propose.weekly": {"es": "Cada semana", "en": "Every week"},
+    "portal.propose.biweekly": {"es": "Cada dos semanas", "en": "Every two weeks"},
+    "portal.propose.monthly": {"es": "Cada mes", "en": "Every month"},
     "portal.propose.settlement": {"es": "En un solo pago", "en": "In a single payment"},
     "portal.propose.count": {"es": "Número de cuotas", "en": "Number of instalments"},
     "portal.propose.amount": {
@@ -135,9 +152,10 @@ MESSAGES = {
     "portal.propose.submit": {"es": "Enviar propuesta", "en": "Send proposal"},
     "portal.propose.again": {"es": "Proponer otra forma", "en": "Propose other terms"},
     "portal.propose.invalid": {
-        "es": "Indique el número de cuotas (o el monto del pago único) y revise los montos.",
-        "en": "Give the number of instalments (or the single payment amount) and check the "
-        "amounts.",
+        "es": "Indique el número de cuotas, el monto por cuota o el del pago único, y revise "
+        "los montos.",
+        "en": "Give the number of instalments, the amount per instalment or the single "
+        "payment amount, and check the amounts.",
     },
     "portal.proposal.accepted": {
         "es": "Su propuesta está dentro de lo permitido",
