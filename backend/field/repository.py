@@ -506,12 +506,12 @@ def planned_debtor_ids(session: Session, day: date) -> set[uuid.UUID]:
     return set(session.execute(query).scalars())
 
 
-def holders(session: Session, account_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """The agents these accounts are assigned to."""
+def holder_of(session: Session, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """Each assigned account's agent."""
     if not account_ids:
-        return set()
-    query = select(Account.assigned_agent_id).where(col(Account.id).in_(account_ids))
-    return {agent for agent in session.execute(query).scalars() if agent is not None}
+        return {}
+    query = select(Account.id, Account.assigned_agent_id).where(col(Account.id).in_(account_ids))
+    return {account: agent for account, agent in session.execute(query) if agent is not None}
 
 
 def holds_debtor(session: Session, agent_id: uuid.UUID, debtor_id: uuid.UUID) -> bool:
