@@ -538,6 +538,27 @@ def stop_events(session: Session, agent_id: uuid.UUID, day: date) -> list[StopEv
     return list(session.execute(query).scalars())
 
 
+def stop_events_of(
+    session: Session, agent_ids: list[uuid.UUID], day: date
+) -> list[tuple[StopEvent, str]]:
+    """The agents' skips and moves of ``day`` with each debtor's name, per agent in the order
+    they were made."""
+    if not agent_ids:
+        return []
+    query = (
+        select(StopEvent, Debtor)
+        .join(Debtor, Debtor.id == StopEvent.debtor_id)
+        .where(col(StopEvent.agent_id).in_(agent_ids), StopEvent.day == day)
+        .order_by(
+            col(StopEvent.agent_id),
+            col(StopEvent.recorded_at),
+            col(StopEvent.received_at),
+            col(StopEvent.id),
+        )
+    )
+    return [(event, debtor.display_name) for event, debtor in session.execute(query)]
+
+
 def cash_payments(
     session: Session, agent_id: uuid.UUID, day: date
 ) -> list[tuple[Payment, Account, Debtor]]:

@@ -402,6 +402,12 @@ class StopEventRead(BaseModel):
     received_at: datetime
 
 
+class DayStopEvent(StopEventRead):
+    """A skip or move of an agent's day, for their supervisor (``GET /field/stop-events``)."""
+
+    debtor_name: str
+
+
 # --- Sync: request and response ---------------------------------------------------------------
 
 

@@ -262,3 +262,44 @@ def test_the_outbox_sends_skips_and_moves_as_stop_actions(session: Session, clie
     assert [s["debtor_id"] for s in stops] == [order[1], order[2], order[0]]
     assert stops[2]["skipped"] == "not_home"
     assert uuid.UUID(first["results"][0]["entity_id"])
+
+
+def test_supervisors_read_the_days_skips_and_moves_of_their_team_only(
+    session: Session, client
+) -> None:
+    portfolio = lima(session)
+    supervisor, agent = h.team(session)
+    teammate = b.user(session, Role.agent, supervisor=supervisor)
+    other_supervisor, stranger = h.team(session)
+    for who in (agent, teammate):
+        h.shift(session, who)
+    mine = [h.located_account(session, portfolio, agent, h.north(300 * i + 100)) for i in range(3)]
+    theirs = h.located_account(session, portfolio, teammate, h.north(900))
+    skip = _change(mine[1].debtor_id, reason="danger")
+    move = _change(mine[2].debtor_id, "move", after_debtor_id=None, reason="appointment")
+    other = _change(theirs.debtor_id, reason="wrong_address")
+    for body, who in ((skip, agent), (move, agent), (other, teammate)):
+        answer = client.post(f"{API}/stop-events", json=body, headers=b.headers(who))
+        assert answer.status_code == 200, answer.text
+
+    def read(who: Any, **params: Any) -> Any:
+        return client.get(
+            f"{API}/stop-events", params={"date": _today(), **params}, headers=b.headers(who)
+        )
+
+    team = read(supervisor)
+    assert team.status_code == 200, team.text
+    assert {e["client_id"] for e in team.json()} == {
+        skip["client_id"],
+        move["client_id"],
+        other["client_id"],
+    }
+    one = read(supervisor, agent_id=str(agent.id)).json()
+    assert [(e["kind"], e["reason"]) for e in one] == [("skip", "danger"), ("move", "appointment")]
+    assert one[0]["debtor_name"] and one[0]["debtor_id"] == str(mine[1].debtor_id)
+    assert [e["client_id"] for e in read(agent).json()] == [skip["client_id"], move["client_id"]]
+    assert read(agent, date=_tomorrow()).json() == []
+    assert read(agent, agent_id=str(teammate.id)).status_code == 404
+    assert read(other_supervisor, agent_id=str(agent.id)).status_code == 404
+    assert read(other_supervisor).json() == []
+    assert read(stranger).json() == []
