@@ -461,13 +461,21 @@ def upsert_shift(session: Session, agent_id: uuid.UUID, values: dict[str, Any]) 
 
 
 def replace_planned(
-    session: Session, day: date, agent_ids: list[uuid.UUID], rows: list[PlannedStop]
+    session: Session,
+    day: date,
+    agent_ids: list[uuid.UUID],
+    rows: list[PlannedStop],
+    started: datetime,
 ) -> None:
     """The day's plan of these agents becomes ``rows`` (a debtor planned once a day: a
-    concurrent plan of the same day fails on the unique constraints instead of doubling)."""
+    concurrent plan of the same day fails on the unique constraints instead of doubling).
+    Only rows stored before ``started`` are replaced: a plan committed after this request began
+    stays, so this one fails on it even when it committed just after the caller's check."""
     session.execute(
         PlannedStop.__table__.delete().where(  # type: ignore[attr-defined]
-            PlannedStop.day == day, col(PlannedStop.agent_id).in_(agent_ids)
+            PlannedStop.day == day,
+            col(PlannedStop.agent_id).in_(agent_ids),
+            col(PlannedStop.planned_at) <= started,
         )
     )
     session.add_all(rows)

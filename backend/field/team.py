@@ -129,7 +129,7 @@ def plan(
     if stored_at is not None and stored_at > started:
         raise TeamPlanConflict(date=day.isoformat())
     try:
-        repository.replace_planned(session, day, ids, rows)
+        repository.replace_planned(session, day, ids, rows, started)
     except IntegrityError:  # a plan of the same day committed meanwhile holds these stops
         raise TeamPlanConflict(date=day.isoformat()) from None
     record(
