@@ -21,6 +21,7 @@ from mobile.geo import (
     geolocator_available,
 )
 from mobile.session import AppContext, http_client_factory
+from mobile.vault import vault_for
 from mobile.views.shell import Shell
 
 
@@ -52,6 +53,7 @@ async def main(page: ft.Page) -> None:
         positions=positions_for(page, config),
         make_client=http_client_factory(config, forwarded_for(page)),
         native=not page.web,
+        vault=vault_for(native=not page.web),
     )
     await Shell(page, ctx).start()
 

@@ -14,6 +14,7 @@ from mobile.geo import PositionProvider
 from mobile.outbox import Outbox
 from mobile.store import SessionInfo, Store, remember_active
 from mobile.sync import SyncEngine
+from mobile.vault import StoreVault, Tokens, TokenVault
 from shared.client import CobroClient
 from shared.i18n import DEFAULT_LANGUAGE, t
 from shared.schemas.auth import Token
@@ -51,22 +52,27 @@ class UserSession:
     store: Store
     outbox: Outbox
     engine: SyncEngine
+    vault: TokenVault
 
     @classmethod
-    def start(cls, info: SessionInfo, api: CobroClient, config: MobileConfig) -> UserSession:
-        """Open the user's store (saving the session in it) and wire the sync engine. The
-        client renews its access token on its own; each renewed pair is saved at once, so
-        the session survives a restart (or a dead battery) with the tokens the API expects."""
+    async def start(
+        cls, info: SessionInfo, api: CobroClient, config: MobileConfig, vault: TokenVault
+    ) -> UserSession:
+        """Open the user's store (saving who is logged in there and the tokens in ``vault``)
+        and wire the sync engine. The client renews its access token on its own; each renewed
+        pair is saved at once, so the session survives a restart (or a dead battery) with the
+        tokens the API expects."""
         store = Store.for_user(config.data_dir, info.user_id)
         store.save_session(info)
         outbox = Outbox(store)
-        session = cls(info, api, store, outbox, SyncEngine(store, outbox, api))
+        session = cls(info, api, store, outbox, SyncEngine(store, outbox, api), vault)
+        await vault.save(store, Tokens(info.token, info.refresh_token))
         api.on_tokens = session.tokens_renewed
         return session
 
-    def tokens_renewed(self, token: Token) -> None:
+    async def tokens_renewed(self, token: Token) -> None:
         self.info = replace(self.info, token=token.access_token, refresh_token=token.refresh_token)
-        self.store.save_session(self.info)
+        await self.vault.save(self.store, Tokens(token.access_token, token.refresh_token))
 
     @property
     def is_supervisor(self) -> bool:
@@ -82,6 +88,7 @@ class UserSession:
         delete this user's store."""
         await self.api.logout()
         await self.api.aclose()
+        await self.vault.forget(self.store)
         self.store.wipe()
         remember_active(config.data_dir, None)
 
@@ -94,6 +101,8 @@ class AppContext:
     positions: PositionProvider
     make_client: ClientFactory
     native: bool = False  # a phone: sessions resume at the next start
+    #: Where the tokens are kept: the keystore on an installed app (``mobile.vault``).
+    vault: TokenVault = field(default_factory=StoreVault)
     lang: str = DEFAULT_LANGUAGE
     user: UserSession | None = field(default=None)
 

@@ -1,8 +1,9 @@
 """The device's local store: one SQLite file per user under the app's data directory.
 
-It holds what the agent needs without signal: the session (token and who is logged in), the
-worklist, an :class:`~shared.schemas.field.AccountBundle` per account, the outbox of recorded
-actions, buffered location pings and the sync cursor. Logging out deletes the file.
+It holds what the agent needs without signal: the session (who is logged in; the tokens too
+when the app has no keystore, see ``mobile.vault``), the worklist, an
+:class:`~shared.schemas.field.AccountBundle` per account, the outbox of recorded actions,
+buffered location pings and the sync cursor. Logging out deletes the file.
 
 Every write commits at once (SQLite's journal makes each one durable), so a crash or a killed
 app loses nothing that was saved: the outbox is the agent's work until the server answers.
@@ -16,7 +17,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -119,9 +120,10 @@ class Store:
         existed = path.exists()
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         if not existed:
-            os.chmod(path, 0o600)  # the token is in here: private to the app's user
+            os.chmod(path, 0o600)  # the day (and maybe the tokens): private to the app's user
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA secure_delete=ON")  # replaced values leave no trace in the file
         self._db.executescript(SCHEMA)
 
     @classmethod
@@ -131,6 +133,10 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+
+    def truncate_log(self) -> None:
+        """Write the journal into the file and empty it (its old page copies go too)."""
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def wipe(self) -> None:
         """Close and delete the file (logout): nothing of the user stays on the device."""
@@ -166,7 +172,8 @@ class Store:
             )
 
     def save_session(self, session: SessionInfo) -> None:
-        self.put("session", json.dumps(asdict(session)))
+        """Who is logged in; never the tokens (``mobile.vault`` keeps them)."""
+        self.put("session", json.dumps(asdict(replace(session, token="", refresh_token=None))))
 
     def session(self) -> SessionInfo | None:
         raw = self.get("session")

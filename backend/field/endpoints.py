@@ -27,6 +27,7 @@ from shared.schemas.field import (
     AccountBundle,
     AgentRoute,
     CashSummary,
+    DayStopEvent,
     RouteSummary,
     ShiftRead,
     ShiftUpdate,
@@ -184,6 +185,25 @@ def post_stop_event(session: SessionDep, user: CurrentUser, body: StopEventCreat
         raise Forbidden()
     event, _ = stops.record(session, actor_of(user), user, body.client_id, body.recorded_at, body)
     return stops.read(event)
+
+
+@router.get("/stop-events", response_model=list[DayStopEvent])
+def get_stop_events(
+    session: SessionDep,
+    user: CurrentUser,
+    day: Annotated[
+        Date | None, Query(alias="date", description="default: today (agents' timezone)")
+    ] = None,
+    agent_id: Annotated[uuid.UUID | None, Query(description="one agent of the caller's")] = None,
+) -> object:
+    """The skips and moves of a day, with their reasons, in the order each agent made them:
+    agents see their own, supervisors their team's, admins everyone's (an agent outside the
+    caller's scope is 404). One day is a bounded list: not paginated."""
+    found = stops.of_day(session, user, day, agent_id)
+    reads.note(
+        actor_of(user), list(dict.fromkeys(e.debtor_id for e in found)), reads.FIELD_WORKLIST
+    )
+    return found
 
 
 @router.get("/plans", response_model=TeamPlan)

@@ -461,13 +461,21 @@ def upsert_shift(session: Session, agent_id: uuid.UUID, values: dict[str, Any]) 
 
 
 def replace_planned(
-    session: Session, day: date, agent_ids: list[uuid.UUID], rows: list[PlannedStop]
+    session: Session,
+    day: date,
+    agent_ids: list[uuid.UUID],
+    rows: list[PlannedStop],
+    started: datetime,
 ) -> None:
     """The day's plan of these agents becomes ``rows`` (a debtor planned once a day: a
-    concurrent plan of the same day fails on the unique constraints instead of doubling)."""
+    concurrent plan of the same day fails on the unique constraints instead of doubling).
+    Only rows stored before ``started`` are replaced: a plan committed after this request began
+    stays, so this one fails on it even when it committed just after the caller's check."""
     session.execute(
         PlannedStop.__table__.delete().where(  # type: ignore[attr-defined]
-            PlannedStop.day == day, col(PlannedStop.agent_id).in_(agent_ids)
+            PlannedStop.day == day,
+            col(PlannedStop.agent_id).in_(agent_ids),
+            col(PlannedStop.planned_at) <= started,
         )
     )
     session.add_all(rows)
@@ -506,12 +514,12 @@ def planned_debtor_ids(session: Session, day: date) -> set[uuid.UUID]:
     return set(session.execute(query).scalars())
 
 
-def holders(session: Session, account_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """The agents these accounts are assigned to."""
+def holder_of(session: Session, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """Each assigned account's agent."""
     if not account_ids:
-        return set()
-    query = select(Account.assigned_agent_id).where(col(Account.id).in_(account_ids))
-    return {agent for agent in session.execute(query).scalars() if agent is not None}
+        return {}
+    query = select(Account.id, Account.assigned_agent_id).where(col(Account.id).in_(account_ids))
+    return {account: agent for account, agent in session.execute(query) if agent is not None}
 
 
 def holds_debtor(session: Session, agent_id: uuid.UUID, debtor_id: uuid.UUID) -> bool:
@@ -536,6 +544,27 @@ def stop_events(session: Session, agent_id: uuid.UUID, day: date) -> list[StopEv
         .order_by(col(StopEvent.recorded_at), col(StopEvent.received_at), col(StopEvent.id))
     )
     return list(session.execute(query).scalars())
+
+
+def stop_events_of(
+    session: Session, agent_ids: list[uuid.UUID], day: date
+) -> list[tuple[StopEvent, str]]:
+    """The agents' skips and moves of ``day`` with each debtor's name, per agent in the order
+    they were made."""
+    if not agent_ids:
+        return []
+    query = (
+        select(StopEvent, Debtor)
+        .join(Debtor, Debtor.id == StopEvent.debtor_id)
+        .where(col(StopEvent.agent_id).in_(agent_ids), StopEvent.day == day)
+        .order_by(
+            col(StopEvent.agent_id),
+            col(StopEvent.recorded_at),
+            col(StopEvent.received_at),
+            col(StopEvent.id),
+        )
+    )
+    return [(event, debtor.display_name) for event, debtor in session.execute(query)]
 
 
 def cash_payments(

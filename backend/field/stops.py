@@ -12,6 +12,9 @@ reason from a short list (``StopReason``), from the app (offline first: a ``stop
   meet on the unique constraint; the loser answers the winner's row.
 - Each new change writes one audit event (``field.stop_skipped`` / ``field.stop_moved``).
 
+Who reads them (:func:`of_day`, ``GET /field/stop-events``): the agent their own, a supervisor
+their team's, an admin everyone's (``backend.field.access``), one day at a time.
+
 The worklist lays the day's changes over its stops (:func:`shared.stops.apply_changes`) and,
 when there are any, times the resulting order again (:func:`retime`).
 """
@@ -27,13 +30,20 @@ from sqlmodel import Session
 
 from backend.audit.service import record as audit
 from backend.core.actors import Actor
-from backend.core.clock import utcnow
+from backend.core.clock import today_in, utcnow
 from backend.core.errors import IdempotencyConflict, NotFound
-from backend.field import repository
+from backend.field import days, repository
+from backend.field.access import agents_in_scope
 from backend.field.models import StopEvent
 from backend.routing.geo import LatLon, geodesic_m
 from backend.users.models import User
-from shared.schemas.field import StopEventKind, StopEventRead, StopPayload, WorklistStop
+from shared.schemas.field import (
+    DayStopEvent,
+    StopEventKind,
+    StopEventRead,
+    StopPayload,
+    WorklistStop,
+)
 
 
 class StopNotInDay(NotFound):
@@ -91,6 +101,21 @@ def record(
         },
     )
     return event, True
+
+
+def of_day(
+    session: Session, user: User, day: date | None, agent_id: uuid.UUID | None
+) -> list[DayStopEvent]:
+    """The skips and moves of ``day`` (default: today in the agents' zone) of the agents in
+    the caller's scope, or of one of them."""
+    agents = agents_in_scope(session, user, agent_id)
+    ids = [a.id for a in agents]
+    if day is None:
+        day = today_in(days.common(days.timezones_of(session, ids)) if ids else "UTC")
+    return [
+        DayStopEvent(**read(event).model_dump(), debtor_name=name)
+        for event, name in repository.stop_events_of(session, ids, day)
+    ]
 
 
 def read(event: StopEvent) -> StopEventRead:
@@ -165,4 +190,4 @@ def retime(
 _TIMING = ("leg_m", "cumulative_m", "arrival_s", "eta")
 
 
-__all__ = ["StopNotInDay", "read", "record", "retime"]
+__all__ = ["StopNotInDay", "of_day", "read", "record", "retime"]

@@ -4,8 +4,13 @@ Candidates are the stops of every agent's accounts worth a visit that day
 (:func:`backend.field.worklist.day_stops`, judged by the contact rules from the earliest shift
 start), located ones only. The routing solver (:mod:`backend.routing.vrp`) gives each agent a
 route inside their own shift, from their own start place (else the candidates' centre), at their
-own speed and minutes per visit; a stop goes to whichever agent reaches it best, whoever holds
-its accounts, and the least valuable stops are the ones left out. The search stops after
+own speed and minutes per visit. A stop only goes to an agent holding the debtor's accounts
+(ownership stays: the agent can open the account, record the visit and take the payment; a
+debtor whose accounts two agents hold goes to one of them, with that agent's accounts), so
+the plan splits the day among the team without handing debtors across; when a holder's shift
+cannot hold all their stops the least valuable ones are left out, and the plan lists them
+(``dropped_stops``, with the holders and why: ``shift_full`` or ``no_location``) for the
+supervisor to move accounts or lengthen a shift. The search stops after
 ``COBRO_FIELD_TEAM_PLAN_SECONDS``.
 
 The plan replaces the day's stored plan of those agents (``PlannedStop``: a debtor at most once
@@ -36,7 +41,13 @@ from backend.field.models import PlannedStop
 from backend.field.worklist import Stop, day_stops
 from backend.routing import vrp
 from backend.users.models import User
-from shared.schemas.field import AgentPlan, PlannedStopRead, TeamPlan, TeamPlanRequest
+from shared.schemas.field import (
+    AgentPlan,
+    DroppedStop,
+    PlannedStopRead,
+    TeamPlan,
+    TeamPlanRequest,
+)
 
 
 class TeamPlanConflict(Conflict):
@@ -62,6 +73,7 @@ def plan(
     stops: list[Stop] = []
     if origin is not None:
         stops = [s for s in day_stops(session, [a.id for a in agents], day, timezone, origin).stops]
+    holder = repository.holder_of(session, [a for s in stops for a in _accounts(s)])
     located = [s for s in stops if s.located]
     centre = (
         (sum(s.lat for s in located) / len(located), sum(s.lon for s in located) / len(located))  # type: ignore[misc]
@@ -86,6 +98,7 @@ def plan(
             s.lon,  # type: ignore[arg-type]
             s.row.value_minor,
             opens_s=max(0, int((s.opens - origin).total_seconds())),  # type: ignore[operator]
+            agents=frozenset(holder[a] for a in _accounts(s) if a in holder),
         )
         for s in located
     ]
@@ -97,7 +110,11 @@ def plan(
             agent_id=agent_id,  # type: ignore[arg-type]
             position=n,
             debtor_id=visit.stop_id,  # type: ignore[arg-type]
-            account_ids=[str(a.account_id) for a in by_id[visit.stop_id].row.accounts],  # type: ignore[index]
+            account_ids=[
+                str(a.account_id)
+                for a in by_id[visit.stop_id].row.accounts  # type: ignore[index]
+                if holder.get(a.account_id) == agent_id
+            ],
             eta=origin + timedelta(seconds=visit.arrival_s),  # type: ignore[operator]
             leg_m=visit.leg_m,
             value_minor=by_id[visit.stop_id].row.value_minor,  # type: ignore[index]
@@ -112,7 +129,7 @@ def plan(
     if stored_at is not None and stored_at > started:
         raise TeamPlanConflict(date=day.isoformat())
     try:
-        repository.replace_planned(session, day, ids, rows)
+        repository.replace_planned(session, day, ids, rows, started)
     except IntegrityError:  # a plan of the same day committed meanwhile holds these stops
         raise TeamPlanConflict(date=day.isoformat()) from None
     record(
@@ -129,14 +146,21 @@ def plan(
             "dropped": len(stops) - len(rows),
         },
     )
-    return _read(session, agents, day, timezone, candidates=len(stops))
+    return _read(session, agents, day, timezone, (stops, holder))
 
 
 def stored(session: Session, user: User, day: date | None) -> TeamPlan:
+    """The stored plan of the day, with the stops worth a visit now that it gives nobody."""
     agents = _agents(session, user, None)
-    timezone = days.common(days.timezones_of(session, [a.id for a in agents])) if agents else "UTC"
+    ids = [a.id for a in agents]
+    timezone = days.common(days.timezones_of(session, ids)) if agents else "UTC"
     day = day or today_in(timezone) + timedelta(days=1)
-    return _read(session, agents, day, timezone, candidates=None)
+    team = shifts.shifts_of(session, ids)
+    zone = ZoneInfo(timezone)
+    origin = min((team[i].bounds(day, zone)[0] for i in ids), default=None)
+    stops = day_stops(session, ids, day, timezone, origin).stops if origin is not None else []
+    holder = repository.holder_of(session, [a for s in stops for a in _accounts(s)])
+    return _read(session, agents, day, timezone, (stops, holder))
 
 
 def _agents(session: Session, user: User, ids: list[uuid.UUID] | None) -> list[User]:
@@ -150,7 +174,11 @@ def _agents(session: Session, user: User, ids: list[uuid.UUID] | None) -> list[U
 
 
 def _read(
-    session: Session, agents: list[User], day: date, timezone: str, *, candidates: int | None
+    session: Session,
+    agents: list[User],
+    day: date,
+    timezone: str,
+    candidates: tuple[list[Stop], dict[uuid.UUID, uuid.UUID]],
 ) -> TeamPlan:
     zone = ZoneInfo(timezone)
     team = shifts.shifts_of(session, [a.id for a in agents])
@@ -181,14 +209,34 @@ def _read(
         )
         for a in agents
     ]
-    planned = sum(len(p.stops) for p in plans)
-    total = planned if candidates is None else candidates
+    stops, holder = candidates
+    given = {s.debtor_id for p in plans for s in p.stops}
+    dropped = [_dropped(s, holder) for s in stops if s.id not in given]
+    dropped.sort(key=lambda d: (-d.value_minor, d.debtor_id))
     return TeamPlan(
         date=day,
         timezone=timezone,
         agents=plans,
-        candidates=total,
-        dropped=total - planned,
+        candidates=len(given) + len(dropped),
+        dropped=len(dropped),
+        dropped_stops=dropped,
+    )
+
+
+def _accounts(stop: Stop) -> list[uuid.UUID]:
+    return [a.account_id for a in stop.row.accounts]
+
+
+def _dropped(stop: Stop, holder: dict[uuid.UUID, uuid.UUID]) -> DroppedStop:
+    accounts = _accounts(stop)
+    return DroppedStop(
+        debtor_id=stop.id,
+        debtor_name=stop.row.debtor_name,
+        agent_ids=sorted({holder[a] for a in accounts if a in holder}),
+        account_ids=accounts,
+        value_minor=stop.row.value_minor,
+        currency=stop.row.currency,
+        reason="shift_full" if stop.located else "no_location",
     )
 
 

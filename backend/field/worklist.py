@@ -211,15 +211,13 @@ def _team_day(
     query: WorklistQuery,
 ) -> _Day:
     """A supervisor stored a team plan for that day: the stops it gave the agent, in its order
-    and with its ETAs (a stop paid or held back since is left out). The agent's own stops that
-    the plan gave nobody wait for another day."""
+    and with its ETAs (a stop paid or held back since, or whose accounts the agent no longer
+    holds, is left out: the plan only gives an agent their own debtors). The agent's own stops
+    that the plan gave nobody wait for another day."""
     zone = ZoneInfo(timezone)
     shift, begin = departure
-    accounts = [uuid.UUID(a) for stop, _, _ in planned for a in stop.account_ids]
-    others = sorted(repository.holders(session, accounts) - {agent.id})
     own = day_stops(session, [agent.id], day, timezone, begin)
-    theirs = day_stops(session, others, day, timezone, begin).stops if others else []
-    by_debtor = {s.id: s for s in [*theirs, *own.stops]}
+    by_debtor = {s.id: s for s in own.stops}
     rows: list[WorklistStop] = []
     cumulative = 0
     for stop, _, _ in planned:

@@ -10,7 +10,9 @@ a dummy node zero metres from everything.
 
 Times are whole seconds from an origin the caller chooses (the earliest shift start, say):
 an agent leaves its start at ``begin_s``, every visit (``service_s``) is over by ``end_s``, and a
-stop is reached inside its window ``[opens_s, closes_s]`` (waiting at the door is allowed).
+stop is reached inside its window ``[opens_s, closes_s]`` (waiting at the door is allowed) and
+only by the agents it allows (``Candidate.agents``: the team plan keeps each debtor with the
+agent holding the debtor's accounts).
 Distances are straight-line metres (:func:`backend.routing.geo.haversine_matrix`); the matrices
 are handed to the solver as matrices (``RegisterTransitMatrix``), so the search runs in C++
 without calling back into Python.
@@ -54,6 +56,8 @@ class Candidate:
     value: float
     opens_s: int = 0
     closes_s: int | None = None
+    #: The agents allowed to visit it (None: any of them; empty: nobody, so it is dropped).
+    agents: frozenset[Hashable] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +133,15 @@ def plan(
     for i, candidate in enumerate(candidates):
         index = manager.NodeToIndex(i)
         closes = horizon if candidate.closes_s is None else min(candidate.closes_s, horizon)
-        if candidate.opens_s > closes:
+        allowed = [k for k, a in enumerate(agents) if _allows(candidate, a)]
+        if candidate.opens_s > closes or not allowed:
             routing.AddDisjunction([index], 0)
             routing.solver().Add(routing.ActiveVar(index) == 0)
             continue
         time.CumulVar(index).SetRange(max(candidate.opens_s, 0), closes)
         routing.AddDisjunction([index], 1 + round(VALUE_SCALE * max(candidate.value, 0) / top))
+        if len(allowed) < m:
+            routing.SetAllowedVehiclesForIndex(allowed, index)
 
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = (
@@ -167,6 +174,10 @@ def plan(
         routes[agent.id] = visits
     left = [c for i, c in enumerate(candidates) if i not in served]
     return Plan(routes, _by_value(left, candidates))
+
+
+def _allows(candidate: Candidate, agent: Agent) -> bool:
+    return candidate.agents is None or agent.id in candidate.agents
 
 
 def _index_matrix(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mobile.session import AppContext, UserSession
 from mobile.store import SessionInfo, Store, active_user, remember_active
+from mobile.vault import Tokens
 from shared.client import ApiError, ApiUnavailable
 from shared.schemas.enums import Role
 
@@ -53,7 +56,7 @@ class LoginViewModel:
             role=me.role.value,
             language=self.ctx.lang,
         )
-        session = UserSession.start(info, api, self.ctx.config)
+        session = await UserSession.start(info, api, self.ctx.config, self.ctx.vault)
         if self.ctx.native:
             remember_active(self.ctx.config.data_dir, info.user_id)
         self.password = ""
@@ -61,10 +64,11 @@ class LoginViewModel:
         return session
 
 
-def resume(ctx: AppContext) -> UserSession | None:
+async def resume(ctx: AppContext) -> UserSession | None:
     """On a phone, reopen the last user's store and session without asking (works offline:
-    the access token is renewed at the next sync with the stored refresh token; a session that
-    ended shows up then, and the app asks to log in again)."""
+    the access token is renewed at the next sync with the refresh token from the vault; a
+    session that ended shows up then, and the app asks to log in again). Tokens an older
+    version kept in the store move to the vault."""
     if not ctx.native:
         return None
     user_id = active_user(ctx.config.data_dir)
@@ -72,13 +76,20 @@ def resume(ctx: AppContext) -> UserSession | None:
         return None
     store = Store.for_user(ctx.config.data_dir, user_id)
     info = store.session()
+    tokens = await ctx.vault.load(store)
     store.close()
-    if info is None:
+    legacy = info is not None and tokens is None and bool(info.token)
+    if legacy:
+        tokens = Tokens(info.token, info.refresh_token)  # type: ignore[union-attr]
+    if info is None or tokens is None:
         remember_active(ctx.config.data_dir, None)
         return None
+    info = replace(info, token=tokens.access, refresh_token=tokens.refresh)
     ctx.lang = info.language
     api = ctx.make_client(info.token, info.refresh_token, info.language)
-    ctx.user = UserSession.start(info, api, ctx.config)
+    ctx.user = await UserSession.start(info, api, ctx.config, ctx.vault)
+    if legacy:
+        ctx.user.store.truncate_log()
     return ctx.user
 
 

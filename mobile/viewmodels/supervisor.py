@@ -1,5 +1,6 @@
 """The supervisor's screen: the team's day (planned vs visited, far visits, collected and
-promised amounts) and one agent's route as a map trail and a timeline. Online only."""
+promised amounts) and one agent's route as a map trail and a timeline, with the stops the
+agent skipped that day and why. Online only."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from mobile.outbox import now
 from mobile.session import AppContext
 from mobile.viewmodels import format as fmt
 from shared.client import ApiError, ApiUnavailable
-from shared.schemas.field import AgentRoute, MoneyTotal, RouteSummary
+from shared.schemas.field import AgentRoute, DayStopEvent, MoneyTotal, RouteSummary, StopEventKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class SupervisorViewModel:
         self.day_text = (today or now().date()).isoformat()
         self.summary: RouteSummary | None = None
         self.route: AgentRoute | None = None
+        self.stop_events: list[DayStopEvent] = []
         self.message: str | None = None
 
     async def load(self) -> None:
@@ -51,6 +53,7 @@ class SupervisorViewModel:
             return
         self.message = None
         self.route = None
+        self.stop_events = []
         try:
             self.summary = await self.ctx.session.api.get_routes_summary(day=day)
         except ApiUnavailable:
@@ -64,14 +67,29 @@ class SupervisorViewModel:
     async def open(self, agent_id: uuid.UUID) -> None:
         """Fetch one agent's route for the day."""
         day = fmt.parse_day(self.day_text) or now().date()
+        api = self.ctx.session.api
         try:
-            routes = await self.ctx.session.api.get_routes(day=day, agent_id=agent_id)
+            routes = await api.get_routes(day=day, agent_id=agent_id)
+            events = await api.get_stop_events(day=day, agent_id=agent_id)
         except ApiUnavailable:
             self.message = self.ctx.t("mobile.team.offline")
         except ApiError as exc:
             self.message = exc.message
         else:
             self.route = routes[0] if routes else None
+            self.stop_events = events
+
+    def skipped(self) -> list[TimelineRow]:
+        """The stops the agent skipped that day, each with its reason and when, in order."""
+        rows = []
+        for event in self.stop_events:
+            if event.kind != StopEventKind.skip:
+                continue
+            at = fmt.clock(event.recorded_at.astimezone(now().tzinfo))
+            reason = self.ctx.t(f"mobile.reason.{event.reason.value}")
+            detail = self.ctx.t("mobile.team.skipped_at", time=at, reason=reason)
+            rows.append(TimelineRow(event.debtor_name, detail, False, None, None))
+        return rows
 
     def agents(self) -> list[AgentRow]:
         if self.summary is None:

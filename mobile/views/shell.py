@@ -69,7 +69,7 @@ class Shell:
         page.theme_mode = ft.ThemeMode.LIGHT
         page.on_view_pop = self._on_view_pop
         page.on_close = self._closed
-        if resume(self.ctx) is not None:
+        if await resume(self.ctx) is not None:
             await self.signed_in()
         else:
             self.show_login()

@@ -103,6 +103,21 @@ class TeamTab:
             if row.far:
                 line.append(tag("!", warning=True))
             items.append(ft.Container(ft.Column(line, spacing=2), padding=6))
+        skipped = self.vm.skipped()
+        if skipped:
+            items.append(heading(self.shell.ctx.t("mobile.team.skipped", n=len(skipped))))
+        for row in skipped:
+            items.append(
+                ft.Container(
+                    ft.Column(
+                        [body(row.title, bold=True), body(row.detail, size=theme.SMALL)],
+                        spacing=2,
+                    ),
+                    bgcolor=theme.CARD,
+                    padding=8,
+                    border_radius=8,
+                )
+            )
         return items
 
     def _day(self, day: date) -> None:

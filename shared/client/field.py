@@ -13,6 +13,7 @@ from shared.schemas.field import (
     AccountBundle,
     AgentRoute,
     CashSummary,
+    DayStopEvent,
     RouteSummary,
     SyncAction,
     SyncActionType,
@@ -99,6 +100,17 @@ class FieldApi(HttpClient):
             f"{V1}/field/routes",
             params={"date": day, "agent_id": agent_id, "tz": tz},
             model=list[AgentRoute],
+        )
+
+    async def get_stop_events(
+        self, *, day: date | None = None, agent_id: uuid.UUID | None = None
+    ) -> list[DayStopEvent]:
+        """The skips and moves of a day with their reasons: one agent or all in scope."""
+        return await self._request(
+            "GET",
+            f"{V1}/field/stop-events",
+            params={"date": day, "agent_id": agent_id},
+            model=list[DayStopEvent],
         )
 
     async def get_routes_summary(

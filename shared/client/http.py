@@ -65,7 +65,7 @@ class HttpClient:
 
     ``base_url`` is the server root (``/api/v1`` is added by each method); ``language`` is
     sent as ``Accept-Language``; ``token`` and ``refresh_token`` resume a stored session
-    (``on_tokens`` is called with each renewed pair: store it); ``renew`` gives a new access
+    (``on_tokens`` is awaited with each renewed pair: store it); ``renew`` gives a new access
     token to a client without a refresh token (a service identity). ``headers`` are sent with
     every request. Pass ``transport`` to talk to an app in-process
     (``httpx.ASGITransport(app=app)``) or to a mock in tests. Use as ``async with``, or call
@@ -79,7 +79,7 @@ class HttpClient:
         token: str | None = None,
         refresh_token: str | None = None,
         renew: Callable[[], Awaitable[str]] | None = None,
-        on_tokens: Callable[[Token], None] | None = None,
+        on_tokens: Callable[[Token], Awaitable[None]] | None = None,
         language: str = "es",
         timeout: float | httpx.Timeout = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -205,7 +205,7 @@ class HttpClient:
                     return False
                 self._use(token)
                 if self.on_tokens is not None:
-                    self.on_tokens(token)
+                    await self.on_tokens(token)
                 return True
             if self._renew is not None:
                 self._token = await self._renew()

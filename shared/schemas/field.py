@@ -402,6 +402,12 @@ class StopEventRead(BaseModel):
     received_at: datetime
 
 
+class DayStopEvent(StopEventRead):
+    """A skip or move of an agent's day, for their supervisor (``GET /field/stop-events``)."""
+
+    debtor_name: str
+
+
 # --- Sync: request and response ---------------------------------------------------------------
 
 
@@ -558,12 +564,29 @@ class AgentPlan(BaseModel):
     value_minor: int
 
 
+class DroppedStop(BaseModel):
+    """A stop worth a visit that the team plan gives nobody that day."""
+
+    debtor_id: uuid.UUID
+    debtor_name: str
+    agent_ids: list[uuid.UUID] = Field(description="the agents holding the debtor's accounts")
+    account_ids: list[uuid.UUID]
+    value_minor: int
+    currency: str
+    reason: NotTodayReason = Field(
+        description="shift_full: the holder's shift cannot hold it; no_location: no coordinates"
+    )
+
+
 class TeamPlan(BaseModel):
     date: date
     timezone: str
     agents: list[AgentPlan]
     candidates: int = Field(description="stops worth a visit that day, across the team")
     dropped: int = Field(description="candidates no shift could hold (the least valuable)")
+    dropped_stops: list[DroppedStop] = Field(
+        default_factory=list, description="those candidates, most valuable first"
+    )
 
 
 # --- Visit photos and the day's cash ----------------------------------------------------------

@@ -425,6 +425,10 @@ OPERATIONS: dict[tuple[str, str], Op] = {
             "reason": "not_home",
         },
     ),
+    # The skips and moves of the victim agent's day: that agent and their supervisor.
+    ("GET", "/api/v1/field/stop-events"): Op(
+        "a1", query=lambda s: {"agent_id": str(s.a1.id), "date": _later(0)}
+    ),
     # The bot: through another debtor's chat, the victim's accounts and offers are missing.
     ("GET", f"{BOT}/accounts/{{account_id}}"): Op("bot"),
     ("POST", f"{BOT}/accounts/{{account_id}}/offers"): Op("bot"),

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from backend.audit.models import AuditEvent
+from backend.debtors.models import Debtor
 from backend.field.models import StopEvent
 from shared.schemas.enums import Role
 from tests import builders as b
@@ -146,44 +147,89 @@ def test_skip_and_move_reshape_the_day_once_per_client_id(session: Session, clie
     assert _events(session, agent_id=agent.id) == 2
 
 
-def test_with_a_team_plan_only_the_stops_it_gave_the_agent_are_theirs(
+def test_the_team_plan_keeps_debtors_with_their_holder_and_lists_what_it_dropped(
     session: Session, client
 ) -> None:
+    """A stop only goes to the agent holding the debtor's accounts, so the agent can open
+    every account of their planned day; what a holder's shift cannot hold is listed as
+    dropped (shift_full, or no_location), never handed to someone who cannot open it."""
     portfolio = lima(session)
     supervisor, first = h.team(session)
     second = b.user(session, Role.agent, supervisor=supervisor)
     h.shift(session, first, hours=(time(8), time(10)))  # too short for all of their stops
     h.shift(session, second, start=h.north(5_000))
-    for i in range(12):
-        h.located_account(session, portfolio, first, h.north(400 * i + 100))
+    mine = [h.located_account(session, portfolio, first, h.north(400 * i + 100)) for i in range(12)]
+    nowhere = h.located_account(session, portfolio, first, None)
+    shared = mine[0]  # the debtor also has an account the second agent holds
+    debtor = session.get(Debtor, shared.debtor_id)
+    b.account(session, portfolio, agent=second, owner=debtor, principal=50_000)
     tomorrow = _tomorrow()
     made = client.post(f"{API}/plans", json={"date": tomorrow}, headers=b.headers(supervisor))
-    plans = {p["agent_id"]: p["stops"] for p in made.json()["agents"]}
-    given_away = plans[str(second.id)]
-    assert given_away, "the second agent takes the stops the first's shift cannot hold"
+    assert made.status_code == 200, made.text
+    plan = made.json()
+    plans = {p["agent_id"]: p["stops"] for p in plan["agents"]}
+    firsts = {s["debtor_id"] for s in plans[str(first.id)]}
+    seconds = {s["debtor_id"] for s in plans[str(second.id)]}
+    own = {str(a.debtor_id) for a in [*mine, nowhere]}
+    assert firsts and firsts <= own
+    assert seconds <= {str(shared.debtor_id)}, "nobody gets another agent's debtors"
+    dropped = {d["debtor_id"]: d for d in plan["dropped_stops"]}
+    assert len(dropped) == plan["dropped"] == plan["candidates"] - len(firsts) - len(seconds)
+    assert set(dropped) | firsts | seconds == own
+    assert dropped[str(nowhere.debtor_id)]["reason"] == "no_location"
+    overflow = [d for d in plan["dropped_stops"] if d["reason"] == "shift_full"]
+    assert overflow and all(d["agent_ids"] == [str(first.id)] for d in overflow)
+    values = [d["value_minor"] for d in plan["dropped_stops"]]
+    assert values == sorted(values, reverse=True)
+    stored = client.get(f"{API}/plans", params={"date": tomorrow}, headers=b.headers(supervisor))
+    assert stored.json()["dropped_stops"] == plan["dropped_stops"]
 
-    mine = client.post(
-        f"{API}/stop-events",
-        json=_change(plans[str(first.id)][0]["debtor_id"], date=tomorrow),
-        headers=b.headers(first),
-    )
-    theirs_by_me = client.post(
-        f"{API}/stop-events",
-        json=_change(given_away[0]["debtor_id"], date=tomorrow),
-        headers=b.headers(first),
-    )
-    theirs = client.post(
-        f"{API}/stop-events",
-        json=_change(given_away[0]["debtor_id"], date=tomorrow),
-        headers=b.headers(second),
-    )
+    # Every planned stop's accounts are the agent's own: each opens.
+    for agent, stops in ((first, plans[str(first.id)]), (second, plans[str(second.id)])):
+        for stop in stops:
+            for account_id in stop["account_ids"]:
+                opened = client.get(f"{API}/accounts/{account_id}", headers=b.headers(agent))
+                assert opened.status_code == 200, opened.text
+        day = _worklist(client, agent, tomorrow)
+        assert [s["debtor_id"] for s in day["stops"]] == [s["debtor_id"] for s in stops]
 
-    assert mine.status_code == 200, mine.text
-    assert theirs_by_me.status_code == 404
-    assert theirs.status_code == 200, theirs.text
-    day = _worklist(client, second, tomorrow)
-    assert day["stops"][0]["debtor_id"] == given_away[0]["debtor_id"]
-    assert day["stops"][0]["skipped"] == "not_home"
+    planned = plans[str(first.id)][0]["debtor_id"]
+    dropped_one = overflow[0]["debtor_id"]
+    ok = client.post(
+        f"{API}/stop-events", json=_change(planned, date=tomorrow), headers=b.headers(first)
+    )
+    by_second = client.post(
+        f"{API}/stop-events", json=_change(planned, date=tomorrow), headers=b.headers(second)
+    )
+    not_planned = client.post(
+        f"{API}/stop-events", json=_change(dropped_one, date=tomorrow), headers=b.headers(first)
+    )
+    assert ok.status_code == 200, ok.text
+    assert by_second.status_code == not_planned.status_code == 404
+    day = _worklist(client, first, tomorrow)
+    assert day["stops"][0]["debtor_id"] == planned and day["stops"][0]["skipped"] == "not_home"
+
+
+def test_a_plan_whose_account_moved_since_shows_it_to_nobody_who_cannot_open_it(
+    session: Session, client
+) -> None:
+    portfolio = lima(session)
+    supervisor, first = h.team(session)
+    second = b.user(session, Role.agent, supervisor=supervisor)
+    h.shift(session, first)
+    h.shift(session, second, start=h.north(3_000))
+    accounts = [h.located_account(session, portfolio, first, h.north(200 * i)) for i in range(3)]
+    tomorrow = _tomorrow()
+    made = client.post(f"{API}/plans", json={"date": tomorrow}, headers=b.headers(supervisor))
+    assert {s["debtor_id"] for a in made.json()["agents"] for s in a["stops"]} == {
+        str(a.debtor_id) for a in accounts
+    }
+    accounts[1].assigned_agent_id = second.id  # reassigned after the plan was made
+    session.add(accounts[1])
+    session.flush()
+    day = _worklist(client, first, tomorrow)
+    assert str(accounts[1].debtor_id) not in {s["debtor_id"] for s in day["stops"]}
+    assert len(day["stops"]) == 2
 
 
 def test_the_outbox_sends_skips_and_moves_as_stop_actions(session: Session, client) -> None:
@@ -216,3 +262,44 @@ def test_the_outbox_sends_skips_and_moves_as_stop_actions(session: Session, clie
     assert [s["debtor_id"] for s in stops] == [order[1], order[2], order[0]]
     assert stops[2]["skipped"] == "not_home"
     assert uuid.UUID(first["results"][0]["entity_id"])
+
+
+def test_supervisors_read_the_days_skips_and_moves_of_their_team_only(
+    session: Session, client
+) -> None:
+    portfolio = lima(session)
+    supervisor, agent = h.team(session)
+    teammate = b.user(session, Role.agent, supervisor=supervisor)
+    other_supervisor, stranger = h.team(session)
+    for who in (agent, teammate):
+        h.shift(session, who)
+    mine = [h.located_account(session, portfolio, agent, h.north(300 * i + 100)) for i in range(3)]
+    theirs = h.located_account(session, portfolio, teammate, h.north(900))
+    skip = _change(mine[1].debtor_id, reason="danger")
+    move = _change(mine[2].debtor_id, "move", after_debtor_id=None, reason="appointment")
+    other = _change(theirs.debtor_id, reason="wrong_address")
+    for body, who in ((skip, agent), (move, agent), (other, teammate)):
+        answer = client.post(f"{API}/stop-events", json=body, headers=b.headers(who))
+        assert answer.status_code == 200, answer.text
+
+    def read(who: Any, **params: Any) -> Any:
+        return client.get(
+            f"{API}/stop-events", params={"date": _today(), **params}, headers=b.headers(who)
+        )
+
+    team = read(supervisor)
+    assert team.status_code == 200, team.text
+    assert {e["client_id"] for e in team.json()} == {
+        skip["client_id"],
+        move["client_id"],
+        other["client_id"],
+    }
+    one = read(supervisor, agent_id=str(agent.id)).json()
+    assert [(e["kind"], e["reason"]) for e in one] == [("skip", "danger"), ("move", "appointment")]
+    assert one[0]["debtor_name"] and one[0]["debtor_id"] == str(mine[1].debtor_id)
+    assert [e["client_id"] for e in read(agent).json()] == [skip["client_id"], move["client_id"]]
+    assert read(agent, date=_tomorrow()).json() == []
+    assert read(agent, agent_id=str(teammate.id)).status_code == 404
+    assert read(other_supervisor, agent_id=str(agent.id)).status_code == 404
+    assert read(other_supervisor).json() == []
+    assert read(stranger).json() == []

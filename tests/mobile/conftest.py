@@ -17,6 +17,7 @@ from backend.users.models import User
 from mobile.config import MobileConfig
 from mobile.geo import FixedPositionProvider
 from mobile.session import AppContext, UserSession
+from mobile.vault import TokenVault
 from mobile.viewmodels.login import LoginViewModel
 from shared.client import CobroClient
 from shared.schemas.enums import Role
@@ -97,9 +98,10 @@ def config(tmp_path: Path) -> MobileConfig:
 
 @pytest.fixture
 def make_ctx(config: MobileConfig, network: Network) -> Callable[..., AppContext]:
-    """``make_ctx(native=False)``: a fresh app (as after a restart) on the same device."""
+    """``make_ctx(native=False, vault=None)``: a fresh app (as after a restart) on the same
+    device; ``vault``: where it keeps the tokens (default: the user's store)."""
 
-    def make(native: bool = False) -> AppContext:
+    def make(native: bool = False, vault: TokenVault | None = None) -> AppContext:
         def client(token: str | None, refresh_token: str | None, language: str) -> CobroClient:
             return CobroClient(
                 BASE_URL,
@@ -109,7 +111,10 @@ def make_ctx(config: MobileConfig, network: Network) -> Callable[..., AppContext
                 transport=network,
             )
 
-        return AppContext(config, FixedPositionProvider(START), client, native=native)
+        ctx = AppContext(config, FixedPositionProvider(START), client, native=native)
+        if vault is not None:
+            ctx.vault = vault
+        return ctx
 
     return make
 

@@ -429,11 +429,33 @@ def test_agent_opens_the_next_stop_skips_one_and_moves_one(server: str, chromium
         try:
             page = browser.new_page(viewport={"width": 360, "height": 640})
             name, moved, day = _skip_and_move(App(page, shots), page, server)
+            watching = browser.new_page(viewport={"width": 360, "height": 640})
+            _supervisor_sees_the_skip(App(watching, shots), server, name)
         finally:
             browser.close()
     order = [s["debtor_name"] for s in day["stops"]]
     assert [s["debtor_name"] for s in day["stops"] if s["skipped"] == "danger"] == [name]
     assert moved in order and moved != name
+
+
+def _supervisor_sees_the_skip(app: App, server: str, name: str) -> None:
+    """The supervisor's route of the agent lists the skipped stop with its reason."""
+    app.open(server)
+    app.login(SUPERVISOR)
+    app.text("Carlos Mendoza Quispe")
+    app.page.get_by_text("Carlos Mendoza Quispe").first.click()  # type: ignore[attr-defined]
+    app.text("Ruta de Carlos Mendoza Quispe")
+    heading = app.page.get_by_text("Paradas saltadas: 1")  # type: ignore[attr-defined]
+    for _ in range(15):  # below the map and the timeline
+        if app.on_screen(heading.first):
+            break
+        app.scroll(350)
+    app.text("Paradas saltadas: 1")
+    app.text(name)
+    app.page.get_by_text(re.compile(r" · Peligro en la zona$")).first.wait_for()  # type: ignore[attr-defined]
+    app.page.mouse.move(180, 530)  # type: ignore[attr-defined]  (below the map: it would zoom)
+    app.page.mouse.wheel(0, 300)  # type: ignore[attr-defined]  (the skipped stop in the picture)
+    app.shot("06_supervisor_skipped")
 
 
 def _skip_and_move(app: App, page: Any, server: str) -> tuple[str, str, dict]:

@@ -145,7 +145,7 @@ def test_a_crash_before_the_answer_is_stored_replays_after_restart(
         await ctx.session.close()
 
         again = make_ctx(native=True)  # the app starts again, offline-capable, same device
-        restarted = resume(again)
+        restarted = await resume(again)
         assert restarted is not None and restarted.outbox.counts().pending == 1
         report = await restarted.engine.sync()
         assert report.answered == {"duplicate": 1}
@@ -217,7 +217,7 @@ def test_logout_deletes_the_users_data_from_the_device(make_ctx: MakeCtx, day: D
         assert path.exists()
         await logout(ctx)
         assert not path.exists() and ctx.user is None
-        assert resume(make_ctx(native=True)) is None
+        assert await resume(make_ctx(native=True)) is None
 
     asyncio.run(scenario())
 
@@ -228,7 +228,7 @@ def test_an_expired_access_token_is_renewed_and_stored_without_asking(
     async def scenario() -> None:
         ctx = make_ctx(native=True)
         await first_day(ctx, day)
-        first = ctx.session.store.session()
+        first = await ctx.vault.load(ctx.session.store)
         await record_visit(ctx, 0, VisitOutcome.moved, day)
         ctx.session.api._token = "expired"  # what an access token looks like after 15 minutes
         network.requests.clear()
@@ -236,14 +236,14 @@ def test_an_expired_access_token_is_renewed_and_stored_without_asking(
         assert report.state is SyncState.ok and report.answered == {"applied": 1}
         paths = [r.url.path for r in network.requests]
         assert paths == ["/api/v1/field/sync", "/api/v1/auth/refresh", "/api/v1/field/sync"]
-        stored = ctx.session.store.session()
+        stored = await ctx.vault.load(ctx.session.store)
         assert stored is not None and first is not None
-        assert stored.token == ctx.session.api.token != "expired"
-        assert stored.refresh_token == ctx.session.api.refresh_token != first.refresh_token
+        assert stored.access == ctx.session.api.token != "expired"
+        assert stored.refresh == ctx.session.api.refresh_token != first.refresh
         await ctx.session.close()
         # After a restart the phone resumes with the renewed pair, still without a login.
-        again = resume(make_ctx(native=True))
-        assert again is not None and again.info.refresh_token == stored.refresh_token
+        again = await resume(make_ctx(native=True))
+        assert again is not None and again.info.refresh_token == stored.refresh
         assert (await again.engine.sync()).state is SyncState.ok
         await again.close()
 

@@ -29,7 +29,7 @@ from mobile.viewmodels.today import TodayViewModel
 from mobile.viewmodels.visit import VisitViewModel
 from shared.i18n import LANGUAGES, messages, placeholders, t
 from shared.schemas.enums import AccountStatus, AgingBucket, PlanKind
-from shared.schemas.field import VisitOutcome
+from shared.schemas.field import StopReason, VisitOutcome
 from tests.mobile.conftest import HOMES, Day, login
 
 MakeCtx = Callable[..., AppContext]
@@ -212,6 +212,9 @@ def test_supervisor_sees_the_team_and_an_agents_route(make_ctx: MakeCtx, day: Da
         await visit.check_in()
         visit.outcome = VisitOutcome.refused
         visit.save()
+        today = TodayViewModel(agent_ctx)
+        await today.refresh()
+        today.skip(day.accounts[2].debtor_id, StopReason.danger)
         await agent_ctx.session.engine.sync()
 
         ctx = make_ctx()
@@ -224,6 +227,9 @@ def test_supervisor_sees_the_team_and_an_agents_route(make_ctx: MakeCtx, day: Da
         assert team.route_title() == f"Ruta de {day.agent.full_name}"
         (stop,) = team.timeline()
         assert "Se negó" in stop.detail and stop.far  # checked in at the start, far from home 2
+        (skipped,) = team.skipped()
+        assert skipped.detail.endswith(" · Peligro en la zona")
+        assert skipped.title == team.stop_events[0].debtor_name
         team.day_text = "ayer"
         await team.load()
         assert team.message == "Fecha no válida (AAAA-MM-DD)."
@@ -285,7 +291,8 @@ def test_session_db_is_private(make_ctx: MakeCtx, day: Day, session: Session) ->
         await login(ctx, day.agent)
         path = ctx.session.store.path
         assert path.stat().st_mode & 0o077 == 0
-        assert ctx.session.store.session().token  # type: ignore[union-attr]
+        assert await ctx.vault.load(ctx.session.store) is not None
+        assert ctx.session.store.session().token == ""  # type: ignore[union-attr]
 
     asyncio.run(scenario())
 

@@ -501,6 +501,8 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "en": "{time} · {minutes} at the stop",
     },
     "mobile.team.trail": {"es": "Recorrido: {distance}", "en": "Trail: {distance}"},
+    "mobile.team.skipped": {"es": "Paradas saltadas: {n}", "en": "Skipped stops: {n}"},
+    "mobile.team.skipped_at": {"es": "{time} · {reason}", "en": "{time} · {reason}"},
     "mobile.team.offline": {
         "es": "Las rutas del equipo necesitan conexión.",
         "en": "Team routes need a connection.",
