@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from backend.accounts.models import Account
 from backend.analytics import figures, repository, snapshots, team
-from backend.analytics.filters import Filters
+from backend.analytics.filters import Filters, segment_column
 from shared.schemas.analytics import (
     AgentKpis,
     AgingPoint,
@@ -213,6 +213,7 @@ def account_rows(
         Account.due_date,
         Account.status,
         Account.assigned_agent_id,
+        segment_column(),
     ).where(*f.accounts())
     if figure:
         query = query.where(Account.id.in_(figures.accounts_behind(f, figure)))
@@ -230,6 +231,7 @@ def account_rows(
             due_date=r.due_date,
             status=str(r.status),
             assigned_agent_id=r.assigned_agent_id,
+            segment=r.segment,
         )
         for r in session.execute(query)
     ]
