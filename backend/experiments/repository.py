@@ -29,6 +29,17 @@ def of_step(
     ).scalar_one_or_none()
 
 
+def of_portfolio(session: Session, portfolio_id: uuid.UUID) -> list[Experiment]:
+    """The portfolio's experiments, newest first (one per strategy step at most)."""
+    return list(
+        session.execute(
+            select(Experiment)
+            .where(Experiment.portfolio_id == portfolio_id)
+            .order_by(col(Experiment.created_at).desc(), col(Experiment.id).desc())
+        ).scalars()
+    )
+
+
 def running(session: Session, portfolio_id: uuid.UUID) -> list[Experiment]:
     return list(
         session.execute(

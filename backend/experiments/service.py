@@ -119,6 +119,11 @@ def promote(session: Session, actor: Actor, experiment: Experiment, variant: str
     return experiment
 
 
+def read_all(session: Session, portfolio: Portfolio, today: date) -> list[ExperimentRead]:
+    """Every experiment of the portfolio with its results (the dashboard's panel)."""
+    return [read(session, e, today) for e in repository.of_portfolio(session, portfolio.id)]
+
+
 def read(session: Session, experiment: Experiment, today: date) -> ExperimentRead:
     tallies = repository.tallies(session, experiment.id, today)
     variants = [Variant.model_validate(v) for v in experiment.variants]
