@@ -165,7 +165,10 @@ def written_through(session: Session, portfolio_id: uuid.UUID) -> date | None:
 
 def split(session: Session, f: Filters) -> tuple[Filters | None, Filters | None]:
     """``f`` as two windows: the days the facts answer for (settled for every portfolio in
-    reach) and the days left to the raw rows; either may be None."""
+    reach) and the days left to the raw rows; either may be None. The facts know no
+    segments: a segment filter reads the raw rows for the whole window."""
+    if f.segment is not None:
+        return None, f
     query = (
         select(
             func.count(Portfolio.id),

@@ -61,6 +61,7 @@ async def filters(
     creditor_id: uuid.UUID | None = None,
     portfolio_id: uuid.UUID | None = None,
     agent_id: uuid.UUID | None = None,
+    segment: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> Filters:
@@ -78,6 +79,7 @@ async def filters(
         creditor_id=creditor_id,
         portfolio_id=portfolio_id,
         agent_id=agent_id,
+        segment=segment,
     )
 
 

@@ -1,6 +1,12 @@
 """What a KPI request covers: the caller's reach (a supervisor their team's agents, an admin
 everything, a creditor's user their creditor's portfolios and no agent's figures) and the
-filters (creditor, portfolio, agent, dates), as SQL conditions on each table the KPIs read."""
+filters (creditor, portfolio, agent, segment, dates), as SQL conditions on each table the KPIs
+read.
+
+The segment is the account's as the last evaluation stored it (``account_segments``): only open
+accounts have one, so an account closed since (paid off, written off) is outside every segment.
+The aging and roll snapshots are per portfolio and agent, without segments: the segment filter
+does not narrow them (the page says so)."""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, select
 from backend.accounts.models import Account
 from backend.core.clock import utcnow
 from backend.creditors.models import Portfolio
+from backend.segments.models import AccountSegment
 from backend.users.models import User
 from shared.schemas.enums import CREDITOR_ROLES, Role
 
@@ -25,6 +32,7 @@ class Filters:
     creditor_id: uuid.UUID | None = None
     portfolio_id: uuid.UUID | None = None
     agent_id: uuid.UUID | None = None
+    segment: str | None = None
     # The caller's team (a supervisor's id) or None for an admin's unrestricted reach.
     supervisor_id: uuid.UUID | None = None
     # The agency's own people's figures (visits, routes, collected per agent): not a
@@ -79,15 +87,30 @@ class Filters:
             found.append(column.in_(team))
         return found
 
+    def segments(self) -> list[ColumnElement[bool]]:
+        """Conditions on ``Account``: its stored segment."""
+        if self.segment is None:
+            return []
+        in_segment = select(AccountSegment.account_id).where(AccountSegment.segment == self.segment)
+        return [Account.id.in_(in_segment)]  # type: ignore[attr-defined]
+
     def accounts(self) -> list[ColumnElement[bool]]:
-        """Conditions on ``Account``: its portfolio, and its assigned agent."""
-        return [*self.portfolios(Account.portfolio_id), *self.agents(Account.assigned_agent_id)]
+        """Conditions on ``Account``: its portfolio, its segment and its assigned agent."""
+        return [
+            *self.portfolios(Account.portfolio_id),
+            *self.segments(),
+            *self.agents(Account.assigned_agent_id),
+        ]
 
     def reach(self, query: Select[Any], account_id: Any, *, by_agent: bool = True) -> Select[Any]:
         """``query`` kept to the accounts in reach (``by_agent``: also their assigned agent's
         team and filter, else only their portfolio), joined to ``Account`` only when a
         condition needs it: an admin's unfiltered view reads the facts alone."""
-        conditions = self.accounts() if by_agent else self.portfolios(Account.portfolio_id)
+        conditions = (
+            self.accounts()
+            if by_agent
+            else [*self.portfolios(Account.portfolio_id), *self.segments()]
+        )
         if not conditions:
             return query
         return query.join(Account, Account.id == account_id).where(*conditions)
@@ -99,3 +122,13 @@ class Filters:
     def between(self, day: Any) -> list[ColumnElement[bool]]:
         """A date column within the window."""
         return [day >= self.date_from, day <= self.date_to]
+
+
+def segment_column() -> Any:
+    """SQL: the stored segment of the ``Account`` row (NULL: none), for the drill-down rows."""
+    return (
+        select(AccountSegment.segment)
+        .where(AccountSegment.account_id == Account.id)
+        .scalar_subquery()
+        .label("segment")
+    )

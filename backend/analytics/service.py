@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from backend.accounts.models import Account
 from backend.analytics import daily, figures, repository, snapshots, team
-from backend.analytics.filters import Filters
+from backend.analytics.filters import Filters, segment_column
 from shared.schemas.analytics import (
     AgentKpis,
     AgingPoint,
@@ -288,6 +288,7 @@ def account_rows(
         Account.due_date,
         Account.status,
         Account.assigned_agent_id,
+        segment_column(),
     ).where(*f.accounts())
     if figure:
         query = query.where(Account.id.in_(figures.accounts_behind(f, figure)))
@@ -305,6 +306,7 @@ def account_rows(
             due_date=r.due_date,
             status=str(r.status),
             assigned_agent_id=r.assigned_agent_id,
+            segment=r.segment,
         )
         for r in session.execute(query)
     ]

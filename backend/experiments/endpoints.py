@@ -26,6 +26,15 @@ def create_experiment(
     return service.read(session, experiment, today_in(portfolio.timezone))
 
 
+@router.get("/portfolios/{portfolio_id}/experiments", response_model=list[ExperimentRead])
+def list_experiments(
+    session: SessionDep, _: Staff, portfolio: KnownPortfolio
+) -> list[ExperimentRead]:
+    """The portfolio's experiments, newest first, each with its results (one per strategy
+    step, so a short list: not paginated)."""
+    return service.read_all(session, portfolio, today_in(portfolio.timezone))
+
+
 @router.get("/experiments/{experiment_id}", response_model=ExperimentRead)
 def get_experiment(session: SessionDep, _: Staff, experiment: KnownExperiment) -> ExperimentRead:
     """Each variant's accounts, outcomes (paid within 7 days), money recovered and the

@@ -46,6 +46,9 @@ class ExperimentAssignment(SQLModel, table=True):
     account_id: uuid.UUID = Field(foreign_key="accounts.id", index=True)
     variant: str = Field(max_length=20)
     method: str = Field(max_length=20)  # random | thompson
+    # The account's propensity band then (high | medium | low; None: not scored): the bandit
+    # learns per band.
+    band: str | None = Field(default=None, max_length=10)
     assigned_on: date
     matures_on: date  # the outcome: paid from assigned_on to the day before this
     assigned_at: datetime = created_at_field()

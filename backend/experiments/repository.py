@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 from backend.experiments.models import Experiment, ExperimentAssignment
 from backend.ledger.models import LedgerEntry
 from backend.outbound.models import Strategy
+from backend.scoring.models import AccountScore
 from shared.schemas.enums import EntryKind
 
 
@@ -27,6 +28,17 @@ def of_step(
             Experiment.step == step,
         )
     ).scalar_one_or_none()
+
+
+def of_portfolio(session: Session, portfolio_id: uuid.UUID) -> list[Experiment]:
+    """The portfolio's experiments, newest first (one per strategy step at most)."""
+    return list(
+        session.execute(
+            select(Experiment)
+            .where(Experiment.portfolio_id == portfolio_id)
+            .order_by(col(Experiment.created_at).desc(), col(Experiment.id).desc())
+        ).scalars()
+    )
 
 
 def running(session: Session, portfolio_id: uuid.UUID) -> list[Experiment]:
@@ -68,11 +80,30 @@ def assigned(
     return dict(session.execute(query).all())
 
 
-def tallies(
-    session: Session, experiment_id: uuid.UUID, today: date
-) -> dict[str, tuple[int, int, int, int]]:
+Tally = tuple[int, int, int, int]  # assigned, matured, matured that paid, money paid
+
+
+def tallies(session: Session, experiment_id: uuid.UUID, today: date) -> dict[str, Tally]:
     """Per variant: assigned, matured, matured that paid within 7 days, money paid within 7
     days of assignment (one query, a correlated sum per assignment)."""
+    rows = session.execute(_tally(experiment_id, today, ExperimentAssignment.variant))
+    return {variant: _counts(n, m, p, money) for variant, n, m, p, money in rows}
+
+
+def band_tallies(
+    session: Session, experiment_id: uuid.UUID, today: date
+) -> dict[tuple[str | None, str], Tally]:
+    """The same per (band at assignment, variant): what the bandit learns from."""
+    a = ExperimentAssignment
+    rows = session.execute(_tally(experiment_id, today, a.band, a.variant))
+    return {(band, variant): _counts(n, m, p, money) for band, variant, n, m, p, money in rows}
+
+
+def _counts(n: Any, m: Any, p: Any, money: Any) -> Tally:
+    return int(n), int(m or 0), int(p or 0), int(money or 0)
+
+
+def _tally(experiment_id: uuid.UUID, today: date, *group: Any) -> Any:
     a = ExperimentAssignment
     window = and_(
         LedgerEntry.account_id == a.account_id,
@@ -86,18 +117,24 @@ def tallies(
         .scalar_subquery()
     )
     matured = a.matures_on <= today
-    rows = session.execute(
+    return (
         select(
-            a.variant,
+            *group,
             func.count(),
             func.sum(case((matured, 1), else_=0)),
             func.sum(case((and_(matured, paid > 0), 1), else_=0)),
             func.sum(paid),
         )
         .where(a.experiment_id == experiment_id)
-        .group_by(a.variant)
+        .group_by(*group)
     )
-    return {
-        variant: (int(n), int(m or 0), int(p or 0), int(money or 0))
-        for variant, n, m, p, money in rows
-    }
+
+
+def bands_of(session: Session, account_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The accounts' current propensity bands (an account without a score is left out)."""
+    rows = session.execute(
+        select(AccountScore.account_id, AccountScore.band).where(
+            col(AccountScore.account_id).in_(account_ids)
+        )
+    )
+    return {account_id: band for account_id, band in rows}

@@ -2,11 +2,14 @@
 planner plans them, read the results, promote a winner (staff, audited).
 
 Assignment: when the planner logs a step's contact for an account, the account gets a variant
-of the step's running experiment, once: at random (a hash of the experiment and account ids,
-so the same on any machine and any run) until every variant has ``min_outcomes`` matured
-outcomes (7 days after assignment), then by Thompson sampling over the Beta posteriors of
-"paid within 7 days", seeded by the same hash. The pair is unique: concurrent planners insert
-with ON CONFLICT DO NOTHING and the first recorded variant is the account's for good.
+of the step's running experiment, once, among the variants for its propensity band (a variant
+may target bands; one that does not is for every account): at random (a hash of the experiment
+and account ids, so the same on any machine and any run) until each of those variants has
+``min_outcomes`` matured outcomes (7 days after assignment) among accounts of the same band,
+then by Thompson sampling over that band's Beta posteriors of "paid within 7 days", seeded by
+the same hash. The band is recorded with the assignment. The pair is unique: concurrent
+planners insert with ON CONFLICT DO NOTHING and the first recorded variant is the account's for
+good.
 Sending renders the assigned variant's template; after promotion, the winner's for everyone.
 """
 
@@ -119,6 +122,11 @@ def promote(session: Session, actor: Actor, experiment: Experiment, variant: str
     return experiment
 
 
+def read_all(session: Session, portfolio: Portfolio, today: date) -> list[ExperimentRead]:
+    """Every experiment of the portfolio with its results (the dashboard's panel)."""
+    return [read(session, e, today) for e in repository.of_portfolio(session, portfolio.id)]
+
+
 def read(session: Session, experiment: Experiment, today: date) -> ExperimentRead:
     tallies = repository.tallies(session, experiment.id, today)
     variants = [Variant.model_validate(v) for v in experiment.variants]
@@ -156,6 +164,13 @@ def _learned(experiment: Experiment, counts: list[tuple[int, int, int, int]]) ->
     return all(m >= experiment.min_outcomes for _, m, _, _ in counts)
 
 
+def _eligible(variants: list[Variant], band: str | None) -> list[int]:
+    """The variants an account of ``band`` may get: those for its band or for every band; all
+    of them when none is (an unscored account, variants that all target bands)."""
+    found = [i for i, v in enumerate(variants) if v.bands is None or band in v.bands]
+    return found or list(range(len(variants)))
+
+
 def assign_planned(
     session: Session,
     portfolio_id: uuid.UUID,
@@ -184,25 +199,28 @@ def assign_planned(
         fresh = [a for a in accounts if a not in known]
         if not fresh:
             continue
-        keys = [v["key"] for v in experiment.variants]
-        tallies = repository.tallies(session, experiment.id, today)
-        counts = [tallies.get(k, (0, 0, 0, 0)) for k in keys]
-        learned = _learned(experiment, counts)
-        outcomes = [(m, p) for _, m, p, _ in counts]
+        variants = [Variant.model_validate(v) for v in experiment.variants]
+        tallies = repository.band_tallies(session, experiment.id, today)
+        bands = repository.bands_of(session, fresh)
         rows = []
         for account_id in fresh:
-            index = (
-                bandit.thompson(experiment.id, account_id, outcomes)
+            band = bands.get(account_id)
+            eligible = _eligible(variants, band)
+            counts = [tallies.get((band, variants[i].key), (0, 0, 0, 0)) for i in eligible]
+            learned = _learned(experiment, counts)
+            pick = (
+                bandit.thompson(experiment.id, account_id, [(m, p) for _, m, p, _ in counts])
                 if learned
-                else bandit.at_random(experiment.id, account_id, len(keys))
+                else bandit.at_random(experiment.id, account_id, len(eligible))
             )
             rows.append(
                 {
                     "id": uuid7(),
                     "experiment_id": experiment.id,
                     "account_id": account_id,
-                    "variant": keys[index],
+                    "variant": variants[eligible[pick]].key,
                     "method": "thompson" if learned else "random",
+                    "band": band,
                     "assigned_on": today,
                     "matures_on": today + timedelta(days=OUTCOME_DAYS),
                     "assigned_at": utcnow(),

@@ -2,8 +2,8 @@
 
 Pure functions over plain data. ``as_of`` is the portfolio's local calendar date (no time
 zone); ``AccountSnapshot.days_past_due`` must be computed for that same date. Limits come from
-``policy.effective_policy`` for the account's aging bucket and balance, and "within the limits"
-always means ``limits.check_plan`` / ``limits.check_settlement`` return no violation.
+``policy.effective_policy`` for the account's aging bucket, balance and segment, and "within the
+limits" always means ``limits.check_plan`` / ``limits.check_settlement`` return no violation.
 
 :func:`offers` returns, in this order: the settlement (the balance minus the largest discount of
 the account's bucket, due on the settlement deadline); then, if any plan is acceptable, the
@@ -91,6 +91,7 @@ class AccountSnapshot:
     balance_minor: int
     currency: str
     days_past_due: int
+    segment: str | None = None  # the stored segment (``backend.segments``), for overrides
 
     def __post_init__(self) -> None:
         exponent(self.currency)
@@ -145,7 +146,7 @@ def policy_for(account: AccountSnapshot, policy: NegotiationPolicy) -> ResolvedP
             given=account.currency,
             expected=policy.currency,
         )
-    return effective_policy(policy, account.bucket, account.balance_minor)
+    return effective_policy(policy, account.bucket, account.balance_minor, account.segment)
 
 
 def offers(

@@ -26,8 +26,10 @@ Rules the limits encode
 * Offers are valid ``offer_validity_hours``; a debtor may open ``max_negotiations``
   self-service negotiations per account within any ``negotiation_period_days`` days.
 * ``overrides`` tailor limits to segments. An override matches an aging bucket (any of
-  ``buckets``) and/or a balance range (``min_balance_minor..max_balance_minor``, inclusive);
-  the first matching override wins and replaces only the fields it sets. Its settlement
+  ``buckets``), a balance range (``min_balance_minor..max_balance_minor``, inclusive) and/or
+  the account's stored segment (any of ``segments``, names of ``backend.segments`` rules; an
+  account no rule took matches none); every criterion given must hold, the first matching
+  override wins and replaces only the fields it sets. Its settlement
   discount wins over the base table: its table entry for the bucket, else its
   ``settlement_max_discount_bps``, else the base rule. Each override must yield a valid policy.
 
@@ -76,6 +78,7 @@ DownPaymentBps = Annotated[int, Field(strict=True, ge=0, lt=10_000)]  # 100 % is
 Hours = Annotated[int, Field(strict=True, ge=1)]
 PositiveDays = Annotated[int, Field(strict=True, ge=1)]
 MissedToBreak = Literal[1, 2]
+SegmentName = Annotated[str, Field(min_length=1, max_length=40)]  # as SegmentRule.segment
 Frequencies = Annotated[
     frozenset[Frequency],
     Field(min_length=1),
@@ -159,11 +162,13 @@ LIMIT_FIELDS: tuple[str, ...] = tuple(_Limits.model_fields)
 
 
 class PolicyOverride(BaseModel):
-    """Limits for a segment: matched by bucket and/or balance; unset (None) fields keep the base."""
+    """Limits for a segment: matched by bucket, balance and/or stored segment; unset (None)
+    fields keep the base."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     buckets: Annotated[frozenset[AgingBucket], Field(min_length=1)] | None = None
+    segments: Annotated[frozenset[SegmentName], Field(min_length=1)] | None = None
     min_balance_minor: Minor | None = None
     max_balance_minor: Minor | None = None
 
@@ -195,11 +200,13 @@ class PolicyOverride(BaseModel):
     def _criteria_are_valid(self) -> Self:
         if (
             self.buckets is None
+            and self.segments is None
             and self.min_balance_minor is None
             and self.max_balance_minor is None
         ):
             raise ValueError(
-                "an override needs a criterion: buckets, min_balance_minor or max_balance_minor"
+                "an override needs a criterion: buckets, segments, min_balance_minor or "
+                "max_balance_minor"
             )
         if (
             self.min_balance_minor is not None
@@ -212,9 +219,10 @@ class PolicyOverride(BaseModel):
             )
         return self
 
-    def matches(self, bucket: AgingBucket, balance_minor: int) -> bool:
+    def matches(self, bucket: AgingBucket, balance_minor: int, segment: str | None = None) -> bool:
         return (
             (self.buckets is None or bucket in self.buckets)
+            and (self.segments is None or segment in self.segments)
             and (self.min_balance_minor is None or balance_minor >= self.min_balance_minor)
             and (self.max_balance_minor is None or balance_minor <= self.max_balance_minor)
         )
@@ -266,10 +274,16 @@ def _describe(error: ErrorDetails) -> str:
 
 
 def effective_policy(
-    policy: NegotiationPolicy, bucket: AgingBucket, balance_minor: int
+    policy: NegotiationPolicy,
+    bucket: AgingBucket,
+    balance_minor: int,
+    segment: str | None = None,
 ) -> ResolvedPolicy:
-    """The limits for an account in ``bucket`` owing ``balance_minor``: first matching override."""
-    override = next((o for o in policy.overrides if o.matches(bucket, balance_minor)), None)
+    """The limits for an account in ``bucket`` owing ``balance_minor``, in ``segment`` (None:
+    no rule took it): the first matching override applied."""
+    override = next(
+        (o for o in policy.overrides if o.matches(bucket, balance_minor, segment)), None
+    )
     return _resolve(policy, override, bucket)
 
 

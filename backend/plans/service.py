@@ -49,7 +49,7 @@ from backend.negotiation.schedule import Frequency, Schedule
 from backend.negotiation.settlement import Settlement
 from backend.plans import repository
 from backend.plans.models import Offer, Plan, PlanInstalment
-from backend.policies.service import policy_of, resolved_for
+from backend.policies.service import policy_of, resolved_for, segment_of
 from backend.tasks import service as tasks
 from backend.tasks.models import Task
 from shared.money import from_decimal
@@ -94,11 +94,12 @@ def _negotiable(session: Session, account_id: uuid.UUID) -> tuple[Account, Portf
     return account, portfolio, today_in(portfolio.timezone)
 
 
-def _snapshot(account: Account, today: date) -> engine.AccountSnapshot:
+def _snapshot(session: Session, account: Account, today: date) -> engine.AccountSnapshot:
     return engine.AccountSnapshot(
         balance_minor=account.balance_minor,
         currency=account.currency,
         days_past_due=days_past_due(account, today),
+        segment=segment_of(session, account),
     )
 
 
@@ -165,8 +166,10 @@ def _check_quota(
     """Self-service channels may open only ``max_negotiations`` per period and account."""
     if channel not in repository.SELF_SERVICE:
         return
-    snapshot = _snapshot(account, today)
-    resolved = effective_policy(policy, snapshot.bucket, max(account.balance_minor, 0))
+    snapshot = _snapshot(session, account, today)
+    resolved = effective_policy(
+        policy, snapshot.bucket, max(account.balance_minor, 0), snapshot.segment
+    )
     since = utcnow() - timedelta(days=resolved.negotiation_period_days)
     opened = repository.self_service_openings(session, account.id, since)
     remaining = engine.negotiations_remaining(
@@ -190,7 +193,7 @@ def generate_offers(
     policy = policy_of(portfolio)
     _check_quota(session, account, policy, today, channel)
     computed = engine.offers(
-        _snapshot(account, today),
+        _snapshot(session, account, today),
         policy,
         today,
         issued_at=utcnow(),
@@ -260,7 +263,7 @@ def propose(
     account, portfolio, today = _negotiable(session, account_id)
     proposal = _to_proposal(req, account.currency, ceiling(portfolio))
     evaluation = engine.evaluate(
-        _snapshot(account, today),
+        _snapshot(session, account, today),
         policy_of(portfolio),
         proposal,
         today,

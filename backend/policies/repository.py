@@ -11,7 +11,24 @@ from sqlmodel import Session
 from backend.core.pagination import keyset
 from backend.creditors.models import Portfolio
 from backend.policies.models import PolicyChange
+from backend.segments.models import AccountSegment
 from shared.schemas.policies import PolicyChangeStatus
+
+
+def segment_of(session: Session, account_id: uuid.UUID) -> str | None:
+    """The account's segment as the last evaluation stored it (None: no rule took it)."""
+    return session.execute(
+        select(AccountSegment.segment).where(AccountSegment.account_id == account_id)
+    ).scalar_one_or_none()
+
+
+def segment_sql(account: Any) -> Any:
+    """SQL: the stored segment of the rows of ``account`` (the accounts table or an alias)."""
+    return (
+        select(AccountSegment.segment)
+        .where(AccountSegment.account_id == account.c.id)
+        .scalar_subquery()
+    )
 
 
 def lock_portfolio(session: Session, portfolio_id: uuid.UUID) -> None:

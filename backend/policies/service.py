@@ -71,11 +71,21 @@ def _default(currency: str) -> NegotiationPolicy:
     return default_policy(currency)
 
 
+def segment_of(session: Session, account: Account) -> str | None:
+    """The account's stored segment, which segment overrides match (None: no rule took it)."""
+    return repository.segment_of(session, account.id)
+
+
 def resolved_for(session: Session, account: Account, today: date) -> ResolvedPolicy:
     portfolio = session.get(Portfolio, account.portfolio_id)
     assert portfolio is not None  # foreign key
     bucket = bucket_for(days_past_due(account, today))
-    return effective_policy(policy_of(portfolio), bucket, max(account.balance_minor, 0))
+    return effective_policy(
+        policy_of(portfolio),
+        bucket,
+        max(account.balance_minor, 0),
+        segment_of(session, account),
+    )
 
 
 def resolved_sql(
@@ -86,10 +96,11 @@ def resolved_sql(
 ) -> ColumnElement[Any]:
     """``resolved_for(...).<field>`` in SQL for the rows of ``account`` (the accounts table or
     an alias): its portfolio's policy in ``policies``, its aging bucket on its portfolio's day in
-    ``todays``, its balance; the first override that matches them decides (with the policy's
-    own value if it does not set the field). NULL for a portfolio not in ``policies`` (which
-    names at least one)."""
+    ``todays``, its balance, its stored segment; the first override that matches them decides
+    (with the policy's own value if it does not set the field). NULL for a portfolio not in
+    ``policies`` (which names at least one)."""
     balance = case((account.c.balance_minor > 0, account.c.balance_minor), else_=0)
+    segment = repository.segment_sql(account)
     by_portfolio: dict[uuid.UUID, ColumnElement[Any]] = {}
     for portfolio_id, policy in policies.items():
         base = getattr(policy, field)
@@ -106,6 +117,8 @@ def resolved_sql(
                         )
                     )
                 )
+            if override.segments is not None:
+                criteria.append(segment.in_(sorted(override.segments)))
             if override.min_balance_minor is not None:
                 criteria.append(balance >= override.min_balance_minor)
             if override.max_balance_minor is not None:

@@ -129,3 +129,4 @@ class KpiAccount(BaseModel):
     due_date: date
     status: str
     assigned_agent_id: uuid.UUID | None
+    segment: str | None = None  # as the last evaluation stored it

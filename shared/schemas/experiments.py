@@ -18,6 +18,11 @@ class Variant(BaseModel):
 
     key: str = Field(pattern=VARIANT_KEY)
     template: str = Field(pattern=TEMPLATE_NAME)
+    bands: list[Literal["high", "medium", "low"]] | None = Field(
+        default=None,
+        min_length=1,
+        description="the propensity bands this variant is for (none: every account)",
+    )
 
 
 class ExperimentCreate(BaseModel):

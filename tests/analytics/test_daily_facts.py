@@ -103,6 +103,14 @@ def test_the_facts_give_every_figure_the_raw_rows_give(session: Session, through
     assert _answers(session, callers) == raw
 
 
+def test_a_segment_filter_reads_the_raw_rows_the_facts_know_no_segment(session: Session) -> None:
+    h = build(session)
+    daily.write_days(session, h.portfolio.id, date(2026, 12, 1))
+    f = Filters(d(1, 1), d(3, 31), segment="grandes")
+    assert daily.split(session, f) == (None, f)
+    assert daily.split(session, Filters(d(1, 1), d(3, 31)))[0] is not None
+
+
 def test_a_portfolio_without_facts_sends_everyone_to_the_raw_rows(session: Session) -> None:
     h = build(session)
     other = b.portfolio(session)

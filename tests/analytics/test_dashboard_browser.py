@@ -1,6 +1,7 @@
 """The KPI dashboard in headless Chromium at 360x640 and 1280x800, served by ``cobro serve``
-over a database holding the synthetic history of ``history.py``: it logs in, draws, drills
-down, refuses an agent, and never asks anything of another origin.
+over a database holding the synthetic history of ``history.py`` (with a segment rule and an
+experiment): it logs in, draws, drills down, filters a segment, promotes an experiment's
+winner, refuses an agent, and never asks anything of another origin.
 
 Screenshots are left in ``test-artifacts/screenshots/analytics_*.png`` (git-ignored).
 """
@@ -22,6 +23,9 @@ import pytest
 
 from backend.analytics import snapshots
 from backend.core.db import make_engine, session_scope
+from backend.experiments.models import Experiment, ExperimentAssignment
+from backend.segments import service as segments
+from backend.segments.models import SegmentRule
 from tests.analytics.history import build, d
 from tests.live import free_port
 
@@ -67,6 +71,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         h = build(session)
         emails = Site("", h.admin.email, h.s.email, h.a1.email)
         portfolio_id = h.portfolio.id
+        _segment_and_experiment(session, h)
     day = d(1, 3)
     while day <= d(4, 30):  # a weekly aging history and the month ends' rolls
         with session_scope(engine) as session:
@@ -100,6 +105,46 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def _segment_and_experiment(session: Any, h: Any) -> None:
+    """Accounts owing 25,000 or more are "grandes" (acc4 and acc5 today); an experiment on a
+    reminder step split acc1..acc4 between two templates."""
+    session.add(
+        SegmentRule(
+            portfolio_id=h.portfolio.id,
+            segment="grandes",
+            position=10,
+            conditions={"min_balance_minor": 25_000},
+        )
+    )
+    experiment = Experiment(
+        portfolio_id=h.portfolio.id,
+        strategy="cobranza",
+        step="mora7",
+        variants=[{"key": "a", "template": "saldo"}, {"key": "b", "template": "saldo-corto"}],
+        min_outcomes=30,
+    )
+    session.add(experiment)
+    session.flush()
+    for number, variant, day in (
+        (1, "a", d(3, 5)),
+        (2, "a", d(2, 10)),
+        (3, "b", d(3, 1)),
+        (4, "b", d(3, 15)),
+    ):
+        session.add(
+            ExperimentAssignment(
+                experiment_id=experiment.id,
+                account_id=h.acc[number].id,
+                variant=variant,
+                method="random",
+                assigned_on=day,
+                matures_on=day + timedelta(days=7),
+            )
+        )
+    session.flush()
+    segments.evaluate(session, h.portfolio)
 
 
 def _next(day: Any) -> Any:
@@ -194,4 +239,37 @@ def test_an_agent_is_told_the_dashboard_is_not_for_them(browser: Any, site: Site
     page.wait_for_selector("#denied:not([hidden])", timeout=30_000)
     assert page.is_hidden("#board")
     page.screenshot(path=str(SHOTS / "analytics_agent.png"))
+    _same_origin(site, asked)
+
+
+def test_admin_filters_a_segment_and_promotes_an_experiments_winner(
+    browser: Any, site: Site
+) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page, asked = _open(browser, site, 1280, 800, "es")
+    _login(page, site.admin)
+    page.wait_for_selector("#board:not([hidden])", timeout=30_000)
+    page.select_option("#f-portfolio", index=1)
+    page.wait_for_selector("#f-segment option[value=grandes]", state="attached", timeout=30_000)
+    page.select_option("#f-segment", "grandes")
+    page.fill("#f-from", "2026-01-01")
+    page.fill("#f-to", "2026-04-30")
+    page.click("#filters button[type=submit]")
+    page.wait_for_selector("#experiments .experiment table td", timeout=30_000)
+    assert page.is_visible("#segment-note")
+    rows = page.locator("#experiments .experiment tr").all_inner_texts()
+    assert rows[1].startswith("a\tsaldo\t2\t2\t") and rows[2].startswith("b\tsaldo-corto\t2\t2\t")
+    page.click("#table-rolls td.link >> nth=0")
+    page.wait_for_selector("#drill:not([hidden]) #table-drill td", timeout=30_000)
+    shown = set(page.locator("#table-drill tr td:nth-child(6)").all_text_contents())
+    assert shown == {"grandes"}, shown  # the drill-down keeps to the segment
+    page.locator("#experiments-panel").scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "analytics_experiments.png"), full_page=True)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#experiments button.promote[data-variant=b]")
+    page.wait_for_selector("#experiments .winner", timeout=30_000)
+    assert page.text_content("#experiments .winner") == "Ganadora: b"
+    assert page.locator("#experiments button.promote").count() == 0
+    page.locator("#experiments-panel").screenshot(path=str(SHOTS / "analytics_promoted.png"))
     _same_origin(site, asked)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from backend.analytics import snapshots
+from backend.segments.models import AccountSegment
 from tests import builders as b
 from tests.analytics.history import History, build, d
 
@@ -265,3 +266,32 @@ def test_the_creditor_filter(client: TestClient, session: Session, h: History) -
     assert kpis["aging"] == [] and kpis["promises"] == []
     mine = get(client, h.admin, "portfolio", h, creditor_id=str(h.portfolio.creditor_id))
     assert aging_of(mine, "2026-01-31") == {"1-30": (3, 80_000)}
+
+
+def test_the_segment_filter(client: TestClient, session: Session, h: History) -> None:
+    for number, segment in ((1, None), (2, "grandes"), (3, "grandes"), (4, "chicos")):
+        session.add(
+            AccountSegment(
+                account_id=h.acc[number].id, portfolio_id=h.portfolio.id, segment=segment
+            )
+        )
+    session.flush()
+    kpis = get(client, h.admin, "portfolio", h, segment="grandes")
+    assert {(c["channel"], c["amount_minor"]) for c in kpis["collected"]} == {
+        ("bank_statement", 10_000),
+        ("field", 20_000),
+    }
+    assert {c["cohort"]: (c["accounts"], c["placed_minor"]) for c in kpis["cohorts"]} == {
+        "2026-01-01": (1, 20_000),
+        "2026-02-01": (1, 30_000),
+    }
+    rows = get(client, h.admin, "accounts", h, segment="grandes")["items"]
+    assert {(r["id"], r["segment"]) for r in rows} == {
+        (str(h.acc[2].id), "grandes"),
+        (str(h.acc[3].id), "grandes"),
+    }
+    everyone = get(client, h.admin, "accounts", h)["items"]
+    assert {r["segment"] for r in everyone} == {None, "grandes", "chicos"}
+    assert behind(client, h.s, h, "collected:chat", segment="chicos") == ids(h, 4)
+    assert behind(client, h.s2, h, "", segment="grandes") == set()  # not their team
+    assert get(client, h.admin, "portfolio", h, segment="nadie")["collected"] == []

@@ -327,6 +327,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
             ],
         }
     ),
+    ("GET", "/api/v1/portfolios/{portfolio_id}/experiments"): shared(),
     ("GET", "/api/v1/experiments/{experiment_id}"): shared(),
     ("POST", "/api/v1/experiments/{experiment_id}/promote"): shared(
         body=lambda s: {"variant": "b"}

@@ -262,3 +262,23 @@ def test_concurrent_planners_agree_on_each_accounts_variant(committed_engine: En
         )
         for account_id, variant in rows:
             assert variant == "ab"[bandit.at_random(ids[1], account_id, 2)]
+
+
+def test_the_portfolios_experiments_are_listed_with_their_results(session: Session, client) -> None:
+    portfolio = _portfolio(session)
+    experiment = _experiment(session, portfolio)
+    day = today_in(portfolio.timezone)
+    _accounts(session, portfolio, 4, day)
+    plan_portfolio(session, Actor.system(), portfolio.id, day)
+    elsewhere = _portfolio(session)
+    _experiment(session, elsewhere)
+    supervisor, agent = b.user(session, Role.supervisor), b.user(session, Role.agent)
+    url = f"/api/v1/portfolios/{portfolio.id}/experiments"
+
+    assert client.get(url, headers=b.headers(agent)).status_code == 403
+    listed = client.get(url, headers=b.headers(supervisor))
+    assert listed.status_code == 200, listed.text
+    (only,) = listed.json()
+    assert only["id"] == str(experiment.id) and only["assignment"] == "random"
+    assert sum(r["assigned"] for r in only["results"]) == 4
+    assert [r["key"] for r in only["results"]] == ["a", "b"]

@@ -1,5 +1,6 @@
 // The KPI dashboard: logs in against the API, reads /api/v1/analytics with the token and draws
-// it with Chart.js. Every figure opens the accounts behind it; every table exports.
+// it with Chart.js. Every figure opens the accounts behind it; every table exports. Staff also
+// see the chosen portfolio's experiments and may promote a winner.
 "use strict";
 (function () {
   const API = "/api/v1";
@@ -11,6 +12,8 @@
   const charts = {};
   let data = null;
   let drill = null;
+  let staff = false;
+  const currencyOf = {}; // portfolio id -> its currency
 
   const $ = (id) => document.getElementById(id);
   const label = (key, fallback) => T[key] || fallback;
@@ -49,13 +52,18 @@
     return true;
   }
 
-  async function call(path, params, again) {
+  async function call(path, params, body, again) {
     const url = new URL(API + path, window.location.origin);
     Object.entries(params || {}).forEach(([k, v]) => v && url.searchParams.set(k, v));
-    const answer = await fetch(url, {
-      headers: { Authorization: "Bearer " + store.getItem("cobro.access"), "Accept-Language": LANG },
-    });
-    if (answer.status === 401 && !again && (await refresh())) return call(path, params, true);
+    const headers = { Authorization: "Bearer " + store.getItem("cobro.access"), "Accept-Language": LANG };
+    const init = { headers: headers };
+    if (body !== undefined) {
+      init.method = "POST";
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    const answer = await fetch(url, init);
+    if (answer.status === 401 && !again && (await refresh())) return call(path, params, body, true);
     if (answer.status === 401) {
       showLogin();
       throw new Error("unauthenticated");
@@ -114,6 +122,10 @@
     const creditor = me.role === "creditor" || me.role === "creditor_admin";
     $("agent-filter").hidden = creditor;
     $("agents-panel").hidden = creditor;
+    // Segment names and experiments are the agency's staff's (their rules, their tests).
+    staff = !creditor;
+    $("segment-filter").hidden = !staff;
+    $("experiments-panel").hidden = !staff;
     const today = new Date().toISOString().slice(0, 10);
     const from = new Date(Date.now() - 180 * 86400000).toISOString().slice(0, 10);
     $("f-to").value = $("f-to").value || today;
@@ -129,7 +141,18 @@
     ]);
     fill($("f-creditor"), creditors.items.map((c) => [c.id, c.name]));
     fill($("f-portfolio"), portfolios.items.map((p) => [p.id, p.name]));
+    portfolios.items.forEach((p) => (currencyOf[p.id] = p.currency));
+    await segments();
   }
+
+  async function segments() {
+    const portfolio = $("f-portfolio").value;
+    const rules = staff && portfolio ? await getJson("/portfolios/" + portfolio + "/segment-rules") : [];
+    const names = [...new Set(rules.map((r) => r.segment))].sort();
+    fill($("f-segment"), names.map((n) => [n, n]));
+    if (!names.includes($("f-segment").value)) $("f-segment").value = "";
+  }
+  $("f-portfolio").addEventListener("change", () => segments().catch(() => {}));
 
   function fill(select, pairs) {
     const keep = select.value;
@@ -143,6 +166,7 @@
       creditor_id: $("f-creditor").value,
       portfolio_id: $("f-portfolio").value,
       agent_id: $("f-agent").value,
+      segment: $("f-segment").value,
       date_from: $("f-from").value,
       date_to: $("f-to").value,
     };
@@ -165,8 +189,10 @@
       ]);
       data = { portfolio, agents, channels };
       if (!f.agent_id) fill($("f-agent"), agents.map((a) => [a.agent_id, a.name]));
+      $("segment-note").hidden = !f.segment;
       currencies();
       draw();
+      if (staff) await experiments(f.portfolio_id);
       $("status").textContent = "";
     } catch (error) {
       if (error.message !== "unauthenticated") $("status").textContent = T.failed;
@@ -384,6 +410,77 @@
     table("table-channels", [T["col.channel"], T["col.step"]].concat(stages.map(([f]) => T["col." + f])), rows);
   }
 
+  // --- experiments ---------------------------------------------------------------------------
+  async function experiments(portfolio) {
+    const box = $("experiments");
+    $("experiments-note").textContent = portfolio ? "" : T.experiments_pick;
+    if (!portfolio) return box.replaceChildren();
+    const found = await getJson("/portfolios/" + portfolio + "/experiments");
+    if (!found.length) $("experiments-note").textContent = T.experiments_none;
+    box.replaceChildren(...found.map((e) => experiment(e, currencyOf[portfolio])));
+  }
+
+  function experiment(e, cur) {
+    const article = document.createElement("article");
+    article.className = "experiment";
+    article.dataset.id = e.id;
+    const title = document.createElement("h3");
+    title.textContent = e.strategy + " · " + e.step;
+    const how = document.createElement("p");
+    how.className = e.winner ? "winner" : "muted";
+    how.textContent = e.winner
+      ? T.winner.replace("{key}", e.winner)
+      : T["assignment." + e.assignment].replace("{n}", e.min_outcomes);
+    const wrap = document.createElement("div");
+    wrap.className = "scroll";
+    const grid = document.createElement("table");
+    wrap.appendChild(grid);
+    article.append(title, how, wrap);
+    const cols = ["variant", "template", "assigned", "matured", "paid_rate", "recovered", "best"];
+    const head = document.createElement("tr");
+    cols.concat(e.winner ? [] : [""]).forEach((c) => {
+      const th = document.createElement("th");
+      th.textContent = c ? T["col." + c] : "";
+      head.appendChild(th);
+    });
+    const rows = e.results.map((r) => {
+      const tr = document.createElement("tr");
+      const best = document.createElement("td");
+      const bar = document.createElement("span");
+      bar.className = "best";
+      bar.style.width = Math.round(r.probability_best * 60) + "px";
+      best.append(bar, pct(r.probability_best));
+      tr.append(
+        cell(r.key + (e.winner === r.key ? " ★" : "")), cell(r.template), cell(String(r.assigned)),
+        cell(String(r.matured)), cell(pct(r.paid_rate)), cell(cur ? money(r.recovered_minor, cur) : String(r.recovered_minor)), best
+      );
+      if (!e.winner) {
+        const td = document.createElement("td");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "promote";
+        button.dataset.variant = r.key;
+        button.textContent = T.promote;
+        button.addEventListener("click", () => promote(e, r.key, cur, article));
+        td.appendChild(button);
+        tr.appendChild(td);
+      }
+      return tr;
+    });
+    grid.replaceChildren(head, ...rows);
+    return article;
+  }
+
+  async function promote(e, key, cur, article) {
+    if (!window.confirm(T.promote_confirm.replace("{key}", key))) return;
+    try {
+      const answer = await call("/experiments/" + e.id + "/promote", {}, { variant: key });
+      article.replaceWith(experiment(await answer.json(), cur));
+    } catch (error) {
+      if (error.message !== "unauthenticated") $("status").textContent = T.promote_failed;
+    }
+  }
+
   // --- drill-down and exports -----------------------------------------------------------------
   async function openDrill(figure) {
     drill = { figure: figure, cursor: null, rows: [] };
@@ -398,9 +495,10 @@
     drill.rows = drill.rows.concat(page.items);
     drill.cursor = page.next_cursor;
     $("drill-more").hidden = !page.next_cursor;
-    const cols = ["reference", "product", "balance", "due", "status"];
+    const cols = ["reference", "product", "balance", "due", "status", "segment"];
     table("table-drill", cols.map((c) => T["col." + c]), drill.rows.map((a) => [
       cell(a.external_ref), cell(a.product), cell(money(a.balance_minor, a.currency)), cell(a.due_date), cell(a.status),
+      cell(a.segment || "–"),
     ]));
   }
 

@@ -91,6 +91,52 @@ MESSAGES: dict[str, dict[str, str]] = {
     "dash.col.balance": {"es": "Saldo", "en": "Balance"},
     "dash.col.due": {"es": "Vencimiento", "en": "Due date"},
     "dash.col.status": {"es": "Estado", "en": "Status"},
+    "dash.col.segment": {"es": "Segmento", "en": "Segment"},
+    "dash.segment": {"es": "Segmento", "en": "Segment"},
+    "dash.segment_note": {
+        "es": "Antigüedad, rodamiento y cura son de toda la cartera: sus fotos diarias no "
+        "llevan segmento. El segmento es el de la última evaluación; las cuentas cerradas no "
+        "tienen.",
+        "en": "Aging, roll and cure rates are the whole portfolio's: their daily snapshots "
+        "carry no segment. The segment is the last evaluation's; closed accounts have none.",
+    },
+    "dash.experiments": {
+        "es": "Experimentos (campeón/retador)",
+        "en": "Experiments (champion/challenger)",
+    },
+    "dash.experiments_pick": {
+        "es": "Elija una cartera para ver sus experimentos.",
+        "en": "Choose a portfolio to see its experiments.",
+    },
+    "dash.experiments_none": {
+        "es": "La cartera no tiene experimentos.",
+        "en": "The portfolio has no experiments.",
+    },
+    "dash.assignment.random": {
+        "es": "Asigna al azar hasta tener {n} resultados por variante",
+        "en": "Assigning at random until every variant has {n} outcomes",
+    },
+    "dash.assignment.thompson": {
+        "es": "Asigna por muestreo de Thompson",
+        "en": "Assigning by Thompson sampling",
+    },
+    "dash.winner": {"es": "Ganadora: {key}", "en": "Winner: {key}"},
+    "dash.promote": {"es": "Promover", "en": "Promote"},
+    "dash.promote_confirm": {
+        "es": "¿Promover la variante {key}? Desde ahora todas las cuentas recibirán su plantilla.",
+        "en": "Promote variant {key}? From now on every account gets its template.",
+    },
+    "dash.promote_failed": {
+        "es": "No se pudo promover la variante.",
+        "en": "The variant could not be promoted.",
+    },
+    "dash.col.variant": {"es": "Variante", "en": "Variant"},
+    "dash.col.template": {"es": "Plantilla", "en": "Template"},
+    "dash.col.assigned": {"es": "Asignadas", "en": "Assigned"},
+    "dash.col.matured": {"es": "Con resultado", "en": "Matured"},
+    "dash.col.paid_rate": {"es": "Pagaron en 7 días", "en": "Paid within 7 days"},
+    "dash.col.recovered": {"es": "Recuperado en 7 días", "en": "Recovered within 7 days"},
+    "dash.col.best": {"es": "Prob. de ser la mejor", "en": "Chance of being best"},
     "dash.status.made": {"es": "Hechas", "en": "Made"},
     "dash.status.kept": {"es": "Cumplidas", "en": "Kept"},
     "dash.status.partially_kept": {"es": "Cumplidas en parte", "en": "Partially kept"},
