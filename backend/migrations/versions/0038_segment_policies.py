@@ -1,7 +1,7 @@
 """The score band an account had when an experiment assigned it a variant
 
 Revision ID: 0038_segment_policies
-Revises: 0036_experiments
+Revises: 0037_kpi_daily
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0038_segment_policies"
-down_revision: str | None = "0036_experiments"
+down_revision: str | None = "0037_kpi_daily"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
