@@ -31,7 +31,10 @@ def _stale(column: Any) -> ColumnElement[bool]:
 
 def reseal_debtors_page(session: Session, after: uuid.UUID | None) -> uuid.UUID | None:
     """Re-seal up to ``PAGE`` debtors with a stale value; the last id, or None when done."""
-    query = select(Debtor.id, *(getattr(Debtor, name) for name in _DEBTOR_SEALED)).where(
+    # updated_at given back unchanged: re-sealing is no change to the debtor (retention counts
+    # from the last one).
+    columns = (getattr(Debtor, name) for name in (*_DEBTOR_SEALED, "updated_at"))
+    query = select(Debtor.id, *columns).where(
         or_(*(_stale(getattr(Debtor, name)) for name in _DEBTOR_SEALED))
     )
     if after is not None:
