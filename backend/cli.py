@@ -294,6 +294,26 @@ def statement(
     raise typer.Exit(run_statement(file, portfolio, lang=lang))
 
 
+@app.command("rotate-data-key")
+def rotate_data_key() -> None:
+    """Queue the job that re-seals personal data still under an older key of COBRO_DATA_KEYS
+    (idempotent; docs/privacy.md, "Encryption at rest")."""
+    from backend.core.crypto import keyring
+    from backend.core.db import session_scope
+    from backend.jobs.queue import enqueue
+    from backend.privacy.rotation import stale_count
+
+    with session_scope() as session:
+        stale = stale_count(session)
+        if stale:
+            enqueue(session, "privacy.rotate_data_key", lock="privacy.rotate_data_key")
+    current = keyring().current
+    if stale:
+        typer.echo(f"{stale} rows under an older key: queued their re-sealing under key {current}")
+    else:
+        typer.echo(f"every value is sealed under key {current}: older keys may be removed")
+
+
 @app.command("bot-token")
 def bot_token(
     days: Annotated[int, typer.Option(min=1, max=365)] = 90,

@@ -95,7 +95,7 @@ def debtor(session: Session, in_portfolio: Portfolio, phone: str | None = None, 
         last_name=kw.pop("last_name", "Quispe"),
         **kw,
     )
-    row.search_text = f"{row.first_name} {row.last_name} {row.id_number} {phone or ''}".lower()
+    row.search_text = f"{row.first_name} {row.last_name}".lower()
     session.add(row)
     session.flush()
     if phone:

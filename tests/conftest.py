@@ -14,6 +14,9 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("COBRO_SECRET_KEY", "test-secret-key-that-is-long-enough-for-hs256")
+# Personal data at rest (backend.core.crypto): fixed keys, so production-mode tests start too.
+os.environ.setdefault("COBRO_DATA_KEYS", "1:" + "dGVzdC1kYXRhLWtleS1vZi10aGlydHktdHdvLWJ5dGU=")
+os.environ.setdefault("COBRO_INDEX_KEY", "dGVzdC1pbmRleC1rZXktb2YtdGhpcnR5LXR3by1ieXQ=")
 os.environ.setdefault("COBRO_ENV", "test")
 # Reads of personal data wait in memory until a test writes them (backend.privacy.reads).
 os.environ.setdefault("COBRO_READ_LOG_SECONDS", "0")

@@ -12,6 +12,7 @@ from backend.auth.deps import CurrentUser, SessionDep, Staff, actor_of
 from backend.core.pagination import CursorQuery, PageParams, number_cursor, page_query
 from backend.core.responses import json_response
 from backend.core.routing import DomainRouter
+from backend.debtors import search
 from backend.ledger import repository as ledger_repository
 from backend.privacy import reads
 from shared.schemas.accounts import (
@@ -53,6 +54,7 @@ def list_accounts(
         debtor_id=debtor_id,
         text=fold(q) if q and q.strip() else None,
         ref=q.strip() if q else None,
+        keys=tuple(search.search_keys(session, q)) if q and q.strip() else (),
     )
     page = service.read_page(
         session, user, after=paging.cursor, limit=paging.limit, filters=filters

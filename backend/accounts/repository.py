@@ -30,6 +30,7 @@ from backend.accounts.visibility import Reach, Visibility, visibility_condition
 from backend.audit.models import AuditEvent
 from backend.creditors.models import Portfolio
 from backend.debtors.models import Debtor
+from backend.debtors.search import matches
 from shared.schemas.enums import BUCKET_RANGES, AccountStatus, AgingBucket
 
 T = TypeVar("T")
@@ -119,8 +120,9 @@ class ListFilters:
     unassigned: bool = False
     portfolio_id: uuid.UUID | None = None
     debtor_id: uuid.UUID | None = None
-    text: str | None = None  # folded search text (names, national ids, phones)
+    text: str | None = None  # folded search text (names)
     ref: str | None = None  # compared with external_ref when ``text`` is given
+    keys: tuple[str, ...] = ()  # blind indexes of documents and phones, when ``text`` is given
 
     def shape(self) -> tuple[tuple[str, ...], tuple[AgingBucket, int] | None]:
         names = tuple(
@@ -149,6 +151,7 @@ class ListFilters:
         if self.text is not None:
             escaped = self.text.replace("/", "//").replace("%", "/%").replace("_", "/_")
             values["text"] = f"%{escaped}%"
+            values["keys"] = list(self.keys)
         if self.bucket:
             values.update(self.bucket.params())
         return values
@@ -164,6 +167,7 @@ _FILTERS: dict[str, Any] = {
     "text": lambda: or_(
         col(Debtor.search_text).like(bindparam("text"), escape="/"),
         Account.external_ref == bindparam("ref"),
+        matches(bindparam("keys", expanding=True)),
     ),
 }
 

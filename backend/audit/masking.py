@@ -85,6 +85,8 @@ _STRING_MASKS: dict[str, Callable[[str], str]] = {
     "line1": _hidden,
     "address": _hidden,
     "search_text": _hidden,
+    "id_number_index": _hidden,  # blind indexes: keyed hashes of the document and phones
+    "e164_index": _hidden,
     "first_name": mask_name,
     "last_name": mask_name,
     "debtor_name": mask_name,

@@ -21,7 +21,7 @@ from backend.conversations.models import (
 from backend.core.clock import utcnow
 from backend.core.ids import uuid7
 from backend.creditors.models import Creditor, Portfolio
-from backend.debtors.models import Debtor, DebtorPhone
+from backend.debtors.models import Debtor, DebtorPhone, document_index, phone_index
 from backend.plans.models import Offer
 from backend.tasks.models import Task
 from shared.schemas.enums import AccountStatus, OfferStatus, TaskKind, TaskStatus
@@ -213,21 +213,21 @@ def clear_chat_failures(session: Session, channel: str, user_id: str) -> None:
 
 def debtors_by_id_number(session: Session, id_number: str, id_type: str | None) -> list[Debtor]:
     """Debtors holding this national ID in any portfolio (optionally of one document type)."""
-    query = select(Debtor).where(Debtor.id_number == id_number)
+    query = select(Debtor).where(Debtor.id_number_index == document_index(id_number))
     if id_type is not None:
         query = query.where(Debtor.id_type == id_type)
     return list(session.execute(query.order_by(col(Debtor.id))).scalars())
 
 
 def phones_ending(session: Session, debtor_ids: Sequence[uuid.UUID], last4: str) -> set[uuid.UUID]:
-    """The debtors among ``debtor_ids`` with a phone on file ending in ``last4``."""
+    """The debtors among ``debtor_ids`` with a phone on file ending in ``last4`` (phones are
+    sealed: the candidates' few phones are opened and compared here)."""
     if not debtor_ids:
         return set()
-    query = select(DebtorPhone.debtor_id).where(
-        col(DebtorPhone.debtor_id).in_(debtor_ids),
-        col(DebtorPhone.e164).endswith(last4, autoescape=True),
+    query = select(DebtorPhone.debtor_id, DebtorPhone.e164).where(
+        col(DebtorPhone.debtor_id).in_(debtor_ids)
     )
-    return set(session.execute(query).scalars())
+    return {debtor_id for debtor_id, e164 in session.execute(query) if e164.endswith(last4)}
 
 
 def phone_holders(session: Session, debtor_ids: Sequence[uuid.UUID], e164: str) -> set[uuid.UUID]:
@@ -235,7 +235,7 @@ def phone_holders(session: Session, debtor_ids: Sequence[uuid.UUID], e164: str) 
     if not debtor_ids:
         return set()
     query = select(DebtorPhone.debtor_id).where(
-        col(DebtorPhone.debtor_id).in_(debtor_ids), DebtorPhone.e164 == e164
+        col(DebtorPhone.debtor_id).in_(debtor_ids), DebtorPhone.e164_index == phone_index(e164)
     )
     return set(session.execute(query).scalars())
 
@@ -244,7 +244,7 @@ def debtors_with_phone(session: Session, e164: str) -> list[uuid.UUID]:
     """Every debtor with this phone on file, in id order."""
     query = (
         select(DebtorPhone.debtor_id)
-        .where(DebtorPhone.e164 == e164)
+        .where(DebtorPhone.e164_index == phone_index(e164))
         .distinct()
         .order_by(DebtorPhone.debtor_id)
     )

@@ -126,6 +126,11 @@ class Settings(BaseSettings):
     # years after an account closed, per country, over the defaults ("PE=10,CO=5").
     read_log_seconds: float = Field(default=1.0, ge=0, le=60)
     retention_years: str = ""
+    # Personal data at rest (backend.core.crypto): the AES-GCM keys "version:base64,...", the
+    # current one first, and the HMAC key of the blind indexes. Outside production both
+    # default to keys derived from the secret key.
+    data_keys: str = ""
+    index_key: str = ""
 
     @field_validator("whatsapp_api_base_url", "telegram_api_base_url", "twilio_api_base_url")
     @classmethod
@@ -142,6 +147,8 @@ class Settings(BaseSettings):
             self.secret_key = _dev_secret()
         elif self.env == "production" and len(self.secret_key) < 32:
             raise ValueError("COBRO_SECRET_KEY must be at least 32 characters in production")
+        if self.env == "production" and not (self.data_keys and self.index_key):
+            raise ValueError("COBRO_DATA_KEYS and COBRO_INDEX_KEY must be set in production")
         return self
 
     @property

@@ -9,7 +9,7 @@ from backend.accounts.scope import debtor_visibility
 from backend.auth.deps import Admin, CurrentUser, SessionDep, Staff, actor_of
 from backend.core.pagination import PageParams, next_cursor, page_params
 from backend.core.routing import DomainRouter
-from backend.debtors import repository, service
+from backend.debtors import repository, search, service
 from backend.debtors.guards import VisibleDebtor
 from backend.privacy import reads
 from shared.schemas.common import Page
@@ -36,6 +36,7 @@ def list_debtors(
         limit=paging.limit,
         portfolio_id=portfolio_id,
         text=fold(q) if q else None,
+        keys=search.search_keys(session, q) if q else [],
     )
     items = service.to_read(session, rows[: paging.limit])
     reads.note(actor_of(user), [d.id for d in items], reads.SEARCHED if q else reads.LISTED)

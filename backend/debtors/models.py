@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Column, Index, String, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from backend.core.columns import (
@@ -14,29 +15,41 @@ from backend.core.columns import (
     json_field,
     updated_at_field,
 )
+from backend.core.crypto import blind_index
+from backend.core.sealed import Sealed
 from shared.schemas.enums import Channel, DebtorKind, Language, NationalIdType
 
 
 class Debtor(SQLModel, table=True):
     __tablename__ = "debtors"
     __table_args__ = (
-        UniqueConstraint("portfolio_id", "id_type", "id_number", name="uq_debtor_national_id"),
+        UniqueConstraint(
+            "portfolio_id", "id_type", "id_number_index", name="uq_debtor_national_id"
+        ),
     )
 
     id: uuid.UUID = id_field()
     portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id")  # uq_debtor_national_id
     kind: DebtorKind = enum_field(DebtorKind, DebtorKind.person)
     id_type: NationalIdType = enum_field(NationalIdType)
-    id_number: str = Field(max_length=32, index=True)
+    # Sealed at rest (backend.core.sealed); found by its blind index (``document_index``).
+    id_number: str = Field(sa_column=Column(Sealed("id_number"), nullable=False))
+    # Filled from ``id_number`` on every ORM flush (below); Core inserts must give it.
+    id_number_index: str = Field(
+        default="", sa_column=Column(String(64), nullable=False, index=True)
+    )
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
     company_name: str | None = Field(default=None, max_length=200)
-    birth_date: date | None = None
-    emails: list[str] = json_field(list)
+    birth_date: date | None = Field(default=None, sa_column=Column(Sealed("birth_date", "date")))
+    emails: list[str] = Field(
+        default_factory=list, sa_column=Column(Sealed("emails", "json"), nullable=False)
+    )
     preferred_language: Language = enum_field(Language, Language.es)
     preferred_channel: Channel | None = enum_field(Channel, None)
     opt_outs: list[str] = json_field(list)
-    # Lower-cased, accent-free "name id phones" for one indexed-friendly LIKE search.
+    # The lower-cased, accent-free name for one LIKE search (documents and phones are found
+    # through their blind indexes: backend.debtors.search).
     search_text: str = Field(default="", max_length=600)
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
@@ -57,13 +70,36 @@ def display_name(company_name: str | None, first_name: str | None, last_name: st
 
 class DebtorPhone(SQLModel, table=True):
     __tablename__ = "debtor_phones"
-    __table_args__ = (UniqueConstraint("debtor_id", "e164", name="uq_debtor_phone"),)
+    __table_args__ = (UniqueConstraint("debtor_id", "e164_index", name="uq_debtor_phone"),)
 
     id: uuid.UUID = id_field()
     debtor_id: uuid.UUID = Field(foreign_key="debtors.id")  # uq_debtor_phone
-    e164: str = Field(max_length=16, index=True)
+    e164: str = Field(sa_column=Column(Sealed("e164"), nullable=False))
+    e164_index: str = Field(default="", sa_column=Column(String(64), nullable=False, index=True))
     kind: str = Field(default="mobile", max_length=10)
     position: int = 0
+
+
+def document_index(id_number: str) -> str:
+    """The blind index of a normalised national ID number (``Debtor.id_number_index``)."""
+    return blind_index(id_number, "id_number")
+
+
+def phone_index(e164: str) -> str:
+    """The blind index of an E.164 phone (``DebtorPhone.e164_index``)."""
+    return blind_index(e164, "e164")
+
+
+@event.listens_for(Debtor, "before_insert")
+@event.listens_for(Debtor, "before_update")
+def _index_document(_mapper: Any, _connection: Any, debtor: Debtor) -> None:
+    debtor.id_number_index = document_index(debtor.id_number)
+
+
+@event.listens_for(DebtorPhone, "before_insert")
+@event.listens_for(DebtorPhone, "before_update")
+def _index_phone(_mapper: Any, _connection: Any, phone: DebtorPhone) -> None:
+    phone.e164_index = phone_index(phone.e164)
 
 
 class DebtorChat(SQLModel, table=True):

@@ -4,7 +4,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, delete, exists, select
+from sqlalchemy import ColumnElement, delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -17,7 +17,9 @@ from backend.debtors.models import (
     DebtorChannelBlock,
     DebtorChat,
     DebtorPhone,
+    document_index,
 )
+from backend.debtors.search import matches
 from shared.schemas.enums import Channel
 
 
@@ -27,7 +29,7 @@ def by_national_id(
     query = select(Debtor).where(
         Debtor.portfolio_id == portfolio_id,
         Debtor.id_type == id_type,
-        Debtor.id_number == id_number,
+        Debtor.id_number_index == document_index(id_number),
     )
     return session.exec(query).scalars().first()  # type: ignore[call-overload]
 
@@ -93,13 +95,17 @@ def page(
     limit: int,
     portfolio_id: uuid.UUID | None,
     text: str | None,
+    keys: list[str],
 ) -> list[Debtor]:
-    """The debtors the caller may see (``visible`` is ``scope.debtor_visibility``)."""
+    """The debtors the caller may see (``visible`` is ``scope.debtor_visibility``); ``text``
+    matches names, ``keys`` documents and phones (``backend.debtors.search``)."""
     query = select(Debtor).where(visible)
     if portfolio_id:
         query = query.where(Debtor.portfolio_id == portfolio_id)
     if text:
-        query = query.where(col(Debtor.search_text).contains(text, autoescape=True))
+        query = query.where(
+            or_(col(Debtor.search_text).contains(text, autoescape=True), matches(keys))
+        )
     return keyset(session, query, Debtor.id, after, limit)
 
 

@@ -58,8 +58,12 @@ def clean_phones(raw: list[str], region: str) -> list[str]:
     return phones
 
 
-def search_text(debtor: Debtor, phones: list[str]) -> str:
-    return fold(" ".join([debtor.display_name, debtor.id_number, *phones]))[:600]
+_UNAUDITED = frozenset({"search_text", "id_number_index"})
+
+
+def search_text(debtor: Debtor) -> str:
+    """The folded name: documents and phones are sealed, found by their blind indexes."""
+    return fold(debtor.display_name)[:600]
 
 
 def _addresses(items: list[AddressIn]) -> list[DebtorAddress]:
@@ -81,7 +85,7 @@ def create(session: Session, actor: Actor, user: User, data: DebtorCreate) -> De
     fields = data.model_dump(exclude={"phones", "addresses", "id_number"})
     debtor = Debtor(**fields, id_number=id_number)
     debtor.emails = [str(e).lower() for e in data.emails]
-    debtor.search_text = search_text(debtor, phones)
+    debtor.search_text = search_text(debtor)
     try:
         with session.begin_nested():
             session.add(debtor)
@@ -93,7 +97,7 @@ def create(session: Session, actor: Actor, user: User, data: DebtorCreate) -> De
     repository.replace_phones(session, debtor.id, phones)
     repository.replace_addresses(session, debtor.id, _addresses(data.addresses))
     session.flush()
-    after = audit.snapshot(debtor, exclude=frozenset({"search_text"})) or {}
+    after = audit.snapshot(debtor, exclude=_UNAUDITED) or {}
     after["phones"] = phones
     audit.record(session, actor, "debtor.created", "debtor", debtor.id, after=after)
     return debtor
@@ -125,7 +129,7 @@ def update(session: Session, actor: Actor, debtor: Debtor, data: DebtorUpdate) -
         if set(debtor.opt_outs) - {Channel(c).value for c in opt_outs}:
             raise OptOutClearForbidden()
         fields["opt_outs"] = list(dict.fromkeys([*debtor.opt_outs, *(c.value for c in opt_outs)]))
-    before = audit.snapshot(debtor, exclude=frozenset({"search_text"})) or {}
+    before = audit.snapshot(debtor, exclude=_UNAUDITED) or {}
     before["phones"] = repository.phones_of(session, [debtor.id]).get(debtor.id, [])
     phones = before["phones"]
     if (raw_phones := fields.pop("phones", None)) is not None:
@@ -139,10 +143,10 @@ def update(session: Session, actor: Actor, debtor: Debtor, data: DebtorUpdate) -
     for key, value in fields.items():
         if value is not None or key in {"preferred_channel", "birth_date"}:
             setattr(debtor, key, value)
-    debtor.search_text = search_text(debtor, phones)
+    debtor.search_text = search_text(debtor)
     session.add(debtor)
     session.flush()
-    after = audit.snapshot(debtor, exclude=frozenset({"search_text"})) or {}
+    after = audit.snapshot(debtor, exclude=_UNAUDITED) or {}
     after["phones"] = phones
     old, new = audit.changes(before, after)
     if factors.changed(before, after):

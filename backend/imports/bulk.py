@@ -25,6 +25,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from backend.core.sealed import Sealed
+
 Processor = Callable[[Any], Any]
 
 SQLITE_ROWS = 500  # rows per multi-row INSERT (fewer when the columns would pass the limit)
@@ -154,7 +156,8 @@ def _bound(
         given = list(map(itemgetter(column.name), rows))
         process = column.type._cached_bind_processor(dialect)
         if process is not None:
-            if not isinstance(column.type, Uuid | JSON):  # few distinct, hashable values
+            # few distinct, hashable values (a sealed value is encrypted afresh every time)
+            if not isinstance(column.type, Uuid | JSON | Sealed):
                 process = _once_per_value(process)
             given = list(map(process, given))
         values.append(given)

@@ -47,6 +47,7 @@ from typing import Any
 from backend.audit.service import Actor
 from backend.core.ids import uuid7_stream
 from backend.debtors import factors
+from backend.debtors.models import document_index, phone_index
 from backend.imports.columns import Header
 from backend.imports.errors import Report
 from backend.imports.records import (
@@ -217,11 +218,9 @@ def audit_row(
     }
 
 
-def search_text(display_name: str, id_number: str, phones: list[str]) -> str:
-    """The same rule as ``backend.debtors.service.search_text`` (folding each part alone
-    gives the same text: ``fold`` works word by word)."""
-    parts = (folded(display_name), folded(id_number), *map(folded, phones))
-    return " ".join(part for part in parts if part)[:600]
+def search_text(display_name: str) -> str:
+    """The same rule as ``backend.debtors.service.search_text``: the folded name."""
+    return folded(display_name)[:600]
 
 
 def _display_name(first: str | None, last: str | None, company: str | None) -> str:
@@ -268,6 +267,7 @@ def _new_debtor(plan: Plan, debtor: DebtorIn, name: str, ctx: PlanContext) -> uu
             "kind": DebtorKind.company if debtor.company_name else DebtorKind.person,
             "id_type": debtor.id_type,
             "id_number": debtor.id_number,
+            "id_number_index": document_index(debtor.id_number),
             "first_name": debtor.first_name,
             "last_name": debtor.last_name,
             "company_name": debtor.company_name,
@@ -276,7 +276,7 @@ def _new_debtor(plan: Plan, debtor: DebtorIn, name: str, ctx: PlanContext) -> uu
             "preferred_language": debtor.language or Language.es,
             "preferred_channel": None,
             "opt_outs": [],
-            "search_text": search_text(name, debtor.id_number, debtor.phones),
+            "search_text": search_text(name),
             "created_at": ctx.now,
             "updated_at": ctx.now,
             "erased_at": None,
@@ -301,6 +301,7 @@ def _add_contacts(
                 "id": next(ctx.ids),
                 "debtor_id": debtor_id,
                 "e164": e164,
+                "e164_index": phone_index(e164),
                 "kind": "mobile",
                 "position": position,
             }
@@ -392,7 +393,7 @@ def _update_debtor(
         {
             "id": current.id,
             **after,
-            "search_text": search_text(name, debtor.id_number, phones),
+            "search_text": search_text(name),
             "updated_at": ctx.now,
         }
     )

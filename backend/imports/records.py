@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from backend.debtors.models import document_index
 from shared.schemas.enums import AccountStatus, DebtorKind, Language, NationalIdType
 from shared.text import fold
 
@@ -19,6 +20,16 @@ COMPONENTS: tuple[str, ...] = ("principal", "interest", "fees", "paid")
 def debtor_text(key: DebtorKey) -> str:
     """A debtor's key as one string (``digests.DigestMap`` keys)."""
     return f"{key[0].value}\x1f{key[1]}"
+
+
+def indexed_debtor_text(key: DebtorKey) -> str:
+    """A debtor's key with its document's blind index (the portfolio's debtors as read from
+    the database, where documents are sealed: ``repository.portfolio_keys``)."""
+    return stored_debtor_text(key[0], document_index(key[1]))
+
+
+def stored_debtor_text(id_type: NationalIdType, index: str) -> str:
+    return f"{id_type.value}\x1f{index}"
 
 
 @dataclass(slots=True)

@@ -20,7 +20,7 @@ from backend.audit import service as audit
 from backend.audit.models import AuditEvent
 from backend.core.pagination import keyset
 from backend.creditors.models import Portfolio
-from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
+from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone, document_index
 from backend.imports import bulk
 from backend.imports.digests import DigestMap
 from backend.imports.models import ImportBatch
@@ -30,7 +30,7 @@ from backend.imports.records import (
     ExistingAccount,
     ExistingDebtor,
     address_key,
-    debtor_text,
+    stored_debtor_text,
 )
 from backend.ledger.models import LedgerEntry
 from backend.users.models import User
@@ -115,9 +115,11 @@ def portfolio_keys(session: Session, portfolio_id: uuid.UUID) -> tuple[DigestMap
     accounts = select(Account.external_ref).where(Account.portfolio_id == portfolio_id)
     for ref in session.execute(accounts.execution_options(yield_per=_STREAM)).scalars():
         refs[ref] = 1
-    people = select(Debtor.id_type, Debtor.id_number).where(Debtor.portfolio_id == portfolio_id)
-    for id_type, id_number in session.execute(people.execution_options(yield_per=_STREAM)):
-        debtors[debtor_text((id_type, id_number))] = 1
+    people = select(Debtor.id_type, Debtor.id_number_index).where(
+        Debtor.portfolio_id == portfolio_id
+    )
+    for id_type, index in session.execute(people.execution_options(yield_per=_STREAM)):
+        debtors[stored_debtor_text(id_type, index)] = 1
     return refs, debtors
 
 
@@ -146,10 +148,11 @@ def debtors_of(
     by_id: dict[uuid.UUID, ExistingDebtor] = {}
     if not keys:
         return found
+    numbers = {document_index(number): number for _, number in keys}  # documents are sealed
     query = select(
         Debtor.id,
         Debtor.id_type,
-        Debtor.id_number,
+        Debtor.id_number_index,
         Debtor.kind,
         Debtor.first_name,
         Debtor.last_name,
@@ -161,13 +164,14 @@ def debtors_of(
     ).where(  # the columns of the unique key, so its index serves the query
         Debtor.portfolio_id == portfolio_id,
         among(session, col(Debtor.id_type), {id_type.value for id_type, _ in keys}),
-        among(session, col(Debtor.id_number), {number for _, number in keys}),
+        among(session, col(Debtor.id_number_index), numbers),
     )
     for row in session.execute(query):
-        if (row.id_type, row.id_number) not in keys:
+        key = (row.id_type, numbers[row.id_number_index])
+        if key not in keys:
             continue
         if not row.visible:  # nothing of it is kept: the import may not touch it
-            found[(row.id_type, row.id_number)] = _out_of_scope(row.id)
+            found[key] = _out_of_scope(row.id)
             continue
         debtor = ExistingDebtor(
             id=row.id,
@@ -179,7 +183,7 @@ def debtors_of(
             language=row.preferred_language,
             emails=list(row.emails or []),
         )
-        found[(row.id_type, row.id_number)] = debtor
+        found[key] = debtor
         by_id[row.id] = debtor
     if not by_id:
         return found

@@ -35,6 +35,7 @@ from backend.imports.records import (
     DebtorKey,
     debtor_text,
     folded,
+    indexed_debtor_text,
 )
 
 _INVALID: Any = object()  # a cell that failed; distinct from None (blank)
@@ -109,8 +110,9 @@ class Seen:
     def stored_debtor(self, key: DebtorKey) -> bool:
         """Whether this debtor may be in the database: the portfolio had it, or an earlier
         chunk wrote it."""
-        text = debtor_text(key)
-        return self.existing_debtors.get(text) is not None or self.debtors.get(text) is not None
+        if self.debtors.get(debtor_text(key)) is not None:
+            return True
+        return self.existing_debtors.get(indexed_debtor_text(key)) is not None
 
 
 def first_row(state: int) -> int:

@@ -15,7 +15,6 @@ from sqlalchemy import (
     cast,
     delete,
     exists,
-    func,
     literal,
     or_,
     select,
@@ -29,9 +28,8 @@ from backend.contact.models import ContactAttempt
 from backend.conversations.models import Conversation, InboxMessage, VerificationFailure
 from backend.core.db import UTCDateTime
 from backend.core.pagination import keyset
-from backend.core.sqlbuild import uuid_text
 from backend.creditors.models import Portfolio
-from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
+from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone, document_index
 from backend.field.models import FieldNote, Visit
 from backend.ledger.models import LedgerEntry
 from backend.outbound.models import OutboxMessage
@@ -201,7 +199,6 @@ def erase(session: Session, debtor_ids: Sequence[uuid.UUID], now: datetime) -> N
             first_name=ERASED_NAME,
             last_name=None,
             company_name=case((col(Debtor.company_name).is_(None), None), else_=ERASED_NAME),
-            id_number=func.replace(uuid_text(Debtor.id), "-", ""),
             birth_date=None,
             emails=[],
             preferred_channel=None,
@@ -210,6 +207,12 @@ def erase(session: Session, debtor_ids: Sequence[uuid.UUID], now: datetime) -> N
             erased_at=now,
         )
     )
+    # The document becomes the debtor's own id (unique, meaningless), sealed and indexed like
+    # any document: ORM bulk update by primary key, so each value goes through its column type.
+    placeholders = [
+        {"id": i, "id_number": i.hex, "id_number_index": document_index(i.hex)} for i in ids
+    ]
+    session.execute(sql_update(Debtor), placeholders)
     session.execute(delete(DebtorPhone).where(col(DebtorPhone.debtor_id).in_(ids)))
     session.execute(delete(DebtorAddress).where(col(DebtorAddress.debtor_id).in_(ids)))
     _unbind_chats(session, ids)

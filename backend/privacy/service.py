@@ -25,8 +25,17 @@ from backend.privacy import repository, retention
 from shared.schemas.privacy import ErasureRequest, ErasureResult
 
 # Left out of the export: credentials (a receipt's verification code opens its public page)
-# and the importer's bookkeeping.
-_EXCLUDED = frozenset({"verification_code", "token", "search_text", "idempotency_key"})
+# and the importer's bookkeeping and the blind indexes (keyed hashes of values exported).
+_EXCLUDED = frozenset(
+    {
+        "verification_code",
+        "token",
+        "search_text",
+        "idempotency_key",
+        "id_number_index",
+        "e164_index",
+    }
+)
 PAGE = 200  # debtors erased per unit of work by the retention job
 
 

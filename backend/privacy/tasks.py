@@ -17,7 +17,7 @@ from backend.core.actors import Actor
 from backend.core.clock import utcnow
 from backend.jobs.pages import in_pages
 from backend.jobs.registry import job
-from backend.privacy import service
+from backend.privacy import rotation, service
 
 
 def run_retention(engine: Engine | None = None, *, now: datetime | None = None) -> int:
@@ -38,3 +38,14 @@ def run_retention(engine: Engine | None = None, *, now: datetime | None = None) 
 @job("privacy.retention", cron="40 4 * * *")
 def erase_past_retention() -> None:
     run_retention()
+
+
+def run_rotation(engine: Engine | None = None) -> None:
+    """Re-seal every value still under an older data key (``backend.privacy.rotation``)."""
+    in_pages(engine, rotation.reseal_debtors_page)
+    in_pages(engine, rotation.reseal_phones_page)
+
+
+@job("privacy.rotate_data_key", max_attempts=3)
+def rotate_data_key() -> None:
+    run_rotation()

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from backend.audit.service import Actor
 from backend.core.db import session_scope
-from backend.debtors.models import Debtor, DebtorPhone
+from backend.debtors.models import Debtor, DebtorPhone, document_index
 from backend.imports import service, stream
 from backend.imports.errors import ImportConflict, ImportInvalid
 from tests import builders as b
@@ -163,7 +163,9 @@ def test_a_stored_debtor_named_in_two_chunks_is_updated_once(session) -> None:
 
     assert result.summary["debtors_updated"] == 1
     assert result.summary["accounts_created"] == 1 + 2 * CHUNK
-    rosa = session.execute(select(Debtor).where(Debtor.id_number == "45871236")).scalar_one()
+    rosa = session.execute(
+        select(Debtor).where(Debtor.id_number_index == document_index("45871236"))
+    ).scalar_one()
     session.refresh(rosa)
     phones = session.execute(
         select(DebtorPhone.e164)
@@ -277,6 +279,6 @@ def test_a_debtor_added_beside_a_running_import_is_never_doubled(engine: Engine,
     assert (first, *added) in {("imported", "refused"), ("conflict", "added")}
     assert summary["accounts_created"] == 2 * CHUNK + 1
     with Session(engine) as session:
-        same = select(func.count()).where(Debtor.id_number == "45871236")
+        same = select(func.count()).where(Debtor.id_number_index == document_index("45871236"))
         assert session.execute(same).scalar_one() == 1
         assert_balances_are_ledger_sums(session, portfolio)

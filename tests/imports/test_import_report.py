@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from backend.debtors.models import Debtor
+from backend.debtors.models import Debtor, document_index
 from backend.imports.errors import ImportInvalid
 from backend.imports.models import ImportBatch
 from shared.schemas.enums import Role
@@ -68,7 +68,9 @@ def test_invalid_contacts_are_warnings_and_the_row_imports_without_them(session)
     result = run(session, portfolio, data)
 
     assert result.summary["accounts_created"] == 1 and result.summary["warnings"] == 2
-    rosa = session.execute(select(Debtor).where(Debtor.id_number == "45871236")).scalar_one()
+    rosa = session.execute(
+        select(Debtor).where(Debtor.id_number_index == document_index("45871236"))
+    ).scalar_one()
     assert rosa.emails == ["rosa@example.pe"]
     batch = session.get(ImportBatch, uuid.UUID(result.summary["batch_id"]))
     assert batch.report["warnings"] == [

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from backend.creditors.models import Portfolio
-from backend.debtors.models import Debtor
+from backend.debtors.models import Debtor, document_index
 from backend.imports import stream
 from backend.imports.errors import ImportInvalid
 from backend.users.models import User
@@ -83,7 +83,9 @@ def _unchanged(session: Session, teams: Teams) -> None:
     session.refresh(ta1)
     assert (ta1.assigned_agent_id, ta1.balance_minor) == (teams.agent_a.id, 9_900_000)
     assert len(entries(session, ta1.id)) == 1
-    rosa = session.execute(select(Debtor).where(Debtor.id_number == "45871236")).scalar_one()
+    rosa = session.execute(
+        select(Debtor).where(Debtor.id_number_index == document_index("45871236"))
+    ).scalar_one()
     assert (rosa.first_name, rosa.last_name) == ("Rosa", "Quispe")
 
 
@@ -158,12 +160,16 @@ def test_a_new_debtor_and_account_are_still_created(session: Session, teams: Tea
     fresh = row(external_ref="TB-9", id_number="44444444", agent_email="b@team.cobro")
     summary = run(session, teams.portfolio, csv_bytes([fresh]), user=teams.boss_b).summary
     assert (summary["accounts_created"], summary["debtors_created"]) == (1, 1)
-    assert session.execute(select(Debtor).where(Debtor.id_number == "44444444")).scalar_one()
+    assert session.execute(
+        select(Debtor).where(Debtor.id_number_index == document_index("44444444"))
+    ).scalar_one()
 
 
 def test_a_debtor_seen_through_one_account_may_open_another(session: Session, teams: Teams) -> None:
     """Rosa with an account in team B too is B's to update and to open accounts for."""
-    rosa = session.execute(select(Debtor).where(Debtor.id_number == "45871236")).scalar_one()
+    rosa = session.execute(
+        select(Debtor).where(Debtor.id_number_index == document_index("45871236"))
+    ).scalar_one()
     b.account(session, teams.portfolio, agent=teams.agent_b, owner=rosa, external_ref="TB-2")
     more = row(external_ref="TB-3", phones="912345678", agent_email="b@team.cobro")
     summary = run(session, teams.portfolio, csv_bytes([more]), user=teams.boss_b).summary

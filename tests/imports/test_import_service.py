@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from backend.audit.service import Actor
-from backend.debtors.models import Debtor, DebtorPhone
+from backend.debtors.models import Debtor, DebtorPhone, document_index
 from backend.imports.errors import ImportInvalid
 from backend.ledger import service as ledger
 from shared.schemas.enums import AccountStatus, EntryKind, Role
@@ -88,7 +88,9 @@ def test_import_creates_debtors_accounts_and_ledger(session) -> None:
     }
     assert {e.source for e in booked.values()} == {f"import:{batch}"}
     assert booked[f"import:principal:{batch}"].effective_date == date(2023, 1, 10)
-    rosa = session.execute(select(Debtor).where(Debtor.id_number == "45871236")).scalar_one()
+    rosa = session.execute(
+        select(Debtor).where(Debtor.id_number_index == document_index("45871236"))
+    ).scalar_one()
     phones = (
         session.execute(
             select(DebtorPhone.e164)
@@ -101,7 +103,9 @@ def test_import_creates_debtors_accounts_and_ledger(session) -> None:
     assert phones == ["+51987654321", "+5114123456", "+51912345678"]  # pooled over her rows
     assert rosa.emails == ["rosa@example.pe"]
     assert "rosa quispe" in rosa.search_text
-    company = session.execute(select(Debtor).where(Debtor.id_number == "20551234569")).scalar_one()
+    company = session.execute(
+        select(Debtor).where(Debtor.id_number_index == document_index("20551234569"))
+    ).scalar_one()
     assert company.kind == "company" and company.display_name == "Andina SAC"
     [event] = audit_actions(session, "import.completed")
     assert event.after["accounts_created"] == 3 and event.entity_id == summary["batch_id"]
@@ -408,7 +412,9 @@ def test_spanish_headers_semicolons_decimal_commas_and_bom(session) -> None:
     assert tc9.principal_minor == 123_450
     assert tc9.balance_minor == 123_450 + 1_250 - 10_000
     assert tc9.origination_date == date(2023, 2, 1)
-    rosa = session.execute(select(Debtor).where(Debtor.id_number == "45871236")).scalar_one()
+    rosa = session.execute(
+        select(Debtor).where(Debtor.id_number_index == document_index("45871236"))
+    ).scalar_one()
     assert rosa.last_name == "Quispe Huamán" and rosa.preferred_language == "es"
     assert_balances_are_ledger_sums(session, portfolio)
 
@@ -514,7 +520,9 @@ def test_existing_debtor_keeps_field_data_and_gains_new_contacts(session) -> Non
     result = run(session, portfolio, data)
 
     assert result.summary["debtors_updated"] == 1
-    rosa = session.execute(select(Debtor).where(Debtor.id_number == "45871236")).scalar_one()
+    rosa = session.execute(
+        select(Debtor).where(Debtor.id_number_index == document_index("45871236"))
+    ).scalar_one()
     session.refresh(rosa)
     assert (rosa.first_name, rosa.last_name) == ("Rosa", "Quispe")
     assert rosa.emails == ["rosa@example.pe", "rosa.q@example.pe"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from backend.debtors.models import Debtor, DebtorPhone
+from backend.debtors.models import Debtor, DebtorPhone, document_index
 from backend.imports import repository, stream
 from backend.imports.errors import ImportInvalid
 from tests import builders as b
@@ -44,7 +44,9 @@ def test_a_debtor_spread_over_chunks_is_one_debtor_with_pooled_contacts(session)
     s = result.summary
     assert (s["rows"], s["debtors_created"], s["debtors_updated"]) == (6, 5, 0)
     assert s["accounts_created"] == 6
-    rosa = session.execute(select(Debtor).where(Debtor.id_number == "45871236")).scalar_one()
+    rosa = session.execute(
+        select(Debtor).where(Debtor.id_number_index == document_index("45871236"))
+    ).scalar_one()
     phones = session.execute(
         select(DebtorPhone.e164)
         .where(DebtorPhone.debtor_id == rosa.id)
@@ -91,7 +93,9 @@ def test_reimport_in_chunks_updates_existing_debtors_once(session) -> None:
 
     assert result.summary["debtors_updated"] == 1 and result.summary["unchanged"] == 4
     assert len(audit_actions(session, "debtor.updated")) == 1
-    rosa = session.execute(select(Debtor).where(Debtor.id_number == "45871236")).scalar_one()
+    rosa = session.execute(
+        select(Debtor).where(Debtor.id_number_index == document_index("45871236"))
+    ).scalar_one()
     session.refresh(rosa)
     assert rosa.last_name == "Quispe H"
     assert_balances_are_ledger_sums(session, portfolio)

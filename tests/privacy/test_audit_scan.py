@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from backend.audit.models import AuditEvent
-from backend.debtors.models import Debtor
+from backend.debtors.models import Debtor, document_index
 from backend.users.models import User
 from shared.schemas.enums import Role
 from tests import builders as b
@@ -129,7 +129,9 @@ def _import(session: Session, portfolio, supervisor: User, agent: User) -> None:
     rows = [{**r, "agent_email": agent.email} for r in (IMPORTED, REIMPORTED)]
     run(session, portfolio, csv_bytes(rows[:1], header=header), user=supervisor)
     run(session, portfolio, csv_bytes(rows[1:], header=header), "again.csv", supervisor)
-    assert session.execute(select(Debtor).where(Debtor.id_number == "45871236")).scalar_one()
+    assert session.execute(
+        select(Debtor).where(Debtor.id_number_index == document_index("45871236"))
+    ).scalar_one()
 
 
 def _api(client: TestClient, portfolio_id, admin: User) -> None:

@@ -15,7 +15,7 @@ from backend.audit.masking import mask_contact, mask_email, mask_id, mask_phone,
 from backend.audit.models import AuditEvent
 from backend.core.clock import utcnow
 from backend.core.sqlbuild import json_object, json_of, uuid_text
-from backend.debtors.models import Debtor
+from backend.debtors.models import Debtor, document_index
 from tests import builders as b
 
 SYSTEM = b.SYSTEM
@@ -129,6 +129,7 @@ def test_a_failed_statement_does_not_carry_its_parameters(session: Session) -> N
                 kind="person",
                 id_type="DNI",
                 id_number="45678912",
+                id_number_index=document_index("45678912"),
                 emails=[],
                 preferred_language="es",
                 opt_outs=[],
