@@ -8,8 +8,8 @@ to the blind indexes; ``search_text`` loses the document and phones. SQLite rebu
 runs SQLite migrations with foreign keys off and checks them before committing. The downgrade
 opens every value back (it needs the keys that sealed them).
 
-Revision ID: 0037_encryption
-Revises: 0036_experiments
+Revision ID: 0039_encryption
+Revises: 0038_segment_policies
 Create Date: 2026-12-07
 """
 
@@ -23,8 +23,8 @@ from alembic import op
 from backend.core.crypto import blind_index, seal, unseal
 from shared.text import fold
 
-revision: str = "0037_encryption"
-down_revision: str | None = "0036_experiments"
+revision: str = "0039_encryption"
+down_revision: str | None = "0038_segment_policies"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
