@@ -6,9 +6,10 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from backend.experiments.models import Experiment, ExperimentAssignment
@@ -105,11 +106,14 @@ def _counts(n: Any, m: Any, p: Any, money: Any) -> Tally:
 
 def _tally(experiment_id: uuid.UUID, today: date, *group: Any) -> Any:
     a = ExperimentAssignment
+    reversal = aliased(LedgerEntry)
     window = and_(
         LedgerEntry.account_id == a.account_id,
         LedgerEntry.kind == EntryKind.payment,
         LedgerEntry.effective_date >= a.assigned_on,
         LedgerEntry.effective_date < a.matures_on,
+        # A payment reversed since (a bounced transfer, a mistaken post) recovered nothing.
+        ~exists().where(reversal.reverses_entry_id == LedgerEntry.id),
     )
     paid = (
         select(func.coalesce(-func.sum(LedgerEntry.amount_minor), 0))

@@ -19,6 +19,7 @@ from backend.core.clock import today_in
 from backend.core.db import session_scope
 from backend.experiments import bandit, service
 from backend.experiments.models import Experiment, ExperimentAssignment
+from backend.ledger import service as ledger
 from backend.outbound.models import MessageTemplate, Strategy
 from backend.outbound.planner import plan_portfolio
 from shared.schemas.enums import EntryKind, Language, Role
@@ -163,14 +164,16 @@ def test_results_and_the_bandit_once_every_variant_has_outcomes(session: Session
                     matures_on=earlier + timedelta(days=7),
                 )
             )
-            if i < paid[key]:
-                b.ledger_entry(
+            if i < paid[key] or (key == "a" and i == paid[key]):
+                entry = b.ledger_entry(
                     session,
                     account,
                     EntryKind.payment,
                     1_000,
                     effective_date=earlier + timedelta(days=2),
                 )
+                if i == paid[key]:  # a payment reversed since (it bounced): nothing recovered
+                    ledger.reverse(session, b.SYSTEM, entry.id, idempotency_key="r", source="test")
             if i == 0:  # paid too late to count
                 b.ledger_entry(
                     session,
