@@ -405,6 +405,15 @@ def _supervisor(app: App, debtor: str) -> None:
     app.text("Ruta de Carlos Mendoza Quispe")
     app.text(debtor)  # the visit just recorded, on the route's timeline
     app.shot("15_route")
+    # Tomorrow's plan for the whole team: the day from the calendar (tomorrow by default).
+    app.click("Planificar mañana")
+    app.text("Confirmar")
+    app.click("Confirmar")
+    app.text("Plan del equipo", timeout=120_000)  # the first size plans, the second reads it
+    card = app.page.get_by_text(re.compile(r"^Carlos Mendoza Quispe · \d+ paradas? · "))  # type: ignore[attr-defined]
+    card.first.wait_for()
+    app.text("Volver a planificar")
+    app.shot("16_team_plan")
 
 
 def agent_day(base: str) -> dict:
