@@ -409,10 +409,9 @@ def _supervisor(app: App, debtor: str) -> None:
     app.click("Planificar mañana")
     app.text("Confirmar")
     app.click("Confirmar")
-    app.text("Plan del equipo", timeout=120_000)  # the first size plans, the second reads it
-    card = app.page.get_by_text(re.compile(r"^Carlos Mendoza Quispe · \d+ paradas? · "))  # type: ignore[attr-defined]
-    card.first.wait_for()
-    app.text("Volver a planificar")
+    # the first size plans, the second reads the stored plan: both end with a replan button
+    again = app.page.get_by_role("button", name="Volver a planificar")  # type: ignore[attr-defined]
+    again.first.wait_for(timeout=120_000)
     app.shot("16_team_plan")
 
 
