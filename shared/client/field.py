@@ -19,6 +19,8 @@ from shared.schemas.field import (
     SyncActionType,
     SyncRequest,
     SyncResponse,
+    TeamPlan,
+    TeamPlanRequest,
     TravelMode,
     VisitPhotoRead,
     Worklist,
@@ -123,6 +125,19 @@ class FieldApi(HttpClient):
             params={"date": day, "tz": tz},
             model=RouteSummary,
         )
+
+    async def plan_team(
+        self, day: date | None = None, agent_ids: list[uuid.UUID] | None = None
+    ) -> TeamPlan:
+        """Plan a day (default tomorrow) for the whole team or ``agent_ids``, replacing the
+        day's stored plan of those agents; 409 ``team_plan_conflict`` when another plan of
+        that day was stored meanwhile."""
+        body = TeamPlanRequest(date=day, agent_ids=agent_ids)
+        return await self._request("POST", f"{V1}/field/plans", json=body, model=TeamPlan)
+
+    async def get_team_plan(self, day: date | None = None) -> TeamPlan:
+        """The stored team plan of a day (default tomorrow) for the caller's agents."""
+        return await self._request("GET", f"{V1}/field/plans", params={"date": day}, model=TeamPlan)
 
     async def upload_visit_photo(
         self, client_id: str, visit_client_id: str, content: bytes, taken_at: datetime | None

@@ -354,7 +354,7 @@ def _agent_day(app: App, server: str, debtor: str, account_id: str) -> None:
     # The receipt follows the payment: its code and QR for the debtor to scan, once synced.
     app.text("Código de recibo: ")
     app.shot("09_receipt")
-    app.page.get_by_role("button", name="Volver").first.click()  # type: ignore[attr-defined]
+    app.page.get_by_role("button").first.click()  # type: ignore[attr-defined]  (the bar's arrow)
     app.text("Registrar visita")
     app.shot("09_account_after_payment")
 
@@ -405,6 +405,14 @@ def _supervisor(app: App, debtor: str) -> None:
     app.text("Ruta de Carlos Mendoza Quispe")
     app.text(debtor)  # the visit just recorded, on the route's timeline
     app.shot("15_route")
+    # Tomorrow's plan for the whole team: the day from the calendar (tomorrow by default).
+    app.click("Planificar mañana")
+    app.text("Confirmar")
+    app.click("Confirmar")
+    # the first size plans, the second reads the stored plan: both end with a replan button
+    again = app.page.get_by_role("button", name="Volver a planificar")  # type: ignore[attr-defined]
+    again.first.wait_for(timeout=120_000)
+    app.shot("16_team_plan")
 
 
 def agent_day(base: str) -> dict:

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from sqlmodel import Session
 
@@ -25,12 +26,14 @@ from mobile.viewmodels.login import LoginViewModel
 from mobile.viewmodels.plan import PlanViewModel
 from mobile.viewmodels.supervisor import SupervisorViewModel
 from mobile.viewmodels.sync_status import SyncStatusViewModel
+from mobile.viewmodels.team_plan import TeamPlanViewModel
 from mobile.viewmodels.today import TodayViewModel
 from mobile.viewmodels.visit import VisitViewModel
 from shared.i18n import LANGUAGES, messages, placeholders, t
 from shared.schemas.enums import AccountStatus, AgingBucket, PlanKind
 from shared.schemas.field import StopReason, VisitOutcome
-from tests.mobile.conftest import HOMES, Day, login
+from tests import builders as b
+from tests.mobile.conftest import HOMES, Day, Network, login
 
 MakeCtx = Callable[..., AppContext]
 ROOT = Path(__file__).resolve().parents[2]
@@ -433,5 +436,63 @@ def test_a_visit_with_a_payment_is_confirmed_before_it_is_queued(
         assert ctx.session.outbox.counts().pending == 0  # nothing queued before Confirm
         visit.outcome = VisitOutcome.not_home
         assert visit.confirmation() is None and not visit.errors  # nothing to confirm
+
+    asyncio.run(scenario())
+
+
+def test_supervisor_plans_the_teams_day(
+    make_ctx: MakeCtx, day: Day, session: Session, network: Network
+) -> None:
+    """The cards say what the API planned; a stop without coordinates is left out in words; a
+    stored plan is shown as stored; a plan stored meanwhile is a clear 409 message."""
+    portfolio = session.get(Portfolio, day.accounts[0].portfolio_id)
+    nowhere = b.debtor(session, portfolio)  # no address: no coordinates
+    b.account(session, portfolio, agent=day.agent, owner=nowhere, days_past_due=40)
+    session.commit()
+
+    async def scenario() -> None:
+        ctx = make_ctx()
+        await login(ctx, day.supervisor)
+        plan = TeamPlanViewModel(ctx)
+        tomorrow = datetime.now(ZoneInfo("America/Lima")).date() + timedelta(days=1)
+        await plan.open(tomorrow)
+        assert plan.message is None and not plan.stored
+        answer = plan.plan
+        assert answer is not None
+        (agent,) = answer.agents
+        zone = ZoneInfo(answer.timezone)
+        first, last = (
+            s.eta.astimezone(zone).strftime("%H:%M") for s in (agent.stops[0], agent.stops[-1])
+        )
+        km = fmt.distance(agent.travel_m, "es")
+        (card,) = plan.cards()
+        assert card.title == (
+            f"{day.agent.full_name} · {len(agent.stops)} paradas · {km} · {first}–{last}"
+        )
+        total = sum(s.value_minor for s in agent.stops)
+        assert card.value == "Valor: " + fmt.money(total, agent.stops[0].currency, "es")
+        assert len(agent.stops) == 3 and answer.candidates == 4
+        assert plan.coverage().startswith("3 de 4 paradas en el plan · ")
+        (dropped,) = plan.dropped()
+        assert dropped.title == answer.dropped_stops[0].debtor_name
+        assert dropped.detail.startswith("Sin ubicación · ")
+
+        again = TeamPlanViewModel(ctx)
+        await again.open(tomorrow)
+        assert again.stored and again.cards() == plan.cards()
+
+        original = network.handle_async_request
+
+        async def conflict(request: httpx.Request) -> httpx.Response:
+            if request.method == "POST" and request.url.path.endswith("/field/plans"):
+                body = {"code": "team_plan_conflict", "message": "conflict"}
+                return httpx.Response(409, json=body, request=request)
+            return await original(request)
+
+        network.handle_async_request = conflict  # type: ignore[method-assign]
+        await again.replan()
+        assert again.message == (
+            "Otro plan de ese día se guardó mientras se calculaba este. Vuelva a intentarlo."
+        )
 
     asyncio.run(scenario())

@@ -507,6 +507,34 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "es": "Las rutas del equipo necesitan conexión.",
         "en": "Team routes need a connection.",
     },
+    "mobile.plan_team.button": {"es": "Planificar mañana", "en": "Plan tomorrow"},
+    "mobile.plan_team.day": {"es": "Día a planificar", "en": "Day to plan"},
+    "mobile.plan_team.again": {"es": "Volver a planificar", "en": "Plan again"},
+    "mobile.plan_team.title": {"es": "Plan del equipo · {day}", "en": "Team plan · {day}"},
+    "mobile.plan_team.stored": {
+        "es": "Plan guardado para ese día.",
+        "en": "Plan stored for that day.",
+    },
+    "mobile.plan_team.stops": {
+        "es": {"one": "{count} parada", "other": "{count} paradas"},
+        "en": {"one": "{count} stop", "other": "{count} stops"},
+    },
+    "mobile.plan_team.value": {"es": "Valor: {amounts}", "en": "Value: {amounts}"},
+    "mobile.plan_team.coverage": {
+        "es": "{planned} de {candidates} paradas en el plan · {amounts}",
+        "en": "{planned} of {candidates} stops planned · {amounts}",
+    },
+    "mobile.plan_team.dropped": {
+        "es": "Sin agente ese día: {n}",
+        "en": "Left out that day: {n}",
+    },
+    "mobile.plan_team.reason.shift_full": {"es": "Turno lleno", "en": "Shift full"},
+    "mobile.plan_team.reason.no_location": {"es": "Sin ubicación", "en": "No location"},
+    "mobile.plan_team.conflict": {
+        "es": "Otro plan de ese día se guardó mientras se calculaba este. Vuelva a intentarlo.",
+        "en": "Another plan for that day was stored while this one was made. Try again.",
+    },
+    "mobile.plan_team.close": {"es": "Cerrar el plan", "en": "Close the plan"},
     # Shared bits
     "mobile.error.offline": {
         "es": "Sin conexión. Inténtelo cuando tenga señal.",
