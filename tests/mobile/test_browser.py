@@ -354,7 +354,7 @@ def _agent_day(app: App, server: str, debtor: str, account_id: str) -> None:
     # The receipt follows the payment: its code and QR for the debtor to scan, once synced.
     app.text("Código de recibo: ")
     app.shot("09_receipt")
-    app.page.get_by_role("button", name="Volver").first.click()  # type: ignore[attr-defined]
+    app.page.get_by_role("button").first.click()  # type: ignore[attr-defined]  (the bar's arrow)
     app.text("Registrar visita")
     app.shot("09_account_after_payment")
 
