@@ -40,6 +40,8 @@ NOT_GUARDED = {
     # Public pages: the link's token and the receipt's verification code are the credential.
     "token": "/pay/{token}",
     "code": "/receipts/{code}",
+    # The dashboard's own static files (its script, styles, chart library): nobody's data.
+    "name": "/analytics/static/{name}",
 }
 _PARAMETER = re.compile(r"{(\w+)(?::[^}]*)?}")
 
