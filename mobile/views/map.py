@@ -19,6 +19,13 @@ if TYPE_CHECKING:
     from mobile.views.shell import Shell
 
 MAP_HEIGHT = 280
+#: The maps sit inside scrolling lists: the mouse wheel scrolls the list (zoom is pinch or
+#: double tap), and a route map is never turned (north stays up).
+GESTURES = fm.InteractionConfiguration(
+    flags=fm.InteractionFlag.ALL
+    & ~fm.InteractionFlag.SCROLL_WHEEL_ZOOM
+    & ~fm.InteractionFlag.ROTATE
+)
 
 
 def point(lat: float, lon: float) -> fm.MapLatitudeLongitude:
@@ -58,6 +65,7 @@ def base_map(
         initial_center=point(*center),
         initial_zoom=14,
         initial_camera_fit=fit,
+        interaction_configuration=GESTURES,
         layers=[
             fm.TileLayer(url_template=tiles_url, user_agent_package_name="org.cobro.field"),
             *layers,

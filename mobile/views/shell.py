@@ -31,6 +31,7 @@ from mobile.views.map import MapTab
 from mobile.views.sync import SyncTab
 from mobile.views.team import TeamTab
 from mobile.views.today import TodayTab
+from mobile.views.widgets import icon_button
 
 
 class Tab(Protocol):
@@ -220,13 +221,8 @@ class Shell:
     # --- pushed screens ----------------------------------------------------------------------
 
     def pushed_view(self, route: str, title: str) -> ft.View:
-        back = ft.IconButton(
-            ft.Icons.ARROW_BACK,
-            icon_color="#FFFFFF",
-            tooltip=self.ctx.t("mobile.nav.back"),
-            on_click=self.pop,
-            width=theme.TOUCH,
-            height=theme.TOUCH,
+        back = icon_button(
+            ft.Icons.ARROW_BACK, self.ctx.t("mobile.nav.back"), self.pop, color="#FFFFFF"
         )
         return ft.View(route=route, appbar=self._appbar(title, back), padding=0)
 

@@ -15,7 +15,7 @@ from mobile.viewmodels.team_plan import TeamPlanViewModel
 from mobile.views import theme
 from mobile.views.forms import BACK_DAYS, date_field
 from mobile.views.map import base_map, pin, point
-from mobile.views.widgets import bind, body, heading, notice, secondary, tag
+from mobile.views.widgets import bind, body, heading, icon_button, notice, secondary, tag
 
 if TYPE_CHECKING:
     from mobile.views.shell import Shell
@@ -137,13 +137,7 @@ class TeamTab:
     def _plan(self) -> list[ft.Control]:
         """The team plan: one card per agent, the value covered, the stops left out and why."""
         t = self.shell.ctx.t
-        close = ft.IconButton(
-            ft.Icons.CLOSE,
-            tooltip=t("mobile.plan_team.close"),
-            on_click=self._close_plan,
-            width=theme.TOUCH,
-            height=theme.TOUCH,
-        )
+        close = icon_button(ft.Icons.CLOSE, t("mobile.plan_team.close"), self._close_plan)
         items: list[ft.Control] = [
             ft.Row([ft.Container(heading(self.plan.title()), expand=True), close]),
             body(self.plan.coverage(), size=theme.SMALL),

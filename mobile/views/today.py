@@ -10,7 +10,7 @@ import flet as ft
 from mobile.viewmodels.today import HeldRow, StopRow, TodayViewModel
 from mobile.views import theme
 from mobile.views.cash import CashScreen
-from mobile.views.widgets import bind, body, notice, primary, secondary, tag
+from mobile.views.widgets import bind, body, icon_button, notice, primary, secondary, tag
 from shared.schemas.field import StopReason
 
 if TYPE_CHECKING:
@@ -35,22 +35,8 @@ class TodayTab:
         header = ft.Row(
             [
                 ft.Container(body(self.vm.summary(), size=theme.SMALL), expand=True),
-                ft.IconButton(
-                    ft.Icon(ft.Icons.PAYMENTS, semantics_label=t("mobile.cash.title")),
-                    tooltip=t("mobile.cash.title"),
-                    on_click=self._open_cash,
-                    icon_size=28,
-                    width=theme.TOUCH,
-                    height=theme.TOUCH,
-                ),
-                ft.IconButton(
-                    ft.Icons.REFRESH,
-                    tooltip=t("mobile.today.refresh"),
-                    on_click=self.refresh,
-                    icon_size=28,
-                    width=theme.TOUCH,
-                    height=theme.TOUCH,
-                ),
+                icon_button(ft.Icons.PAYMENTS, t("mobile.cash.title"), self._open_cash, size=28),
+                icon_button(ft.Icons.REFRESH, t("mobile.today.refresh"), self.refresh, size=28),
             ]
         )
         items: list[ft.Control] = [header, self._next_stop(), self._filters()]

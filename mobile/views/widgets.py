@@ -58,6 +58,25 @@ def secondary(
     )
 
 
+def icon_button(
+    icon: ft.IconData,
+    label: str,
+    on_click: Handler,
+    *,
+    color: str | None = None,
+    size: int | None = None,
+) -> ft.IconButton:
+    """A button drawn as an icon alone, named ``label`` for screen readers (the icon's
+    semantics label; a tooltip alone leaves the button nameless) and as a tooltip."""
+    return ft.IconButton(
+        ft.Icon(icon, semantics_label=label, color=color, size=size),
+        tooltip=label,
+        on_click=on_click,
+        width=theme.TOUCH,
+        height=theme.TOUCH,
+    )
+
+
 def heading(text: str) -> ft.Text:
     return ft.Text(text, size=theme.TITLE, weight=ft.FontWeight.BOLD, color=theme.INK)
 

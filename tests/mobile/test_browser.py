@@ -50,6 +50,18 @@ CHROMIUM_ARGS = [
 ]
 AGENT, SUPERVISOR, PASSWORD = "agent1@demo.cobro", "supervisor@demo.cobro", "demo"
 TILES_ORIGIN = "https://tile.openstreetmap.org/"  # the default COBRO_MAP_TILES_URL
+#: What a text field holds when it has the focus (null when it has not). A field Flutter
+#: focused on its own (``autofocus``) before the semantics tree was switched on is edited in
+#: Flutter's hidden editing input over it, not in the labelled input the tree shows.
+FOCUSED_VALUE = """element => {
+    const focused = document.activeElement;
+    if (focused === element) return element.value;
+    if (!focused || focused.value === undefined) return null;
+    const box = element.getBoundingClientRect();
+    const at = focused.getBoundingClientRect();
+    const y = at.top + at.height / 2;
+    return box.top <= y && y <= box.bottom ? focused.value : null;
+}"""
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -171,18 +183,47 @@ class App:
         self.page.screenshot(path=str(self.shots / f"{name}.png"))  # type: ignore[attr-defined]
 
     def text(self, text: str, timeout: float = 60_000) -> None:
-        self.page.get_by_text(text).first.wait_for(timeout=timeout)  # type: ignore[attr-defined]
+        """Wait for ``text`` on screen: a text, or the label of a node that reads as one (a
+        card's texts are its label). On a timeout the screen is kept as a picture."""
+        page = self.page
+        shown = page.get_by_text(text).or_(page.get_by_label(text))  # type: ignore[attr-defined]
+        try:
+            shown.first.wait_for(timeout=timeout)
+        except PlaywrightTimeout:
+            self.shot("never_shown_" + re.sub(r"\W+", "_", text)[:40])
+            raise
 
-    def list_shows(self, text: str) -> None:
+    def stop_card(self, debtor: str) -> Any:
+        """The card of ``debtor``'s stop in today's list: a group named by what it says (the
+        next-stop button above the list names the first debtor too, but opens the maps)."""
+        card = re.compile(rf"^(?!Siguiente parada).*{re.escape(debtor)}", re.DOTALL)
+        page = self.page
+        # A card with buttons of its own (skip, move) is a group; one without is a button.
+        return page.get_by_role("group", name=card).or_(page.get_by_role("button", name=card)).first  # type: ignore[attr-defined]
+
+    def list_shows(self, debtor: str) -> None:
         """The first sync after login downloads every account of the day; on a loaded machine
         the list may still be empty when the heading shows: pull again once, as a person
         would, keeping a picture of what was on screen."""
         try:
-            self.text(text)
+            self.stop_card(debtor).wait_for(timeout=60_000)
         except PlaywrightTimeout:
             self.shot("02_today_before_refresh")
             self.click("Actualizar")
-            self.text(text, timeout=60_000)
+            self.stop_card(debtor).wait_for(timeout=60_000)
+
+    def open_stop(self, debtor: str) -> None:
+        """Open the account of ``debtor``'s stop from today's list."""
+        self.list_shows(debtor)
+        self.settle()
+        self.stop_card(debtor).click()
+        self.text("Registrar visita")
+
+    def back(self) -> None:
+        """The app bar's arrow."""
+        self.settle(400)
+        self.page.get_by_role("button", name="Volver", exact=True).first.click()  # type: ignore[attr-defined]
+        self.settle(400)
 
     def click(self, name: str, nth: int = 0) -> None:
         """Click a button (the ``nth`` of that name), scrolling the screen down to it first:
@@ -228,21 +269,22 @@ class App:
             # it is not seen, try anyway: the value is checked below).
             with contextlib.suppress(PlaywrightError):
                 field.evaluate(
-                    """element => new Promise((done, fail) => {
+                    f"""element => new Promise((done, fail) => {{
                         const end = Date.now() + 8000;
-                        (function wait() {
-                            if (document.activeElement === element) return done(true);
+                        (function wait() {{
+                            if (({FOCUSED_VALUE})(element) !== null) return done(true);
                             if (Date.now() > end) return fail(new Error("not focused"));
                             setTimeout(wait, 50);
-                        })();
-                    })"""
+                        }})();
+                    }})"""
                 )
             self.settle(200 + 300 * attempt)
             self.page.keyboard.press("Control+A")  # type: ignore[attr-defined]
             self.page.keyboard.type(text, delay=15)  # type: ignore[attr-defined]
             self.settle(200)
-            if field.input_value() == text:
+            if field.evaluate(FOCUSED_VALUE) == text:
                 return
+        self.shot(f"type_failed_{label}")
         raise AssertionError(f"could not type into {label}: {field.input_value()!r}")
 
     def open(self, base: str) -> None:
@@ -291,7 +333,7 @@ def test_agent_records_a_paid_visit_accepts_a_plan_and_the_supervisor_sees_it(
                 lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
             )
             app = App(page, shots)
-            _agent_day(app, server, debtor, account_id)
+            _agent_day(app, server, debtor, account_id, receipt=f"R-{1001 + stop}")
             _supervisor(app, debtor)
         finally:
             browser.close()
@@ -305,7 +347,9 @@ def test_agent_records_a_paid_visit_accepts_a_plan_and_the_supervisor_sees_it(
     assert time.monotonic() - started < 240  # both sizes on a busy 2-core machine
 
 
-def _agent_day(app: App, server: str, debtor: str, account_id: str) -> None:
+def _agent_day(app: App, server: str, debtor: str, account_id: str, receipt: str) -> None:
+    """The agent's journey; ``receipt`` is the number of the cash receipt, unique per agent
+    (a number used twice is refused, as the app shows)."""
     app.open(server)
     app.text("Cobro en campo")
     app.shot("01_login")
@@ -318,13 +362,7 @@ def _agent_day(app: App, server: str, debtor: str, account_id: str) -> None:
     app.text("Mapa del día")
     app.shot("03_map")
     app.page.get_by_role("tab", name="Hoy").click()  # type: ignore[attr-defined]
-    app.text(debtor)
-    app.settle()
-
-    # The stop's card, not the next-stop button above the list that names the same debtor.
-    card = re.compile(rf"^(?!Siguiente parada).*{re.escape(debtor)}", re.DOTALL)
-    app.page.get_by_text(card).first.click()  # type: ignore[attr-defined]
-    app.text("Registrar visita")
+    app.open_stop(debtor)
     app.text("Ninguna promesa")  # each empty section in its own words
     app.shot("04_account")
 
@@ -335,7 +373,7 @@ def _agent_day(app: App, server: str, debtor: str, account_id: str) -> None:
     app.text("Llegada ")
     app.click("Pagó")
     app.type("Monto (PEN)", "50")
-    app.type("N.º de recibo", "R-1001")  # cash, the method selected at first
+    app.type("N.º de recibo", receipt)  # cash, the method selected at first
     app.type("Nota", "Pagó una parte en la puerta")
     # The next action's date comes from the calendar (Flet's DatePicker), not typed.
     app.click("Próxima acción: elegir fecha")
@@ -348,13 +386,13 @@ def _agent_day(app: App, server: str, debtor: str, account_id: str) -> None:
     app.click("Guardar visita")
     app.text("¿Guardar este pago?")
     app.text("Saldo restante")
-    app.text("recibo R-1001")
+    app.text(f"recibo {receipt}")
     app.shot("08_payment_confirmation")
     app.click("Confirmar")
     # The receipt follows the payment: its code and QR for the debtor to scan, once synced.
     app.text("Código de recibo: ")
     app.shot("09_receipt")
-    app.page.get_by_role("button").first.click()  # type: ignore[attr-defined]  (the bar's arrow)
+    app.back()
     app.text("Registrar visita")
     app.shot("09_account_after_payment")
 
@@ -476,10 +514,10 @@ def _skip_and_move(app: App, page: Any, server: str) -> tuple[str, str, dict]:
     app.open(server)
     app.login(AGENT)
     app.text("Visitas de hoy")
-    app.list_shows("Siguiente parada")
+    next_button = page.get_by_role("button", name=re.compile("^Siguiente parada: ")).first  # type: ignore[attr-defined]
+    next_button.wait_for(timeout=60_000)
     app.shot("01_today_next_stop")
 
-    next_button = page.get_by_role("button", name=re.compile("^Siguiente parada: ")).first  # type: ignore[attr-defined]
     label = next_button.get_attribute("aria-label") or next_button.inner_text()
     name = label.removeprefix("Siguiente parada: ").strip()
     stops = {s["debtor_name"]: s for s in agent_day(server)["stops"]}

@@ -73,8 +73,7 @@ def test_photo_at_a_visit_and_the_receipt_qr_after_the_payment(
     page = app.page
     app.open(server)
     app.login(AGENT)
-    app.list_shows(debtor)
-    page.get_by_text(debtor).first.click()  # type: ignore[attr-defined]
+    app.open_stop(debtor)
     app.click("Registrar visita")
     app.click("Marcar llegada (GPS)")
     app.text("Llegada ")
@@ -130,10 +129,9 @@ def test_photo_at_a_visit_and_the_receipt_qr_after_the_payment(
         cash = http.get(f"/api/v1/field/agents/{me['id']}/cash-summary", headers=headers).json()
     assert any(p["verification_code"] == code for p in cash["payments"])
 
-    for _ in range(2):  # back from the receipt, then from the account (the app bar's arrow)
-        page.get_by_role("button").first.click()  # type: ignore[attr-defined]
-        app.settle()
-    app.text(debtor)
+    for _ in range(2):  # back from the receipt, then from the account
+        app.back()
+    app.list_shows(debtor)
     app.click("Efectivo del día")
     app.text("B-901", timeout=30_000)
     app.shot("proof_3_cash_of_the_day")
