@@ -6,7 +6,10 @@
 ``channel:CHANNEL:STEP:sent|delivered|read|replied|paid|opted_out`` (DAY ``2026-03-31``,
 MONTH ``2026-03``; an empty STEP is written as ``-``). No code: every account in reach.
 
-Each code selects account ids from the same fact query its figure was counted from.
+Each code selects account ids from the same fact query its figure was counted from; the
+caller (``service.account_rows``) keeps them to the accounts in reach. For aging, roll and
+cure, recomputed from the ledger, that reach is the accounts' agent and stored segment today,
+where their snapshot kept those of when it was written: the two agree while neither moved.
 """
 
 from __future__ import annotations

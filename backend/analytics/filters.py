@@ -5,8 +5,9 @@ read.
 
 The segment is the account's as the last evaluation stored it (``account_segments``): only open
 accounts have one, so an account closed since (paid off, written off) is outside every segment.
-The aging and roll snapshots are per portfolio and agent, without segments: the segment filter
-does not narrow them (the page says so)."""
+The aging and roll snapshots (and the cure rate counted from the rolls) recorded each
+account's segment when they were written (``snapshot_segments``): the filter narrows them to
+that segment, and without it they are the sum over all segments, none included."""
 
 from __future__ import annotations
 
@@ -93,6 +94,10 @@ class Filters:
             return []
         in_segment = select(AccountSegment.account_id).where(AccountSegment.segment == self.segment)
         return [Account.id.in_(in_segment)]  # type: ignore[attr-defined]
+
+    def snapshot_segments(self, column: Any) -> list[ColumnElement[bool]]:
+        """Conditions on a snapshot's ``segment`` column (as stored when it was written)."""
+        return [] if self.segment is None else [column == self.segment]
 
     def accounts(self) -> list[ColumnElement[bool]]:
         """Conditions on ``Account``: its portfolio, its segment and its assigned agent."""

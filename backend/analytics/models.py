@@ -2,8 +2,10 @@
 
 Both tables are rebuilt whole for one portfolio and one day (or month) by the snapshot job
 (``backend.analytics.snapshots``): a rebuild is idempotent, so a retried or repeated run
-changes nothing. ``agent_id`` is the account's assigned agent when the snapshot was taken, so
-a supervisor's view (their team's agents) and the agent filter read them directly.
+changes nothing. ``agent_id`` is the account's assigned agent and ``segment`` its stored
+segment (``account_segments``; None: no segment) when the snapshot was taken, so a
+supervisor's view (their team's agents), the agent filter and the segment filter read them
+directly, and without a segment filter the figures are the sum over segments.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from backend.core.columns import created_at_field, id_field
 
 class AgingSnapshot(SQLModel, table=True):
     """Accounts owing something at the end of ``day`` (ledger entries effective by then) and
-    their balance, per portfolio, agent and aging bucket on that day."""
+    their balance, per portfolio, agent, segment and aging bucket on that day."""
 
     __tablename__ = "aging_snapshots"
     __table_args__ = (Index("ix_aging_snapshots_portfolio_day", "portfolio_id", "day"),)
@@ -28,6 +30,7 @@ class AgingSnapshot(SQLModel, table=True):
     day: date
     portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id")
     agent_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")
+    segment: str | None = Field(default=None, max_length=40)
     bucket: str = Field(max_length=10)
     accounts: int
     balance_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
@@ -37,7 +40,8 @@ class AgingSnapshot(SQLModel, table=True):
 class RollSnapshot(SQLModel, table=True):
     """Accounts that owed something at the end of the month before ``month`` (its first day),
     by the bucket they were in then and the state they reached at the end of ``month`` (a
-    bucket, or ``paid`` when nothing was owed any more), with their balance at the start."""
+    bucket, or ``paid`` when nothing was owed any more), with their balance at the start; per
+    portfolio, agent and segment when written."""
 
     __tablename__ = "roll_snapshots"
     __table_args__ = (Index("ix_roll_snapshots_portfolio_month", "portfolio_id", "month"),)
@@ -46,6 +50,7 @@ class RollSnapshot(SQLModel, table=True):
     month: date
     portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id")
     agent_id: uuid.UUID | None = Field(default=None, foreign_key="users.id")
+    segment: str | None = Field(default=None, max_length=40)
     from_bucket: str = Field(max_length=10)
     to_bucket: str = Field(max_length=10)
     accounts: int

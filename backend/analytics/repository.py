@@ -1,8 +1,9 @@
 """Portfolio KPI queries. Each KPI is a *fact* query (one row per account and figure, with
 the columns that name the figure) that the aggregate groups and the drill-down
 (``backend.analytics.figures``) filters: a figure and the accounts behind it come from the
-same SQL. Aging and rolls are read from the snapshots; their drill-down recomputes the
-snapshot's own query for the accounts."""
+same SQL. Aging and rolls (and the cure rate from the rolls) are read from the snapshots,
+narrowed by the segment each snapshot row recorded; their drill-down recomputes the
+snapshot's own query for the accounts, kept to the accounts' stored segment today."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ def aging(session: Session, f: Filters) -> list[tuple[date, str, str, int, int]]
             *f.between(AgingSnapshot.day),
             *f.portfolios(AgingSnapshot.portfolio_id),
             *f.agents(AgingSnapshot.agent_id),
+            *f.snapshot_segments(AgingSnapshot.segment),
         )
         .group_by(AgingSnapshot.day, AgingSnapshot.bucket, Portfolio.currency)
         .order_by(AgingSnapshot.day, AgingSnapshot.bucket)
@@ -62,6 +64,7 @@ def rolls(session: Session, f: Filters) -> list[tuple[date, str, str, int, int]]
             *f.between(RollSnapshot.month),
             *f.portfolios(RollSnapshot.portfolio_id),
             *f.agents(RollSnapshot.agent_id),
+            *f.snapshot_segments(RollSnapshot.segment),
         )
         .group_by(RollSnapshot.month, RollSnapshot.from_bucket, RollSnapshot.to_bucket)
         .order_by(RollSnapshot.month)

@@ -5,6 +5,9 @@ passes through Python).
 An account's balance on a day is the sum of its ledger entries effective by then; its bucket
 that day follows ``shared.schemas.enums.BUCKET_RANGES`` from its due date (``paid`` when it owes
 nothing). Accounts with no entry by then did not exist yet for the portfolio and are left out.
+Each row also carries the accounts' assigned agent and stored segment (``account_segments``,
+NULL for none) as they are when it is written: the agent and segment filters narrow the rows,
+and the figures without them are the sum over every agent and segment.
 A rebuild locks the portfolio's row, deletes what the day (month) had and writes it again: the
 same answer however often and however concurrently it runs.
 """
@@ -25,6 +28,7 @@ from backend.core.db import UTCDateTime
 from backend.core.sqlbuild import new_id
 from backend.creditors.models import Portfolio
 from backend.ledger.models import LedgerEntry
+from backend.segments.models import AccountSegment
 from shared.schemas.enums import BUCKET_RANGES, AgingBucket
 
 PAID = "paid"
@@ -101,6 +105,13 @@ def balances_between(start: date, end: date, portfolio_id: uuid.UUID | None = No
     return query.subquery("balances")
 
 
+def _with_segment(query: Any, rows: Any) -> Any:
+    """``query`` over ``rows`` joined to each account's stored segment, if it has one."""
+    return query.select_from(rows).outerjoin(
+        AccountSegment, AccountSegment.account_id == rows.c.account_id
+    )
+
+
 def write_aging(session: Session, portfolio_id: uuid.UUID, day: date) -> None:
     """Rebuild the portfolio's aging snapshot of ``day``."""
     _lock(session, portfolio_id)
@@ -111,22 +122,29 @@ def write_aging(session: Session, portfolio_id: uuid.UUID, day: date) -> None:
     )
     rows = balances_on(day, portfolio_id)
     bucket = bucket_on(rows.c.balance, rows.c.due_date, day).label("bucket")
+    segment = AccountSegment.segment
     source = (
-        select(
-            new_id(),
-            literal(day, Date()),
-            rows.c.portfolio_id,
-            rows.c.agent_id,
-            bucket,
-            func.count(),
-            func.sum(rows.c.balance),
-            literal(utcnow(), UTCDateTime()),
+        _with_segment(
+            select(
+                new_id(),
+                literal(day, Date()),
+                rows.c.portfolio_id,
+                rows.c.agent_id,
+                segment,
+                bucket,
+                func.count(),
+                func.sum(rows.c.balance),
+                literal(utcnow(), UTCDateTime()),
+            ),
+            rows,
         )
         .where(rows.c.balance > 0)
-        .group_by(rows.c.portfolio_id, rows.c.agent_id, bucket)
+        .group_by(rows.c.portfolio_id, rows.c.agent_id, segment, bucket)
     )
-    columns = ["id", "day", "portfolio_id", "agent_id", "bucket", "accounts", "balance_minor"]
-    session.execute(insert(AgingSnapshot).from_select([*columns, "created_at"], source))
+    columns = ["id", "day", "portfolio_id", "agent_id", "segment", "bucket", "accounts"]
+    session.execute(
+        insert(AgingSnapshot).from_select([*columns, "balance_minor", "created_at"], source)
+    )
 
 
 def write_rolls(session: Session, portfolio_id: uuid.UUID, month: date) -> None:
@@ -143,22 +161,27 @@ def write_rolls(session: Session, portfolio_id: uuid.UUID, month: date) -> None:
     rows = balances_between(start, end, portfolio_id)
     before = bucket_on(rows.c.opening, rows.c.due_date, start).label("from_bucket")
     after = bucket_on(rows.c.closing, rows.c.due_date, end).label("to_bucket")
+    segment = AccountSegment.segment
     source = (
-        select(
-            new_id(),
-            literal(month, Date()),
-            rows.c.portfolio_id,
-            rows.c.agent_id,
-            before,
-            after,
-            func.count(),
-            func.sum(rows.c.opening),
-            literal(utcnow(), UTCDateTime()),
+        _with_segment(
+            select(
+                new_id(),
+                literal(month, Date()),
+                rows.c.portfolio_id,
+                rows.c.agent_id,
+                segment,
+                before,
+                after,
+                func.count(),
+                func.sum(rows.c.opening),
+                literal(utcnow(), UTCDateTime()),
+            ),
+            rows,
         )
         .where(rows.c.opening > 0)
-        .group_by(rows.c.portfolio_id, rows.c.agent_id, before, after)
+        .group_by(rows.c.portfolio_id, rows.c.agent_id, segment, before, after)
     )
-    columns = ["id", "month", "portfolio_id", "agent_id", "from_bucket", "to_bucket"]
+    columns = ["id", "month", "portfolio_id", "agent_id", "segment", "from_bucket", "to_bucket"]
     session.execute(
         insert(RollSnapshot).from_select(
             [*columns, "accounts", "balance_minor", "created_at"], source

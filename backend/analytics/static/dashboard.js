@@ -189,7 +189,6 @@
       ]);
       data = { portfolio, agents, channels };
       if (!f.agent_id) fill($("f-agent"), agents.map((a) => [a.agent_id, a.name]));
-      $("segment-note").hidden = !f.segment;
       currencies();
       draw();
       if (staff) await experiments(f.portfolio_id);

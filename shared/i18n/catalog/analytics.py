@@ -93,13 +93,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "dash.col.status": {"es": "Estado", "en": "Status"},
     "dash.col.segment": {"es": "Segmento", "en": "Segment"},
     "dash.segment": {"es": "Segmento", "en": "Segment"},
-    "dash.segment_note": {
-        "es": "Antigüedad, rodamiento y cura son de toda la cartera: sus fotos diarias no "
-        "llevan segmento. El segmento es el de la última evaluación; las cuentas cerradas no "
-        "tienen.",
-        "en": "Aging, roll and cure rates are the whole portfolio's: their daily snapshots "
-        "carry no segment. The segment is the last evaluation's; closed accounts have none.",
-    },
     "dash.experiments": {
         "es": "Experimentos (campeón/retador)",
         "en": "Experiments (champion/challenger)",
