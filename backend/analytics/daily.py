@@ -8,7 +8,11 @@ A rebuild of a portfolio's days locks its row, deletes those days and writes the
 one ``INSERT ... SELECT`` per table (unique keys on every grouping column): reruns and
 concurrent runs leave one copy. Each run rewrites the last ``SETTLE_DAYS`` days as well,
 since a reminder's follow-ups (reply, payment, opt-out) happen within 7 days of it and a
-recent payment may still be reversed.
+recent payment may still be reversed. And each run (the job's, hourly) rewrites the older
+days whose rows landed or changed since the facts were written (``late_days``: a payment
+reversed or booked with an old date, a visit or GPS fix synced late, a reminder's late
+delivery report), found by the rows' own creation or change times: the ledger and the field
+know nothing of the facts.
 
 Readers (``split``) take the facts only for the days settled when they were written (up to
 ``through - SETTLE_DAYS``) and the raw rows for the days after, so each figure is the raw
@@ -21,10 +25,10 @@ import math
 import uuid
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, literal, select
+from sqlalchemy import delete, func, insert, literal, or_, select, union_all
 from sqlmodel import Session
 
 from backend.accounts.models import Account
@@ -39,11 +43,19 @@ from backend.analytics.models import (
 )
 from backend.analytics.repository import payment_facts
 from backend.analytics.sql import EARTH_RADIUS_M
-from backend.analytics.team import STAGES, attempt_facts, route_days, visit_facts
+from backend.analytics.team import STAGES, WINDOW_DAYS, attempt_facts, route_days, visit_facts
+from backend.contact.models import ContactAttempt
+from backend.core.clock import utcnow
 from backend.core.sqlbuild import local_date, new_id
 from backend.creditors.models import Portfolio
+from backend.field.models import LocationPing, Visit
+from backend.ledger.models import LedgerEntry
+from backend.payments.models import Payment
 
 SETTLE_DAYS = 8  # follow-ups settle within 7 days; one more for the day in progress
+# A change is looked for from this long before the facts were last written: a write that
+# stamped its rows before they were read commits within it (and is then seen twice).
+LATE_MARGIN = timedelta(hours=1)
 HISTORY_DAYS = 3 * 366 + SETTLE_DAYS  # the longest window the dashboard accepts
 
 
@@ -131,13 +143,22 @@ def _write_routes(session: Session, portfolio_id: uuid.UUID, first: date, last: 
 
 TABLES = (KpiPaymentDay, KpiReminderDay, KpiVisitDay, KpiRouteDay)
 WRITERS = (_write_payments, _write_reminders, _write_visits, _write_routes)
+# The table each kind of late row (``late_days``) rewrites; payments rewrite two.
+KIND_TABLES: dict[str, type] = {
+    "visit": KpiVisitDay,
+    "fix": KpiRouteDay,
+    "reminder": KpiReminderDay,
+}
 
 
 def write_days(session: Session, portfolio_id: uuid.UUID, through: date) -> None:
     """Bring a portfolio's facts up to ``through``: rewrite from ``SETTLE_DAYS`` before what
-    was written last (the whole history the dashboard can ask for, the first time)."""
+    was written last (the whole history the dashboard can ask for, the first time), and the
+    older days whose rows changed since they were written (``late_days``)."""
     _lock(session, portfolio_id)
-    mark = session.get(KpiDailyMark, portfolio_id)
+    written_at = utcnow()  # before reading anything: what lands from now on is looked for
+    mark = session.get(KpiDailyMark, portfolio_id, populate_existing=True)
+    late: dict[type, list[tuple[date, date]]] = {}
     if mark is None:
         mark = KpiDailyMark(
             portfolio_id=portfolio_id, first=through - timedelta(days=HISTORY_DAYS), through=through
@@ -145,17 +166,141 @@ def write_days(session: Session, portfolio_id: uuid.UUID, through: date) -> None
         first = mark.first
     else:
         first = min(mark.through, through) - timedelta(days=SETTLE_DAYS)
+        late = late_days(session, mark, first)
         mark.through = through
-    for table in TABLES:
-        session.execute(
-            delete(table).where(
-                table.portfolio_id == portfolio_id, table.day >= first, table.day <= through
+    mark.written_at = written_at
+    for table, write in zip(TABLES, WRITERS, strict=True):
+        for start, end in [*late.get(table, ()), (first, through)]:
+            session.execute(
+                delete(table).where(
+                    table.portfolio_id == portfolio_id, table.day >= start, table.day <= end
+                )
             )
-        )
-    for write in WRITERS:
-        write(session, portfolio_id, first, through)
+            write(session, portfolio_id, start, end)
     session.add(mark)
     session.flush()
+
+
+def refresh(session: Session, portfolio_id: uuid.UUID, through: date) -> bool:
+    """The job's run: ``write_days`` when the facts are not written up to ``through`` yet or
+    rows of days they already settled changed since; whether it wrote. Nothing to do costs
+    the mark and ``late_days``' indexed look-ups, and writes nothing."""
+    mark = session.get(KpiDailyMark, portfolio_id)
+    settled = through - timedelta(days=SETTLE_DAYS)
+    if mark is not None and mark.through >= through and not late_days(session, mark, settled):
+        return False
+    write_days(session, portfolio_id, through)
+    return True
+
+
+def late_days(
+    session: Session, mark: KpiDailyMark, before: date
+) -> dict[type, list[tuple[date, date]]]:
+    """Per facts table, the runs of days from ``mark.first`` to before ``before`` whose rows
+    changed since the facts were written (less ``LATE_MARGIN``), each day as its fact query
+    counts it: a payment (its ledger entry, or the reversal of it, created since) on the
+    day it was received, and on the reminders whose 7 days it falls in; a visit or a GPS fix
+    received since on its UTC day (fixes of any portfolio: each keeps every agent's routes);
+    a reminder changed since (sent, delivered, read, failed) on its UTC day. Facts written
+    before their writing time was recorded are late on every day."""
+    if mark.first >= before:
+        return {}
+    if mark.written_at is None:
+        return {table: [(mark.first, before - timedelta(days=1))] for table in TABLES}
+    since = mark.written_at - LATE_MARGIN
+    start, end = (datetime.combine(day, time(), UTC) for day in (mark.first, before))
+    found = session.execute(
+        union_all(
+            _late_payments(mark.portfolio_id, since, mark.first, before),
+            _late_visits(mark.portfolio_id, since, start, end),
+            _late_fixes(since, start, end),
+            _late_reminders(mark.portfolio_id, since, start, end),
+        )
+    ).all()
+    days: dict[type, set[date]] = {table: set() for table in TABLES}
+    for kind, value in found:
+        day = _date(value)
+        if kind == "payment":
+            days[KpiPaymentDay].add(day)
+            # The reminders this payment falls within 7 days of (their UTC day against its
+            # date in the portfolio's time zone: a day either way).
+            days[KpiReminderDay].update(day + timedelta(days=n) for n in range(-WINDOW_DAYS - 1, 2))
+        else:
+            days[KIND_TABLES[kind]].add(day)
+    wanted = {
+        table: _runs(sorted(day for day in found_days if mark.first <= day < before))
+        for table, found_days in days.items()
+    }
+    return {table: runs for table, runs in wanted.items() if runs}
+
+
+def _late_payments(portfolio_id: uuid.UUID, since: datetime, first: date, before: date) -> Any:
+    entry = LedgerEntry.__table__.alias("entry")
+    return (
+        select(literal("payment").label("kind"), Payment.paid_on.label("day"))
+        .join(
+            entry,
+            or_(
+                entry.c.id == Payment.ledger_entry_id,
+                entry.c.reverses_entry_id == Payment.ledger_entry_id,
+            ),
+        )
+        .join(Account, Account.id == Payment.account_id)
+        .where(
+            entry.c.created_at >= since,
+            Account.portfolio_id == portfolio_id,
+            Payment.paid_on >= first - timedelta(days=1),
+            Payment.paid_on < before + timedelta(days=WINDOW_DAYS + 1),
+        )
+    )
+
+
+def _late_visits(portfolio_id: uuid.UUID, since: datetime, start: datetime, end: datetime) -> Any:
+    return (
+        select(literal("visit"), local_date(Visit.checked_in_at, literal("UTC")))
+        .join(Account, Account.id == Visit.account_id)
+        .where(
+            Visit.received_at >= since,
+            Account.portfolio_id == portfolio_id,
+            Visit.checked_in_at >= start,
+            Visit.checked_in_at < end,
+        )
+    )
+
+
+def _late_fixes(since: datetime, start: datetime, end: datetime) -> Any:
+    return select(literal("fix"), local_date(LocationPing.recorded_at, literal("UTC"))).where(
+        LocationPing.received_at >= since,
+        LocationPing.recorded_at >= start,
+        LocationPing.recorded_at < end,
+    )
+
+
+def _late_reminders(
+    portfolio_id: uuid.UUID, since: datetime, start: datetime, end: datetime
+) -> Any:
+    return (
+        select(literal("reminder"), local_date(ContactAttempt.at, literal("UTC")))
+        .join(Account, Account.id == ContactAttempt.account_id)
+        .where(
+            ContactAttempt.updated_at >= since,
+            ContactAttempt.source == "reminder",
+            Account.portfolio_id == portfolio_id,
+            ContactAttempt.at >= start,
+            ContactAttempt.at < end,
+        )
+    )
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Sorted days as runs of consecutive days (first, last)."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and runs[-1][1] + timedelta(days=1) >= day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def written_through(session: Session, portfolio_id: uuid.UUID) -> date | None:
@@ -314,7 +459,8 @@ def joined_routes(days: Iterable[tuple[Any, ...]]) -> dict[uuid.UUID, int]:
 
 def rebuild(session: Session, portfolio_id: uuid.UUID, through: date) -> None:
     """Write a portfolio's whole history of facts again (after a change to days already
-    settled: an old payment reversed or imported, accounts reassigned, opt-outs edited)."""
+    settled that ``late_days`` cannot see: accounts reassigned, opt-outs undone, a chat bound
+    to a debtor later)."""
     _lock(session, portfolio_id)
     session.execute(delete(KpiDailyMark).where(KpiDailyMark.portfolio_id == portfolio_id))
     write_days(session, portfolio_id, through)

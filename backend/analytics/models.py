@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backend.core.columns import created_at_field, id_field
+from backend.core.columns import created_at_field, datetime_field, id_field
 
 
 class AgingSnapshot(SQLModel, table=True):
@@ -156,10 +156,13 @@ class KpiRouteDay(SQLModel, table=True):
 
 
 class KpiDailyMark(SQLModel, table=True):
-    """The days a portfolio's daily facts cover: ``first`` to ``through``."""
+    """The days a portfolio's daily facts cover: ``first`` to ``through``, and when they were
+    last written (None: before that was recorded), from which rows that landed since are
+    looked for."""
 
     __tablename__ = "kpi_daily_marks"
 
     portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id", primary_key=True)
     first: date
     through: date
+    written_at: datetime | None = datetime_field()

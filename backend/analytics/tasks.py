@@ -37,9 +37,7 @@ def run_snapshots(engine: Engine | None = None) -> int:
             if not snapshots.has_rolls(session, portfolio_id, month):
                 snapshots.write_rolls(session, portfolio_id, month)
                 written += 1
-            through = daily.written_through(session, portfolio_id)
-            if through is None or through < yesterday:
-                daily.write_days(session, portfolio_id, yesterday)
+            if daily.refresh(session, portfolio_id, yesterday):
                 written += 1
     return written
 

@@ -6,7 +6,13 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backend.core.columns import created_at_field, datetime_field, enum_field, id_field
+from backend.core.columns import (
+    created_at_field,
+    datetime_field,
+    enum_field,
+    id_field,
+    updated_at_field,
+)
 from shared.schemas.contact import AttemptStatus
 from shared.schemas.enums import Channel
 
@@ -25,6 +31,7 @@ class ContactAttempt(SQLModel, table=True):
         Index("ix_contact_attempts_debtor_at", "debtor_id", "at"),
         Index("ix_contact_attempts_account_at", "account_id", "at"),
         Index("ix_contact_attempts_due", "status", "at"),
+        Index("ix_contact_attempts_updated_at", "updated_at"),
     )
 
     id: uuid.UUID = id_field()
@@ -51,3 +58,5 @@ class ContactAttempt(SQLModel, table=True):
     tries: int = 0
     handed_at: datetime | None = datetime_field()
     created_at: datetime = created_at_field()
+    # Any change (a delivery report, a failure): the daily KPI facts look for late ones.
+    updated_at: datetime = updated_at_field()

@@ -25,10 +25,11 @@ def created_at_field() -> Any:
 
 
 def updated_at_field() -> Any:
-    """Set on insert and refreshed by every UPDATE of the row (ORM flushes and Core updates)."""
+    """Set on insert and refreshed by every UPDATE of the row (ORM flushes and Core inserts
+    and updates)."""
     return Field(
         default_factory=utcnow,
-        sa_column=Column(UTCDateTime(), nullable=False, onupdate=utcnow),
+        sa_column=Column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
     )
 
 

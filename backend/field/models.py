@@ -39,6 +39,7 @@ class Visit(SQLModel, table=True):
     __table_args__ = (
         Index("ix_visits_agent_checked_in", "agent_id", "checked_in_at"),
         Index("ix_visits_account_checked_in", "account_id", "checked_in_at"),
+        Index("ix_visits_received_at", "received_at"),
     )
 
     id: uuid.UUID = id_field()
@@ -98,7 +99,10 @@ class LocationPing(SQLModel, table=True):
     """One GPS fix of an agent on shift. Unique per (agent, device time): replays add nothing."""
 
     __tablename__ = "location_pings"
-    __table_args__ = (UniqueConstraint("agent_id", "recorded_at", name="uq_location_ping"),)
+    __table_args__ = (
+        UniqueConstraint("agent_id", "recorded_at", name="uq_location_ping"),
+        Index("ix_location_pings_received_at", "received_at"),
+    )
 
     id: uuid.UUID = id_field()
     agent_id: uuid.UUID = Field(foreign_key="users.id")

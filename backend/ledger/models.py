@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.core.columns import created_at_field, enum_field, id_field
@@ -19,6 +19,7 @@ class LedgerEntry(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("account_id", "idempotency_key", name="uq_ledger_idempotency"),
         UniqueConstraint("reverses_entry_id", name="uq_ledger_single_reversal"),
+        Index("ix_ledger_entries_created_at", "created_at"),
     )
 
     id: uuid.UUID = id_field()

@@ -6,7 +6,7 @@ rebuilds leave one copy."""
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,6 +23,7 @@ from backend.analytics.models import (
     KpiRouteDay,
     KpiVisitDay,
 )
+from backend.core.clock import pinned
 from backend.core.db import session_scope
 from backend.field.models import LocationPing
 from shared.schemas.field import VisitOutcome
@@ -181,16 +182,21 @@ def test_concurrent_rebuilds_leave_one_copy_of_the_facts(committed_engine: Engin
 
 
 def test_the_job_writes_the_facts_up_to_yesterday_once_a_day(committed_engine: Engine) -> None:
-    with session_scope(committed_engine) as session:
+    # Written more than LATE_MARGIN after the history was recorded: none of it is late news.
+    built = datetime(2026, 12, 7, 14, 0, tzinfo=UTC)
+    written = built + daily.LATE_MARGIN + timedelta(minutes=1)
+    with pinned(built), session_scope(committed_engine) as session:
         h = build(session)
-    with session_scope(committed_engine, write=False) as session:
-        today = Clock(session).today(h.portfolio.id)
-    tasks.run_snapshots(committed_engine)
+    with pinned(written):
+        with session_scope(committed_engine, write=False) as session:
+            today = Clock(session).today(h.portfolio.id)
+        tasks.run_snapshots(committed_engine)
     with session_scope(committed_engine, write=False) as session:
         assert daily.written_through(session, h.portfolio.id) == today - timedelta(days=1)
         before = set(session.execute(select(KpiPaymentDay.id)).scalars())
     assert before
-    tasks.run_snapshots(committed_engine)
+    with pinned(written + timedelta(minutes=10)):
+        tasks.run_snapshots(committed_engine)
     with session_scope(committed_engine, write=False) as session:
         assert set(session.execute(select(KpiPaymentDay.id)).scalars()) == before
 
