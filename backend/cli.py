@@ -56,10 +56,15 @@ def serve(
     from shared.observability import logs
 
     logs.configure()  # this process's own lines (the job runner's) too, not only uvicorn's
+    # The field app mounted at /app runs its Python here and calls the API over HTTP, and the
+    # links the server hands out (payment pages, receipts' QR codes, the portal) point back to
+    # it: this server, on the port it was given, unless COBRO_API_URL / COBRO_PUBLIC_URL say
+    # otherwise (a proxy's public address). Set before the settings are first read.
+    here = local_api_url(host, port)
+    os.environ.setdefault("COBRO_API_URL", here)
+    os.environ.setdefault("COBRO_PUBLIC_URL", here)
+    get_settings.cache_clear()
     typer.echo(banner(host, port))
-    # The field app mounted at /app runs its Python here and calls the API over HTTP: this
-    # server, on the port it was given, unless COBRO_API_URL says otherwise.
-    os.environ.setdefault("COBRO_API_URL", local_api_url(host, port))
     settings = get_settings()
     runner = EmbeddedRunner() if settings.is_sqlite and settings.embedded_jobs else None
     if runner:

@@ -24,14 +24,21 @@ def test_the_app_reaches_the_server_it_is_mounted_on(host: str, port: int, url: 
     assert cli.local_api_url(host, port) == url
 
 
-def test_serve_points_the_app_at_its_own_port(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_points_the_app_and_its_links_at_its_own_port(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The app's API calls and the links the server hands out (a receipt's QR code, a payment
+    page) reach the server on the port it was given."""
     seen: dict[str, str | None] = {}
 
     def run(*_args: object, **kwargs: object) -> None:
         seen["url"] = os.environ.get("COBRO_API_URL")
+        seen["public"] = get_settings().public_url
         seen["port"] = str(kwargs["port"])
 
-    monkeypatch.delenv("COBRO_API_URL", raising=False)
+    for name in ("COBRO_API_URL", "COBRO_PUBLIC_URL"):  # unset now, and again afterwards
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     monkeypatch.setenv("COBRO_EMBEDDED_JOBS", "false")
     monkeypatch.setattr("uvicorn.run", run)
     get_settings.cache_clear()
@@ -40,4 +47,22 @@ def test_serve_points_the_app_at_its_own_port(monkeypatch: pytest.MonkeyPatch) -
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    assert seen == {"url": "http://127.0.0.1:8765", "port": "8765"}
+    here = "http://127.0.0.1:8765"
+    assert seen == {"url": here, "public": here, "port": "8765"}
+
+
+def test_a_public_address_given_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind a proxy the links carry the public address, not the local port."""
+    seen: dict[str, str] = {}
+    monkeypatch.setenv("COBRO_PUBLIC_URL", "https://cobro.example")
+    monkeypatch.setenv("COBRO_EMBEDDED_JOBS", "false")
+    monkeypatch.setattr(
+        "uvicorn.run", lambda *_a, **_k: seen.update(public=get_settings().public_url)
+    )
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli.app, ["serve", "--port", "8765"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert seen == {"public": "https://cobro.example"}
