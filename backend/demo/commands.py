@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from backend.accounts import service as accounts_service
+from backend.accounts.models import Account
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.core.clock import today_in
@@ -30,6 +31,7 @@ from backend.creditors.models import Portfolio
 from backend.debtors import service as debtors_service
 from backend.demo.catalog import MARKETS, USERS, DemoUser, Market
 from backend.demo.generator import AccountSpec, DebtorSpec, generate
+from backend.demo.past import PastRows
 from backend.demo.policies import demo_policy
 from backend.demo.reminders import add_reminders
 from backend.ledger import service as ledger
@@ -55,6 +57,9 @@ class Summary:
     debtors: int
     accounts: int
     entries: int
+    promises: int
+    contacts: int
+    visits: int
 
 
 def demo_loaded(session: Session) -> bool:
@@ -78,22 +83,29 @@ def load(
     users = _users(session, tuple(u for u in data.users if u.creditor is None))
     admin = users[ADMIN_EMAIL]
     accounts_added = entries_added = 0
+    past = PastRows()
     for portfolio_spec in data.portfolios:
-        portfolio = _portfolio(session, portfolio_spec.market)
+        portfolio, strategy_id = _portfolio(session, portfolio_spec.market)
         for debtor_spec in portfolio_spec.debtors:
             debtor = debtors_service.create(
                 session, SYSTEM, admin, _debtor_create(portfolio.id, debtor_spec)
             )
             for account_spec in debtor_spec.accounts:
-                _account(session, admin, users, portfolio, debtor.id, account_spec)
+                account = _account(session, admin, users, portfolio, debtor.id, account_spec)
+                agent = users[account_spec.agent].id if account_spec.agent else None
+                past.add(account, account_spec, agent, strategy_id, debtor_spec.address)
                 accounts_added += 1
                 entries_added += 1 + len(account_spec.entries)  # with the opening charge
+    past.write(session)
     _users(session, tuple(u for u in data.users if u.creditor is not None))  # after creditors
     return Summary(
         portfolios=len(data.portfolios),
         debtors=sum(len(p.debtors) for p in data.portfolios),
         accounts=accounts_added,
         entries=entries_added,
+        promises=len(past.promises),
+        contacts=len(past.attempts),
+        visits=len(past.visits),
     )
 
 
@@ -115,7 +127,9 @@ def load_demo(debtors: int, seed: int, force: bool) -> None:
     typer.echo(
         f"Demo data loaded: {summary.portfolios} portfolios "
         f"({', '.join(m.city for m in MARKETS)}), {summary.debtors} debtors, "
-        f"{summary.accounts} accounts, {summary.entries} ledger entries."
+        f"{summary.accounts} accounts, {summary.entries} ledger entries; in the last months "
+        f"{summary.promises} promises to pay, {summary.contacts} contacts "
+        f"({summary.visits} of them field visits)."
     )
     typer.echo(_logins())
 
@@ -188,8 +202,9 @@ def _users(session: Session, specs: tuple[DemoUser, ...]) -> dict[str, User]:
     return users
 
 
-def _portfolio(session: Session, market: Market) -> Portfolio:
-    """A new portfolio for the city, under its creditor (created the first time)."""
+def _portfolio(session: Session, market: Market) -> tuple[Portfolio, uuid.UUID]:
+    """A new portfolio for the city, under its creditor (created the first time), and its
+    reminder strategy's id."""
     creditor = creditors_repository.creditor_by_name(session, market.creditor)
     if creditor is None:
         creditor = creditors_service.create_creditor(
@@ -222,8 +237,7 @@ def _portfolio(session: Session, market: Market) -> Portfolio:
     )
     policy = policies_service.validated(portfolio, demo_policy(market.currency))
     policies_service.apply(session, SYSTEM, portfolio, policy)
-    add_reminders(session, SYSTEM, portfolio)
-    return portfolio
+    return portfolio, add_reminders(session, SYSTEM, portfolio).id
 
 
 def _debtor_create(portfolio_id: uuid.UUID, spec: DebtorSpec) -> DebtorCreate:
@@ -263,7 +277,7 @@ def _account(
     portfolio: Portfolio,
     debtor_id: uuid.UUID,
     spec: AccountSpec,
-) -> None:
+) -> Account:
     """The account with its opening charge, its later entries in order, then any dispute."""
     account = accounts_service.create(
         session,
@@ -298,3 +312,4 @@ def _account(
         accounts_service.update(
             session, SYSTEM, admin, account, AccountUpdate(status=AccountStatus.disputed)
         )
+    return account

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from operator import attrgetter
 
@@ -29,6 +29,7 @@ from backend.demo.catalog import (
     Market,
     Product,
 )
+from backend.demo.history import History, with_history
 from shared.money import allocate, exponent
 from shared.schemas.enums import (
     BUCKET_RANGES,
@@ -75,6 +76,8 @@ class AccountSpec:
     agent: str | None  # the assigned agent's email
     entries: tuple[EntrySpec, ...]  # after the opening charge of the principal
     disputed: bool = False
+    # Promises, reminders and visits before today (``backend.demo.history``).
+    history: History = field(default_factory=History)
 
     @property
     def balance_minor(self) -> int:
@@ -130,7 +133,7 @@ def generate(debtors: int, seed: int, today: date) -> DemoData:
     rng = random.Random(seed)
     counts = allocate(debtors, len(MARKETS))
     portfolios = tuple(
-        _MarketBuilder(rng, market, today).portfolio(count)
+        _MarketBuilder(rng, market, today, seed).portfolio(count)
         for market, count in zip(MARKETS, counts, strict=True)
     )
     return DemoData(today=today, users=USERS, portfolios=portfolios)
@@ -162,8 +165,9 @@ def _round_down(amount: int, step: int) -> int:
 class _MarketBuilder:
     """Draws one city's debtors and accounts from the shared random stream."""
 
-    def __init__(self, rng: random.Random, market: Market, today: date) -> None:
+    def __init__(self, rng: random.Random, market: Market, today: date, seed: int) -> None:
         self.rng = rng
+        self.seed = seed
         self.market = market
         self.today = today
         self.unit = 10 ** exponent(market.currency)
@@ -182,7 +186,10 @@ class _MarketBuilder:
         # How readily this debtor pays (0..1, mean 0.41, most near either end): the habit
         # behind every account's payments, so that a propensity model has something to learn.
         willing = self.rng.betavariate(0.7, 1.0)
-        return replace(spec, accounts=tuple(self.account(company, willing) for _ in range(count)))
+        spec = replace(spec, accounts=tuple(self.account(company, willing) for _ in range(count)))
+        # The past has a stream of its own: the rest of the demo stays what it was for a seed.
+        past = random.Random(f"{self.seed}:{self.market.country}:{spec.id_number}")
+        return with_history(past, self.market, self.today, spec, willing)
 
     def unique(self, id_type: NationalIdType, draw: Callable[[], str]) -> str:
         """A fresh id: national ids are unique within a portfolio."""

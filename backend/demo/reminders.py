@@ -9,6 +9,7 @@ from backend.audit.service import Actor
 from backend.creditors.models import Portfolio
 from backend.outbound import service
 from backend.outbound.guards import StrategySlot, TemplateSlot
+from backend.outbound.models import Strategy
 from shared.schemas.enums import Language
 from shared.schemas.outbound import StrategyDefinition, TemplateWrite
 
@@ -80,10 +81,11 @@ STRATEGY = StrategyDefinition.model_validate(
 )
 
 
-def add_reminders(session: Session, actor: Actor, portfolio: Portfolio) -> None:
+def add_reminders(session: Session, actor: Actor, portfolio: Portfolio) -> Strategy:
+    """The templates and the strategy (returned: the demo's past reminders name it)."""
     for name, languages in TEMPLATES.items():
         for language, template in languages.items():
             service.put_template(
                 session, actor, TemplateSlot(portfolio, name, language, None), template
             )
-    service.put_strategy(session, actor, StrategySlot(portfolio, "cobranza", []), STRATEGY)
+    return service.put_strategy(session, actor, StrategySlot(portfolio, "cobranza", []), STRATEGY)

@@ -14,6 +14,7 @@ from backend.accounts.models import Account
 from backend.aging import days_past_due
 from backend.audit.models import AuditEvent
 from backend.audit.service import Actor
+from backend.contact.models import ContactAttempt
 from backend.core.clock import today_in
 from backend.core.config import Settings
 from backend.core.db import make_engine, session_scope
@@ -23,8 +24,10 @@ from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor, DebtorAddress, DebtorPhone
 from backend.demo import commands
 from backend.demo.commands import banner, load
+from backend.field.models import Visit
 from backend.ledger.models import LedgerEntry
 from backend.plans import service as plans
+from backend.promises.models import Promise
 from backend.users.models import User
 from shared.schemas.enums import AccountStatus, ActionChannel, AgingBucket, Role, bucket_for
 from tests import builders as b
@@ -47,6 +50,9 @@ TABLES: tuple[type[SQLModel], ...] = (
     Account,
     LedgerEntry,
     AuditEvent,
+    Promise,
+    ContactAttempt,
+    Visit,
 )
 
 
