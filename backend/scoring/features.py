@@ -8,7 +8,8 @@ name or identity document is read; region and product are the only categories):
 - ``payments_90d``, ``payment_rate`` (payments in the last 180 days per month the account
   was past due in them: the habit, fair to young debts) and ``days_since_payment`` (capped at
   a year);
-- ``promises_kept`` / ``promises_broken`` (promises due before the cutoff);
+- ``promises_kept`` / ``promises_broken`` (promises resolved before the cutoff: one due just
+  before it may be judged only days after, on payments the cutoff does not know of);
 - ``contacts_90d`` (contacts that happened: sent, delivered, read, done) and ``replies_90d``
   (read, or answered in person or by phone), ``visits_90d``;
 - ``product``, ``region`` (the debtor's primary address), ``channel`` (their preferred one).
@@ -86,7 +87,7 @@ def rows(session: Session, creditor_id: uuid.UUID, cutoff: date) -> list[Row]:
         ContactAttempt.at < start,
         ContactAttempt.at >= start - WINDOW,
     )
-    promise_due = and_(Promise.account_id == Account.id, Promise.due_date < cutoff)
+    promise_known = and_(Promise.account_id == Account.id, col(Promise.resolved_at) < start)
     primary = (
         select(DebtorAddress.region)
         .where(DebtorAddress.debtor_id == Account.debtor_id)
@@ -117,8 +118,8 @@ def rows(session: Session, creditor_id: uuid.UUID, cutoff: date) -> list[Row]:
             select(func.max(LedgerEntry.effective_date))
             .where(payment, LedgerEntry.effective_date <= cutoff)
             .scalar_subquery(),
-            count(Promise, promise_due, col(Promise.status).in_(KEPT)),
-            count(Promise, promise_due, Promise.status == PromiseStatus.broken),
+            count(Promise, promise_known, col(Promise.status).in_(KEPT)),
+            count(Promise, promise_known, Promise.status == PromiseStatus.broken),
             count(ContactAttempt, contact, col(ContactAttempt.status).in_(HAPPENED)),
             count(ContactAttempt, contact, col(ContactAttempt.status).in_(REPLIED)),
             count(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session
 
@@ -72,10 +72,11 @@ def history(session: Session, portfolio: Portfolio, accounts: int, seed: int) ->
                     account_id=account.id,
                     amount_minor=1_000,
                     currency=portfolio.currency,
-                    due_date=CUTOFF - timedelta(days=rng.randint(3, 60)),
+                    due_date=(promised := CUTOFF - timedelta(days=rng.randint(3, 60))),
                     channel=ActionChannel.agent,
                     recorded_by_kind="agent",
                     status=PromiseStatus.kept if rng.random() < willing else PromiseStatus.broken,
+                    resolved_at=datetime.combine(promised + timedelta(days=1), time(9), UTC),
                 )
             )
         made.append(account)
