@@ -15,6 +15,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from backend.core.errors import NotFound
 from shared.i18n import messages, normalize_language
+from shared.i18n.formats import money_style
+from shared.money import CURRENCY_EXPONENTS
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -47,6 +49,12 @@ def texts(lang: str) -> dict[str, str]:
     }
 
 
+def money_styles(lang: str) -> dict[str, dict[str, str | int]]:
+    """How every supported currency's amounts are written for ``lang`` readers (the script
+    writes the figures with them; each currency in its usual country)."""
+    return {currency: money_style(currency, lang) for currency in sorted(CURRENCY_EXPONENTS)}
+
+
 @pages.get("/analytics", response_class=HTMLResponse)
 def dashboard(request: Request, lang: str | None = None) -> HTMLResponse:
     language = normalize_language(lang or request.headers.get("accept-language"))
@@ -54,7 +62,12 @@ def dashboard(request: Request, lang: str | None = None) -> HTMLResponse:
     html = (
         _environment()
         .get_template("dashboard.html")
-        .render(lang=language, t=words, texts_json=json.dumps(words, ensure_ascii=False))
+        .render(
+            lang=language,
+            t=words,
+            texts_json=json.dumps(words, ensure_ascii=False),
+            money_json=json.dumps(money_styles(language), ensure_ascii=False),
+        )
     )
     return HTMLResponse(html, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
 

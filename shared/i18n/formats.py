@@ -8,6 +8,7 @@ reader's language, the one formatter every app uses (API pages, bots, the field 
   CLDR's English would print ``PEN19,264.50``; in the US, ``en_US``. Decimals are CLDR's for
   the currency (none for COP and CLP) unless the amount has minor units there: an amount owed
   is never shown rounded.
+  ``money_style``: the same rules as data, for pages that write amounts in the browser.
 * ``day(date, lang, country)``: day first in every Latin-American locale, in English too
   (``01/02/2026`` is 1 February); ``en_US`` in the US. ``short_day``: the same without the
   year (``01/02``). ``long_day``: in words, CLDR's medium style (``15 dic. 2026``).
@@ -75,6 +76,27 @@ def money(amount_minor: int, currency: str, lang: str = "es", country: str = "")
     text = format_currency(amount, currency, format=pattern, locale=numbers, currency_digits=False)
     generic = get_currency_symbol(currency, numbers)
     return text.replace(generic, symbol, 1) if generic != symbol else text
+
+
+def money_style(currency: str, lang: str = "es", country: str = "") -> dict[str, str | int]:
+    """How :func:`money` writes ``currency`` for these readers, for a page that writes amounts
+    in the browser (the KPI dashboard): the text before and after the digits, the grouping and
+    decimal symbols, the decimals shown (``digits``) and those shown when an amount has minor
+    units there (``exponent``). Read off :func:`money` itself, so the two cannot differ."""
+    minor = exponent(currency)
+    text = money(123_456_789, currency, lang, country)  # grouped, with its minor units shown
+    first = next(i for i, c in enumerate(text) if c.isdigit())
+    last = max(i for i, c in enumerate(text) if c.isdigit())
+    number = text[first : last + 1]
+    whole = number[: -minor - 1] if minor else number
+    return {
+        "prefix": text[:first],
+        "suffix": text[last + 1 :],
+        "group": next((c for c in whole if not c.isdigit()), ""),
+        "decimal": number[-minor - 1] if minor else "",
+        "digits": min(get_currency_precision(currency), minor),
+        "exponent": minor,
+    }
 
 
 def day(value: date, lang: str = "es", country: str = "") -> str:

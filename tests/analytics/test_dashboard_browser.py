@@ -202,6 +202,8 @@ def test_desktop_admin_sees_every_figure_and_drills_down(browser: Any, site: Sit
     _login(page, site.admin)
     _show_window(page)
     assert page.text_content("#card-kept") == "33.3 %"
+    # Amounts as Peru writes them, by the shared formatter's rules (not the browser's own).
+    assert page.text_content("#card-balance") == "S/\xa01,150.00"
     assert page.locator("#table-agents tr").count() == 4  # header and three agents
     page.screenshot(path=str(SHOTS / "analytics_desktop.png"), full_page=True)
     page.click("#table-rolls td.link >> nth=0")

@@ -67,3 +67,27 @@ def test_times_are_in_the_portfolio_time_zone() -> None:
     at = datetime(2026, 12, 7, 15, 5, tzinfo=UTC)
     assert formats.moment(at, "America/Lima", "es", "PE") == "07/12/2026 10:05"
     assert formats.moment(at, "America/Santiago", "en", "CL") == "07/12/2026 12:05"
+
+
+def _written(minor: int, style: dict[str, str | int]) -> str:
+    """What a browser page writes from a :func:`formats.money_style` (the dashboard's script
+    does the same steps)."""
+    scale, digits = int(style["exponent"]), int(style["digits"])
+    text = str(abs(minor)).rjust(scale + 1, "0")
+    whole, fraction = (text[:-scale], text[-scale:]) if scale else (text, "")
+    groups = f"{int(whole):,}".replace(",", str(style["group"]))
+    shown = scale if fraction[digits:].strip("0") else digits
+    decimals = f"{style['decimal']}{fraction[:shown]}" if shown else ""
+    return f"{'-' if minor < 0 else ''}{style['prefix']}{groups}{decimals}{style['suffix']}"
+
+
+@given(
+    minor=st.integers(min_value=-(10**15), max_value=10**15),
+    currency=st.sampled_from(["PEN", "MXN", "COP", "CLP", "USD", "ARS", "EUR"]),
+    lang=st.sampled_from(["es", "en"]),
+)
+def test_a_money_style_writes_what_money_writes(minor: int, currency: str, lang: str) -> None:
+    """A page writing amounts in the browser from the style writes them as ``money`` does."""
+    assert _written(minor, formats.money_style(currency, lang)) == formats.money(
+        minor, currency, lang
+    )

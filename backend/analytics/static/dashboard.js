@@ -21,19 +21,23 @@
   const month = (iso) => iso.slice(0, 7);
   const pct = (r) => (r === null || r === undefined ? "–" : (r * 100).toFixed(1) + " %");
 
+  // How the shared formatter (CLDR through Babel, shared/i18n/formats.py) writes each currency
+  // for this reader: S/ 1,150.00 in Peru, $1.150 in Colombia. Amounts stay integers throughout.
+  const MONEY = JSON.parse(document.body.dataset.money);
+
   function money(minor, currency) {
-    const fmt = new Intl.NumberFormat(LANG, { style: "currency", currency: currency });
-    const digits = fmt.resolvedOptions().maximumFractionDigits;
-    const negative = minor < 0;
-    const text = String(Math.abs(minor)).padStart(digits + 1, "0");
-    const whole = digits ? text.slice(0, -digits) + "." + text.slice(-digits) : text;
-    return fmt.format((negative ? "-" : "") + whole);
+    const style = MONEY[currency];
+    const scale = style.exponent;
+    const text = String(Math.abs(minor)).padStart(scale + 1, "0");
+    const whole = (scale ? text.slice(0, -scale) : text).replace(/\B(?=(\d{3})+(?!\d))/g, style.group);
+    const fraction = scale ? text.slice(-scale) : "";
+    // CLDR's decimals, unless the amount has minor units there: an amount is never rounded.
+    const shown = /[1-9]/.test(fraction.slice(style.digits)) ? scale : style.digits;
+    const decimals = shown ? style.decimal + fraction.slice(0, shown) : "";
+    return (minor < 0 ? "-" : "") + style.prefix + whole + decimals + style.suffix;
   }
-  const major = (minor, currency) => {
-    const digits = new Intl.NumberFormat("en", { style: "currency", currency: currency })
-      .resolvedOptions().maximumFractionDigits;
-    return minor / Math.pow(10, digits); // for chart heights only; labels use money()
-  };
+  // For chart heights only (labels use money()).
+  const major = (minor, currency) => minor / Math.pow(10, MONEY[currency].exponent);
 
   // --- session -------------------------------------------------------------------------------
   const store = window.sessionStorage;
