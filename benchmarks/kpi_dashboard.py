@@ -7,7 +7,9 @@ A fresh database is migrated and seeded **set-based** (``INSERT ... SELECT`` ove
 365 days and shared by 50 agents in two teams, each with its charge and, by ``i % 20``: a
 payment (40 %: field, bank statement, chat or agent link, some paying off), a promise (10 %,
 of every status), a plan of 4 monthly instalments (5 %), a visit (30 %), a reminder (50 %,
-WhatsApp or SMS, sent/delivered/read/failed); and 20 location fixes per agent per day.
+WhatsApp or SMS, sent/delivered/read/failed); and 20 location fixes per agent per day. Rows
+are stamped when they happened (ledger entries, visits and fixes received, reminders last
+changed), so the day's run of the facts finds no late changes among them.
 
 Then the snapshot job's own functions write the aging of every ``--snapshot-every`` days of
 the window and the rolls of its months (timed per day: what the periodic job costs), and
@@ -99,9 +101,10 @@ WHERE s.cat < 8 AND s.due_date + (s.i * 13 % 200)::int <= CAST(:today AS date)
 
 INSERTS = [
     """
-INSERT INTO debtors (id, portfolio_id, kind, id_type, id_number, first_name, last_name,
-    emails, preferred_language, opt_outs, search_text, created_at, updated_at)
-SELECT debtor_id, portfolio_id, 'person', 'DNI', lpad(i::text, 8, '0'), 'Rosa', 'Quispe',
+INSERT INTO debtors (id, portfolio_id, kind, id_type, id_number, id_number_index, first_name,
+    last_name, emails, preferred_language, opt_outs, search_text, created_at, updated_at)
+SELECT debtor_id, portfolio_id, 'person', 'DNI', lpad(i::text, 8, '0'), md5(i::text), 'Rosa',
+    'Quispe',
     '[]', 'es', CAST(CASE WHEN i % 97 = 0 THEN '["whatsapp"]' ELSE '[]' END AS json),
     'rosa quispe', now(), now()
 FROM bench_seed
@@ -126,7 +129,7 @@ FROM bench_seed
 INSERT INTO ledger_entries (id, account_id, kind, amount_minor, currency, effective_date,
     source, idempotency_key, created_at)
 SELECT pg_temp.bench_id('e0000002', i), account_id, 'payment', -amount, 'PEN', paid_on,
-    'bench', 'payment', now()
+    'bench', 'payment', paid_on::timestamp AT TIME ZONE 'UTC'
 FROM bench_pay
 """,
     """
@@ -181,28 +184,30 @@ SELECT pg_temp.bench_id('90000000', i), 'v' || i, agent_id, account_id,
         + make_interval(hours => CAST(9 + i % 8 AS int)),
     (CAST(:today AS date) - (i * 3 % 180)::int)::timestamp AT TIME ZONE 'UTC'
         + make_interval(hours => CAST(9 + i % 8 AS int), mins => CAST(5 + i % 30 AS int)),
-    now(), i % 7 = 0,
+    (CAST(:today AS date) - (i * 3 % 180)::int)::timestamp AT TIME ZONE 'UTC'
+        + make_interval(hours => CAST(10 + i % 8 AS int)), i % 7 = 0,
     (ARRAY['paid', 'promise', 'plan_agreed', 'not_home', 'moved', 'refused', 'wrong_address',
            'other'])[1 + i % 8]
 FROM bench_seed WHERE cat BETWEEN 11 AND 16
 """,
     """
 INSERT INTO contact_attempts (id, key, portfolio_id, debtor_id, account_id, channel, source,
-    at, status, step, tries, created_at)
+    at, status, step, tries, created_at, updated_at)
 SELECT pg_temp.bench_id('80000000', i), 'r' || i, portfolio_id, debtor_id, account_id,
-    CASE WHEN i % 4 = 0 THEN 'sms' ELSE 'whatsapp' END, 'reminder',
-    (CAST(:today AS date) - (i * 5 % 180)::int)::timestamp AT TIME ZONE 'UTC'
-        + make_interval(hours => 14),
+    CASE WHEN i % 4 = 0 THEN 'sms' ELSE 'whatsapp' END, 'reminder', at,
     (ARRAY['sent', 'delivered', 'read', 'failed', 'delivered', 'read'])[1 + sub % 6],
-    'd' || (i % 3), 1, now()
-FROM bench_seed WHERE i % 2 = 0
+    'd' || (i % 3), 1, at, at
+FROM (SELECT *, (CAST(:today AS date) - (i * 5 % 180)::int)::timestamp AT TIME ZONE 'UTC'
+          + make_interval(hours => 14) AS at
+      FROM bench_seed WHERE i % 2 = 0) AS s
 """,
     """
 INSERT INTO location_pings (id, agent_id, recorded_at, latitude, longitude, received_at)
 SELECT gen_random_uuid(), a.id,
     (CAST(:today AS date) - d)::timestamp AT TIME ZONE 'UTC'
         + make_interval(hours => 9, mins => 20 * k),
-    -12.05 + 0.001 * k + 0.0001 * a.n, -77.04 + 0.0007 * k, now()
+    -12.05 + 0.001 * k + 0.0001 * a.n, -77.04 + 0.0007 * k,
+    (CAST(:today AS date) - d)::timestamp AT TIME ZONE 'UTC' + make_interval(hours => 18)
 FROM unnest(CAST(:agents AS uuid[])) WITH ORDINALITY AS a(id, n),
      generate_series(1, 180) AS d, generate_series(0, 19) AS k
 """,
@@ -335,7 +340,10 @@ def write_facts(db: Engine, portfolio: Any) -> dict[str, Any]:
     one_day = time.perf_counter() - t0
     with db.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(
-            text("ANALYZE kpi_payment_days; ANALYZE kpi_reminder_days")
+            text(
+                "ANALYZE kpi_payment_days; ANALYZE kpi_reminder_days; ANALYZE kpi_cohort_days; "
+                "ANALYZE kpi_cohort_payments; ANALYZE kpi_promise_days"
+            )
         )
     log(f"  daily facts: history {history:.1f} s, one day's run {one_day:.1f} s")
     return {"history_seconds": round(history, 3), "one_day_seconds": round(one_day, 3)}

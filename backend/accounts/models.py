@@ -21,6 +21,8 @@ class Account(SQLModel, table=True):
         # Keyset pages of an agent's (or a status's) accounts walk these in id order.
         Index("ix_accounts_agent_id", "assigned_agent_id", "id"),
         Index("ix_accounts_agent_status_id", "assigned_agent_id", "status", "id"),
+        # The KPIs' cohorts of the days the daily facts do not cover yet.
+        Index("ix_accounts_created_at", "created_at"),
     )
 
     id: uuid.UUID = id_field()

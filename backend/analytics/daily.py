@@ -1,8 +1,11 @@
 """Daily KPI facts: per portfolio, day and agent, the payments received by channel and
-currency, the reminders sent by channel and step with their follow-ups, the visits and the
-agents' routes, written by the snapshot job from the same fact queries the dashboard counts
-from (``repository.payment_facts``, ``team.attempt_facts``, ``team.visit_facts``,
-``team.route_days``).
+currency, the reminders sent by channel and step with their follow-ups, the visits, the
+agents' routes, the accounts placed (the cohorts) and the promises made by status, written by
+the snapshot job from the same fact queries the dashboard counts from
+(``repository.payment_facts``, ``team.attempt_facts``, ``team.visit_facts``,
+``team.route_days``, ``repository.cohort_facts``, ``repository.promise_facts``); and the
+cohorts' collections (``kpi_cohort_payments``: per day placed and month paid, the payments up
+to the settled day), rewritten whole when the settled day moves or a payment lands late.
 
 A rebuild of a portfolio's days locks its row, deletes those days and writes them again in
 one ``INSERT ... SELECT`` per table (unique keys on every grouping column): reruns and
@@ -15,8 +18,10 @@ delivery report), found by the rows' own creation or change times: the ledger an
 know nothing of the facts.
 
 Readers (``split``) take the facts only for the days settled when they were written (up to
-``through - SETTLE_DAYS``) and the raw rows for the days after, so each figure is the raw
-queries' own answer for what is settled.
+``through - SETTLE_DAYS``; the accounts placed up to ``through - PLACED_SETTLE_DAYS``) and the
+raw rows for the days after, so each figure is the raw queries' own answer for what is
+settled; the cohorts' collections are the facts' for the payments up to each portfolio's
+settled day plus the raw payments after it (``paid_after``).
 """
 
 from __future__ import annotations
@@ -35,14 +40,23 @@ from backend.accounts.models import Account
 from backend.analytics.filters import Filters
 from backend.analytics.models import (
     NO_AGENT,
+    KpiCohortDay,
+    KpiCohortPayment,
     KpiDailyMark,
     KpiPaymentDay,
+    KpiPromiseDay,
     KpiReminderDay,
     KpiRouteDay,
     KpiVisitDay,
 )
-from backend.analytics.repository import payment_facts
-from backend.analytics.sql import EARTH_RADIUS_M
+from backend.analytics.repository import (
+    cohort_facts,
+    not_reversed,
+    payment_facts,
+    promise_facts,
+    received,
+)
+from backend.analytics.sql import EARTH_RADIUS_M, month_start
 from backend.analytics.team import STAGES, WINDOW_DAYS, attempt_facts, route_days, visit_facts
 from backend.contact.models import ContactAttempt
 from backend.core.clock import utcnow
@@ -51,8 +65,11 @@ from backend.creditors.models import Portfolio
 from backend.field.models import LocationPing, Visit
 from backend.ledger.models import LedgerEntry
 from backend.payments.models import Payment
+from backend.promises.models import Promise
 
 SETTLE_DAYS = 8  # follow-ups settle within 7 days; one more for the day in progress
+# The UTC day of the last day written may still be in progress (a time zone ahead of UTC).
+PLACED_SETTLE_DAYS = 1
 # A change is looked for from this long before the facts were last written: a write that
 # stamped its rows before they were read commits within it (and is then seen twice).
 LATE_MARGIN = timedelta(hours=1)
@@ -141,13 +158,100 @@ def _write_routes(session: Session, portfolio_id: uuid.UUID, first: date, last: 
     session.execute(insert(KpiRouteDay).from_select(["id", "portfolio_id", *columns], source))
 
 
-TABLES = (KpiPaymentDay, KpiReminderDay, KpiVisitDay, KpiRouteDay)
-WRITERS = (_write_payments, _write_reminders, _write_visits, _write_routes)
-# The table each kind of late row (``late_days``) rewrites; payments rewrite two.
+def _write_cohorts(session: Session, portfolio_id: uuid.UUID, first: date, last: date) -> None:
+    facts = cohort_facts(Filters(first, last, portfolio_id=portfolio_id)).subquery()
+    day = local_date(facts.c.placed_at, literal("UTC"))
+    agent = _agent(facts.c.agent_id)
+    source = select(
+        new_id(),
+        literal(portfolio_id),
+        day,
+        agent,
+        facts.c.currency,
+        func.count(),
+        func.sum(facts.c.principal_minor),
+    ).group_by(day, agent, facts.c.currency)
+    columns = ["id", "portfolio_id", "day", "agent_id", "currency", "accounts", "principal_minor"]
+    session.execute(insert(KpiCohortDay).from_select(columns, source))
+
+
+def _write_promises(session: Session, portfolio_id: uuid.UUID, first: date, last: date) -> None:
+    facts = promise_facts(Filters(first, last, portfolio_id=portfolio_id)).subquery()
+    owner = Account.__table__.alias("owner")
+    day = local_date(facts.c.created_at, literal("UTC"))
+    agent, recorder = _agent(owner.c.assigned_agent_id), _agent(facts.c.recorded_by_id)
+    source = (
+        select(
+            new_id(),
+            literal(portfolio_id),
+            day,
+            agent,
+            recorder,
+            facts.c.currency,
+            facts.c.status,
+            func.count(),
+            func.sum(facts.c.amount_minor),
+            func.sum(received(facts)),
+        )
+        .select_from(facts)
+        .join(owner, owner.c.id == facts.c.account_id)
+        .group_by(day, agent, recorder, facts.c.currency, facts.c.status)
+    )
+    columns = ["id", "portfolio_id", "day", "agent_id", "recorder_id", "currency", "status"]
+    session.execute(
+        insert(KpiPromiseDay).from_select(
+            [*columns, "promises", "amount_minor", "received_minor"], source
+        )
+    )
+
+
+def _write_cohort_payments(session: Session, mark: KpiDailyMark) -> None:
+    """Rewrite the portfolio's cohort collections: the payments received up to its settled
+    day on every account placed from the facts' first day on."""
+    session.execute(
+        delete(KpiCohortPayment).where(KpiCohortPayment.portfolio_id == mark.portfolio_id)
+    )
+    placed = cohort_facts(
+        Filters(mark.first, utcnow().date(), portfolio_id=mark.portfolio_id)
+    ).subquery()
+    day = local_date(placed.c.placed_at, literal("UTC"))
+    agent = _agent(placed.c.agent_id)
+    month = month_start(Payment.paid_on)
+    source = (
+        select(
+            new_id(),
+            literal(mark.portfolio_id),
+            day,
+            agent,
+            placed.c.currency,
+            month,
+            func.sum(Payment.amount_minor),
+        )
+        .select_from(placed)
+        .join(Payment, Payment.account_id == placed.c.account_id)
+        .where(Payment.paid_on <= mark.through - timedelta(days=SETTLE_DAYS), not_reversed())
+        .group_by(day, agent, placed.c.currency, month)
+    )
+    columns = ["id", "portfolio_id", "day", "agent_id", "currency", "month", "amount_minor"]
+    session.execute(insert(KpiCohortPayment).from_select(columns, source))
+
+
+TABLES = (KpiPaymentDay, KpiReminderDay, KpiVisitDay, KpiRouteDay, KpiCohortDay, KpiPromiseDay)
+WRITERS = (
+    _write_payments,
+    _write_reminders,
+    _write_visits,
+    _write_routes,
+    _write_cohorts,
+    _write_promises,
+)
+# The table each kind of late row (``late_days``) rewrites; payments rewrite two (and the
+# cohort collections, rewritten whole).
 KIND_TABLES: dict[str, type] = {
     "visit": KpiVisitDay,
     "fix": KpiRouteDay,
     "reminder": KpiReminderDay,
+    "promise": KpiPromiseDay,
 }
 
 
@@ -163,10 +267,11 @@ def write_days(session: Session, portfolio_id: uuid.UUID, through: date) -> None
         mark = KpiDailyMark(
             portfolio_id=portfolio_id, first=through - timedelta(days=HISTORY_DAYS), through=through
         )
-        first = mark.first
+        first, settled_moved = mark.first, True
     else:
         first = min(mark.through, through) - timedelta(days=SETTLE_DAYS)
         late = late_days(session, mark, first)
+        settled_moved = mark.through != through
         mark.through = through
     mark.written_at = written_at
     for table, write in zip(TABLES, WRITERS, strict=True):
@@ -177,6 +282,8 @@ def write_days(session: Session, portfolio_id: uuid.UUID, through: date) -> None
                 )
             )
             write(session, portfolio_id, start, end)
+    if settled_moved or KpiPaymentDay in late:
+        _write_cohort_payments(session, mark)
     session.add(mark)
     session.flush()
 
@@ -201,7 +308,8 @@ def late_days(
     counts it: a payment (its ledger entry, or the reversal of it, created since) on the
     day it was received, and on the reminders whose 7 days it falls in; a visit or a GPS fix
     received since on its UTC day (fixes of any portfolio: each keeps every agent's routes);
-    a reminder changed since (sent, delivered, read, failed) on its UTC day. Facts written
+    a reminder changed since (sent, delivered, read, failed) on its UTC day; a promise
+    resolved since (kept, broken, superseded...) on the UTC day it was made. Facts written
     before their writing time was recorded are late on every day."""
     if mark.first >= before:
         return {}
@@ -215,6 +323,7 @@ def late_days(
             _late_visits(mark.portfolio_id, since, start, end),
             _late_fixes(since, start, end),
             _late_reminders(mark.portfolio_id, since, start, end),
+            _late_promises(mark.portfolio_id, since, start, end),
         )
     ).all()
     days: dict[type, set[date]] = {table: set() for table in TABLES}
@@ -292,6 +401,19 @@ def _late_reminders(
     )
 
 
+def _late_promises(portfolio_id: uuid.UUID, since: datetime, start: datetime, end: datetime) -> Any:
+    return (
+        select(literal("promise"), local_date(Promise.created_at, literal("UTC")))
+        .join(Account, Account.id == Promise.account_id)
+        .where(
+            Promise.resolved_at >= since,
+            Account.portfolio_id == portfolio_id,
+            Promise.created_at >= start,
+            Promise.created_at < end,
+        )
+    )
+
+
 def _runs(days: list[date]) -> list[tuple[date, date]]:
     """Sorted days as runs of consecutive days (first, last)."""
     runs: list[tuple[date, date]] = []
@@ -308,10 +430,14 @@ def written_through(session: Session, portfolio_id: uuid.UUID) -> date | None:
     return None if mark is None else mark.through
 
 
-def split(session: Session, f: Filters) -> tuple[Filters | None, Filters | None]:
+def split(
+    session: Session, f: Filters, settle_days: int = SETTLE_DAYS
+) -> tuple[Filters | None, Filters | None]:
     """``f`` as two windows: the days the facts answer for (settled for every portfolio in
-    reach) and the days left to the raw rows; either may be None. The facts know no
-    segments: a segment filter reads the raw rows for the whole window."""
+    reach: ``settle_days`` before the last day written, ``PLACED_SETTLE_DAYS`` for the
+    cohorts' accounts placed, which nothing changes once their day is over) and the days
+    left to the raw rows; either may be None. The facts know no segments: a segment filter
+    reads the raw rows for the whole window."""
     if f.segment is not None:
         return None, f
     query = (
@@ -328,7 +454,7 @@ def split(session: Session, f: Filters) -> tuple[Filters | None, Filters | None]
     portfolios, marked, first, through = session.execute(query).one()
     if not portfolios or marked < portfolios or _date(first) > f.date_from:
         return None, f
-    settled = _date(through) - timedelta(days=SETTLE_DAYS)
+    settled = _date(through) - timedelta(days=settle_days)
     if settled < f.date_from:
         return None, f
     if settled >= f.date_to:
@@ -387,6 +513,90 @@ def channels(f: Filters) -> Any:
             *f.agents(KpiReminderDay.agent_id),
         )
         .group_by(KpiReminderDay.channel, KpiReminderDay.step)
+    )
+
+
+def cohorts(f: Filters) -> Any:
+    """(cohort month, currency, accounts, principal) placed in ``f``'s window, from the facts."""
+    cohort = month_start(KpiCohortDay.day)
+    return (
+        select(
+            cohort,
+            KpiCohortDay.currency,
+            func.sum(KpiCohortDay.accounts),
+            func.sum(KpiCohortDay.principal_minor),
+        )
+        .where(
+            *f.between(KpiCohortDay.day),
+            *f.portfolios(KpiCohortDay.portfolio_id),
+            *f.agents(KpiCohortDay.agent_id),
+        )
+        .group_by(cohort, KpiCohortDay.currency)
+    )
+
+
+def cohort_payments(f: Filters) -> Any:
+    """(cohort month, currency, month paid, amount) collected up to each portfolio's settled
+    day (``paid_after``) on the accounts placed in ``f``'s window, from the facts."""
+    cohort = month_start(KpiCohortPayment.day)
+    return (
+        select(
+            cohort,
+            KpiCohortPayment.currency,
+            KpiCohortPayment.month,
+            func.sum(KpiCohortPayment.amount_minor),
+        )
+        .where(
+            *f.between(KpiCohortPayment.day),
+            *f.portfolios(KpiCohortPayment.portfolio_id),
+            *f.agents(KpiCohortPayment.agent_id),
+        )
+        .group_by(cohort, KpiCohortPayment.currency, KpiCohortPayment.month)
+    )
+
+
+def paid_after(session: Session, f: Filters) -> dict[date, list[uuid.UUID]]:
+    """The day after which the cohort collections of each portfolio in reach are left to the
+    raw rows (its settled day), with the portfolios it applies to."""
+    query = select(KpiDailyMark.portfolio_id, KpiDailyMark.through).where(
+        *f.portfolios(KpiDailyMark.portfolio_id)
+    )
+    found: dict[date, list[uuid.UUID]] = {}
+    for portfolio_id, through in session.execute(query):
+        found.setdefault(_date(through) - timedelta(days=SETTLE_DAYS), []).append(portfolio_id)
+    return found
+
+
+def promises(f: Filters) -> Any:
+    """(currency, status, count, promised, received) of the promises made, from the facts."""
+    return (
+        select(
+            KpiPromiseDay.currency,
+            KpiPromiseDay.status,
+            func.sum(KpiPromiseDay.promises),
+            func.sum(KpiPromiseDay.amount_minor),
+            func.sum(KpiPromiseDay.received_minor),
+        )
+        .where(
+            *f.between(KpiPromiseDay.day),
+            *f.portfolios(KpiPromiseDay.portfolio_id),
+            *f.agents(KpiPromiseDay.agent_id),
+        )
+        .group_by(KpiPromiseDay.currency, KpiPromiseDay.status)
+    )
+
+
+def promises_by_agent(f: Filters) -> Any:
+    """(agent who recorded them, status, count) of the promises made, from the facts."""
+    return (
+        select(KpiPromiseDay.recorder_id, KpiPromiseDay.status, func.sum(KpiPromiseDay.promises))
+        .where(
+            KpiPromiseDay.recorder_id != NO_AGENT,
+            *f.between(KpiPromiseDay.day),
+            *f.portfolios(KpiPromiseDay.portfolio_id),
+            *f.agents(KpiPromiseDay.agent_id),
+        )
+        .group_by(KpiPromiseDay.recorder_id, KpiPromiseDay.status)
     )
 
 

@@ -155,6 +155,77 @@ class KpiRouteDay(SQLModel, table=True):
     last_lon: float
 
 
+class KpiCohortDay(SQLModel, table=True):
+    """Accounts placed (created) on one UTC day per portfolio, assigned agent and currency,
+    with the principal placed: the cohorts' sizes."""
+
+    __tablename__ = "kpi_cohort_days"
+    __table_args__ = (
+        UniqueConstraint("portfolio_id", "day", "agent_id", "currency", name="uq_kpi_cohort_days"),
+    )
+
+    id: uuid.UUID = id_field()
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id")
+    day: date
+    agent_id: uuid.UUID
+    currency: str = Field(max_length=3)
+    accounts: int
+    principal_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class KpiCohortPayment(SQLModel, table=True):
+    """The payments (not reversed when written) received up to the facts' settled day on the
+    accounts placed on one UTC day (``day``), per portfolio, assigned agent, the accounts'
+    currency and the month they were received in: the cohorts' recovery curves. Unlike the
+    other facts, a day placed long ago still collects: the table is rewritten whole whenever
+    the settled day moves or a payment lands late (``daily.write_days``)."""
+
+    __tablename__ = "kpi_cohort_payments"
+    __table_args__ = (
+        UniqueConstraint(
+            "portfolio_id", "day", "agent_id", "currency", "month", name="uq_kpi_cohort_payments"
+        ),
+    )
+
+    id: uuid.UUID = id_field()
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id")
+    day: date
+    agent_id: uuid.UUID
+    currency: str = Field(max_length=3)
+    month: date
+    amount_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class KpiPromiseDay(SQLModel, table=True):
+    """Promises made on one UTC day (superseded ones left out) per portfolio, the account's
+    assigned agent, the agent who recorded them (``NO_AGENT``: nobody's), currency and status
+    when written, with the amount promised and the amount received up to it."""
+
+    __tablename__ = "kpi_promise_days"
+    __table_args__ = (
+        UniqueConstraint(
+            "portfolio_id",
+            "day",
+            "agent_id",
+            "recorder_id",
+            "currency",
+            "status",
+            name="uq_kpi_promise_days",
+        ),
+    )
+
+    id: uuid.UUID = id_field()
+    portfolio_id: uuid.UUID = Field(foreign_key="portfolios.id")
+    day: date
+    agent_id: uuid.UUID
+    recorder_id: uuid.UUID
+    currency: str = Field(max_length=3)
+    status: str = Field(max_length=20)
+    promises: int
+    amount_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
+    received_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
 class KpiDailyMark(SQLModel, table=True):
     """The days a portfolio's daily facts cover: ``first`` to ``through``, and when they were
     last written (None: before that was recorded), from which rows that landed since are

@@ -7,10 +7,12 @@ snapshot's own query for the accounts, kept to the accounts' stored segment toda
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, select, union_all
+from sqlalchemy import and_, case, exists, false, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from backend.accounts.models import Account
@@ -82,8 +84,17 @@ def promise_facts(f: Filters) -> Any:
         Promise.amount_minor,
         Promise.paid_minor,
         Promise.recorded_by_id,
+        Promise.created_at,
     ).where(*f.on(Promise.created_at), Promise.status != PromiseStatus.superseded)
     return f.reach(query, Promise.account_id)
+
+
+def received(facts: Any) -> Any:
+    """SQL: the money a promise of ``promise_facts`` received, up to the amount promised."""
+    return case(
+        (facts.c.paid_minor < facts.c.amount_minor, facts.c.paid_minor),
+        else_=facts.c.amount_minor,
+    )
 
 
 def promises(session: Session, f: Filters) -> list[tuple[str, str, int, int, int]]:
@@ -94,15 +105,7 @@ def promises(session: Session, f: Filters) -> list[tuple[str, str, int, int, int
         facts.c.status,
         func.count(),
         func.coalesce(func.sum(facts.c.amount_minor), 0),
-        func.coalesce(
-            func.sum(
-                case(
-                    (facts.c.paid_minor < facts.c.amount_minor, facts.c.paid_minor),
-                    else_=facts.c.amount_minor,
-                )
-            ),
-            0,
-        ),
+        func.coalesce(func.sum(received(facts)), 0),
     ).group_by(facts.c.currency, facts.c.status)
     return [(c, str(s), int(n), int(a), int(p)) for c, s, n, a, p in session.execute(query)]
 
@@ -121,43 +124,37 @@ def promises_by_agent(session: Session, f: Filters) -> list[tuple[Any, str, int]
 def survival_facts(f: Filters, as_of: date) -> Any:
     """Per plan agreed in the window and each of its first instalments already due by
     ``as_of``: whether the plan was still current then (none of its instalments up to that
-    one missed). Offered and cancelled plans are left out. One pass over the instalments:
-    per plan, its first missed instalment and which of the first ones are due."""
-    number = PlanInstalment.number
-    due = {
-        n: func.max(case((and_(number == n, PlanInstalment.due_date < as_of), 1), else_=0))
-        for n in SURVIVAL_INSTALMENTS
-    }
-    per_plan = f.reach(
+    one missed). Offered and cancelled plans are left out. Each plan's due instalment joined
+    to its first missed one, if any: no grouping of every instalment per plan."""
+    due = PlanInstalment
+    missed = aliased(PlanInstalment)
+    first_missed = (
+        select(missed.plan_id, func.min(missed.number).label("number"))
+        .where(
+            missed.status == InstalmentStatus.missed,
+            missed.number <= max(SURVIVAL_INSTALMENTS),
+        )
+        .group_by(missed.plan_id)
+        .subquery("first_missed")
+    )
+    lapsed = first_missed.c.number
+    query = (
         select(
             Plan.account_id,
             Plan.id.label("plan_id"),
-            func.min(
-                case((PlanInstalment.status == InstalmentStatus.missed, number), else_=None)
-            ).label("first_missed"),
-            *(column.label(f"due{n}") for n, column in due.items()),
+            due.number.label("instalments"),
+            case((and_(lapsed.is_not(None), lapsed <= due.number), 0), else_=1).label("current"),
         )
-        .join(PlanInstalment, PlanInstalment.plan_id == Plan.id)
+        .join(due, due.plan_id == Plan.id)
+        .outerjoin(first_missed, first_missed.c.plan_id == Plan.id)
         .where(
             *f.on(Plan.created_at),
             Plan.status.not_in([PlanStatus.offered, PlanStatus.cancelled]),
-            number <= max(SURVIVAL_INSTALMENTS),
-        )
-        .group_by(Plan.account_id, Plan.id),
-        Plan.account_id,
-    ).cte("per_plan")
-    lapsed = per_plan.c.first_missed
-    return union_all(
-        *(
-            select(
-                per_plan.c.account_id,
-                per_plan.c.plan_id,
-                literal(n).label("instalments"),
-                case((and_(lapsed.is_not(None), lapsed <= n), 0), else_=1).label("current"),
-            ).where(per_plan.c[f"due{n}"] == 1)
-            for n in SURVIVAL_INSTALMENTS
+            due.number.in_(SURVIVAL_INSTALMENTS),
+            due.due_date < as_of,
         )
     )
+    return f.reach(query, Plan.account_id)
 
 
 def survival(session: Session, f: Filters, as_of: date) -> list[tuple[int, int, int]]:
@@ -223,6 +220,9 @@ def cohort_facts(f: Filters) -> Any:
         month_start(Account.created_at).label("cohort"),
         Account.currency,
         Account.principal_minor,
+        Account.portfolio_id,
+        Account.assigned_agent_id.label("agent_id"),
+        Account.created_at.label("placed_at"),
     ).where(*f.accounts(), *f.on(Account.created_at))
 
 
@@ -232,23 +232,37 @@ def cohorts(session: Session, f: Filters) -> list[tuple[date, str, int, int]]:
     query = select(
         facts.c.cohort, facts.c.currency, func.count(), func.sum(facts.c.principal_minor)
     ).group_by(facts.c.cohort, facts.c.currency)
-    return [(_day(m), c, int(n), int(p)) for m, c, n, p in session.execute(query)]
+    return [(day(m), c, int(n), int(p)) for m, c, n, p in session.execute(query)]
 
 
-def cohort_collections(session: Session, f: Filters) -> list[tuple[date, str, date, int]]:
+def cohort_collections(
+    session: Session, f: Filters, paid_after: Mapping[date, Iterable[Any]] | None = None
+) -> list[tuple[date, str, date, int]]:
     """(cohort month, currency, month paid, amount) of every payment (not reversed, whenever
-    received) on the accounts placed in the window."""
+    received) on the accounts placed in the window; with ``paid_after`` (a day: the ids of
+    the portfolios it applies to) only those received after the day of their portfolio."""
     facts = cohort_facts(f).subquery()
     paid = month_start(Payment.paid_on).label("paid")
     query = (
         select(facts.c.cohort, facts.c.currency, paid, func.sum(Payment.amount_minor))
+        .select_from(facts)
         .join(Payment, Payment.account_id == facts.c.account_id)
         .where(not_reversed())
         .group_by(facts.c.cohort, facts.c.currency, paid)
     )
-    return [(_day(m), c, _day(p), int(a)) for m, c, p, a in session.execute(query)]
+    if paid_after is not None:
+        query = query.where(
+            or_(
+                false(),
+                *(
+                    and_(facts.c.portfolio_id.in_(list(ids)), Payment.paid_on > day)
+                    for day, ids in paid_after.items()
+                ),
+            )
+        )
+    return [(day(m), c, day(p), int(a)) for m, c, p, a in session.execute(query)]
 
 
-def _day(value: Any) -> date:
+def day(value: Any) -> date:
     """A date column's value (SQLite answers functions' dates as text)."""
     return value if isinstance(value, date) else date.fromisoformat(str(value))

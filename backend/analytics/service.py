@@ -47,7 +47,7 @@ def portfolio(session: Session, f: Filters) -> PortfolioKpis:
         ],
         **_rolls(repository.rolls(session, f)),
         cohorts=_cohorts(session, f),
-        promises=_promises(repository.promises(session, f)),
+        promises=_promises(_promise_rows(session, f)),
         plan_survival=[
             SurvivalPoint(instalments=k, plans=n, current=c, rate=rate(c, n))
             for k, n, c in repository.survival(session, f, f.as_of)
@@ -94,10 +94,10 @@ def _months_between(earlier: date, later: date) -> int:
 
 def _cohorts(session: Session, f: Filters) -> list[Cohort]:
     paid: dict[tuple[date, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for cohort, currency, month, amount in repository.cohort_collections(session, f):
+    for cohort, currency, month, amount in _cohort_collections(session, f):
         paid[(cohort, currency)][_months_between(cohort, month)] += amount
     found = []
-    for cohort, currency, accounts, placed in sorted(repository.cohorts(session, f)):
+    for cohort, currency, accounts, placed in _cohort_sizes(session, f):
         by_month = paid[(cohort, currency)]
         total, curve = 0, []
         for months in range(max(_months_between(cohort, f.as_of), 0) + 1):
@@ -156,7 +156,7 @@ def agents(session: Session, f: Filters) -> list[AgentKpis]:
     for agent_id, currency, amount in _collected_by_agent(session, f):
         collected[agent_id].append(MoneyAmount(currency=currency, amount_minor=amount))
     promised: dict[uuid.UUID, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for agent_id, status, count in repository.promises_by_agent(session, f):
+    for agent_id, status, count in _promises_by_agent(session, f):
         promised[agent_id]["made"] += count
         promised[agent_id][status] += count
     lines = []
@@ -212,6 +212,51 @@ def _summed(rows: list[tuple[Any, ...]], keys: int) -> list[tuple[Any, ...]]:
         else:
             totals[key] = values
     return sorted((*key, *values) for key, values in totals.items())
+
+
+def _cohort_sizes(session: Session, f: Filters) -> list[tuple[Any, ...]]:
+    closed, recent = daily.split(session, f, daily.PLACED_SETTLE_DAYS)
+    rows: list[tuple[Any, ...]] = []
+    if closed is not None:
+        rows += [(repository.day(m), *rest) for m, *rest in session.execute(daily.cohorts(closed))]
+    if recent is not None:
+        rows += repository.cohorts(session, recent)
+    return _summed(rows, 2)
+
+
+def _cohort_collections(session: Session, f: Filters) -> list[tuple[Any, ...]]:
+    """The facts hold what each portfolio collected up to its settled day on the accounts
+    placed on any day (the placement day is no settled day: old accounts still pay); the raw
+    rows the rest."""
+    closed, _ = daily.split(session, f)
+    if closed is None:
+        return repository.cohort_collections(session, f)
+    rows: list[tuple[Any, ...]] = [
+        (repository.day(m), c, repository.day(p), a)
+        for m, c, p, a in session.execute(daily.cohort_payments(f))
+    ]
+    rows += repository.cohort_collections(session, f, daily.paid_after(session, f))
+    return _summed(rows, 3)
+
+
+def _promise_rows(session: Session, f: Filters) -> list[tuple[Any, ...]]:
+    closed, recent = daily.split(session, f)
+    rows: list[tuple[Any, ...]] = []
+    if closed is not None:
+        rows += [(c, str(s), *v) for c, s, *v in session.execute(daily.promises(closed))]
+    if recent is not None:
+        rows += repository.promises(session, recent)
+    return _summed(rows, 2)
+
+
+def _promises_by_agent(session: Session, f: Filters) -> list[tuple[Any, ...]]:
+    closed, recent = daily.split(session, f)
+    rows: list[tuple[Any, ...]] = []
+    if closed is not None:
+        rows += [(a, str(s), n) for a, s, n in session.execute(daily.promises_by_agent(closed))]
+    if recent is not None:
+        rows += repository.promises_by_agent(session, recent)
+    return _summed(rows, 2)
 
 
 def _collected(session: Session, f: Filters) -> list[tuple[Any, ...]]:

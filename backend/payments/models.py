@@ -56,7 +56,7 @@ class Payment(SQLModel, table=True):
     method: PaymentMethod = enum_field(PaymentMethod)
     amount_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
     currency: str = Field(max_length=3)
-    paid_on: date
+    paid_on: date = Field(index=True)
     provider: str | None = Field(default=None, max_length=20)
     provider_reference: str | None = Field(default=None, max_length=255, index=True)
     external_id: str | None = Field(default=None, max_length=255, unique=True)

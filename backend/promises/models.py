@@ -30,6 +30,8 @@ class Promise(SQLModel, table=True):
             postgresql_where=text("status = 'open'"),
             sqlite_where=text("status = 'open'"),
         ),
+        # The KPIs' promises of the days the daily facts do not cover yet.
+        Index("ix_promises_created_at", "created_at"),
     )
 
     id: uuid.UUID = id_field()
@@ -47,4 +49,4 @@ class Promise(SQLModel, table=True):
     superseded_by_id: uuid.UUID | None = Field(default=None, foreign_key="promises.id")
     client_id: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = created_at_field()
-    resolved_at: datetime | None = datetime_field()
+    resolved_at: datetime | None = datetime_field(index=True)  # the KPI facts look for changes

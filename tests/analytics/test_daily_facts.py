@@ -17,18 +17,20 @@ from backend.aging import Clock
 from backend.analytics import daily, service, tasks
 from backend.analytics.filters import Filters
 from backend.analytics.models import (
+    KpiCohortDay,
+    KpiCohortPayment,
     KpiDailyMark,
     KpiPaymentDay,
+    KpiPromiseDay,
     KpiReminderDay,
-    KpiRouteDay,
-    KpiVisitDay,
 )
 from backend.core.clock import pinned
 from backend.core.db import session_scope
 from backend.field.models import LocationPing
+from shared.schemas.enums import PaymentMethod, PromiseStatus
 from shared.schemas.field import VisitOutcome
 from tests import builders as b
-from tests.analytics.history import History, _visit, at, build, d
+from tests.analytics.history import History, _account, _pay, _promise, _visit, at, build, d
 
 
 def _callers(session: Session, h: History) -> list[tuple[Any, dict[str, Any]]]:
@@ -65,8 +67,16 @@ def _answers(session: Session, callers: list[tuple[Any, dict[str, Any]]]) -> lis
 
 
 def _more_activity(session: Session, h: History) -> None:
-    """Visits and fixes on days either side of where the facts stop (legs between days, a
-    day with one fix), besides the history's."""
+    """Visits, fixes, payments, promises and accounts placed on days either side of where
+    the facts stop (legs between days, a day with one fix), besides the history's."""
+    for arrived, agent in ((d(3, 11), h.a1), (d(3, 19), h.b1), (d(3, 20), h.a2)):
+        late = _account(session, h.portfolio, agent, arrived, 9_000, arrived, arrived)
+        _pay(session, late, 1_000, arrived + timedelta(days=1), PaymentMethod.bank_statement)
+    _pay(session, h.acc[3], 1_000, d(3, 12), PaymentMethod.bank_statement)
+    _pay(session, h.acc[1], 1_500, d(3, 14), PaymentMethod.cash, agent=h.a1)
+    _pay(session, h.acc[5], 500, d(4, 24), PaymentMethod.online, link_by="bot")
+    _promise(session, h.acc[4], h.a2, 4_000, at(3, 12), PromiseStatus.broken)
+    _promise(session, h.acc[3], h.a2, 2_000, at(3, 14), PromiseStatus.kept, 2_500)
     _visit(session, h.a2, h.acc[3], at(3, 14, 10), 25, VisitOutcome.paid, far=True)
     _visit(session, h.b1, h.acc[5], at(3, 13, 16), 50, VisitOutcome.refused)
     _visit(session, h.b1, h.acc[5], at(3, 3, 12), 10, VisitOutcome.not_home)
@@ -96,7 +106,7 @@ def test_the_facts_give_every_figure_the_raw_rows_give(session: Session, through
     settled = through - timedelta(days=daily.SETTLE_DAYS)
     assert closed is not None and closed.date_to == min(settled, f.date_to)
     assert (recent is None) == (settled >= f.date_to)
-    for table in (KpiPaymentDay, KpiReminderDay, KpiVisitDay, KpiRouteDay):
+    for table in (*daily.TABLES, KpiCohortPayment):
         assert session.execute(select(func.count()).select_from(table)).scalar_one() > 0
     assert _answers(session, callers) == raw
     # Written again (the job's next day), still the same.
@@ -145,9 +155,35 @@ def _facts(session: Session, portfolio_id: Any) -> list[tuple[Any, ...]]:
         KpiReminderDay.paid,
         KpiReminderDay.opted_out,
     ).where(KpiReminderDay.portfolio_id == portfolio_id)
-    return sorted(map(tuple, session.execute(payments))) + sorted(
-        map(tuple, session.execute(reminders))
-    )
+    cohorts = select(
+        KpiCohortDay.day,
+        KpiCohortDay.agent_id,
+        KpiCohortDay.currency,
+        KpiCohortDay.accounts,
+        KpiCohortDay.principal_minor,
+    ).where(KpiCohortDay.portfolio_id == portfolio_id)
+    collections = select(
+        KpiCohortPayment.day,
+        KpiCohortPayment.agent_id,
+        KpiCohortPayment.currency,
+        KpiCohortPayment.month,
+        KpiCohortPayment.amount_minor,
+    ).where(KpiCohortPayment.portfolio_id == portfolio_id)
+    promises = select(
+        KpiPromiseDay.day,
+        KpiPromiseDay.agent_id,
+        KpiPromiseDay.recorder_id,
+        KpiPromiseDay.currency,
+        KpiPromiseDay.status,
+        KpiPromiseDay.promises,
+        KpiPromiseDay.amount_minor,
+        KpiPromiseDay.received_minor,
+    ).where(KpiPromiseDay.portfolio_id == portfolio_id)
+    return [
+        row
+        for query in (payments, reminders, cohorts, collections, promises)
+        for row in sorted(map(tuple, session.execute(query)), key=str)
+    ]
 
 
 def test_concurrent_rebuilds_leave_one_copy_of_the_facts(committed_engine: Engine) -> None:

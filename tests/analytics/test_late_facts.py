@@ -20,13 +20,14 @@ from backend.analytics import daily, tasks
 from backend.analytics.filters import Filters
 from backend.analytics.models import KpiDailyMark
 from backend.contact.models import ContactAttempt
-from backend.core.clock import pinned
+from backend.core.clock import pinned, utcnow
 from backend.core.db import session_scope
 from backend.field.models import LocationPing
 from backend.ledger import service as ledger
 from backend.payments.models import Payment
+from backend.promises.models import Promise
 from shared.schemas.contact import AttemptStatus
-from shared.schemas.enums import PaymentMethod
+from shared.schemas.enums import PaymentMethod, PromiseStatus
 from shared.schemas.field import VisitOutcome
 from tests import builders as b
 from tests.analytics.history import History, _pay, _visit, at, build, d
@@ -87,6 +88,18 @@ def _late_report(session: Session, h: History) -> None:
     session.flush()
 
 
+def _late_verdict(session: Session, h: History) -> None:
+    """acc5's promise of 03-01, still open when the facts were written, judged kept today."""
+    promise = session.execute(
+        select(Promise).where(Promise.account_id == h.acc[5].id, Promise.status == "open")
+    ).scalar_one()
+    promise.status = PromiseStatus.kept
+    promise.paid_minor = promise.amount_minor
+    promise.resolved_at = utcnow()
+    session.add(promise)
+    session.flush()
+
+
 def _late_fixes(session: Session, h: History) -> None:
     """GPS fixes of 02-01 (later that morning) and of 03-03 synced today."""
     for when, lat in ((at(2, 1, 9), 0.02), (at(3, 3, 9), 0.0), (at(3, 3, 10), 0.01)):
@@ -100,6 +113,7 @@ CHANGES: dict[str, Callable[[Session, History], None]] = {
     "visit synced late": _late_visit,
     "delivery report late": _late_report,
     "fixes synced late": _late_fixes,
+    "promise judged late": _late_verdict,
 }
 
 
