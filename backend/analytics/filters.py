@@ -3,8 +3,8 @@ everything, a creditor's user their creditor's portfolios and no agent's figures
 filters (creditor, portfolio, agent, segment, dates), as SQL conditions on each table the KPIs
 read.
 
-The segment is the account's as the last evaluation stored it (``account_segments``): only open
-accounts have one, so an account closed since (paid off, written off) is outside every segment.
+The segment is the account's as the last evaluation stored it (``account_segments``); an
+account closed since (paid off, written off) keeps the one it had while open.
 The aging and roll snapshots (and the cure rate counted from the rolls) recorded each
 account's segment when they were written (``snapshot_segments``): the filter narrows them to
 that segment, and without it they are the sum over all segments, none included."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Uuid, case, delete, func, literal, null, select
+from sqlalchemy import ColumnElement, Uuid, case, func, literal, null, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -46,7 +46,9 @@ def store(
     session: Session, portfolio_id: uuid.UUID, rules: list[SegmentRule], today: date, now: datetime
 ) -> None:
     """Every open account of the portfolio gets the segment of the first rule that takes it
-    (one INSERT ... SELECT, upserting); accounts no longer open leave the table."""
+    (one INSERT ... SELECT, upserting). An account no longer open keeps the row of its last
+    evaluation while open: the KPIs count a paid-off account's payments and its cure in the
+    segment it was in (a reopened account is evaluated again)."""
     whens = [(matches(SegmentConditions.model_validate(r.conditions), today), r) for r in rules]
     if whens:
         segment = case(*((cond, literal(r.segment)) for cond, r in whens), else_=null())
@@ -76,17 +78,17 @@ def store(
         },
     )
     session.execute(statement)
-    session.execute(
-        delete(AccountSegment).where(
-            AccountSegment.portfolio_id == portfolio_id, AccountSegment.evaluated_at != now
-        )
-    )
 
 
 def counts(session: Session, portfolio_id: uuid.UUID) -> dict[str | None, int]:
+    """The open accounts of each segment."""
     rows = session.execute(
         select(AccountSegment.segment, func.count())
-        .where(AccountSegment.portfolio_id == portfolio_id)
+        .join(Account, Account.id == AccountSegment.account_id)
+        .where(
+            AccountSegment.portfolio_id == portfolio_id,
+            col(Account.status).in_(OPEN_STATUSES),
+        )
         .group_by(AccountSegment.segment)
     )
     return {segment: n for segment, n in rows}

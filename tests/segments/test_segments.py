@@ -125,6 +125,8 @@ def test_the_first_rule_that_takes_an_account_names_its_segment(session: Session
 
 
 def test_an_account_that_moves_changes_segment_on_the_next_evaluation(session: Session) -> None:
+    """A balance that drops moves an account out of its segment; a paid-off account keeps
+    the one it had while open."""
     portfolio, accounts = _world(session)
     service.evaluate(session, portfolio)
     b.ledger_entry(session, accounts["big"], EntryKind.payment, 200_000)  # below 500k now
@@ -132,11 +134,18 @@ def test_an_account_that_moves_changes_segment_on_the_next_evaluation(session: S
     session.add(accounts["late"])
     session.flush()
 
-    service.evaluate(session, portfolio)
+    found = service.evaluate(session, portfolio)
 
     segments = _segments(session, portfolio)
     assert segments[accounts["big"].id] is None
-    assert accounts["late"].id not in segments
+    # Paid off, it keeps the segment it had while open (the KPIs count its payments and its
+    # cure there), but the segment's size counts open accounts only.
+    assert segments[accounts["late"].id] == "tardios"
+    assert found.accounts == 6 and "tardios" not in found.by_segment
+    accounts["late"].status = AccountStatus.active  # reopened (a reversal): evaluated again
+    session.add(accounts["late"])
+    session.flush()
+    assert service.evaluate(session, portfolio).by_segment["tardios"] == 1
 
 
 def test_the_explanation_in_both_languages(session: Session, client) -> None:
