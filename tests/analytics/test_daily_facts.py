@@ -5,7 +5,6 @@ rebuilds leave one copy."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -31,6 +30,7 @@ from shared.schemas.enums import PaymentMethod, PromiseStatus
 from shared.schemas.field import VisitOutcome
 from tests import builders as b
 from tests.analytics.history import History, _account, _pay, _promise, _visit, at, build, d
+from tests.concurrency import at_once
 
 
 def _callers(session: Session, h: History) -> list[tuple[Any, dict[str, Any]]]:
@@ -194,23 +194,12 @@ def test_concurrent_rebuilds_leave_one_copy_of_the_facts(committed_engine: Engin
     with session_scope(committed_engine, write=False) as session:
         once = _facts(session, h.portfolio.id)
     assert once
-    barrier = threading.Barrier(4)
-    errors: list[BaseException] = []
 
-    def rebuild(through: date) -> None:
-        try:
-            barrier.wait()
-            with session_scope(committed_engine) as session:
-                daily.rebuild(session, h.portfolio.id, through)
-        except BaseException as exc:
-            errors.append(exc)
+    def rebuild() -> None:
+        with session_scope(committed_engine) as session:
+            daily.rebuild(session, h.portfolio.id, d(4, 1))
 
-    threads = [threading.Thread(target=rebuild, args=(d(4, 1),)) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert at_once(rebuild, 4) == []
     with session_scope(committed_engine, write=False) as session:
         assert _facts(session, h.portfolio.id) == once
         mark = session.get(KpiDailyMark, h.portfolio.id)
@@ -240,22 +229,7 @@ def test_the_job_writes_the_facts_up_to_yesterday_once_a_day(committed_engine: E
 def test_concurrent_runs_of_the_job_write_the_facts_once(committed_engine: Engine) -> None:
     with session_scope(committed_engine) as session:
         h = build(session)
-    barrier = threading.Barrier(3)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            tasks.run_snapshots(committed_engine)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert at_once(lambda: tasks.run_snapshots(committed_engine), 3) == []
     with session_scope(committed_engine, write=False) as session:
         concurrent = _facts(session, h.portfolio.id)
         through = daily.written_through(session, h.portfolio.id)

@@ -5,7 +5,6 @@ with nothing changed writes nothing."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -32,6 +31,7 @@ from shared.schemas.field import VisitOutcome
 from tests import builders as b
 from tests.analytics.history import History, _pay, _visit, at, build, d
 from tests.analytics.test_daily_facts import _dashboard, _facts
+from tests.concurrency import at_once
 
 # Months after the history: its days are long settled when the facts are first written, a
 # while after it was recorded (a run looks back LATE_MARGIN from the last write).
@@ -223,22 +223,7 @@ def test_concurrent_jobs_rewrite_a_late_change_once(committed_engine: Engine) ->
         with session_scope(committed_engine) as session:
             _reversal(session, h)
             _late_visit(session, h)
-        barrier = threading.Barrier(3)
-        errors: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                barrier.wait()
-                tasks.run_snapshots(committed_engine)
-            except BaseException as exc:
-                errors.append(exc)
-
-        threads = [threading.Thread(target=run) for _ in range(3)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == []
+        assert at_once(lambda: tasks.run_snapshots(committed_engine), 3) == []
         with session_scope(committed_engine, write=False) as session:
             concurrent = _facts(session, h.portfolio.id)
             answers = _answers(session, h)

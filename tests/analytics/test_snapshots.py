@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 from sqlalchemy import Engine, func, select
@@ -14,6 +13,7 @@ from backend.analytics.models import AgingSnapshot, RollSnapshot
 from backend.core.db import session_scope
 from tests import builders as b
 from tests.analytics.history import build, d
+from tests.concurrency import at_once
 
 
 def _rows(session: Session, model: type, portfolio_id: object) -> list[tuple]:
@@ -85,23 +85,12 @@ def test_concurrent_rebuilds_of_one_day_leave_one_copy(committed_engine: Engine)
         for n in range(3):
             b.account(session, p, days_past_due=10 + 30 * n, principal=1_000 * (n + 1))
     day = d(11, 30)
-    barrier = threading.Barrier(4)
-    errors: list[BaseException] = []
 
     def rebuild() -> None:
-        try:
-            barrier.wait()
-            with session_scope(committed_engine) as session:
-                snapshots.write_aging(session, p.id, day)
-        except BaseException as exc:
-            errors.append(exc)
+        with session_scope(committed_engine) as session:
+            snapshots.write_aging(session, p.id, day)
 
-    threads = [threading.Thread(target=rebuild) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert at_once(rebuild, 4) == []
     with session_scope(committed_engine, write=False) as session:
         rows = _rows(session, AgingSnapshot, p.id)
     assert sum(r[3] for r in rows) == 3
