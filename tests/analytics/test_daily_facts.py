@@ -9,19 +9,16 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, literal, select
 from sqlmodel import Session
 
 from backend.aging import Clock
 from backend.analytics import daily, service, tasks
 from backend.analytics.filters import Filters
 from backend.analytics.models import (
-    KpiCohortDay,
     KpiCohortPayment,
     KpiDailyMark,
     KpiPaymentDay,
-    KpiPromiseDay,
-    KpiReminderDay,
 )
 from backend.core.clock import pinned
 from backend.core.db import session_scope
@@ -134,56 +131,14 @@ def test_a_portfolio_without_facts_sends_everyone_to_the_raw_rows(session: Sessi
 
 
 def _facts(session: Session, portfolio_id: Any) -> list[tuple[Any, ...]]:
-    payments = select(
-        KpiPaymentDay.day,
-        KpiPaymentDay.agent_id,
-        KpiPaymentDay.taker_id,
-        KpiPaymentDay.channel,
-        KpiPaymentDay.currency,
-        KpiPaymentDay.payments,
-        KpiPaymentDay.amount_minor,
-    ).where(KpiPaymentDay.portfolio_id == portfolio_id)
-    reminders = select(
-        KpiReminderDay.day,
-        KpiReminderDay.agent_id,
-        KpiReminderDay.channel,
-        KpiReminderDay.step,
-        KpiReminderDay.sent,
-        KpiReminderDay.delivered,
-        KpiReminderDay.read,
-        KpiReminderDay.replied,
-        KpiReminderDay.paid,
-        KpiReminderDay.opted_out,
-    ).where(KpiReminderDay.portfolio_id == portfolio_id)
-    cohorts = select(
-        KpiCohortDay.day,
-        KpiCohortDay.agent_id,
-        KpiCohortDay.currency,
-        KpiCohortDay.accounts,
-        KpiCohortDay.principal_minor,
-    ).where(KpiCohortDay.portfolio_id == portfolio_id)
-    collections = select(
-        KpiCohortPayment.day,
-        KpiCohortPayment.agent_id,
-        KpiCohortPayment.currency,
-        KpiCohortPayment.month,
-        KpiCohortPayment.amount_minor,
-    ).where(KpiCohortPayment.portfolio_id == portfolio_id)
-    promises = select(
-        KpiPromiseDay.day,
-        KpiPromiseDay.agent_id,
-        KpiPromiseDay.recorder_id,
-        KpiPromiseDay.currency,
-        KpiPromiseDay.status,
-        KpiPromiseDay.promises,
-        KpiPromiseDay.amount_minor,
-        KpiPromiseDay.received_minor,
-    ).where(KpiPromiseDay.portfolio_id == portfolio_id)
-    return [
-        row
-        for query in (payments, reminders, cohorts, collections, promises)
-        for row in sorted(map(tuple, session.execute(query)), key=str)
-    ]
+    """Every fact row of the portfolio, every table, without the row ids."""
+    found = []
+    for model in (*daily.TABLES, KpiCohortPayment):
+        table = model.__table__
+        columns = [c for c in table.c if c.name not in ("id", "portfolio_id")]
+        query = select(literal(table.name), *columns).where(table.c.portfolio_id == portfolio_id)
+        found += sorted(map(tuple, session.execute(query)), key=str)
+    return found
 
 
 def test_concurrent_rebuilds_leave_one_copy_of_the_facts(committed_engine: Engine) -> None:
