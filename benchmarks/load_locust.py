@@ -19,17 +19,21 @@ run; every acknowledged write checked to be applied exactly once.
    leaves the machine. Every seeded person logs in once (``POST /auth/token``); the users
    reuse the tokens.
 3. Two Locust runs (``benchmarks/locustfile.py``, headless, ``--users`` users spawned at
-   ``--spawn-rate`` a second, ``--seconds`` each, ``--wait`` seconds of think time between a
-   user's requests): ``reads_only`` (the same users, each doing only its reads) and ``mixed``.
+   ``--spawn-rate`` a second, then ``--warmup`` and ``--seconds`` more, ``--wait`` seconds of
+   think time between a user's requests): ``reads_only`` (the same users, each doing only its
+   reads) and ``mixed``.
    Users, by default: 80 field agents (one device per agent), 60 debtors (half Telegram, half
    WhatsApp), 20 Stripe deliverers, 40 supervisor dashboards (5 per supervisor); ``--mix``
    changes the shares. See the locustfile for what each does.
 
-   Reported per run, over the steady part (requests started after every user was spawned and
-   before the run time ended): requests, requests/s, p50/p90/p99/max for reads and for writes
-   and per request name, answers by status (every 5xx is a failure), timeouts; the load
-   average of the machine (1 min, sampled every 2 s) and the PostgreSQL sessions of the
-   scratch database (most at once, idle in transaction).
+   Reported per run, over the steady part (requests started ``--warmup`` seconds after every
+   user was spawned and before the run time ended): requests, requests/s, p50/p90/p99/max for
+   reads and for writes and per request name, answers by status, timeouts; the same for the
+   ramp (requests started before the steady part: every user's log-in work, an agent's full
+   pull and a debtor's verification, arrives within the spawn, and the queue it leaves takes
+   a few seconds to drain); the load average of the machine (1 min, sampled every 2 s) and
+   the PostgreSQL sessions of the scratch database (most at once, idle in transaction). Every
+   5xx or timeout, in the ramp too, is a failure.
 4. After the mixed run the job workers are given up to ``--drain`` seconds to deliver the
    creditors' webhooks; then, with every process stopped: each field visit and payment
    acknowledged is in the database exactly once (refused ones never; the mixed-load
@@ -43,15 +47,16 @@ Writes ``benchmarks/results/load_locust.json`` (one entry per ``--label``, kept 
 ``--fresh`` starts again) and ``load_locust.png``. Exit status 1 on a 5xx, a timeout or a
 correctness failure.
 
-Usage: ``python benchmarks/load_locust.py [--users 200] [--spawn-rate 20] [--seconds 60]
-[--wait 1 3] [--rows 3000] [--label NAME]`` (the locust command it runs is printed). The
-figures of the recorded runs, and how to read them: ``docs/benchmarks.md``.
+Usage: ``python benchmarks/load_locust.py [--users 200] [--spawn-rate 20] [--warmup 10]
+[--seconds 60] [--wait 1 3] [--rows 3000] [--label NAME]`` (the locust command it runs is
+printed). The figures of the recorded runs, and how to read them: ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import resource
@@ -298,7 +303,7 @@ def locust_command(base: str, args: argparse.Namespace) -> list[str]:
         "--spawn-rate",
         str(args.spawn_rate),
         "--run-time",
-        f"{args.seconds:g}s",
+        f"{math.ceil(args.users / args.spawn_rate + args.warmup + args.seconds)}s",
         "--stop-timeout",
         str(int(args.timeout) + 10),
         "--host",
@@ -348,12 +353,14 @@ def figures(records: list[list[Any]], seconds: float) -> dict[str, Any]:
     }
 
 
-def summarize(output: dict[str, Any]) -> dict[str, Any]:
-    """Figures over the steady part, and the whole run's counts."""
+def summarize(output: dict[str, Any], warmup: float) -> dict[str, Any]:
+    """Figures over the steady part, over the ramp before it, and the whole run's counts."""
     marks = output["marks"]
-    start, end = marks.get("spawned", marks["started"]), marks.get("ended", marks["stopped"])
+    start = marks.get("spawned", marks["started"]) + warmup
+    end = marks.get("ended", marks["stopped"])
     records = output["records"]
     steady = [r for r in records if start <= r[3] <= end]
+    ramp = [r for r in records if r[3] < start]
     seconds = end - start
     names = sorted({r[0] for r in steady})
     return {
@@ -362,6 +369,10 @@ def summarize(output: dict[str, Any]) -> dict[str, Any]:
         "reads": figures([r for r in steady if r[1] == "read"], seconds),
         "writes": figures([r for r in steady if r[1] == "write"], seconds),
         "by_name": {n: figures([r for r in steady if r[0] == n], seconds) for n in names},
+        "ramp": {
+            kind: figures([r for r in ramp if r[1] == kind], start - marks["started"])
+            for kind in ("read", "write")
+        },
         "whole_run": figures(records, marks["stopped"] - marks["started"]),
     }
 
@@ -710,7 +721,7 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
     database.dispose()
     log("checking every write")
     correctness = verify(url, world, outputs, standin)
-    summaries = {phase: summarize(outputs[phase]) for phase in PHASES}
+    summaries = {phase: summarize(outputs[phase], args.warmup) for phase in PHASES}
     for phase, summary in summaries.items():
         requests = summary["whole_run"]["requests"]
         summary["cpu_seconds"] = spent[phase]
@@ -718,7 +729,9 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
             k: round(v * 1000 / requests, 1) if requests else None for k, v in spent[phase].items()
         }
     reads, mixed = summaries["reads_only"]["all"], summaries["mixed"]["all"]
-    problems = sum(s["all"]["server_errors"] + s["all"]["timeouts"] for s in summaries.values())
+    problems = sum(
+        s["whole_run"]["server_errors"] + s["whole_run"]["timeouts"] for s in summaries.values()
+    )
     return {
         "label": args.label,
         "commit": commit_of(ROOT),
@@ -726,6 +739,7 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
         "parameters": {
             "users": counts,
             "spawn_rate": args.spawn_rate,
+            "warmup": args.warmup,
             "seconds": args.seconds,
             "wait_seconds": args.wait,
             "api_workers": args.api_workers,
@@ -780,6 +794,14 @@ def print_run(name: str, res: dict[str, Any]) -> None:
                 f"{m['p90_ms']:>9}{m['p99_ms']:>9}{m['max_ms']:>9}{m['server_errors']:>5}"
                 f"{m['timeouts']:>5}  {load['min']}-{load['max']}"
             )
+        for kind in ("read", "write"):
+            m = res["phases"][phase].get("ramp", {}).get(kind)
+            if m and m["requests"]:
+                print(
+                    f"{phase:<11}{'ramp ' + kind[0]:<8}{m['requests']:>9}{m['rps']:>7}"
+                    f"{m['p50_ms']:>9}{m['p90_ms']:>9}{m['p99_ms']:>9}{m['max_ms']:>9}"
+                    f"{m['server_errors']:>5}{m['timeouts']:>5}"
+                )
     stale = {phase: res["phases"][phase]["all"]["resent_on_stale_connection"] for phase in PHASES}
     print(f"sent again at once on a stale kept-alive connection (not counted above): {stale}")
     for phase in PHASES:
@@ -864,7 +886,10 @@ def main() -> None:
     parser.add_argument("--label", help="name of this run in the results")
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--spawn-rate", type=float, default=20)
-    parser.add_argument("--seconds", type=float, default=60, help="run time of each Locust run")
+    parser.add_argument(
+        "--warmup", type=float, default=10, help="seconds after the spawn left out of the figures"
+    )
+    parser.add_argument("--seconds", type=float, default=60, help="steady part of each run")
     parser.add_argument("--wait", type=float, nargs=2, default=[1.0, 3.0], help="think time")
     parser.add_argument("--mix", type=parse_mix, default=DEFAULT_MIX, help="e.g. agent=80,...")
     parser.add_argument("--rows", type=int, default=3000, help="accounts imported")
