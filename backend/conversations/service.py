@@ -47,6 +47,7 @@ from backend.core.security import create_access_token, hash_password
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors import chats
 from backend.debtors.models import Debtor
+from backend.debtors.service import DebtorErased
 from backend.payments import service as payments
 from backend.payments.models import PaymentLink
 from backend.payments.service import LinkRequest
@@ -680,7 +681,10 @@ def portal_link(session: Session, actor: Actor, chat: Chat, account: Account) ->
 
 
 def chat_link(session: Session, actor: Actor, debtor: Debtor, hours: int) -> ChatLinkRead:
-    """A signed start token for a debtor the caller may see (their guard loaded it)."""
+    """A signed start token for a debtor the caller may see (their guard loaded it), unless
+    their personal data was erased."""
+    if debtor.erased_at is not None:
+        raise DebtorErased()
     expires_at = (utcnow() + timedelta(hours=hours)).replace(microsecond=0)
     token = links.sign(debtor.id, expires_at, get_settings().secret_key)
     telegram, whatsapp = links.channel_urls(token)

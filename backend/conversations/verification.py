@@ -63,11 +63,12 @@ class VerificationLocked(DomainError):
 def identify_by_token(
     session: Session, actor: Actor, chat: Chat, body: TokenIdentify
 ) -> IdentifyResult:
-    """Bind the chat to the debtor a valid chat link names: ``failed`` for a bad link, or for
-    one that another chat used first."""
+    """Bind the chat to the debtor a valid chat link names: ``failed`` for a bad link, for one
+    that another chat used first, and for a debtor erased since the link was sent (erasure
+    ends every link; nothing would be left to show but the debt's bookkeeping)."""
     link = links.verify(body.token.strip(), get_settings().secret_key, utcnow())
     debtor = session.get(Debtor, link.debtor_id) if link else None
-    if link is None or debtor is None:
+    if link is None or debtor is None or debtor.erased_at is not None:
         return IdentifyResult(status="failed")
     row = repository.get_or_create(session, chat.channel, chat.user_id)
     owner = repository.redeem_link(

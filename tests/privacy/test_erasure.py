@@ -147,6 +147,28 @@ def test_repeating_it_changes_nothing(client: TestClient, session: Session, worl
     assert len(events(session, world.debtor_a)) == 1
 
 
+def test_erasure_ends_the_debtor_s_chat_links(
+    client: TestClient, session: Session, world: World
+) -> None:
+    """A link sent before the erasure opens no chat after it, and staff get no new one: a chat
+    bound to an erased debtor would show a stranger the debt's bookkeeping."""
+    debtor, account = world.debtor_a, world.account_a
+    h = b.headers(world.admin)
+    sent = client.post(f"{API}/debtors/{debtor.id}/chat-link", json={"valid_hours": 24}, headers=h)
+    assert sent.status_code == 201, sent.text
+    pay(session, account, account.balance_minor, "settled")
+    assert erase(client, world, debtor)["status"] == 200
+
+    bot = b.headers(b.user(session, Role.bot))
+    opened = client.post(
+        f"{API}/bot/telegram/4242/identify/token", json={"token": sent.json()["token"]}, headers=bot
+    )
+    assert opened.status_code == 200 and opened.json()["status"] == "failed"
+    assert _count(session, Conversation, Conversation.user_id == "4242") == 0
+    again = client.post(f"{API}/debtors/{debtor.id}/chat-link", json={"valid_hours": 24}, headers=h)
+    assert again.status_code == 409 and again.json()["code"] == "debtor_erased"
+
+
 def test_concurrent_erasures_erase_once(committed_engine: Engine) -> None:
     with session_scope(committed_engine) as s:
         portfolio = b.portfolio(s)
