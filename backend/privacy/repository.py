@@ -187,8 +187,9 @@ def erase(session: Session, debtor_ids: Sequence[uuid.UUID], now: datetime) -> N
     birth date, e-mails and search text are cleared, phones and addresses deleted, every
     channel opted out; their chats are unbound (a chat bound to no one else is deleted with its
     bookkeeping), the development outbox's copies of messages to them deleted, callback tasks
-    lose the chat id, and visits and field notes lose their free text, photos and coordinates.
-    Accounts, ledger, payments, promises, plans and the contact log stay."""
+    lose the chat id, visits and field notes lose their free text, photos and coordinates, and
+    payments their coordinates and receipt photo. Accounts, ledger, payments, promises, plans
+    and the contact log stay."""
     ids = list(debtor_ids)
     if not ids:
         return
@@ -226,6 +227,11 @@ def erase(session: Session, debtor_ids: Sequence[uuid.UUID], now: datetime) -> N
     )
     session.execute(
         sql_update(FieldNote).where(col(FieldNote.account_id).in_(of_debtors)).values(text="")
+    )
+    session.execute(  # where the debtor paid an agent, and the photo of the receipt
+        sql_update(Payment)
+        .where(col(Payment.account_id).in_(of_debtors))
+        .values(photo_ref=None, latitude=None, longitude=None)
     )
     callbacks = select(Task).where(
         col(Task.account_id).in_(of_debtors), Task.kind == TaskKind.callback_request

@@ -26,6 +26,7 @@ from backend.field.models import Visit
 from backend.jobs import registry
 from backend.ledger.models import LedgerEntry
 from backend.outbound.models import OutboxMessage
+from backend.payments.models import Payment
 from backend.privacy import retention, service
 from backend.privacy.tasks import run_retention
 from backend.tasks.models import Task
@@ -98,10 +99,19 @@ def test_personal_data_goes_and_the_debt_stays(
         bound_until=utcnow() + timedelta(hours=3),
     )
     session.add(shared_chat)
-    visit = field.sync(
-        client, world.agent_a, [field.visit(account, (-12.04, -77.03), note="Vive con su hija")]
-    )["results"][0]["entity_id"]
+    cash = field.payment(
+        account, "10.00", "R-77", latitude=-12.04, longitude=-77.03, photo_ref="r/77.jpg"
+    )
+    visit, paid = (
+        r["entity_id"]
+        for r in field.sync(
+            client,
+            world.agent_a,
+            [field.visit(account, (-12.04, -77.03), note="Vive con su hija"), cash],
+        )["results"]
+    )
     outbox = _outbox_message(session, debtor)
+    session.refresh(account)
     pay(session, account, account.balance_minor, "settled")
     ledger_before = _ledger(session, account)
 
@@ -122,6 +132,9 @@ def test_personal_data_goes_and_the_debt_stays(
     assert session.get(OutboxMessage, outbox) is None
     stored = session.get(Visit, uuid.UUID(visit))
     assert stored is not None and (stored.note, stored.latitude, stored.longitude) == (None,) * 3
+    cash_paid = session.get(Payment, uuid.UUID(paid))
+    assert cash_paid is not None and cash_paid.amount_minor == 1000
+    assert (cash_paid.latitude, cash_paid.longitude, cash_paid.photo_ref) == (None,) * 3
     [callback] = session.execute(select(Task).where(Task.account_id == account.id)).scalars()
     assert "contact" not in callback.payload
     # the debt stays: account, ledger, payments
