@@ -68,8 +68,13 @@ def larger_cache(session: Session) -> Iterator[None]:
 def lock_portfolio(session: Session, portfolio_id: uuid.UUID) -> None:
     """Hold the portfolio row until commit, so imports into one portfolio run one after the
     other on PostgreSQL and each plans against the state the previous one left (a no-op on
-    SQLite, which lets one writer at a time anyway)."""
-    session.execute(select(Portfolio.id).where(Portfolio.id == portfolio_id).with_for_update())
+    SQLite, which lets one writer at a time anyway). ``FOR NO KEY UPDATE``: it still excludes
+    another import's, but not the key-share lock PostgreSQL takes to check a foreign key, so
+    while an import runs, rows naming the portfolio (an audit event, a payment) can still be
+    written; ``FOR UPDATE`` made them wait for the whole import, and deadlock with it."""
+    session.execute(
+        select(Portfolio.id).where(Portfolio.id == portfolio_id).with_for_update(key_share=True)
+    )
 
 
 def batch_by_hash(session: Session, portfolio_id: uuid.UUID, sha256: str) -> ImportBatch | None:
@@ -166,6 +171,9 @@ def debtors_of(
         among(session, col(Debtor.id_type), {id_type.value for id_type, _ in keys}),
         among(session, col(Debtor.id_number_index), numbers),
     )
+    # What was read stays so until the import commits: an erasure (or an edit) waits for it,
+    # and the import never writes personal data back onto a debtor erased since it read them.
+    query = query.with_for_update(read=True, of=Debtor)
     for row in session.execute(query):
         key = (row.id_type, numbers[row.id_number_index])
         if key not in keys:
@@ -249,6 +257,7 @@ def accounts_of(
         .where(
             Account.portfolio_id == portfolio_id, among(session, col(Account.external_ref), refs)
         )
+        .with_for_update(read=True, of=Debtor)  # as in ``debtors_of``
     )
     for row in session.execute(query):
         found[row.external_ref] = ExistingAccount(
