@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     String,
     case,
     cast,
@@ -37,6 +38,7 @@ from backend.payments.models import Payment
 from backend.plans.models import Plan, PlanInstalment
 from backend.privacy.models import PersonalDataRead
 from backend.promises.models import Promise
+from backend.statements.models import BankStatement, StatementLine
 from backend.tasks.models import Task
 from shared.schemas.enums import AccountStatus, Channel, PlanStatus, TaskKind
 
@@ -187,9 +189,10 @@ def erase(session: Session, debtor_ids: Sequence[uuid.UUID], now: datetime) -> N
     birth date, e-mails and search text are cleared, phones and addresses deleted, every
     channel opted out; their chats are unbound (a chat bound to no one else is deleted with its
     bookkeeping), the development outbox's copies of messages to them deleted, callback tasks
-    lose the chat id, visits and field notes lose their free text, photos and coordinates, and
-    payments their coordinates and receipt photo. Accounts, ledger, payments, promises, plans
-    and the contact log stay."""
+    lose the chat id, visits and field notes lose their free text, photos and coordinates,
+    payments their coordinates and receipt photo, and bank statement lines their description
+    and the debtors' names (``_scrub_statement_lines``). Accounts, ledger, payments, promises,
+    plans and the contact log stay."""
     ids = list(debtor_ids)
     if not ids:
         return
@@ -233,6 +236,7 @@ def erase(session: Session, debtor_ids: Sequence[uuid.UUID], now: datetime) -> N
         .where(col(Payment.account_id).in_(of_debtors))
         .values(photo_ref=None, latitude=None, longitude=None)
     )
+    _scrub_statement_lines(session, ids, of_debtors)
     callbacks = select(Task).where(
         col(Task.account_id).in_(of_debtors), Task.kind == TaskKind.callback_request
     )
@@ -241,6 +245,45 @@ def erase(session: Session, debtor_ids: Sequence[uuid.UUID], now: datetime) -> N
             task.payload = {k: v for k, v in task.payload.items() if k != "contact"}
             session.add(task)
     session.flush()
+
+
+def _scrub_statement_lines(
+    session: Session, ids: list[uuid.UUID], of_debtors: Select[tuple[uuid.UUID]]
+) -> None:
+    """Bank statement lines booked to the debtors' accounts lose their free text (the bank's
+    description, which names the payer), and lines of any status lose the debtors' names
+    among their match candidates; amounts, dates and the bank's reference stay."""
+    session.execute(
+        sql_update(StatementLine)
+        .where(col(StatementLine.account_id).in_(of_debtors))
+        .values(description="")
+    )
+    accounts = [str(a) for a in session.execute(of_debtors).scalars()]
+    if not accounts:
+        return
+    portfolios = select(Debtor.portfolio_id).where(col(Debtor.id).in_(ids))
+    candidates = cast(StatementLine.candidates, String)
+    named = (
+        select(StatementLine.id, StatementLine.candidates)
+        .join(BankStatement, BankStatement.id == StatementLine.statement_id)
+        .where(
+            col(BankStatement.portfolio_id).in_(portfolios),
+            or_(*(candidates.contains(f'"{account}"') for account in accounts)),
+        )
+    )
+    gone = set(accounts)
+    scrubbed = [
+        {
+            "id": line_id,
+            "candidates": [
+                {**c, "debtor_name": ERASED_NAME} if c.get("account_id") in gone else c
+                for c in listed
+            ],
+        }
+        for line_id, listed in session.execute(named)
+    ]
+    if scrubbed:
+        session.execute(sql_update(StatementLine), scrubbed)
 
 
 def _unbind_chats(session: Session, ids: list[uuid.UUID]) -> None:

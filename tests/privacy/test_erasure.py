@@ -29,10 +29,12 @@ from backend.outbound.models import OutboxMessage
 from backend.payments.models import Payment
 from backend.privacy import retention, service
 from backend.privacy.tasks import run_retention
+from backend.statements.models import BankStatement, StatementLine
 from backend.tasks.models import Task
 from shared.schemas.contact import AttemptStatus
 from shared.schemas.enums import AccountStatus, Channel, Role
 from shared.schemas.privacy import ErasureRequest
+from shared.schemas.statements import StatementLineStatus
 from tests import builders as b
 from tests.field import helpers as field
 from tests.plans.helpers import pay
@@ -111,6 +113,7 @@ def test_personal_data_goes_and_the_debt_stays(
         )["results"]
     )
     outbox = _outbox_message(session, debtor)
+    booked, doubtful = _statement_lines(session, world)
     session.refresh(account)
     pay(session, account, account.balance_minor, "settled")
     ledger_before = _ledger(session, account)
@@ -135,6 +138,15 @@ def test_personal_data_goes_and_the_debt_stays(
     cash_paid = session.get(Payment, uuid.UUID(paid))
     assert cash_paid is not None and cash_paid.amount_minor == 1000
     assert (cash_paid.latitude, cash_paid.longitude, cash_paid.photo_ref) == (None,) * 3
+    booked_line, doubtful_line = (
+        session.get(StatementLine, booked),
+        session.get(StatementLine, doubtful),
+    )
+    assert booked_line is not None and booked_line.description == ""
+    assert booked_line.reference == "OP-1" and booked_line.amount_minor == 5000
+    assert [c["debtor_name"] for c in booked_line.candidates] == ["—"]
+    assert doubtful_line is not None and doubtful_line.description == "TRANSF QUISPE"  # not booked
+    assert [c["debtor_name"] for c in doubtful_line.candidates] == ["—", "Luis Torres"]
     [callback] = session.execute(select(Task).where(Task.account_id == account.id)).scalars()
     assert "contact" not in callback.payload
     # the debt stays: account, ledger, payments
@@ -328,6 +340,52 @@ def _outbox_message(session: Session, debtor: Debtor) -> uuid.UUID:
     session.add(message)
     session.flush()
     return message.id
+
+
+def _statement_lines(session: Session, world: World) -> tuple[uuid.UUID, uuid.UUID]:
+    """A line booked to the debtor's account, and one that could be theirs or debtor B's."""
+    statement = BankStatement(
+        portfolio_id=world.portfolio.id, filename="bcp.csv", sha256="0" * 64, currency="PEN"
+    )
+    session.add(statement)
+    session.flush()
+
+    def named(account: Account, name: str) -> dict:
+        return {"account_id": str(account.id), "debtor_name": name, "reason": "reference"}
+
+    lines = [
+        StatementLine(
+            statement_id=statement.id,
+            line_no=n,
+            value_date=utcnow().date(),
+            amount_minor=5000,
+            reference=f"OP-{n}",
+            description=description,
+            fingerprint=f"{n:064d}",
+            status=status,
+            candidates=candidates,
+            account_id=booked_to,
+        )
+        for n, description, status, candidates, booked_to in (
+            (
+                1,
+                "PAGO ROSA QUISPE",
+                StatementLineStatus.matched,
+                [named(world.account_a, "Rosa Quispe")],
+                world.account_a.id,
+            ),
+            (
+                2,
+                "TRANSF QUISPE",
+                StatementLineStatus.ambiguous,
+                [named(world.account_a, "Rosa Quispe"), named(world.account_b, "Luis Torres")],
+                None,
+            ),
+        )
+    ]
+    session.add_all(lines)
+    session.flush()
+    return lines[0].id, lines[1].id
 
 
 def _ledger(session: Session, account: Account) -> list[tuple[str, int]]:
