@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -160,10 +161,13 @@ def _check_quota(
     session: Session,
     account: Account,
     policy: NegotiationPolicy,
+    timezone: str,
     today: date,
     channel: ActionChannel,
 ) -> None:
-    """Self-service channels may open only ``max_negotiations`` per period and account."""
+    """Self-service channels may open only ``max_negotiations`` per period and account; the
+    period's days are the portfolio's (an evening's opening in Lima is already tomorrow in
+    UTC, and counted by its UTC date it fell outside the window and did not count)."""
     if channel not in repository.SELF_SERVICE:
         return
     snapshot = _snapshot(session, account, today)
@@ -172,8 +176,9 @@ def _check_quota(
     )
     since = utcnow() - timedelta(days=resolved.negotiation_period_days)
     opened = repository.self_service_openings(session, account.id, since)
+    zone = ZoneInfo(timezone)
     remaining = engine.negotiations_remaining(
-        snapshot, policy, [when.date() for when in opened], today
+        snapshot, policy, [when.astimezone(zone).date() for when in opened], today
     )
     if remaining <= 0:
         raise Conflict("error.negotiation_limit")
@@ -191,7 +196,7 @@ def generate_offers(
     """Fresh one-tap offers; earlier open offers of the account are superseded."""
     account, portfolio, today = _negotiable(session, account_id)
     policy = policy_of(portfolio)
-    _check_quota(session, account, policy, today, channel)
+    _check_quota(session, account, policy, portfolio.timezone, today, channel)
     computed = engine.offers(
         _snapshot(session, account, today),
         policy,

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from backend.accounts.models import Account
 from backend.audit.models import AuditEvent
-from backend.core.clock import utcnow
+from backend.core.clock import pinned, utcnow
 from backend.ledger.models import LedgerEntry
 from backend.plans.models import Offer, Plan
 from tests import builders as b
-from tests.plans.helpers import days, lima, pay, team
+from tests.plans.helpers import days, lima, pay, team, today
 
 
 def _offers(client, who, account_id, channel="agent"):
@@ -178,6 +179,23 @@ def test_self_service_negotiations_are_limited(client, session: Session) -> None
     assert third.status_code == 409
     assert third.json()["message"] == "Se alcanzó el máximo de negociaciones en este periodo."
     _offers(client, agent, account.id, channel="agent")  # agents are not limited
+
+
+def test_the_limit_counts_an_evenings_negotiations_in_the_portfolios_day(
+    client, session: Session
+) -> None:
+    """At 20:30 in Lima it is already tomorrow in UTC: the negotiations opened then count in
+    the window of the portfolio's today, as the ones opened in the morning do."""
+    _, agent = team(session)
+    account = b.account(session, lima(session), agent=agent)
+    url, headers = f"/api/v1/accounts/{account.id}/offers", b.headers(agent)  # a real token
+    evening = datetime.combine(today(), time(20, 30), ZoneInfo("America/Lima"))
+    with pinned(evening):
+        answers = [
+            client.post(url, headers=headers, json={"channel": "telegram"}).status_code
+            for _ in range(3)
+        ]
+    assert answers == [201, 201, 409]
 
 
 def test_other_agents_cannot_negotiate(client, session: Session) -> None:
