@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session
 
 from backend.accounts.models import Account
 from backend.audit.service import Actor
+from backend.core.clock import today_in
 from backend.core.security import create_access_token, hash_password
 from backend.creditors.models import Creditor, Portfolio
 from backend.debtors.models import Debtor, DebtorPhone
@@ -123,7 +124,11 @@ def account(
         product=kw.pop("product", "Tarjeta de crédito"),
         principal_minor=principal,
         currency=in_portfolio.currency,
-        due_date=kw.pop("due_date", date.today() - timedelta(days=days_past_due)),
+        # Days past due count in the portfolio's own day, as the backend counts them (the
+        # machine's date is a day ahead of Lima's every evening).
+        due_date=kw.pop(
+            "due_date", today_in(in_portfolio.timezone) - timedelta(days=days_past_due)
+        ),
         status=kw.pop("status", AccountStatus.active),
         assigned_agent_id=agent.id if agent else None,
         **kw,
