@@ -339,6 +339,7 @@ def _to_bot_account(account: Account, portfolio: Portfolio, creditor: Creditor) 
         days_past_due=days_past_due(account, today),
         today=today,
         country=portfolio.country,
+        timezone=portfolio.timezone,
     )
 
 

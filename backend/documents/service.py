@@ -85,6 +85,10 @@ class Context:
     def day(self, value: date, lang: str) -> str:
         return formats.day(value, lang, self.country)
 
+    def day_of(self, moment: datetime, lang: str) -> str:
+        """The day ``moment`` fell on in the portfolio's time zone, written as ``day``."""
+        return self.day(moment.astimezone(ZoneInfo(self.portfolio.timezone)).date(), lang)
+
 
 def context(session: Session, account: Account) -> Context:
     debtor = session.get(Debtor, account.debtor_id)
@@ -129,7 +133,7 @@ def schedule_pdf(session: Session, plan: Plan, lang: str) -> bytes:
         (t("doc.debtor", lang), ctx.debtor.display_name),
         (t("doc.plan.kind", lang), t(f"doc.plan.kind.{plan.kind.value}", lang)),
         (t("doc.plan.status", lang), t(f"doc.plan.status.{plan.status.value}", lang)),
-        (t("doc.plan.agreed_on", lang), ctx.day(plan.created_at.date(), lang)),
+        (t("doc.plan.agreed_on", lang), ctx.day_of(plan.created_at, lang)),
         (t("doc.plan.total", lang), ctx.money(plan.total_minor, lang)),
     ]
     if plan.discount_minor:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import stripe
 from fastapi import Depends, Header, Query, Request, Response
@@ -241,9 +242,12 @@ def _pay_view(session: SessionDep, token: str, lang: str) -> pages.PayView:
     account = session.get(Account, link.account_id)
     portfolio = session.get(Portfolio, account.portfolio_id) if account else None
     creditor = session.get(Creditor, portfolio.creditor_id) if portfolio else None
-    if account is None or creditor is None:
+    if account is None or portfolio is None or creditor is None:
         raise NotFound()
     instalment = service.instalment_of(session, link.instalment_id)
+    # The day the link lapses there: 24 hours from an evening in Lima end the next evening,
+    # not on the UTC date after it.
+    expires_on = link.expires_at.astimezone(ZoneInfo(portfolio.timezone)).date()
     sandbox = link.provider == builtin.NAME and not get_settings().is_production
     return pages.PayView(
         lang=lang,
@@ -252,8 +256,8 @@ def _pay_view(session: SessionDep, token: str, lang: str) -> pages.PayView:
         first_name=service.debtor_first_name(session, account),
         amount_minor=link.amount_minor,
         currency=link.currency,
-        country=portfolio.country if portfolio else "",
-        pay_by=instalment.due_date if instalment else link.expires_at.date(),
+        country=portfolio.country,
+        pay_by=instalment.due_date if instalment else expires_on,
         purpose=link.purpose.value,
         status=link.status.value,
         provider_url=None if link.provider == builtin.NAME else link.url,

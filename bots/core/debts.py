@@ -251,6 +251,6 @@ async def pay_link(turn: Turn, purpose: str) -> None:
         "bot.pay.link",
         amount=turn.money(link.amount_minor, link.currency),
         url=link.url,
-        date=turn.day(link.expires_at.date()),
+        date=turn.day_of(link.expires_at),
     )
     turn.say(text, [turn.back_to_menu()], url=link.url)

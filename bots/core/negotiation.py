@@ -60,7 +60,7 @@ async def offers(turn: Turn) -> None:
         turn.t(
             "bot.offers.intro",
             creditor=account.creditor,
-            date=turn.day(found[0].expires_at.date()),
+            date=turn.day_of(found[0].expires_at),
         )
     ]
     lines += [

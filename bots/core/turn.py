@@ -18,8 +18,9 @@ or an instalment).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bots.core import render
 from bots.core.messages import Button, Incoming, Outgoing
@@ -60,6 +61,7 @@ class Turn:
     # The portfolio's country once an account is known: how money and dates are written and
     # read (dates day first everywhere but the US).
     country: str = ""
+    timezone: str = "UTC"  # the portfolio's, once an account is known
     # What the person wrote: this message's text, or a resumed message's (see ``resume``).
     text: str = ""
     data: dict[str, Any] = field(default_factory=dict)
@@ -104,9 +106,14 @@ class Turn:
     def day(self, value: date) -> str:
         return render.day(value, self.language, self.country)
 
+    def day_of(self, moment: datetime) -> str:
+        """The day ``moment`` falls on in the portfolio's time zone (a link that expires at
+        01:00 UTC expires the evening before in Lima), written as :meth:`day` writes it."""
+        return self.day(moment.astimezone(ZoneInfo(self.timezone)).date())
+
     def at(self, account: BotAccount) -> None:
-        """The conversation is about ``account``: its portfolio's country and local today."""
-        self.country, self.today = account.country, account.today
+        """The conversation is about ``account``: its portfolio's country, zone and today."""
+        self.country, self.timezone, self.today = account.country, account.timezone, account.today
 
     def button(self, button_id: str, key: str, **params: Any) -> Button:
         return Button(button_id, self.t(key, **params))

@@ -160,6 +160,9 @@ class BotAccount(BaseModel):
     country: str = Field(
         default="", description="the portfolio's country (ISO 3166): how to write and read dates"
     )
+    timezone: str = Field(
+        default="UTC", description="the portfolio's time zone: the day a moment falls on there"
+    )
 
 
 class BotAccountDetail(BotAccount):
