@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from mobile.config import MobileConfig
 from mobile.geo import PositionProvider
-from mobile.outbox import Outbox
+from mobile.outbox import Outbox, now
 from mobile.store import SessionInfo, Store, remember_active
 from mobile.sync import SyncEngine
 from mobile.vault import StoreVault, Tokens, TokenVault
@@ -116,6 +118,15 @@ class AppContext:
         if self.user is None:
             raise RuntimeError("no user is logged in")
         return self.user
+
+    def today(self) -> date:
+        """The agent's day: today in the time zone of the worklist the server last sent (the
+        portfolio's), so a device set to another zone, or an evening past midnight UTC, does
+        not date a payment tomorrow; the device's date before any worklist."""
+        worklist = self.user.store.worklist() if self.user is not None else None
+        if worklist is None:
+            return now().date()
+        return now().astimezone(ZoneInfo(worklist.timezone)).date()
 
     def switch_language(self) -> None:
         self.lang = "en" if self.lang == "es" else "es"

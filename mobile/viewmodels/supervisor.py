@@ -37,18 +37,21 @@ class TimelineRow:
 class SupervisorViewModel:
     """Team summary for :attr:`day`, and the route of the agent opened with :meth:`open`."""
 
-    def __init__(self, ctx: AppContext, today: date | None = None) -> None:
+    def __init__(self, ctx: AppContext, day: date | None = None) -> None:
         self.ctx = ctx
-        self.day_text = (today or now().date()).isoformat()
+        # Empty: the team's own day, as the server reads it in the team's time zone (the
+        # device's date may already be tomorrow's there); filled in by the first load.
+        self.day_text = day.isoformat() if day else ""
         self.summary: RouteSummary | None = None
         self.route: AgentRoute | None = None
         self.stop_events: list[DayStopEvent] = []
         self.message: str | None = None
 
     async def load(self) -> None:
-        """Fetch the team's summary for the typed day."""
-        day = fmt.parse_day(self.day_text)
-        if day is None:
+        """Fetch the team's summary for the typed day (none typed: the team's today)."""
+        typed = self.day_text.strip()
+        day = fmt.parse_day(typed) if typed else None
+        if typed and day is None:
             self.message = self.ctx.t("mobile.form.bad_date")
             return
         self.message = None
@@ -61,12 +64,13 @@ class SupervisorViewModel:
         except ApiError as exc:
             self.message = exc.message
         else:
+            self.day_text = self.summary.date.isoformat()
             if not self.summary.agents:
                 self.message = self.ctx.t("mobile.team.empty")
 
     async def open(self, agent_id: uuid.UUID) -> None:
         """Fetch one agent's route for the day."""
-        day = fmt.parse_day(self.day_text) or now().date()
+        day = fmt.parse_day(self.day_text)
         api = self.ctx.session.api
         try:
             routes = await api.get_routes(day=day, agent_id=agent_id)

@@ -151,7 +151,7 @@ class TodayViewModel:
         worklist = self.worklist
         if worklist is None:
             return []
-        visited_here = self._visited_locally(worklist.date)
+        visited_here = self._visited_locally(worklist.date, ZoneInfo(worklist.timezone))
         changes = self._local_changes(worklist)
         stops = apply_changes(worklist.stops, changes)
         rows = []
@@ -329,14 +329,15 @@ class TodayViewModel:
         finally:
             self.refreshing = False
 
-    def _visited_locally(self, day: date) -> set[uuid.UUID]:
-        """Accounts with a visit recorded on this device that day (sent or not yet)."""
+    def _visited_locally(self, day: date, zone: ZoneInfo) -> set[uuid.UUID]:
+        """Accounts with a visit recorded on this device that day (sent or not yet): the
+        portfolio's day, which is the worklist's, whatever time zone the device is set to."""
         return {
             uuid.UUID(row.account_id)
             for row in self.ctx.session.outbox.rows()
             if row.type == SyncActionType.visit.value
             and row.account_id is not None
-            and row.recorded_at.date() == day
+            and row.recorded_at.astimezone(zone).date() == day
         }
 
     def _row(self, stop: WorklistStop, visited: bool, zone: ZoneInfo, *, timed: bool) -> StopRow:

@@ -35,7 +35,7 @@ class VisitViewModel:
     def __init__(self, ctx: AppContext, bundle: AccountBundle, today: date | None = None) -> None:
         self.ctx = ctx
         self.bundle = bundle
-        day = today or now().date()
+        day = today or ctx.today()
         self.position: Position | None = None
         self.checked_in_at: datetime | None = None
         self.distance_m: float | None = None

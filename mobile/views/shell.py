@@ -18,7 +18,6 @@ from typing import Any, Protocol
 import flet as ft
 
 from mobile.geo import FixedPositionProvider
-from mobile.outbox import now
 from mobile.session import AppContext
 from mobile.sync import SyncReport, SyncState
 from mobile.viewmodels.account import AccountViewModel
@@ -257,8 +256,8 @@ class Shell:
         await ft.UrlLauncher().launch_url(url, web_only_window_name="_blank" if new_tab else None)
 
     def today(self) -> date:
-        """The agent's day (the device's date)."""
-        return now().date()
+        """The agent's day (``AppContext.today``)."""
+        return self.ctx.today()
 
     # --- background work ---------------------------------------------------------------------
 
