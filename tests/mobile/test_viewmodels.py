@@ -206,6 +206,24 @@ def test_plan_offers_are_accepted_with_the_debtor_and_links_go_by_whatsapp(
     asyncio.run(scenario())
 
 
+def test_the_agents_day_is_the_portfolios_whatever_the_device_says(
+    make_ctx: MakeCtx, day: Day, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """20:30 in Lima on a phone set to Tokyo: the forms and the worklist's visits are dated
+    the 7th, the portfolio's day, not the device's 8th."""
+    tokyo = datetime(2026, 12, 8, 10, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
+
+    async def scenario() -> None:
+        ctx = make_ctx()
+        await loaded(ctx, day)
+        monkeypatch.setattr("mobile.session.now", lambda: tokyo)
+        assert ctx.today() == date(2026, 12, 7)
+        bundle = ctx.session.store.bundle(day.accounts[0].id)
+        assert VisitViewModel(ctx, bundle).payment.paid_on == "2026-12-07"  # type: ignore[arg-type]
+
+    asyncio.run(scenario())
+
+
 def test_supervisor_sees_the_team_and_an_agents_route(make_ctx: MakeCtx, day: Day) -> None:
     async def scenario() -> None:
         agent_ctx = make_ctx()
