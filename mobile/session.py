@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from mobile.config import MobileConfig
 from mobile.geo import PositionProvider
 from mobile.outbox import Outbox, now
-from mobile.store import SessionInfo, Store, remember_active
+from mobile.store import WORK_ZONE, SessionInfo, Store, remember_active
 from mobile.sync import SyncEngine
 from mobile.vault import StoreVault, Tokens, TokenVault
 from shared.client import CobroClient
@@ -120,13 +120,14 @@ class AppContext:
         return self.user
 
     def today(self) -> date:
-        """The agent's day: today in the time zone of the worklist the server last sent (the
-        portfolio's), so a device set to another zone, or an evening past midnight UTC, does
-        not date a payment tomorrow; the device's date before any worklist."""
-        worklist = self.user.store.worklist() if self.user is not None else None
-        if worklist is None:
+        """The user's day: today in the time zone the server last said they work in (the
+        portfolio's: an agent's worklist, a supervisor's team summary), so a device set to
+        another zone, or an evening past midnight UTC, does not date a payment or plan the
+        team's tomorrow a day late; the device's date before the server said."""
+        zone = self.user.store.get(WORK_ZONE) if self.user is not None else None
+        if zone is None:
             return now().date()
-        return now().astimezone(ZoneInfo(worklist.timezone)).date()
+        return now().astimezone(ZoneInfo(zone)).date()
 
     def switch_language(self) -> None:
         self.lang = "en" if self.lang == "es" else "es"

@@ -67,6 +67,8 @@ CREATE TABLE IF NOT EXISTS pings (
 """
 
 ACTIVE_FILE = "active-user"
+#: The time zone the server last said the user works in (``AppContext.today``).
+WORK_ZONE = "work_zone"
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +193,7 @@ class Store:
 
     def save_worklist(self, worklist: Worklist) -> None:
         self.put("worklist", worklist.model_dump_json())
+        self.put(WORK_ZONE, worklist.timezone)
 
     def worklist(self) -> Worklist | None:
         raw = self.get("worklist")

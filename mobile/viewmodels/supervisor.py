@@ -10,6 +10,7 @@ from datetime import date
 
 from mobile.outbox import now
 from mobile.session import AppContext
+from mobile.store import WORK_ZONE
 from mobile.viewmodels import format as fmt
 from shared.client import ApiError, ApiUnavailable
 from shared.schemas.field import AgentRoute, DayStopEvent, MoneyTotal, RouteSummary, StopEventKind
@@ -65,6 +66,7 @@ class SupervisorViewModel:
             self.message = exc.message
         else:
             self.day_text = self.summary.date.isoformat()
+            self.ctx.session.store.put(WORK_ZONE, self.summary.timezone)
             if not self.summary.agents:
                 self.message = self.ctx.t("mobile.team.empty")
 

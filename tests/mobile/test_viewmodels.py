@@ -209,8 +209,8 @@ def test_plan_offers_are_accepted_with_the_debtor_and_links_go_by_whatsapp(
 def test_the_agents_day_is_the_portfolios_whatever_the_device_says(
     make_ctx: MakeCtx, day: Day, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """20:30 in Lima on a phone set to Tokyo: the forms and the worklist's visits are dated
-    the 7th, the portfolio's day, not the device's 8th."""
+    """20:30 in Lima on phones set to Tokyo: the agent's forms are dated the 7th, the
+    portfolio's day, not the device's 8th, and the supervisor's day is the team's."""
     tokyo = datetime(2026, 12, 8, 10, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
 
     async def scenario() -> None:
@@ -220,6 +220,10 @@ def test_the_agents_day_is_the_portfolios_whatever_the_device_says(
         assert ctx.today() == date(2026, 12, 7)
         bundle = ctx.session.store.bundle(day.accounts[0].id)
         assert VisitViewModel(ctx, bundle).payment.paid_on == "2026-12-07"  # type: ignore[arg-type]
+        supervisor = make_ctx()  # plans "tomorrow" for the team: the team's tomorrow
+        await login(supervisor, day.supervisor)
+        await SupervisorViewModel(supervisor).load()
+        assert supervisor.today() == date(2026, 12, 7)
 
     asyncio.run(scenario())
 
