@@ -141,11 +141,13 @@ def test_an_erasure_during_an_import_of_its_debtor_waits_for_it(
     update = csv_bytes([row(first_name="Rosa María", phones="912345678")])
     held = _HeldImport(engine, portfolio.id, update, monkeypatch)
     erased: list[float] = []
+    asked = threading.Event()
 
     def erasing() -> None:
         try:
+            request = ErasureRequest(reason="Data subject's request", legal_order=True)
+            asked.set()
             with session_scope(engine) as session:
-                request = ErasureRequest(reason="Data subject's request", legal_order=True)
                 privacy.erase(session, Actor.system(), debtor_id, request)
             erased.append(time.monotonic())
         except BaseException as exc:
@@ -153,8 +155,9 @@ def test_an_erasure_during_an_import_of_its_debtor_waits_for_it(
 
     eraser = threading.Thread(target=erasing)
     eraser.start()
-    time.sleep(0.5)
-    assert erased == []  # waiting for the import
+    assert asked.wait(timeout=30)
+    time.sleep(0.5)  # time enough to erase, were it not waiting for the import
+    assert erased == []
     released = held.release()
     eraser.join(timeout=60)
 
