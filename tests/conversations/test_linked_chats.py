@@ -35,7 +35,12 @@ def _links(session: Session) -> list[tuple[str, str]]:
 
 
 def _actions(session: Session, action: str) -> list[AuditEvent]:
-    return list(session.execute(select(AuditEvent).where(AuditEvent.action == action)).scalars())
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.action == action)
+        .order_by(AuditEvent.at, AuditEvent.id)  # unordered, PostgreSQL may answer any order
+    )
+    return list(session.execute(query).scalars())
 
 
 def _expire_binding(session: Session, user_id: str) -> None:

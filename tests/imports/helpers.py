@@ -147,7 +147,9 @@ def assert_balances_are_ledger_sums(session: Session, portfolio: Portfolio) -> N
 
 
 def audit_actions(session: Session, action: str) -> list[AuditEvent]:
-    query = select(AuditEvent).where(AuditEvent.action == action)
+    query = (
+        select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.at, AuditEvent.id)
+    )
     return list(session.execute(query).scalars())
 
 
